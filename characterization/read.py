@@ -1,0 +1,71 @@
+"""Simulate PCSA reads: build the (batched) read netlist, run it, measure every copy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from characterization.measure import DEFAULT_RESOLVE_FRACTION, ReadMeasurement, measure_read
+from characterization.session import Simulator
+from circuits.read import (
+    ReadConditions,
+    ReadCopy,
+    read_netlist,
+    read_probes,
+    read_transistor_geometries,
+)
+from models.cmos import PelgromCoefficients, TransistorDeviation, deviations_from_standard_normal
+
+
+def simulate_reads(
+    simulator: Simulator,
+    conditions: ReadConditions,
+    copies: Sequence[ReadCopy],
+    resolve_fraction: float = DEFAULT_RESOLVE_FRACTION,
+) -> list[ReadMeasurement]:
+    """Read every copy in one transient and measure each.
+
+    Parameters
+    ----------
+    simulator : Simulator
+        An open :class:`~characterization.session.NgspiceSession` or the subprocess back end.
+    conditions : ReadConditions
+        Operating point shared by the copies.
+    copies : sequence of ReadCopy
+        Cells and per-transistor mismatch, one per PCSA.
+    resolve_fraction : float
+        Output separation, as a fraction of VDD, that counts as resolved.
+
+    Returns
+    -------
+    list of ReadMeasurement
+        One per copy, in order.
+    """
+    netlist = read_netlist(conditions, copies)
+    vectors: list[str] = []
+    for k in range(len(copies)):
+        probes = read_probes(k)
+        vectors += [probes.out, probes.outb, probes.supply_current]
+    waveforms = simulator.run_transient(netlist, vectors, conditions.timing.t_stop_s)
+    return [
+        measure_read(waveforms, read_probes(k), conditions, resolve_fraction)
+        for k in range(len(copies))
+    ]
+
+
+def sample_read_mismatch(
+    rng: np.random.Generator,
+    conditions: ReadConditions,
+    coefficients: PelgromCoefficients | None = None,
+) -> dict[str, TransistorDeviation]:
+    """Draw Pelgrom mismatch for every transistor of one read copy.
+
+    Draws ``2 n`` standard normals from ``rng`` (``dVT`` of each transistor, then ``dbeta/beta``
+    of each, in :func:`~circuits.read.read_transistor_geometries` order) and scales them.
+    """
+    geometries = read_transistor_geometries(conditions)
+    u = rng.standard_normal((2, len(geometries)))
+    return deviations_from_standard_normal(
+        u[0], u[1], geometries, coefficients or PelgromCoefficients()
+    )

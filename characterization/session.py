@@ -1,0 +1,402 @@
+"""The one owner of ngspice in a process.
+
+Two back ends with the same interface, :class:`Simulator`:
+
+* :class:`NgspiceSession` drives libngspice in-process through PySpice's shared-library binding.
+  ngspice keeps global state, so a process holds at most one open session and only the thread
+  that opened it may use it. Each run loads a circuit, runs it, copies the requested vectors and
+  then deletes the plot and the circuit, so memory does not grow over thousands of runs.
+* :class:`NgspiceSubprocess` runs ``ngspice -b`` on a temporary deck, the fallback for
+  environments where the shared library misbehaves and the cross-check of the in-process path.
+
+Both force one OpenMP thread (``set num_threads=1``): Debian's ngspice 39 is built with OpenMP,
+and on a busy 2-core machine small circuits then took 2-36 s instead of 0.06 s; the
+``OMP_NUM_THREADS`` environment variable does not help, the ngspice variable does.
+
+Failures raise :class:`SimulationError`, carrying ngspice's own messages and the netlist.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+import numpy as np
+
+#: Relative tolerance on reaching the requested stop time of a transient.
+_STOP_TOLERANCE = 1e-6
+
+
+class SimulationError(RuntimeError):
+    """ngspice could not parse or finish a simulation.
+
+    Attributes
+    ----------
+    reason : str
+        Short description (e.g. ``"timestep too small"``).
+    ngspice_output : str
+        What ngspice printed (stdout and stderr) for the failing load/run.
+    netlist : str
+        The full netlist text that was simulated.
+    """
+
+    def __init__(self, reason: str, ngspice_output: str, netlist: str) -> None:
+        self.reason = reason
+        self.ngspice_output = ngspice_output
+        self.netlist = netlist
+        super().__init__(reason)
+
+    def netlist_excerpt(self, max_lines: int = 12) -> str:
+        """Netlist lines that ngspice's messages point at, else the first element lines."""
+        lines = self.netlist.splitlines()
+        wanted: list[str] = []
+        for match in re.finditer(r"line (\d+)", self.ngspice_output):
+            index = int(match.group(1)) - 1
+            if 0 <= index < len(lines):
+                wanted.append(lines[index])
+        if not wanted:
+            wanted = [ln for ln in lines if ln and not ln.startswith(("*", "+", ".model"))]
+        return "\n".join(wanted[:max_lines])
+
+    def __str__(self) -> str:
+        output = "\n".join(self.ngspice_output.strip().splitlines()[-15:])
+        return (
+            f"ngspice failed: {self.reason}\n--- ngspice said ---\n{output}\n"
+            f"--- netlist excerpt ---\n{self.netlist_excerpt()}"
+        )
+
+
+@dataclass(frozen=True)
+class Waveforms:
+    """Transient results: a time axis and named vectors sampled on it.
+
+    Attributes
+    ----------
+    time_s : numpy.ndarray
+        Simulator time points [s], increasing.
+    vectors : mapping
+        Vector name (ngspice lower case: ``out_0``, ``vdd_0#branch``) -> values (V or A).
+    """
+
+    time_s: np.ndarray
+    vectors: Mapping[str, np.ndarray]
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.vectors[name]
+
+
+class Simulator(Protocol):
+    """What the characterisation code needs from a simulator back end."""
+
+    def run_transient(self, netlist: str, vectors: Sequence[str], t_stop_s: float) -> Waveforms:
+        """Simulate ``netlist`` (which holds its ``.tran``) and return ``vectors``."""
+        ...
+
+    def close(self) -> None:
+        """Release the simulator."""
+        ...
+
+
+def _check_reached_stop(waveforms: Waveforms, t_stop_s: float, output: str, netlist: str) -> None:
+    reached = float(waveforms.time_s[-1]) if waveforms.time_s.size else 0.0
+    if reached < t_stop_s * (1.0 - _STOP_TOLERANCE):
+        raise SimulationError(
+            f"transient stopped at {reached:.4g} s before {t_stop_s:.4g} s", output, netlist
+        )
+
+
+def _failure_reason(output: str) -> str:
+    """The most specific known cause in ngspice's messages."""
+    lowered = output.lower()
+    for needle, reason in (
+        ("timestep too small", "timestep too small (no convergence)"),
+        ("singular matrix", "singular matrix"),
+        ("gmin stepping failed", "operating point did not converge"),
+        ("source stepping failed", "operating point did not converge"),
+        ("circuit not parsed", "netlist could not be parsed"),
+        ("error on line", "netlist could not be parsed"),
+        ("no such vector", "requested vector missing"),
+    ):
+        if needle in lowered:
+            return reason
+    return "simulation failed"
+
+
+#: stderr lines of ngspice that are information, not failure.
+_BENIGN_STDERR = re.compile(
+    r"^\s*($|warning|note:|trying gmin|using sparse|using klu|reference value)", re.IGNORECASE
+)
+
+
+def has_fatal_message(stderr: str) -> bool:
+    """Whether ngspice's stderr holds a line that is not a known informational message."""
+    return any(not _BENIGN_STDERR.match(line) for line in stderr.splitlines())
+
+
+_open_session_lock = threading.Lock()
+_open_session: NgspiceSession | None = None
+
+
+class NgspiceSession:
+    """In-process ngspice (libngspice through PySpice), one per process, explicit lifecycle.
+
+    Use as a context manager::
+
+        with NgspiceSession() as session:
+            waveforms = session.run_transient(netlist, ["out_0"], t_stop_s=5e-9)
+
+    Raises
+    ------
+    RuntimeError
+        On opening a second session in the same process, or using it from another thread:
+        libngspice keeps global state and must never be shared between threads.
+    """
+
+    def __init__(self) -> None:
+        self._ngspice: Any = None
+        self._owner_thread: int | None = None
+        self.runs = 0
+
+    def __enter__(self) -> NgspiceSession:
+        self.open()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the session currently owns libngspice."""
+        return self._ngspice is not None
+
+    def open(self) -> None:
+        """Load libngspice (once per process) and take ownership of it."""
+        global _open_session
+        with _open_session_lock:
+            if _open_session is not None and _open_session is not self:
+                raise RuntimeError("an NgspiceSession is already open in this process")
+            if self._ngspice is not None:
+                return
+            # PySpice logs every ngspice stderr line and its own version notice; the session
+            # captures ngspice's output itself and reports it in SimulationError instead.
+            logging.getLogger("PySpice").setLevel(logging.CRITICAL)
+            from PySpice.Spice.NgSpice.Shared import NgSpiceShared
+
+            self._ngspice = NgSpiceShared.new_instance()
+            self._owner_thread = threading.get_ident()
+            _open_session = self
+        self._command("set num_threads=1")
+        self._command("set noaskquit")
+
+    def close(self) -> None:
+        """Free the simulator state and give up ownership (libngspice stays loaded)."""
+        global _open_session
+        if self._ngspice is None:
+            return
+        self._check_thread()
+        self._clear()
+        with _open_session_lock:
+            self._ngspice = None
+            self._owner_thread = None
+            if _open_session is self:
+                _open_session = None
+
+    def _check_thread(self) -> None:
+        if self._owner_thread != threading.get_ident():
+            raise RuntimeError("an NgspiceSession may only be used by the thread that opened it")
+
+    def _command(self, command: str) -> str:
+        return str(self._ngspice.exec_command(command))
+
+    def _output(self) -> str:
+        return f"{self._ngspice.stdout}\n{self._ngspice.stderr}".strip()
+
+    def _clear(self) -> None:
+        """Delete every plot and circuit, ignoring errors (there may be nothing to delete)."""
+        for command in ("destroy all", "remcirc"):
+            # Cleanup must never mask the error that brought us here.
+            with contextlib.suppress(Exception):
+                self._command(command)
+
+    def run_transient(self, netlist: str, vectors: Sequence[str], t_stop_s: float) -> Waveforms:
+        """Load and run ``netlist``; return the time axis and ``vectors``.
+
+        Parameters
+        ----------
+        netlist : str
+            Complete netlist with a ``.tran`` line and no ``.control`` block.
+        vectors : sequence of str
+            Vector names as ngspice knows them (lower case; ``name#branch`` for currents).
+        t_stop_s : float
+            Stop time of the ``.tran`` [s]; a run ending earlier is a failure.
+
+        Raises
+        ------
+        SimulationError
+            When ngspice reports an error, stops early or lacks a requested vector.
+        """
+        if self._ngspice is None:
+            raise RuntimeError("the NgspiceSession is not open")
+        self._check_thread()
+        from PySpice.Spice.NgSpice.Shared import NgSpiceCircuitError, NgSpiceCommandError
+
+        try:
+            fatal = False
+            try:
+                self._ngspice.load_circuit(netlist)
+            except NgSpiceCircuitError:
+                fatal = True
+            # PySpice clears its captured output at every command: keep the load messages.
+            output = self._output()
+            if not fatal:
+                try:
+                    self._ngspice.exec_command("run")
+                except NgSpiceCommandError:
+                    # PySpice fails a command on any stderr line not starting with "Warning:",
+                    # including ngspice's informational gmin-stepping notes (PySpice issue
+                    # #399): judge the messages ourselves.
+                    fatal = has_fatal_message(self._ngspice.stderr)
+                output = f"{output}\n{self._output()}".strip()
+            plot_name = self._ngspice.last_plot
+            if fatal or not str(plot_name).startswith("tran"):
+                raise SimulationError(_failure_reason(output), output, netlist)
+            plot = self._ngspice.plot(None, plot_name)
+            missing = [name for name in vectors if name not in plot]
+            if missing or "time" not in plot:
+                raise SimulationError(
+                    f"requested vector missing: {', '.join(missing) or 'time'}", output, netlist
+                )
+            waveforms = Waveforms(
+                time_s=np.array(plot["time"].to_waveform(), dtype=float),
+                vectors={name: np.array(plot[name].to_waveform(), dtype=float) for name in vectors},
+            )
+            _check_reached_stop(waveforms, t_stop_s, output, netlist)
+            self.runs += 1
+            return waveforms
+        finally:
+            self._clear()
+
+
+def ngspice_executable() -> str:
+    """Path of the ``ngspice`` program, or raise ``FileNotFoundError`` with an install hint."""
+    path = shutil.which("ngspice")
+    if path is None:
+        raise FileNotFoundError(
+            "ngspice not found on PATH; install it (Debian: apt-get install ngspice)"
+        )
+    return path
+
+
+def _probe_expression(name: str) -> str:
+    # Vector names are the package's own (validated identifiers), never user text.
+    if not re.fullmatch(r"[a-z0-9_]+(#branch)?", name):
+        raise ValueError(f"unexpected vector name {name!r}")
+    return f"i({name.removesuffix('#branch')})" if name.endswith("#branch") else f"v({name})"
+
+
+class NgspiceSubprocess:
+    """``ngspice -b`` on a temporary deck: same interface as :class:`NgspiceSession`.
+
+    Parameters
+    ----------
+    timeout_s : float
+        Wall-clock limit of one run [s].
+    """
+
+    def __init__(self, timeout_s: float = 600.0) -> None:
+        self.timeout_s = timeout_s
+        self.runs = 0
+
+    def __enter__(self) -> NgspiceSubprocess:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to release: each run is its own process."""
+
+    def run_transient(self, netlist: str, vectors: Sequence[str], t_stop_s: float) -> Waveforms:
+        """Run ``netlist`` in ``ngspice -b`` and read ``vectors`` back with ``wrdata``."""
+        executable = ngspice_executable()
+        expressions = [_probe_expression(name) for name in vectors]
+        control = "\n".join(
+            [
+                ".control",
+                "set num_threads=1",
+                "set wr_singlescale",
+                "set wr_vecnames",
+                "option numdgt=15",
+                "run",
+                "wrdata waveforms.txt " + " ".join(expressions),
+                "quit 0",
+                ".endc",
+            ]
+        )
+        deck = netlist.rstrip().removesuffix(".end").rstrip() + "\n" + control + "\n.end\n"
+        with tempfile.TemporaryDirectory(prefix="rram-ber-ngspice-") as workdir:
+            Path(workdir, "deck.cir").write_text(deck, encoding="ascii")
+            # ngspice reads .spiceinit from the working directory before the deck.
+            Path(workdir, ".spiceinit").write_text("set num_threads=1\n", encoding="ascii")
+            try:
+                completed = subprocess.run(
+                    [executable, "-b", "deck.cir"],
+                    cwd=workdir,
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    text=True,
+                    timeout=self.timeout_s,
+                    env={**os.environ, "OMP_NUM_THREADS": "1"},
+                    check=False,
+                )
+            except subprocess.TimeoutExpired as error:
+                raise SimulationError(
+                    f"ngspice -b exceeded {self.timeout_s:g} s", str(error.output or ""), deck
+                ) from error
+            output = f"{completed.stdout}\n{completed.stderr}".strip()
+            data_path = Path(workdir, "waveforms.txt")
+            if completed.returncode != 0 or not data_path.exists():
+                raise SimulationError(_failure_reason(output), output, deck)
+            data = np.loadtxt(data_path, skiprows=1, ndmin=2)
+        waveforms = Waveforms(
+            time_s=data[:, 0].copy(),
+            vectors={name: data[:, i + 1].copy() for i, name in enumerate(vectors)},
+        )
+        _check_reached_stop(waveforms, t_stop_s, output, deck)
+        self.runs += 1
+        return waveforms
+
+
+def ngspice_version() -> str:
+    """Version string of the installed ``ngspice`` program (e.g. ``"ngspice-39"``)."""
+    completed = subprocess.run(
+        [ngspice_executable(), "-v"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    match = re.search(r"ngspice-[\w.]+", completed.stdout + completed.stderr)
+    return match.group(0) if match else "unknown"

@@ -1,0 +1,3 @@
+"""rram-ber: the distribution's own package (version, shared validation, command line)."""
+
+__version__ = "0.1.0"

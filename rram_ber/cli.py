@@ -1,0 +1,66 @@
+"""The ``rram-ber`` command line.
+
+Each subcommand lives in its own module under :mod:`rram_ber.commands` and registers itself
+with :func:`register`. Heavy imports (PySpice, the simulator layer) happen inside the commands,
+so ``rram-ber evaluate`` never loads the simulator.
+
+Exit status: 0 success, 1 simulation failure, 2 bad input (with a message naming the option,
+the value and what is allowed; nothing is simulated), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rram_ber import __version__
+from rram_ber.commands import demo, netlist, read
+from rram_ber.validation import ParameterError
+
+EXIT_OK = 0
+EXIT_SIMULATION_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+_COMMAND_MODULES = (read, netlist, demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="rram-ber",
+        description="SPICE-level bit-error-rate characterisation of RRAM in-memory computing.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in _COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status = args.handler(args)
+    except ParameterError as error:
+        print(f"rram-ber {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"rram-ber {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        # Imported here: the simulator layer is only loaded by commands that simulate.
+        from characterization.session import SimulationError
+
+        if isinstance(error, SimulationError):
+            print(f"rram-ber {args.command}: {error}", file=sys.stderr)
+            return EXIT_SIMULATION_FAILED
+        raise
+    return EXIT_OK if status is None else int(status)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""``rram-ber read``: one PCSA read of a 2T2R or 1T1R cell with fixed resistances."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
+from circuits.elements import FixedResistor
+from circuits.read import ReadConditions, ReadCopy, ReadTiming
+from models.cmos import ProcessCorner
+from rram_ber.validation import ParameterError
+
+T = TypeVar("T")
+
+DEFAULT_R_LRS_OHM = 5e3
+DEFAULT_R_HRS_OHM = 50e3
+#: Default 1T1R reference: geometric mean of the default LRS and HRS [ohm].
+DEFAULT_R_REF_OHM = math.sqrt(DEFAULT_R_LRS_OHM * DEFAULT_R_HRS_OHM)
+
+
+def as_option(option: str, build: Callable[[], T]) -> T:
+    """Call ``build`` and report any :class:`ParameterError` under the option's name."""
+    try:
+        return build()
+    except ParameterError as error:
+        raise error.renamed(option) from None
+
+
+def add_read_options(parser: argparse.ArgumentParser) -> None:
+    """Options describing one read (shared by ``read`` and ``netlist read``)."""
+    parser.add_argument(
+        "--cell", default="2t2r", help="cell kind: 2t2r (differential) or 1t1r (with reference)"
+    )
+    parser.add_argument(
+        "--r-bl", type=float, default=DEFAULT_R_LRS_OHM, help="resistance on BL [ohm]"
+    )
+    parser.add_argument(
+        "--r-blb",
+        type=float,
+        default=None,
+        help=f"2t2r: resistance on BLB [ohm] (default {DEFAULT_R_HRS_OHM:g})",
+    )
+    parser.add_argument(
+        "--r-ref",
+        type=float,
+        default=None,
+        help=f"1t1r: reference resistance on BLB [ohm] (default {DEFAULT_R_REF_OHM:.0f})",
+    )
+    parser.add_argument("--vdd", type=float, default=1.2, help="supply [V], 0 < VDD <= 3.3")
+    parser.add_argument("--corner", default="tt", help="process corner: tt, ff, ss, fs, sf")
+    parser.add_argument("--temp", type=float, default=27.0, help="temperature [C], -55..150")
+    parser.add_argument(
+        "--t-sample",
+        type=float,
+        default=ReadTiming().t_sample_s,
+        help="sampling time after the sense-enable edge [s]",
+    )
+
+
+def read_setup_from_args(args: argparse.Namespace) -> tuple[ReadConditions, ReadCopy]:
+    """Validated read conditions and cell from parsed options.
+
+    Raises
+    ------
+    ParameterError
+        Naming the command-line option, the value and the allowed values.
+    """
+    kind = as_option("--cell", lambda: CellKind.parse(args.cell))
+    cell: Cell
+    bl = as_option("--r-bl", lambda: FixedResistor(args.r_bl))
+    if kind is CellKind.TWO_T_TWO_R:
+        if args.r_ref is not None:
+            raise ParameterError("--r-ref", args.r_ref, "no value with --cell 2t2r (use --r-blb)")
+        r_blb = DEFAULT_R_HRS_OHM if args.r_blb is None else args.r_blb
+        cell = Cell2T2R(bl, as_option("--r-blb", lambda: FixedResistor(r_blb)))
+    else:
+        if args.r_blb is not None:
+            raise ParameterError("--r-blb", args.r_blb, "no value with --cell 1t1r (use --r-ref)")
+        r_ref = DEFAULT_R_REF_OHM if args.r_ref is None else args.r_ref
+        cell = Cell1T1R(bl, as_option("--r-ref", lambda: FixedResistor(r_ref)))
+    corner = as_option("--corner", lambda: ProcessCorner.parse(args.corner))
+    timing = as_option("--t-sample", lambda: ReadTiming(t_sample_s=args.t_sample))
+    # Checked one by one so the error names the option that is wrong.
+    as_option("--vdd", lambda: ReadConditions(vdd_v=args.vdd))
+    as_option("--temp", lambda: ReadConditions(temp_c=args.temp))
+    conditions = ReadConditions(vdd_v=args.vdd, temp_c=args.temp, corner=corner, timing=timing)
+    return conditions, ReadCopy(cell)
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``read`` subcommand."""
+    parser = subparsers.add_parser(
+        "read",
+        help="simulate one PCSA read and print decision, sense delay and read energy",
+        description="Simulate one PCSA read of a cell with fixed resistances (real ngspice).",
+    )
+    add_read_options(parser)
+    parser.add_argument(
+        "--backend",
+        choices=("shared", "subprocess"),
+        default="shared",
+        help="in-process libngspice (default) or an 'ngspice -b' subprocess",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``rram-ber read``."""
+    conditions, copy = read_setup_from_args(args)
+    from characterization.read import simulate_reads
+    from characterization.session import NgspiceSession, NgspiceSubprocess
+
+    simulator = NgspiceSession() if args.backend == "shared" else NgspiceSubprocess()
+    with simulator:
+        measurement = simulate_reads(simulator, conditions, [copy])[0]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "decision": measurement.decision,
+                    "resolved": measurement.resolved,
+                    "delay_s": None if math.isnan(measurement.delay_s) else measurement.delay_s,
+                    "energy_j": measurement.energy_j,
+                }
+            )
+        )
+        return 0
+    r_bl, r_blb = (e.nominal_resistance_ohm() for e in copy.cell.branch_elements())
+    rows = [
+        ("cell", copy.cell.kind.value),
+        ("R on BL", f"{r_bl:.6g} ohm"),
+        (
+            "R on BLB" + (" (reference)" if copy.cell.kind is CellKind.ONE_T_ONE_R else ""),
+            f"{r_blb:.6g} ohm",
+        ),
+        ("VDD", f"{conditions.vdd_v:g} V"),
+        ("corner", conditions.corner.value),
+        ("temperature", f"{conditions.temp_c:g} C"),
+        ("decision", f"{measurement.decision:+d}" if measurement.resolved else "0 (unresolved)"),
+        (
+            "sense delay",
+            "never resolved"
+            if math.isnan(measurement.delay_s)
+            else f"{measurement.delay_s * 1e12:.1f} ps",
+        ),
+        ("read energy", f"{measurement.energy_j * 1e15:.2f} fJ"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0

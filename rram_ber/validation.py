@@ -1,0 +1,156 @@
+"""Validation of user-facing numbers, shared by every layer.
+
+Every parameter record in ``models``, ``circuits``, ``characterization`` and ``analysis``
+validates itself with these helpers in ``__post_init__``. A bad value raises
+:class:`ParameterError`, whose message names the field, the value and what is allowed, so the
+command line can print it as is and exit with status 2.
+
+Netlists are built only from numbers that passed these checks (never from user strings), because
+an ngspice ``.control`` block can run shell commands.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+class ParameterError(ValueError):
+    """A parameter value outside what is allowed.
+
+    Parameters
+    ----------
+    field : str
+        Name of the parameter (record field, campaign key or command-line option).
+    value : object
+        The offending value, as given.
+    allowed : str
+        Human-readable description of the allowed values, e.g. ``"0 < vdd <= 3.3 V"``.
+    """
+
+    def __init__(self, field: str, value: Any, allowed: str) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{field} = {value!r} is not allowed; expected {allowed}")
+
+    def renamed(self, field: str) -> ParameterError:
+        """The same error reported under another name (e.g. a command-line option)."""
+        return ParameterError(field, self.value, self.allowed)
+
+
+def _as_float(field: str, value: Any, allowed: str) -> float:
+    # bool is an int subclass; True as a voltage is a bug, not 1 V.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ParameterError(field, value, allowed)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ParameterError(field, value, allowed)
+    return number
+
+
+def check_range(
+    field: str,
+    value: Any,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+    unit: str = "",
+) -> float:
+    """Return ``value`` as a finite float inside ``[low, high]``, else raise.
+
+    Parameters
+    ----------
+    field : str
+        Name used in the error message.
+    value : object
+        Candidate value; must be a real number (not bool, not NaN or infinite).
+    low, high : float or None
+        Bounds; ``None`` means unbounded on that side.
+    low_inclusive, high_inclusive : bool
+        Whether the bounds themselves are allowed.
+    unit : str
+        Unit appended to the description of the allowed range.
+
+    Returns
+    -------
+    float
+        The validated value.
+
+    Raises
+    ------
+    ParameterError
+        If the value is not a finite real number inside the range.
+    """
+    allowed = describe_range(low, high, low_inclusive, high_inclusive, unit)
+    number = _as_float(field, value, allowed)
+    if low is not None and (number < low or (number == low and not low_inclusive)):
+        raise ParameterError(field, value, allowed)
+    if high is not None and (number > high or (number == high and not high_inclusive)):
+        raise ParameterError(field, value, allowed)
+    return number
+
+
+def check_positive(field: str, value: Any, unit: str = "") -> float:
+    """Return ``value`` as a finite float > 0, else raise :class:`ParameterError`."""
+    return check_range(field, value, 0.0, None, low_inclusive=False, unit=unit)
+
+
+def check_int(field: str, value: Any, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as an int inside ``[low, high]``, else raise :class:`ParameterError`."""
+    allowed = "an integer" + (
+        "" if low is None and high is None else " " + describe_range(low, high, True, True, "")
+    )
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ParameterError(field, value, allowed)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ParameterError(field, value, allowed)
+    return value
+
+
+def check_choice(field: str, value: Any, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices`` (case-sensitive), else raise."""
+    options = list(choices)
+    if not isinstance(value, str) or value not in options:
+        raise ParameterError(field, value, "one of " + ", ".join(repr(c) for c in options))
+    return value
+
+
+def parse_enum(enum_type: type[E], value: Any, field: str) -> E:
+    """The member of a string enum named ``value`` (case-insensitive), else raise.
+
+    Raises
+    ------
+    ParameterError
+        Listing the allowed names.
+    """
+    if isinstance(value, enum_type):
+        return value
+    if isinstance(value, str):
+        try:
+            return enum_type(value.lower())
+        except ValueError:
+            pass
+    raise ParameterError(field, value, "one of " + ", ".join(repr(m.value) for m in enum_type))
+
+
+def describe_range(
+    low: float | None, high: float | None, low_inclusive: bool, high_inclusive: bool, unit: str
+) -> str:
+    """Text such as ``"0 < x <= 3.3 V"`` describing an interval."""
+    suffix = f" {unit}" if unit else ""
+    if low is None and high is None:
+        return "a finite number" + suffix
+    parts = []
+    if low is not None:
+        parts.append(f"{low:g} {'<=' if low_inclusive else '<'} ")
+    parts.append("x")
+    if high is not None:
+        parts.append(f" {'<=' if high_inclusive else '<'} {high:g}")
+    return "a finite number " + "".join(parts) + suffix
