@@ -1,0 +1,100 @@
+"""Column names and value conventions of the tables a campaign writes.
+
+This is the contract between ``characterization`` (which writes) and ``analysis`` (which
+reads); ``analysis`` may import this module, nothing here imports the simulator.
+
+Files in a campaign output directory ``OUT/``
+-------------------------------------------
+``OUT/samples/chunk-<condition>-<chunk>.parquet``
+    One row per Monte-Carlo sample (see the ``SAMPLE_*`` columns).
+``OUT/conditions/<condition>.json``
+    The resolved settings of each condition (written before its samples).
+``OUT/ber.csv``
+    One row per condition: its settings (the campaign's sweep keys, e.g. ``cell``, ``vdd_v``,
+    ``temp_c``, ``corner``, ``t_sample_s``) then the ``BER_*`` columns.
+``OUT/confusion.csv``
+    Long table of read-out probabilities P(read | stored) per condition, ``CONFUSION_*``
+    columns. For binary cells stored is +1/-1 and read is +1, -1 or 0 (0 = unresolved); for
+    ternary cells stored and read are +1, 0, -1.
+
+Conventions
+-----------
+* Weights are +1 / -1 (binary) or +1 / 0 / -1 (ternary). For a 2T2R cell, +1 is (LRS on BL,
+  HRS on BLB); for 1T1R, +1 is the device in LRS.
+* ``ber`` = ``n_errors / n_resolved``: an *error* is a resolved read that differs from the
+  stored value. Unresolved reads and failed simulations are counted apart, never as errors.
+  For ternary cells an unresolved read decodes as 0, so every non-failed read is resolved.
+* ``ber_ci_low`` / ``ber_ci_high``: exact Clopper-Pearson 95 % interval (importance or
+  scaled-sigma estimates give their own interval; ``method`` says which).
+* ``ber_report``: text for people. When no error was observed it is ``"< <upper bound>"``,
+  never a bare 0.
+* ``p_error_plus`` = P(read -1 | stored +1, resolved) and ``p_error_minus`` =
+  P(read +1 | stored -1, resolved): the asymmetric 2 x 2 error model of a binary condition
+  (NaN for ternary conditions, whose 3 x 3 model is in ``confusion.csv``).
+"""
+
+from __future__ import annotations
+
+# --- ber.csv -------------------------------------------------------------------------------
+CONDITION_ID = "condition_id"
+METHOD = "method"
+N_SAMPLES = "n_samples"
+N_RESOLVED = "n_resolved"
+N_UNRESOLVED = "n_unresolved"
+N_FAILED = "n_failed"
+N_ERRORS = "n_errors"
+BER = "ber"
+BER_CI_LOW = "ber_ci_low"
+BER_CI_HIGH = "ber_ci_high"
+BER_REPORT = "ber_report"
+P_ERROR_PLUS = "p_error_plus"
+P_ERROR_MINUS = "p_error_minus"
+
+BER_COLUMNS = (
+    METHOD,
+    N_SAMPLES,
+    N_RESOLVED,
+    N_UNRESOLVED,
+    N_FAILED,
+    N_ERRORS,
+    BER,
+    BER_CI_LOW,
+    BER_CI_HIGH,
+    BER_REPORT,
+    P_ERROR_PLUS,
+    P_ERROR_MINUS,
+)
+
+#: Values of the ``method`` column.
+METHODS = ("monte-carlo", "importance", "scaled-sigma")
+
+# --- confusion.csv -------------------------------------------------------------------------
+STORED = "stored"
+READ = "read"
+COUNT = "count"
+TOTAL = "total"
+PROBABILITY = "p"
+CI_LOW = "ci_low"
+CI_HIGH = "ci_high"
+
+CONFUSION_COLUMNS = (CONDITION_ID, STORED, READ, COUNT, TOTAL, PROBABILITY, CI_LOW, CI_HIGH)
+
+# --- sample rows (Parquet) -----------------------------------------------------------------
+SAMPLE_INDEX = "sample"
+CHUNK = "chunk"
+SEED_SPAWN_KEY = "spawn_key"
+STATUS = "status"  # "ok" or "failed"
+FAILURE_REASON = "reason"
+STORED_VALUE = "stored"
+DECISION = "decision"
+RESOLVED = "resolved"
+ERROR = "error"
+DELAY_S = "delay_s"
+ENERGY_J = "energy_j"
+
+STATUS_OK = "ok"
+STATUS_FAILED = "failed"
+
+#: Prefixes of the per-sample drawn variables: one column per transistor and quantity.
+DVT_PREFIX = "dvt_"  # threshold-magnitude shift [V], e.g. dvt_nl1
+DBETA_PREFIX = "dbeta_"  # relative current-factor deviation [-], e.g. dbeta_nl1
