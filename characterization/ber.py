@@ -1,0 +1,160 @@
+"""Bit-error rates with confidence intervals, from sample rows (pure functions, no simulator).
+
+The column conventions are those of :mod:`characterization.schema`. ``analysis`` reuses these
+functions for reports; they live here because a campaign writes ``ber.csv`` itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import beta
+
+from characterization import schema
+
+CONFIDENCE = 0.95
+
+
+def clopper_pearson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) two-sided interval of a binomial proportion.
+
+    ``low = B(alpha/2; k, n-k+1)`` and ``high = B(1-alpha/2; k+1, n-k)`` with ``B`` the beta
+    quantile function, ``low = 0`` when ``k = 0`` and ``high = 1`` when ``k = n``
+    (C. J. Clopper, E. S. Pearson, "The use of confidence or fiducial limits illustrated in the
+    case of the binomial", Biometrika 26(4):404-413, 1934). The coverage is at least
+    ``confidence`` for every true proportion.
+
+    Parameters
+    ----------
+    k : int
+        Observed events (errors), 0 <= k <= n.
+    n : int
+        Trials (resolved reads); with n = 0 the interval is (0, 1).
+    confidence : float
+        Two-sided confidence level.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``.
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    if not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+    alpha = 1.0 - confidence
+    low = 0.0 if k == 0 else float(beta.ppf(alpha / 2, k, n - k + 1))
+    high = 1.0 if k == n else float(beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return low, high
+
+
+def ber_report(k: int, n: int, low: float, high: float) -> str:
+    """Text of a BER for people: the estimate with its interval, ``"< upper"`` when k = 0."""
+    if n == 0:
+        return "no resolved reads"
+    if k == 0:
+        return f"< {high:.2g}"
+    return f"{k / n:.3g} [{low:.2g}, {high:.2g}]"
+
+
+def _errors_among(frame: pd.DataFrame, stored: int) -> tuple[int, int]:
+    subset = frame[(frame[schema.STORED_VALUE] == stored) & frame[schema.RESOLVED]]
+    return int(subset[schema.ERROR].sum()), len(subset)
+
+
+def ber_row(frame: pd.DataFrame, binary: bool) -> dict[str, Any]:
+    """BER statistics of one condition's sample rows.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Sample rows of one condition (``status``, ``stored``, ``resolved``, ``error``).
+    binary : bool
+        Whether the cell is binary (adds the per-stored-value error rates).
+    """
+    ok = frame[frame[schema.STATUS] == schema.STATUS_OK]
+    n_failed = int((frame[schema.STATUS] != schema.STATUS_OK).sum())
+    resolved = ok[ok[schema.RESOLVED]]
+    n_resolved = len(resolved)
+    n_errors = int(resolved[schema.ERROR].sum())
+    low, high = clopper_pearson(n_errors, n_resolved)
+    row: dict[str, Any] = {
+        schema.METHOD: "monte-carlo",
+        schema.N_SAMPLES: len(frame),
+        schema.N_RESOLVED: n_resolved,
+        schema.N_UNRESOLVED: len(ok) - n_resolved,
+        schema.N_FAILED: n_failed,
+        schema.N_ERRORS: n_errors,
+        schema.BER: n_errors / n_resolved if n_resolved else math.nan,
+        schema.BER_CI_LOW: low,
+        schema.BER_CI_HIGH: high,
+        schema.BER_REPORT: ber_report(n_errors, n_resolved, low, high),
+        schema.P_ERROR_PLUS: math.nan,
+        schema.P_ERROR_MINUS: math.nan,
+    }
+    if binary:
+        for stored, column in ((1, schema.P_ERROR_PLUS), (-1, schema.P_ERROR_MINUS)):
+            k, n = _errors_among(ok, stored)
+            row[column] = k / n if n else math.nan
+    return row
+
+
+def ber_table(
+    samples: pd.DataFrame,
+    condition_settings: Mapping[int, Mapping[str, Any]],
+    binary_conditions: Sequence[int],
+) -> pd.DataFrame:
+    """One row per condition: its settings, then the BER columns of the schema.
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        All sample rows (with ``condition_id``).
+    condition_settings : mapping
+        condition id -> its swept settings (columns written before the statistics).
+    binary_conditions : sequence of int
+        Ids of conditions whose cells store binary weights.
+    """
+    rows = []
+    for condition_id, settings in sorted(condition_settings.items()):
+        frame = samples[samples[schema.CONDITION_ID] == condition_id]
+        rows.append(
+            {
+                schema.CONDITION_ID: condition_id,
+                **settings,
+                **ber_row(frame, condition_id in binary_conditions),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def confusion_table(samples: pd.DataFrame, read_values: Sequence[int] = (1, 0, -1)) -> pd.DataFrame:
+    """P(read | stored) per condition with Clopper-Pearson intervals (failed samples excluded).
+
+    For binary cells ``read`` = 0 counts the unresolved reads.
+    """
+    ok = samples[samples[schema.STATUS] == schema.STATUS_OK]
+    rows = []
+    for (condition_id, stored), group in ok.groupby([schema.CONDITION_ID, schema.STORED_VALUE]):
+        total = len(group)
+        decisions = group[schema.DECISION].to_numpy()
+        for read in read_values:
+            count = int(np.sum(decisions == read))
+            low, high = clopper_pearson(count, total)
+            rows.append(
+                {
+                    schema.CONDITION_ID: int(condition_id),
+                    schema.STORED: int(stored),
+                    schema.READ: read,
+                    schema.COUNT: count,
+                    schema.TOTAL: total,
+                    schema.PROBABILITY: count / total,
+                    schema.CI_LOW: low,
+                    schema.CI_HIGH: high,
+                }
+            )
+    return pd.DataFrame(rows, columns=list(schema.CONFUSION_COLUMNS))

@@ -1,0 +1,215 @@
+"""Seeded Monte-Carlo samples of a campaign condition.
+
+Every random number is drawn here, in Python, and written into the netlist as a number and into
+the sample's result row (ngspice's own random functions are not reproducible across runs).
+
+Seeding: sample ``i`` of condition ``c`` uses ``SeedSequence(seed, spawn_key=(c, i))`` (the same
+sequence ``SeedSequence(seed).spawn`` would give as child ``c``, grandchild ``i``). A sample's
+draws therefore depend only on the root seed and its own indices, never on the batch size, the
+worker count or the order of execution. The sequence is split into two independent streams,
+one for transistor mismatch and one for the devices, so switching mismatch off leaves the
+device draws unchanged.
+
+Stored values cycle with the sample index: +1, -1 for binary cells (so half of the samples
+store each value).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from characterization.schema import DBETA_PREFIX, DVT_PREFIX
+from characterization.spec import CampaignSpec, Condition, DeviceSettings
+from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
+from circuits.elements import FixedResistor
+from circuits.read import ReadCopy, read_transistor_geometries
+from models.cmos import deviations_from_standard_normal
+from rram_ber.validation import ParameterError
+
+#: Values a cell of each kind can store, in the order samples cycle through them.
+STORED_VALUES: dict[CellKind, tuple[int, ...]] = {
+    CellKind.TWO_T_TWO_R: (1, -1),
+    CellKind.ONE_T_ONE_R: (1, -1),
+}
+
+
+def stored_value(cell: CellKind, sample_index: int) -> int:
+    """The weight stored by sample ``sample_index`` (cycles through :data:`STORED_VALUES`)."""
+    values = STORED_VALUES[cell]
+    return values[sample_index % len(values)]
+
+
+def sample_streams(
+    seed: int, condition_id: int, sample_index: int
+) -> tuple[np.random.Generator, np.random.Generator]:
+    """The (mismatch, device) random generators of one sample."""
+    sequence = np.random.SeedSequence(seed, spawn_key=(condition_id, sample_index))
+    mismatch, device = sequence.spawn(2)
+    return np.random.default_rng(mismatch), np.random.default_rng(device)
+
+
+@dataclass(frozen=True)
+class SamplePlan:
+    """Everything one sample will simulate, and the drawn values for its result row.
+
+    Attributes
+    ----------
+    sample_index : int
+        Index within its condition.
+    stored : int
+        Stored weight.
+    copy : ReadCopy
+        Cell and mismatch to simulate.
+    columns : dict
+        Drawn variables (``dvt_<transistor>``, ``dbeta_<transistor>``, ``r_bl_ohm``, ...).
+    """
+
+    sample_index: int
+    stored: int
+    copy: ReadCopy
+    columns: dict[str, float]
+
+
+class MeasuredResistances:
+    """Measured LRS and HRS resistances read from a CSV file, for resampling.
+
+    The file has a header with columns ``state`` (``LRS`` or ``HRS``) and ``resistance_ohm``;
+    every value must be a positive finite number.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        values: dict[str, list[float]] = {"LRS": [], "HRS": []}
+        try:
+            with path.open(newline="", encoding="utf-8") as handle:
+                reader = csv.DictReader(handle)
+                if reader.fieldnames is None or {"state", "resistance_ohm"} - set(
+                    reader.fieldnames
+                ):
+                    raise ParameterError(
+                        "device.csv", str(path), "a CSV with columns 'state' and 'resistance_ohm'"
+                    )
+                for line, row in enumerate(reader, start=2):
+                    state = (row["state"] or "").strip().upper()
+                    try:
+                        resistance = float(row["resistance_ohm"])
+                    except (TypeError, ValueError):
+                        resistance = math.nan
+                    if state not in values or not (math.isfinite(resistance) and resistance > 0):
+                        raise ParameterError(
+                            f"device.csv line {line}", row, "state LRS or HRS and a resistance > 0"
+                        )
+                    values[state].append(resistance)
+        except OSError as error:
+            raise ParameterError(
+                "device.csv", str(path), f"a readable file ({error.strerror})"
+            ) from None
+        for state, found in values.items():
+            if not found:
+                raise ParameterError("device.csv", str(path), f"at least one {state} resistance")
+        self.lrs_ohm = np.array(values["LRS"])
+        self.hrs_ohm = np.array(values["HRS"])
+
+    def medians_ohm(self) -> tuple[float, float]:
+        """Median LRS and HRS [ohm]."""
+        return float(np.median(self.lrs_ohm)), float(np.median(self.hrs_ohm))
+
+
+def _device_resistance(
+    device: DeviceSettings,
+    low_resistance: bool,
+    rng: np.random.Generator,
+    vary: bool,
+    measured: MeasuredResistances | None,
+) -> float:
+    """One device's resistance [ohm] in LRS (``low_resistance``) or HRS."""
+    if device.model == "fixed":
+        return device.lrs_ohm if low_resistance else device.hrs_ohm
+    if device.model == "lognormal":
+        median = device.lrs_median_ohm if low_resistance else device.hrs_median_ohm
+        sigma = device.lrs_sigma_ln if low_resistance else device.hrs_sigma_ln
+        # Always draw, so that a sample's later draws do not depend on the variability switch.
+        u = rng.standard_normal()
+        return float(median * math.exp(sigma * u)) if vary else median
+    if device.model == "empirical":
+        assert measured is not None
+        pool = measured.lrs_ohm if low_resistance else measured.hrs_ohm
+        index = int(rng.integers(len(pool)))
+        return float(pool[index]) if vary else float(np.median(pool))
+    raise ParameterError("device.model", device.model, "a model with fixed resistances here")
+
+
+def plan_samples(
+    spec: CampaignSpec,
+    condition: Condition,
+    sample_indices: Sequence[int],
+    measured: MeasuredResistances | None = None,
+) -> list[SamplePlan]:
+    """Draw the samples ``sample_indices`` of ``condition``.
+
+    Parameters
+    ----------
+    spec : CampaignSpec
+        The campaign (seed, device model, variability switches, design).
+    condition : Condition
+        The condition the samples belong to.
+    sample_indices : sequence of int
+        Which samples to draw.
+    measured : MeasuredResistances, optional
+        The loaded CSV for the ``empirical`` device model.
+
+    Returns
+    -------
+    list of SamplePlan
+        One plan per index, in order.
+    """
+    if spec.device.model == "vcm":
+        raise ParameterError("device.model", "vcm", "a fixed-resistance model in plan_samples")
+    read_conditions = spec.read_conditions(condition)
+    geometries = read_transistor_geometries(read_conditions)
+    plans = []
+    for index in sample_indices:
+        mismatch_rng, device_rng = sample_streams(spec.campaign.seed, condition.condition_id, index)
+        stored = stored_value(condition.cell, index)
+        columns: dict[str, float] = {}
+        deviations = {}
+        if spec.variability.mismatch:
+            u = mismatch_rng.standard_normal((2, len(geometries)))
+            deviations = deviations_from_standard_normal(
+                u[0], u[1], geometries, spec.variability.pelgrom
+            )
+            for name, deviation in deviations.items():
+                columns[DVT_PREFIX + name] = deviation.dvt_v
+                columns[DBETA_PREFIX + name] = deviation.dbeta_rel
+        cell = _build_cell(spec, condition.cell, stored, device_rng, measured)
+        bl, blb = cell.branch_elements()
+        columns["r_bl_ohm"] = bl.nominal_resistance_ohm()
+        columns["r_blb_ohm"] = blb.nominal_resistance_ohm()
+        plans.append(SamplePlan(index, stored, ReadCopy(cell, deviations), columns))
+    return plans
+
+
+def _build_cell(
+    spec: CampaignSpec,
+    kind: CellKind,
+    stored: int,
+    rng: np.random.Generator,
+    measured: MeasuredResistances | None,
+) -> Cell:
+    vary = spec.variability.device
+    if kind is CellKind.TWO_T_TWO_R:
+        # +1 = (LRS on BL, HRS on BLB); the BL device is drawn first.
+        bl_low = stored == 1
+        bl = _device_resistance(spec.device, bl_low, rng, vary, measured)
+        blb = _device_resistance(spec.device, not bl_low, rng, vary, measured)
+        return Cell2T2R(FixedResistor(bl), FixedResistor(blb))
+    if kind is CellKind.ONE_T_ONE_R:
+        device = _device_resistance(spec.device, stored == 1, rng, vary, measured)
+        return Cell1T1R(FixedResistor(device), FixedResistor(spec.reference_resistance_ohm()))
+    raise ParameterError("conditions.cell", kind.value, "a cell kind supported by this campaign")

@@ -1,0 +1,517 @@
+"""Campaign specifications: a TOML file validated into typed records, expanded into conditions.
+
+A campaign file has these tables (every key optional unless said otherwise)::
+
+    [campaign]      name, seed, samples, batch_size, method
+    [conditions]    cell, vdd_v, temp_c, corner, t_sample_s, compliance_a
+                    (each a value or a list of values: lists are swept)
+    [device]        model = "fixed" | "lognormal" | "empirical" | "vcm", and its parameters
+    [cell]          reference_ohm (1T1R reference resistor)
+    [variability]   mismatch, device (on/off), Pelgrom coefficients
+    [timing]        ReadTiming fields except t_sample_s (which is a condition)
+    [pcsa]          PcsaSizing fields
+    [access]        AccessSizing fields
+
+Validation happens before anything runs. Every problem raises
+:class:`~rram_ber.validation.ParameterError` naming the key (``table.key``, with ``[i]`` for a
+list element), the value and the allowed values; unknown tables and keys are rejected with the
+list of allowed ones. The expansion into conditions is the Cartesian product of the swept keys
+in the fixed order of :data:`CONDITION_KEYS`, so condition ids are stable for a given file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from characterization.schema import METHODS
+from circuits.cells import AccessSizing, CellKind
+from circuits.pcsa import PcsaSizing
+from circuits.read import TEMP_MAX_C, TEMP_MIN_C, VDD_MAX_V, ReadConditions, ReadTiming
+from models.cmos import PelgromCoefficients, ProcessCorner
+from rram_ber.validation import (
+    ParameterError,
+    check_choice,
+    check_int,
+    check_positive,
+    check_range,
+    parse_enum,
+)
+
+#: Keys of [conditions], in the order of the Cartesian product (the first varies slowest).
+CONDITION_KEYS = ("cell", "corner", "temp_c", "vdd_v", "t_sample_s", "compliance_a")
+
+DEVICE_MODELS = ("fixed", "lognormal", "empirical", "vcm")
+
+MAX_SAMPLES = 100_000_000
+MAX_BATCH = 2000
+MAX_CONDITIONS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignSettings:
+    """The [campaign] table.
+
+    Attributes
+    ----------
+    name : str
+        Free text for reports (never written into a netlist).
+    seed : int
+        Root seed; sample ``i`` of condition ``c`` draws from
+        ``numpy.random.SeedSequence(seed, spawn_key=(c, i))``.
+    samples : int
+        Monte-Carlo samples per condition.
+    batch_size : int
+        Samples simulated together in one netlist (one chunk); it fixes the chunk boundaries,
+        so it is part of what makes a table reproducible.
+    method : str
+        BER estimator: ``"monte-carlo"``, ``"importance"`` or ``"scaled-sigma"``.
+    """
+
+    name: str = "campaign"
+    seed: int = 0
+    samples: int = 1000
+    batch_size: int = 25
+    method: str = "monte-carlo"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or len(self.name) > 200:
+            raise ParameterError("campaign.name", self.name, "a string of at most 200 characters")
+        check_int("campaign.seed", self.seed, 0, 2**63 - 1)
+        check_int("campaign.samples", self.samples, 1, MAX_SAMPLES)
+        check_int("campaign.batch_size", self.batch_size, 1, MAX_BATCH)
+        check_choice("campaign.method", self.method, METHODS)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSettings:
+    """The [device] table: how each cell's resistive elements are obtained.
+
+    Attributes
+    ----------
+    model : str
+        ``"fixed"``: ideal resistors ``lrs_ohm`` / ``hrs_ohm``. ``"lognormal"``: each device
+        drawn from a log-normal LRS or HRS distribution (median, sigma of ln R).
+        ``"empirical"``: resampled from a CSV of measured resistances (columns ``state``
+        = LRS/HRS and ``resistance_ohm``). ``"vcm"``: VCM compact model programmed in SPICE.
+    lrs_ohm, hrs_ohm : float
+        Fixed resistances [ohm] (``fixed``).
+    lrs_median_ohm, hrs_median_ohm : float
+        Medians [ohm] (``lognormal``).
+    lrs_sigma_ln, hrs_sigma_ln : float
+        Standard deviations of ln R (``lognormal``).
+    csv : str
+        Path of the measured-resistance file (``empirical``), relative to the spec file.
+    vcm : mapping
+        Programming settings of the VCM model (``vcm``); validated by the programming code.
+    """
+
+    model: str = "fixed"
+    lrs_ohm: float = 5e3
+    hrs_ohm: float = 50e3
+    lrs_median_ohm: float = 5e3
+    lrs_sigma_ln: float = 0.2
+    hrs_median_ohm: float = 50e3
+    hrs_sigma_ln: float = 0.6
+    csv: str = ""
+    vcm: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_choice("device.model", self.model, DEVICE_MODELS)
+        for key in ("lrs_ohm", "hrs_ohm", "lrs_median_ohm", "hrs_median_ohm"):
+            check_range(
+                f"device.{key}", getattr(self, key), 0.0, 1e12, low_inclusive=False, unit="ohm"
+            )
+        for key in ("lrs_sigma_ln", "hrs_sigma_ln"):
+            check_range(f"device.{key}", getattr(self, key), 0.0, 5.0)
+        if self.model == "empirical" and not self.csv:
+            raise ParameterError(
+                "device.csv", self.csv, "a CSV path when device.model = 'empirical'"
+            )
+
+    def nominal_lrs_hrs_ohm(self) -> tuple[float, float]:
+        """Typical LRS and HRS [ohm] of the model (medians), for the default 1T1R reference."""
+        if self.model == "fixed":
+            return self.lrs_ohm, self.hrs_ohm
+        return self.lrs_median_ohm, self.hrs_median_ohm
+
+
+@dataclass(frozen=True, slots=True)
+class VariabilitySettings:
+    """The [variability] table.
+
+    Attributes
+    ----------
+    mismatch : bool
+        Draw Pelgrom mismatch for every transistor of every sample.
+    device : bool
+        Draw device-to-device variability (log-normal / empirical / VCM); off = medians.
+    pelgrom : PelgromCoefficients
+        Mismatch coefficients (keys ``a_vt_n_v_m`` ... of :class:`PelgromCoefficients`).
+    """
+
+    mismatch: bool = True
+    device: bool = True
+    pelgrom: PelgromCoefficients = field(default_factory=PelgromCoefficients)
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One point of the campaign's sweep, fully resolved.
+
+    Attributes
+    ----------
+    condition_id : int
+        Position in the expansion order (0-based).
+    cell : CellKind
+        Cell kind.
+    corner : ProcessCorner
+        Process corner.
+    temp_c : float
+        Temperature [C].
+    vdd_v : float
+        Supply [V].
+    t_sample_s : float
+        Sampling time after the sense-enable edge [s].
+    compliance_a : float or None
+        SET compliance current [A] (VCM devices only).
+    """
+
+    condition_id: int
+    cell: CellKind
+    corner: ProcessCorner
+    temp_c: float
+    vdd_v: float
+    t_sample_s: float
+    compliance_a: float | None = None
+
+    def settings(self) -> dict[str, Any]:
+        """The swept values as plain JSON-able data (for tables and condition files)."""
+        values: dict[str, Any] = {
+            "cell": self.cell.value,
+            "corner": self.corner.value,
+            "temp_c": self.temp_c,
+            "vdd_v": self.vdd_v,
+            "t_sample_s": self.t_sample_s,
+        }
+        if self.compliance_a is not None:
+            values["compliance_a"] = self.compliance_a
+        return values
+
+    def label(self) -> str:
+        """Short human-readable description, e.g. ``"2t2r tt 27C 1.2V"``."""
+        text = f"{self.cell.value} {self.corner.value} {self.temp_c:g}C {self.vdd_v:g}V"
+        if self.compliance_a is not None:
+            text += f" Ic={self.compliance_a * 1e6:g}uA"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignSpec:
+    """A validated campaign: settings, sweeps and design records.
+
+    Attributes
+    ----------
+    campaign, device, variability : records
+        The [campaign], [device] and [variability] tables.
+    sweeps : mapping
+        Condition key -> tuple of values (one value = not swept).
+    reference_ohm : float or None
+        1T1R reference resistor [ohm]; None = geometric mean of the device's LRS/HRS medians.
+    timing : ReadTiming
+        Read timing (``t_sample_s`` is replaced per condition).
+    pcsa : PcsaSizing
+        PCSA sizes.
+    access : AccessSizing
+        Access transistor sizes.
+    source_dir : str
+        Directory of the spec file (relative paths such as ``device.csv`` resolve here).
+    """
+
+    campaign: CampaignSettings
+    device: DeviceSettings
+    variability: VariabilitySettings
+    sweeps: Mapping[str, tuple[Any, ...]]
+    reference_ohm: float | None
+    timing: ReadTiming
+    pcsa: PcsaSizing
+    access: AccessSizing
+    source_dir: str = "."
+
+    def with_samples(self, samples: int) -> CampaignSpec:
+        """The same campaign with another Monte-Carlo count (``--samples``)."""
+        check_int("--samples", samples, 1, MAX_SAMPLES)
+        return dataclasses.replace(
+            self, campaign=dataclasses.replace(self.campaign, samples=samples)
+        )
+
+    def conditions(self) -> list[Condition]:
+        """Expand the sweeps into the explicit list of conditions (Cartesian product)."""
+        keys = [key for key in CONDITION_KEYS if key in self.sweeps]
+        combos = itertools.product(*(self.sweeps[key] for key in keys))
+        result = []
+        for condition_id, values in enumerate(combos):
+            settings = dict(zip(keys, values, strict=True))
+            result.append(Condition(condition_id=condition_id, **settings))
+        return result
+
+    def read_conditions(self, condition: Condition) -> ReadConditions:
+        """The read testbench settings of one condition."""
+        return ReadConditions(
+            vdd_v=condition.vdd_v,
+            temp_c=condition.temp_c,
+            corner=condition.corner,
+            timing=dataclasses.replace(self.timing, t_sample_s=condition.t_sample_s),
+            pcsa=self.pcsa,
+            access=self.access,
+        )
+
+    def reference_resistance_ohm(self) -> float:
+        """The 1T1R reference resistor [ohm]."""
+        if self.reference_ohm is not None:
+            return self.reference_ohm
+        lrs, hrs = self.device.nominal_lrs_hrs_ohm()
+        return math.sqrt(lrs * hrs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data describing the whole campaign (for ``campaign.json`` and reports)."""
+        return {
+            "campaign": dataclasses.asdict(self.campaign),
+            "device": {**dataclasses.asdict(self.device), "vcm": dict(self.device.vcm)},
+            "variability": {
+                "mismatch": self.variability.mismatch,
+                "device": self.variability.device,
+                **dataclasses.asdict(self.variability.pelgrom),
+            },
+            "conditions": {key: [_plain(v) for v in values] for key, values in self.sweeps.items()},
+            "cell": {"reference_ohm": self.reference_resistance_ohm()},
+            "timing": dataclasses.asdict(self.timing),
+            "pcsa": dataclasses.asdict(self.pcsa),
+            "access": dataclasses.asdict(self.access),
+        }
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, CellKind | ProcessCorner) else value
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+_TABLES = ("campaign", "conditions", "device", "cell", "variability", "timing", "pcsa", "access")
+
+
+def _record_keys(record_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(record_type))
+
+
+def _reject_unknown(table: str, given: Mapping[str, Any], allowed: Sequence[str]) -> None:
+    for key, value in given.items():
+        if key not in allowed:
+            raise ParameterError(
+                f"{table}.{key}" if table else key,
+                value,
+                "a known key: " + ", ".join(repr(k) for k in allowed),
+            )
+
+
+def _table(data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ParameterError(name, value, f"a table [{name}]")
+    return value
+
+
+def _number(value: Any) -> Any:
+    """TOML integers become floats where a float is expected (``vdd_v = 1``); anything else is
+    left for the record's own range check, whose message states the allowed range."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _build(key_prefix: str, record_type: type, values: Mapping[str, Any]) -> Any:
+    """Build a validated record, prefixing the field name in any error with the table name."""
+    try:
+        return record_type(**values)
+    except ParameterError as error:
+        field_name = error.field if "." in error.field else f"{key_prefix}.{error.field}"
+        raise ParameterError(field_name, error.value, error.allowed) from None
+    except TypeError as error:  # a value of the wrong type reached a comparison
+        raise ParameterError(key_prefix, dict(values), f"valid values ({error})") from None
+
+
+def _float_record(prefix: str, record_type: type, table: Mapping[str, Any]) -> Any:
+    allowed = _record_keys(record_type)
+    _reject_unknown(prefix, table, allowed)
+    return _build(prefix, record_type, {k: _number(v) for k, v in table.items()})
+
+
+_CONDITION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "cell": lambda key, v: parse_enum(CellKind, v, key),
+    "corner": lambda key, v: ProcessCorner.parse(v, key),
+    "temp_c": lambda key, v: check_range(key, _number(v), TEMP_MIN_C, TEMP_MAX_C, unit="C"),
+    "vdd_v": lambda key, v: check_range(
+        key, _number(v), 0.0, VDD_MAX_V, low_inclusive=False, unit="V"
+    ),
+    "t_sample_s": lambda key, v: check_positive(key, _number(v), unit="s"),
+    "compliance_a": lambda key, v: check_range(key, _number(v), 1e-6, 1e-3, unit="A"),
+}
+
+_CONDITION_DEFAULTS: dict[str, Any] = {
+    "cell": "2t2r",
+    "corner": "tt",
+    "temp_c": 27.0,
+    "vdd_v": 1.2,
+    "t_sample_s": ReadTiming().t_sample_s,
+}
+
+
+def _sweeps(table: Mapping[str, Any]) -> dict[str, tuple[Any, ...]]:
+    _reject_unknown("conditions", table, CONDITION_KEYS)
+    sweeps: dict[str, tuple[Any, ...]] = {}
+    for key in CONDITION_KEYS:
+        if key not in table and key not in _CONDITION_DEFAULTS:
+            continue
+        raw = table.get(key, _CONDITION_DEFAULTS.get(key))
+        values = raw if isinstance(raw, list) else [raw]
+        if not values:
+            raise ParameterError(f"conditions.{key}", raw, "a value or a non-empty list")
+        checked = []
+        for index, value in enumerate(values):
+            name = f"conditions.{key}[{index}]" if isinstance(raw, list) else f"conditions.{key}"
+            checked.append(_CONDITION_CHECKS[key](name, value))
+        if len(set(checked)) != len(checked):
+            raise ParameterError(f"conditions.{key}", raw, "a list without repeated values")
+        sweeps[key] = tuple(checked)
+    return sweeps
+
+
+def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
+    """Validate campaign data (as read from TOML) into a :class:`CampaignSpec`.
+
+    Raises
+    ------
+    ParameterError
+        For the first problem found, naming the key, the value and what is allowed.
+    """
+    if not isinstance(data, Mapping):
+        raise ParameterError("spec", data, "a TOML document with tables")
+    _reject_unknown("", data, _TABLES)
+
+    campaign_table = _table(data, "campaign")
+    _reject_unknown("campaign", campaign_table, _record_keys(CampaignSettings))
+    campaign = _build("campaign", CampaignSettings, campaign_table)
+
+    device_table = dict(_table(data, "device"))
+    _reject_unknown("device", device_table, _record_keys(DeviceSettings))
+    vcm = device_table.pop("vcm", {})
+    if not isinstance(vcm, dict):
+        raise ParameterError("device.vcm", vcm, "a table [device.vcm]")
+    numbers = {k: (v if k in ("model", "csv") else _number(v)) for k, v in device_table.items()}
+    device = _build("device", DeviceSettings, {**numbers, "vcm": vcm})
+
+    variability_table = dict(_table(data, "variability"))
+    pelgrom_keys = _record_keys(PelgromCoefficients)
+    _reject_unknown("variability", variability_table, ("mismatch", "device", *pelgrom_keys))
+    switches = {}
+    for key in ("mismatch", "device"):
+        value = variability_table.pop(key, True)
+        if not isinstance(value, bool):
+            raise ParameterError(f"variability.{key}", value, "true or false")
+        switches[key] = value
+    pelgrom = _float_record("variability", PelgromCoefficients, variability_table)
+    variability = VariabilitySettings(pelgrom=pelgrom, **switches)
+
+    cell_table = _table(data, "cell")
+    _reject_unknown("cell", cell_table, ("reference_ohm",))
+    reference_ohm = None
+    if "reference_ohm" in cell_table:
+        reference_ohm = check_range(
+            "cell.reference_ohm",
+            _number(cell_table["reference_ohm"]),
+            0.0,
+            1e12,
+            low_inclusive=False,
+            unit="ohm",
+        )
+
+    timing_table = _table(data, "timing")
+    if "t_sample_s" in timing_table:
+        raise ParameterError(
+            "timing.t_sample_s",
+            timing_table["t_sample_s"],
+            "no value here: set conditions.t_sample_s",
+        )
+    timing_keys = tuple(k for k in _record_keys(ReadTiming) if k != "t_sample_s")
+    _reject_unknown("timing", timing_table, timing_keys)
+    timing_values = {k: _number(v) for k, v in timing_table.items()}
+    # t_sample_s is a condition: build the timing with a placeholder, check the sweep below.
+    sweeps = _sweeps(_table(data, "conditions"))
+    placeholder = timing_values.get("t_edge_s", ReadTiming().t_edge_s)
+    timing = _build("timing", ReadTiming, {**timing_values, "t_sample_s": placeholder})
+    for index, t_sample in enumerate(sweeps["t_sample_s"]):
+        if t_sample > timing.t_evaluate_s or t_sample < timing.t_edge_s:
+            raise ParameterError(
+                f"conditions.t_sample_s[{index}]"
+                if len(sweeps["t_sample_s"]) > 1
+                else "conditions.t_sample_s",
+                t_sample,
+                f"a time between timing.t_edge_s = {timing.t_edge_s:g} s and "
+                f"timing.t_evaluate_s = {timing.t_evaluate_s:g} s",
+            )
+
+    if device.model == "vcm":
+        sweeps.setdefault("compliance_a", (float(vcm.get("compliance_a", 100e-6)),))
+    elif "compliance_a" in sweeps:
+        raise ParameterError(
+            "conditions.compliance_a",
+            list(sweeps["compliance_a"]),
+            "no value unless device.model = 'vcm'",
+        )
+
+    pcsa = _float_record("pcsa", PcsaSizing, _table(data, "pcsa"))
+    access = _float_record("access", AccessSizing, _table(data, "access"))
+
+    spec = CampaignSpec(
+        campaign=campaign,
+        device=device,
+        variability=variability,
+        sweeps=sweeps,
+        reference_ohm=reference_ohm,
+        timing=timing,
+        pcsa=pcsa,
+        access=access,
+        source_dir=source_dir,
+    )
+    n_conditions = math.prod(len(v) for v in sweeps.values())
+    if n_conditions > MAX_CONDITIONS:
+        raise ParameterError("conditions", n_conditions, f"at most {MAX_CONDITIONS} combinations")
+    return spec
+
+
+def load_spec(path: str | Path) -> CampaignSpec:
+    """Read and validate a campaign TOML file.
+
+    Raises
+    ------
+    ParameterError
+        If the file is missing, is not valid TOML, or holds an invalid campaign.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ParameterError(
+            "SPEC", str(path), f"a readable campaign file ({error.strerror})"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ParameterError("SPEC", str(path), f"valid TOML ({error})") from None
+    return parse_spec(data, source_dir=str(path.parent))

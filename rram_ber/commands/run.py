@@ -1,0 +1,70 @@
+"""``rram-ber run``: a Monte-Carlo PVT campaign from a TOML specification."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``run`` subcommand."""
+    parser = subparsers.add_parser(
+        "run",
+        help="run (or resume) a Monte-Carlo campaign and write its BER tables",
+        description=(
+            "Run the campaign described by SPEC.toml, writing one Parquet file per chunk, "
+            "ber.csv and confusion.csv to --out. Rerunning with the same --out resumes."
+        ),
+    )
+    parser.add_argument("spec", type=Path, metavar="SPEC.toml", help="campaign specification")
+    parser.add_argument("--out", type=Path, required=True, help="output directory")
+    parser.add_argument(
+        "--samples", type=int, default=None, help="override the Monte-Carlo count per condition"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="local worker processes")
+    engine = parser.add_mutually_exclusive_group()
+    engine.add_argument(
+        "--scheduler", default=None, help="use a running Dask scheduler, e.g. tcp://HOST:8786"
+    )
+    engine.add_argument(
+        "--dask-local",
+        type=int,
+        default=None,
+        metavar="N",
+        help="start a Dask LocalCluster of N single-threaded workers",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    parser.set_defaults(handler=run)
+
+
+def make_executor(args: argparse.Namespace) -> Any:
+    """The executor chosen by ``--workers`` / ``--scheduler`` / ``--dask-local``."""
+    from characterization.executors import DaskExecutor, LocalExecutor
+
+    if args.scheduler is not None or args.dask_local is not None:
+        return DaskExecutor(scheduler=args.scheduler, local_workers=args.dask_local)
+    return LocalExecutor(workers=args.workers)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``rram-ber run``."""
+    from characterization.campaign import format_summary, run_campaign
+    from characterization.executors import LocalExecutor
+    from characterization.spec import load_spec
+
+    spec = load_spec(args.spec)
+    if args.samples is not None:
+        spec = spec.with_samples(args.samples)
+    LocalExecutor(args.workers)  # validates --workers before anything starts
+    with make_executor(args) as executor:
+        result = run_campaign(spec, args.out, executor, progress=not args.quiet)
+    if not args.quiet:
+        print(format_summary(result.ber, spec.conditions()))
+        print(
+            f"wrote {args.out / 'ber.csv'} and {args.out / 'confusion.csv'}"
+            f" ({result.simulated_chunks} chunks simulated, {result.resumed_chunks} resumed)",
+            file=sys.stdout,
+        )
+    return 0
