@@ -1,0 +1,42 @@
+"""NumPy evaluator of binarized / ternary neural networks under RRAM bit errors.
+
+Inference needs NumPy only (SciPy for confidence intervals); nothing here loads the
+simulator. Main entry points:
+
+* :func:`load_shipped` / :func:`shipped_models`: the trained models of ``weights/``;
+* :class:`ErrorModel`, :class:`TransitionMatrix`: error injection (static or per read);
+* :func:`read_ber_table`: transition matrices from a campaign's ``ber.csv``;
+* :func:`evaluate_with_errors`, :func:`accuracy_curve`: accuracy with 95 % intervals;
+* :func:`load_test_split`: the test split a model was trained for.
+"""
+
+from analysis.bnn.ber_table import Condition, read_ber_table, select_condition
+from analysis.bnn.curves import (
+    AccuracyEstimate,
+    CurvePoint,
+    accuracy_curve,
+    evaluate_with_errors,
+    load_test_split,
+)
+from analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix
+from analysis.bnn.layers import Network
+from analysis.bnn.model_io import load_network, load_shipped, save_network, shipped_models
+
+__all__ = [
+    "AccuracyEstimate",
+    "Condition",
+    "CurvePoint",
+    "ErrorMode",
+    "ErrorModel",
+    "Network",
+    "TransitionMatrix",
+    "accuracy_curve",
+    "evaluate_with_errors",
+    "load_network",
+    "load_shipped",
+    "load_test_split",
+    "read_ber_table",
+    "save_network",
+    "select_condition",
+    "shipped_models",
+]

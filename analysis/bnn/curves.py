@@ -1,0 +1,182 @@
+"""Network accuracy under bit errors: repeated error draws, 95 % intervals, accuracy-vs-BER.
+
+This is the function the report generator calls: :func:`evaluate_with_errors` for one error
+model (e.g. a measured condition of a campaign's ``ber.csv``) and :func:`accuracy_curve` for a
+sweep of bit-error rates.
+
+Interval convention: the accuracies of the ``R`` realisations (chips in static mode, repeated
+passes over the test set in dynamic mode) are treated as independent draws; the reported
+interval is the Student-t 95 % confidence interval of their mean,
+``mean +- t_{0.975, R-1} s / sqrt(R)``. It covers the draw-to-draw variability for this fixed
+test set, not the sampling error of the test set itself; with ``R = 1`` it is undefined (NaN).
+
+Randomness: realisation ``r`` uses ``default_rng(SeedSequence(seed).spawn(R)[r])``; the points
+of a curve use ``SeedSequence(seed).spawn(n_points)``, each then spawning its realisations, so
+every number is reproducible from ``seed`` alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from analysis.bnn.errors import ErrorMode, ErrorModel
+from analysis.bnn.layers import Network
+from rram_ber.validation import ParameterError, check_int, check_range
+
+Seed = int | np.random.SeedSequence
+
+
+@dataclass(frozen=True)
+class AccuracyEstimate:
+    """Accuracies of repeated error realisations and their summary.
+
+    Parameters
+    ----------
+    accuracies : tuple of float
+        Fraction of correct test predictions of each realisation, in draw order.
+    """
+
+    accuracies: tuple[float, ...]
+
+    @property
+    def repeats(self) -> int:
+        """Number of realisations."""
+        return len(self.accuracies)
+
+    @property
+    def mean(self) -> float:
+        """Mean accuracy."""
+        return float(np.mean(self.accuracies))
+
+    @property
+    def std(self) -> float:
+        """Sample standard deviation of the accuracies (ddof 1; NaN for one realisation)."""
+        return float(np.std(self.accuracies, ddof=1)) if self.repeats > 1 else math.nan
+
+    @property
+    def ci_low(self) -> float:
+        """Lower end of the Student-t 95 % confidence interval of the mean."""
+        return self._interval()[0]
+
+    @property
+    def ci_high(self) -> float:
+        """Upper end of the Student-t 95 % confidence interval of the mean."""
+        return self._interval()[1]
+
+    def _interval(self) -> tuple[float, float]:
+        if self.repeats < 2:
+            return math.nan, math.nan
+        from scipy import stats
+
+        half = float(stats.t.ppf(0.975, self.repeats - 1)) * self.std / math.sqrt(self.repeats)
+        return self.mean - half, self.mean + half
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """One point of an accuracy-vs-BER curve."""
+
+    ber: float
+    estimate: AccuracyEstimate
+
+
+def _seed_sequence(seed: Seed) -> np.random.SeedSequence:
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    return np.random.SeedSequence(check_int("seed", seed, 0))
+
+
+def evaluate_with_errors(
+    network: Network,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    error_model: ErrorModel,
+    repeats: int,
+    seed: Seed = 0,
+) -> AccuracyEstimate:
+    """Accuracy of ``network`` on ``(x, y)`` over ``repeats`` independent error realisations.
+
+    Parameters
+    ----------
+    network : Network
+        The model.
+    x : array_like of int, shape (N, *network.input_shape)
+        Test input codes.
+    y : array_like of int, shape (N,)
+        Test labels.
+    error_model : ErrorModel
+        Per-layer transition matrices and static/dynamic mode.
+    repeats : int
+        Number of realisations ``R >= 1``.
+    seed : int or SeedSequence
+        Root of the realisations' seeds.
+    """
+    count = check_int("repeats", repeats, 1)
+    inputs, labels = np.asarray(x), np.asarray(y)
+    if labels.shape != (inputs.shape[0],):
+        raise ParameterError("y", f"shape {labels.shape}", f"shape ({inputs.shape[0]},)")
+    error_model.check(network)
+    accuracies = []
+    for child in _seed_sequence(seed).spawn(count):
+        weights, read_errors = error_model.realize(network, np.random.default_rng(child))
+        accuracies.append(
+            network.accuracy(inputs, labels, weights=weights, read_errors=read_errors)
+        )
+    return AccuracyEstimate(tuple(accuracies))
+
+
+def accuracy_curve(
+    network: Network,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    bers: Sequence[float],
+    repeats: int,
+    seed: Seed = 0,
+    mode: ErrorMode = ErrorMode.STATIC,
+) -> list[CurvePoint]:
+    """Accuracy versus a uniform bit-error rate on every binary/ternary layer.
+
+    Binary layers get symmetric sign flips, ternary layers the seed papers' 0 <-> +-1
+    convention (:meth:`ErrorModel.uniform`), so binary and ternary networks are compared at the
+    same average error rate per weight.
+    """
+    rates = [check_range("ber", b, 0.0, 1.0) for b in bers]
+    points = []
+    for ber, child in zip(rates, _seed_sequence(seed).spawn(len(rates)), strict=True):
+        model = ErrorModel.uniform(network, ber, mode)
+        points.append(CurvePoint(ber, evaluate_with_errors(network, x, y, model, repeats, child)))
+    return points
+
+
+def load_test_split(
+    network: Network, limit: int | None = None
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    """The test split of the data set a model was trained on, shaped for its input.
+
+    Parameters
+    ----------
+    network : Network
+        A model whose ``metadata["dataset"]`` names a data set of
+        :func:`analysis.bnn.datasets.load_dataset`.
+    limit : int, optional
+        Keep only the first ``limit`` test inputs.
+
+    Raises
+    ------
+    DatasetUnavailableError
+        If the data set is not installed (the message says how to install it).
+    """
+    from analysis.bnn.datasets import load_dataset
+
+    dataset = load_dataset(str(network.metadata.get("dataset")))
+    x = dataset.x_test.reshape(dataset.x_test.shape[0], *network.input_shape)
+    y = dataset.y_test
+    if limit is not None:
+        n = check_int("limit", limit, 1)
+        x, y = x[:n], y[:n]
+    return x, y

@@ -1,0 +1,197 @@
+"""Data sets the shipped models are trained and evaluated on, all available offline.
+
+* **Fashion-MNIST** (Xiao, Rasul, Vollgraf 2017, arXiv 1708.07747; MIT licence, Zalando SE):
+  60,000 train / 10,000 test 28 x 28 grey images, 10 classes, read from the Debian package
+  ``dataset-fashion-mnist`` (IDX files under ``/usr/share/datasets/fashion-mnist``). Inputs are
+  the raw 8-bit pixel codes.
+* **scikit-learn digits** (UCI optdigits): 1,797 images of 8 x 8 intensities 0..16 (5-bit
+  codes), 10 classes, shipped inside scikit-learn. Split here into 1,437 train / 360 test by a
+  fixed seeded permutation (:data:`DIGITS_SPLIT_SEED`).
+* **ecg-synthetic**: see :mod:`analysis.bnn.ecg` (a generator, not recordings).
+
+Every loader returns a :class:`Dataset` of integer input codes, so a network's first layer
+computes exact integer dot products (see :mod:`analysis.bnn.layers`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from rram_ber.validation import ParameterError
+
+#: Install location of the Debian package ``dataset-fashion-mnist``.
+FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
+
+FASHION_MNIST_CLASSES = (
+    "t-shirt/top",
+    "trouser",
+    "pullover",
+    "dress",
+    "coat",
+    "sandal",
+    "shirt",
+    "sneaker",
+    "bag",
+    "ankle boot",
+)
+
+#: Root seed of the fixed train/test permutation of scikit-learn's digits.
+DIGITS_SPLIT_SEED = 20240601
+DIGITS_TEST_SIZE = 360
+
+#: Names accepted by :func:`load_dataset`.
+DATASETS = ("fashion-mnist", "digits", "ecg-synthetic")
+
+
+class DatasetUnavailableError(RuntimeError):
+    """A data set's files are not installed on this machine (the message says how to fix it)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Train and test splits as integer input codes.
+
+    Parameters
+    ----------
+    name : str
+        Data set name (one of :data:`DATASETS` or ``mitbih``).
+    x_train, x_test : ndarray of uint8, shape (N, *sample_shape)
+        Input codes ``0 <= x <= max_code``; images are (H, W, 1), signals (L, 1).
+    y_train, y_test : ndarray of int64, shape (N,)
+        Class indices.
+    classes : tuple of str
+        Class names, in index order.
+    max_code : int
+        Largest possible code (255 for 8-bit data, 16 for digits); training scales inputs by
+        ``1 / max_code``.
+    info : dict
+        Provenance (source, split, generator parameters), JSON-serialisable.
+    """
+
+    name: str
+    x_train: npt.NDArray[np.uint8]
+    y_train: npt.NDArray[np.int64]
+    x_test: npt.NDArray[np.uint8]
+    y_test: npt.NDArray[np.int64]
+    classes: tuple[str, ...]
+    max_code: int
+    info: dict[str, Any]
+
+    @property
+    def input_bits(self) -> int:
+        """Number of bits of the input codes."""
+        return max(1, math.ceil(math.log2(self.max_code + 1)))
+
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        """Shape of one input."""
+        return tuple(int(s) for s in self.x_test.shape[1:])
+
+
+def read_idx(path: Path) -> npt.NDArray[np.uint8]:
+    """Read a gzip-compressed IDX file of unsigned bytes (the MNIST format).
+
+    Header: two zero bytes, type code 0x08 (unsigned byte), number of dimensions, then each
+    dimension as a big-endian 32-bit integer (LeCun et al., MNIST database page).
+    """
+    with gzip.open(path, "rb") as handle:
+        data = handle.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise DatasetUnavailableError(f"{path} is not an unsigned-byte IDX file")
+    ndim = data[3]
+    dims = tuple(int(d) for d in np.frombuffer(data, dtype=">i4", count=ndim, offset=4))
+    array = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if array.size != math.prod(dims):
+        raise DatasetUnavailableError(f"{path} is truncated: {array.size} bytes for {dims}")
+    return array.reshape(dims)
+
+
+def load_fashion_mnist(directory: Path = FASHION_MNIST_DIR) -> Dataset:
+    """Fashion-MNIST from the Debian package's IDX files; images (N, 28, 28, 1) uint8.
+
+    Raises
+    ------
+    DatasetUnavailableError
+        If the files are missing, with the command that installs them.
+    """
+    names = {
+        "x_train": "train-images-idx3-ubyte.gz",
+        "y_train": "train-labels-idx1-ubyte.gz",
+        "x_test": "t10k-images-idx3-ubyte.gz",
+        "y_test": "t10k-labels-idx1-ubyte.gz",
+    }
+    missing = [name for name in names.values() if not (directory / name).is_file()]
+    if missing:
+        raise DatasetUnavailableError(
+            f"Fashion-MNIST is not installed ({', '.join(missing)} missing in {directory}); "
+            "install the Debian package: sudo apt-get install dataset-fashion-mnist"
+        )
+    parts = {key: read_idx(directory / name) for key, name in names.items()}
+    return Dataset(
+        name="fashion-mnist",
+        x_train=parts["x_train"][..., None],
+        y_train=parts["y_train"].astype(np.int64),
+        x_test=parts["x_test"][..., None],
+        y_test=parts["y_test"].astype(np.int64),
+        classes=FASHION_MNIST_CLASSES,
+        max_code=255,
+        info={"source": "Debian package dataset-fashion-mnist", "split": "official 60k/10k"},
+    )
+
+
+def load_digits() -> Dataset:
+    """scikit-learn's 8 x 8 digits, fixed seeded split; images (N, 8, 8, 1) uint8 in 0..16."""
+    try:
+        from sklearn.datasets import load_digits as sklearn_digits
+    except ImportError as error:  # pragma: no cover - scikit-learn is a dependency
+        raise DatasetUnavailableError(
+            "scikit-learn is not installed: pip install scikit-learn"
+        ) from error
+    bunch = sklearn_digits()
+    images = np.asarray(bunch.images).astype(np.uint8)[..., None]
+    labels = np.asarray(bunch.target).astype(np.int64)
+    order = np.random.default_rng(np.random.SeedSequence(DIGITS_SPLIT_SEED)).permutation(
+        labels.size
+    )
+    test, train = order[:DIGITS_TEST_SIZE], order[DIGITS_TEST_SIZE:]
+    return Dataset(
+        name="digits",
+        x_train=images[train],
+        y_train=labels[train],
+        x_test=images[test],
+        y_test=labels[test],
+        classes=tuple(str(d) for d in range(10)),
+        max_code=16,
+        info={
+            "source": "scikit-learn load_digits (UCI optdigits)",
+            "split": f"permutation seed {DIGITS_SPLIT_SEED}, first {DIGITS_TEST_SIZE} = test",
+        },
+    )
+
+
+def load_dataset(name: str) -> Dataset:
+    """Load a data set by name (one of :data:`DATASETS`).
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name.
+    DatasetUnavailableError
+        If its files are not installed.
+    """
+    if name == "fashion-mnist":
+        return load_fashion_mnist()
+    if name == "digits":
+        return load_digits()
+    if name == "ecg-synthetic":
+        from analysis.bnn.ecg import synthetic_dataset
+
+        return synthetic_dataset()
+    raise ParameterError("dataset", name, "one of " + ", ".join(repr(d) for d in DATASETS))

@@ -1,0 +1,652 @@
+"""Layers and networks of the NumPy binarized / ternary evaluator.
+
+A :class:`Network` is a sequence of weighted layers (:class:`Dense`, :class:`Conv1D`,
+:class:`Conv2D`). Each layer computes a linear pre-activation ``a = patches @ W.T`` (one patch
+per output position; a dense layer has one position), optionally max-pools ``a`` over
+positions (conv layers), then applies its output stage:
+
+* :class:`SignThreshold`: batch norm followed by sign, folded into one per-channel threshold
+  (hidden layers; output +-1), or
+* :class:`Affine`: per-channel ``scale * a + bias`` (the folded batch norm of the last layer,
+  whose real outputs are the logits; optionally followed by ReLU for real-valued feature
+  layers).
+
+Order conv -> max-pool -> batch norm -> sign is the BinaryNet order (Courbariaux, Hubara et al.,
+arXiv 1602.02830); training uses the same order, so no equivalence argument is needed.
+
+Conventions
+-----------
+* Network input: non-negative integer codes ``0 <= x < 2**input_bits`` (8-bit pixels, 4-bit
+  digit intensities, 8-bit ECG ADC codes). Any input scaling used in training is folded into
+  the first layer's thresholds, so every pre-activation of a binary/ternary layer is an exact
+  integer and the float32 and popcount paths agree exactly (float32 holds integers up to 2**24).
+* Layouts: dense inputs (B, K); 1-D signals (B, L, C); images (B, H, W, C) (channels last).
+  Weight rows are flattened in patch order: (k, C) for Conv1D, (kh, kw, C) for Conv2D.
+* Convolutions are "valid" (no padding: zero is not a +-1 value) with stride 1; pooling is
+  non-overlapping, the tail that does not fill a window is dropped.
+* Thresholds live in CMOS, not in the RRAM array, so error injection never touches them.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from analysis.bnn import packing
+from analysis.bnn.quantizers import WeightKind
+from rram_ber.validation import ParameterError, check_int
+
+FloatArray = npt.NDArray[np.float32]
+
+#: Hook adding per-read weight errors to a layer's pre-activation:
+#: ``read_errors(layer, patches (B, P, K), a (B, P, N)) -> a``.
+ReadErrorHook = Callable[["WeightedLayer", FloatArray, FloatArray], FloatArray]
+
+#: Largest im2col temporary per batch [bytes]; the forward pass splits the batch to stay below.
+_PATCH_BYTES = 1 << 26
+
+
+def _float_vector(field_name: str, values: npt.ArrayLike, n: int) -> FloatArray:
+    array = np.asarray(values, dtype=np.float32)
+    if array.shape != (n,):
+        raise ParameterError(field_name, f"array of shape {array.shape}", f"shape ({n},)")
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class Weights:
+    """A layer's weight matrix and how it is stored.
+
+    Parameters
+    ----------
+    kind : WeightKind
+        Binary (values +-1), ternary (-1, 0, +1) or real (float32, no bit errors).
+    values : ndarray of float32, shape (n_out, fan_in)
+        Weight values; row ``j`` feeds output channel ``j``.
+    """
+
+    kind: WeightKind
+    values: FloatArray
+
+    def __post_init__(self) -> None:
+        values = np.asarray(self.values, dtype=np.float32)
+        if values.ndim != 2 or values.size == 0:
+            raise ParameterError(
+                "weights", f"array of shape {values.shape}", "a non-empty 2-D array"
+            )
+        if not np.all(np.isfinite(values)):
+            raise ParameterError("weights", "non-finite values", "finite numbers")
+        levels = self.kind.levels
+        if levels and not np.all(np.isin(values, levels)):
+            raise ParameterError(
+                "weights", f"{self.kind.value} values outside {levels}", f"values in {levels}"
+            )
+        object.__setattr__(self, "values", values)
+
+    @property
+    def n_out(self) -> int:
+        """Number of output channels."""
+        return int(self.values.shape[0])
+
+    @property
+    def fan_in(self) -> int:
+        """Length ``K`` of each weight row."""
+        return int(self.values.shape[1])
+
+    @property
+    def n_bits(self) -> int:
+        """Storage of the whole matrix [bit] (1, 2 or 32 bits per weight)."""
+        return int(self.values.size) * self.kind.bits_per_weight
+
+    def words(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64] | None]:
+        """Sign and (ternary) mask planes as ``uint64`` words for the popcount kernel."""
+        sign = packing.as_words(packing.pack_signs(self.values))
+        if self.kind is WeightKind.TERNARY:
+            return sign, packing.as_words(packing.pack_mask(self.values))
+        return sign, None
+
+
+@dataclass(frozen=True, eq=False)
+class SignThreshold:
+    """Folded batch norm + sign: ``+1 if a >= threshold`` (direction +1) else -1.
+
+    With direction -1 the comparison is ``a <= threshold``. For ``a`` the integer
+    pre-activation and batch norm ``y = gamma (s a - mu) / sqrt(var + eps) + beta`` (``s`` the
+    input scale folded in), ``sign(y) = +1`` with ``sign(0) = +1`` gives
+    ``threshold = (mu - beta sqrt(var + eps) / gamma) / s`` and direction ``sign(gamma)``;
+    ``gamma = 0`` gives a constant output, stored as threshold -inf (always +1) or +inf
+    (always -1). See the notes in ``reference/bnn-evaluator.md`` section 3.4 and Larq Compute
+    Engine's ``output_transform.h``.
+
+    Parameters
+    ----------
+    threshold : ndarray of float32, shape (n,)
+        Per-channel threshold in units of the pre-activation.
+    direction : ndarray of int8, shape (n,)
+        +1 or -1 per channel.
+    """
+
+    threshold: FloatArray
+    direction: npt.NDArray[np.int8]
+
+    def __post_init__(self) -> None:
+        threshold = np.asarray(self.threshold, dtype=np.float32)
+        direction = np.asarray(self.direction, dtype=np.int8)
+        if threshold.ndim != 1 or direction.shape != threshold.shape:
+            raise ParameterError(
+                "direction", f"shape {direction.shape}", f"shape {threshold.shape} like threshold"
+            )
+        if np.any(np.isnan(threshold)):
+            raise ParameterError("threshold", "NaN", "numbers or +-inf")
+        if not np.all(np.isin(direction, (-1, 1))):
+            raise ParameterError("direction", "values outside +-1", "+1 or -1 per channel")
+        object.__setattr__(self, "threshold", threshold)
+        object.__setattr__(self, "direction", direction)
+
+    @property
+    def size(self) -> int:
+        """Number of channels."""
+        return int(self.threshold.size)
+
+    def apply(self, a: npt.NDArray[Any]) -> FloatArray:
+        """+-1 outputs (float32) from pre-activations ``a`` (..., n)."""
+        positive = np.where(self.direction > 0, a >= self.threshold, a <= self.threshold)
+        return np.where(positive, np.float32(1), np.float32(-1))
+
+
+@dataclass(frozen=True, eq=False)
+class Affine:
+    """Real output ``scale * a + bias`` per channel, then ReLU if ``relu``.
+
+    The last layer's folded batch norm (its outputs are the logits) and the real-valued
+    feature layers of "classifier-only" binarized networks (Penkovsky et al., DATE 2020).
+    """
+
+    scale: FloatArray
+    bias: FloatArray
+    relu: bool = False
+
+    def __post_init__(self) -> None:
+        scale = np.asarray(self.scale, dtype=np.float32)
+        if scale.ndim != 1:
+            raise ParameterError("scale", f"shape {scale.shape}", "a 1-D array")
+        bias = _float_vector("bias", self.bias, scale.size)
+        if not (np.all(np.isfinite(scale)) and np.all(np.isfinite(bias))):
+            raise ParameterError("scale", "non-finite values", "finite numbers")
+        object.__setattr__(self, "scale", scale)
+        object.__setattr__(self, "bias", bias)
+
+    @property
+    def size(self) -> int:
+        """Number of channels."""
+        return int(self.scale.size)
+
+    def apply(self, a: npt.NDArray[Any]) -> FloatArray:
+        """Real outputs (float32) from pre-activations ``a`` (..., n)."""
+        out = a.astype(np.float32, copy=False) * self.scale + self.bias
+        return np.maximum(out, np.float32(0)) if self.relu else out
+
+
+Output = SignThreshold | Affine
+
+
+def patches_1d(x: npt.NDArray[Any], kernel: int) -> npt.NDArray[Any]:
+    """im2col of (B, L, C) signals: (B, L - k + 1, k * C), rows ordered (k, C)."""
+    windows = np.lib.stride_tricks.sliding_window_view(x, kernel, axis=1)
+    batch, positions = windows.shape[:2]
+    return windows.transpose(0, 1, 3, 2).reshape(batch, positions, -1)
+
+
+def patches_2d(x: npt.NDArray[Any], kernel: tuple[int, int]) -> npt.NDArray[Any]:
+    """im2col of (B, H, W, C) images: (B, H', W', kh * kw * C), rows ordered (kh, kw, C)."""
+    windows = np.lib.stride_tricks.sliding_window_view(x, kernel, axis=(1, 2))
+    batch, h, w = windows.shape[:3]
+    return windows.transpose(0, 1, 2, 4, 5, 3).reshape(batch, h, w, -1)
+
+
+def max_pool_1d(a: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
+    """Non-overlapping max-pool of (B, L, N) over L; the incomplete tail window is dropped."""
+    length = a.shape[1] // size
+    return a[:, : length * size].reshape(a.shape[0], length, size, -1).max(axis=2)
+
+
+def max_pool_2d(a: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
+    """Non-overlapping square max-pool of (B, H, W, N); incomplete windows are dropped."""
+    batch, h, w = a.shape[:3]
+    hp, wp = h // size, w // size
+    cropped = a[:, : hp * size, : wp * size]
+    return cropped.reshape(batch, hp, size, wp, size, -1).max(axis=(2, 4))
+
+
+class LayerType(enum.StrEnum):
+    """Names of the layer types in the model file."""
+
+    DENSE = "dense"
+    CONV1D = "conv1d"
+    CONV2D = "conv2d"
+
+
+@dataclass(frozen=True, eq=False)
+class WeightedLayer:
+    """Common part of dense and convolutional layers (see the module docstring)."""
+
+    name: str
+    weights: Weights
+    output: Output
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name or "." in self.name:
+            raise ParameterError("name", self.name, "a non-empty layer name without '.'")
+        if self.output.size != self.weights.n_out:
+            raise ParameterError(
+                f"{self.name}.output",
+                f"{self.output.size} channels",
+                f"{self.weights.n_out} (one per weight row)",
+            )
+
+    @property
+    def layer_type(self) -> LayerType:
+        """The type tag written to model files."""
+        raise NotImplementedError
+
+    @property
+    def pool(self) -> int:
+        """Max-pool window (1 = none)."""
+        return 1
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """Per-sample output shape for a per-sample input shape; raises on a mismatch."""
+        raise NotImplementedError
+
+    def patches(self, x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """im2col: patches (B, *grid, K) of a batch ``x`` (grid of output positions, K fan-in).
+
+        The grid is () for a dense layer, (L',) for Conv1D and (H', W') for Conv2D.
+        """
+        raise NotImplementedError
+
+    def pool_grid(self, a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """Max-pool pre-activations (B, *grid, N) over the grid (identity without pooling)."""
+        return a
+
+    def finish(self, a: npt.NDArray[Any]) -> FloatArray:
+        """Pooling and output stage on pre-activations (B, *grid, N)."""
+        return self.output.apply(self.pool_grid(a))
+
+    def forward(
+        self,
+        x: npt.NDArray[Any],
+        weights: npt.NDArray[np.float32] | None = None,
+        read_errors: ReadErrorHook | None = None,
+    ) -> FloatArray:
+        """Float32 BLAS forward pass of a batch.
+
+        Parameters
+        ----------
+        x : ndarray, shape (B, ...)
+            Layer input (float32 or integer codes).
+        weights : ndarray of float32, shape (n_out, fan_in), optional
+            Weight values to use instead of the stored ones (e.g. a chip with static errors).
+        read_errors : callable, optional
+            Adds per-read (dynamic) weight errors to the pre-activation.
+        """
+        w = self.weights.values if weights is None else weights
+        pats = self.patches(x).astype(np.float32, copy=False)
+        a = (pats.reshape(-1, pats.shape[-1]) @ w.T).reshape(*pats.shape[:-1], -1)
+        if read_errors is not None:
+            a = read_errors(self, pats, a)
+        return self.finish(a)
+
+    def forward_popcount(self, x: npt.NDArray[Any], input_bits: int | None) -> FloatArray:
+        """Bit-exact reference forward pass with the XNOR-popcount kernel.
+
+        Parameters
+        ----------
+        x : ndarray, shape (B, ...)
+            +-1 activations (``input_bits`` None) or non-negative integer codes.
+        input_bits : int or None
+            Number of bit planes of integer-code inputs (first layer); None for +-1 inputs.
+        """
+        if self.weights.kind is WeightKind.REAL:
+            raise ParameterError(
+                f"{self.name}.weights", "real", "binary or ternary weights for the popcount path"
+            )
+        pats = self.patches(x)
+        k = pats.shape[-1]
+        flat = pats.reshape(-1, k)
+        sign, mask = self.weights.words()
+        if input_bits is None:
+            if not np.all(np.isin(flat, (-1, 1))):
+                raise ParameterError(
+                    f"{self.name} input", "values other than +-1", "+-1 activations or codes"
+                )
+            a = packing.popcount_dot(packing.as_words(packing.pack_signs(flat)), sign, k, mask)
+        else:
+            a = packing.popcount_dot_codes(flat.astype(np.int64), input_bits, sign, mask)
+        return self.finish(a.reshape(*pats.shape[:-1], -1))
+
+    def add_weight_deltas(
+        self,
+        pats: FloatArray,
+        a: FloatArray,
+        sample: npt.NDArray[np.int64],
+        row: npt.NDArray[np.int64],
+        col: npt.NDArray[np.int64],
+        delta: FloatArray,
+    ) -> FloatArray:
+        """Pre-activations after per-sample weight changes ``W[row, col] += delta``.
+
+        Each event changes one weight for one sample of the batch, at every output position of
+        that sample: ``a[sample, ..., row] += delta * pats[sample, ..., col]``. Used for
+        per-read errors. ``pats`` (B, *grid, K) and ``a`` (B, *grid, N) as in :meth:`forward`.
+        """
+        if sample.size == 0:
+            return a
+        batch, n_out = a.shape[0], a.shape[-1]
+        positions = a.size // (batch * n_out)
+        flat_pats = pats.reshape(batch, positions, -1)
+        contributions = delta[:, None] * flat_pats[sample, :, col]  # (E, P)
+        index = (sample[:, None] * positions + np.arange(positions)[None, :]) * n_out + row[:, None]
+        totals = np.bincount(index.ravel(), contributions.ravel(), minlength=a.size)
+        return (a.reshape(-1) + totals).astype(np.float32).reshape(a.shape)
+
+
+@dataclass(frozen=True, eq=False)
+class Dense(WeightedLayer):
+    """Fully connected layer; its input is flattened."""
+
+    @property
+    def layer_type(self) -> LayerType:
+        return LayerType.DENSE
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        k = math.prod(input_shape)
+        if k != self.weights.fan_in:
+            raise ParameterError(
+                f"{self.name}.weights",
+                f"fan-in {self.weights.fan_in}",
+                f"{k} for input {input_shape}",
+            )
+        return (self.weights.n_out,)
+
+    def patches(self, x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return x.reshape(x.shape[0], -1)
+
+
+@dataclass(frozen=True, eq=False)
+class Conv1D(WeightedLayer):
+    """1-D valid convolution, stride 1, on (B, L, C) inputs; optional max-pool over positions.
+
+    Parameters
+    ----------
+    kernel : int
+        Kernel length ``k``; weight rows are flattened as (k, C).
+    pool_size : int
+        Non-overlapping max-pool window applied to the pre-activation (1 = none).
+    """
+
+    kernel: int = 3
+    pool_size: int = 1
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_int(f"{self.name}.kernel", self.kernel, 1)
+        check_int(f"{self.name}.pool_size", self.pool_size, 1)
+
+    @property
+    def layer_type(self) -> LayerType:
+        return LayerType.CONV1D
+
+    @property
+    def pool(self) -> int:
+        return self.pool_size
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(input_shape) != 2 or self.kernel * input_shape[1] != self.weights.fan_in:
+            raise ParameterError(
+                f"{self.name}.weights",
+                f"fan-in {self.weights.fan_in}",
+                f"kernel {self.kernel} x channels for input (L, C) = {input_shape}",
+            )
+        length = (input_shape[0] - self.kernel + 1) // self.pool_size
+        if length < 1:
+            raise ParameterError(f"{self.name}.kernel", self.kernel, f"<= {input_shape[0]}")
+        return (length, self.weights.n_out)
+
+    def patches(self, x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return patches_1d(x, self.kernel)
+
+    def pool_grid(self, a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return a if self.pool_size == 1 else max_pool_1d(a, self.pool_size)
+
+
+@dataclass(frozen=True, eq=False)
+class Conv2D(WeightedLayer):
+    """2-D valid convolution, stride 1, on (B, H, W, C) inputs; optional max-pool.
+
+    Parameters
+    ----------
+    kernel : tuple of int
+        (kh, kw); weight rows are flattened as (kh, kw, C).
+    pool_size : int
+        Non-overlapping square max-pool window applied to the pre-activation (1 = none).
+    """
+
+    kernel: tuple[int, int] = (3, 3)
+    pool_size: int = 1
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if len(self.kernel) != 2:
+            raise ParameterError(f"{self.name}.kernel", self.kernel, "(kh, kw)")
+        for size in self.kernel:
+            check_int(f"{self.name}.kernel", size, 1)
+        check_int(f"{self.name}.pool_size", self.pool_size, 1)
+        object.__setattr__(self, "kernel", tuple(int(v) for v in self.kernel))
+
+    @property
+    def layer_type(self) -> LayerType:
+        return LayerType.CONV2D
+
+    @property
+    def pool(self) -> int:
+        return self.pool_size
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        kh, kw = self.kernel
+        if len(input_shape) != 3 or kh * kw * input_shape[2] != self.weights.fan_in:
+            raise ParameterError(
+                f"{self.name}.weights",
+                f"fan-in {self.weights.fan_in}",
+                f"kh x kw x channels for input (H, W, C) = {input_shape}",
+            )
+        h = (input_shape[0] - kh + 1) // self.pool_size
+        w = (input_shape[1] - kw + 1) // self.pool_size
+        if h < 1 or w < 1:
+            raise ParameterError(f"{self.name}.kernel", self.kernel, f"<= {input_shape[:2]}")
+        return (h, w, self.weights.n_out)
+
+    def patches(self, x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return patches_2d(x, self.kernel)
+
+    def pool_grid(self, a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return a if self.pool_size == 1 else max_pool_2d(a, self.pool_size)
+
+
+Layer = Dense | Conv1D | Conv2D
+
+
+@dataclass(frozen=True)
+class MemoryFootprint:
+    """Storage of a network [bit].
+
+    ``binary_weight_bits`` and ``ternary_weight_bits`` are the RRAM array (1 and 2 bits per
+    weight); ``real_weight_bits`` counts float32 weights at 32 bits; ``other_bits`` counts the
+    CMOS-side parameters (thresholds, scales, biases) at 32 bits and directions at 1 bit.
+    """
+
+    binary_weight_bits: int
+    ternary_weight_bits: int
+    real_weight_bits: int
+    other_bits: int
+
+    @property
+    def weight_bits(self) -> int:
+        """All weights [bit]."""
+        return self.binary_weight_bits + self.ternary_weight_bits + self.real_weight_bits
+
+    @property
+    def total_bits(self) -> int:
+        """Weights and other parameters [bit]."""
+        return self.weight_bits + self.other_bits
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A feed-forward binarized / ternary network.
+
+    Parameters
+    ----------
+    name : str
+        Model name, e.g. ``fashion-mlp-bnn`` (data set, architecture, kind).
+    layers : tuple of Dense, Conv1D, Conv2D
+        In order; names must be unique. The last layer must have an :class:`Affine` output.
+    input_shape : tuple of int
+        Per-sample input shape, e.g. (784,), (28, 28, 1) or (128, 1).
+    input_bits : int
+        Inputs are integer codes ``0 <= x < 2**input_bits``.
+    metadata : dict
+        JSON-serialisable facts: data set, description, how it was trained, accuracy at export.
+    """
+
+    name: str
+    layers: tuple[Layer, ...]
+    input_shape: tuple[int, ...]
+    input_bits: int
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.layers:
+            raise ParameterError("layers", self.layers, "at least one layer")
+        names = [layer.name for layer in self.layers]
+        if len(set(names)) != len(names):
+            raise ParameterError("layers", names, "unique layer names")
+        if not isinstance(self.layers[-1].output, Affine):
+            raise ParameterError("layers", "last output is a sign threshold", "a real last layer")
+        check_int("input_bits", self.input_bits, 1, 24)
+        shape = tuple(int(s) for s in self.input_shape)
+        object.__setattr__(self, "input_shape", shape)
+        for layer in self.layers:
+            shape = layer.output_shape(shape)
+
+    @property
+    def n_classes(self) -> int:
+        """Number of logits."""
+        return self.layers[-1].weights.n_out
+
+    def layer(self, name: str) -> Layer:
+        """The layer called ``name``."""
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ParameterError("layer", name, "one of " + ", ".join(x.name for x in self.layers))
+
+    def quantized_layers(self) -> tuple[Layer, ...]:
+        """Layers whose weights are binary or ternary (stored in RRAM, subject to errors)."""
+        return tuple(layer for layer in self.layers if layer.weights.kind is not WeightKind.REAL)
+
+    def memory(self) -> MemoryFootprint:
+        """Storage of weights and CMOS-side parameters [bit]."""
+        bits = {kind: 0 for kind in WeightKind}
+        other = 0
+        for layer in self.layers:
+            bits[layer.weights.kind] += layer.weights.n_bits
+            if isinstance(layer.output, SignThreshold):
+                other += 33 * layer.output.size
+            else:
+                other += 64 * layer.output.size
+        return MemoryFootprint(
+            bits[WeightKind.BINARY], bits[WeightKind.TERNARY], bits[WeightKind.REAL], other
+        )
+
+    def _batch_size(self) -> int:
+        # Patch elements per sample, from one dummy sample through every layer.
+        h: npt.NDArray[Any] = np.zeros((1, *self.input_shape), dtype=np.float32)
+        largest = 1
+        for layer in self.layers:
+            largest = max(largest, layer.patches(h).size)
+            h = layer.forward(h)
+        return max(1, _PATCH_BYTES // (4 * largest))
+
+    def _check_input(self, x: npt.ArrayLike) -> npt.NDArray[Any]:
+        data = np.asarray(x)
+        if data.shape[1:] != self.input_shape:
+            raise ParameterError(
+                "x",
+                f"array of shape {data.shape}",
+                f"shape (B, {', '.join(map(str, self.input_shape))})",
+            )
+        if not np.issubdtype(data.dtype, np.integer):
+            raise ParameterError(
+                "x", f"dtype {data.dtype}", f"integer codes < 2**{self.input_bits}"
+            )
+        return data
+
+    def forward(
+        self,
+        x: npt.ArrayLike,
+        weights: Mapping[str, npt.NDArray[np.float32]] | None = None,
+        read_errors: ReadErrorHook | None = None,
+    ) -> FloatArray:
+        """Logits (B, n_classes) by float32 BLAS products.
+
+        Parameters
+        ----------
+        x : array_like of int, shape (B, *input_shape)
+            Input codes.
+        weights : mapping of layer name to ndarray, optional
+            Replacement weight values (e.g. one chip with static errors); others stay stored.
+        read_errors : callable, optional
+            Per-read (dynamic) error hook, see :data:`ReadErrorHook`.
+        """
+        data = self._check_input(x)
+        step = self._batch_size()
+        chunks = []
+        for start in range(0, data.shape[0], step):
+            h: npt.NDArray[Any] = data[start : start + step]
+            for layer in self.layers:
+                w = None if weights is None else weights.get(layer.name)
+                h = layer.forward(h, w, read_errors)
+            chunks.append(h)
+        if not chunks:
+            return np.zeros((0, self.n_classes), dtype=np.float32)
+        return np.concatenate(chunks).astype(np.float32, copy=False)
+
+    def forward_popcount(self, x: npt.ArrayLike) -> FloatArray:
+        """Logits by the bit-exact XNOR-popcount reference (binary/ternary layers only)."""
+        data = self._check_input(x)
+        step = max(1, self._batch_size() // 4)
+        chunks = []
+        for start in range(0, data.shape[0], step):
+            h: npt.NDArray[Any] = data[start : start + step]
+            bits: int | None = self.input_bits
+            for layer in self.layers:
+                h = layer.forward_popcount(h, bits)
+                bits = None
+            chunks.append(h)
+        return np.concatenate(chunks).astype(np.float32, copy=False)
+
+    def predict(self, x: npt.ArrayLike, **kwargs: Any) -> npt.NDArray[np.int64]:
+        """Class indices: argmax of :meth:`forward` (lowest index on ties)."""
+        return np.argmax(self.forward(x, **kwargs), axis=1)
+
+    def accuracy(self, x: npt.ArrayLike, y: npt.ArrayLike, **kwargs: Any) -> float:
+        """Fraction of correct predictions."""
+        labels = np.asarray(y)
+        return float(np.mean(self.predict(x, **kwargs) == labels))

@@ -1,0 +1,169 @@
+"""``rram-ber evaluate``: accuracy of a shipped BNN/TNN under bit errors.
+
+Uses only the NumPy evaluator (:mod:`analysis.bnn`); never loads the simulator.
+
+Exit status: 0 success; 2 bad input (unknown model, BER outside [0, 1], ambiguous or unknown
+``--condition``, a table that does not fit the model, ...); 1 if the model's test data is not
+installed (the message says how to install it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Any
+
+from rram_ber.validation import ParameterError, check_int, check_range, parse_enum
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``evaluate`` subcommand."""
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="accuracy of a shipped binarized/ternary network under bit errors",
+        description=(
+            "Evaluate a shipped BNN/TNN on its test set with weight errors drawn from a "
+            "bit-error rate (--ber) or from a condition of a campaign's ber.csv (--ber-table), "
+            "repeated --repeats times; prints the mean accuracy and its 95 %% confidence "
+            "interval (Student t over the repeats)."
+        ),
+    )
+    parser.add_argument("--list", action="store_true", help="list the shipped models and exit")
+    parser.add_argument("--model", help="shipped model name (see --list)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--ber",
+        type=float,
+        help="bit-error rate 0..1 on every binary/ternary layer (binary: sign flips; "
+        "ternary: 0<->+-1 only, average rate P)",
+    )
+    source.add_argument(
+        "--ber-table", metavar="DIR/ber.csv", help="a campaign's ber.csv (confusion.csv beside)"
+    )
+    parser.add_argument("--condition", help="condition_id to use from --ber-table")
+    parser.add_argument("--repeats", type=int, default=20, help="error realisations (default 20)")
+    parser.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    parser.add_argument(
+        "--mode",
+        default="static",
+        help="static: errors drawn once per chip (default); dynamic: redrawn at every read",
+    )
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N test inputs")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(handler=run)
+
+
+def _list_models() -> int:
+    from analysis.bnn.model_io import read_meta, shipped_models
+
+    rows = [("model", "data set", "weights", "weight bits", "clean accuracy")]
+    for name, path in shipped_models().items():
+        meta = read_meta(path)
+        info = meta.get("metadata", {})
+        bits = {"binary": 1, "ternary": 2, "real": 32}
+        weight_bits = sum(bits[layer["weight_kind"]] * layer["n_out"] * layer["fan_in"]
+                          for layer in meta["layers"])  # fmt: skip
+        accuracy = info.get("clean_test_accuracy")
+        rows.append(
+            (
+                name,
+                str(info.get("dataset", "?")),
+                "+".join(info.get("weight_kinds", [])),
+                str(weight_bits),
+                "?" if accuracy is None else f"{100 * accuracy:.2f} %",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    return 0
+
+
+def _none_if_nan(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``rram-ber evaluate``."""
+    if args.list:
+        return _list_models()
+    from analysis.bnn.ber_table import read_ber_table, select_condition
+    from analysis.bnn.curves import evaluate_with_errors, load_test_split
+    from analysis.bnn.datasets import DatasetUnavailableError
+    from analysis.bnn.errors import ErrorMode, ErrorModel
+    from analysis.bnn.model_io import load_shipped
+
+    if args.model is None:
+        raise ParameterError("--model", None, "a shipped model name (see --list)")
+    repeats = check_int("--repeats", args.repeats, 1)
+    seed = check_int("--seed", args.seed, 0)
+    mode = parse_enum(ErrorMode, args.mode, "--mode")
+    if args.limit is not None:
+        check_int("--limit", args.limit, 1)
+    if args.condition is not None and args.ber_table is None:
+        raise ParameterError("--condition", args.condition, "only together with --ber-table")
+    network = load_shipped(args.model)
+    condition = None
+    if args.ber is not None:
+        ber = check_range("--ber", args.ber, 0.0, 1.0)
+        try:
+            error_model = ErrorModel.uniform(network, ber, mode)
+        except ParameterError as error:
+            raise error.renamed("--ber") from None
+    elif args.ber_table is not None:
+        condition = select_condition(read_ber_table(args.ber_table), args.condition)
+        ber = condition.ber
+        try:
+            error_model = ErrorModel.same_matrix(network, condition.matrix, mode)
+        except ParameterError as error:
+            raise error.renamed("--ber-table") from None
+    else:
+        raise ParameterError("--ber", None, "a bit-error rate 0..1, or --ber-table DIR/ber.csv")
+    try:
+        x, y = load_test_split(network, args.limit)
+    except DatasetUnavailableError as error:
+        print(f"rram-ber evaluate: {error}", file=sys.stderr)
+        return 1
+    estimate = evaluate_with_errors(network, x, y, error_model, repeats, seed)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "model": network.name,
+                    "accuracy_mean": estimate.mean,
+                    "accuracy_ci_low": _none_if_nan(estimate.ci_low),
+                    "accuracy_ci_high": _none_if_nan(estimate.ci_high),
+                    "accuracy_std": _none_if_nan(estimate.std),
+                    "repeats": estimate.repeats,
+                    "ber": _none_if_nan(ber),
+                    "condition_id": None if condition is None else condition.condition_id,
+                    "mode": mode.value,
+                    "seed": seed,
+                    "n_inputs": int(y.size),
+                }
+            )
+        )
+        return 0
+    clean = network.metadata.get("clean_test_accuracy")
+    interval = (
+        "undefined with one repeat"
+        if math.isnan(estimate.ci_low)
+        else f"{100 * estimate.ci_low:.2f} .. {100 * estimate.ci_high:.2f} %"
+    )
+    source = f"--ber {ber:g}" if condition is None else f"condition {condition.condition_id}"
+    rows = [
+        ("model", f"{network.name} ({network.metadata.get('dataset')}, {y.size} test inputs)"),
+        ("errors", f"{mode.value}, {source} (ber {ber:.3g})"),
+        ("repeats", f"{repeats} (seed {seed})"),
+        ("accuracy", f"{100 * estimate.mean:.2f} % (95 % CI {interval})"),
+    ]
+    if clean is not None and args.limit is None:
+        rows.append(("clean accuracy", f"{100 * clean:.2f} %"))
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
