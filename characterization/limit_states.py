@@ -1,0 +1,372 @@
+"""SPICE-backed limit states for the rare-event estimators of :mod:`characterization.rare`.
+
+:class:`ReadLimitState` turns a read of a 2T2R (or 1T1R) cell by the PCSA into a function of
+independent standard-normal variables ``u``, the form the estimators work in:
+
+* ``u_dvt_<t>``: threshold shift of transistor ``t`` over its Pelgrom sigma, and
+  ``u_dbeta_<t>``: relative current-factor deviation over its sigma, for every transistor of
+  :func:`~circuits.read.read_transistor_geometries`, mapped by
+  :func:`models.cmos.deviations_from_standard_normal`;
+* optionally ``u_r_bl`` and ``u_r_blb``: device-to-device variability of the resistive elements,
+  log-normal, ``R = median * exp(sigma_ln * u)`` (only devices with ``sigma_ln > 0`` get a
+  variable; a 1T1R reference resistor is fixed).
+
+Each call simulates the rows in batched netlists (``copies_per_netlist`` PCSA + cell copies in
+one transient, see :mod:`circuits.read`) and returns True for every read that fails. Every
+evaluated row is recorded (its ``u``, the deviations and resistances actually simulated, the
+decision and the verdict), in call order, so the rows line up with the estimator's
+:class:`~characterization.rare.EvaluatedSamples`; :meth:`ReadLimitState.table` returns them
+with the column names of :mod:`characterization.schema`.
+
+What counts as a failure (the verdict):
+
+* a resolved read whose decision differs from the stored value (an *error* in the schema);
+* an unresolved read (outputs not separated by ``resolve_fraction * VDD`` at the sampling
+  time), when ``unresolved_is_failure`` (default True: such a read gives the next stage no
+  valid bit; the campaign's ``ber`` column counts errors among resolved reads instead, so set it
+  False to estimate that quantity);
+* a simulation that fails even when the copy is simulated alone (recorded with its reason;
+  conservative: a read that could not be shown to work is not counted as working).
+
+The estimators assume the verdict of a row does not depend on the other rows of its netlist.
+All copies share the simulator's time steps, so a read within numerical noise of the boundary
+can in principle flip with the batch composition; the maximum time step (``ReadTiming``) bounds
+this effect.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from characterization.measure import DEFAULT_RESOLVE_FRACTION, ReadMeasurement
+from characterization.read import simulate_reads
+from characterization.schema import (
+    DBETA_PREFIX,
+    DECISION,
+    DELAY_S,
+    DVT_PREFIX,
+    ENERGY_J,
+    ERROR,
+    FAILURE_REASON,
+    RESOLVED,
+    STATUS,
+    STATUS_FAILED,
+    STATUS_OK,
+    STORED_VALUE,
+)
+from characterization.session import SimulationError, Simulator
+from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
+from circuits.elements import MAX_RESISTANCE_OHM, FixedResistor
+from circuits.read import ReadConditions, ReadCopy, read_transistor_geometries
+from models.cmos import PelgromCoefficients, deviations_from_standard_normal, mismatch_sigmas
+from rram_ber.validation import ParameterError, check_int, check_range
+
+#: Column of the verdict returned to the estimator.
+LIMIT_STATE_FAILURE = "failure"
+#: Column flagging rows whose deviations or resistances were clipped to the allowed range.
+CLIPPED = "clipped"
+
+# TransistorDeviation accepts |dVT| <= 0.5 V and |dbeta/beta| < 0.9; values drawn beyond
+# (>= 16 sigma for the default sizes) are clipped just inside.
+_DVT_LIMIT_V = 0.5
+_DBETA_LIMIT = 0.89
+_R_MIN_OHM = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReadVariation:
+    """What varies in the read, and what is a failure.
+
+    Attributes
+    ----------
+    cell : CellKind
+        ``2t2r`` (LRS/HRS pair) or ``1t1r`` (one device against ``reference_ohm``).
+    stored : int
+        Stored weight, +1 or -1. 2T2R: +1 = LRS on BL, HRS on BLB. 1T1R: +1 = device in LRS.
+    lrs_median_ohm, hrs_median_ohm : float
+        Median resistances of a device in LRS and in HRS [ohm].
+    lrs_sigma_ln, hrs_sigma_ln : float
+        Standard deviations of ``ln R`` in LRS and HRS; 0 = fixed value, no variable.
+    reference_ohm : float or None
+        1T1R reference resistor [ohm]; None = geometric mean of the two medians.
+    mismatch : bool
+        Whether transistor mismatch variables are included.
+    coefficients : PelgromCoefficients
+        Mismatch coefficients.
+    unresolved_is_failure : bool
+        Whether an unresolved read counts as a failure (see the module docstring).
+    resolve_fraction : float
+        Output separation, as a fraction of VDD, that counts as resolved.
+    """
+
+    cell: CellKind = CellKind.TWO_T_TWO_R
+    stored: int = 1
+    lrs_median_ohm: float = 5e3
+    hrs_median_ohm: float = 50e3
+    lrs_sigma_ln: float = 0.0
+    hrs_sigma_ln: float = 0.0
+    reference_ohm: float | None = None
+    mismatch: bool = True
+    coefficients: PelgromCoefficients = field(default_factory=PelgromCoefficients)
+    unresolved_is_failure: bool = True
+    resolve_fraction: float = DEFAULT_RESOLVE_FRACTION
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cell", CellKind.parse(self.cell))
+        if self.stored not in (1, -1) or isinstance(self.stored, bool):
+            raise ParameterError("stored", self.stored, "+1 or -1")
+        for name in ("lrs_median_ohm", "hrs_median_ohm"):
+            check_range(
+                name, getattr(self, name), 0.0, MAX_RESISTANCE_OHM, low_inclusive=False, unit="ohm"
+            )
+        for name in ("lrs_sigma_ln", "hrs_sigma_ln"):
+            check_range(name, getattr(self, name), 0.0, 5.0)
+        if self.reference_ohm is not None:
+            check_range(
+                "reference_ohm",
+                self.reference_ohm,
+                0.0,
+                MAX_RESISTANCE_OHM,
+                low_inclusive=False,
+                unit="ohm",
+            )
+        for name in ("mismatch", "unresolved_is_failure"):
+            if not isinstance(getattr(self, name), bool):
+                raise ParameterError(name, getattr(self, name), "True or False")
+        if not isinstance(self.coefficients, PelgromCoefficients):
+            raise ParameterError("coefficients", self.coefficients, "PelgromCoefficients")
+        check_range("resolve_fraction", self.resolve_fraction, 0.0, 1.0, low_inclusive=False)
+
+    def branch_devices(self) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+        """``(median, sigma_ln)`` of the device on BL and on BLB (None: a fixed reference)."""
+        lrs = (self.lrs_median_ohm, self.lrs_sigma_ln)
+        hrs = (self.hrs_median_ohm, self.hrs_sigma_ln)
+        if self.cell is CellKind.TWO_T_TWO_R:
+            return (lrs, hrs) if self.stored == 1 else (hrs, lrs)
+        return (lrs if self.stored == 1 else hrs), None
+
+    def reference_resistance_ohm(self) -> float:
+        """The 1T1R reference resistor [ohm]."""
+        if self.reference_ohm is not None:
+            return self.reference_ohm
+        return math.sqrt(self.lrs_median_ohm * self.hrs_median_ohm)
+
+
+class ReadLimitState:
+    """Failure of a PCSA read as a function of standard-normal variables.
+
+    Parameters
+    ----------
+    simulator : Simulator
+        An open :class:`~characterization.session.NgspiceSession` (or the subprocess back end).
+    conditions : ReadConditions
+        Supply, temperature, corner, timing and sizes.
+    variation : ReadVariation
+        Devices, stored value, mismatch and the failure rule.
+    copies_per_netlist : int
+        Largest number of copies simulated in one netlist (50-100 was fastest per read on the
+        PTM cards here; the cost per copy grows beyond ~200).
+
+    Examples
+    --------
+    ::
+
+        with NgspiceSession() as session:
+            state = ReadLimitState(session, ReadConditions(vdd_v=1.2), ReadVariation())
+            result = estimate_failure_probability(state, state.dim, method="importance",
+                                                  budget=3000, batch_size=100)
+            rows = state.table()          # every simulated row, in evaluation order
+    """
+
+    def __init__(
+        self,
+        simulator: Simulator,
+        conditions: ReadConditions,
+        variation: ReadVariation,
+        copies_per_netlist: int = 100,
+    ) -> None:
+        if not isinstance(conditions, ReadConditions):
+            raise ParameterError("conditions", conditions, "ReadConditions")
+        if not isinstance(variation, ReadVariation):
+            raise ParameterError("variation", variation, "ReadVariation")
+        check_int("copies_per_netlist", copies_per_netlist, 1, 2000)
+        self.simulator = simulator
+        self.conditions = conditions
+        self.variation = variation
+        self.copies_per_netlist = copies_per_netlist
+        self.geometries = read_transistor_geometries(conditions) if variation.mismatch else ()
+        self._sigma_vt, self._sigma_beta = mismatch_sigmas(self.geometries, variation.coefficients)
+        names = [f"u_dvt_{g.name}" for g in self.geometries]
+        names += [f"u_dbeta_{g.name}" for g in self.geometries]
+        self._device_columns: list[tuple[int, float, float]] = []  # (branch, median, sigma)
+        for branch, (side, device) in enumerate(
+            zip(("bl", "blb"), variation.branch_devices(), strict=True)
+        ):
+            if device is not None and device[1] > 0:
+                names.append(f"u_r_{side}")
+                self._device_columns.append((branch, device[0], device[1]))
+        self.variable_names: tuple[str, ...] = tuple(names)
+        self._rows: list[dict[str, object]] = []
+
+    @property
+    def dim(self) -> int:
+        """Number of standard-normal variables (columns of ``u``)."""
+        return len(self.variable_names)
+
+    @property
+    def n_evaluations(self) -> int:
+        """Rows simulated since construction (or the last :meth:`clear`)."""
+        return len(self._rows)
+
+    def clear(self) -> None:
+        """Forget the recorded rows."""
+        self._rows.clear()
+
+    def copies(self, u: np.ndarray) -> tuple[list[ReadCopy], list[dict[str, object]]]:
+        """The read copies for the rows of ``u`` and, for each, the values it simulates.
+
+        Pure (no simulator): deviations from
+        :func:`~models.cmos.deviations_from_standard_normal`, resistances
+        ``median * exp(sigma_ln * u)``. Values outside what the netlist accepts
+        (``|dVT| <= 0.5 V``, ``|dbeta/beta| < 0.9``, ``1 ohm <= R <= 1e12 ohm``; reached only
+        beyond ~16 sigma, i.e. by the estimators' scaled exploration, never with a nominal
+        density that matters) are clipped, and the row is flagged ``clipped``.
+        """
+        u = self._check_u(u)
+        n_t = len(self.geometries)
+        u_vt = u[:, :n_t]
+        u_beta = u[:, n_t : 2 * n_t]
+        # Clip in u-space so the project's own mapping still produces the deviations.
+        vt_bound = _DVT_LIMIT_V / self._sigma_vt if n_t else np.empty(0)
+        beta_bound = _DBETA_LIMIT / self._sigma_beta if n_t else np.empty(0)
+        u_vt_c = np.clip(u_vt, -vt_bound, vt_bound)
+        u_beta_c = np.clip(u_beta, -beta_bound, beta_bound)
+        clipped = np.any(u_vt_c != u_vt, axis=1) | np.any(u_beta_c != u_beta, axis=1)
+        copies: list[ReadCopy] = []
+        records: list[dict[str, object]] = []
+        for i in range(len(u)):
+            deviations = (
+                deviations_from_standard_normal(
+                    u_vt_c[i], u_beta_c[i], self.geometries, self.variation.coefficients
+                )
+                if n_t
+                else {}
+            )
+            resistances, device_clipped = self._resistances(u[i, 2 * n_t :])
+            cell = self._cell(resistances)
+            copies.append(ReadCopy(cell, deviations))
+            record: dict[str, object] = {
+                name: float(value) for name, value in zip(self.variable_names, u[i], strict=True)
+            }
+            for name, deviation in deviations.items():
+                record[DVT_PREFIX + name] = deviation.dvt_v
+                record[DBETA_PREFIX + name] = deviation.dbeta_rel
+            record["r_bl_ohm"], record["r_blb_ohm"] = resistances
+            record[STORED_VALUE] = self.variation.stored
+            record[CLIPPED] = bool(clipped[i] or device_clipped)
+            records.append(record)
+        return copies, records
+
+    def __call__(self, u: np.ndarray) -> np.ndarray:
+        """Simulate every row of ``u`` (shape ``(n, dim)``); True where the read fails."""
+        copies, records = self.copies(u)
+        outcomes: list[ReadMeasurement | str] = []
+        for start in range(0, len(copies), self.copies_per_netlist):
+            outcomes += self._simulate(copies[start : start + self.copies_per_netlist])
+        verdicts = np.empty(len(copies), dtype=bool)
+        stored = self.variation.stored
+        for i, (record, outcome) in enumerate(zip(records, outcomes, strict=True)):
+            if isinstance(outcome, str):
+                record.update(
+                    {
+                        STATUS: STATUS_FAILED,
+                        FAILURE_REASON: outcome,
+                        DECISION: 0,
+                        RESOLVED: False,
+                        ERROR: False,
+                        DELAY_S: math.nan,
+                        ENERGY_J: math.nan,
+                    }
+                )
+                verdicts[i] = True
+            else:
+                error = outcome.resolved and outcome.decision != stored
+                record.update(
+                    {
+                        STATUS: STATUS_OK,
+                        FAILURE_REASON: "",
+                        DECISION: outcome.decision,
+                        RESOLVED: outcome.resolved,
+                        ERROR: error,
+                        DELAY_S: outcome.delay_s,
+                        ENERGY_J: outcome.energy_j,
+                    }
+                )
+                verdicts[i] = error or (
+                    not outcome.resolved and self.variation.unresolved_is_failure
+                )
+            record[LIMIT_STATE_FAILURE] = bool(verdicts[i])
+        self._rows.extend(records)
+        return verdicts
+
+    def table(self) -> dict[str, np.ndarray]:
+        """Every recorded row as columns (one array per column, rows in evaluation order)."""
+        if not self._rows:
+            return {}
+        columns = list(self._rows[0])
+        return {name: np.array([row[name] for row in self._rows]) for name in columns}
+
+    # ----------------------------------------------------------------------------------------
+
+    def _check_u(self, u: np.ndarray) -> np.ndarray:
+        array = np.asarray(u, dtype=float)
+        if array.ndim != 2 or array.shape[1] != self.dim:
+            raise ParameterError("u", f"an array of shape {array.shape}", f"shape (n, {self.dim})")
+        if not np.all(np.isfinite(array)):
+            raise ParameterError("u", "an array with NaN or infinite values", "finite values")
+        return array
+
+    def _resistances(self, u_devices: np.ndarray) -> tuple[tuple[float, float], bool]:
+        values: list[float] = []
+        for device in self.variation.branch_devices():
+            values.append(
+                device[0] if device is not None else self.variation.reference_resistance_ohm()
+            )
+        clipped = False
+        for (branch, median, sigma), u_value in zip(self._device_columns, u_devices, strict=True):
+            value = median * math.exp(min(sigma * float(u_value), 700.0))
+            bounded = min(max(value, _R_MIN_OHM), MAX_RESISTANCE_OHM)
+            clipped |= bounded != value
+            values[branch] = bounded
+        return (values[0], values[1]), clipped
+
+    def _cell(self, resistances: tuple[float, float]) -> Cell:
+        bl, blb = (FixedResistor(r) for r in resistances)
+        if self.variation.cell is CellKind.TWO_T_TWO_R:
+            return Cell2T2R(bl, blb)
+        return Cell1T1R(bl, blb)
+
+    def _simulate(self, copies: list[ReadCopy]) -> list[ReadMeasurement | str]:
+        """Measurements of a batch; on failure each copy alone, and the reason where it fails."""
+        try:
+            return list(
+                simulate_reads(
+                    self.simulator, self.conditions, copies, self.variation.resolve_fraction
+                )
+            )
+        except SimulationError as error:
+            if len(copies) == 1:
+                return [error.reason]
+        # One divergent copy kills its whole netlist: rerun the copies one by one.
+        outcomes: list[ReadMeasurement | str] = []
+        for copy in copies:
+            try:
+                outcomes += simulate_reads(
+                    self.simulator, self.conditions, [copy], self.variation.resolve_fraction
+                )
+            except SimulationError as error:
+                outcomes.append(error.reason)
+        return outcomes
