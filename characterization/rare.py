@@ -66,6 +66,7 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
+from characterization.ber import clopper_pearson
 from characterization.schema import METHODS
 from rram_ber.validation import ParameterError, check_choice, check_int, check_range
 
@@ -495,21 +496,6 @@ class _Evaluator:
 def _z(confidence: float) -> float:
     """Two-sided standard-normal quantile: 1.96 for 95 %."""
     return float(stats.norm.isf(0.5 * (1.0 - confidence)))
-
-
-def clopper_pearson(failures: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Exact (Clopper-Pearson, 1934) two-sided interval of a binomial proportion.
-
-    .. math:: [B(\\alpha/2; k, n - k + 1),\\; B(1 - \\alpha/2; k + 1, n - k)]
-
-    with ``B(q; a, b)`` the ``q`` quantile of the Beta(a, b) distribution, ``k`` failures in
-    ``n`` trials and ``alpha = 1 - confidence``; the lower bound is 0 when ``k = 0`` and the
-    upper bound 1 when ``k = n``. Its coverage is at least ``confidence`` for every ``p``.
-    """
-    alpha = 1.0 - confidence
-    low = 0.0 if failures == 0 else float(stats.beta.ppf(0.5 * alpha, failures, n - failures + 1))
-    high = 1.0 if failures == n else float(stats.beta.isf(0.5 * alpha, failures + 1, n - failures))
-    return low, high
 
 
 def _seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
@@ -1038,7 +1024,11 @@ def importance_sampling(
 
 
 def _solve(matrices: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """Batched ``matrices[b] @ x[b] = vectors[b]`` (NaN where a matrix is singular)."""
+    """Batched ``matrices[b] @ x[b] = vectors[b]`` (NaN rows where a matrix is singular)."""
+    try:
+        return np.asarray(np.linalg.solve(matrices, vectors[..., None])[..., 0])
+    except np.linalg.LinAlgError:
+        pass
     out = np.full(vectors.shape, np.nan)
     for b in range(len(matrices)):
         # A singular system means the fit is not identified; the NaN row says so.
@@ -1199,10 +1189,15 @@ def scaled_sigma_sampling(
     Binomial(``n_j``, ``k_j / n_j``) (the same as resampling that scale's points), refits and
     extrapolates; the interval is the (2.5 %, 97.5 %) quantiles of the ``bootstrap`` replicate
     estimates. It covers the *statistical* error only, not the model error of the
-    extrapolation. Measured on half-spaces (``p = Phi(-b)``, any dimension; see the tests):
-    with the automatic scales the estimate is biased low by about 10-25 % at 1e-6 and 1e-9,
-    so the interval misses the truth more often than 5 %; read it as a statistical interval
-    around a model-based estimate, and cross-check with importance sampling where possible.
+    extrapolation. Measured on half-spaces (``p = Phi(-b)``; 10 and 50 dimensions, automatic
+    scales, 200 seeds per case; see the tests): at 1e4 evaluations the interval covered the
+    truth in 90.5-94 % of runs, the geometric mean of estimate / truth was about 0.6 at 1e-6 and
+    0.4 at 1e-9 (the model's bias: the expansion of ``log Phi(-b/s)`` has further terms in
+    ``s^2 / b^2``), and the median half-width of the interval was 7 p (1e-6) and 49 p (1e-9);
+    at 1e5 evaluations coverage 86-94 %, bias 0.75 and 0.5, half-width 1.4 p and 3 p. Read it as a
+    statistical interval around a model-based estimate; importance sampling is far more precise
+    for the few tens of variables of a sense amplifier, scaled-sigma's cost does not grow with
+    the dimension.
 
     **Scales**: ``options.scales`` with an equal share of the budget each, or (default) a pilot
     run and scales derived from it (:func:`_choose_scales`), ``n_scales`` in all.
