@@ -16,6 +16,7 @@ computes exact integer dot products (see :mod:`analysis.bnn.layers`).
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,8 +114,13 @@ def read_idx(path: Path) -> npt.NDArray[np.uint8]:
     return array.reshape(dims)
 
 
-def load_fashion_mnist(directory: Path = FASHION_MNIST_DIR) -> Dataset:
+def load_fashion_mnist(directory: Path | None = None) -> Dataset:
     """Fashion-MNIST from the Debian package's IDX files; images (N, 28, 28, 1) uint8.
+
+    Parameters
+    ----------
+    directory : Path, optional
+        Where the four IDX ``.gz`` files are (default :data:`FASHION_MNIST_DIR`).
 
     Raises
     ------
@@ -127,6 +133,7 @@ def load_fashion_mnist(directory: Path = FASHION_MNIST_DIR) -> Dataset:
         "x_test": "t10k-images-idx3-ubyte.gz",
         "y_test": "t10k-labels-idx1-ubyte.gz",
     }
+    directory = FASHION_MNIST_DIR if directory is None else directory
     missing = [name for name in names.values() if not (directory / name).is_file()]
     if missing:
         raise DatasetUnavailableError(
@@ -147,16 +154,22 @@ def load_fashion_mnist(directory: Path = FASHION_MNIST_DIR) -> Dataset:
 
 
 def load_digits() -> Dataset:
-    """scikit-learn's 8 x 8 digits, fixed seeded split; images (N, 8, 8, 1) uint8 in 0..16."""
-    try:
-        from sklearn.datasets import load_digits as sklearn_digits
-    except ImportError as error:  # pragma: no cover - scikit-learn is a dependency
+    """scikit-learn's 8 x 8 digits, fixed seeded split; images (N, 8, 8, 1) uint8 in 0..16.
+
+    Reads the CSV file scikit-learn ships (``sklearn/datasets/data/digits.csv.gz``: 64 pixel
+    columns then the label, what ``sklearn.datasets.load_digits`` parses) without importing
+    scikit-learn, whose import takes seconds.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    path = None if spec is None or spec.origin is None else Path(spec.origin).parent
+    csv_path = None if path is None else path / "datasets" / "data" / "digits.csv.gz"
+    if csv_path is None or not csv_path.is_file():
         raise DatasetUnavailableError(
-            "scikit-learn is not installed: pip install scikit-learn"
-        ) from error
-    bunch = sklearn_digits()
-    images = np.asarray(bunch.images).astype(np.uint8)[..., None]
-    labels = np.asarray(bunch.target).astype(np.int64)
+            "the digits data set comes with scikit-learn: pip install scikit-learn"
+        )
+    table = np.loadtxt(csv_path, delimiter=",", dtype=np.float64)
+    images = table[:, :64].reshape(-1, 8, 8, 1).astype(np.uint8)
+    labels = table[:, 64].astype(np.int64)
     order = np.random.default_rng(np.random.SeedSequence(DIGITS_SPLIT_SEED)).permutation(
         labels.size
     )

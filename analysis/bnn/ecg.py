@@ -27,7 +27,9 @@ binarization strategies. :func:`load_mitbih_beats` reads real records wherever t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,29 @@ SYNTHETIC_CLASSES = ("N", "S", "V", "F")
 SYNTHETIC_SEED = 20200309
 SYNTHETIC_TRAIN_PER_CLASS = 2000
 SYNTHETIC_TEST_PER_CLASS = 500
+
+
+@contextlib.contextmanager
+def wfdb_quiet() -> Iterator[None]:
+    """Silence the pandas deprecation warnings that ``wfdb`` itself triggers.
+
+    wfdb 4.3.1 calls pandas methods with ``inplace=True`` (at import and when reading or
+    writing annotations), which pandas >= 3.1 reports as deprecated: wfdb's business, not a
+    problem of this code or of the records.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The inplace keyword")
+        yield
+
+
+def import_wfdb() -> Any:
+    """Import ``wfdb`` (optional extra ``ecg``) without its pandas deprecation warning."""
+    try:
+        with wfdb_quiet():
+            import wfdb
+    except ImportError as error:  # pragma: no cover - depends on the installed extras
+        raise ImportError("reading WFDB records needs: pip install 'rram-ber[ecg]'") from error
+    return wfdb
 
 
 def segment_beats(
@@ -164,20 +189,20 @@ def load_mitbih_beats(
     ParameterError
         If a record lacks the lead.
     """
-    import wfdb
-
+    wfdb = import_wfdb()
     windows: list[npt.NDArray[np.float32]] = []
     labels: list[npt.NDArray[np.int64]] = []
     names: list[str] = []
     symbols: list[str] = []
     for record_name in records:
-        if directory is None:
-            record = wfdb.rdrecord(record_name, pn_dir=pn_dir)
-            annotation = wfdb.rdann(record_name, "atr", pn_dir=pn_dir)
-        else:
-            path = str(Path(directory) / record_name)
-            record = wfdb.rdrecord(path)
-            annotation = wfdb.rdann(path, "atr")
+        with wfdb_quiet():
+            if directory is None:
+                record = wfdb.rdrecord(record_name, pn_dir=pn_dir)
+                annotation = wfdb.rdann(record_name, "atr", pn_dir=pn_dir)
+            else:
+                path = str(Path(directory) / record_name)
+                record = wfdb.rdrecord(path)
+                annotation = wfdb.rdann(path, "atr")
         if lead not in record.sig_name:
             raise ParameterError("lead", lead, f"one of {record.sig_name} (record {record_name})")
         signal = record.p_signal[:, record.sig_name.index(lead)]

@@ -1,0 +1,104 @@
+"""``rram-ber evaluate`` end to end on the shipped digits models (fast)."""
+
+import json
+
+import pytest
+
+from analysis.bnn import datasets
+from analysis.bnn.model_io import shipped_models
+from rram_ber.cli import main
+
+from .test_ber_table import binary_row, ternary_confusion, write_ber_table
+
+
+def _json(capsys, argv):
+    assert main(["evaluate", *argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_list_names_every_shipped_model(capsys):
+    assert main(["evaluate", "--list"]) == 0
+    out = capsys.readouterr().out
+    for name in shipped_models():
+        assert name in out
+    assert "fashion-mlp-bnn" in shipped_models()
+
+
+def test_json_has_the_documented_keys(capsys):
+    result = _json(capsys, ["--model", "digits-mlp-bnn", "--ber", "0.02", "--repeats", "4",
+                            "--seed", "5"])  # fmt: skip
+    assert {"accuracy_mean", "accuracy_ci_low", "accuracy_ci_high", "repeats", "ber"} <= set(result)
+    assert result["repeats"] == 4 and result["ber"] == 0.02
+    assert result["accuracy_ci_low"] <= result["accuracy_mean"] <= result["accuracy_ci_high"]
+    same = _json(capsys, ["--model", "digits-mlp-bnn", "--ber", "0.02", "--repeats", "4",
+                          "--seed", "5"])  # fmt: skip
+    assert same == result
+
+
+def test_text_output_and_ber_zero(capsys):
+    assert main(["evaluate", "--model", "digits-mlp-tnn", "--ber", "0", "--repeats", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "accuracy" in out and "95 % CI" in out
+    result = _json(capsys, ["--model", "digits-mlp-tnn", "--ber", "0", "--repeats", "2"])
+    assert result["accuracy_mean"] == result["accuracy_ci_low"] == result["accuracy_ci_high"]
+
+
+def test_ber_table_conditions(tmp_path, capsys):
+    single = tmp_path / "single"
+    single.mkdir()
+    path = write_ber_table(single, [binary_row("c7", 0.01, 0.015, 0.005)])
+    result = _json(capsys, ["--model", "digits-mlp-bnn", "--ber-table", str(path),
+                            "--repeats", "3"])  # fmt: skip
+    assert result["ber"] == 0.01 and result["condition_id"] == "c7"
+
+    path = write_ber_table(tmp_path, [binary_row("a", 0.3, 0.3, 0.3), binary_row("b", 0, 0, 0)])
+    argv = ["evaluate", "--model", "digits-mlp-bnn", "--ber-table", str(path), "--repeats", "2"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--condition" in err and "a, b" in err
+    result = _json(capsys, [*argv[1:], "--condition", "b"])
+    assert result["condition_id"] == "b" and result["accuracy_ci_low"] > 0.9
+    assert main([*argv, "--condition", "zz"]) == 2
+    assert "'zz'" in capsys.readouterr().err
+
+
+def test_ternary_condition_does_not_fit_a_binary_model(tmp_path, capsys):
+    row = ["t", "2t2r", 0.6, 27, "tt", "monte-carlo", 10, 10, 0, 0, 1, 0.1, 0, 0.4, "0.1",
+           "nan", "nan"]  # fmt: skip
+    matrix = [[0.9, 0.1, 0.0], [0.05, 0.9, 0.05], [0.0, 0.1, 0.9]]
+    path = write_ber_table(tmp_path, [row], ternary_confusion("t", matrix))
+    assert main(["evaluate", "--model", "digits-mlp-bnn", "--ber-table", str(path)]) == 2
+    assert "--ber-table" in capsys.readouterr().err
+    result = _json(capsys, ["--model", "digits-mlp-tnn", "--ber-table", str(path),
+                            "--repeats", "2"])  # fmt: skip
+    assert result["condition_id"] == "t"
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["--model", "digits-mlp-bnn", "--ber", "-0.1"], "--ber"),
+        (["--model", "digits-mlp-bnn", "--ber", "1.5"], "--ber"),
+        (["--model", "digits-mlp-bnn", "--ber", "nan"], "--ber"),
+        (["--model", "digits-mlp-tnn", "--ber", "0.9"], "--ber"),
+        (["--model", "digits-mlp-bnn", "--ber", "0.1", "--repeats", "0"], "--repeats"),
+        (["--model", "digits-mlp-bnn", "--ber", "0.1", "--seed", "-1"], "--seed"),
+        (["--model", "digits-mlp-bnn", "--ber", "0.1", "--mode", "sometimes"], "--mode"),
+        (["--model", "digits-mlp-bnn", "--ber", "0.1", "--limit", "0"], "--limit"),
+        (["--model", "digits-mlp-bnn", "--ber", "0.1", "--condition", "a"], "--condition"),
+        (["--model", "no-such-model", "--ber", "0.1"], "model"),
+        (["--model", "digits-mlp-bnn"], "--ber"),
+        (["--ber", "0.1"], "--model"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_option(capsys, argv, option):
+    assert main(["evaluate", *argv]) == 2
+    err = capsys.readouterr().err
+    assert f"{option} = " in err and "expected" in err
+
+
+def test_missing_data_package_exits_1_with_install_hint(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(datasets, "FASHION_MNIST_DIR", tmp_path)
+    status = main(["evaluate", "--model", "fashion-mlp-bnn", "--ber", "0.01", "--repeats", "1"])
+    assert status == 1
+    assert "apt-get install dataset-fashion-mnist" in capsys.readouterr().err

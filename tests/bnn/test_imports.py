@@ -1,0 +1,16 @@
+"""The evaluator runs without ngspice: importing it never loads PySpice or the session."""
+
+import subprocess
+import sys
+
+
+def test_analysis_does_not_import_the_simulator():
+    code = (
+        "import sys, analysis, analysis.bnn, analysis.bnn.train, analysis.bnn.ecg, "
+        "rram_ber.commands.evaluate\n"
+        "from analysis.bnn import ber_table, curves, datasets, errors, model_io\n"
+        "bad = [m for m in sys.modules if m.startswith('PySpice') "
+        "or m == 'characterization.session']\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,99 @@
+"""Networks: float32 GEMM and XNOR-popcount paths agree exactly; model files round-trip."""
+
+import json
+
+import numpy as np
+import pytest
+
+from analysis.bnn.layers import Affine, Dense, Network, SignThreshold, Weights
+from analysis.bnn.model_io import FORMAT_VERSION, load_network, read_meta, save_network
+from analysis.bnn.quantizers import WeightKind
+from rram_ber.validation import ParameterError
+
+
+def _inputs(network, rng, n=64):
+    return rng.integers(0, 2**network.input_bits, (n, *network.input_shape)).astype(np.uint8)
+
+
+@pytest.mark.parametrize("kind", [WeightKind.BINARY, WeightKind.TERNARY])
+@pytest.mark.parametrize("topology", ["mlp", "conv1d", "conv2d"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_popcount_and_float_paths_agree_exactly(random_network, kind, topology, seed):
+    rng = np.random.default_rng([seed, len(topology)])
+    network = random_network(kind, topology, rng)
+    x = _inputs(network, rng)
+    float_logits = network.forward(x)
+    reference = network.forward_popcount(x)
+    assert np.array_equal(float_logits, reference)
+    # Not trivially equal: the hidden layers produce both signs.
+    assert 0.05 < np.mean(network.layers[0].forward(x) > 0) < 0.95
+
+
+def test_sign_threshold_tie_goes_to_plus_one():
+    out = SignThreshold(np.array([2.0, 2.0], np.float32), np.array([1, -1], np.int8))
+    assert out.apply(np.array([[2.0, 2.0], [1.0, 3.0]])).tolist() == [[1, 1], [-1, -1]]
+
+
+def test_model_file_round_trip(tmp_path, random_network):
+    rng = np.random.default_rng(7)
+    for kind, topology in ((WeightKind.BINARY, "conv2d"), (WeightKind.TERNARY, "conv1d")):
+        network = random_network(kind, topology, rng)
+        path = save_network(network, tmp_path / f"{topology}.npz")
+        loaded = load_network(path)
+        x = _inputs(network, rng)
+        assert np.array_equal(loaded.forward(x), network.forward(x))
+        assert loaded.memory() == network.memory()
+        meta = read_meta(path)
+        assert meta["input_shape"] == list(network.input_shape)
+        with np.load(path, allow_pickle=False) as archive:
+            assert int(archive["format_version"]) == FORMAT_VERSION
+            sign = archive[f"{network.layers[0].name}.sign"]
+            assert sign.dtype == np.uint8
+            assert sign.shape[1] == -(-network.layers[0].weights.fan_in // 8)
+
+
+def test_unknown_format_version_is_refused(tmp_path, random_network):
+    network = random_network(WeightKind.BINARY, "mlp", np.random.default_rng(0))
+    path = save_network(network, tmp_path / "m.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    arrays["format_version"] = np.array(FORMAT_VERSION + 1)
+    np.savez(tmp_path / "future.npz", **arrays)
+    with pytest.raises(ParameterError, match="format_version"):
+        load_network(tmp_path / "future.npz")
+    arrays["format_version"] = np.array(FORMAT_VERSION)
+    arrays["meta"] = np.array(json.dumps({**read_meta(path), "input_shape": [99]}))
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ParameterError, match="fan-in"):
+        load_network(tmp_path / "bad.npz")
+
+
+def test_bad_records_name_the_field():
+    with pytest.raises(ParameterError, match=r"weights = .*binary values outside"):
+        Weights(WeightKind.BINARY, np.array([[0.0, 1.0]], np.float32))
+    with pytest.raises(ParameterError, match="direction"):
+        SignThreshold(np.zeros(2, np.float32), np.array([1, 0]))
+    weights = Weights(WeightKind.BINARY, np.ones((3, 4), np.float32))
+    with pytest.raises(ParameterError, match=r"layer0\.output"):
+        Dense("layer0", weights, Affine(np.ones(2), np.zeros(2)))
+    hidden = Dense("h", weights, SignThreshold(np.zeros(3), np.ones(3)))
+    with pytest.raises(ParameterError, match="real last layer"):
+        Network("n", (hidden,), (4,), 8)
+
+
+def test_memory_footprint_counts_bits_per_weight_kind(random_network):
+    rng = np.random.default_rng(0)
+    binary = random_network(WeightKind.BINARY, "mlp", rng)
+    ternary = random_network(WeightKind.TERNARY, "mlp", rng)
+    n_weights = 100 * 70 + 70 * 33 + 33 * 5
+    assert binary.memory().binary_weight_bits == n_weights
+    assert ternary.memory().ternary_weight_bits == 2 * n_weights
+    assert binary.memory().other_bits == ternary.memory().other_bits
+
+
+def test_inputs_must_be_integer_codes_of_the_right_shape(random_network):
+    network = random_network(WeightKind.BINARY, "mlp", np.random.default_rng(0))
+    with pytest.raises(ParameterError, match="dtype"):
+        network.forward(np.zeros((2, 100), np.float32))
+    with pytest.raises(ParameterError, match=r"shape \(B, 100\)"):
+        network.forward(np.zeros((2, 99), np.uint8))

@@ -1,0 +1,69 @@
+"""The shipped models: documented metadata, honest recorded accuracies, exact reference path."""
+
+import re
+
+import numpy as np
+import pytest
+
+from analysis.bnn.curves import evaluate_with_errors, load_test_split
+from analysis.bnn.errors import ErrorModel
+from analysis.bnn.model_io import load_shipped, shipped_models
+from analysis.bnn.quantizers import WeightKind
+from rram_ber.validation import ParameterError
+
+EXPECTED = {
+    "fashion-mlp-bnn", "fashion-mlp-tnn", "fashion-cnn-bnn", "fashion-cnn-tnn",
+    "digits-mlp-bnn", "digits-mlp-tnn",
+    "ecg-synthetic-cnn-bnn", "ecg-synthetic-cnn-bnn-classifier",
+}  # fmt: skip
+
+
+def test_every_recipe_is_shipped():
+    assert set(shipped_models()) == EXPECTED
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_shipped_model_is_documented_and_its_accuracy_is_reproduced(name):
+    network = load_shipped(name)
+    meta = network.metadata
+    assert meta["training"]["command"] == f"python -m analysis.bnn.train --model {name} --seed 1"
+    assert re.fullmatch(r"(fashion|digits|ecg-synthetic)-(mlp|cnn)-(bnn|tnn)(-classifier)?", name)
+    assert meta["dataset"] == {"fashion": "fashion-mnist", "digits": "digits"}.get(
+        name.split("-")[0], "ecg-synthetic"
+    )
+    x, y = load_test_split(network)
+    assert y.size == meta["n_test"]
+    assert network.accuracy(x, y) == meta["clean_test_accuracy"]
+    kinds = {layer.weights.kind for layer in network.layers}
+    assert (WeightKind.TERNARY in kinds) == name.endswith("tnn")
+
+
+def test_fashion_binary_mlp_reaches_85_percent():
+    network = load_shipped("fashion-mlp-bnn")
+    x, y = load_test_split(network)
+    assert y.size == 10_000
+    assert network.accuracy(x, y) >= 0.85
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED - {"ecg-synthetic-cnn-bnn-classifier"}))
+def test_popcount_reference_agrees_on_test_images(name):
+    network = load_shipped(name)
+    x, _ = load_test_split(network, limit=64)
+    assert np.array_equal(network.forward(x), network.forward_popcount(x))
+
+
+def test_classifier_only_ecg_net_has_real_features_and_more_memory():
+    whole = load_shipped("ecg-synthetic-cnn-bnn")
+    classifier = load_shipped("ecg-synthetic-cnn-bnn-classifier")
+    assert classifier.memory().real_weight_bits > 0 == whole.memory().real_weight_bits
+    assert whole.memory().weight_bits < classifier.memory().weight_bits
+    x, _ = load_test_split(classifier, limit=4)
+    with pytest.raises(ParameterError, match="real"):
+        classifier.forward_popcount(x)
+
+
+def test_fashion_binary_mlp_at_ber_half_is_at_chance_level():
+    network = load_shipped("fashion-mlp-bnn")
+    x, y = load_test_split(network, limit=2000)
+    estimate = evaluate_with_errors(network, x, y, ErrorModel.uniform(network, 0.5), 20, 2)
+    assert abs(estimate.mean - 0.1) < 0.03
