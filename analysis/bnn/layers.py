@@ -156,7 +156,10 @@ class SignThreshold:
 
     def apply(self, a: npt.NDArray[Any]) -> FloatArray:
         """+-1 outputs (float32) from pre-activations ``a`` (..., n)."""
-        positive = np.where(self.direction > 0, a >= self.threshold, a <= self.threshold)
+        # a <= t  <=>  -a >= -t: one multiply and one compare for both directions. Exact, as
+        # a is an integer (or a float32) and the factor is +-1.
+        sign = self.direction.astype(a.dtype if a.dtype.kind == "f" else np.float64)
+        positive = a * sign >= self.threshold * sign
         return np.where(positive, np.float32(1), np.float32(-1))
 
 

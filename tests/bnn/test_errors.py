@@ -137,3 +137,28 @@ def test_matrix_must_fit_the_layer_kind(random_network):
     network = random_network(WeightKind.TERNARY, "mlp", np.random.default_rng(0))
     with pytest.raises(ParameterError, match="ternary matrix"):
         ErrorModel.same_matrix(network, TransitionMatrix.symmetric(0.01))
+
+
+@pytest.mark.parametrize("topology", ["conv1d", "conv2d", "mlp"])
+def test_per_read_weight_deltas_equal_a_per_input_weight_copy(random_network, topology):
+    """The dynamic-error correction equals evaluating each input with its own weights."""
+    rng = np.random.default_rng(4)
+    network = random_network(WeightKind.TERNARY, topology, rng)
+    layer = network.layers[0]
+    x = rng.integers(0, 256, (3, *network.input_shape)).astype(np.uint8)
+    n_out, fan_in = layer.weights.values.shape
+    sample = np.array([0, 0, 2, 2, 2], dtype=np.int64)
+    row = rng.integers(0, n_out, 5)
+    col = rng.choice(fan_in, 5, replace=False)
+    read = rng.choice([-1.0, 0.0, 1.0], 5).astype(np.float32)
+    delta = read - layer.weights.values[row, col]
+
+    def hook(hooked, pats, a):
+        return hooked.add_weight_deltas(pats, a, sample, row, col, delta)
+
+    corrected = layer.forward(x, read_errors=hook)
+    for b in range(3):
+        w = layer.weights.values.copy()
+        chosen = sample == b
+        w[row[chosen], col[chosen]] = read[chosen]
+        assert np.array_equal(corrected[b], layer.forward(x[b : b + 1], weights=w)[0])
