@@ -20,78 +20,15 @@ import logging
 import time
 
 import numpy as np
+from naive_pyspice import naive_pyspice_read  # benchmarks/ is on sys.path when run as a script
 
-from characterization.measure import decision_at
 from characterization.read import sample_read_mismatch, simulate_reads
 from characterization.session import NgspiceSession
 from circuits.cells import Cell2T2R
 from circuits.elements import FixedResistor
 from circuits.read import ReadConditions, ReadCopy
-from models.cmos import TransistorDeviation, instance_parameters, model_card_text
 
 R_BL, R_BLB = 10e3, 11e3  # close resistances so mismatch decides some reads
-
-
-def naive_pyspice_read(conditions: ReadConditions, deviations: dict[str, TransistorDeviation]) -> int:
-    """One read the naive way: a fresh PySpice Circuit and simulator for this sample."""
-    from PySpice.Spice.Netlist import Circuit
-
-    timing, vdd = conditions.timing, conditions.vdd_v
-    pcsa, access = conditions.pcsa, conditions.access
-    circuit = Circuit("naive read")
-    circuit.raw_spice = model_card_text()
-    circuit.V("dd", "vdd", circuit.gnd, vdd)
-    circuit.PulseVoltageSource(
-        "sen", "sen", circuit.gnd, initial_value=0, pulsed_value=vdd, delay_time=timing.t_sen_s,
-        rise_time=timing.t_edge_s, fall_time=timing.t_edge_s, pulse_width=timing.t_evaluate_s,
-        period=1,
-    )
-    circuit.PulseVoltageSource(
-        "wl", "wl", circuit.gnd, initial_value=0, pulsed_value=vdd, delay_time=timing.t_wl_s,
-        rise_time=timing.t_edge_s, fall_time=timing.t_edge_s,
-        pulse_width=timing.t_sen_s - timing.t_wl_s + timing.t_evaluate_s, period=1,
-    )
-    # name: (drain, gate, source, bulk, model, width, diffusion length)
-    devices = {
-        "pc1": ("out", "sen", "vdd", "vdd", "p", pcsa.w_precharge_m, pcsa.l_diffusion_m),
-        "pc2": ("outb", "sen", "vdd", "vdd", "p", pcsa.w_precharge_m, pcsa.l_diffusion_m),
-        "pl1": ("out", "outb", "vdd", "vdd", "p", pcsa.w_latch_p_m, pcsa.l_diffusion_m),
-        "pl2": ("outb", "out", "vdd", "vdd", "p", pcsa.w_latch_p_m, pcsa.l_diffusion_m),
-        "nl1": ("out", "outb", "bl", circuit.gnd, "n", pcsa.w_latch_n_m, pcsa.l_diffusion_m),
-        "nl2": ("outb", "out", "blb", circuit.gnd, "n", pcsa.w_latch_n_m, pcsa.l_diffusion_m),
-        "nen": ("sl", "sen", circuit.gnd, circuit.gnd, "n", pcsa.w_enable_m, pcsa.l_diffusion_m),
-        "abl": ("bla", "wl", "sl", circuit.gnd, "n", access.w_m, access.l_diffusion_m),
-        "ablb": ("blba", "wl", "sl", circuit.gnd, "n", access.w_m, access.l_diffusion_m),
-    }
-    from models.cmos import Polarity
-
-    for name, (d, g, s, b, kind, w, l_diff) in devices.items():
-        polarity = Polarity.PMOS if kind == "p" else Polarity.NMOS
-        delvto, mulu0 = instance_parameters(
-            polarity, conditions.corner, deviations.get(name, TransistorDeviation())
-        )
-        area, perimeter = w * l_diff, 2 * (w + l_diff)
-        circuit.M(
-            name, d, g, s, b, model="ptm130" + kind, w=w, l=pcsa.l_m,
-            raw_spice=f"ad={area} as={area} pd={perimeter} ps={perimeter} "
-            f"delvto={delvto} mulu0={mulu0}",
-        )
-    circuit.R("bl", "bl", "bla", R_BL)
-    circuit.R("blb", "blb", "blba", R_BLB)
-    circuit.C("out", "out", circuit.gnd, pcsa.c_out_f)
-    circuit.C("outb", "outb", circuit.gnd, pcsa.c_out_f)
-    simulator = circuit.simulator(temperature=conditions.temp_c, nominal_temperature=27)
-    simulator.options(method="gear")
-    analysis = simulator.transient(
-        step_time=timing.t_step_s, end_time=timing.t_stop_s, max_time=timing.t_step_s
-    )
-    return decision_at(
-        np.asarray(analysis.time, dtype=float),
-        np.asarray(analysis["out"], dtype=float),
-        np.asarray(analysis["outb"], dtype=float),
-        timing.t_decision_s,
-        vdd,
-    )
 
 
 def rss_mib() -> float:
@@ -113,7 +50,7 @@ def main() -> None:
     cell = Cell2T2R(FixedResistor(R_BL), FixedResistor(R_BLB))
 
     start = time.perf_counter()
-    naive = [naive_pyspice_read(conditions, d) for d in deviations]
+    naive = [naive_pyspice_read(conditions, d, R_BL, R_BLB) for d in deviations]
     naive_rate = args.samples / (time.perf_counter() - start)
 
     rates: dict[int, float] = {}
@@ -136,9 +73,11 @@ def main() -> None:
             simulate_reads(session, conditions, small)
         growth = rss_mib() - before
 
-    print(f"2T2R PCSA read, {args.samples} Monte-Carlo samples, TT 1.2 V 27 C, "
-          f"t_step {conditions.timing.t_step_s * 1e12:g} ps; decisions identical on both paths "
-          f"({naive.count(1)} x +1, {naive.count(-1)} x -1, {naive.count(0)} unresolved)")
+    print(
+        f"2T2R PCSA read, {args.samples} Monte-Carlo samples, TT 1.2 V 27 C, "
+        f"t_step {conditions.timing.t_step_s * 1e12:g} ps; decisions identical on both paths "
+        f"({naive.count(1)} x +1, {naive.count(-1)} x -1, {naive.count(0)} unresolved)"
+    )
     print(f"{'path':38s} {'samples/s':>10s} {'vs naive':>9s}")
     print(f"{'naive: PySpice Circuit per sample':38s} {naive_rate:10.1f} {1.0:9.2f}")
     for batch, rate in rates.items():

@@ -61,8 +61,8 @@ def ber_report(k: int, n: int, low: float, high: float) -> str:
     return f"{k / n:.3g} [{low:.2g}, {high:.2g}]"
 
 
-def _errors_among(frame: pd.DataFrame, stored: int) -> tuple[int, int]:
-    subset = frame[(frame[schema.STORED_VALUE] == stored) & frame[schema.RESOLVED]]
+def _errors_among(frame: pd.DataFrame, expected: int) -> tuple[int, int]:
+    subset = frame[(frame[schema.EXPECTED] == expected) & frame[schema.RESOLVED]]
     return int(subset[schema.ERROR].sum()), len(subset)
 
 
@@ -72,7 +72,7 @@ def ber_row(frame: pd.DataFrame, binary: bool) -> dict[str, Any]:
     Parameters
     ----------
     frame : pandas.DataFrame
-        Sample rows of one condition (``status``, ``stored``, ``resolved``, ``error``).
+        Sample rows of one condition (``status``, ``expected``, ``resolved``, ``error``).
     binary : bool
         Whether the cell is binary (adds the per-stored-value error rates).
     """
@@ -133,13 +133,14 @@ def ber_table(
 
 
 def confusion_table(samples: pd.DataFrame, read_values: Sequence[int] = (1, 0, -1)) -> pd.DataFrame:
-    """P(read | stored) per condition with Clopper-Pearson intervals (failed samples excluded).
+    """P(read | expected) per condition with Clopper-Pearson intervals (failed samples excluded).
 
-    For binary cells ``read`` = 0 counts the unresolved reads.
+    The ``stored`` column of the result holds the expected value (the weight, or ``w * x`` for
+    XNOR reads). For binary cells ``read`` = 0 counts the unresolved reads.
     """
     ok = samples[samples[schema.STATUS] == schema.STATUS_OK]
     rows = []
-    for (condition_id, stored), group in ok.groupby([schema.CONDITION_ID, schema.STORED_VALUE]):
+    for (condition_id, stored), group in ok.groupby([schema.CONDITION_ID, schema.EXPECTED]):
         total = len(group)
         decisions = group[schema.DECISION].to_numpy()
         for read in read_values:

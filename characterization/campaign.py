@@ -86,7 +86,7 @@ def condition_record(spec: CampaignSpec, condition: Condition) -> dict[str, Any]
 
 
 def _is_binary(condition: Condition) -> bool:
-    return set(STORED_VALUES[condition.cell]) == {1, -1}
+    return 0 not in STORED_VALUES[condition.cell]
 
 
 def aggregate(spec: CampaignSpec, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -159,7 +159,7 @@ def run_campaign(
         store.write_condition(out, condition.condition_id, condition_record(spec, condition))
     done = store.finished_chunks(out)
     tasks = chunk_tasks(spec, conditions)
-    todo = [t for t in tasks if (t.condition.condition_id, t.chunk) not in done]
+    todo = [t for t in tasks if any((c.condition_id, t.chunk) not in done for c in t.conditions)]
     resumed = len(tasks) - len(todo)
 
     from tqdm import tqdm
@@ -167,7 +167,7 @@ def run_campaign(
     total = len(conditions) * spec.campaign.samples
     bar = tqdm(
         total=total,
-        initial=sum(t.stop - t.first for t in tasks if t not in todo),
+        initial=sum(t.samples for t in tasks if t not in todo),
         unit="sample",
         desc="campaign",
         disable=not progress,
@@ -175,8 +175,9 @@ def run_campaign(
         dynamic_ncols=True,
     )
     with bar:
-        for task, rows in executor.run(spec, todo):
-            store.write_chunk(out, task.condition.condition_id, task.chunk, rows)
-            bar.update(task.stop - task.first)
+        for task, rows_by_condition in executor.run(spec, todo):
+            for condition_id, rows in rows_by_condition.items():
+                store.write_chunk(out, condition_id, task.chunk, rows)
+            bar.update(task.samples)
     ber, confusion = aggregate(spec, out)
     return CampaignResult(out, ber, confusion, simulated_chunks=len(todo), resumed_chunks=resumed)

@@ -37,7 +37,7 @@ class Executor(Protocol):
 
     def run(
         self, spec: CampaignSpec, tasks: Iterable[ChunkTask]
-    ) -> Iterator[tuple[ChunkTask, pd.DataFrame]]:
+    ) -> Iterator[tuple[ChunkTask, dict[int, pd.DataFrame]]]:
         """Yield ``(task, rows)`` for every task, in completion order."""
         ...
 
@@ -49,10 +49,10 @@ class Executor(Protocol):
 def _windowed(
     submit: Callable[[ChunkTask], Any],
     wait_any: Callable[[set[Any]], tuple[set[Any], set[Any]]],
-    result: Callable[[Any], pd.DataFrame],
+    result: Callable[[Any], dict[int, pd.DataFrame]],
     tasks: Iterable[ChunkTask],
     window: int,
-) -> Iterator[tuple[ChunkTask, pd.DataFrame]]:
+) -> Iterator[tuple[ChunkTask, dict[int, pd.DataFrame]]]:
     """Keep at most ``window`` tasks submitted; yield each as it completes."""
     pending: dict[Any, ChunkTask] = {}
     queue = iter(tasks)
@@ -98,14 +98,14 @@ class LocalExecutor:
 
     def run(
         self, spec: CampaignSpec, tasks: Iterable[ChunkTask]
-    ) -> Iterator[tuple[ChunkTask, pd.DataFrame]]:
+    ) -> Iterator[tuple[ChunkTask, dict[int, pd.DataFrame]]]:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
             )
         pool = self._pool
 
-        def wait_any(futures: set[Future[pd.DataFrame]]) -> tuple[set[Any], set[Any]]:
+        def wait_any(futures: set[Future[dict[int, pd.DataFrame]]]) -> tuple[set[Any], set[Any]]:
             done, not_done = wait(futures, return_when=FIRST_COMPLETED)
             return set(done), set(not_done)
 
@@ -176,7 +176,7 @@ class DaskExecutor:
 
     def run(
         self, spec: CampaignSpec, tasks: Iterable[ChunkTask]
-    ) -> Iterator[tuple[ChunkTask, pd.DataFrame]]:
+    ) -> Iterator[tuple[ChunkTask, dict[int, pd.DataFrame]]]:
         from dask.distributed import wait as dask_wait
 
         client = self._client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -42,15 +43,51 @@ def simulate_reads(
     list of ReadMeasurement
         One per copy, in order.
     """
-    netlist = read_netlist(conditions, copies)
+    return simulate_reads_at(simulator, [conditions], copies, resolve_fraction)[0]
+
+
+def simulate_reads_at(
+    simulator: Simulator,
+    conditions: Sequence[ReadConditions],
+    copies: Sequence[ReadCopy],
+    resolve_fraction: float = DEFAULT_RESOLVE_FRACTION,
+) -> list[list[ReadMeasurement]]:
+    """Simulate once, measure at several sampling times.
+
+    The sampling time is a measurement, not part of the circuit: conditions that differ only in
+    ``timing.t_sample_s`` share one transient.
+
+    Parameters
+    ----------
+    conditions : sequence of ReadConditions
+        Identical except for ``timing.t_sample_s``.
+
+    Returns
+    -------
+    list of list of ReadMeasurement
+        ``result[j][k]``: copy ``k`` measured with ``conditions[j]``.
+
+    Raises
+    ------
+    ValueError
+        If the conditions differ in anything but the sampling time.
+    """
+    first = conditions[0]
+    for other in conditions[1:]:
+        if (
+            dataclasses.replace(other, timing=first.timing) != first
+            or dataclasses.replace(other.timing, t_sample_s=first.timing.t_sample_s) != first.timing
+        ):
+            raise ValueError("conditions measured together may differ only in t_sample_s")
+    netlist = read_netlist(first, copies)
     vectors: list[str] = []
     for k in range(len(copies)):
         probes = read_probes(k)
         vectors += [probes.out, probes.outb, probes.supply_current]
-    waveforms = simulator.run_transient(netlist, vectors, conditions.timing.t_stop_s)
+    waveforms = simulator.run_transient(netlist, vectors, first.timing.t_stop_s)
     return [
-        measure_read(waveforms, read_probes(k), conditions, resolve_fraction)
-        for k in range(len(copies))
+        [measure_read(waveforms, read_probes(k), c, resolve_fraction) for k in range(len(copies))]
+        for c in conditions
     ]
 
 

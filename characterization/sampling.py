@@ -3,15 +3,17 @@
 Every random number is drawn here, in Python, and written into the netlist as a number and into
 the sample's result row (ngspice's own random functions are not reproducible across runs).
 
-Seeding: sample ``i`` of condition ``c`` uses ``SeedSequence(seed, spawn_key=(c, i))`` (the same
-sequence ``SeedSequence(seed).spawn`` would give as child ``c``, grandchild ``i``). A sample's
-draws therefore depend only on the root seed and its own indices, never on the batch size, the
-worker count or the order of execution. The sequence is split into two independent streams,
-one for transistor mismatch and one for the devices, so switching mismatch off leaves the
-device draws unchanged.
+Seeding: sample ``i`` of condition group ``g`` uses ``SeedSequence(seed, spawn_key=(g, i))`` (the
+sequence ``SeedSequence(seed).spawn`` would give as child ``g``, grandchild ``i``); a group is
+the set of conditions that differ only in sampling time (see
+:class:`~characterization.spec.Condition`). A sample's draws therefore depend only on the root
+seed and its own indices, never on the batch size, the worker count or the order of
+execution. The sequence is split into two independent streams, one for transistor mismatch
+and one for the devices, so switching mismatch off leaves the device draws unchanged.
 
-Stored values cycle with the sample index: +1, -1 for binary cells (so half of the samples
-store each value).
+Stored values cycle with the sample index: +1, -1 for binary cells, +1, 0, -1 for ternary
+cells, so every value is stored by the same share of samples. XNOR reads cycle through the four
+(weight, input) pairs: weight +1, -1, +1, -1 with input +1, +1, -1, -1.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from characterization.schema import DBETA_PREFIX, DVT_PREFIX
-from characterization.spec import CampaignSpec, Condition, DeviceSettings
+from characterization.spec import CampaignCell, CampaignSpec, Condition, DeviceSettings
 from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
 from circuits.elements import FixedResistor
 from circuits.read import ReadCopy, read_transistor_geometries
@@ -33,23 +35,35 @@ from models.cmos import deviations_from_standard_normal
 from rram_ber.validation import ParameterError
 
 #: Values a cell of each kind can store, in the order samples cycle through them.
-STORED_VALUES: dict[CellKind, tuple[int, ...]] = {
-    CellKind.TWO_T_TWO_R: (1, -1),
-    CellKind.ONE_T_ONE_R: (1, -1),
+STORED_VALUES: dict[CampaignCell, tuple[int, ...]] = {
+    CampaignCell.TWO_T_TWO_R: (1, -1),
+    CampaignCell.ONE_T_ONE_R: (1, -1),
+    CampaignCell.TERNARY: (1, 0, -1),
+    CampaignCell.XNOR: (1, -1),
 }
 
+#: Input activations of XNOR reads, cycled with period 4 against the period-2 weights.
+XNOR_ACTIVATIONS = (1, 1, -1, -1)
 
-def stored_value(cell: CellKind, sample_index: int) -> int:
+
+def stored_value(cell: CampaignCell, sample_index: int) -> int:
     """The weight stored by sample ``sample_index`` (cycles through :data:`STORED_VALUES`)."""
     values = STORED_VALUES[cell]
     return values[sample_index % len(values)]
 
 
+def activation_value(cell: CampaignCell, sample_index: int) -> int | None:
+    """The XNOR input activation of sample ``sample_index`` (None for other cells)."""
+    if cell is not CampaignCell.XNOR:
+        return None
+    return XNOR_ACTIVATIONS[sample_index % len(XNOR_ACTIVATIONS)]
+
+
 def sample_streams(
-    seed: int, condition_id: int, sample_index: int
+    seed: int, group_id: int, sample_index: int
 ) -> tuple[np.random.Generator, np.random.Generator]:
     """The (mismatch, device) random generators of one sample."""
-    sequence = np.random.SeedSequence(seed, spawn_key=(condition_id, sample_index))
+    sequence = np.random.SeedSequence(seed, spawn_key=(group_id, sample_index))
     mismatch, device = sequence.spawn(2)
     return np.random.default_rng(mismatch), np.random.default_rng(device)
 
@@ -64,6 +78,8 @@ class SamplePlan:
         Index within its condition.
     stored : int
         Stored weight.
+    expected : int
+        What a perfect read returns: the weight, or weight x activation for XNOR reads.
     copy : ReadCopy
         Cell and mismatch to simulate.
     columns : dict
@@ -72,6 +88,7 @@ class SamplePlan:
 
     sample_index: int
     stored: int
+    expected: int
     copy: ReadCopy
     columns: dict[str, float]
 
@@ -175,8 +192,10 @@ def plan_samples(
     geometries = read_transistor_geometries(read_conditions)
     plans = []
     for index in sample_indices:
-        mismatch_rng, device_rng = sample_streams(spec.campaign.seed, condition.condition_id, index)
+        mismatch_rng, device_rng = sample_streams(spec.campaign.seed, condition.group_id, index)
         stored = stored_value(condition.cell, index)
+        activation = activation_value(condition.cell, index)
+        expected = stored if activation is None else stored * activation
         columns: dict[str, float] = {}
         deviations = {}
         if spec.variability.mismatch:
@@ -191,25 +210,37 @@ def plan_samples(
         bl, blb = cell.branch_elements()
         columns["r_bl_ohm"] = bl.nominal_resistance_ohm()
         columns["r_blb_ohm"] = blb.nominal_resistance_ohm()
-        plans.append(SamplePlan(index, stored, ReadCopy(cell, deviations), columns))
+        copy = ReadCopy(cell, deviations, activation)
+        plans.append(SamplePlan(index, stored, expected, copy, columns))
     return plans
+
+
+def device_states(cell: CampaignCell, stored: int) -> tuple[bool, bool]:
+    """Whether the BL and BLB devices are in LRS for a stored value.
+
+    2T2R encoding (Bocquet et al., IEDM 2018; Laborieux et al. 2020 for ternary):
+    +1 = (LRS, HRS), -1 = (HRS, LRS), 0 = (HRS, HRS). For 1T1R only the BL entry is used.
+    """
+    if stored == 0:
+        if cell is not CampaignCell.TERNARY:
+            raise ValueError("only ternary cells store 0")
+        return False, False
+    return stored == 1, stored == -1
 
 
 def _build_cell(
     spec: CampaignSpec,
-    kind: CellKind,
+    cell: CampaignCell,
     stored: int,
     rng: np.random.Generator,
     measured: MeasuredResistances | None,
 ) -> Cell:
     vary = spec.variability.device
-    if kind is CellKind.TWO_T_TWO_R:
-        # +1 = (LRS on BL, HRS on BLB); the BL device is drawn first.
-        bl_low = stored == 1
+    bl_low, blb_low = device_states(cell, stored)
+    if cell.physical_cell is CellKind.TWO_T_TWO_R:
+        # The BL device is drawn first, then the BLB device.
         bl = _device_resistance(spec.device, bl_low, rng, vary, measured)
-        blb = _device_resistance(spec.device, not bl_low, rng, vary, measured)
+        blb = _device_resistance(spec.device, blb_low, rng, vary, measured)
         return Cell2T2R(FixedResistor(bl), FixedResistor(blb))
-    if kind is CellKind.ONE_T_ONE_R:
-        device = _device_resistance(spec.device, stored == 1, rng, vary, measured)
-        return Cell1T1R(FixedResistor(device), FixedResistor(spec.reference_resistance_ohm()))
-    raise ParameterError("conditions.cell", kind.value, "a cell kind supported by this campaign")
+    device = _device_resistance(spec.device, bl_low, rng, vary, measured)
+    return Cell1T1R(FixedResistor(device), FixedResistor(spec.reference_resistance_ohm()))

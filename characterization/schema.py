@@ -14,22 +14,25 @@ Files in a campaign output directory ``OUT/``
     ``temp_c``, ``corner``, ``t_sample_s``) then the ``BER_*`` columns.
 ``OUT/confusion.csv``
     Long table of read-out probabilities P(read | stored) per condition, ``CONFUSION_*``
-    columns. For binary cells stored is +1/-1 and read is +1, -1 or 0 (0 = unresolved); for
-    ternary cells stored and read are +1, 0, -1.
+    columns (``stored`` holds the expected value). For binary cells stored is +1/-1 and read
+    is +1, -1 or 0 (0 = unresolved); for ternary cells stored and read are +1, 0, -1.
 
 Conventions
 -----------
 * Weights are +1 / -1 (binary) or +1 / 0 / -1 (ternary). For a 2T2R cell, +1 is (LRS on BL,
   HRS on BLB); for 1T1R, +1 is the device in LRS.
+* Every row has ``stored`` (the weight), ``activation`` (the XNOR input, 0 when there is
+  none) and ``expected`` (the value a perfect read returns: the weight, or ``w * x`` for the
+  XNOR-PCSA). Statistics are keyed by ``expected``.
 * ``ber`` = ``n_errors / n_resolved``: an *error* is a resolved read that differs from the
-  stored value. Unresolved reads and failed simulations are counted apart, never as errors.
+  expected value. Unresolved reads and failed simulations are counted apart, never as errors.
   For ternary cells an unresolved read decodes as 0, so every non-failed read is resolved.
 * ``ber_ci_low`` / ``ber_ci_high``: exact Clopper-Pearson 95 % interval (importance or
   scaled-sigma estimates give their own interval; ``method`` says which).
 * ``ber_report``: text for people. When no error was observed it is ``"< <upper bound>"``,
   never a bare 0.
-* ``p_error_plus`` = P(read -1 | stored +1, resolved) and ``p_error_minus`` =
-  P(read +1 | stored -1, resolved): the asymmetric 2 x 2 error model of a binary condition
+* ``p_error_plus`` = P(read -1 | expected +1, resolved) and ``p_error_minus`` =
+  P(read +1 | expected -1, resolved): the asymmetric 2 x 2 error model of a binary condition
   (NaN for ternary conditions, whose 3 x 3 model is in ``confusion.csv``).
 """
 
@@ -86,7 +89,10 @@ SEED_SPAWN_KEY = "spawn_key"
 STATUS = "status"  # "ok" or "failed"
 FAILURE_REASON = "reason"
 STORED_VALUE = "stored"
+ACTIVATION = "activation"
+EXPECTED = "expected"
 DECISION = "decision"
+LATCHED = "latched"  # the outputs were separated at the sampling time (before decoding)
 RESOLVED = "resolved"
 ERROR = "error"
 DELAY_S = "delay_s"

@@ -8,9 +8,11 @@ A campaign file has these tables (every key optional unless said otherwise)::
     [device]        model = "fixed" | "lognormal" | "empirical" | "vcm", and its parameters
     [cell]          reference_ohm (1T1R reference resistor)
     [variability]   mismatch, device (on/off), Pelgrom coefficients
+    [decode]        resolve_fraction (output separation / VDD that counts as latched)
     [timing]        ReadTiming fields except t_sample_s (which is a condition)
     [pcsa]          PcsaSizing fields
     [access]        AccessSizing fields
+    [xnor]          XnorSwitchSizing fields (the XNOR-PCSA's bit-line swap)
 
 Validation happens before anything runs. Every problem raises
 :class:`~rram_ber.validation.ParameterError` naming the key (``table.key``, with ``[i]`` for a
@@ -22,6 +24,7 @@ in the fixed order of :data:`CONDITION_KEYS`, so condition ids are stable for a 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import itertools
 import math
 import tomllib
@@ -30,9 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from characterization.measure import DEFAULT_RESOLVE_FRACTION
 from characterization.schema import METHODS
 from circuits.cells import AccessSizing, CellKind
-from circuits.pcsa import PcsaSizing
+from circuits.pcsa import PcsaSizing, XnorSwitchSizing
 from circuits.read import TEMP_MAX_C, TEMP_MIN_C, VDD_MAX_V, ReadConditions, ReadTiming
 from models.cmos import PelgromCoefficients, ProcessCorner
 from rram_ber.validation import (
@@ -44,8 +48,35 @@ from rram_ber.validation import (
     parse_enum,
 )
 
+
+class CampaignCell(enum.StrEnum):
+    """What a campaign condition reads.
+
+    * ``2t2r``: binary weight in a 2T2R cell, +1 = (LRS on BL, HRS on BLB).
+    * ``1t1r``: binary weight in one device read against the reference resistor.
+    * ``ternary``: ternary weight in a 2T2R cell, 0 = (HRS, HRS), decoded from one sense:
+      outputs not separated at the sampling time read as 0 (Laborieux et al., "Implementation
+      of ternary weights with resistive RAM using a single sense operation per synapse",
+      arXiv:2007.14234, 2020).
+    * ``xnor``: binary weight in a 2T2R cell read by the XNOR-PCSA with an input activation;
+      the expected output is ``w * x``.
+    """
+
+    TWO_T_TWO_R = "2t2r"
+    ONE_T_ONE_R = "1t1r"
+    TERNARY = "ternary"
+    XNOR = "xnor"
+
+    @property
+    def physical_cell(self) -> CellKind:
+        """The memory cell in the netlist."""
+        return CellKind.ONE_T_ONE_R if self is CampaignCell.ONE_T_ONE_R else CellKind.TWO_T_TWO_R
+
+
 #: Keys of [conditions], in the order of the Cartesian product (the first varies slowest).
-CONDITION_KEYS = ("cell", "corner", "temp_c", "vdd_v", "t_sample_s", "compliance_a")
+#: The sampling time comes last: conditions that differ only in it are consecutive and form
+#: a group that shares its samples and its simulations (see :class:`Condition`).
+CONDITION_KEYS = ("cell", "corner", "temp_c", "vdd_v", "compliance_a", "t_sample_s")
 
 DEVICE_MODELS = ("fixed", "lognormal", "empirical", "vcm")
 
@@ -63,8 +94,8 @@ class CampaignSettings:
     name : str
         Free text for reports (never written into a netlist).
     seed : int
-        Root seed; sample ``i`` of condition ``c`` draws from
-        ``numpy.random.SeedSequence(seed, spawn_key=(c, i))``.
+        Root seed; sample ``i`` of condition group ``g`` draws from
+        ``numpy.random.SeedSequence(seed, spawn_key=(g, i))`` (see :class:`Condition`).
     samples : int
         Monte-Carlo samples per condition.
     batch_size : int
@@ -169,8 +200,13 @@ class Condition:
     ----------
     condition_id : int
         Position in the expansion order (0-based).
-    cell : CellKind
-        Cell kind.
+    group_id : int
+        Conditions that differ only in ``t_sample_s`` form a group: they share their random
+        draws and one simulation per sample, measured at each sampling time (the sampling time
+        is a measurement, not part of the circuit). BER against sampling time is therefore
+        measured on common random numbers.
+    cell : CampaignCell
+        What is read (2t2r, 1t1r, ternary or xnor).
     corner : ProcessCorner
         Process corner.
     temp_c : float
@@ -184,7 +220,8 @@ class Condition:
     """
 
     condition_id: int
-    cell: CellKind
+    group_id: int
+    cell: CampaignCell
     corner: ProcessCorner
     temp_c: float
     vdd_v: float
@@ -230,6 +267,11 @@ class CampaignSpec:
         PCSA sizes.
     access : AccessSizing
         Access transistor sizes.
+    xnor : XnorSwitchSizing
+        Bit-line swap of the XNOR-PCSA (used by ``xnor`` conditions).
+    resolve_fraction : float
+        Output separation, as a fraction of VDD, that counts as a resolved (latched) read;
+        below it a binary read is unresolved and a ternary read decodes as 0.
     source_dir : str
         Directory of the spec file (relative paths such as ``device.csv`` resolve here).
     """
@@ -242,6 +284,8 @@ class CampaignSpec:
     timing: ReadTiming
     pcsa: PcsaSizing
     access: AccessSizing
+    xnor: XnorSwitchSizing = field(default_factory=XnorSwitchSizing)
+    resolve_fraction: float = DEFAULT_RESOLVE_FRACTION
     source_dir: str = "."
 
     def with_samples(self, samples: int) -> CampaignSpec:
@@ -255,10 +299,13 @@ class CampaignSpec:
         """Expand the sweeps into the explicit list of conditions (Cartesian product)."""
         keys = [key for key in CONDITION_KEYS if key in self.sweeps]
         combos = itertools.product(*(self.sweeps[key] for key in keys))
+        per_group = len(self.sweeps["t_sample_s"])  # t_sample_s is the last, fastest key
         result = []
         for condition_id, values in enumerate(combos):
             settings = dict(zip(keys, values, strict=True))
-            result.append(Condition(condition_id=condition_id, **settings))
+            result.append(
+                Condition(condition_id=condition_id, group_id=condition_id // per_group, **settings)
+            )
         return result
 
     def read_conditions(self, condition: Condition) -> ReadConditions:
@@ -270,6 +317,7 @@ class CampaignSpec:
             timing=dataclasses.replace(self.timing, t_sample_s=condition.t_sample_s),
             pcsa=self.pcsa,
             access=self.access,
+            xnor=self.xnor if condition.cell is CampaignCell.XNOR else None,
         )
 
     def reference_resistance_ohm(self) -> float:
@@ -294,16 +342,29 @@ class CampaignSpec:
             "timing": dataclasses.asdict(self.timing),
             "pcsa": dataclasses.asdict(self.pcsa),
             "access": dataclasses.asdict(self.access),
+            "xnor": dataclasses.asdict(self.xnor),
+            "decode": {"resolve_fraction": self.resolve_fraction},
         }
 
 
 def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, CellKind | ProcessCorner) else value
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 # --- parsing -----------------------------------------------------------------------------
 
-_TABLES = ("campaign", "conditions", "device", "cell", "variability", "timing", "pcsa", "access")
+_TABLES = (
+    "campaign",
+    "conditions",
+    "device",
+    "cell",
+    "variability",
+    "decode",
+    "timing",
+    "pcsa",
+    "access",
+    "xnor",
+)
 
 
 def _record_keys(record_type: type) -> tuple[str, ...]:
@@ -353,7 +414,7 @@ def _float_record(prefix: str, record_type: type, table: Mapping[str, Any]) -> A
 
 
 _CONDITION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
-    "cell": lambda key, v: parse_enum(CellKind, v, key),
+    "cell": lambda key, v: parse_enum(CampaignCell, v, key),
     "corner": lambda key, v: ProcessCorner.parse(v, key),
     "temp_c": lambda key, v: check_range(key, _number(v), TEMP_MIN_C, TEMP_MAX_C, unit="C"),
     "vdd_v": lambda key, v: check_range(
@@ -477,6 +538,16 @@ def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
 
     pcsa = _float_record("pcsa", PcsaSizing, _table(data, "pcsa"))
     access = _float_record("access", AccessSizing, _table(data, "access"))
+    xnor = _float_record("xnor", XnorSwitchSizing, _table(data, "xnor"))
+    decode_table = _table(data, "decode")
+    _reject_unknown("decode", decode_table, ("resolve_fraction",))
+    resolve_fraction = check_range(
+        "decode.resolve_fraction",
+        _number(decode_table.get("resolve_fraction", DEFAULT_RESOLVE_FRACTION)),
+        0.0,
+        1.0,
+        low_inclusive=False,
+    )
 
     spec = CampaignSpec(
         campaign=campaign,
@@ -487,6 +558,8 @@ def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
         timing=timing,
         pcsa=pcsa,
         access=access,
+        xnor=xnor,
+        resolve_fraction=resolve_fraction,
         source_dir=source_dir,
     )
     n_conditions = math.prod(len(v) for v in sweeps.values())

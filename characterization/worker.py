@@ -23,53 +23,72 @@ from typing import Any
 import pandas as pd
 
 from characterization import schema
-from characterization.measure import ReadMeasurement
-from characterization.read import simulate_reads
+from characterization.measure import DEFAULT_RESOLVE_FRACTION, ReadMeasurement
+from characterization.read import simulate_reads_at
 from characterization.sampling import MeasuredResistances, SamplePlan, plan_samples
 from characterization.session import NgspiceSession, SimulationError, Simulator
-from characterization.spec import CampaignSpec, Condition
-from circuits.read import ReadConditions
+from characterization.spec import CampaignCell, CampaignSpec, Condition
+from circuits.read import ReadConditions, ReadCopy
 
 
 @dataclass(frozen=True, slots=True)
 class ChunkTask:
-    """One unit of work: samples ``[first, stop)`` of a condition.
+    """One unit of work: samples ``[first, stop)`` of a group of conditions.
+
+    The conditions of a task differ only in sampling time (one condition group): their
+    samples are simulated once and measured at each sampling time.
 
     Attributes
     ----------
-    condition : Condition
-        The condition.
+    conditions : tuple of Condition
+        The conditions of one group.
     chunk : int
         Chunk index (``first = chunk * batch_size``).
     first, stop : int
         Sample index range.
     """
 
-    condition: Condition
+    conditions: tuple[Condition, ...]
     chunk: int
     first: int
     stop: int
 
+    @property
+    def samples(self) -> int:
+        """Result rows this task produces (samples x conditions)."""
+        return (self.stop - self.first) * len(self.conditions)
+
 
 def chunk_tasks(spec: CampaignSpec, conditions: Sequence[Condition]) -> list[ChunkTask]:
-    """Every chunk of every condition, in order."""
+    """Every chunk of every condition group, in order."""
+    groups: dict[int, list[Condition]] = {}
+    for condition in conditions:
+        groups.setdefault(condition.group_id, []).append(condition)
     batch = spec.campaign.batch_size
     samples = spec.campaign.samples
     return [
-        ChunkTask(condition, chunk, first, min(first + batch, samples))
-        for condition in conditions
+        ChunkTask(tuple(group), chunk, first, min(first + batch, samples))
+        for group in groups.values()
         for chunk, first in enumerate(range(0, samples, batch))
     ]
 
 
 def _row(
-    plan: SamplePlan, condition: Condition, measurement: ReadMeasurement | None, reason: str
+    plan: SamplePlan,
+    condition: Condition,
+    measurement: ReadMeasurement | None,
+    reason: str,
 ) -> dict[str, Any]:
+    """One result row. A ternary read decodes unresolved outputs as 0, so it is always
+    "resolved"; a binary read that did not latch is unresolved and never an error."""
+    activation = plan.copy.activation
     row: dict[str, Any] = {
         schema.CONDITION_ID: condition.condition_id,
         schema.SAMPLE_INDEX: plan.sample_index,
         schema.SEED_SPAWN_KEY: f"{condition.condition_id}/{plan.sample_index}",
         schema.STORED_VALUE: plan.stored,
+        schema.ACTIVATION: 0 if activation is None else activation,
+        schema.EXPECTED: plan.expected,
     }
     if measurement is None:
         row.update(
@@ -77,6 +96,7 @@ def _row(
                 schema.STATUS: schema.STATUS_FAILED,
                 schema.FAILURE_REASON: reason,
                 schema.DECISION: 0,
+                schema.LATCHED: False,
                 schema.RESOLVED: False,
                 schema.ERROR: False,
                 schema.DELAY_S: math.nan,
@@ -86,13 +106,15 @@ def _row(
             }
         )
     else:
+        resolved = measurement.resolved or condition.cell is CampaignCell.TERNARY
         row.update(
             {
                 schema.STATUS: schema.STATUS_OK,
                 schema.FAILURE_REASON: "",
                 schema.DECISION: measurement.decision,
-                schema.RESOLVED: measurement.resolved,
-                schema.ERROR: measurement.resolved and measurement.decision != plan.stored,
+                schema.LATCHED: measurement.resolved,
+                schema.RESOLVED: resolved,
+                schema.ERROR: resolved and measurement.decision != plan.expected,
                 schema.DELAY_S: measurement.delay_s,
                 schema.ENERGY_J: measurement.energy_j,
                 "v_out_v": measurement.v_out_v,
@@ -103,49 +125,91 @@ def _row(
     return row
 
 
+Outcome = tuple[list[ReadMeasurement | None], str]
+
+
+def _measure_with_fallback(
+    simulator: Simulator,
+    reads: Sequence[ReadConditions],
+    copies: Sequence[ReadCopy],
+    resolve_fraction: float,
+) -> list[Outcome]:
+    """Per copy: its measurement under each of ``reads`` (None if it failed) and the reason."""
+    try:
+        batched = simulate_reads_at(simulator, reads, copies, resolve_fraction)
+        return [([per_read[k] for per_read in batched], "") for k in range(len(copies))]
+    except SimulationError:
+        pass
+    outcomes: list[Outcome] = []
+    for copy in copies:
+        try:
+            single = simulate_reads_at(simulator, reads, [copy], resolve_fraction)
+            outcomes.append(([per_read[0] for per_read in single], ""))
+        except SimulationError as error:
+            outcomes.append(([None] * len(reads), error.reason))
+    return outcomes
+
+
+def simulate_group(
+    simulator: Simulator,
+    spec: CampaignSpec,
+    conditions: Sequence[Condition],
+    plans: Sequence[SamplePlan],
+) -> dict[int, pd.DataFrame]:
+    """Simulate planned samples once (one batched netlist), measure them for every condition.
+
+    When the batched netlist fails, each sample is rerun alone, so one bad sample cannot take
+    its neighbours down; samples that still fail get ``status = "failed"`` and ngspice's reason.
+
+    Returns
+    -------
+    dict
+        condition id -> rows (one per plan, in order, with the schema's sample columns).
+    """
+    reads = [spec.read_conditions(c) for c in conditions]
+    outcomes = _measure_with_fallback(
+        simulator, reads, [plan.copy for plan in plans], spec.resolve_fraction
+    )
+    return {
+        condition.condition_id: pd.DataFrame(
+            [
+                _row(plan, condition, measurements[j], reason)
+                for plan, (measurements, reason) in zip(plans, outcomes, strict=True)
+            ]
+        )
+        for j, condition in enumerate(conditions)
+    }
+
+
 def simulate_plans(
     simulator: Simulator,
     read_conditions: ReadConditions,
     condition: Condition,
     plans: Sequence[SamplePlan],
+    resolve_fraction: float = DEFAULT_RESOLVE_FRACTION,
 ) -> pd.DataFrame:
-    """Simulate the planned samples in one netlist, falling back to one netlist per sample.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per plan, in order, with the schema's sample columns.
-    """
-    copies = [plan.copy for plan in plans]
-    try:
-        measurements: list[ReadMeasurement | None] = list(
-            simulate_reads(simulator, read_conditions, copies)
-        )
-        reasons = [""] * len(plans)
-    except SimulationError:
-        measurements, reasons = [], []
-        for copy in copies:
-            try:
-                measurements.append(simulate_reads(simulator, read_conditions, [copy])[0])
-                reasons.append("")
-            except SimulationError as error:
-                measurements.append(None)
-                reasons.append(error.reason)
+    """Simulate planned samples of a single condition (see :func:`simulate_group`)."""
+    outcomes = _measure_with_fallback(
+        simulator, [read_conditions], [plan.copy for plan in plans], resolve_fraction
+    )
     return pd.DataFrame(
         [
-            _row(plan, condition, measurement, reason)
-            for plan, measurement, reason in zip(plans, measurements, reasons, strict=True)
+            _row(plan, condition, measurements[0], reason)
+            for plan, (measurements, reason) in zip(plans, outcomes, strict=True)
         ]
     )
 
 
-def simulate_chunk(simulator: Simulator, spec: CampaignSpec, task: ChunkTask) -> pd.DataFrame:
-    """Draw and simulate the samples of one chunk."""
+def simulate_chunk(
+    simulator: Simulator, spec: CampaignSpec, task: ChunkTask
+) -> dict[int, pd.DataFrame]:
+    """Draw and simulate the samples of one chunk; rows per condition id."""
     measured = None
     if spec.device.model == "empirical":
         measured = MeasuredResistances(Path(spec.source_dir) / spec.device.csv)
-    plans = plan_samples(spec, task.condition, range(task.first, task.stop), measured)
-    return simulate_plans(simulator, spec.read_conditions(task.condition), task.condition, plans)
+    # The conditions of a group share their draws: plan them once.
+    plans = plan_samples(spec, task.conditions[0], range(task.first, task.stop), measured)
+    return simulate_group(simulator, spec, task.conditions, plans)
 
 
 # --- per-process state of a worker --------------------------------------------------------
@@ -163,7 +227,7 @@ def _open_session() -> NgspiceSession:
     return _session
 
 
-def run_chunk(spec: CampaignSpec, task: ChunkTask) -> pd.DataFrame:
+def run_chunk(spec: CampaignSpec, task: ChunkTask) -> dict[int, pd.DataFrame]:
     """Entry point of a worker task: simulate one chunk on this process's ngspice session.
 
     Safe to call from any thread of the process (calls are serialised on one ngspice thread).

@@ -185,3 +185,94 @@ def pcsa_lines(
         lines.append(capacitor("out" + suffix, nodes.out, "0", sizing.c_out_f))
         lines.append(capacitor("outb" + suffix, nodes.outb, "0", sizing.c_out_f))
     return lines
+
+
+@dataclass(frozen=True, slots=True)
+class XnorSwitchSizing:
+    """The bit-line swap that turns the PCSA into an XNOR-PCSA.
+
+    Four NMOS pass transistors sit between the latch NMOS sources (nodes ``left``/``right``)
+    and the cell's bit lines, driven by the input activation ``x`` and its complement:
+
+    * ``x = +1`` (X high): ``left -> BL`` (``xs1``), ``right -> BLB`` (``xs2``): the PCSA reads
+      the stored weight ``w``;
+    * ``x = -1`` (XB high): ``left -> BLB`` (``xs3``), ``right -> BL`` (``xs4``): the sides are
+      swapped and the PCSA reads ``-w``.
+
+    The output is therefore ``w * x`` = XNOR(w, x) in the +-1 encoding, computed in the same
+    sense operation, as in the XNOR-augmented sense amplifiers of Hirtzlin et al., "Digital
+    biologically plausible implementation of binarized neural networks with differential
+    hafnium oxide resistive memory arrays", Front. Neurosci. 13:1383, 2020. The exact
+    transistor-level circuit of that paper is not public in the material this project used;
+    this swap is our implementation of the same function.
+
+    Attributes
+    ----------
+    w_m : float
+        Width of each pass transistor [m]; wide, so the switch adds little resistance.
+    l_m : float
+        Drawn length [m].
+    """
+
+    w_m: float = 1.0e-6
+    l_m: float = L_MIN_M
+
+    def __post_init__(self) -> None:
+        check_width("w_m", self.w_m)
+        check_length("l_m", self.l_m)
+
+
+def xnor_switch_geometries(sizing: XnorSwitchSizing) -> tuple[TransistorGeometry, ...]:
+    """The four pass transistors ``xs1`` ... ``xs4`` (see :class:`XnorSwitchSizing`)."""
+    n = Polarity.NMOS
+    return tuple(TransistorGeometry(f"xs{i}", n, sizing.w_m, sizing.l_m) for i in range(1, 5))
+
+
+def xnor_switch_lines(
+    sizing: XnorSwitchSizing,
+    l_diffusion_m: float,
+    corner: ProcessCorner,
+    deviations: Mapping[str, TransistorDeviation],
+    activation: int,
+    left: str,
+    right: str,
+    bl: str,
+    blb: str,
+    on: str,
+    suffix: str,
+) -> list[str]:
+    """Netlist lines of the bit-line swap for one input activation (+1 or -1).
+
+    ``on`` is a node held at VDD; a gate tied to ground (``0``) keeps its switch off.
+    """
+    if activation not in (1, -1):
+        raise ValueError(f"activation must be +1 or -1, got {activation!r}")
+    x, xb = (on, "0") if activation == 1 else ("0", on)
+    connections = {
+        "xs1": (left, x, bl),
+        "xs2": (right, x, blb),
+        "xs3": (left, xb, blb),
+        "xs4": (right, xb, bl),
+    }
+    lines = []
+    for geometry in xnor_switch_geometries(sizing):
+        drain, gate, source = connections[geometry.name]
+        delvto, mulu0 = instance_parameters(
+            geometry.polarity, corner, deviations.get(geometry.name, NO_DEVIATION)
+        )
+        lines.append(
+            mosfet(
+                geometry.name + suffix,
+                drain,
+                gate,
+                source,
+                "0",
+                geometry.polarity,
+                geometry.w_m,
+                geometry.l_m,
+                delvto,
+                mulu0,
+                l_diffusion_m,
+            )
+        )
+    return lines

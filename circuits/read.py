@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 
 from circuits.cells import AccessSizing, Cell, CellNodes, access_geometries, cell_lines
 from circuits.netlist import dc_source, pulse_source, spice_number
-from circuits.pcsa import PcsaNodes, PcsaSizing, pcsa_geometries, pcsa_lines
+from circuits.pcsa import (
+    PcsaNodes,
+    PcsaSizing,
+    XnorSwitchSizing,
+    pcsa_geometries,
+    pcsa_lines,
+    xnor_switch_geometries,
+    xnor_switch_lines,
+)
 from models.cmos import (
     ProcessCorner,
     TransistorDeviation,
@@ -116,6 +124,9 @@ class ReadConditions:
         PCSA transistor sizes.
     access : AccessSizing
         Cell access transistor sizes.
+    xnor : XnorSwitchSizing or None
+        When given, every copy uses the XNOR-PCSA (bit-line swap driven by the copy's input
+        activation) and reads ``w XNOR x``; None for the plain PCSA.
     """
 
     vdd_v: float = 1.2
@@ -124,6 +135,7 @@ class ReadConditions:
     timing: ReadTiming = field(default_factory=ReadTiming)
     pcsa: PcsaSizing = field(default_factory=PcsaSizing)
     access: AccessSizing = field(default_factory=AccessSizing)
+    xnor: XnorSwitchSizing | None = None
 
     def __post_init__(self) -> None:
         check_range("vdd_v", self.vdd_v, 0.0, VDD_MAX_V, low_inclusive=False, unit="V")
@@ -142,15 +154,25 @@ class ReadCopy:
     deviations : mapping
         Local mismatch by transistor name (see :func:`read_transistor_geometries`); missing
         names get no deviation.
+    activation : int or None
+        Input activation (+1 or -1) of an XNOR-PCSA read; None for a plain read.
     """
 
     cell: Cell
     deviations: Mapping[str, TransistorDeviation] = field(default_factory=dict)
+    activation: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.activation not in (None, 1, -1):
+            raise ParameterError("activation", self.activation, "+1, -1 or None")
 
 
 def read_transistor_geometries(conditions: ReadConditions) -> tuple[TransistorGeometry, ...]:
-    """All transistors of one read copy (PCSA then access), in the order of mismatch columns."""
-    return pcsa_geometries(conditions.pcsa) + access_geometries(conditions.access)
+    """All transistors of one read copy (PCSA, access, then the XNOR swap if any), in order."""
+    geometries = pcsa_geometries(conditions.pcsa) + access_geometries(conditions.access)
+    if conditions.xnor is not None:
+        geometries += xnor_switch_geometries(conditions.xnor)
+    return geometries
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +208,11 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
     """
     if not copies:
         raise ParameterError("copies", len(copies), "at least one copy")
+    for copy in copies:
+        if (conditions.xnor is None) != (copy.activation is None):
+            raise ParameterError(
+                "activation", copy.activation, "+1 or -1 exactly when the XNOR-PCSA is used"
+            )
     timing = conditions.timing
     vdd = conditions.vdd_v
     lines = [
@@ -216,11 +243,17 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
             "sen", "sen", "0", 0.0, vdd, timing.t_sen_s, timing.t_edge_s, timing.t_evaluate_s
         )
     )
+    if conditions.xnor is not None:
+        lines.append(dc_source("xon", "xon", "0", vdd))
     saves = []
     for k, copy in enumerate(copies):
         suffix = f"_{k}"
         lines.append(f"* copy {k}: {copy.cell.kind.value}")
         lines.append(dc_source("dd" + suffix, "vdd" + suffix, "0", vdd))
+        # With the XNOR swap the latch sources are internal nodes left/right, else BL/BLB.
+        left, right = ("bl" + suffix, "blb" + suffix)
+        if conditions.xnor is not None:
+            left, right = ("xl" + suffix, "xr" + suffix)
         lines.extend(
             pcsa_lines(
                 conditions.pcsa,
@@ -231,13 +264,29 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
                     sen="sen",
                     out="out" + suffix,
                     outb="outb" + suffix,
-                    bl="bl" + suffix,
-                    blb="blb" + suffix,
+                    bl=left,
+                    blb=right,
                     sl="sl" + suffix,
                 ),
                 suffix,
             )
         )
+        if conditions.xnor is not None and copy.activation is not None:
+            lines.extend(
+                xnor_switch_lines(
+                    conditions.xnor,
+                    conditions.pcsa.l_diffusion_m,
+                    conditions.corner,
+                    copy.deviations,
+                    copy.activation,
+                    left,
+                    right,
+                    "bl" + suffix,
+                    "blb" + suffix,
+                    "xon",
+                    suffix,
+                )
+            )
         lines.extend(
             cell_lines(
                 copy.cell,

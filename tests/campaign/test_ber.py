@@ -39,6 +39,7 @@ def _rows(stored, decision, status="ok"):
         {
             schema.CONDITION_ID: 0,
             schema.STORED_VALUE: stored,
+            schema.EXPECTED: stored,
             schema.DECISION: decision,
             schema.RESOLVED: resolved,
             schema.ERROR: [

@@ -13,7 +13,7 @@ import pytest
 from characterization import schema, store
 from characterization.campaign import run_campaign
 from characterization.executors import DaskExecutor, LocalExecutor
-from characterization.sampling import plan_samples
+from characterization.sampling import SamplePlan, plan_samples
 from characterization.spec import load_spec, parse_spec
 from characterization.worker import simulate_plans
 from circuits.cells import Cell2T2R
@@ -135,7 +135,8 @@ def test_a_non_converging_sample_is_recorded_and_its_chunk_goes_on(session):
     spec = parse_spec({"campaign": {"samples": 4}, "device": {"model": "fixed"}})
     condition = spec.conditions()[0]
     plans = plan_samples(spec, condition, range(4))
-    plans[2] = type(plans[2])(2, 1, ReadCopy(Cell2T2R(DivergentElement(), FixedResistor(5e4))), {})
+    divergent = ReadCopy(Cell2T2R(DivergentElement(), FixedResistor(5e4)))
+    plans[2] = SamplePlan(sample_index=2, stored=1, expected=1, copy=divergent, columns={})
     rows = simulate_plans(session, spec.read_conditions(condition), condition, plans)
     assert list(rows[schema.STATUS]) == ["ok", "ok", "failed", "ok"]
     assert "timestep too small" in rows.loc[2, schema.FAILURE_REASON]

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from characterization.sampling import MeasuredResistances, plan_samples, stored_value
-from characterization.spec import parse_spec
-from circuits.cells import CellKind
+from characterization.spec import CampaignCell, parse_spec
 from rram_ber.validation import ParameterError
 
 SPEC = {
@@ -63,7 +62,7 @@ def test_stored_values_alternate_and_set_the_device_states():
     assert (
         [p.stored for p in plans]
         == [1, -1, 1, -1]
-        == [stored_value(CellKind.TWO_T_TWO_R, i) for i in range(4)]
+        == [stored_value(CampaignCell.TWO_T_TWO_R, i) for i in range(4)]
     )
     assert (plans[0].columns["r_bl_ohm"], plans[0].columns["r_blb_ohm"]) == (5e3, 50e3)
     assert (plans[1].columns["r_bl_ohm"], plans[1].columns["r_blb_ohm"]) == (50e3, 5e3)

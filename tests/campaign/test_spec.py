@@ -6,8 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from characterization.spec import CONDITION_KEYS, load_spec, parse_spec
-from circuits.cells import CellKind
+from characterization.spec import CONDITION_KEYS, CampaignCell, load_spec, parse_spec
 from models.cmos import ProcessCorner
 from rram_ber.validation import ParameterError
 
@@ -21,7 +20,7 @@ VALID = {
 def test_defaults_give_one_nominal_condition():
     spec = parse_spec({})
     (condition,) = spec.conditions()
-    assert condition.cell is CellKind.TWO_T_TWO_R and condition.corner is ProcessCorner.TT
+    assert condition.cell is CampaignCell.TWO_T_TWO_R and condition.corner is ProcessCorner.TT
     assert (condition.vdd_v, condition.temp_c) == (1.2, 27.0)
     assert spec.campaign.method == "monte-carlo"
 
@@ -172,3 +171,21 @@ def test_damaged_specs_fail_only_with_a_clear_parameter_error(data):
         return
     # The damage happened to be valid: the spec must still expand.
     assert spec.conditions()
+
+
+def test_conditions_differing_only_in_sampling_time_form_a_group():
+    spec = parse_spec({"conditions": {"vdd_v": [1.2, 0.8], "t_sample_s": [0.5e-9, 1e-9, 2e-9]}})
+    conditions = spec.conditions()
+    assert [c.group_id for c in conditions] == [0, 0, 0, 1, 1, 1]
+    assert [c.t_sample_s for c in conditions[:3]] == [0.5e-9, 1e-9, 2e-9]
+    assert CONDITION_KEYS[-1] == "t_sample_s"
+
+
+def test_every_shipped_campaign_is_valid():
+    from importlib import resources
+
+    folder = resources.files("characterization").joinpath("campaigns")
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
+    assert {"default.toml", "ternary_window.toml", "xnor_pcsa.toml"} <= set(names)
+    for name in names:
+        assert load_spec(str(folder.joinpath(name))).conditions()
