@@ -1,0 +1,199 @@
+"""Limit-state evaluations needed for a +-20 % (95 %) failure probability at 1e-6, per method.
+
+The limit state is a half-space ``a . u > beta`` in standard-normal space with
+``p = Phi(-beta) = 1e-6`` and 20 variables, the size of the SPICE problem (9 transistors x
+(dVT, dbeta) + 2 log-resistances). Its failure probability is known exactly, so the script
+also checks that the intervals it reports hold the truth.
+
+* **Monte-Carlo** (brute force): the count is computed, not run. The 95 % interval of a
+  binomial proportion has half-width ``1.96 sqrt(p (1 - p) / n)``, so ``+-20 %`` needs
+  ``n = (1.96 / 0.2)^2 (1 - p) / p``, about 9.6e7 at 1e-6.
+* **Importance sampling**: run with ``target_relative_half_width=0.2`` (sequential stopping
+  once the interval is +-20 %) over many seeds; the evaluations used, search included, are
+  reported with the coverage of the stopped intervals. Fixed budgets are run too, to show the
+  half-width and coverage without the stopping rule.
+* **Scaled-sigma**: fixed budgets, growing until the median half-width reaches 20 % or
+  ``--sss-max-budget``; its bias (a model extrapolation) is printed with it.
+
+Run: ``python benchmarks/rare_event.py [--dim 20] [--p 1e-6] [--seeds 50] [--spice]``.
+``--spice`` adds a real 2T2R read (ngspice) with importance sampling at a rare condition and
+prints evaluations and wall time; it takes a few minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import numpy as np
+from scipy.stats import norm
+
+from characterization.rare import RareEventResult, estimate_failure_probability
+
+
+class HalfSpace:
+    """``a . u > beta`` with ``|a| = 1`` drawn at random: ``p = Phi(-beta)``."""
+
+    def __init__(self, dim: int, p: float) -> None:
+        a = np.random.default_rng(2024).standard_normal(dim)
+        self.a = a / np.linalg.norm(a)
+        self.beta = float(norm.isf(p))
+
+    def __call__(self, u: np.ndarray) -> np.ndarray:
+        return np.asarray(u @ self.a > self.beta)
+
+
+def monte_carlo_count(p: float, target: float, confidence: float = 0.95) -> float:
+    """Plain Monte-Carlo samples for a relative half-width ``target`` (normal approximation)."""
+    z = float(norm.isf(0.5 * (1.0 - confidence)))
+    return (z / target) ** 2 * (1.0 - p) / p
+
+
+def summarise(results: list[RareEventResult], p: float) -> str:
+    evaluations = np.array([r.n_evaluations for r in results])
+    half_widths = np.array([r.relative_half_width for r in results])
+    covered = sum(r.contains(p) for r in results)
+    log_ratio = np.log(np.array([r.p for r in results]) / p)
+    parts = [
+        f"evaluations median {np.median(evaluations):8.0f}",
+        f"p90 {np.percentile(evaluations, 90):8.0f}",
+        f"max {evaluations.max():8.0f}",
+        f"| half-width median {np.median(half_widths):6.3f}",
+        f"max {half_widths.max():6.3f}",
+        f"| coverage {covered}/{len(results)}",
+        f"| estimate/truth geometric mean {math.exp(log_ratio.mean()):.3f}",
+    ]
+    return "  ".join(parts)
+
+
+def spice_run(target: float) -> None:
+    """Importance sampling on a real 2T2R read at a rare condition: evaluations and time."""
+    from characterization.limit_states import ReadLimitState, ReadVariation
+    from characterization.session import NgspiceSession
+    from circuits.read import ReadConditions
+
+    print(
+        "\nSPICE: 2T2R read, LRS 10 kohm / HRS 14 kohm, 1.2 V, 27 C, TT,"
+        " Pelgrom mismatch (18 variables)"
+    )
+    with NgspiceSession() as session:
+        state = ReadLimitState(
+            session,
+            ReadConditions(),
+            ReadVariation(lrs_median_ohm=10e3, hrs_median_ohm=14e3),
+            copies_per_netlist=100,
+        )
+        start = time.perf_counter()
+        result = estimate_failure_probability(
+            state,
+            state.dim,
+            budget=5_000,
+            seed=1,
+            batch_size=100,
+            target_relative_half_width=target,
+        )
+        seconds = time.perf_counter() - start
+    stages = result.samples.stage if result.samples is not None else np.empty(0)
+    search = int(np.sum(stages != "estimate"))
+    print(
+        f"  p = {result.p:.3e}  95 % [{result.ci_low:.3e}, {result.ci_high:.3e}]"
+        f"  (+-{100 * result.relative_half_width:.0f} %)  design point at"
+        f" {result.regions[0].beta if result.regions else math.nan:.2f} sigma"
+    )
+    print(
+        f"  {result.n_evaluations} simulations ({search} for the search) in {seconds:.0f} s"
+        f" ({1e3 * seconds / result.n_evaluations:.0f} ms each);"
+        f" Monte-Carlo would need {monte_carlo_count(result.p, target):.2e}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dim", type=int, default=20, help="number of standard-normal variables")
+    parser.add_argument("--p", type=float, default=1e-6, help="true failure probability")
+    parser.add_argument("--target", type=float, default=0.2, help="relative half-width wanted")
+    parser.add_argument("--seeds", type=int, default=50, help="repetitions per method")
+    parser.add_argument("--sss-max-budget", type=float, default=4e6, help="largest SSS budget")
+    parser.add_argument("--spice", action="store_true", help="add a real ngspice run")
+    args = parser.parse_args()
+
+    p, dim, target = args.p, args.dim, args.target
+    limit_state = HalfSpace(dim, p)
+    mc = monte_carlo_count(p, target)
+    print(f"half-space, dim {dim}, p = {p:g}, target +-{100 * target:.0f} % at 95 %")
+    print(f"Monte-Carlo (computed): {mc:.3g} evaluations")
+
+    start = time.perf_counter()
+    stopped = [
+        estimate_failure_probability(
+            limit_state,
+            dim,
+            budget=20_000,
+            seed=seed,
+            keep_samples=False,
+            target_relative_half_width=target,
+            round_size=100,  # check the stopping rule every 100 samples, for a finer count
+        )
+        for seed in range(args.seeds)
+    ]
+    print(f"\nimportance, stopping at +-{100 * target:.0f} % ({time.perf_counter() - start:.1f} s)")
+    print("  " + summarise(stopped, p))
+    needed = float(np.median([r.n_evaluations for r in stopped]))
+    worst = float(max(r.n_evaluations for r in stopped))
+    print(
+        f"  median {needed:.0f} evaluations = 1/{mc / needed:.3g} of Monte-Carlo"
+        f" (worst seed {worst:.0f} = 1/{mc / worst:.3g}); target <= 1e4:"
+        f" {'met' if worst <= 1e4 else 'NOT met'}"
+    )
+    print("importance, fixed budgets")
+    for budget in (1_000, 2_000, 5_000, 10_000):
+        fixed = [
+            estimate_failure_probability(
+                limit_state, dim, budget=budget, seed=seed, keep_samples=False
+            )
+            for seed in range(args.seeds)
+        ]
+        print(f"  budget {budget:6d}: " + summarise(fixed, p))
+
+    print("scaled-sigma, fixed budgets")
+    budget = 10_000
+    n_sss = max(10, args.seeds // 5)
+    while budget <= args.sss_max_budget:
+        start = time.perf_counter()
+        sss = [
+            estimate_failure_probability(
+                limit_state,
+                dim,
+                method="scaled-sigma",
+                budget=budget,
+                seed=seed,
+                keep_samples=False,
+            )
+            for seed in range(n_sss)
+        ]
+        median_half_width = float(np.median([r.relative_half_width for r in sss]))
+        print(
+            f"  budget {budget:8d}: "
+            + summarise(sss, p)
+            + f" ({time.perf_counter() - start:.0f} s)"
+        )
+        if median_half_width <= target:
+            print(f"  scaled-sigma reaches +-{100 * target:.0f} % at about {budget} evaluations")
+            break
+        budget *= 4
+    else:
+        # The interval narrows as 1/sqrt(n) once it is a few tens of % wide.
+        extrapolated = budget / 4 * (median_half_width / target) ** 2
+        print(
+            f"  scaled-sigma does not reach +-{100 * target:.0f} % within"
+            f" {args.sss_max_budget:.0f} evaluations; extrapolating the last half-width as"
+            f" 1/sqrt(n): about {extrapolated:.2g} (= 1/{mc / extrapolated:.3g} of Monte-Carlo)"
+        )
+
+    if args.spice:
+        spice_run(target)
+
+
+if __name__ == "__main__":
+    main()
