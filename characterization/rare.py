@@ -108,7 +108,8 @@ class CommonOptions:
         Confidence level of the interval, 0.5 ... 0.9999 (0.95 everywhere in this project).
     keep_samples : bool
         Whether the result keeps every evaluated point (:class:`EvaluatedSamples`); the project
-        keeps every drawn value with its results, so this is on by default.
+        keeps every drawn value with its results, so this is on by default. It holds
+        ``budget x dim`` floats: turn it off for very large analytic budgets.
     """
 
     batch_size: int = 200
@@ -914,16 +915,22 @@ def importance_sampling(
     ``q`` using the realised share of each component.
 
     **Interval**: ``p +- z SE`` with ``SE^2 = s^2 / N``, ``s^2`` the sample variance of
-    ``1_F(u_i) w(u_i)`` and ``z`` = 1.96 at 95 % (lower end clipped at 0). Assumptions: (i) the
-    central limit theorem holds for the ``N`` terms; the weights being bounded it does, but
-    with few effective failures (``effective_failures`` below ~10, then a note is added) the
-    interval is too narrow; (ii) the search found every region that matters: a region the
-    mixture misses is reached only by the nominal component, its contribution is then almost
-    always absent from both ``p`` and ``SE`` (the interval cannot see what was never sampled);
+    ``1_F(u_i) w(u_i)`` and ``z`` = 1.96 at 95 % (lower end clipped at 0). Assumptions:
+
+    (i) the central limit theorem holds for the ``N`` terms: with ``a_0 > 0`` the weights are
+    bounded and it does, but with few effective failures (``effective_failures`` below ~10, a
+    note is then added) the interval is too narrow;
+    (ii) the search found every region that matters: a region the mixture misses is reached only
+    by the nominal component, so its contribution is almost always absent from both ``p`` and
+    ``SE`` (an interval cannot see what was never sampled);
     (iii) ``s^2 / N`` is the variance of i.i.d. sampling from ``q``; the stratified split is at
-    least as precise, so this errs on the wide side. With no failing estimation point, ``p = 0``
-    and the upper bound is the Clopper-Pearson bound on ``q(F)`` divided by ``a_0`` (since
-    ``q(F) >= a_0 p``).
+    least as precise, so this errs on the wide side.
+
+    Measured on half-spaces at 1e-6 and 1e-9 in 10 and 50 dimensions (1000 seeds each, 1e4
+    evaluations) and at 1e-6 in 20 dimensions (3000 evaluations): coverage 94.7-97.0 %.
+
+    With no failing estimation point, ``p = 0`` and the upper bound is the Clopper-Pearson bound
+    on ``q(F)`` divided by ``a_0`` (since ``q(F) >= a_0 p``).
 
     With ``target_relative_half_width`` the estimation stops early once the interval is that
     narrow (sequential stopping makes the interval slightly optimistic; measured in the
@@ -1001,7 +1008,8 @@ def importance_sampling(
             notes.append(
                 f"only {effective:.1f} effective failures: the normal interval is unreliable"
             )
-    ess = p * (1.0 - p) / std_error**2 if std_error > 0 else float(n)
+    # Undefined without a failure (no variance to compare with): NaN, not a flattering number.
+    ess = p * (1.0 - p) / std_error**2 if std_error > 0 else math.nan
     return RareEventResult(
         method="importance",
         p=p,
@@ -1106,7 +1114,8 @@ def fit_scaled_sigma_model(
             if accepted.all():
                 break
             step = 0.5 * step
-        if np.max(np.abs(step)) < 1e-10:
+        finite = np.isfinite(step)
+        if not finite.any() or np.max(np.abs(step[finite])) < 1e-10:
             break
     identified = np.sum(k > 0, axis=1) >= 3
     theta[~identified] = np.nan

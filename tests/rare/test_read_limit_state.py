@@ -162,3 +162,12 @@ def test_importance_sampling_agrees_with_monte_carlo_on_a_real_2t2r_read(session
     # Importance sampling is the more precise of the two at half the simulations.
     assert importance.relative_half_width < mc.relative_half_width
     assert state.n_evaluations == 3_000
+    # The limit state's rows line up with the estimators' samples, row for row.
+    table = state.table()
+    assert mc.samples is not None and importance.samples is not None
+    u = np.column_stack([table[name] for name in state.variable_names])
+    np.testing.assert_array_equal(u, np.vstack([mc.samples.u, importance.samples.u]))
+    np.testing.assert_array_equal(
+        table[LIMIT_STATE_FAILURE],
+        np.concatenate([mc.samples.failed, importance.samples.failed]),
+    )
