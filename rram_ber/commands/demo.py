@@ -1,68 +1,64 @@
-"""``rram-ber demo``: the main job (nominal read characterisation table for now)."""
+"""``rram-ber demo``: the main job, from the default campaign to the BER report.
+
+Runs ``characterization/campaigns/default.toml`` on local worker processes (one per core),
+then writes the report with the accuracy impact on the shipped networks into ``--out``. An
+interrupted demo resumes where it stopped when run again with the same ``--out``.
+"""
 
 from __future__ import annotations
 
 import argparse
-import csv
-import math
+import os
+import time
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from circuits.cells import Cell2T2R
-from circuits.elements import FixedResistor
-from circuits.read import ReadConditions, ReadCopy
-from models.cmos import ProcessCorner
+from rram_ber.commands.report import add_report_options, write_report
+
+
+def default_campaign_path() -> Path:
+    """The shipped default campaign file."""
+    return Path(str(resources.files("characterization").joinpath("campaigns/default.toml")))
 
 
 def register(subparsers: Any) -> None:
     """Add the ``demo`` subcommand."""
     parser = subparsers.add_parser(
-        "demo", help="run the default characterisation and write its results to --out"
+        "demo",
+        help="run the default campaign and write its BER report (the main job)",
+        description=__doc__,
     )
     parser.add_argument("--out", type=Path, required=True, help="output directory")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="local worker processes"
+    )
+    parser.add_argument(
+        "--samples", type=int, default=None, help="override the Monte-Carlo count (quick look)"
+    )
+    add_report_options(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Nominal 2T2R read at every corner, 1.2 and 0.8 V, both stored values (27 C)."""
-    from characterization.read import simulate_reads
-    from characterization.session import NgspiceSession
+    """Handler of ``rram-ber demo``."""
+    from characterization.campaign import format_summary, run_campaign
+    from characterization.executors import LocalExecutor
+    from characterization.spec import load_spec
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    rows = []
-    with NgspiceSession() as session:
-        for corner in ProcessCorner:
-            for vdd in (1.2, 0.8):
-                conditions = ReadConditions(vdd_v=vdd, corner=corner)
-                copies = [
-                    ReadCopy(Cell2T2R(FixedResistor(5e3), FixedResistor(50e3))),
-                    ReadCopy(Cell2T2R(FixedResistor(50e3), FixedResistor(5e3))),
-                ]
-                for stored, m in zip(
-                    (1, -1), simulate_reads(session, conditions, copies), strict=True
-                ):
-                    rows.append(
-                        {
-                            "corner": corner.value,
-                            "vdd_v": vdd,
-                            "stored": stored,
-                            "decision": m.decision,
-                            "delay_ps": round(m.delay_s * 1e12, 2)
-                            if not math.isnan(m.delay_s)
-                            else math.nan,
-                            "energy_fj": round(m.energy_j * 1e15, 3),
-                        }
-                    )
-    path = args.out / "nominal_reads.csv"
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"{'corner':6} {'VDD':>5} {'stored':>6} {'read':>5} {'delay ps':>9} {'energy fJ':>9}")
-    for r in rows:
-        print(
-            f"{r['corner']:6} {r['vdd_v']:5.2f} {r['stored']:+6d} {r['decision']:+5d}"
-            f" {r['delay_ps']:9.1f} {r['energy_fj']:9.2f}"
-        )
-    print(f"wrote {path}")
+    start = time.monotonic()
+    spec = load_spec(default_campaign_path())
+    if args.samples is not None:
+        spec = spec.with_samples(args.samples)
+    campaign_dir = args.out / "campaign"
+    print(
+        f"default campaign: {len(spec.conditions())} conditions x {spec.campaign.samples} "
+        f"samples on {args.workers} worker(s) -> {campaign_dir}"
+    )
+    with LocalExecutor(args.workers) as executor:
+        result = run_campaign(spec, campaign_dir, executor)
+    print(format_summary(result.ber, spec.conditions()))
+    print("evaluating the shipped networks on the measured error rates and writing the report")
+    html = write_report(campaign_dir, args.out / "report.html", args)
+    print(f"demo finished in {time.monotonic() - start:.0f} s; open {html}")
     return 0

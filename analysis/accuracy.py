@@ -1,0 +1,138 @@
+"""What a campaign's measured BERs do to network accuracy (the report's accuracy section).
+
+Two kinds of numbers, both from the NumPy evaluator (:mod:`analysis.bnn`):
+
+* **curves**: accuracy of a shipped binary and a shipped ternary model against a uniform
+  bit-error rate on every stored layer (:func:`analysis.bnn.curves.accuracy_curve`);
+* **operating points**: each measured condition's own error model (the asymmetric 2 x 2
+  matrix of a binary condition, the 3 x 3 confusion matrix of a ternary one, read from
+  ``ber.csv`` / ``confusion.csv``) applied to every stored layer of the matching model, placed
+  on the curve at the condition's BER.
+
+Errors are static (drawn once per simulated chip), the programming/retention view of a
+weight memory; each estimate is the mean and Student-t 95 % interval over ``repeats`` chips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.bnn.ber_table import read_ber_table
+from analysis.bnn.curves import accuracy_curve, evaluate_with_errors, load_test_split
+from analysis.bnn.errors import ErrorMode, ErrorModel
+from analysis.bnn.model_io import load_shipped, shipped_models
+from analysis.bnn.quantizers import WeightKind
+
+#: Uniform BERs of the curves (0 is drawn at the left edge of the log axis).
+CURVE_BERS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.2)
+
+#: Preferred models, most informative first; the first shipped one of each kind is used.
+PREFERRED_MODELS = {
+    WeightKind.BINARY: ("fashion-mlp-bnn", "fashion-cnn-bnn", "digits-mlp-bnn"),
+    WeightKind.TERNARY: ("fashion-mlp-tnn", "fashion-cnn-tnn", "digits-mlp-tnn"),
+}
+
+
+@dataclass(frozen=True)
+class AccuracyStudy:
+    """Accuracy curves and measured operating points.
+
+    Attributes
+    ----------
+    curves : list of dict
+        ``label``, ``model``, and arrays ``ber``, ``mean``, ``low``, ``high``.
+    points : pandas.DataFrame
+        ``condition_id``, ``model``, ``ber``, ``accuracy_mean``, ``accuracy_ci_low``,
+        ``accuracy_ci_high``, ``repeats``.
+    notes : list of str
+        What could not be evaluated and why (e.g. a data set that is not installed).
+    """
+
+    curves: list[dict[str, Any]]
+    points: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def choose_model(kind: WeightKind) -> str | None:
+    """The first preferred shipped model of a weight kind, or None."""
+    available = shipped_models()
+    return next((name for name in PREFERRED_MODELS[kind] if name in available), None)
+
+
+def accuracy_study(
+    ber_csv: str | Path,
+    condition_ids: Sequence[int] | None = None,
+    repeats: int = 10,
+    seed: int = 0,
+    test_limit: int | None = None,
+) -> AccuracyStudy:
+    """Evaluate the curves and the measured conditions of a campaign.
+
+    Parameters
+    ----------
+    ber_csv : path
+        The campaign's ``ber.csv`` (``confusion.csv`` beside it).
+    condition_ids : sequence of int, optional
+        Conditions to place on the curves (default: all).
+    repeats : int
+        Error realisations (chips) per estimate.
+    seed : int
+        Root seed of the error draws.
+    test_limit : int, optional
+        Evaluate on the first ``test_limit`` test inputs only (faster).
+    """
+    conditions = read_ber_table(ber_csv)
+    wanted = None if condition_ids is None else {str(c) for c in condition_ids}
+    curves: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for kind in (WeightKind.BINARY, WeightKind.TERNARY):
+        name = choose_model(kind)
+        selected = [
+            c
+            for c in conditions
+            if c.matrix.kind is kind and (wanted is None or c.condition_id in wanted)
+        ]
+        if name is None:
+            notes.append(f"no shipped {kind.value} model: {kind.value} conditions not evaluated")
+            continue
+        network = load_shipped(name)
+        try:
+            x, y = load_test_split(network, test_limit)
+        except Exception as error:  # a missing data set must not stop the report
+            notes.append(f"{name}: test data unavailable ({error})")
+            continue
+        curve = accuracy_curve(network, x, y, CURVE_BERS, repeats, seed)
+        curves.append(
+            {
+                "label": f"{name} ({kind.value} weights), uniform BER",
+                "model": name,
+                "ber": np.array([p.ber for p in curve]),
+                "mean": np.array([p.estimate.mean for p in curve]),
+                "low": np.array([p.estimate.ci_low for p in curve]),
+                "high": np.array([p.estimate.ci_high for p in curve]),
+            }
+        )
+        for condition in selected:
+            model = ErrorModel.same_matrix(network, condition.matrix, ErrorMode.STATIC)
+            estimate = evaluate_with_errors(network, x, y, model, repeats, seed)
+            rows.append(
+                {
+                    "condition_id": int(condition.condition_id),
+                    "model": name,
+                    "ber": condition.ber,
+                    "accuracy_mean": estimate.mean,
+                    "accuracy_ci_low": estimate.ci_low,
+                    "accuracy_ci_high": estimate.ci_high,
+                    "repeats": estimate.repeats,
+                }
+            )
+    columns = ["condition_id", "model", "ber", "accuracy_mean", "accuracy_ci_low",
+               "accuracy_ci_high", "repeats"]  # fmt: skip
+    return AccuracyStudy(curves, pd.DataFrame(rows, columns=columns), notes)

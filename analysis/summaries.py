@@ -1,0 +1,140 @@
+"""Derived tables of a campaign: read-failure rates, shmoo verdicts, ternary operating windows.
+
+Pure functions on the ``ber.csv`` table (columns in :mod:`characterization.schema`); the report
+only formats what these return.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from characterization import schema
+from characterization.ber import clopper_pearson
+
+
+def same_value(a: Any, b: Any) -> Any:
+    """Element-wise equality of settings up to rounding (relative 1e-9, no absolute slack:
+    sampling times of 0.5 ns and 2 ns must not compare equal)."""
+    return np.isclose(a, b, rtol=1e-9, atol=0.0)
+
+
+def conditions_at(ber: pd.DataFrame, cell: str, point: Mapping[str, Any]) -> pd.DataFrame:
+    """Rows of ``ber`` for ``cell`` at a point's corner, temperature, VDD and sampling time."""
+    return ber[
+        (ber["cell"] == cell)
+        & (ber["corner"] == point["corner"])
+        & (ber["temp_c"] == point["temp_c"])
+        & same_value(ber["vdd_v"], point["vdd_v"])
+        & same_value(ber["t_sample_s"], point["t_sample_s"])
+    ]
+
+
+#: Columns that describe a condition (as opposed to its statistics).
+SETTING_COLUMNS = ("cell", "corner", "temp_c", "vdd_v", "compliance_a", "t_sample_s")
+
+
+class Verdict(enum.StrEnum):
+    """Shmoo verdict of one condition against a failure-rate target."""
+
+    PASS = "pass"  # the whole 95 % interval is at or below the target
+    FAIL = "fail"  # the whole interval is above the target
+    UNDETERMINED = "undetermined"  # the interval straddles the target: more samples needed
+
+
+def read_failures(ber: pd.DataFrame) -> pd.DataFrame:
+    """Per condition, the reads that did not return the expected value, with 95 % intervals.
+
+    A read fails when it is an error, unresolved at the sampling time, or its simulation
+    failed: what a memory system sees at that sampling time. (Ternary reads are never
+    unresolved: 0 is a valid value.)
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``condition_id``, ``n_fail``, ``n``, ``p_fail``, ``p_fail_low``, ``p_fail_high``.
+    """
+    n_fail = ber[schema.N_ERRORS] + ber[schema.N_UNRESOLVED] + ber[schema.N_FAILED]
+    n = ber[schema.N_SAMPLES]
+    bounds = [clopper_pearson(int(k), int(m)) for k, m in zip(n_fail, n, strict=True)]
+    return pd.DataFrame(
+        {
+            schema.CONDITION_ID: ber[schema.CONDITION_ID],
+            "n_fail": n_fail.astype(int),
+            "n": n.astype(int),
+            "p_fail": np.where(n > 0, n_fail / n.where(n > 0, 1), np.nan),
+            "p_fail_low": [b[0] for b in bounds],
+            "p_fail_high": [b[1] for b in bounds],
+        }
+    )
+
+
+def verdict(low: float, high: float, target: float) -> Verdict:
+    """Pass/fail/undetermined of an interval ``[low, high]`` against ``target``."""
+    if high <= target:
+        return Verdict.PASS
+    if low > target:
+        return Verdict.FAIL
+    return Verdict.UNDETERMINED
+
+
+def shmoo_table(ber: pd.DataFrame, target: float) -> pd.DataFrame:
+    """Shmoo verdicts: every condition's read-failure rate against ``target``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The condition's settings, ``p_fail`` with its interval, and ``verdict``.
+    """
+    failures = read_failures(ber)
+    settings = [c for c in SETTING_COLUMNS if c in ber.columns]
+    table = ber[[schema.CONDITION_ID, *settings]].merge(failures, on=schema.CONDITION_ID)
+    table["verdict"] = [
+        verdict(lo, hi, target).value
+        for lo, hi in zip(table["p_fail_low"], table["p_fail_high"], strict=True)
+    ]
+    return table
+
+
+def operating_windows(ber: pd.DataFrame) -> pd.DataFrame:
+    """For each ternary (corner, temperature): the VDD and sampling time of lowest error.
+
+    The ternary error is ``ber`` (a read differing from the stored +1/0/-1). Ties are broken
+    by the lower upper confidence bound, then by the higher VDD. The binary 2T2R read at the
+    same (corner, temperature, VDD, sampling time), when the campaign has it, is put beside.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (corner, temp_c): ``vdd_v``, ``t_sample_s``, ternary ``ber`` and interval,
+        and ``binary_ber`` / ``binary_ber_report`` (NaN / empty when absent).
+    """
+    if "cell" not in ber.columns:
+        return pd.DataFrame()
+    ternary = ber[ber["cell"] == "ternary"]
+    rows = []
+    for (corner, temp), group in ternary.groupby(["corner", "temp_c"], sort=False):
+        ordered = group.sort_values(
+            [schema.BER, schema.BER_CI_HIGH, "vdd_v"], ascending=[True, True, False]
+        )
+        best = ordered.iloc[0]
+        match = conditions_at(ber, "2t2r", best)
+        rows.append(
+            {
+                "corner": corner,
+                "temp_c": temp,
+                "vdd_v": best["vdd_v"],
+                "t_sample_s": best["t_sample_s"],
+                "ternary_ber": best[schema.BER],
+                "ternary_ber_ci_low": best[schema.BER_CI_LOW],
+                "ternary_ber_ci_high": best[schema.BER_CI_HIGH],
+                "ternary_ber_report": best[schema.BER_REPORT],
+                "binary_ber": match[schema.BER].iloc[0] if len(match) else np.nan,
+                "binary_ber_report": match[schema.BER_REPORT].iloc[0] if len(match) else "",
+            }
+        )
+    return pd.DataFrame(rows)
