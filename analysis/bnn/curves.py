@@ -121,11 +121,12 @@ def evaluate_with_errors(
     if labels.shape != (inputs.shape[0],):
         raise ParameterError("y", f"shape {labels.shape}", f"shape ({inputs.shape[0]},)")
     error_model.check(network)
+    prepared = network.prepare(inputs)
     accuracies = []
     for child in _seed_sequence(seed).spawn(count):
         weights, read_errors = error_model.realize(network, np.random.default_rng(child))
         accuracies.append(
-            network.accuracy(inputs, labels, weights=weights, read_errors=read_errors)
+            network.accuracy(prepared, labels, weights=weights, read_errors=read_errors)
         )
     return AccuracyEstimate(tuple(accuracies))
 

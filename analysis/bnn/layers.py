@@ -511,6 +511,14 @@ class MemoryFootprint:
 
 
 @dataclass(frozen=True, eq=False)
+class PreparedInputs:
+    """Input codes already validated by :meth:`Network.prepare`, as float32 (exact)."""
+
+    values: FloatArray
+    input_shape: tuple[int, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class Network:
     """A feed-forward binarized / ternary network.
 
@@ -595,15 +603,24 @@ class Network:
                 f"array of shape {data.shape}",
                 f"shape (B, {', '.join(map(str, self.input_shape))})",
             )
+        allowed = f"integer codes 0 <= x < 2**{self.input_bits}"
         if not np.issubdtype(data.dtype, np.integer):
-            raise ParameterError(
-                "x", f"dtype {data.dtype}", f"integer codes < 2**{self.input_bits}"
-            )
+            raise ParameterError("x", f"dtype {data.dtype}", allowed)
+        if data.size and (data.min() < 0 or data.max() >= 2**self.input_bits):
+            raise ParameterError("x", f"codes {data.min()}..{data.max()}", allowed)
         return data
+
+    def prepare(self, x: npt.ArrayLike) -> PreparedInputs:
+        """Validate input codes once and convert them to float32 for repeated forward passes.
+
+        Evaluating many error realisations on the same test set would otherwise check and
+        convert the inputs at every pass.
+        """
+        return PreparedInputs(self._check_input(x).astype(np.float32), self.input_shape)
 
     def forward(
         self,
-        x: npt.ArrayLike,
+        x: npt.ArrayLike | PreparedInputs,
         weights: Mapping[str, npt.NDArray[np.float32]] | None = None,
         read_errors: ReadErrorHook | None = None,
     ) -> FloatArray:
@@ -611,14 +628,19 @@ class Network:
 
         Parameters
         ----------
-        x : array_like of int, shape (B, *input_shape)
-            Input codes.
+        x : array_like of int, shape (B, *input_shape), or PreparedInputs
+            Input codes (or the result of :meth:`prepare`).
         weights : mapping of layer name to ndarray, optional
             Replacement weight values (e.g. one chip with static errors); others stay stored.
         read_errors : callable, optional
             Per-read (dynamic) error hook, see :data:`ReadErrorHook`.
         """
-        data = self._check_input(x)
+        if isinstance(x, PreparedInputs):
+            if x.input_shape != self.input_shape:
+                raise ParameterError("x", f"inputs of shape {x.input_shape}", "this network's")
+            data = x.values
+        else:
+            data = self._check_input(x)
         step = self._batch_size()
         chunks = []
         for start in range(0, data.shape[0], step):
@@ -645,11 +667,11 @@ class Network:
             chunks.append(h)
         return np.concatenate(chunks).astype(np.float32, copy=False)
 
-    def predict(self, x: npt.ArrayLike, **kwargs: Any) -> npt.NDArray[np.int64]:
+    def predict(self, x: npt.ArrayLike | PreparedInputs, **kwargs: Any) -> npt.NDArray[np.int64]:
         """Class indices: argmax of :meth:`forward` (lowest index on ties)."""
         return np.argmax(self.forward(x, **kwargs), axis=1)
 
-    def accuracy(self, x: npt.ArrayLike, y: npt.ArrayLike, **kwargs: Any) -> float:
+    def accuracy(self, x: npt.ArrayLike | PreparedInputs, y: npt.ArrayLike, **kwargs: Any) -> float:
         """Fraction of correct predictions."""
         labels = np.asarray(y)
         return float(np.mean(self.predict(x, **kwargs) == labels))

@@ -97,3 +97,12 @@ def test_inputs_must_be_integer_codes_of_the_right_shape(random_network):
         network.forward(np.zeros((2, 100), np.float32))
     with pytest.raises(ParameterError, match=r"shape \(B, 100\)"):
         network.forward(np.zeros((2, 99), np.uint8))
+    with pytest.raises(ParameterError, match=r"codes 0\.\.256"):
+        network.forward(np.full((2, 100), 256, np.int32) * np.eye(2, 100, dtype=np.int32))
+    with pytest.raises(ParameterError, match="codes -1"):
+        network.forward_popcount(-np.ones((1, 100), np.int64))
+    other = random_network(WeightKind.BINARY, "conv1d", np.random.default_rng(0))
+    prepared = other.prepare(np.zeros((2, *other.input_shape), np.uint8))
+    assert other.forward(prepared).shape == (2, other.n_classes)
+    with pytest.raises(ParameterError, match="x = "):
+        network.forward(prepared)
