@@ -6,7 +6,8 @@ simulator. Main entry points:
 * :func:`load_shipped` / :func:`shipped_models`: the trained models of ``weights/``;
 * :class:`ErrorModel`, :class:`TransitionMatrix`: error injection (static or per read);
 * :func:`read_ber_table`: transition matrices from a campaign's ``ber.csv``;
-* :func:`evaluate_with_errors`, :func:`accuracy_curve`: accuracy with 95 % intervals;
+* :func:`evaluate_with_errors`, :func:`evaluate_conditions`, :func:`accuracy_curve`: accuracy
+  with 95 % intervals;
 * :func:`load_test_split`: the test split a model was trained for.
 """
 
@@ -15,6 +16,7 @@ from analysis.bnn.curves import (
     AccuracyEstimate,
     CurvePoint,
     accuracy_curve,
+    evaluate_conditions,
     evaluate_with_errors,
     load_test_split,
 )
@@ -31,6 +33,7 @@ __all__ = [
     "Network",
     "TransitionMatrix",
     "accuracy_curve",
+    "evaluate_conditions",
     "evaluate_with_errors",
     "load_network",
     "load_shipped",

@@ -1,7 +1,8 @@
 """Network accuracy under bit errors: repeated error draws, 95 % intervals, accuracy-vs-BER.
 
-This is the function the report generator calls: :func:`evaluate_with_errors` for one error
-model (e.g. a measured condition of a campaign's ``ber.csv``) and :func:`accuracy_curve` for a
+These are the functions the report generator calls: :func:`evaluate_with_errors` for one
+error model, :func:`evaluate_conditions` for the measured conditions of a campaign's
+``ber.csv`` (:func:`analysis.bnn.ber_table.read_ber_table`) and :func:`accuracy_curve` for a
 sweep of bit-error rates.
 
 Interval convention: the accuracies of the ``R`` realisations (chips in static mode, repeated
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from analysis.bnn.ber_table import Condition
 from analysis.bnn.errors import ErrorMode, ErrorModel
 from analysis.bnn.layers import Network
 from rram_ber.validation import ParameterError, check_int, check_range
@@ -152,6 +154,35 @@ def accuracy_curve(
         model = ErrorModel.uniform(network, ber, mode)
         points.append(CurvePoint(ber, evaluate_with_errors(network, x, y, model, repeats, child)))
     return points
+
+
+def evaluate_conditions(
+    network: Network,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    conditions: Sequence[Condition],
+    repeats: int,
+    seed: Seed = 0,
+    mode: ErrorMode = ErrorMode.STATIC,
+) -> list[tuple[Condition, AccuracyEstimate]]:
+    """Accuracy under each measured condition of a campaign (rows of ``ber.csv``).
+
+    Every binary/ternary layer gets the condition's transition matrix
+    (:meth:`ErrorModel.same_matrix`); condition ``k`` uses the ``k``-th child of
+    ``SeedSequence(seed)``.
+
+    Raises
+    ------
+    ParameterError
+        If a condition's matrix does not fit the network (2 x 2 for ternary weights or the
+        reverse).
+    """
+    results = []
+    children = _seed_sequence(seed).spawn(len(conditions))
+    for condition, child in zip(conditions, children, strict=True):
+        model = ErrorModel.same_matrix(network, condition.matrix, mode)
+        results.append((condition, evaluate_with_errors(network, x, y, model, repeats, child)))
+    return results
 
 
 def load_test_split(

@@ -236,7 +236,15 @@ def load_mitbih_dataset(
     train_records: Sequence[str] = MITBIH_DS1,
     test_records: Sequence[str] = MITBIH_DS2,
 ) -> Dataset:
-    """MIT-BIH beats as a :class:`Dataset` (inter-patient DS1/DS2 split by default)."""
+    """MIT-BIH beats as a :class:`Dataset` (inter-patient DS1/DS2 split by default).
+
+    Parameters
+    ----------
+    directory : path or None
+        Directory of the records; None reads them from PhysioNet (needs a network).
+    train_records, test_records : sequence of str
+        Record names of each split.
+    """
     train = load_mitbih_beats(train_records, directory)
     test = load_mitbih_beats(test_records, directory)
     return Dataset(

@@ -135,13 +135,14 @@ def _fashion_cnn(kind: WeightKind) -> tuple[LayerSpec, ...]:
     )
 
 
-def _ecg_cnn(features: WeightKind) -> tuple[LayerSpec, ...]:
+def _ecg_cnn(features: WeightKind, n_classes: int = 4) -> tuple[LayerSpec, ...]:
+    """Beat classifier; ``features`` real = "classifier-only" binarization (Penkovsky 2020)."""
     activation = "sign" if features is not WeightKind.REAL else "relu"
     return (
         LayerSpec(LayerType.CONV1D, 16, features, activation, kernel=7, pool=2),
         LayerSpec(LayerType.CONV1D, 32, features, activation, kernel=5, pool=2),
         LayerSpec(LayerType.DENSE, 64, WeightKind.BINARY),
-        LayerSpec(LayerType.DENSE, 4, WeightKind.BINARY, "logits"),
+        LayerSpec(LayerType.DENSE, n_classes, WeightKind.BINARY, "logits"),
     )
 
 
@@ -172,6 +173,20 @@ RECIPES = {
                "SYNTHETIC heartbeats (not MIT-BIH); classifier only binarized: real "
                "conv7-16-pool2 and conv5-32-pool2 with ReLU, binary dense 64, dense 4",
                epochs=8),
+    )
+}  # fmt: skip
+
+#: The same ECG networks for real MIT-BIH beats (5 AAMI classes, inter-patient DS1/DS2 split).
+#: Not shipped: no package carries the records and this project's machines cannot download
+#: them. Train where the records are: ``--mitbih-dir DIR`` (or no directory, with a network,
+#: to read them from PhysioNet through wfdb).
+MITBIH_RECIPES = {
+    r.name: r
+    for r in (
+        Recipe("mitbih-cnn-bnn", "mitbih", (117, 1), _ecg_cnn(_B, 5),
+               "MIT-BIH beats; whole network binarized", epochs=8),
+        Recipe("mitbih-cnn-bnn-classifier", "mitbih", (117, 1), _ecg_cnn(_R, 5),
+               "MIT-BIH beats; classifier only binarized", epochs=8),
     )
 }  # fmt: skip
 
@@ -524,21 +539,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m analysis.bnn.train", description="Train the shipped BNN/TNN models."
     )
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--model", choices=sorted(RECIPES), help="recipe to train")
-    group.add_argument("--all", action="store_true", help="train every recipe")
+    group.add_argument(
+        "--model", choices=sorted(RECIPES) + sorted(MITBIH_RECIPES), help="recipe to train"
+    )
+    group.add_argument("--all", action="store_true", help="train every shipped recipe")
     parser.add_argument("--seed", type=int, default=1, help="root seed (default 1)")
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
     parser.add_argument(
         "--out", type=Path, default=None, help="output directory (default: the shipped weights)"
+    )
+    parser.add_argument(
+        "--mitbih-dir",
+        type=Path,
+        default=None,
+        help="directory of MIT-BIH records (.hea/.dat/.atr) for the mitbih-* recipes; "
+        "without it they are read from PhysioNet (needs a network)",
     )
     args = parser.parse_args(argv)
     out = weights_directory() if args.out is None else args.out
     names = sorted(RECIPES) if args.all else [args.model]
     datasets: dict[str, Dataset] = {}
     for name in names:
-        recipe = RECIPES[name]
+        recipe = RECIPES.get(name) or MITBIH_RECIPES[name]
         if recipe.dataset not in datasets:
-            datasets[recipe.dataset] = load_dataset(recipe.dataset)
+            if recipe.dataset == "mitbih":
+                from analysis.bnn.ecg import load_mitbih_dataset
+
+                datasets[recipe.dataset] = load_mitbih_dataset(args.mitbih_dir)
+            else:
+                datasets[recipe.dataset] = load_dataset(recipe.dataset)
         network = train(recipe, datasets[recipe.dataset], args.seed, args.epochs, log=sys.stdout)
         path = save_network(network, out / f"{name}.npz")
         memory = network.memory()

@@ -71,3 +71,18 @@ def test_dynamic_errors_on_a_shipped_model(digits_bnn):
     estimate = evaluate_with_errors(network, x, y, model, 3, seed=0)
     assert 0.1 < estimate.mean < network.accuracy(x, y)
     assert len(set(estimate.accuracies)) > 1
+
+
+def test_each_measured_condition_of_a_table(digits_bnn, tmp_path):
+    from analysis.bnn import evaluate_conditions, read_ber_table
+
+    from .test_ber_table import binary_row, write_ber_table
+
+    network, x, y = digits_bnn
+    path = write_ber_table(tmp_path, [binary_row("ok", 0.0, 0.0, 0.0),
+                                      binary_row("bad", 0.5, 0.5, 0.5)])  # fmt: skip
+    results = evaluate_conditions(network, x, y, read_ber_table(path), repeats=10, seed=0)
+    (ok, clean), (bad, broken) = results
+    assert (ok.condition_id, bad.condition_id) == ("ok", "bad")
+    assert clean.accuracies == (network.accuracy(x, y),) * 10
+    assert broken.mean < 0.2

@@ -59,3 +59,27 @@ def test_folded_thresholds_reproduce_the_trained_network(digits):
         network.forward(digits.x_test), trainer.logits(digits.x_test, training=False), atol=1e-3
     )
     assert np.array_equal(network.forward(digits.x_test), network.forward_popcount(digits.x_test))
+
+
+def test_mitbih_recipe_trains_from_local_records(tmp_path, capsys):
+    """The real-data path end to end, on small WFDB records written here (no PhysioNet)."""
+    from analysis.bnn import ecg
+    from analysis.bnn.train import main
+
+    from .test_ecg import _write_record
+
+    rng = np.random.default_rng(0)
+    database = tmp_path / "mitdb"
+    database.mkdir()
+    for name in ecg.MITBIH_DS1 + ecg.MITBIH_DS2:
+        symbols = rng.choice(["N", "V", "A", "F", "/"], 4)
+        _write_record(database, name, 360, [150, 450, 750, 1050], symbols, [1, 1.2, 0.9, 1.1],
+                      1250)  # fmt: skip
+    out = tmp_path / "out"
+    argv = ["--model", "mitbih-cnn-bnn", "--mitbih-dir", str(database), "--out", str(out)]
+    assert main([*argv, "--epochs", "1"]) == 0
+    assert "mitbih-cnn-bnn: clean test accuracy" in capsys.readouterr().out
+    network = load_network(out / "mitbih-cnn-bnn.npz")
+    assert network.metadata["dataset"] == "mitbih"
+    assert network.n_classes == len(ecg.AAMI_CLASSES)
+    assert network.metadata["n_test"] == 4 * len(ecg.MITBIH_DS2)
