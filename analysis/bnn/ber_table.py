@@ -9,6 +9,11 @@ The columns and conventions are those of :mod:`characterization.schema`:
   3 x 3 matrix of the ``p`` column, rows and columns in the order (-1, 0, +1); pairs absent from
   the table have probability 0.
 
+The matrices are applied to the stored weights. For a plain weight read that is exactly the
+table's meaning. For an XNOR-PCSA read (``stored`` = the expected product ``w * x``), the error
+is on the product: a symmetric matrix is then equivalent (a flipped product is a flipped weight
+for that input), an asymmetric one is applied to the weights as an approximation.
+
 Only numbers are read from the files; the other columns of ``ber.csv`` (the condition's
 settings, e.g. ``cell``, ``vdd_v``, ``temp_c``, ``corner``) are kept as text for reports.
 """
