@@ -15,6 +15,7 @@ computes exact integer dot products (see :mod:`analysis.bnn.layers`).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib.util
 import math
@@ -190,7 +191,11 @@ def load_digits() -> Dataset:
 
 
 def load_dataset(name: str) -> Dataset:
-    """Load a data set by name (one of :data:`DATASETS`).
+    """Load a data set by name (one of :data:`DATASETS`); cached, arrays read-only.
+
+    The result is kept for the process (evaluating several models or error models on one test
+    set should not decompress or regenerate it each time); its arrays are read-only so no
+    caller can change what the next one gets.
 
     Raises
     ------
@@ -199,12 +204,21 @@ def load_dataset(name: str) -> Dataset:
     DatasetUnavailableError
         If its files are not installed.
     """
+    if name not in DATASETS:
+        raise ParameterError("dataset", name, "one of " + ", ".join(repr(d) for d in DATASETS))
+    return _load_cached(name, FASHION_MNIST_DIR)
+
+
+@functools.lru_cache(maxsize=len(DATASETS))
+def _load_cached(name: str, fashion_directory: Path) -> Dataset:
     if name == "fashion-mnist":
-        return load_fashion_mnist()
-    if name == "digits":
-        return load_digits()
-    if name == "ecg-synthetic":
+        dataset = load_fashion_mnist(fashion_directory)
+    elif name == "digits":
+        dataset = load_digits()
+    else:
         from analysis.bnn.ecg import synthetic_dataset
 
-        return synthetic_dataset()
-    raise ParameterError("dataset", name, "one of " + ", ".join(repr(d) for d in DATASETS))
+        dataset = synthetic_dataset()
+    for array in (dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test):
+        array.flags.writeable = False
+    return dataset
