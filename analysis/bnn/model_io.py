@@ -207,7 +207,7 @@ def shipped_models() -> dict[str, Path]:
     directory = weights_directory()
     if not directory.is_dir():
         return {}
-    return {path.stem: path for path in sorted(directory.glob("*.npz"))}
+    return {path.stem: path for path in sorted(directory.glob("*.npz"), key=lambda p: p.stem)}
 
 
 def load_shipped(name: str) -> Network:

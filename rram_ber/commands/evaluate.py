@@ -154,10 +154,15 @@ def run(args: argparse.Namespace) -> int:
         if math.isnan(estimate.ci_low)
         else f"{100 * estimate.ci_low:.2f} .. {100 * estimate.ci_high:.2f} %"
     )
-    source = f"--ber {ber:g}" if condition is None else f"condition {condition.condition_id}"
+    when = "per chip" if mode is ErrorMode.STATIC else "per read"
+    source = (
+        f"uniform BER {ber:g}"
+        if condition is None
+        else f"condition {condition.condition_id} of {args.ber_table} (ber {ber:.3g})"
+    )
     rows = [
         ("model", f"{network.name} ({network.metadata.get('dataset')}, {y.size} test inputs)"),
-        ("errors", f"{mode.value}, {source} (ber {ber:.3g})"),
+        ("errors", f"{mode.value} ({when}), {source}"),
         ("repeats", f"{repeats} (seed {seed})"),
         ("accuracy", f"{100 * estimate.mean:.2f} % (95 % CI {interval})"),
     ]
