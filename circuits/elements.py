@@ -1,21 +1,27 @@
 """Pluggable resistive elements placed in the cells' bit-line branches.
 
 A resistive element writes its own netlist lines between two nodes. Two kinds exist: a fixed
-resistor (this module) and the VCM RRAM compact model (``models.vcm``), which also brings the
-definition of its subcircuit. Cells and testbenches only use the :class:`ResistiveElement`
-protocol, so a new device model plugs in without touching them.
+resistor and the VCM RRAM compact model (:class:`VcmElement`, physics in ``models.vcm``), which
+also brings the definition of its subcircuit. Cells and testbenches only use the
+:class:`ResistiveElement` protocol, so a new device model plugs in without touching them.
 """
 
 from __future__ import annotations
 
+import enum
+import math
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from circuits.netlist import resistor
-from rram_ber.validation import check_range
+from circuits.netlist import identifier, resistor, spice_number
+from models.vcm import SUBCIRCUIT_NAME, VcmParameters, subcircuit_text
+from models.vcm_reference import resistance
+from rram_ber.validation import ParameterError, check_range, parse_enum
 
 #: Largest resistance accepted anywhere [ohm]; above it a "device" is an open circuit.
 MAX_RESISTANCE_OHM = 1e12
+#: Voltage at which programmed devices are characterised, V(AE, OE) [V].
+READ_VOLTAGE_V = 0.1
 
 
 @runtime_checkable
@@ -68,3 +74,115 @@ class FixedResistor:
 
     def nominal_resistance_ohm(self) -> float:
         return self.resistance_ohm
+
+
+class DeviceOrientation(enum.StrEnum):
+    """Which electrode of a VCM device faces the bit line (terminal a of a cell branch).
+
+    In a cell branch ``BL -> device -> access NMOS -> SL`` the read current flows from the bit
+    line to the source line.
+
+    * ``OE_ON_BIT_LINE`` (default): OE on the bit line, AE towards the access transistor. A read
+      biases the device with ``V(AE, OE) < 0``, the SET polarity. SET drives the bit line with
+      the source line grounded, so the access transistor's source is at ground and its
+      saturation current is a clean compliance set by the word line (the usual 1T1R scheme).
+      RESET drives the source line: the transistor then has the device in its source and needs a
+      word line well above the RESET voltage (3.3 V by default).
+    * ``AE_ON_BIT_LINE``: AE on the bit line. A read biases the device in the RESET polarity.
+      But SET must then drive the source line, and the access transistor works as a source
+      follower: before the SET the device sees at most ``V_WL - V_T``, so a SET within
+      microseconds needs ``V_WL`` >= 1.2-1.4 V, and once set the device is limited only at
+      ``I_sat(V_WL - ~0.4 V)``. With the default 0.6/0.13 um access transistor, a 1.8 V SET and
+      1-100 us pulses, measured compliances were >= 227 uA (LRS <= 1.8 kOhm, at the series
+      resistance floor): the low-current, compliance-controlled LRS is out of reach.
+
+    Why the default reads in the SET polarity without SETting: a PCSA read puts at most a few
+    hundred mV on a device for about a nanosecond, while this model needs tens of milliseconds
+    at -0.6 V to SET an HRS device (0.5 ms at -0.7 V; see ``tests/devices``); the read-disturb
+    margin is quantified by the tests rather than assumed.
+    """
+
+    OE_ON_BIT_LINE = "oe_on_bl"
+    AE_ON_BIT_LINE = "ae_on_bl"
+
+    @classmethod
+    def parse(cls, value: object, field: str = "orientation") -> DeviceOrientation:
+        """The orientation named ``value`` (case-insensitive), else :class:`ParameterError`."""
+        return parse_enum(cls, value, field)
+
+
+@dataclass(frozen=True, slots=True)
+class VcmElement:
+    """A VCM RRAM device (JART VCM v1b physics, JART-TUD current; :mod:`models.vcm`) in a state.
+
+    The element writes one instance of the ``rram_vcm`` subcircuit, with every parameter and
+    the state as numbers, and an ``.ic`` line that starts its state node at ``ln(n_init)``. The
+    state then evolves during the simulation (a read moves it by a negligible amount; programming
+    moves it on purpose).
+
+    Attributes
+    ----------
+    parameters : VcmParameters
+        Device parameters; ``n_init`` is the state the simulation starts from (e.g. the state
+        programming left).
+    orientation : DeviceOrientation
+        Electrode on terminal a (the bit line in a cell); see :class:`DeviceOrientation`.
+    """
+
+    parameters: VcmParameters
+    orientation: DeviceOrientation = DeviceOrientation.OE_ON_BIT_LINE
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.parameters, VcmParameters):
+            raise ParameterError("parameters", self.parameters, "a VcmParameters record")
+        object.__setattr__(self, "orientation", DeviceOrientation.parse(self.orientation))
+
+    @property
+    def n_disc(self) -> float:
+        """State ``N_disc`` at the start of a simulation [1e26 m^-3]."""
+        return self.parameters.n_init
+
+    @staticmethod
+    def state_node(name: str) -> str:
+        """Node whose voltage is ``ln(N_disc)`` for instance ``name``."""
+        return identifier(name + "_lnn")
+
+    def electrodes(self, node_a: str, node_b: str) -> tuple[str, str]:
+        """``(AE node, OE node)`` when placed between ``node_a`` and ``node_b``."""
+        if self.orientation is DeviceOrientation.AE_ON_BIT_LINE:
+            return node_a, node_b
+        return node_b, node_a
+
+    def element_lines(self, name: str, node_a: str, node_b: str) -> list[str]:
+        values = " ".join(
+            f"{key}={spice_number(value)}" for key, value in self.parameters.instance_values()
+        )
+        ae, oe = self.electrodes(node_a, node_b)
+        state = self.state_node(name)
+        return [
+            f"x{identifier(name)} {identifier(ae)} {identifier(oe)} {state}"
+            f" {SUBCIRCUIT_NAME} {values}",
+            f".ic v({state})={spice_number(math.log(self.parameters.n_init))}",
+        ]
+
+    def definitions(self) -> tuple[str, ...]:
+        return (subcircuit_text(),)
+
+    def nominal_resistance_ohm(self) -> float:
+        """Resistance seen by a 0.1 V read in this orientation's read polarity [ohm]."""
+        return self.read_resistance_ohm(READ_VOLTAGE_V)
+
+    def read_polarity(self) -> float:
+        """Sign of ``V(AE, OE)`` during a read (current from the bit line to the source line)."""
+        return 1.0 if self.orientation is DeviceOrientation.AE_ON_BIT_LINE else -1.0
+
+    def read_resistance_ohm(self, v_read: float = READ_VOLTAGE_V) -> float:
+        """Resistance ``|V / I|`` for a read of ``v_read`` volts across the device [ohm].
+
+        The bias is applied in the read polarity of the orientation (``V(AE, OE) = -v_read``
+        for ``OE_ON_BIT_LINE``), and computed from the model's explicit current (no simulator).
+        The polarity matters for HRS states, see :func:`models.vcm_reference.resistance`.
+        """
+        check_range("v_read", v_read, 0.0, 1.0, low_inclusive=False, unit="V")
+        v = self.read_polarity() * v_read
+        return float(resistance(v, self.parameters.n_init, self.parameters))

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from rram_ber import __version__
-from rram_ber.commands import demo, evaluate, netlist, read, report, run
+from rram_ber.commands import demo, evaluate, netlist, program, read, report, run
 from rram_ber.validation import ParameterError
 
 EXIT_OK = 0
@@ -23,7 +23,7 @@ EXIT_SIMULATION_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
-_COMMAND_MODULES = (read, netlist, run, report, demo, evaluate)
+_COMMAND_MODULES = (read, netlist, run, report, demo, evaluate, program)
 
 
 def build_parser() -> argparse.ArgumentParser:

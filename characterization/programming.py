@@ -1,0 +1,627 @@
+"""Programming of VCM devices on a simulator, with device-to-device and cycle-to-cycle variability.
+
+What a programmed device is
+    A fresh device draws its N_min, N_max, r and l (d2d, :mod:`models.variability`) and starts
+    in its fully RESET state (``N_disc = N_min``). Every SET or RESET pulse is one switching
+    event: before it, the cycle-to-cycle random walk draws the event's N bounds and the targets
+    of r and l; the pulse is simulated (batched: many branches per netlist); the final N is read
+    from the state node; r and l are moved by the switching progress; the device, in its new
+    state, is carried to the next pulse or into a read netlist (:class:`ProgrammedDevice`).
+
+Compliance
+    ``compliance_a`` is a current. It becomes the word-line voltage of the access NMOS by a
+    lookup (:func:`compliance_lookup`): the NMOS is solved at the bias it has once the SET is
+    compliance-limited, i.e. with ``V_C`` = 0.4 V across the device (the R_LRS * I_C ~ 0.4 V of
+    HfOx cells, D. Ielmini, IEEE TED 58(12) 4309, 2011, reproduced by this model), drain-source
+    ``V_SET - V_C`` (OE on bit line) or source at ``V_C`` (AE on bit line), on a 20 mV word-line
+    grid; the word line is interpolated in ln(I_D). The table is cached per bench and pulse.
+    The compliance actually observed (the cell current at the end of the SET plateau) is
+    reported for every device; it differs from the requested one by the error of ``V_C``.
+
+Reads
+    Read resistances are computed from the model's explicit current at the state left by
+    programming, ``|V / I|`` at 0.1 V in the orientation's read polarity
+    (:meth:`~circuits.elements.VcmElement.read_resistance_ohm`); the same devices go into read
+    netlists as :class:`~circuits.elements.VcmElement`.
+
+Randomness is drawn only from the ``rng`` passed in, in a fixed order that does not depend on
+the batch size: d2d values of all devices first, then, per pulse, the c2c steps of all devices
+in device order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from characterization.session import SimulationError, Simulator
+from circuits.cells import Cell2T2R
+from circuits.elements import DeviceOrientation, FixedResistor, VcmElement
+from circuits.programming import (
+    Operation,
+    ProgrammingBench,
+    ProgrammingCopy,
+    PulseShape,
+    ResetPulse,
+    compliance_lookup_netlist,
+    default_set_pulse,
+    iv_sweep_netlist,
+    lookup_word_lines,
+    programming_netlist,
+    programming_probes,
+)
+from models.resistance import ResistanceStates
+from models.variability import (
+    D2D_FIELDS,
+    C2cTargets,
+    C2cVariability,
+    D2dVariability,
+    c2c_step,
+    morph_after_pulse,
+    pulse_parameters,
+    sample_d2d,
+)
+from models.vcm import VcmParameters
+from rram_ber.validation import ParameterError, check_int, check_range
+
+FloatArray = NDArray[np.float64]
+
+#: Range of compliance currents accepted [A], where R_LRS * I_C stays near 0.4 V. Below it the
+#: HRS of this device already carries the compliance current at ~0.8 V, where a SET takes
+#: ~10 us (nominal device, default pulse: 30 uA gave N = 0.026 and an observed 25 uA, 20 uA
+#: gave N = 0.0097, i.e. no SET); above 300 uA the LRS sits on the model's series-resistance
+#: floor (~1.6 kOhm) and no longer follows I_C (R * I_C = 0.52 V at 300 uA).
+COMPLIANCE_MIN_A = 40e-6
+COMPLIANCE_MAX_A = 300e-6
+#: Device voltage assumed in the compliance-limited phase of SET [V] (R_LRS * I_C).
+DEFAULT_COMPLIANCE_VOLTAGE_V = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramConditions:
+    """How devices are programmed.
+
+    Attributes
+    ----------
+    compliance_a : float
+        SET compliance current [A], 40 uA ... 300 uA.
+    set_pulse : PulseShape
+        SET pulse on the driven line (:func:`~circuits.programming.default_set_pulse`).
+    reset : ResetPulse
+        RESET pulse and word line.
+    bench : ProgrammingBench
+        Access transistor, corner, temperature, orientation.
+    d2d : D2dVariability or None
+        Device-to-device distributions; None gives every device the nominal parameters.
+    c2c : C2cVariability or None
+        Cycle-to-cycle random walk; None keeps N_min, N_max, r, l fixed across pulses.
+    compliance_voltage_v : float
+        Device voltage ``V_C`` assumed by the compliance lookup [V], 0.1 ... 1.
+    v_read_v : float
+        Read voltage for the reported resistances [V], 0 < V <= 1 (in the read polarity).
+    batch_size : int
+        Devices per programming netlist, 1 ... 500.
+    """
+
+    compliance_a: float = 50e-6
+    set_pulse: PulseShape = field(default_factory=default_set_pulse)
+    reset: ResetPulse = field(default_factory=ResetPulse)
+    bench: ProgrammingBench = field(default_factory=ProgrammingBench)
+    d2d: D2dVariability | None = field(default_factory=D2dVariability)
+    c2c: C2cVariability | None = field(default_factory=C2cVariability)
+    compliance_voltage_v: float = DEFAULT_COMPLIANCE_VOLTAGE_V
+    v_read_v: float = 0.1
+    batch_size: int = 1
+
+    def __post_init__(self) -> None:
+        check_range("compliance_a", self.compliance_a, COMPLIANCE_MIN_A, COMPLIANCE_MAX_A, unit="A")
+        if not isinstance(self.set_pulse, PulseShape):
+            raise ParameterError("set_pulse", self.set_pulse, "a PulseShape")
+        if not isinstance(self.reset, ResetPulse):
+            raise ParameterError("reset", self.reset, "a ResetPulse")
+        if not isinstance(self.bench, ProgrammingBench):
+            raise ParameterError("bench", self.bench, "a ProgrammingBench")
+        if self.d2d is not None and not isinstance(self.d2d, D2dVariability):
+            raise ParameterError("d2d", self.d2d, "a D2dVariability or None")
+        if self.c2c is not None and not isinstance(self.c2c, C2cVariability):
+            raise ParameterError("c2c", self.c2c, "a C2cVariability or None")
+        check_range("compliance_voltage_v", self.compliance_voltage_v, 0.1, 1.0, unit="V")
+        if self.compliance_voltage_v >= self.set_pulse.amplitude_v:
+            raise ParameterError(
+                "set_pulse.amplitude_v",
+                self.set_pulse.amplitude_v,
+                f"above compliance_voltage_v = {self.compliance_voltage_v:g} V",
+            )
+        check_range("v_read_v", self.v_read_v, 0.0, 1.0, low_inclusive=False, unit="V")
+        check_int("batch_size", self.batch_size, 1, 500)
+
+
+# --- compliance -> word line ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComplianceLookup:
+    """Drain current of the access NMOS against its word-line voltage at the SET bias.
+
+    Attributes
+    ----------
+    v_wl_v : numpy.ndarray
+        Word-line grid [V].
+    i_drain_a : numpy.ndarray
+        Drain current at each grid point [A].
+    """
+
+    v_wl_v: FloatArray
+    i_drain_a: FloatArray
+
+    def word_line_for(self, compliance_a: float) -> float:
+        """Word-line voltage giving ``compliance_a`` [V] (interpolation in ln I).
+
+        Raises
+        ------
+        ParameterError
+            If the access transistor cannot deliver that current below 3.3 V, or above the
+            smallest grid voltage.
+        """
+        i = np.maximum(self.i_drain_a, 1e-18)
+        # Keep the rising part only (the grid is monotonic for an NMOS; guard anyway).
+        keep = np.concatenate(([True], np.diff(i) > 0))
+        v, i = self.v_wl_v[keep], i[keep]
+        if not i[0] <= compliance_a <= i[-1]:
+            raise ParameterError(
+                "compliance_a",
+                compliance_a,
+                f"a current the access transistor delivers at {v[0]:g}-{v[-1]:g} V on the word"
+                f" line ({i[0]:.3g} ... {i[-1]:.3g} A)",
+            )
+        return float(np.interp(math.log(compliance_a), np.log(i), v))
+
+
+_LOOKUP_CACHE: dict[tuple[ProgrammingBench, float, float], ComplianceLookup] = {}
+
+
+def compliance_lookup(simulator: Simulator, conditions: ProgramConditions) -> ComplianceLookup:
+    """Drain current of the access NMOS vs word line at the compliance-limited SET bias (cached).
+
+    The NMOS sees drain-source ``V_SET - V_C`` with its source grounded (OE on bit line), or
+    drain at ``V_SET`` and source at ``V_C`` (AE on bit line, source follower); bulk at ground.
+    """
+    bench = conditions.bench
+    v_set = conditions.set_pulse.amplitude_v
+    v_c = conditions.compliance_voltage_v
+    key = (bench, v_set, v_c)
+    if key not in _LOOKUP_CACHE:
+        if bench.orientation is DeviceOrientation.OE_ON_BIT_LINE:
+            v_drain, v_source = v_set - v_c, 0.0
+        else:
+            v_drain, v_source = v_set, v_c
+        grid = lookup_word_lines()
+        netlist = compliance_lookup_netlist(bench, v_drain, v_source, grid)
+        vectors = [f"vd_{k}#branch" for k in range(len(grid))]
+        waveforms = simulator.run_transient(netlist, vectors, 1e-9)
+        currents = np.array([waveforms[name][-1] for name in vectors], dtype=float)
+        _LOOKUP_CACHE[key] = ComplianceLookup(np.array(grid, dtype=float), currents)
+    return _LOOKUP_CACHE[key]
+
+
+def compliance_word_line_voltage(simulator: Simulator, conditions: ProgramConditions) -> float:
+    """Word-line voltage of the SET pulse for ``conditions.compliance_a`` [V]."""
+    return compliance_lookup(simulator, conditions).word_line_for(conditions.compliance_a)
+
+
+# --- pulses with cycle-to-cycle variability ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PulseOutcome:
+    """Result of one programming pulse on one device.
+
+    Attributes
+    ----------
+    device : VcmParameters
+        The device after the pulse (state in ``n_init``); unchanged if ``failed``.
+    n_start, n_end : float
+        State before and after the pulse [1e26 m^-3].
+    current_end_a : float
+        |cell current| at the end of the pulse plateau [A]: for SET, the observed compliance.
+    current_peak_a : float
+        Largest |cell current| during the pulse [A].
+    failed : bool
+        The simulation of this device failed (its batch and its own retry).
+    """
+
+    device: VcmParameters
+    n_start: float
+    n_end: float
+    current_end_a: float
+    current_peak_a: float
+    failed: bool = False
+
+
+def _targets(
+    rng: np.random.Generator, devices: Sequence[VcmParameters], c2c: C2cVariability | None
+) -> list[C2cTargets]:
+    if c2c is None:
+        return [C2cTargets(d.n_min, d.n_max, d.r_filament_m, d.l_disc_nm) for d in devices]
+    return [c2c_step(rng, d, c2c) for d in devices]
+
+
+def _run_batch(
+    simulator: Simulator,
+    bench: ProgrammingBench,
+    operation: Operation,
+    pulse: PulseShape,
+    devices: Sequence[VcmParameters],
+    v_wl: float,
+) -> list[tuple[float, float, float]]:
+    """Simulate one netlist; ``(n_end, |I| at plateau end, max |I|)`` per device."""
+    copies = [ProgrammingCopy(VcmElement(d, bench.orientation), v_wl) for d in devices]
+    netlist = programming_netlist(bench, operation, pulse, copies)
+    vectors: list[str] = []
+    for k in range(len(copies)):
+        probes = programming_probes(k)
+        vectors += [probes.current, probes.state]
+    waveforms = simulator.run_transient(netlist, vectors, pulse.t_stop_s)
+    t = waveforms.time_s
+    results = []
+    for k in range(len(copies)):
+        probes = programming_probes(k)
+        current = np.abs(waveforms[probes.current])
+        n_end = float(np.exp(waveforms[probes.state][-1]))
+        i_end = float(np.interp(pulse.t_plateau_end_s, t, current))
+        results.append((n_end, i_end, float(current.max())))
+    return results
+
+
+def apply_pulse(
+    simulator: Simulator,
+    devices: Sequence[VcmParameters],
+    operation: Operation,
+    conditions: ProgramConditions,
+    rng: np.random.Generator,
+    v_wl_set_v: float | None = None,
+) -> list[PulseOutcome]:
+    """Apply one SET or RESET pulse to every device, with one c2c step each.
+
+    Parameters
+    ----------
+    simulator : Simulator
+        Open simulator.
+    devices : sequence of VcmParameters
+        Devices in their current state.
+    operation : Operation
+        SET (at the compliance) or RESET (``conditions.reset``).
+    conditions : ProgramConditions
+        Programming conditions.
+    rng : numpy.random.Generator
+        Source of the c2c steps (drawn for all devices before any simulation).
+    v_wl_set_v : float, optional
+        SET word-line voltage, if already known (else looked up from the compliance).
+
+    Returns
+    -------
+    list of PulseOutcome
+        One per device, in order. A device whose simulation fails (in its batch and alone)
+        is returned unchanged with ``failed=True``.
+    """
+    operation = Operation.parse(operation)
+    targets = _targets(rng, devices, conditions.c2c)
+    if operation is Operation.SET:
+        pulse = conditions.set_pulse
+        v_wl = (
+            compliance_word_line_voltage(simulator, conditions)
+            if v_wl_set_v is None
+            else v_wl_set_v
+        )
+    else:
+        pulse, v_wl = conditions.reset.pulse, conditions.reset.v_wl_v
+    during = [pulse_parameters(d, t) for d, t in zip(devices, targets, strict=True)]
+    results: list[tuple[float, float, float] | None] = [None] * len(devices)
+    size = conditions.batch_size
+    for start in range(0, len(devices), size):
+        chunk = during[start : start + size]
+        try:
+            results[start : start + size] = _run_batch(
+                simulator, conditions.bench, operation, pulse, chunk, v_wl
+            )
+        except SimulationError:
+            # One hard device must not cost the others: retry one by one.
+            for offset, device in enumerate(chunk):
+                try:
+                    results[start + offset] = _run_batch(
+                        simulator, conditions.bench, operation, pulse, [device], v_wl
+                    )[0]
+                except SimulationError:
+                    results[start + offset] = None
+    outcomes = []
+    set_pulse = operation is Operation.SET
+    for device, target, result in zip(devices, targets, results, strict=True):
+        if result is not None:
+            n_end, i_end, i_peak = result
+            try:
+                after = morph_after_pulse(device, target, set_pulse, n_end)
+            except ParameterError:
+                result = None  # state outside the model's range: a numerical failure
+            else:
+                outcomes.append(PulseOutcome(after, device.n_init, n_end, i_end, i_peak))
+        if result is None:
+            nan = math.nan
+            outcomes.append(PulseOutcome(device, device.n_init, nan, nan, nan, failed=True))
+    return outcomes
+
+
+# --- populations and 2T2R cells ------------------------------------------------------------
+
+
+def _read_resistance(device: VcmParameters, conditions: ProgramConditions) -> float:
+    element = VcmElement(device, conditions.bench.orientation)
+    return element.read_resistance_ohm(conditions.v_read_v)
+
+
+def fresh_devices(
+    rng: np.random.Generator, n_devices: int, conditions: ProgramConditions
+) -> list[VcmParameters]:
+    """``n_devices`` fresh devices (d2d draws, or nominal), each in its fully RESET state."""
+    check_int("n_devices", n_devices, 1, None)
+    if conditions.d2d is None:
+        return [VcmParameters()] * n_devices
+    return sample_d2d(rng, n_devices, conditions.d2d)
+
+
+@dataclass(frozen=True)
+class PopulationResult:
+    """Devices programmed SET (at the compliance) then RESET, read after each.
+
+    Attributes
+    ----------
+    drawn : list of VcmParameters
+        The fresh devices (d2d draws).
+    v_wl_set_v : float
+        SET word-line voltage from the compliance lookup [V].
+    r_lrs_ohm, r_hrs_ohm : numpy.ndarray
+        Read resistances after SET and after RESET [ohm]; NaN where ``failed``.
+    n_lrs, n_hrs : numpy.ndarray
+        States after SET and after RESET [1e26 m^-3].
+    compliance_observed_a : numpy.ndarray
+        |cell current| at the end of the SET plateau [A].
+    failed : numpy.ndarray of bool
+        The SET or RESET simulation of the device failed.
+    after_set, after_reset : list of VcmParameters
+        The devices after each step (the failed ones unchanged).
+    """
+
+    drawn: list[VcmParameters]
+    v_wl_set_v: float
+    r_lrs_ohm: FloatArray
+    r_hrs_ohm: FloatArray
+    n_lrs: FloatArray
+    n_hrs: FloatArray
+    compliance_observed_a: FloatArray
+    failed: NDArray[np.bool_]
+    after_set: list[VcmParameters]
+    after_reset: list[VcmParameters]
+
+
+def program_population(
+    simulator: Simulator,
+    n_devices: int,
+    conditions: ProgramConditions,
+    rng: np.random.Generator,
+) -> PopulationResult:
+    """Draw ``n_devices`` fresh devices, SET them at the compliance, read, RESET, read."""
+    drawn = fresh_devices(rng, n_devices, conditions)
+    v_wl = compliance_word_line_voltage(simulator, conditions)
+    set_out = apply_pulse(simulator, drawn, Operation.SET, conditions, rng, v_wl)
+    after_set = [o.device for o in set_out]
+    reset_out = apply_pulse(simulator, after_set, Operation.RESET, conditions, rng)
+    after_reset = [o.device for o in reset_out]
+    failed = np.array([s.failed or r.failed for s, r in zip(set_out, reset_out, strict=True)])
+
+    def reads(devices: list[VcmParameters]) -> FloatArray:
+        values = [_read_resistance(d, conditions) for d in devices]
+        return np.where(failed, np.nan, np.array(values, dtype=float))
+
+    return PopulationResult(
+        drawn=drawn,
+        v_wl_set_v=v_wl,
+        r_lrs_ohm=reads(after_set),
+        r_hrs_ohm=reads(after_reset),
+        n_lrs=np.array([o.n_end for o in set_out], dtype=float),
+        n_hrs=np.array([o.n_end for o in reset_out], dtype=float),
+        compliance_observed_a=np.array([o.current_end_a for o in set_out], dtype=float),
+        failed=failed,
+        after_set=after_set,
+        after_reset=after_reset,
+    )
+
+
+@dataclass(frozen=True)
+class CellSample:
+    """One 2T2R cell ready for a read netlist, and the numbers for its results row.
+
+    Attributes
+    ----------
+    stored : int
+        +1 (LRS on BL, HRS on BLB) or -1.
+    cell : Cell2T2R or None
+        The cell (None if programming failed).
+    row : dict
+        Plain floats: per side (``bl_``/``blb_`` prefix) the drawn d2d values (``n_min``,
+        ``n_max``, ``r_filament_m``, ``l_disc_nm``; VCM only), the final state ``n_disc``,
+        the read resistance ``r_read_ohm`` and the observed SET compliance ``compliance_a``
+        (NaN where not applicable), and ``v_wl_set_v``.
+    failed : bool
+        Programming of one of the two devices failed (simulation error).
+    """
+
+    stored: int
+    cell: Cell2T2R | None
+    row: dict[str, float]
+    failed: bool = False
+
+
+def _check_stored(stored_values: Sequence[int]) -> list[int]:
+    values = [int(v) for v in stored_values] if len(stored_values) else []
+    if not values or any(v not in (-1, 1) for v in values):
+        raise ParameterError("stored_values", list(stored_values), "a non-empty list of +1 / -1")
+    return values
+
+
+def program_2t2r_cells(
+    simulator: Simulator,
+    stored_values: Sequence[int],
+    conditions: ProgramConditions,
+    rng: np.random.Generator,
+) -> list[CellSample]:
+    """Program a batch of 2T2R cells: one device SET, the other RESET (VCM device option).
+
+    For cell ``k`` two fresh devices are drawn (BL then BLB). The device that must hold the LRS
+    gets one SET pulse at the compliance; the HRS device is cycled once, SET at the compliance
+    then RESET, so that its HRS is the result of a RESET transition (as in an array written
+    before) rather than the fresh state. c2c variability applies at each pulse. All SET pulses
+    of the batch run first (all ``2 n`` devices), then the RESET pulses (``n`` devices).
+
+    Parameters
+    ----------
+    simulator : Simulator
+        Open simulator.
+    stored_values : sequence of int
+        +1 / -1 per cell (+1 = LRS on BL).
+    conditions : ProgramConditions
+        Compliance, pulses, bench, variability.
+    rng : numpy.random.Generator
+        Source of all draws: d2d of the 2 n devices, then c2c of the SET, then of the RESET.
+
+    Returns
+    -------
+    list of CellSample
+        One per cell, in order; their ``cell`` goes into a ``ReadCopy``.
+    """
+    stored = _check_stored(stored_values)
+    n_cells = len(stored)
+    drawn = fresh_devices(rng, 2 * n_cells, conditions)
+    v_wl = compliance_word_line_voltage(simulator, conditions)
+    set_out = apply_pulse(simulator, drawn, Operation.SET, conditions, rng, v_wl)
+    # Index of the HRS device of each cell: BLB for +1, BL for -1.
+    hrs_index = [2 * k + (1 if s > 0 else 0) for k, s in enumerate(stored)]
+    reset_out = apply_pulse(
+        simulator, [set_out[i].device for i in hrs_index], Operation.RESET, conditions, rng
+    )
+    final: list[VcmParameters] = [o.device for o in set_out]
+    failed = [o.failed for o in set_out]
+    for i, outcome in zip(hrs_index, reset_out, strict=True):
+        final[i] = outcome.device
+        failed[i] = failed[i] or outcome.failed
+    samples = []
+    orientation = conditions.bench.orientation
+    for k, value in enumerate(stored):
+        row: dict[str, float] = {"v_wl_set_v": v_wl}
+        for side, i in (("bl", 2 * k), ("blb", 2 * k + 1)):
+            for name in D2D_FIELDS:
+                row[f"{side}_{name}"] = float(getattr(drawn[i], name))
+            row[f"{side}_n_disc"] = final[i].n_init if not failed[i] else math.nan
+            row[f"{side}_r_read_ohm"] = (
+                _read_resistance(final[i], conditions) if not failed[i] else math.nan
+            )
+            row[f"{side}_compliance_a"] = set_out[i].current_end_a
+        cell_failed = failed[2 * k] or failed[2 * k + 1]
+        cell = (
+            None
+            if cell_failed
+            else Cell2T2R(
+                VcmElement(final[2 * k], orientation), VcmElement(final[2 * k + 1], orientation)
+            )
+        )
+        samples.append(CellSample(value, cell, row, cell_failed))
+    return samples
+
+
+def resistor_2t2r_cells(
+    states: ResistanceStates, stored_values: Sequence[int], rng: np.random.Generator
+) -> list[CellSample]:
+    """2T2R cells of fixed resistors drawn from measured-type distributions (no simulator).
+
+    Parameters
+    ----------
+    states : ResistanceStates
+        LRS and HRS distributions (log-normal or empirical).
+    stored_values : sequence of int
+        +1 / -1 per cell (+1 = LRS on BL).
+    rng : numpy.random.Generator
+        Draws all LRS values, then all HRS values (:meth:`ResistanceStates.sample_2t2r`).
+
+    Returns
+    -------
+    list of CellSample
+        Rows hold ``bl_r_read_ohm`` and ``blb_r_read_ohm``.
+    """
+    stored = _check_stored(stored_values)
+    r_bl, r_blb = states.sample_2t2r(rng, stored)
+    return [
+        CellSample(
+            value,
+            Cell2T2R(FixedResistor(float(a)), FixedResistor(float(b))),
+            {"bl_r_read_ohm": float(a), "blb_r_read_ohm": float(b)},
+        )
+        for value, a, b in zip(stored, r_bl, r_blb, strict=True)
+    ]
+
+
+# --- I-V sweeps ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IvCurves:
+    """Quasi-static I-V sweeps of several devices on one time axis.
+
+    Attributes
+    ----------
+    v : numpy.ndarray
+        ``V(AE, OE)`` [V] at each time point.
+    current_a : numpy.ndarray, shape (n_devices, n_points)
+        Current from AE to OE [A].
+    n_disc : numpy.ndarray, shape (n_devices, n_points)
+        State [1e26 m^-3].
+    time_s : numpy.ndarray
+        Time points [s].
+    """
+
+    v: FloatArray
+    current_a: FloatArray
+    n_disc: FloatArray
+    time_s: FloatArray
+
+
+def simulate_iv_sweeps(
+    simulator: Simulator,
+    devices: Sequence[VcmParameters],
+    amplitude_v: float = 1.3,
+    rate_v_per_s: float = 1.0,
+) -> IvCurves:
+    """Sweep ``V(AE, OE)`` 0 -> -A -> 0 -> +A -> 0 on bare devices, all in one netlist."""
+    elements = [VcmElement(d) for d in devices]
+    netlist = iv_sweep_netlist(elements, amplitude_v, rate_v_per_s)
+    vectors = ["ae"]
+    for k in range(len(elements)):
+        vectors += [f"vs_{k}#branch", f"dev_{k}_lnn"]
+    t_stop = 4 * amplitude_v / rate_v_per_s
+    waveforms = simulator.run_transient(netlist, vectors, t_stop)
+    return IvCurves(
+        v=waveforms["ae"],
+        current_a=np.array([waveforms[f"vs_{k}#branch"] for k in range(len(elements))]),
+        n_disc=np.exp(np.array([waveforms[f"dev_{k}_lnn"] for k in range(len(elements))])),
+        time_s=waveforms.time_s,
+    )
+
+
+def log_normal_summary(resistances_ohm: FloatArray) -> tuple[float, float]:
+    """``(median [ohm], sigma of ln R [-])`` of the finite values (sample std, ddof = 1)."""
+    values = np.asarray(resistances_ohm, dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size < 2:
+        return math.nan, math.nan
+    return float(np.median(values)), float(np.std(np.log(values), ddof=1))

@@ -1,0 +1,188 @@
+"""``rram-ber program``: program VCM devices (SET at a compliance, then RESET) and read them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from rram_ber.commands.read import as_option
+from rram_ber.validation import ParameterError, check_int
+
+#: Largest population accepted on the command line.
+MAX_DEVICES = 100_000
+#: Devices drawn in the I-V butterfly plot.
+IV_PLOT_DEVICES = 5
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``program`` subcommand."""
+    parser = subparsers.add_parser(
+        "program",
+        help="program VCM RRAM devices (SET at a compliance, then RESET) and report LRS/HRS",
+        description=(
+            "Draw devices with device-to-device variability, SET each through its 1T1R access"
+            " transistor at the compliance current, read it, RESET it, read it again (cycle-to-"
+            "cycle variability at every pulse; real ngspice). Resistances are |V/I| at a 0.1 V"
+            " read in the read polarity of the device orientation."
+        ),
+    )
+    parser.add_argument(
+        "--compliance", type=float, default=50e-6, help="SET compliance current [A], 40e-6..300e-6"
+    )
+    parser.add_argument("--devices", type=int, default=200, help="number of devices")
+    parser.add_argument("--seed", type=int, default=1, help="root seed of all random draws")
+    parser.add_argument(
+        "--set-voltage", type=float, default=1.8, help="SET pulse on the driven line [V]"
+    )
+    parser.add_argument(
+        "--set-width", type=float, default=1e-6, help="SET plateau (after a 1 us ramp) [s]"
+    )
+    parser.add_argument(
+        "--reset-voltage", type=float, default=2.5, help="RESET pulse on the driven line [V]"
+    )
+    parser.add_argument("--reset-width", type=float, default=1e-6, help="RESET plateau [s]")
+    parser.add_argument(
+        "--reset-wl", type=float, default=3.3, help="word-line voltage during RESET [V]"
+    )
+    parser.add_argument(
+        "--orientation",
+        default="oe_on_bl",
+        help="device electrode on the bit line: oe_on_bl (default) or ae_on_bl",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--plots",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write iv_butterfly.png and resistance_cdf.png into DIR",
+    )
+    parser.set_defaults(handler=run)
+
+
+def conditions_from_args(args: argparse.Namespace) -> Any:
+    """Validated :class:`~characterization.programming.ProgramConditions` from the options.
+
+    Raises
+    ------
+    ParameterError
+        Naming the option, the value and the allowed range.
+    """
+    from characterization.programming import ProgramConditions
+    from circuits.elements import DeviceOrientation
+    from circuits.programming import ProgrammingBench, PulseShape, ResetPulse, default_set_pulse
+
+    base = default_set_pulse()
+    set_pulse = as_option(
+        "--set-voltage", lambda: PulseShape(args.set_voltage, base.edge_s, base.width_s)
+    )
+    set_pulse = as_option(
+        "--set-width", lambda: PulseShape(set_pulse.amplitude_v, base.edge_s, args.set_width)
+    )
+    reset_base = ResetPulse().pulse
+    reset_pulse = as_option(
+        "--reset-voltage",
+        lambda: PulseShape(args.reset_voltage, reset_base.edge_s, reset_base.width_s),
+    )
+    reset_pulse = as_option(
+        "--reset-width",
+        lambda: PulseShape(reset_pulse.amplitude_v, reset_base.edge_s, args.reset_width),
+    )
+    reset = as_option("--reset-wl", lambda: ResetPulse(reset_pulse, args.reset_wl))
+    orientation = as_option("--orientation", lambda: DeviceOrientation.parse(args.orientation))
+    bench = ProgrammingBench(orientation=orientation)
+    as_option("--compliance", lambda: ProgramConditions(compliance_a=args.compliance))
+    return as_option(
+        "--set-voltage",
+        lambda: ProgramConditions(
+            compliance_a=args.compliance, set_pulse=set_pulse, reset=reset, bench=bench
+        ),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``rram-ber program``."""
+    conditions = conditions_from_args(args)
+    n_devices = as_option("--devices", lambda: check_int("devices", args.devices, 1, MAX_DEVICES))
+    seed = as_option("--seed", lambda: check_int("seed", args.seed, 0, None))
+    if args.plots is not None and args.plots.exists() and not args.plots.is_dir():
+        raise ParameterError("--plots", str(args.plots), "a directory (or a path to create one)")
+
+    import numpy as np
+
+    from characterization.programming import (
+        log_normal_summary,
+        program_population,
+        simulate_iv_sweeps,
+    )
+    from characterization.session import NgspiceSession
+
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    with NgspiceSession() as session:
+        result = program_population(session, n_devices, conditions, rng)
+        curves = None
+        if args.plots is not None:
+            curves = simulate_iv_sweeps(session, result.drawn[:IV_PLOT_DEVICES])
+    lrs_median, lrs_sigma = log_normal_summary(result.r_lrs_ohm)
+    hrs_median, hrs_sigma = log_normal_summary(result.r_hrs_ohm)
+    observed = result.compliance_observed_a[~result.failed]
+    observed_median = float(np.median(observed)) if observed.size else math.nan
+
+    if args.plots is not None and curves is not None:
+        from analysis.device_plots import plot_iv_butterfly, plot_resistance_cdfs
+
+        args.plots.mkdir(parents=True, exist_ok=True)
+        plot_iv_butterfly(
+            curves.v,
+            list(curves.current_a),
+            args.plots / "iv_butterfly.png",
+            labels=[f"device {k}" for k in range(len(curves.current_a))],
+        )
+        plot_resistance_cdfs(
+            result.r_lrs_ohm,
+            result.r_hrs_ohm,
+            args.plots / "resistance_cdf.png",
+            title=f"LRS (I_C = {conditions.compliance_a * 1e6:g} uA) and HRS, n = {n_devices}",
+        )
+
+    def finite(value: float) -> float | None:
+        return None if math.isnan(value) else value
+
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "lrs_median_ohm": finite(lrs_median),
+                    "lrs_sigma_ln": finite(lrs_sigma),
+                    "hrs_median_ohm": finite(hrs_median),
+                    "hrs_sigma_ln": finite(hrs_sigma),
+                    "devices": n_devices,
+                    "failed": int(result.failed.sum()),
+                    "compliance_a": conditions.compliance_a,
+                    "compliance_observed_median_a": finite(observed_median),
+                    "v_wl_set_v": result.v_wl_set_v,
+                }
+            )
+        )
+        return 0
+    rows = [
+        ("devices", f"{n_devices} ({int(result.failed.sum())} failed)"),
+        ("orientation", conditions.bench.orientation.value),
+        ("compliance requested", f"{conditions.compliance_a * 1e6:.1f} uA"),
+        ("SET word line", f"{result.v_wl_set_v:.3f} V"),
+        ("compliance observed", f"{observed_median * 1e6:.1f} uA (median)"),
+        ("LRS median", f"{lrs_median:.4g} ohm"),
+        ("LRS sigma(ln R)", f"{lrs_sigma:.3f}"),
+        ("HRS median", f"{hrs_median:.4g} ohm"),
+        ("HRS sigma(ln R)", f"{hrs_sigma:.3f}"),
+        ("read", f"|V/I| at {conditions.v_read_v:g} V, read polarity"),
+    ]
+    if args.plots is not None:
+        rows.append(("plots", str(args.plots)))
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
