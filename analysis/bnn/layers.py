@@ -16,10 +16,11 @@ arXiv 1602.02830); training uses the same order, so no equivalence argument is n
 
 Conventions
 -----------
-* Network input: non-negative integer codes ``0 <= x < 2**input_bits`` (8-bit pixels, 4-bit
-  digit intensities, 8-bit ECG ADC codes). Any input scaling used in training is folded into
-  the first layer's thresholds, so every pre-activation of a binary/ternary layer is an exact
-  integer and the float32 and popcount paths agree exactly (float32 holds integers up to 2**24).
+* Network input: non-negative integer codes ``0 <= x < 2**input_bits`` (8-bit pixels, 5-bit
+  digit intensities 0..16, 8-bit ECG ADC codes). Any input scaling used in training is folded
+  into the first layer's thresholds (or scale), so the pre-activation of a binary/ternary layer
+  fed with codes or +-1 activations is an exact integer and the float32 and popcount paths
+  agree exactly (float32 holds every integer up to 2**24).
 * Layouts: dense inputs (B, K); 1-D signals (B, L, C); images (B, H, W, C) (channels last).
   Weight rows are flattened in patch order: (k, C) for Conv1D, (kh, kw, C) for Conv2D.
 * Convolutions are "valid" (no padding: zero is not a +-1 value) with stride 1; pooling is
@@ -45,7 +46,7 @@ from rram_ber.validation import ParameterError, check_int
 FloatArray = npt.NDArray[np.float32]
 
 #: Hook adding per-read weight errors to a layer's pre-activation:
-#: ``read_errors(layer, patches (B, P, K), a (B, P, N)) -> a``.
+#: ``read_errors(layer, patches (B, *grid, K), a (B, *grid, N)) -> a``.
 ReadErrorHook = Callable[["WeightedLayer", FloatArray, FloatArray], FloatArray]
 
 #: Largest im2col temporary per batch [bytes]; the forward pass splits the batch to stay below.
