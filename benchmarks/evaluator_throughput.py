@@ -142,9 +142,8 @@ def main() -> None:
     sample = x[:1000]
     _, popcount_s = _timed(network.forward_popcount, sample)
     _, gemm_s = _timed(network.forward, sample)
-    print(f"popcount reference: {sample.shape[0] / popcount_s:,.0f} images/s; "
-          f"float32 GEMM path / popcount = {popcount_s / gemm_s:.1f}x faster "
-          f"(1,000 images, no errors)")  # fmt: skip
+    print(f"popcount reference: {sample.shape[0] / popcount_s:,.0f} images/s; the float32 "
+          f"GEMM path is {popcount_s / gemm_s:.1f}x faster (1,000 images, no errors)")  # fmt: skip
 
     print_curve(args.model, points)
     if args.compare:
