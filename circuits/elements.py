@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from circuits.netlist import identifier, resistor, spice_number
-from models.vcm import SUBCIRCUIT_NAME, VcmParameters, subcircuit_text
+from models.vcm import (
+    FROZEN_SUBCIRCUIT_NAME,
+    SUBCIRCUIT_NAME,
+    VcmParameters,
+    frozen_subcircuit_text,
+    subcircuit_text,
+)
 from models.vcm_reference import resistance
 from rram_ber.validation import ParameterError, check_range, parse_enum
 
@@ -118,7 +124,7 @@ class VcmElement:
     The element writes one instance of the ``rram_vcm`` subcircuit, with every parameter and
     the state as numbers, and an ``.ic`` line that starts its state node at ``ln(n_init)``. The
     state then evolves during the simulation (a read moves it by a negligible amount; programming
-    moves it on purpose).
+    moves it on purpose). A ``frozen`` element keeps the state fixed.
 
     Attributes
     ----------
@@ -127,15 +133,27 @@ class VcmElement:
         programming left).
     orientation : DeviceOrientation
         Electrode on terminal a (the bit line in a cell); see :class:`DeviceOrientation`.
+    frozen : bool
+        Write only the model's current at the fixed state ``n_init`` (no state equation, no
+        state node): for reads, where the state moves by ~1e-4 relative at most and the frozen
+        element is several times cheaper to simulate
+        (:func:`models.vcm.frozen_subcircuit_text`).
     """
 
     parameters: VcmParameters
     orientation: DeviceOrientation = DeviceOrientation.OE_ON_BIT_LINE
+    frozen: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.parameters, VcmParameters):
             raise ParameterError("parameters", self.parameters, "a VcmParameters record")
         object.__setattr__(self, "orientation", DeviceOrientation.parse(self.orientation))
+        if not isinstance(self.frozen, bool):
+            raise ParameterError("frozen", self.frozen, "True or False")
+
+    def with_frozen(self, frozen: bool = True) -> VcmElement:
+        """The same device with (or without) a frozen state."""
+        return VcmElement(self.parameters, self.orientation, frozen)
 
     @property
     def n_disc(self) -> float:
@@ -154,19 +172,27 @@ class VcmElement:
         return node_b, node_a
 
     def element_lines(self, name: str, node_a: str, node_b: str) -> list[str]:
-        values = " ".join(
-            f"{key}={spice_number(value)}" for key, value in self.parameters.instance_values()
-        )
         ae, oe = self.electrodes(node_a, node_b)
+        p = self.parameters
+        if self.frozen:
+            values = " ".join(
+                f"{key}={spice_number(value)}"
+                for key, value in (("n", p.n_init), ("rvar", p.r_filament_m), ("lvar", p.l_disc_nm))
+            )
+            return [
+                f"x{identifier(name)} {identifier(ae)} {identifier(oe)}"
+                f" {FROZEN_SUBCIRCUIT_NAME} {values}"
+            ]
+        values = " ".join(f"{key}={spice_number(value)}" for key, value in p.instance_values())
         state = self.state_node(name)
         return [
             f"x{identifier(name)} {identifier(ae)} {identifier(oe)} {state}"
             f" {SUBCIRCUIT_NAME} {values}",
-            f".ic v({state})={spice_number(math.log(self.parameters.n_init))}",
+            f".ic v({state})={spice_number(math.log(p.n_init))}",
         ]
 
     def definitions(self) -> tuple[str, ...]:
-        return (subcircuit_text(),)
+        return (frozen_subcircuit_text(),) if self.frozen else (subcircuit_text(),)
 
     def nominal_resistance_ohm(self) -> float:
         """Resistance seen by a 0.1 V read in this orientation's read polarity [ohm]."""

@@ -151,6 +151,8 @@ LN_N_CLAMP = (math.log(1e-4), math.log(100.0))
 
 #: Name of the ngspice subcircuit.
 SUBCIRCUIT_NAME = "rram_vcm"
+#: Name of the fixed-state (read-only) subcircuit.
+FROZEN_SUBCIRCUIT_NAME = "rram_vcm_frozen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +356,36 @@ def _coefficient_expression(coefficient: FitCoefficient) -> str:
     return "{" + "+".join(terms) + "}"
 
 
+def _current_fit_lines() -> list[str]:
+    """``.param`` and ``.func`` lines of the explicit current fit (inside a subcircuit that has
+    the instance parameters ``rvar`` and ``lvar``): ``ipos(v, x)`` and ``ineg(v, x)`` with
+    ``x = ln(N / N_dL)``."""
+    lines = [
+        f".param dr={{(rvar-{_num(R_DET_M)})/{_num(0.1 * R_DET_M)}}}",
+        f".param dl={{(lvar-{_num(L_DET_NM)})/{_num(0.1 * L_DET_NM)}}}",
+    ]
+    lines += [f".param k{name}p={_coefficient_expression(c)}" for name, c in FIT_POSITIVE.items()]
+    lines += [f".param k{name}n={_coefficient_expression(c)}" for name, c in FIT_NEGATIVE.items()]
+    lines += [
+        f".param lnfit={_num(math.log(N_FIT_NORMALISATION))}",
+        # V > 0 branch of the current fit.
+        ".func ipos(v,x) {kp5_1p*(1-exp(-kp5_2p*v))/exp(ln(max(kp6_0p+kp6_1p*v"
+        "+(kp7_0p+kp7_1p*v+kp7_2p*exp(-kp7_3p*v))"
+        "*exp(-(kp10_0p+kp10_1p*v+kp10_2p*v*v)*(ln(kp8_0p+kp8_1p*v)+x)),1e-30))"
+        "/(kp11_0p+kp11_1p*v+kp11_2p*v*v))}",
+        # V < 0 branch: ExpLin part + generalised logistic part.
+        ".func p4n(v) {kp4_0n-kp4_1n*exp(-kp4_2n*v)}",
+        ".func p9n(v) {kp9_0n+(kp9_1n-kp9_0n)/(1+exp((v-kp9_2n)/kp9_3n))}",
+        ".func p10n(v) {kp10_0n+(kp10_1n-kp10_0n)/(1+exp((v-kp10_2n)/kp10_3n))}",
+        ".func p11n(v) {kp11_0n+(kp11_1n-kp11_0n)/(1+exp((v-kp11_2n)/kp11_3n))}",
+        ".func ineg(v,x) {kp1_0n*(kp1_1n*v+kp1_2n*v*v)/(1+kp1_3n*v+kp1_4n*v*v)"
+        "*(kp2_0n*(exp((x-kp3_0n-kp3_1n*v)/p4n(v))-1)+(x-kp3_0n-kp3_1n*v))"
+        "+(kp5_1n*v+kp5_2n*v*v)"
+        "/exp(ln(1+kp7_0n*exp(-p10n(v)*(x-p9n(v))))*p11n(v))}",
+    ]
+    return lines
+
+
 def subcircuit_text() -> str:
     """The ngspice subcircuit ``rram_vcm AE OE LNN`` of the model (B-sources, no OSDI).
 
@@ -372,19 +404,14 @@ def subcircuit_text() -> str:
     ``?`` in a ternary must be wrapped in parentheses; no parameter named ``pi``; node
     voltages are passed to ``.func`` as arguments, never used inside their bodies.
     """
-    pos = FIT_POSITIVE
-    neg = FIT_NEGATIVE
     lines = [
         "* JART VCM v1b physics, explicit JART-TUD current (Ntinas 2023, Bengel 2020)",
         "* V(ae,oe) < 0: SET (N rises); V(ae,oe) > 0: RESET (N falls); v(lnn) = ln(N)",
         f".subckt {SUBCIRCUIT_NAME} ae oe lnn ninit=0.008 nmin=0.008 nmax=20"
         f" rvar={_num(R_DET_M)} lvar={_num(L_DET_NM)} t0=293"
         f" rtiox={_num(R_TIOX_NOMINAL_OHM)} r0={_num(R0_NOMINAL_OHM)}",
-        f".param dr={{(rvar-{_num(R_DET_M)})/{_num(0.1 * R_DET_M)}}}",
-        f".param dl={{(lvar-{_num(L_DET_NM)})/{_num(0.1 * L_DET_NM)}}}",
+        *_current_fit_lines(),
     ]
-    lines += [f".param k{name}p={_coefficient_expression(c)}" for name, c in pos.items()]
-    lines += [f".param k{name}n={_coefficient_expression(c)}" for name, c in neg.items()]
     pic = _num(math.pi)
     kbe = _num(BOLTZMANN_EV_PER_K)
     dwa = _num(ACTIVATION_ENERGY_EV)
@@ -397,21 +424,6 @@ def subcircuit_text() -> str:
         f".param rthset={{{_num(R_TH0_K_PER_W)}*({_num(R_DET_M)}/rvar)*({_num(R_DET_M)}/rvar)}}",
         f".param rthres={{rthset*{_num(R_TH_RESET_SCALING)}}}",
         f".param kgam={_num(Z_VO * HOP_DISTANCE_M / (math.pi * ACTIVATION_ENERGY_EV))}",
-        f".param lnfit={_num(math.log(N_FIT_NORMALISATION))}",
-        # V > 0 branch of the current fit.
-        ".func ipos(v,x) {kp5_1p*(1-exp(-kp5_2p*v))/exp(ln(max(kp6_0p+kp6_1p*v"
-        "+(kp7_0p+kp7_1p*v+kp7_2p*exp(-kp7_3p*v))"
-        "*exp(-(kp10_0p+kp10_1p*v+kp10_2p*v*v)*(ln(kp8_0p+kp8_1p*v)+x)),1e-30))"
-        "/(kp11_0p+kp11_1p*v+kp11_2p*v*v))}",
-        # V < 0 branch: ExpLin part + generalised logistic part.
-        ".func p4n(v) {kp4_0n-kp4_1n*exp(-kp4_2n*v)}",
-        ".func p9n(v) {kp9_0n+(kp9_1n-kp9_0n)/(1+exp((v-kp9_2n)/kp9_3n))}",
-        ".func p10n(v) {kp10_0n+(kp10_1n-kp10_0n)/(1+exp((v-kp10_2n)/kp10_3n))}",
-        ".func p11n(v) {kp11_0n+(kp11_1n-kp11_0n)/(1+exp((v-kp11_2n)/kp11_3n))}",
-        ".func ineg(v,x) {kp1_0n*(kp1_1n*v+kp1_2n*v*v)/(1+kp1_3n*v+kp1_4n*v*v)"
-        "*(kp2_0n*(exp((x-kp3_0n-kp3_1n*v)/p4n(v))-1)+(x-kp3_0n-kp3_1n*v))"
-        "+(kp5_1n*v+kp5_2n*v*v)"
-        "/exp(ln(1+kp7_0n*exp(-p10n(v)*(x-p9n(v))))*p11n(v))}",
         # x = ln(N / N_dL) from the clamped state node.
         f".func xof(s) {{min(max(s,{_num(LN_N_CLAMP[0])}),{_num(LN_N_CLAMP[1])})-lnfit}}",
         f".func nof(s) {{exp(min(max(s,{_num(LN_N_CLAMP[0])}),{_num(LN_N_CLAMP[1])}))}}",
@@ -444,5 +456,27 @@ def subcircuit_text() -> str:
         "cn lnn 0 1",
         "rn lnn 0 1e15",
         f".ends {SUBCIRCUIT_NAME}",
+    ]
+    return "\n".join(lines)
+
+
+def frozen_subcircuit_text() -> str:
+    """The subcircuit ``rram_vcm_frozen AE OE``: the model's current at a fixed state.
+
+    Only the explicit current ``I(V(AE, OE), N)`` of :func:`subcircuit_text`, with the state
+    ``n`` an instance parameter and no state equation. For reads: a PCSA read of a few
+    nanoseconds moves N by ~1e-4 (LRS) and ~1e-9 (HRS) relative in the full model (see
+    ``tests/devices``), far below what matters for the decision, and the frozen element keeps
+    the nonlinear and polarity-dependent I-V that a fixed resistor would lose, at a fraction
+    of the cost.
+    """
+    lines = [
+        "* JART-TUD current of a VCM device at a fixed state n (Ntinas 2023)",
+        f".subckt {FROZEN_SUBCIRCUIT_NAME} ae oe n=0.008"
+        f" rvar={_num(R_DET_M)} lvar={_num(L_DET_NM)}",
+        *_current_fit_lines(),
+        ".param xst={ln(n)-lnfit}",
+        "bm ae oe i={v(ae,oe) > 0 ? (ipos(v(ae,oe),xst)) : (ineg(v(ae,oe),xst))}",
+        f".ends {FROZEN_SUBCIRCUIT_NAME}",
     ]
     return "\n".join(lines)
