@@ -1,0 +1,93 @@
+"""``rram-ber program`` end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from characterization.session import NgspiceSession
+from rram_ber.cli import main
+
+
+def _no_simulation(monkeypatch):
+    """Fail the test if anything tries to open the simulator."""
+
+    def refuse(self):
+        raise AssertionError("the simulator was started despite bad input")
+
+    monkeypatch.setattr(NgspiceSession, "open", refuse)
+
+
+@pytest.mark.parametrize(
+    ("argv", "option", "shown", "allowed"),
+    [
+        (["--compliance", "1e-3"], "--compliance", "0.001", "4e-05 <= x <= 0.0003 A"),
+        (["--compliance", "nan"], "--compliance", "nan", "4e-05 <= x <= 0.0003 A"),
+        (["--compliance=-5e-5"], "--compliance", "-5e-05", "4e-05 <= x <= 0.0003 A"),
+        (["--devices", "0"], "--devices", "0", "1 <= x <= 100000"),
+        (["--seed=-1"], "--seed", "-1", "0 <= x"),
+        (["--set-voltage", "4"], "--set-voltage", "4.0", "0 < x <= 3.3 V"),
+        (["--set-voltage", "0.2"], "--set-voltage", "0.2", "above compliance_voltage_v"),
+        (["--set-width", "0"], "--set-width", "0.0", "1e-09 <= x <= 0.01 s"),
+        (["--reset-voltage=-2"], "--reset-voltage", "-2.0", "0 < x <= 3.3 V"),
+        (["--reset-width", "1"], "--reset-width", "1.0", "1e-09 <= x <= 0.01 s"),
+        (["--reset-wl", "5"], "--reset-wl", "5.0", "0 < x <= 3.3 V"),
+        (["--orientation", "up"], "--orientation", "'up'", "'oe_on_bl', 'ae_on_bl'"),
+    ],
+)
+def test_bad_input_exits_2_naming_option_value_and_range(
+    monkeypatch, capsys, argv, option, shown, allowed
+):
+    _no_simulation(monkeypatch)
+    assert main(["program", *argv]) == 2
+    err = capsys.readouterr().err
+    assert f"{option} = {shown}" in err and allowed in err
+
+
+def test_plots_path_that_is_a_file_is_refused(monkeypatch, capsys, tmp_path):
+    _no_simulation(monkeypatch)
+    a_file = tmp_path / "plots"
+    a_file.write_text("not a directory")
+    assert main(["program", "--devices", "2", "--plots", str(a_file)]) == 2
+    assert "--plots" in capsys.readouterr().err
+
+
+@pytest.mark.ngspice
+def test_program_json_and_plots(tmp_path):
+    # A subprocess: the in-process session of the other tests may be open.
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rram_ber.cli",
+            "program",
+            "--compliance",
+            "50e-6",
+            "--devices",
+            "20",
+            "--seed",
+            "1",
+            "--json",
+            "--plots",
+            str(tmp_path / "plots"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    expected = {"lrs_median_ohm", "lrs_sigma_ln", "hrs_median_ohm", "hrs_sigma_ln"}
+    assert expected | {"devices", "failed"} <= set(result)
+    assert result["devices"] == 20 and result["failed"] == 0
+    # R_LRS * I_C ~ 0.4 V; HRS 60-250 kOhm in the SET-polarity read; HRS spread wider.
+    assert 0.3 < result["lrs_median_ohm"] * 50e-6 < 0.5
+    assert 60e3 < result["hrs_median_ohm"] < 250e3
+    assert result["hrs_sigma_ln"] > result["lrs_sigma_ln"]
+    assert result["compliance_observed_median_a"] == pytest.approx(50e-6, rel=0.1)
+    for name in ("iv_butterfly.png", "resistance_cdf.png"):
+        data = (tmp_path / "plots" / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
