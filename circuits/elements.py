@@ -96,16 +96,18 @@ class DeviceOrientation(enum.StrEnum):
       word line well above the RESET voltage (3.3 V by default).
     * ``AE_ON_BIT_LINE``: AE on the bit line. A read biases the device in the RESET polarity.
       But SET must then drive the source line, and the access transistor works as a source
-      follower: before the SET the device sees at most ``V_WL - V_T``, so a SET within
-      microseconds needs ``V_WL`` >= 1.2-1.4 V, and once set the device is limited only at
-      ``I_sat(V_WL - ~0.4 V)``. With the default 0.6/0.13 um access transistor, a 1.8 V SET and
-      1-100 us pulses, measured compliances were >= 227 uA (LRS <= 1.8 kOhm, at the series
-      resistance floor): the low-current, compliance-controlled LRS is out of reach.
+      follower: before the SET the device sees at most about ``V_WL - V_T``. Measured with the
+      default access transistor and pulses: the compliance lookup gives V_WL = 0.88 / 1.14 /
+      1.30 V for 50 / 200 / 300 uA and none of them SETs within the pulse (6-11 uA observed,
+      R stays ~70 kOhm); the device only SETs from V_WL ~ 1.2-1.4 V, and then the current
+      rises to >= 230 uA (LRS at the ~1.7 kOhm series-resistance floor). The low-current,
+      compliance-controlled LRS is out of reach.
 
-    Why the default reads in the SET polarity without SETting: a PCSA read puts at most a few
-    hundred mV on a device for about a nanosecond, while this model needs tens of milliseconds
-    at -0.6 V to SET an HRS device (0.5 ms at -0.7 V; see ``tests/devices``); the read-disturb
-    margin is quantified by the tests rather than assumed.
+    Why the default (read in the SET polarity) does not SET a device on a read: a PCSA read at
+    VDD = 1.2 V puts up to 0.71 V on the HRS device and 0.57 V on the LRS device for about a
+    nanosecond. The HRS state rises by ~1e-9 (relative) per read, while a SET at -0.7 V takes
+    0.5 ms (30 ms at -0.6 V); the LRS state rises by ~1.5e-4 per read, towards a lower
+    resistance, the safe side of the bit. ``tests/devices`` measures both.
     """
 
     OE_ON_BIT_LINE = "oe_on_bl"

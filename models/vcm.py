@@ -42,6 +42,7 @@ it and evaluates it with the explicit current)::
     V_disc = I l / (z e N mu_n A),  A = pi r^2                              (13)
     V_series = I (R_TiOx + R0 (1 + R0 alpha_line I^2 R_th,line))            (12)
     T = T0 + I (V - V_series) R_th,eff,  R_th,eff = R_th0 (r_det/r)^2, x 0.27 for RESET  (5)-(6)
+        (steady state; see change 2 below)
     F_lim = 1 - (N/N_max)^10 (SET),  1 - (N_min/N)^10 (RESET)
 
 ``A`` and ``z e`` cancel in (1)-(2), which leaves
@@ -52,13 +53,22 @@ it and evaluates it with the explicit current)::
 the form that both the subcircuit (:func:`subcircuit_text`) and :mod:`models.vcm_reference`
 evaluate.
 
-One deliberate change from the Verilog-A model: JART sets the ion flux to zero beyond ``N_max``
-in SET and beyond ``N_min`` in RESET (a hard stop). Here ``F_lim`` is simply continued past the
-bound, where it turns negative and pulls the state back. Inside ``[N_min, N_max]`` the two are
-identical; the difference is what happens after a numerical overshoot. An abrupt SET (thermal
-runaway within picoseconds) made ngspice step from N = 0.7 to 22.5 in one accepted time step;
-with the hard stop the state then stayed above N_max for good (N = 36.9 with N_max = 20), with
-the restoring flux it returns to N_max within the same pulse.
+Two deliberate changes from the JART-TUD Verilog-A model, both for numerical robustness:
+
+1. JART sets the ion flux to zero beyond ``N_max`` in SET and beyond ``N_min`` in RESET (a hard
+   stop). Here ``F_lim`` is simply continued past the bound, where it turns negative and pulls
+   the state back. Inside ``[N_min, N_max]`` the two are identical; the difference is what
+   happens after an overshoot. An abrupt SET (thermal runaway within picoseconds) made ngspice
+   step from N = 0.7 to 22.5 in one accepted time step; with the hard stop the state then stayed
+   above N_max for good (N = 36.9 with N_max = 20), with the restoring flux it returns.
+2. The filament temperature has a thermal capacitance, ``C_th d(dT)/dt = P - dT / R_th,eff``
+   with ``C_th`` = 1e-18 J/K (the value of JART VCM v1b readvar, Wiefels et al. 2020), instead
+   of following the power instantly. Its 16 ps time constant is invisible in sweeps and
+   microsecond pulses but smooths the runaway enough for the simulator to resolve it: without
+   it (and at ngspice's default tolerances) the same compliance-limited SET ended at different
+   states depending on which other devices shared the netlist (N = 0.30 alone, 1.14 in a pair,
+   at 100 uA); with it, alone, in pairs and in fives agreed. The NumPy reference uses the
+   quasi-static limit (see :mod:`models.vcm_reference`).
 
 Sources
 -------
@@ -396,6 +406,11 @@ def subcircuit_text() -> str:
     path (it changes ln N by < 1e-15 per second). The caller must set the initial state with
     ``.ic v(LNN)=ln(ninit)``, which also holds the node during the operating point.
 
+    Internal nodes: ``ni`` (current in uA), ``nvr`` (V - V_series), ``ng`` (field factor g),
+    ``ndt`` (temperature rise on ``C_th``). Splitting the expressions this way made the model
+    ~20x faster than one B-source holding everything (ngspice differentiates each expression
+    symbolically, and the current fit was repeated ~10 times in it).
+
     Numerical guards (they act only outside the physical range, e.g. at the first Newton
     iterations, where node voltages start at 0): N is clamped to [1e-4, 100], the field factor
     ``g`` to +-0.999 (``asin`` and ``sqrt(1 - g^2)``), the temperature to [T0, 3000 K].
@@ -433,8 +448,8 @@ def subcircuit_text() -> str:
         # Node voltages of a Newton trial point are not yet consistent: clamp again here.
         ".func hop(g,tk) {hopc(max(min(g,0.999),-0.999),min(max(tk,t0),3000))}",
         # Intermediate nodes keep each expression (and ngspice's symbolic derivative of it)
-        # small; written out in one B-source the current fit appears ~10 times and a batch of
-        # devices ran ~10x slower. Node ni: device current in uA (1 uV resolution = 1 pA).
+        # small; written out in one B-source the current fit appears ~10 times and the 1 V/s
+        # sweep took 4.8 s instead of 0.23 s. Node ni: device current in uA (1 uV = 1 pA).
         "bi ni 0 v={1e6*(v(ae,oe) > 0 ? (ipos(v(ae,oe),xof(v(lnn))))"
         " : (ineg(v(ae,oe),xof(v(lnn)))))}",
         "bm ae oe i={1e-6*v(ni)}",
