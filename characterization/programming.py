@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from characterization.session import SimulationError, Simulator
 from circuits.cells import Cell2T2R
@@ -65,6 +65,7 @@ from models.variability import (
     C2cVariability,
     D2dVariability,
     c2c_step,
+    d2d_from_standard_normal,
     morph_after_pulse,
     pulse_parameters,
     sample_d2d,
@@ -103,6 +104,9 @@ class ProgramConditions:
         Device-to-device distributions; None gives every device the nominal parameters.
     c2c : C2cVariability or None
         Cycle-to-cycle random walk; None keeps N_min, N_max, r, l fixed across pulses.
+    device : VcmParameters
+        Nominal device: its ambient temperature and series resistances apply to every device;
+        with ``d2d=None`` every fresh device is this one (started at ``n_init``).
     compliance_voltage_v : float
         Device voltage ``V_C`` assumed by the compliance lookup [V], 0.1 ... 1.
     v_read_v : float
@@ -120,12 +124,15 @@ class ProgramConditions:
     bench: ProgrammingBench = field(default_factory=ProgrammingBench)
     d2d: D2dVariability | None = field(default_factory=D2dVariability)
     c2c: C2cVariability | None = field(default_factory=C2cVariability)
+    device: VcmParameters = field(default_factory=VcmParameters)
     compliance_voltage_v: float = DEFAULT_COMPLIANCE_VOLTAGE_V
     v_read_v: float = 0.1
     batch_size: int = 1
 
     def __post_init__(self) -> None:
         check_range("compliance_a", self.compliance_a, COMPLIANCE_MIN_A, COMPLIANCE_MAX_A, unit="A")
+        if not isinstance(self.device, VcmParameters):
+            raise ParameterError("device", self.device, "a VcmParameters record")
         if not isinstance(self.set_pulse, PulseShape):
             raise ParameterError("set_pulse", self.set_pulse, "a PulseShape")
         if not isinstance(self.reset, ResetPulse):
@@ -370,13 +377,34 @@ def _read_resistance(device: VcmParameters, conditions: ProgramConditions) -> fl
 
 
 def fresh_devices(
-    rng: np.random.Generator, n_devices: int, conditions: ProgramConditions
+    rng: np.random.Generator,
+    n_devices: int,
+    conditions: ProgramConditions,
+    d2d_u: ArrayLike | None = None,
 ) -> list[VcmParameters]:
-    """``n_devices`` fresh devices (d2d draws, or nominal), each in its fully RESET state."""
+    """``n_devices`` fresh devices, each in its fully RESET state (``n_init = n_min``).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the d2d draws (``rng.standard_normal((n_devices, 4))``) when ``d2d_u`` is None.
+    n_devices : int
+        Number of devices.
+    conditions : ProgramConditions
+        ``d2d`` distributions (None: every device is ``conditions.device``) and base device.
+    d2d_u : array_like, shape (n_devices, 4), optional
+        Given standard-normal values instead of draws (columns in
+        :data:`~models.variability.D2D_FIELDS` order), e.g. from a rare-event estimator.
+    """
     check_int("n_devices", n_devices, 1, None)
     if conditions.d2d is None:
-        return [VcmParameters()] * n_devices
-    return sample_d2d(rng, n_devices, conditions.d2d)
+        return [conditions.device] * n_devices
+    if d2d_u is None:
+        return sample_d2d(rng, n_devices, conditions.d2d, conditions.device)
+    u = np.asarray(d2d_u, dtype=float)
+    if u.shape != (n_devices, len(D2D_FIELDS)):
+        raise ParameterError("d2d_u", u.shape, f"shape ({n_devices}, {len(D2D_FIELDS)})")
+    return d2d_from_standard_normal(u, conditions.d2d, conditions.device)
 
 
 @dataclass(frozen=True)
@@ -484,6 +512,7 @@ def program_2t2r_cells(
     conditions: ProgramConditions,
     rng: np.random.Generator,
     frozen: bool = True,
+    d2d_u: ArrayLike | None = None,
 ) -> list[CellSample]:
     """Program a batch of 2T2R cells: one device SET, the other RESET (VCM device option).
 
@@ -507,6 +536,9 @@ def program_2t2r_cells(
         Return read elements with a frozen state (default; identical decisions and sense delays
         within 0.1 ps in our checks, ~1.5x cheaper) or with the full state equation (to study
         read disturb).
+    d2d_u : array_like, shape (2 n, 4), optional
+        Standard-normal d2d values of the devices (rows BL, BLB of cell 0, then cell 1, ...)
+        instead of drawing them from ``rng`` (which then only feeds the c2c walk).
 
     Returns
     -------
@@ -515,7 +547,7 @@ def program_2t2r_cells(
     """
     stored = _check_stored(stored_values)
     n_cells = len(stored)
-    drawn = fresh_devices(rng, 2 * n_cells, conditions)
+    drawn = fresh_devices(rng, 2 * n_cells, conditions, d2d_u)
     v_wl = compliance_word_line_voltage(simulator, conditions)
     set_out = apply_pulse(simulator, drawn, Operation.SET, conditions, rng, v_wl)
     # Index of the HRS device of each cell: BLB for +1, BL for -1.

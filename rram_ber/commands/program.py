@@ -48,6 +48,16 @@ def register(subparsers: Any) -> None:
         "--reset-wl", type=float, default=3.3, help="word-line voltage during RESET [V]"
     )
     parser.add_argument(
+        "--t-ambient",
+        type=float,
+        default=293.0,
+        help="ambient temperature of the devices [K], 250..400 (model validity box)",
+    )
+    parser.add_argument(
+        "--no-d2d", action="store_true", help="no device-to-device variability (nominal devices)"
+    )
+    parser.add_argument("--no-c2c", action="store_true", help="no cycle-to-cycle variability")
+    parser.add_argument(
         "--orientation",
         default="oe_on_bl",
         help="device electrode on the bit line: oe_on_bl (default) or ae_on_bl",
@@ -74,6 +84,8 @@ def conditions_from_args(args: argparse.Namespace) -> Any:
     from characterization.programming import ProgramConditions
     from circuits.elements import DeviceOrientation
     from circuits.programming import ProgrammingBench, PulseShape, ResetPulse, default_set_pulse
+    from models.variability import C2cVariability, D2dVariability
+    from models.vcm import VcmParameters
 
     base = default_set_pulse()
     set_pulse = as_option(
@@ -93,12 +105,19 @@ def conditions_from_args(args: argparse.Namespace) -> Any:
     )
     reset = as_option("--reset-wl", lambda: ResetPulse(reset_pulse, args.reset_wl))
     orientation = as_option("--orientation", lambda: DeviceOrientation.parse(args.orientation))
+    device = as_option("--t-ambient", lambda: VcmParameters(t_ambient_k=args.t_ambient))
     bench = ProgrammingBench(orientation=orientation)
     as_option("--compliance", lambda: ProgramConditions(compliance_a=args.compliance))
     return as_option(
         "--set-voltage",
         lambda: ProgramConditions(
-            compliance_a=args.compliance, set_pulse=set_pulse, reset=reset, bench=bench
+            compliance_a=args.compliance,
+            set_pulse=set_pulse,
+            reset=reset,
+            bench=bench,
+            device=device,
+            d2d=None if args.no_d2d else D2dVariability(),
+            c2c=None if args.no_c2c else C2cVariability(),
         ),
     )
 

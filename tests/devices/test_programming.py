@@ -32,6 +32,7 @@ from circuits.programming import (
     programming_netlist,
 )
 from circuits.read import ReadConditions, ReadCopy, read_netlist
+from models.variability import D2D_FIELDS, D2dVariability, d2d_from_standard_normal
 from models.vcm import VcmParameters
 from rram_ber.validation import ParameterError
 
@@ -228,3 +229,23 @@ def test_a_read_does_not_set_the_hrs_device(session):
     hrs_change = math.expm1(waveforms["mblb_0_lnn"][-1] - waveforms["mblb_0_lnn"][0])
     assert abs(hrs_change) < 1e-6
     assert 0 <= lrs_change < 1e-3
+
+
+@pytest.mark.ngspice
+def test_2t2r_devices_from_given_standard_normal_values(session):
+    """The rare-event path: d2d values from given u instead of rng draws."""
+    conditions = ProgramConditions(compliance_a=100e-6)
+    u = np.array([[0.0, 0.0, 0.0, 0.0], [-3.0, 3.0, 2.5, -2.5]])
+    samples = program_2t2r_cells(session, [-1], conditions, np.random.default_rng(0), d2d_u=u)
+    expected = d2d_from_standard_normal(u, D2dVariability())
+    row = samples[0].row
+    for side, device in zip(("bl", "blb"), expected, strict=True):
+        for name in D2D_FIELDS:
+            assert row[f"{side}_{name}"] == getattr(device, name)
+    # u = 0 is the nominal device (symmetric truncation of r, l, N_max); large u go to the
+    # tails of the truncated distributions, inside their bounds.
+    assert row["bl_r_filament_m"] == pytest.approx(45e-9) and row["bl_n_max"] == pytest.approx(20)
+    assert 48e-9 < row["blb_r_filament_m"] < 49.5e-9 and 0.36 < row["blb_l_disc_nm"] < 0.37
+    with pytest.raises(ParameterError) as caught:
+        program_2t2r_cells(session, [1, -1], conditions, np.random.default_rng(0), d2d_u=u)
+    assert caught.value.field == "d2d_u"
