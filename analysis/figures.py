@@ -62,6 +62,12 @@ def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
         for corner, rows in group.groupby("corner", sort=False):
             rows = rows.sort_values("vdd_v")
             colour = CORNER_COLOURS.get(str(corner), "black")
+            methods = set(rows.get(schema.METHOD, pd.Series(["monte-carlo"])))
+            label = (
+                str(corner)
+                if methods == {"monte-carlo"}
+                else f"{corner} ({', '.join(sorted(methods))})"
+            )
             seen = rows[rows[schema.N_ERRORS] > 0]
             if len(seen):
                 y = seen[schema.BER].to_numpy()
@@ -78,7 +84,7 @@ def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
                     marker="o",
                     capsize=3,
                     color=colour,
-                    label=str(corner),
+                    label=label,
                 )
             bound = rows[rows[schema.N_ERRORS] == 0]
             if len(bound):
@@ -89,7 +95,7 @@ def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
                     marker="v",
                     markerfacecolor="none",
                     color=colour,
-                    label=f"{corner}: no error seen (upper bound)",
+                    label=f"{label}: no error seen (upper bound)",
                 )
         axis.set_yscale("log")
         axis.set_xlabel("VDD [V]")

@@ -51,25 +51,36 @@ def read_failures(ber: pd.DataFrame) -> pd.DataFrame:
 
     A read fails when it is an error, unresolved at the sampling time, or its simulation
     failed: what a memory system sees at that sampling time. (Ternary reads are never
-    unresolved: 0 is a valid value.)
+    unresolved: 0 is a valid value.) Conditions estimated by importance or scaled-sigma
+    sampling already count unresolved reads as failures: their estimate and interval are used.
 
     Returns
     -------
     pandas.DataFrame
         ``condition_id``, ``n_fail``, ``n``, ``p_fail``, ``p_fail_low``, ``p_fail_high``.
     """
-    n_fail = ber[schema.N_ERRORS] + ber[schema.N_UNRESOLVED] + ber[schema.N_FAILED]
-    n = ber[schema.N_SAMPLES]
-    bounds = [clopper_pearson(int(k), int(m)) for k, m in zip(n_fail, n, strict=True)]
+    rows = []
+    for _, row in ber.iterrows():
+        n = int(row[schema.N_SAMPLES])
+        if row.get(schema.METHOD, "monte-carlo") != "monte-carlo":
+            p, low, high = row[schema.BER], row[schema.BER_CI_LOW], row[schema.BER_CI_HIGH]
+            n_fail = int(row[schema.N_ERRORS])
+        else:
+            n_fail = int(row[schema.N_ERRORS] + row[schema.N_UNRESOLVED] + row[schema.N_FAILED])
+            low, high = clopper_pearson(n_fail, n)
+            p = n_fail / n if n else float("nan")
+        rows.append(
+            {
+                schema.CONDITION_ID: row[schema.CONDITION_ID],
+                "n_fail": n_fail,
+                "n": n,
+                "p_fail": p,
+                "p_fail_low": low,
+                "p_fail_high": high,
+            }
+        )
     return pd.DataFrame(
-        {
-            schema.CONDITION_ID: ber[schema.CONDITION_ID],
-            "n_fail": n_fail.astype(int),
-            "n": n.astype(int),
-            "p_fail": np.where(n > 0, n_fail / n.where(n > 0, 1), np.nan),
-            "p_fail_low": [b[0] for b in bounds],
-            "p_fail_high": [b[1] for b in bounds],
-        }
+        rows, columns=[schema.CONDITION_ID, "n_fail", "n", "p_fail", "p_fail_low", "p_fail_high"]
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta
+from scipy.stats import beta, norm
 
 from characterization import schema
 
@@ -159,3 +159,35 @@ def confusion_table(samples: pd.DataFrame, read_values: Sequence[int] = (1, 0, -
                 }
             )
     return pd.DataFrame(rows, columns=list(schema.CONFUSION_COLUMNS))
+
+
+def rare_ber_row(plus: Mapping[str, Any], minus: Mapping[str, Any]) -> dict[str, Any]:
+    """BER statistics of one condition from its two rare-event estimates (stored +1 and -1).
+
+    ``p_error_plus`` and ``p_error_minus`` are the two estimates and ``ber`` their mean (the
+    samples of a Monte-Carlo campaign store each value half of the time). The interval of the
+    mean is formed from the two standard errors, ``ber +- z sqrt(se+^2 + se-^2) / 2``,
+    clipped at 0: the normal approximation importance sampling uses for each estimate. A
+    failure here is a wrong or unresolved read, so ``n_unresolved`` is not counted apart.
+    """
+    method = str(plus["method"])
+    z = float(norm.ppf(0.5 + CONFIDENCE / 2))
+    ber = 0.5 * (float(plus["p"]) + float(minus["p"]))
+    half = z * 0.5 * math.hypot(float(plus["std_error"]), float(minus["std_error"]))
+    low, high = max(0.0, ber - half), ber + half
+    n = int(plus["n_evaluations"]) + int(minus["n_evaluations"])
+    failures = int(plus["n_failures"]) + int(minus["n_failures"])
+    return {
+        schema.METHOD: method,
+        schema.N_SAMPLES: n,
+        schema.N_RESOLVED: math.nan,
+        schema.N_UNRESOLVED: math.nan,
+        schema.N_FAILED: 0,
+        schema.N_ERRORS: failures,
+        schema.BER: ber,
+        schema.BER_CI_LOW: low,
+        schema.BER_CI_HIGH: high,
+        schema.BER_REPORT: f"{ber:.3g} [{low:.2g}, {high:.2g}] ({method})",
+        schema.P_ERROR_PLUS: float(plus["p"]),
+        schema.P_ERROR_MINUS: float(minus["p"]),
+    }

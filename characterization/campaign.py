@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 
 from characterization import schema, store
-from characterization.ber import ber_table, confusion_table
+from characterization.ber import ber_table, confusion_table, rare_ber_row
 from characterization.executors import Executor
 from characterization.sampling import STORED_VALUES
 from characterization.spec import CampaignSpec, Condition
-from characterization.worker import chunk_tasks
+from characterization.worker import ChunkTask, RareOutcome, RareTask, Task, chunk_tasks
 from rram_ber import __version__
 
 
@@ -90,16 +90,51 @@ def _is_binary(condition: Condition) -> bool:
 
 
 def aggregate(spec: CampaignSpec, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Recompute ``ber.csv`` and ``confusion.csv`` from the stored chunks and write them."""
+    """Recompute ``ber.csv`` and ``confusion.csv`` from the stored results and write them."""
     conditions = spec.conditions()
-    samples = store.read_samples(out)
     settings = {c.condition_id: c.settings() for c in conditions}
-    binary = [c.condition_id for c in conditions if _is_binary(c)]
-    ber = ber_table(samples, settings, binary)
-    confusion = confusion_table(samples)
+    if spec.campaign.method == "monte-carlo":
+        samples = store.read_samples(out)
+        binary = [c.condition_id for c in conditions if _is_binary(c)]
+        ber = ber_table(samples, settings, binary)
+        confusion = confusion_table(samples)
+    else:
+        estimates = {(e["condition_id"], e["stored"]): e for e in store.read_estimates(out)}
+        ber = pd.DataFrame(
+            [
+                {
+                    schema.CONDITION_ID: cid,
+                    **values,
+                    **rare_ber_row(estimates[(cid, 1)], estimates[(cid, -1)]),
+                }
+                for cid, values in sorted(settings.items())
+            ]
+        )
+        confusion = pd.DataFrame(columns=list(schema.CONFUSION_COLUMNS))
     store.write_text(out / "ber.csv", ber.to_csv(index=False))
     store.write_text(out / "confusion.csv", confusion.to_csv(index=False))
     return ber, confusion
+
+
+def _tasks(
+    spec: CampaignSpec, conditions: list[Condition], out: Path
+) -> tuple[list[Task], list[Task]]:
+    """All tasks of the campaign and those still to run (the others are stored)."""
+    tasks: list[Task]
+    if spec.campaign.method == "monte-carlo":
+        done = store.finished_chunks(out)
+        chunks = chunk_tasks(spec, conditions)
+        tasks = list(chunks)
+        todo: list[Task] = [t for t in chunks if (t.group_id, t.chunk) not in done]
+    else:
+        tasks = [RareTask(c, stored) for c in conditions for stored in (1, -1)]
+        todo = [
+            t
+            for t in tasks
+            if isinstance(t, RareTask)
+            and not store.estimate_paths(out, t.condition.condition_id, t.stored)[0].exists()
+        ]
+    return tasks, todo
 
 
 def format_summary(ber: pd.DataFrame, conditions: list[Condition]) -> str:
@@ -111,11 +146,14 @@ def format_summary(ber: pd.DataFrame, conditions: list[Condition]) -> str:
     )
     lines = [header, "-" * len(header)]
     for _, row in ber.iterrows():
+        counts = [
+            "-" if pd.isna(row[c]) else str(int(row[c]))
+            for c in (schema.N_SAMPLES, schema.N_ERRORS, schema.N_UNRESOLVED, schema.N_FAILED)
+        ]
         lines.append(
             f"{row[schema.CONDITION_ID]:>4}  {labels[row[schema.CONDITION_ID]]:30}"
-            f"  {row[schema.N_SAMPLES]:>7}  {row[schema.N_ERRORS]:>6}"
-            f"  {row[schema.N_UNRESOLVED]:>6}"
-            f"  {row[schema.N_FAILED]:>6}  {row[schema.BER_REPORT]}"
+            f"  {counts[0]:>7}  {counts[1]:>6}  {counts[2]:>6}  {counts[3]:>6}"
+            f"  {row[schema.BER_REPORT]}"
         )
     return "\n".join(lines)
 
@@ -157,27 +195,30 @@ def run_campaign(
     conditions = spec.conditions()
     for condition in conditions:
         store.write_condition(out, condition.condition_id, condition_record(spec, condition))
-    done = store.finished_chunks(out)
-    tasks = chunk_tasks(spec, conditions)
-    todo = [t for t in tasks if any((c.condition_id, t.chunk) not in done for c in t.conditions)]
+    tasks, todo = _tasks(spec, conditions, out)
     resumed = len(tasks) - len(todo)
 
     from tqdm import tqdm
 
-    total = len(conditions) * spec.campaign.samples
+    rare = spec.campaign.method != "monte-carlo"
     bar = tqdm(
-        total=total,
+        total=sum(t.samples for t in tasks),
         initial=sum(t.samples for t in tasks if t not in todo),
-        unit="sample",
+        unit="estimate" if rare else "sample",
         desc="campaign",
         disable=not progress,
         file=stream or sys.stderr,
         dynamic_ncols=True,
     )
     with bar:
-        for task, rows_by_condition in executor.run(spec, todo):
-            for condition_id, rows in rows_by_condition.items():
-                store.write_chunk(out, condition_id, task.chunk, rows)
+        for task, result in executor.run(spec, todo):
+            if isinstance(result, RareOutcome) and isinstance(task, RareTask):
+                store.write_estimate(
+                    out, task.condition.condition_id, task.stored, result.estimate, result.rows
+                )
+            elif isinstance(result, dict) and isinstance(task, ChunkTask):
+                rows = pd.concat(result.values(), ignore_index=True)
+                store.write_chunk(out, task.group_id, task.chunk, rows)
             bar.update(task.samples)
     ber, confusion = aggregate(spec, out)
     return CampaignResult(out, ber, confusion, simulated_chunks=len(todo), resumed_chunks=resumed)

@@ -20,10 +20,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from types import TracebackType
 from typing import Any, Protocol
 
-import pandas as pd
-
 from characterization.spec import CampaignSpec
-from characterization.worker import ChunkTask, run_chunk
+from characterization.worker import Task, TaskResult, run_task
 from rram_ber.validation import ParameterError, check_int
 
 #: Tasks kept in flight per worker.
@@ -35,9 +33,7 @@ class Executor(Protocol):
 
     workers: int
 
-    def run(
-        self, spec: CampaignSpec, tasks: Iterable[ChunkTask]
-    ) -> Iterator[tuple[ChunkTask, dict[int, pd.DataFrame]]]:
+    def run(self, spec: CampaignSpec, tasks: Iterable[Task]) -> Iterator[tuple[Task, TaskResult]]:
         """Yield ``(task, rows)`` for every task, in completion order."""
         ...
 
@@ -47,14 +43,14 @@ class Executor(Protocol):
 
 
 def _windowed(
-    submit: Callable[[ChunkTask], Any],
+    submit: Callable[[Task], Any],
     wait_any: Callable[[set[Any]], tuple[set[Any], set[Any]]],
-    result: Callable[[Any], dict[int, pd.DataFrame]],
-    tasks: Iterable[ChunkTask],
+    result: Callable[[Any], TaskResult],
+    tasks: Iterable[Task],
     window: int,
-) -> Iterator[tuple[ChunkTask, dict[int, pd.DataFrame]]]:
+) -> Iterator[tuple[Task, TaskResult]]:
     """Keep at most ``window`` tasks submitted; yield each as it completes."""
-    pending: dict[Any, ChunkTask] = {}
+    pending: dict[Any, Task] = {}
     queue = iter(tasks)
     exhausted = False
     while True:
@@ -96,21 +92,19 @@ class LocalExecutor:
     ) -> None:
         self.close()
 
-    def run(
-        self, spec: CampaignSpec, tasks: Iterable[ChunkTask]
-    ) -> Iterator[tuple[ChunkTask, dict[int, pd.DataFrame]]]:
+    def run(self, spec: CampaignSpec, tasks: Iterable[Task]) -> Iterator[tuple[Task, TaskResult]]:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
             )
         pool = self._pool
 
-        def wait_any(futures: set[Future[dict[int, pd.DataFrame]]]) -> tuple[set[Any], set[Any]]:
+        def wait_any(futures: set[Future[TaskResult]]) -> tuple[set[Any], set[Any]]:
             done, not_done = wait(futures, return_when=FIRST_COMPLETED)
             return set(done), set(not_done)
 
         yield from _windowed(
-            lambda task: pool.submit(run_chunk, spec, task),
+            lambda task: pool.submit(run_task, spec, task),
             wait_any,
             lambda future: future.result(),
             tasks,
@@ -174,9 +168,7 @@ class DaskExecutor:
     ) -> None:
         self.close()
 
-    def run(
-        self, spec: CampaignSpec, tasks: Iterable[ChunkTask]
-    ) -> Iterator[tuple[ChunkTask, dict[int, pd.DataFrame]]]:
+    def run(self, spec: CampaignSpec, tasks: Iterable[Task]) -> Iterator[tuple[Task, TaskResult]]:
         from dask.distributed import wait as dask_wait
 
         client = self._client
@@ -187,7 +179,7 @@ class DaskExecutor:
             return set(done), set(not_done)
 
         yield from _windowed(
-            lambda task: client.submit(run_chunk, spec_future, task, pure=False),
+            lambda task: client.submit(run_task, spec_future, task, pure=False),
             wait_any,
             lambda future: future.result(),
             tasks,

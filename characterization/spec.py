@@ -97,7 +97,8 @@ class CampaignSettings:
         Root seed; sample ``i`` of condition group ``g`` draws from
         ``numpy.random.SeedSequence(seed, spawn_key=(g, i))`` (see :class:`Condition`).
     samples : int
-        Monte-Carlo samples per condition.
+        Monte-Carlo samples per condition; for ``importance`` and ``scaled-sigma``, the
+        simulation budget of each estimate (one per stored value +1 / -1).
     batch_size : int
         Samples simulated together in one netlist (one chunk); it fixes the chunk boundaries,
         so it is part of what makes a table reproducible.
@@ -549,6 +550,7 @@ def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
         low_inclusive=False,
     )
 
+    _check_method(campaign, device, sweeps)
     spec = CampaignSpec(
         campaign=campaign,
         device=device,
@@ -566,6 +568,38 @@ def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
     if n_conditions > MAX_CONDITIONS:
         raise ParameterError("conditions", n_conditions, f"at most {MAX_CONDITIONS} combinations")
     return spec
+
+
+#: Smallest simulation budget of a rare-event estimate: the failure-region search of importance
+#: sampling needs about 20 x dim + 1000 evaluations (dim <= 20 for a read), scaled-sigma a few
+#: hundred samples at each of several scales.
+RARE_MIN_SAMPLES = {"importance": 1500, "scaled-sigma": 2000}
+
+
+def _check_method(
+    campaign: CampaignSettings, device: DeviceSettings, sweeps: Mapping[str, tuple[Any, ...]]
+) -> None:
+    """Importance and scaled-sigma sampling work on Gaussian variables of binary reads."""
+    method = campaign.method
+    if method == "monte-carlo":
+        return
+    if device.model not in ("fixed", "lognormal"):
+        raise ParameterError(
+            "device.model",
+            device.model,
+            f"'fixed' or 'lognormal' with campaign.method = {method!r}",
+        )
+    for cell in sweeps["cell"]:
+        if cell not in (CampaignCell.TWO_T_TWO_R, CampaignCell.ONE_T_ONE_R):
+            raise ParameterError(
+                "conditions.cell", cell.value, f"'2t2r' or '1t1r' with campaign.method = {method!r}"
+            )
+    if campaign.samples < RARE_MIN_SAMPLES[method]:
+        raise ParameterError(
+            "campaign.samples",
+            campaign.samples,
+            f"at least {RARE_MIN_SAMPLES[method]} (the simulation budget of one {method} estimate)",
+        )
 
 
 def load_spec(path: str | Path) -> CampaignSpec:

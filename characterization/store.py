@@ -4,7 +4,10 @@ Layout (see :mod:`characterization.schema`)::
 
     OUT/campaign.json                 the validated campaign and the software versions
     OUT/conditions/c0003.json         settings of condition 3, written before its samples
-    OUT/samples/c0003-k000012.parquet sample rows of chunk 12 of condition 3
+    OUT/samples/g0001-k000012.parquet sample rows of chunk 12 of condition group 1 (all the
+                                      conditions of the group: they share one simulation)
+    OUT/rare/c0003-plus.json          importance / scaled-sigma estimate for stored +1 (-1:
+    OUT/rare/c0003-plus.parquet       "minus"), and every read it simulated
     OUT/ber.csv, OUT/confusion.csv    aggregated tables
 
 Each chunk file is written to a temporary name in the same directory, flushed to disk and then
@@ -26,12 +29,12 @@ import pandas as pd
 from characterization import schema
 from rram_ber.validation import ParameterError
 
-_CHUNK_NAME = re.compile(r"^c(\d{4,})-k(\d{6,})\.parquet$")
+_CHUNK_NAME = re.compile(r"^g(\d{4,})-k(\d{6,})\.parquet$")
 
 
-def chunk_path(out: Path, condition_id: int, chunk: int) -> Path:
-    """Where chunk ``chunk`` of condition ``condition_id`` is stored."""
-    return out / "samples" / f"c{condition_id:04d}-k{chunk:06d}.parquet"
+def chunk_path(out: Path, group_id: int, chunk: int) -> Path:
+    """Where chunk ``chunk`` of condition group ``group_id`` is stored."""
+    return out / "samples" / f"g{group_id:04d}-k{chunk:06d}.parquet"
 
 
 def _atomic_write(path: Path, write: Any) -> None:
@@ -49,9 +52,9 @@ def _atomic_write(path: Path, write: Any) -> None:
         raise
 
 
-def write_chunk(out: Path, condition_id: int, chunk: int, rows: pd.DataFrame) -> Path:
-    """Store one chunk's rows atomically; return its path."""
-    path = chunk_path(out, condition_id, chunk)
+def write_chunk(out: Path, group_id: int, chunk: int, rows: pd.DataFrame) -> Path:
+    """Store one chunk's rows (every condition of the group) atomically; return its path."""
+    path = chunk_path(out, group_id, chunk)
     _atomic_write(path, lambda temporary: rows.to_parquet(temporary, index=False))
     return path
 
@@ -64,7 +67,7 @@ def write_text(path: Path, text: str) -> None:
 def remove_partial_files(out: Path) -> int:
     """Delete temporary files left by an interrupted write; return how many."""
     removed = 0
-    for folder in (out, out / "samples", out / "conditions"):
+    for folder in (out, out / "samples", out / "conditions", out / "rare"):
         if folder.is_dir():
             for entry in folder.glob(".*.*"):
                 if entry.is_file():
@@ -73,8 +76,31 @@ def remove_partial_files(out: Path) -> int:
     return removed
 
 
+def estimate_paths(out: Path, condition_id: int, stored: int) -> tuple[Path, Path]:
+    """The JSON estimate and the Parquet rows of one rare-event estimate."""
+    stem = f"c{condition_id:04d}-{'plus' if stored == 1 else 'minus'}"
+    return out / "rare" / f"{stem}.json", out / "rare" / f"{stem}.parquet"
+
+
+def write_estimate(
+    out: Path, condition_id: int, stored: int, estimate: dict[str, Any], rows: pd.DataFrame
+) -> None:
+    """Store an estimate: rows first, the JSON last (its presence marks the estimate done)."""
+    json_path, rows_path = estimate_paths(out, condition_id, stored)
+    _atomic_write(rows_path, lambda temporary: rows.to_parquet(temporary, index=False))
+    write_text(json_path, json.dumps(estimate, indent=2, sort_keys=True))
+
+
+def read_estimates(out: Path) -> list[dict[str, Any]]:
+    """Every stored rare-event estimate."""
+    return [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((out / "rare").glob("c*-*.json"))
+    ]
+
+
 def finished_chunks(out: Path) -> set[tuple[int, int]]:
-    """``(condition_id, chunk)`` of every chunk already stored."""
+    """``(group_id, chunk)`` of every chunk already stored."""
     folder = out / "samples"
     if not folder.is_dir():
         return set()
@@ -88,7 +114,7 @@ def finished_chunks(out: Path) -> set[tuple[int, int]]:
 
 def read_samples(out: Path) -> pd.DataFrame:
     """All stored sample rows, sorted by condition and sample index."""
-    files = sorted((out / "samples").glob("c*-k*.parquet"))
+    files = sorted((out / "samples").glob("g*-k*.parquet"))
     if not files:
         return pd.DataFrame()
     frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)

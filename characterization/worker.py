@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from characterization import schema
@@ -52,6 +53,11 @@ class ChunkTask:
     chunk: int
     first: int
     stop: int
+
+    @property
+    def group_id(self) -> int:
+        """The condition group of the task."""
+        return self.conditions[0].group_id
 
     @property
     def samples(self) -> int:
@@ -212,6 +218,114 @@ def simulate_chunk(
     return simulate_group(simulator, spec, task.conditions, plans)
 
 
+@dataclass(frozen=True, slots=True)
+class RareTask:
+    """One rare-event estimate: the failure probability of one stored value at a condition.
+
+    Attributes
+    ----------
+    condition : Condition
+        The condition (binary 2T2R or 1T1R cell, fixed or log-normal devices).
+    stored : int
+        The stored weight, +1 or -1.
+    """
+
+    condition: Condition
+    stored: int
+
+    @property
+    def samples(self) -> int:
+        """Progress units: one per estimate."""
+        return 1
+
+
+@dataclass(frozen=True)
+class RareOutcome:
+    """A finished :class:`RareTask`: the estimate and every simulated row.
+
+    Attributes
+    ----------
+    estimate : dict
+        ``method``, ``p``, ``ci_low``, ``ci_high``, ``std_error``, ``n_evaluations``,
+        ``n_failures``, ``effective_sample_size``, ``notes`` (JSON-able).
+    rows : pandas.DataFrame
+        One row per simulated read, in evaluation order: the drawn values, the read's
+        outcome, the estimator's stage and likelihood-ratio weight.
+    """
+
+    estimate: dict[str, Any]
+    rows: pd.DataFrame
+
+
+def rare_seed(spec: CampaignSpec, task: RareTask) -> np.random.SeedSequence:
+    """Seed of one estimate: ``SeedSequence(seed, spawn_key=(condition, k, 1))``, k = 0 for
+    +1 and 1 for -1 (three entries, so it never equals a Monte-Carlo sample's two-entry key)."""
+    k = 0 if task.stored == 1 else 1
+    return np.random.SeedSequence(spec.campaign.seed, spawn_key=(task.condition.condition_id, k, 1))
+
+
+def estimate_rare(simulator: Simulator, spec: CampaignSpec, task: RareTask) -> RareOutcome:
+    """Run the campaign's rare-event estimator for one condition and stored value.
+
+    The limit state is the batched SPICE read (:class:`~characterization.limit_states.
+    ReadLimitState`); a read fails when it is wrong or unresolved at the sampling time (so the
+    estimate bounds the Monte-Carlo ``ber``, which leaves unresolved reads out, from above).
+    ``campaign.samples`` is the simulation budget of the estimate.
+    """
+    from characterization.limit_states import ReadLimitState, ReadVariation
+    from characterization.rare import estimate_failure_probability
+
+    device = spec.device
+    vary = spec.variability.device and device.model == "lognormal"
+    lrs, hrs = device.nominal_lrs_hrs_ohm()
+    variation = ReadVariation(
+        cell=task.condition.cell.physical_cell,
+        stored=task.stored,
+        lrs_median_ohm=lrs,
+        hrs_median_ohm=hrs,
+        lrs_sigma_ln=device.lrs_sigma_ln if vary else 0.0,
+        hrs_sigma_ln=device.hrs_sigma_ln if vary else 0.0,
+        reference_ohm=spec.reference_resistance_ohm(),
+        mismatch=spec.variability.mismatch,
+        coefficients=spec.variability.pelgrom,
+        unresolved_is_failure=True,
+        resolve_fraction=spec.resolve_fraction,
+    )
+    batch = spec.campaign.batch_size
+    state = ReadLimitState(
+        simulator, spec.read_conditions(task.condition), variation, copies_per_netlist=batch
+    )
+    result = estimate_failure_probability(
+        state,
+        state.dim,
+        method=spec.campaign.method,
+        budget=spec.campaign.samples,
+        seed=rare_seed(spec, task),
+        batch_size=batch,
+    )
+    rows = pd.DataFrame(state.table())
+    if result.samples is not None and len(rows) == len(result.samples.failed):
+        rows["stage"] = result.samples.stage
+        rows["weight"] = result.samples.weight
+        rows["scale"] = result.samples.scale
+    rows.insert(0, schema.CONDITION_ID, task.condition.condition_id)
+    estimate = {
+        "condition_id": task.condition.condition_id,
+        "stored": task.stored,
+        "method": result.method,
+        "p": result.p,
+        "ci_low": result.ci_low,
+        "ci_high": result.ci_high,
+        "std_error": result.std_error,
+        "confidence": result.confidence,
+        "n_evaluations": result.n_evaluations,
+        "n_failures": result.n_failures,
+        "effective_sample_size": result.effective_sample_size,
+        "notes": list(result.notes),
+    }
+    return RareOutcome(estimate, rows)
+
+
 # --- per-process state of a worker --------------------------------------------------------
 
 _ngspice_thread: ThreadPoolExecutor | None = None
@@ -227,8 +341,19 @@ def _open_session() -> NgspiceSession:
     return _session
 
 
-def run_chunk(spec: CampaignSpec, task: ChunkTask) -> dict[int, pd.DataFrame]:
-    """Entry point of a worker task: simulate one chunk on this process's ngspice session.
+Task = ChunkTask | RareTask
+TaskResult = dict[int, pd.DataFrame] | RareOutcome
+
+
+def _run_on_session(spec: CampaignSpec, task: Task) -> TaskResult:
+    session = _open_session()
+    if isinstance(task, RareTask):
+        return estimate_rare(session, spec, task)
+    return simulate_chunk(session, spec, task)
+
+
+def run_task(spec: CampaignSpec, task: Task) -> TaskResult:
+    """Entry point of a worker task: a chunk or an estimate, on this process's ngspice.
 
     Safe to call from any thread of the process (calls are serialised on one ngspice thread).
     """
@@ -237,4 +362,4 @@ def run_chunk(spec: CampaignSpec, task: ChunkTask) -> dict[int, pd.DataFrame]:
         if _ngspice_thread is None:
             # The session lives as long as the worker process; the OS frees libngspice at exit.
             _ngspice_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ngspice")
-    return _ngspice_thread.submit(lambda: simulate_chunk(_open_session(), spec, task)).result()
+    return _ngspice_thread.submit(_run_on_session, spec, task).result()

@@ -189,3 +189,30 @@ def test_every_shipped_campaign_is_valid():
     assert {"default.toml", "ternary_window.toml", "xnor_pcsa.toml"} <= set(names)
     for name in names:
         assert load_spec(str(folder.joinpath(name))).conditions()
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        (
+            {
+                "campaign": {"method": "importance", "samples": 2000},
+                "device": {"model": "empirical", "csv": "x.csv"},
+            },
+            "device.model",
+        ),
+        (
+            {
+                "campaign": {"method": "importance", "samples": 2000},
+                "conditions": {"cell": "ternary"},
+            },
+            "conditions.cell",
+        ),
+        ({"campaign": {"method": "importance", "samples": 100}}, "campaign.samples"),
+        ({"campaign": {"method": "scaled-sigma", "samples": 1500}}, "campaign.samples"),
+    ],
+)
+def test_rare_event_methods_are_refused_where_they_do_not_apply(data, key):
+    with pytest.raises(ParameterError) as caught:
+        parse_spec(data)
+    assert caught.value.field == key

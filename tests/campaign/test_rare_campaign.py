@@ -1,0 +1,55 @@
+"""A campaign estimated by importance sampling (real ngspice): wiring, table, resume."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from characterization import schema
+from characterization.campaign import run_campaign
+from characterization.executors import LocalExecutor
+from characterization.spec import parse_spec
+from characterization.store import read_estimates
+
+pytestmark = pytest.mark.ngspice
+
+SPEC = {
+    "campaign": {"seed": 4, "samples": 1500, "batch_size": 50, "method": "importance"},
+    "conditions": {"cell": "2t2r", "vdd_v": 1.0},
+    "device": {
+        "model": "lognormal",
+        "lrs_median_ohm": 5e3,
+        "lrs_sigma_ln": 0.3,
+        "hrs_median_ohm": 40e3,
+        "hrs_sigma_ln": 0.8,
+    },
+}
+
+
+def test_importance_sampling_campaign_reports_method_interval_and_resumes(tmp_path):
+    spec = parse_spec(SPEC)
+    with LocalExecutor(2) as executor:
+        result = run_campaign(spec, tmp_path, executor, progress=False)
+    row = result.ber.iloc[0]
+    assert row[schema.METHOD] == "importance"
+    assert "(importance)" in row[schema.BER_REPORT]
+    # Device-limited 2T2R failure: P(ln R_LRS > ln R_HRS) = Phi(-ln 8 / sqrt(0.3^2 + 0.8^2))
+    # = 7.5e-3 for both stored values; the sense amplifier adds little at 1.0 V.
+    expected = 0.5 * math.erfc(math.log(8) / math.hypot(0.3, 0.8) / math.sqrt(2))
+    assert row[schema.BER_CI_LOW] <= row[schema.BER] <= row[schema.BER_CI_HIGH]
+    assert 0.5 * expected < row[schema.BER] < 2 * expected
+    assert row[schema.P_ERROR_PLUS] > 0 and row[schema.P_ERROR_MINUS] > 0
+    estimates = read_estimates(tmp_path)
+    assert {e["stored"] for e in estimates} == {1, -1}
+    assert all(e["n_evaluations"] <= 1500 for e in estimates)
+    rows = pd.read_parquet(tmp_path / "rare" / "c0000-plus.parquet")
+    assert (
+        len(rows) == estimates[1]["n_evaluations"]
+        if estimates[1]["stored"] == 1
+        else estimates[0]["n_evaluations"]
+    )
+    assert {"weight", "stage", "u_dvt_nl1"} <= set(rows.columns)
+    with LocalExecutor(1) as executor:
+        again = run_campaign(spec, tmp_path, executor, progress=False)
+    assert (again.simulated_chunks, again.resumed_chunks) == (0, 2)
+    pd.testing.assert_frame_equal(again.ber, result.ber)
