@@ -29,9 +29,17 @@ def test_popcount_and_float_paths_agree_exactly(random_network, kind, topology, 
     assert 0.05 < np.mean(network.layers[0].forward(x) > 0) < 0.95
 
 
-def test_sign_threshold_tie_goes_to_plus_one():
+def test_sign_threshold_ties_zeros_and_infinite_thresholds():
     out = SignThreshold(np.array([2.0, 2.0], np.float32), np.array([1, -1], np.int8))
     assert out.apply(np.array([[2.0, 2.0], [1.0, 3.0]])).tolist() == [[1, 1], [-1, -1]]
+    # Threshold 0 with both directions, +-0 inputs (a ternary row of zeros gives -0 products).
+    zero = SignThreshold(np.zeros(2, np.float32), np.array([-1, 1], np.int8))
+    a = np.array([[0.0, -0.0], [-0.0, 0.0], [1.0, -1.0]], np.float32)
+    assert zero.apply(a).tolist() == [[1, 1], [1, 1], [-1, -1]]
+    assert zero.apply(a.astype(np.int64)).tolist() == [[1, 1], [1, 1], [-1, -1]]
+    # gamma = 0 in batch norm folds to a constant output: threshold -inf (+1) or +inf (-1).
+    constant = SignThreshold(np.array([-np.inf, np.inf], np.float32), np.array([1, 1]))
+    assert constant.apply(np.array([[-1e9, 1e9]], np.float32)).tolist() == [[1, -1]]
 
 
 def test_model_file_round_trip(tmp_path, random_network):
