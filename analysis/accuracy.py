@@ -87,11 +87,18 @@ def accuracy_study(
     test_limit : int, optional
         Evaluate on the first ``test_limit`` test inputs only (faster).
     """
-    conditions = read_ber_table(ber_csv)
+    conditions = read_ber_table(ber_csv, skip_unmeasured=True)
     wanted = None if condition_ids is None else {str(c) for c in condition_ids}
     curves: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
+    measured = {c.condition_id for c in conditions}
+    unmeasured = sorted(wanted - measured, key=int) if wanted is not None else []
+    if unmeasured:
+        notes.append(
+            "conditions without a measured BER (no resolved read) not evaluated: "
+            + ", ".join(unmeasured)
+        )
     for kind in (WeightKind.BINARY, WeightKind.TERNARY):
         name = choose_model(kind)
         selected = [

@@ -122,7 +122,7 @@ def _ternary_matrices(path: Path) -> dict[str, TransitionMatrix]:
     return matrices
 
 
-def read_ber_table(path: str | Path) -> list[Condition]:
+def read_ber_table(path: str | Path, skip_unmeasured: bool = False) -> list[Condition]:
     """All conditions of a campaign's ``ber.csv``, with their transition matrices.
 
     Parameters
@@ -130,6 +130,9 @@ def read_ber_table(path: str | Path) -> list[Condition]:
     path : path
         The ``ber.csv`` file; a ``confusion.csv`` in the same directory supplies the 3 x 3
         matrices of ternary conditions.
+    skip_unmeasured : bool
+        Leave out binary conditions without any bit-error rate (e.g. no read resolved at a
+        too-short sampling time) instead of raising.
 
     Raises
     ------
@@ -150,6 +153,8 @@ def read_ber_table(path: str | Path) -> list[Condition]:
             plus, minus = (_number(row.get(c)) for c in (schema.P_ERROR_PLUS, schema.P_ERROR_MINUS))
             plus, minus = (ber if math.isnan(v) else v for v in (plus, minus))
             if math.isnan(plus) or math.isnan(minus):
+                if skip_unmeasured:
+                    continue
                 raise ParameterError(
                     f"{source.name} condition {cid!r} ber", row.get(schema.BER),
                     "a bit-error rate (ber, or p_error_plus and p_error_minus)",
