@@ -135,6 +135,14 @@ def _fashion_cnn(kind: WeightKind) -> tuple[LayerSpec, ...]:
     )
 
 
+def _digits_cnn(kind: WeightKind) -> tuple[LayerSpec, ...]:
+    return (
+        LayerSpec(LayerType.CONV2D, 32, kind, kernel=(3, 3), pool=2),
+        LayerSpec(LayerType.DENSE, 128, kind),
+        LayerSpec(LayerType.DENSE, 10, kind, "logits"),
+    )
+
+
 def _ecg_cnn(features: WeightKind, n_classes: int = 4) -> tuple[LayerSpec, ...]:
     """Beat classifier; ``features`` real = "classifier-only" binarization (Penkovsky 2020)."""
     activation = "sign" if features is not WeightKind.REAL else "relu"
@@ -165,6 +173,11 @@ RECIPES = {
                "64-128-128-10 MLP, binary weights and activations", epochs=30, lr_decay=0.93),
         Recipe("digits-mlp-tnn", "digits", (64,), _mlp((128, 128), 10, _T),
                "64-128-128-10 MLP, ternary weights, binary activations", epochs=30,
+               lr_decay=0.93),
+        Recipe("digits-cnn-bnn", "digits", (8, 8, 1), _digits_cnn(_B),
+               "conv3x3-32-pool2, dense 128, dense 10; binary", epochs=30, lr_decay=0.93),
+        Recipe("digits-cnn-tnn", "digits", (8, 8, 1), _digits_cnn(_T),
+               "conv3x3-32-pool2, dense 128, dense 10; ternary weights", epochs=30,
                lr_decay=0.93),
         Recipe("ecg-synthetic-cnn-bnn", "ecg-synthetic", (117, 1), _ecg_cnn(_B),
                "SYNTHETIC heartbeats (not MIT-BIH); whole network binarized: conv7-16-pool2, "

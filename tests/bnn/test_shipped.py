@@ -13,7 +13,7 @@ from rram_ber.validation import ParameterError
 
 EXPECTED = {
     "fashion-mlp-bnn", "fashion-mlp-tnn", "fashion-cnn-bnn", "fashion-cnn-tnn",
-    "digits-mlp-bnn", "digits-mlp-tnn",
+    "digits-mlp-bnn", "digits-mlp-tnn", "digits-cnn-bnn", "digits-cnn-tnn",
     "ecg-synthetic-cnn-bnn", "ecg-synthetic-cnn-bnn-classifier",
 }  # fmt: skip
 
