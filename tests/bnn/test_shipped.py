@@ -67,3 +67,15 @@ def test_fashion_binary_mlp_at_ber_half_is_at_chance_level():
     x, y = load_test_split(network, limit=2000)
     estimate = evaluate_with_errors(network, x, y, ErrorModel.uniform(network, 0.5), 20, 2)
     assert abs(estimate.mean - 0.1) < 0.03
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_recorded_recipe_is_the_current_recipe(name):
+    """``python -m analysis.bnn.train --model NAME --seed 1`` retrains what is shipped."""
+    import json
+    from dataclasses import asdict
+
+    from analysis.bnn.train import RECIPES
+
+    recorded = load_shipped(name).metadata["training"]["recipe"]
+    assert recorded == json.loads(json.dumps(asdict(RECIPES[name]), default=str))
