@@ -104,6 +104,20 @@ class LayerSpec:
     kernel: int | tuple[int, int] = 1
     pool: int = 1
 
+    @property
+    def kernel_1d(self) -> int:
+        """Conv1D kernel length."""
+        if not isinstance(self.kernel, int):
+            raise ParameterError("kernel", self.kernel, "an int for conv1d")
+        return self.kernel
+
+    @property
+    def kernel_2d(self) -> tuple[int, int]:
+        """Conv2D kernel (kh, kw)."""
+        if isinstance(self.kernel, int):
+            raise ParameterError("kernel", self.kernel, "(kh, kw) for conv2d")
+        return self.kernel
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -240,9 +254,9 @@ class _Block:
         if spec.type is LayerType.DENSE:
             fan_in = math.prod(input_shape)
         elif spec.type is LayerType.CONV1D:
-            fan_in = int(spec.kernel) * input_shape[-1]  # type: ignore[arg-type]
+            fan_in = spec.kernel_1d * input_shape[-1]
         else:
-            kh, kw = spec.kernel  # type: ignore[misc]
+            kh, kw = spec.kernel_2d
             fan_in = kh * kw * input_shape[-1]
         # Glorot-uniform initialisation of the latent weights (as in BinaryNet's code).
         limit = math.sqrt(6 / (fan_in + spec.n_out))
@@ -264,8 +278,8 @@ class _Block:
         if self.spec.type is LayerType.DENSE:
             return x.reshape(x.shape[0], -1)
         if self.spec.type is LayerType.CONV1D:
-            return patches_1d(x, int(self.spec.kernel))  # type: ignore[arg-type]
-        return patches_2d(x, self.spec.kernel)  # type: ignore[arg-type]
+            return patches_1d(x, self.spec.kernel_1d)
+        return patches_2d(x, self.spec.kernel_2d)
 
     def _pool(self, a: Array) -> tuple[Array, Any]:
         p = self.spec.pool
@@ -361,13 +375,13 @@ class _Block:
             return dpats.reshape(shape)
         dx = np.zeros(shape, np.float32)
         if self.spec.type is LayerType.CONV1D:
-            k = int(self.spec.kernel)  # type: ignore[arg-type]
+            k = self.spec.kernel_1d
             batch, positions, _ = dpats.shape
             d = dpats.reshape(batch, positions, k, shape[-1])
             for t in range(k):
                 dx[:, t : t + positions] += d[:, :, t]
             return dx
-        kh, kw = self.spec.kernel  # type: ignore[misc]
+        kh, kw = self.spec.kernel_2d
         batch, h, w, _ = dpats.shape
         d = dpats.reshape(batch, h, w, kh, kw, shape[-1])
         for i in range(kh):
@@ -395,16 +409,16 @@ class _Block:
         if self.spec.type is LayerType.DENSE:
             return Dense(name, weights, output)
         if self.spec.type is LayerType.CONV1D:
-            return Conv1D(name, weights, output, int(self.spec.kernel), self.spec.pool)  # type: ignore[arg-type]
-        return Conv2D(name, weights, output, self.spec.kernel, self.spec.pool)  # type: ignore[arg-type]
+            return Conv1D(name, weights, output, self.spec.kernel_1d, self.spec.pool)
+        return Conv2D(name, weights, output, self.spec.kernel_2d, self.spec.pool)
 
 
 def _output_shape(spec: LayerSpec, shape: tuple[int, ...]) -> tuple[int, ...]:
     if spec.type is LayerType.DENSE:
         return (spec.n_out,)
     if spec.type is LayerType.CONV1D:
-        return ((shape[0] - int(spec.kernel) + 1) // spec.pool, spec.n_out)  # type: ignore[arg-type]
-    kh, kw = spec.kernel  # type: ignore[misc]
+        return ((shape[0] - spec.kernel_1d + 1) // spec.pool, spec.n_out)
+    kh, kw = spec.kernel_2d
     return ((shape[0] - kh + 1) // spec.pool, (shape[1] - kw + 1) // spec.pool, spec.n_out)
 
 
