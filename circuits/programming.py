@@ -132,7 +132,10 @@ class ResetPulse:
     Defaults: 2.5 V, 100 ns edges, 1 us plateau, word line 3.3 V. With the default access
     transistor and OE on the bit line the device then sees up to ~2.4 V (the NMOS works as a
     source follower, ``V_dev ~ V_WL - V_T``), which RESETs every compliance-limited LRS to
-    ``N_min`` within the pulse (checked from N = 0.03 ... 3).
+    ``N_min`` within the pulse (checked from N = 0.03 ... 3; at N_min = 0.004 with l = 0.44 nm
+    the last step is slow and the pulse ends at 1.13-1.18 N_min). It does not RESET states SET
+    without compliance (N ~ N_max, ~1.6 kOhm) of wide filaments (r = 49.5 nm): those need more
+    current than the access transistor delivers.
 
     Attributes
     ----------
