@@ -54,61 +54,48 @@ def test_bad_input_exits_2_naming_option_value_and_range(
     assert f"{option} = {shown}" in err
 
 
-@pytest.mark.ngspice
-def test_read_json_reports_decision_delay_and_energy(capsys):
-    assert (
-        main(
-            [
-                "read",
-                "--r-bl",
-                "5e3",
-                "--r-blb",
-                "50e3",
-                "--vdd",
-                "1.2",
-                "--corner",
-                "tt",
-                "--temp",
-                "27",
-                "--json",
-            ]
-        )
-        == 0
+def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    """The real command in its own process (it owns that process's ngspice session)."""
+    return subprocess.run(
+        [sys.executable, "-m", "rram_ber.cli", *argv], capture_output=True, text=True, check=False
     )
-    result = json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.ngspice
+def test_read_json_reports_decision_delay_and_energy():
+    completed = _cli(
+        "read",
+        "--r-bl",
+        "5e3",
+        "--r-blb",
+        "50e3",
+        "--vdd",
+        "1.2",
+        "--corner",
+        "tt",
+        "--temp",
+        "27",
+        "--json",
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
     assert set(result) == {"decision", "resolved", "delay_s", "energy_j"}
     assert result["decision"] == 1 and result["resolved"] is True
     assert 20e-12 < result["delay_s"] < 1e-9 and 1e-15 < result["energy_j"] < 1e-13
 
 
 @pytest.mark.ngspice
-def test_read_table_and_1t1r(capsys):
-    assert main(["read", "--cell", "1t1r", "--r-bl", "50e3", "--backend", "subprocess"]) == 0
-    out = capsys.readouterr().out
+def test_read_table_and_1t1r():
+    completed = _cli("read", "--cell", "1t1r", "--r-bl", "50e3", "--backend", "subprocess")
+    assert completed.returncode == 0, completed.stderr
+    out = completed.stdout
     assert re.search(r"^decision +-1$", out, flags=re.MULTILINE) and "reference" in out
 
 
 @pytest.mark.ngspice
 def test_netlist_read_writes_a_deck_ngspice_runs(tmp_path):
     deck = tmp_path / "read.cir"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rram_ber.cli",
-            "netlist",
-            "read",
-            "--r-bl",
-            "50e3",
-            "--r-blb",
-            "5e3",
-            "-o",
-            str(deck),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = _cli("netlist", "read", "--r-bl", "50e3", "--r-blb", "5e3", "-o", str(deck))
     assert completed.returncode == 0, completed.stderr
     ran = subprocess.run(
         ["ngspice", "-b", deck.name], cwd=tmp_path, capture_output=True, text=True, check=False
