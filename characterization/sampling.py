@@ -80,17 +80,21 @@ class SamplePlan:
         Stored weight.
     expected : int
         What a perfect read returns: the weight, or weight x activation for XNOR reads.
-    copy : ReadCopy
-        Cell and mismatch to simulate.
+    copy : ReadCopy or None
+        Cell and mismatch to simulate; None when the sample could not be prepared (e.g. its
+        devices failed to program), see ``failure``.
     columns : dict
         Drawn variables (``dvt_<transistor>``, ``dbeta_<transistor>``, ``r_bl_ohm``, ...).
+    failure : str
+        Why there is no copy ("" when there is one).
     """
 
     sample_index: int
     stored: int
     expected: int
-    copy: ReadCopy
+    copy: ReadCopy | None
     columns: dict[str, float]
+    failure: str = ""
 
 
 class MeasuredResistances:

@@ -529,7 +529,14 @@ def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
             )
 
     if device.model == "vcm":
-        sweeps.setdefault("compliance_a", (float(vcm.get("compliance_a", 100e-6)),))
+        if "compliance_a" in vcm:
+            raise ParameterError(
+                "device.vcm.compliance_a",
+                vcm["compliance_a"],
+                "no value here: set conditions.compliance_a",
+            )
+        sweeps.setdefault("compliance_a", (100e-6,))
+        _check_vcm(vcm, sweeps)
     elif "compliance_a" in sweeps:
         raise ParameterError(
             "conditions.compliance_a",
@@ -568,6 +575,23 @@ def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
     if n_conditions > MAX_CONDITIONS:
         raise ParameterError("conditions", n_conditions, f"at most {MAX_CONDITIONS} combinations")
     return spec
+
+
+def _check_vcm(vcm: Mapping[str, Any], sweeps: Mapping[str, tuple[Any, ...]]) -> None:
+    """VCM programming settings, cells and temperatures, checked before anything runs."""
+    from characterization.vcm_cells import VCM_CELLS, pilot_devices, program_conditions
+
+    for index, cell in enumerate(sweeps["cell"]):
+        if cell not in VCM_CELLS:
+            raise ParameterError(
+                f"conditions.cell[{index}]" if len(sweeps["cell"]) > 1 else "conditions.cell",
+                cell.value,
+                "'2t2r', '1t1r' or 'xnor' with device.model = 'vcm'",
+            )
+    pilot_devices(vcm)
+    for compliance in sweeps["compliance_a"]:
+        for temp in sweeps["temp_c"]:
+            program_conditions(vcm, compliance, "tt", temp)
 
 
 #: Smallest simulation budget of a rare-event estimate: the failure-region search of importance

@@ -26,7 +26,12 @@ import pandas as pd
 from characterization import schema
 from characterization.measure import DEFAULT_RESOLVE_FRACTION, ReadMeasurement
 from characterization.read import simulate_reads_at
-from characterization.sampling import MeasuredResistances, SamplePlan, plan_samples
+from characterization.sampling import (
+    MeasuredResistances,
+    SamplePlan,
+    activation_value,
+    plan_samples,
+)
 from characterization.session import NgspiceSession, SimulationError, Simulator
 from characterization.spec import CampaignCell, CampaignSpec, Condition
 from circuits.read import ReadConditions, ReadCopy
@@ -87,7 +92,7 @@ def _row(
 ) -> dict[str, Any]:
     """One result row. A ternary read decodes unresolved outputs as 0, so it is always
     "resolved"; a binary read that did not latch is unresolved and never an error."""
-    activation = plan.copy.activation
+    activation = activation_value(condition.cell, plan.sample_index)
     row: dict[str, Any] = {
         schema.CONDITION_ID: condition.condition_id,
         schema.SAMPLE_INDEX: plan.sample_index,
@@ -156,6 +161,30 @@ def _measure_with_fallback(
     return outcomes
 
 
+def _outcomes(
+    simulator: Simulator,
+    reads: Sequence[ReadConditions],
+    plans: Sequence[SamplePlan],
+    resolve_fraction: float,
+) -> list[Outcome]:
+    """Outcomes of every plan; plans without a copy fail with their own reason."""
+    ready = [plan for plan in plans if plan.copy is not None]
+    measured = iter(
+        _measure_with_fallback(
+            simulator,
+            reads,
+            [plan.copy for plan in ready if plan.copy is not None],
+            resolve_fraction,
+        )
+        if ready
+        else []
+    )
+    return [
+        next(measured) if plan.copy is not None else ([None] * len(reads), plan.failure)
+        for plan in plans
+    ]
+
+
 def simulate_group(
     simulator: Simulator,
     spec: CampaignSpec,
@@ -173,9 +202,7 @@ def simulate_group(
         condition id -> rows (one per plan, in order, with the schema's sample columns).
     """
     reads = [spec.read_conditions(c) for c in conditions]
-    outcomes = _measure_with_fallback(
-        simulator, reads, [plan.copy for plan in plans], spec.resolve_fraction
-    )
+    outcomes = _outcomes(simulator, reads, plans, spec.resolve_fraction)
     return {
         condition.condition_id: pd.DataFrame(
             [
@@ -195,9 +222,7 @@ def simulate_plans(
     resolve_fraction: float = DEFAULT_RESOLVE_FRACTION,
 ) -> pd.DataFrame:
     """Simulate planned samples of a single condition (see :func:`simulate_group`)."""
-    outcomes = _measure_with_fallback(
-        simulator, [read_conditions], [plan.copy for plan in plans], resolve_fraction
-    )
+    outcomes = _outcomes(simulator, [read_conditions], plans, resolve_fraction)
     return pd.DataFrame(
         [
             _row(plan, condition, measurements[0], reason)
@@ -210,11 +235,17 @@ def simulate_chunk(
     simulator: Simulator, spec: CampaignSpec, task: ChunkTask
 ) -> dict[int, pd.DataFrame]:
     """Draw and simulate the samples of one chunk; rows per condition id."""
-    measured = None
-    if spec.device.model == "empirical":
-        measured = MeasuredResistances(Path(spec.source_dir) / spec.device.csv)
-    # The conditions of a group share their draws: plan them once.
-    plans = plan_samples(spec, task.conditions[0], range(task.first, task.stop), measured)
+    indices = range(task.first, task.stop)
+    # The conditions of a group share their draws (and programmed devices): plan them once.
+    if spec.device.model == "vcm":
+        from characterization.vcm_cells import plan_vcm_samples
+
+        plans = plan_vcm_samples(simulator, spec, task.conditions[0], indices)
+    else:
+        measured = None
+        if spec.device.model == "empirical":
+            measured = MeasuredResistances(Path(spec.source_dir) / spec.device.csv)
+        plans = plan_samples(spec, task.conditions[0], indices, measured)
     return simulate_group(simulator, spec, task.conditions, plans)
 
 
