@@ -101,7 +101,10 @@ class CampaignSettings:
         simulation budget of each estimate (one per stored value +1 / -1).
     batch_size : int
         Samples simulated together in one netlist (one chunk); it fixes the chunk boundaries,
-        so it is part of what makes a table reproducible.
+        so it is part of what makes a table reproducible. Default 10, chosen with
+        ``benchmarks/campaign_throughput.py``: 5-25 per netlist were equally fast within the
+        noise (1.1-1.2x a naive PySpice loop per core), 100 was slower, and a small chunk keeps
+        the sample-by-sample rerun of a failed chunk cheap.
     method : str
         BER estimator: ``"monte-carlo"``, ``"importance"`` or ``"scaled-sigma"``.
     """
@@ -109,7 +112,7 @@ class CampaignSettings:
     name: str = "campaign"
     seed: int = 0
     samples: int = 1000
-    batch_size: int = 25
+    batch_size: int = 10
     method: str = "monte-carlo"
 
     def __post_init__(self) -> None:
