@@ -31,7 +31,11 @@ from characterization.spec import CampaignCell, CampaignSpec, Condition, DeviceS
 from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
 from circuits.elements import FixedResistor
 from circuits.read import ReadCopy, read_transistor_geometries
-from models.cmos import deviations_from_standard_normal
+from models.cmos import (
+    TransistorDeviation,
+    TransistorGeometry,
+    deviations_from_standard_normal,
+)
 from rram_ber.validation import ParameterError
 
 #: Values a cell of each kind can store, in the order samples cycle through them.
@@ -95,6 +99,27 @@ class SamplePlan:
     copy: ReadCopy | None
     columns: dict[str, float]
     failure: str = ""
+
+
+def draw_mismatch(
+    spec: CampaignSpec, geometries: Sequence[TransistorGeometry], rng: np.random.Generator
+) -> tuple[dict[str, TransistorDeviation], dict[str, float]]:
+    """One sample's Pelgrom mismatch, and its result-row columns (none if mismatch is off).
+
+    Draws ``2 n`` standard normals (``dVT`` of each transistor, then ``dbeta/beta`` of each,
+    in ``geometries`` order) from the sample's mismatch stream.
+    """
+    if not spec.variability.mismatch:
+        return {}, {}
+    u = rng.standard_normal((2, len(geometries)))
+    deviations = deviations_from_standard_normal(
+        u[0], u[1], tuple(geometries), spec.variability.pelgrom
+    )
+    columns: dict[str, float] = {}
+    for name, deviation in deviations.items():
+        columns[DVT_PREFIX + name] = deviation.dvt_v
+        columns[DBETA_PREFIX + name] = deviation.dbeta_rel
+    return deviations, columns
 
 
 class MeasuredResistances:
@@ -200,16 +225,7 @@ def plan_samples(
         stored = stored_value(condition.cell, index)
         activation = activation_value(condition.cell, index)
         expected = stored if activation is None else stored * activation
-        columns: dict[str, float] = {}
-        deviations = {}
-        if spec.variability.mismatch:
-            u = mismatch_rng.standard_normal((2, len(geometries)))
-            deviations = deviations_from_standard_normal(
-                u[0], u[1], geometries, spec.variability.pelgrom
-            )
-            for name, deviation in deviations.items():
-                columns[DVT_PREFIX + name] = deviation.dvt_v
-                columns[DBETA_PREFIX + name] = deviation.dbeta_rel
+        deviations, columns = draw_mismatch(spec, geometries, mismatch_rng)
         cell = _build_cell(spec, condition.cell, stored, device_rng, measured)
         bl, blb = cell.branch_elements()
         columns["r_bl_ohm"] = bl.nominal_resistance_ohm()

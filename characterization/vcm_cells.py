@@ -39,15 +39,19 @@ from characterization.programming import (
     program_2t2r_cells,
     program_population,
 )
-from characterization.sampling import SamplePlan, activation_value, sample_streams, stored_value
-from characterization.schema import DBETA_PREFIX, DVT_PREFIX
+from characterization.sampling import (
+    SamplePlan,
+    activation_value,
+    draw_mismatch,
+    sample_streams,
+    stored_value,
+)
 from characterization.session import SimulationError, Simulator
 from characterization.spec import CampaignCell, CampaignSpec, Condition
 from circuits.cells import Cell1T1R
 from circuits.elements import DeviceOrientation, FixedResistor, VcmElement
 from circuits.programming import ProgrammingBench, ResetPulse, default_set_pulse
 from circuits.read import ReadCopy, read_transistor_geometries
-from models.cmos import deviations_from_standard_normal
 from models.variability import C2cVariability, D2dVariability
 from models.vcm import VcmParameters
 from rram_ber.validation import ParameterError, check_int
@@ -246,16 +250,7 @@ def plan_vcm_samples(
         stored = stored_value(condition.cell, index)
         activation = activation_value(condition.cell, index)
         expected = stored if activation is None else stored * activation
-        columns: dict[str, float] = {}
-        deviations = {}
-        if spec.variability.mismatch:
-            u = mismatch_rng.standard_normal((2, len(geometries)))
-            deviations = deviations_from_standard_normal(
-                u[0], u[1], geometries, spec.variability.pelgrom
-            )
-            for name, deviation in deviations.items():
-                columns[DVT_PREFIX + name] = deviation.dvt_v
-                columns[DBETA_PREFIX + name] = deviation.dbeta_rel
+        deviations, columns = draw_mismatch(spec, geometries, mismatch_rng)
         copy: ReadCopy | None = None
         failure = ""
         try:

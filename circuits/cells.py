@@ -18,15 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from circuits.elements import FixedResistor, ResistiveElement
-from circuits.netlist import mosfet
+from circuits.netlist import transistor
 from circuits.pcsa import L_MIN_M, check_length, check_width
 from models.cmos import (
-    NO_DEVIATION,
     Polarity,
     ProcessCorner,
     TransistorDeviation,
     TransistorGeometry,
-    instance_parameters,
 )
 from rram_ber.validation import ParameterError, check_range, parse_enum
 
@@ -178,21 +176,16 @@ def cell_lines(
     )
     for geometry, element, bitline, access_node, side in branches:
         lines.extend(element.element_lines("m" + side + suffix, bitline, access_node))
-        delvto, mulu0 = instance_parameters(
-            geometry.polarity, corner, deviations.get(geometry.name, NO_DEVIATION)
-        )
         lines.append(
-            mosfet(
-                geometry.name + suffix,
+            transistor(
+                geometry,
+                suffix,
                 access_node,
                 nodes.wl,
                 nodes.sl,
                 "0",
-                geometry.polarity,
-                geometry.w_m,
-                geometry.l_m,
-                delvto,
-                mulu0,
+                corner,
+                deviations,
                 sizing.l_diffusion_m,
             )
         )

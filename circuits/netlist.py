@@ -9,8 +9,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
-from models.cmos import NMOS_MODEL, PMOS_MODEL, Polarity
+from models.cmos import (
+    NMOS_MODEL,
+    NO_DEVIATION,
+    PMOS_MODEL,
+    Polarity,
+    ProcessCorner,
+    TransistorDeviation,
+    TransistorGeometry,
+    instance_parameters,
+)
 
 # Lower-case names built from fixed words and integer indices, or "0" for ground.
 _IDENTIFIER = re.compile(r"^([a-z][a-z0-9_]*|0)$")
@@ -70,6 +80,41 @@ def mosfet(
         f" ad={spice_number(area)} as={spice_number(area)}"
         f" pd={spice_number(perimeter)} ps={spice_number(perimeter)}"
         f" delvto={spice_number(delvto_v)} mulu0={spice_number(mulu0)}"
+    )
+
+
+def transistor(
+    geometry: TransistorGeometry,
+    suffix: str,
+    drain: str,
+    gate: str,
+    source: str,
+    bulk: str,
+    corner: ProcessCorner,
+    deviations: Mapping[str, TransistorDeviation],
+    l_diffusion_m: float,
+) -> str:
+    """One transistor of a generator, at a process corner with its own mismatch.
+
+    The instance is named ``m<geometry.name><suffix>``; its ``delvto``/``mulu0`` combine the
+    corner shift and ``deviations[geometry.name]`` (none if absent), see
+    :func:`models.cmos.instance_parameters`.
+    """
+    delvto, mulu0 = instance_parameters(
+        geometry.polarity, corner, deviations.get(geometry.name, NO_DEVIATION)
+    )
+    return mosfet(
+        geometry.name + suffix,
+        drain,
+        gate,
+        source,
+        bulk,
+        geometry.polarity,
+        geometry.w_m,
+        geometry.l_m,
+        delvto,
+        mulu0,
+        l_diffusion_m,
     )
 
 

@@ -33,14 +33,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from circuits.netlist import capacitor, mosfet
+from circuits.netlist import capacitor, transistor
 from models.cmos import (
-    NO_DEVIATION,
     Polarity,
     ProcessCorner,
     TransistorDeviation,
     TransistorGeometry,
-    instance_parameters,
 )
 from rram_ber.validation import check_range
 
@@ -163,21 +161,16 @@ def pcsa_lines(
     for geometry in pcsa_geometries(sizing):
         drain, gate, source = drain_gate_source[geometry.name]
         bulk = nodes.vdd if geometry.polarity is Polarity.PMOS else "0"
-        delvto, mulu0 = instance_parameters(
-            geometry.polarity, corner, deviations.get(geometry.name, NO_DEVIATION)
-        )
         lines.append(
-            mosfet(
-                geometry.name + suffix,
+            transistor(
+                geometry,
+                suffix,
                 drain,
                 gate,
                 source,
                 bulk,
-                geometry.polarity,
-                geometry.w_m,
-                geometry.l_m,
-                delvto,
-                mulu0,
+                corner,
+                deviations,
                 sizing.l_diffusion_m,
             )
         )
@@ -257,22 +250,9 @@ def xnor_switch_lines(
     lines = []
     for geometry in xnor_switch_geometries(sizing):
         drain, gate, source = connections[geometry.name]
-        delvto, mulu0 = instance_parameters(
-            geometry.polarity, corner, deviations.get(geometry.name, NO_DEVIATION)
-        )
         lines.append(
-            mosfet(
-                geometry.name + suffix,
-                drain,
-                gate,
-                source,
-                "0",
-                geometry.polarity,
-                geometry.w_m,
-                geometry.l_m,
-                delvto,
-                mulu0,
-                l_diffusion_m,
+            transistor(
+                geometry, suffix, drain, gate, source, "0", corner, deviations, l_diffusion_m
             )
         )
     return lines
