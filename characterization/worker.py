@@ -1,9 +1,11 @@
-"""Simulate campaign chunks: the code that runs inside worker processes.
+"""Simulate campaign tasks: the code that runs inside worker processes.
 
-A chunk is ``batch_size`` consecutive samples of one condition, simulated together in one
-batched netlist. When that netlist fails (no convergence, parse error), the chunk is rerun
+A chunk is ``batch_size`` consecutive samples of one condition group (the conditions that
+differ only in sampling time), simulated together in one batched netlist and measured at each
+sampling time. When that netlist fails (no convergence, parse error), the chunk is rerun
 sample by sample, so one bad sample cannot take its neighbours down; samples that still fail
 are returned as rows with ``status = "failed"`` and ngspice's reason, and the campaign goes on.
+A rare-event task runs the campaign's estimator for one condition and stored value.
 
 Each worker process owns one :class:`~characterization.session.NgspiceSession`, opened on first
 use. All simulator calls of a process are funnelled through one dedicated thread, because
@@ -335,7 +337,12 @@ def estimate_rare(simulator: Simulator, spec: CampaignSpec, task: RareTask) -> R
         batch_size=batch,
     )
     rows = pd.DataFrame(state.table())
-    if result.samples is not None and len(rows) == len(result.samples.failed):
+    if result.samples is not None:
+        # The limit state records one row per evaluation, in the estimator's order.
+        if len(rows) != len(result.samples.failed):
+            raise RuntimeError(
+                f"{len(rows)} simulated rows for {len(result.samples.failed)} evaluations"
+            )
         rows["stage"] = result.samples.stage
         rows["weight"] = result.samples.weight
         rows["scale"] = result.samples.scale
