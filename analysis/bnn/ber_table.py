@@ -189,12 +189,19 @@ def select_condition(
     """
     ids = [c.condition_id for c in conditions]
     if not ids:
-        raise ParameterError(option, condition_id, "a table with at least one condition")
+        raise ParameterError(option, condition_id, "a table with at least one measured condition")
     if condition_id is None:
         if len(ids) == 1:
             return conditions[0]
-        raise ParameterError(option, None, "one of the table's conditions: " + ", ".join(ids))
+        raise ParameterError(
+            option, None, "one of the table's measured conditions: " + ", ".join(ids)
+        )
     for condition in conditions:
         if condition.condition_id == condition_id:
             return condition
-    raise ParameterError(option, condition_id, "one of " + ", ".join(ids))
+    raise ParameterError(
+        option,
+        condition_id,
+        "one of the measured conditions (a condition with no resolved read has no error "
+        "model): " + ", ".join(ids),
+    )

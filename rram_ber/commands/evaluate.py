@@ -115,7 +115,10 @@ def run(args: argparse.Namespace) -> int:
         except ParameterError as error:
             raise error.renamed("--ber") from None
     elif args.ber_table is not None:
-        condition = select_condition(read_ber_table(args.ber_table), args.condition)
+        # Conditions without any resolved read have no error model; they are not offered.
+        condition = select_condition(
+            read_ber_table(args.ber_table, skip_unmeasured=True), args.condition
+        )
         ber = condition.ber
         try:
             error_model = ErrorModel.same_matrix(network, condition.matrix, mode)
