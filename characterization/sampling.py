@@ -122,6 +122,49 @@ def draw_mismatch(
     return deviations, columns
 
 
+@dataclass
+class SampleStart:
+    """What every sample draws before its devices: stored value, input and mismatch.
+
+    Attributes
+    ----------
+    stored : int
+        Stored weight.
+    activation : int or None
+        XNOR input activation (None for other cells).
+    expected : int
+        What a perfect read returns: the weight, or weight x activation for XNOR reads.
+    deviations : dict
+        Pelgrom mismatch per transistor (empty when mismatch is off).
+    columns : dict
+        The mismatch columns of the result row; device columns are added to it.
+    device_rng : numpy.random.Generator
+        The sample's device stream, for whatever the device model draws next.
+    """
+
+    stored: int
+    activation: int | None
+    expected: int
+    deviations: dict[str, TransistorDeviation]
+    columns: dict[str, float]
+    device_rng: np.random.Generator
+
+
+def start_sample(
+    spec: CampaignSpec,
+    condition: Condition,
+    geometries: Sequence[TransistorGeometry],
+    sample_index: int,
+) -> SampleStart:
+    """Seed sample ``sample_index`` of ``condition`` and draw its value, input and mismatch."""
+    mismatch_rng, device_rng = sample_streams(spec.campaign.seed, condition.group_id, sample_index)
+    stored = stored_value(condition.cell, sample_index)
+    activation = activation_value(condition.cell, sample_index)
+    expected = stored if activation is None else stored * activation
+    deviations, columns = draw_mismatch(spec, geometries, mismatch_rng)
+    return SampleStart(stored, activation, expected, deviations, columns, device_rng)
+
+
 class MeasuredResistances:
     """Measured LRS and HRS resistances read from a CSV file, for resampling.
 
@@ -221,17 +264,14 @@ def plan_samples(
     geometries = read_transistor_geometries(read_conditions)
     plans = []
     for index in sample_indices:
-        mismatch_rng, device_rng = sample_streams(spec.campaign.seed, condition.group_id, index)
-        stored = stored_value(condition.cell, index)
-        activation = activation_value(condition.cell, index)
-        expected = stored if activation is None else stored * activation
-        deviations, columns = draw_mismatch(spec, geometries, mismatch_rng)
-        cell = _build_cell(spec, condition.cell, stored, device_rng, measured)
+        start = start_sample(spec, condition, geometries, index)
+        cell = _build_cell(spec, condition.cell, start.stored, start.device_rng, measured)
         bl, blb = cell.branch_elements()
+        columns = start.columns
         columns["r_bl_ohm"] = bl.nominal_resistance_ohm()
         columns["r_blb_ohm"] = blb.nominal_resistance_ohm()
-        copy = ReadCopy(cell, deviations, activation)
-        plans.append(SamplePlan(index, stored, expected, copy, columns))
+        copy = ReadCopy(cell, start.deviations, start.activation)
+        plans.append(SamplePlan(index, start.stored, start.expected, copy, columns))
     return plans
 
 

@@ -39,13 +39,7 @@ from characterization.programming import (
     program_2t2r_cells,
     program_population,
 )
-from characterization.sampling import (
-    SamplePlan,
-    activation_value,
-    draw_mismatch,
-    sample_streams,
-    stored_value,
-)
+from characterization.sampling import SamplePlan, start_sample
 from characterization.session import SimulationError, Simulator
 from characterization.spec import CampaignCell, CampaignSpec, Condition
 from circuits.cells import Cell1T1R
@@ -246,11 +240,9 @@ def plan_vcm_samples(
     )
     plans = []
     for index in sample_indices:
-        mismatch_rng, device_rng = sample_streams(spec.campaign.seed, condition.group_id, index)
-        stored = stored_value(condition.cell, index)
-        activation = activation_value(condition.cell, index)
-        expected = stored if activation is None else stored * activation
-        deviations, columns = draw_mismatch(spec, geometries, mismatch_rng)
+        start = start_sample(spec, condition, geometries, index)
+        stored, activation, deviations = start.stored, start.activation, start.deviations
+        device_rng, columns = start.device_rng, start.columns
         copy: ReadCopy | None = None
         failure = ""
         try:
@@ -273,7 +265,7 @@ def plan_vcm_samples(
                     copy = ReadCopy(cell.cell, deviations, activation)
         except SimulationError as error:
             failure = f"programming: {error.reason}"
-        plans.append(SamplePlan(index, stored, expected, copy, columns, failure))
+        plans.append(SamplePlan(index, stored, start.expected, copy, columns, failure))
     return plans
 
 
