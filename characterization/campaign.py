@@ -201,9 +201,10 @@ def run_campaign(
     from tqdm import tqdm
 
     rare = spec.campaign.method != "monte-carlo"
+    total = sum(t.samples for t in tasks)
     bar = tqdm(
-        total=sum(t.samples for t in tasks),
-        initial=sum(t.samples for t in tasks if t not in todo),
+        total=total,
+        initial=total - sum(t.samples for t in todo),
         unit="estimate" if rare else "sample",
         desc="campaign",
         disable=not progress,

@@ -85,7 +85,7 @@ CONFUSION_COLUMNS = (CONDITION_ID, STORED, READ, COUNT, TOTAL, PROBABILITY, CI_L
 # --- sample rows (Parquet) -----------------------------------------------------------------
 SAMPLE_INDEX = "sample"
 CHUNK = "chunk"
-SEED_SPAWN_KEY = "spawn_key"
+SEED_SPAWN_KEY = "spawn_key"  # "GROUP/SAMPLE": SeedSequence(seed, spawn_key=(GROUP, SAMPLE))
 STATUS = "status"  # "ok" or "failed"
 FAILURE_REASON = "reason"
 STORED_VALUE = "stored"

@@ -98,7 +98,9 @@ def _row(
     row: dict[str, Any] = {
         schema.CONDITION_ID: condition.condition_id,
         schema.SAMPLE_INDEX: plan.sample_index,
-        schema.SEED_SPAWN_KEY: f"{condition.condition_id}/{plan.sample_index}",
+        # The key the sample's draws were spawned with (see characterization.sampling): the
+        # group, not the condition, so the sampling times of one group share it.
+        schema.SEED_SPAWN_KEY: f"{condition.group_id}/{plan.sample_index}",
         schema.STORED_VALUE: plan.stored,
         schema.ACTIVATION: 0 if activation is None else activation,
         schema.EXPECTED: plan.expected,

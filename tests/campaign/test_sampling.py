@@ -104,3 +104,21 @@ def test_bad_measurement_files_are_rejected(tmp_path, content):
     path.write_text(content)
     with pytest.raises(ParameterError, match=r"device\.csv"):
         MeasuredResistances(path)
+
+
+def test_the_recorded_spawn_key_regenerates_the_sample_draws():
+    from characterization.sampling import draw_mismatch, sample_streams
+    from characterization.worker import _row
+    from circuits.read import read_transistor_geometries
+
+    spec = parse_spec({**SPEC, "conditions": {"vdd_v": [1.2, 0.8], "t_sample_s": [5e-10, 2e-9]}})
+    # The second VDD's later sampling time: condition 3 of group 1.
+    condition = spec.conditions()[3]
+    assert condition.group_id != condition.condition_id
+    plan = plan_samples(spec, condition, [7])[0]
+    row = _row(plan, condition, None, "not simulated")
+    group, sample = (int(part) for part in row["spawn_key"].split("/"))
+    mismatch_rng, _ = sample_streams(spec.campaign.seed, group, sample)
+    geometries = read_transistor_geometries(spec.read_conditions(condition))
+    _, columns = draw_mismatch(spec, geometries, mismatch_rng)
+    assert columns == {k: v for k, v in plan.columns.items() if k.startswith(("dvt_", "dbeta_"))}
