@@ -141,7 +141,7 @@ def format_summary(ber: pd.DataFrame, conditions: list[Condition]) -> str:
     """A plain-text table of the BER of every condition."""
     labels = {c.condition_id: c.label() for c in conditions}
     header = (
-        f"{'id':>4}  {'condition':30}  {'samples':>7}  {'errors':>6}  {'unres.':>6}"
+        f"{'id':>4}  {'condition':36}  {'samples':>7}  {'errors':>6}  {'unres.':>6}"
         f"  {'failed':>6}  BER [95% CI]"
     )
     lines = [header, "-" * len(header)]
@@ -151,7 +151,7 @@ def format_summary(ber: pd.DataFrame, conditions: list[Condition]) -> str:
             for c in (schema.N_SAMPLES, schema.N_ERRORS, schema.N_UNRESOLVED, schema.N_FAILED)
         ]
         lines.append(
-            f"{row[schema.CONDITION_ID]:>4}  {labels[row[schema.CONDITION_ID]]:30}"
+            f"{row[schema.CONDITION_ID]:>4}  {labels[row[schema.CONDITION_ID]]:36}"
             f"  {counts[0]:>7}  {counts[1]:>6}  {counts[2]:>6}  {counts[3]:>6}"
             f"  {row[schema.BER_REPORT]}"
         )

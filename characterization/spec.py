@@ -246,8 +246,11 @@ class Condition:
         return values
 
     def label(self) -> str:
-        """Short human-readable description, e.g. ``"2t2r tt 27C 1.2V"``."""
-        text = f"{self.cell.value} {self.corner.value} {self.temp_c:g}C {self.vdd_v:g}V"
+        """Short human-readable description, e.g. ``"2t2r tt 27C 1.2V 2ns"``."""
+        text = (
+            f"{self.cell.value} {self.corner.value} {self.temp_c:g}C {self.vdd_v:g}V"
+            f" {self.t_sample_s * 1e9:g}ns"
+        )
         if self.compliance_a is not None:
             text += f" Ic={self.compliance_a * 1e6:g}uA"
         return text
