@@ -12,6 +12,19 @@ Conventions (all functions take plain NumPy arrays, no simulator):
 * **Read energy**: ``E = VDD * Q``, with ``Q`` the charge drawn from the PCSA's VDD source from
   the SEN edge to the end of the restoring precharge [J]. The restore precharge is included
   because that is when the discharged output is recharged; WL and SEN drivers are not counted.
+
+An **array read** (``conditions.column`` given, :mod:`circuits.array`) differs in three ways:
+
+* the reference edge is the sense enable *at the PCSA* (the driver chain's output crossing
+  VDD/2), so sampling time and sense delay count from when the PCSA is enabled;
+* the decision is decoded from the logic levels of OUT and OUTB at the sampling time against
+  the decode inverter's switching threshold at the read's corner and temperature
+  (:mod:`characterization.decode`), and ``resolved`` means the logic decided;
+* the sense delay is the time from that edge until the logic first reads +1 or -1 (the
+  falling output crossing the low-level limit while the other is high);
+* the energy is everything the copy's supply delivers over the whole read cycle, from t = 0
+  (before the word line rises) to the end of the restore: PCSA, drivers, bit and source lines,
+  decode inverters.
 """
 
 from __future__ import annotations
@@ -21,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from characterization.decode import UNDECIDED_BAND_FRACTION, decode_outputs
 from characterization.session import Waveforms
 from circuits.read import ReadConditions, ReadProbes
 
@@ -43,6 +57,9 @@ class ReadMeasurement:
         Read energy [J].
     v_out_v, v_outb_v : float
         Output voltages at the sampling time [V].
+    v_d_v, v_db_v : float
+        Decode inverter outputs (NOT OUT, NOT OUTB) at the sampling time [V]; NaN without
+        decode logic (idealised fixture).
     """
 
     decision: int
@@ -51,6 +68,8 @@ class ReadMeasurement:
     energy_j: float
     v_out_v: float
     v_outb_v: float
+    v_d_v: float = math.nan
+    v_db_v: float = math.nan
 
 
 def value_at(time_s: np.ndarray, values: np.ndarray, t_s: float) -> float:
@@ -124,6 +143,22 @@ def charge_drawn(
     return float(-np.trapezoid(i, t))
 
 
+def rising_crossing(time_s: np.ndarray, values: np.ndarray, level: float, after_s: float) -> float:
+    """First time after ``after_s`` at which ``values`` rises through ``level`` [s].
+
+    Linear interpolation between simulator points; NaN if it never does.
+    """
+    above = values >= level
+    candidates = np.flatnonzero((time_s > after_s) & above)
+    if candidates.size == 0:
+        return math.nan
+    i = int(candidates[0])
+    if i == 0 or above[i - 1]:
+        return float(time_s[i])
+    t0, t1, v0, v1 = time_s[i - 1], time_s[i], values[i - 1], values[i]
+    return float(t0 + (level - v0) * (t1 - t0) / (v1 - v0))
+
+
 def measure_read(
     waveforms: Waveforms,
     probes: ReadProbes,
@@ -135,6 +170,8 @@ def measure_read(
     v_out, v_outb = waveforms[probes.out], waveforms[probes.outb]
     timing = conditions.timing
     vdd = conditions.vdd_v
+    if conditions.column is not None:
+        return _measure_array_read(waveforms, probes, conditions)
     decision = decision_at(time_s, v_out, v_outb, timing.t_decision_s, vdd, resolve_fraction)
     delay = sense_delay(time_s, v_out, v_outb, timing.t_sen_mid_s, vdd, resolve_fraction)
     energy = vdd * charge_drawn(
@@ -147,4 +184,64 @@ def measure_read(
         energy_j=energy,
         v_out_v=value_at(time_s, v_out, timing.t_decision_s),
         v_outb_v=value_at(time_s, v_outb, timing.t_decision_s),
+    )
+
+
+def logic_delay(
+    time_s: np.ndarray,
+    v_out: np.ndarray,
+    v_outb: np.ndarray,
+    t_start_s: float,
+    switching_v: float,
+    vdd_v: float,
+) -> float:
+    """Time from ``t_start_s`` until the logic first decodes +1 or -1 [s]; NaN if never.
+
+    The crossing of the falling output through the low-level limit is interpolated linearly
+    between simulator points.
+    """
+    value, decided = decode_outputs(v_out, v_outb, switching_v, vdd_v)
+    found = np.flatnonzero((time_s >= t_start_s) & decided & (value != 0))
+    if found.size == 0:
+        return math.nan
+    i = int(found[0])
+    falling = v_out if value[i] == 1 else v_outb
+    limit = switching_v - 0.5 * UNDECIDED_BAND_FRACTION * vdd_v
+    t_cross = float(time_s[i])
+    if i > 0 and time_s[i - 1] >= t_start_s and falling[i - 1] > limit:
+        t0, t1, f0, f1 = time_s[i - 1], time_s[i], falling[i - 1], falling[i]
+        t_cross = float(t0 + (limit - f0) * (t1 - t0) / (f1 - f0))
+    return t_cross - t_start_s
+
+
+def _measure_array_read(
+    waveforms: Waveforms,
+    probes: ReadProbes,
+    conditions: ReadConditions,
+) -> ReadMeasurement:
+    """Measurements of an array read (see the module docstring)."""
+    if probes.sen is None or probes.dout is None or probes.doutb is None or not probes.switching:
+        raise ValueError("an array read needs the sense-enable, decode and threshold probes")
+    time_s = waveforms.time_s
+    v_out, v_outb = waveforms[probes.out], waveforms[probes.outb]
+    timing = conditions.timing
+    vdd = conditions.vdd_v
+    t_enable = rising_crossing(time_s, waveforms[probes.sen], 0.5 * vdd, timing.t_sen_s)
+    if math.isnan(t_enable):
+        raise ValueError("the sense enable never reached VDD/2 at the PCSA")
+    t_decision = t_enable + timing.t_sample_s
+    # The replica sits at its DC point; its value at the decision time is V_M.
+    switching = value_at(time_s, waveforms[probes.switching], t_decision)
+    out_at, outb_at = value_at(time_s, v_out, t_decision), value_at(time_s, v_outb, t_decision)
+    value, decided = decode_outputs(out_at, outb_at, switching, vdd)
+    energy = vdd * charge_drawn(time_s, waveforms[probes.supply_current], 0.0, timing.t_stop_s)
+    return ReadMeasurement(
+        decision=int(value),
+        resolved=bool(decided),
+        delay_s=logic_delay(time_s, v_out, v_outb, t_enable, switching, vdd),
+        energy_j=energy,
+        v_out_v=out_at,
+        v_outb_v=outb_at,
+        v_d_v=value_at(time_s, waveforms[probes.dout], t_decision),
+        v_db_v=value_at(time_s, waveforms[probes.doutb], t_decision),
     )

@@ -80,15 +80,11 @@ def simulate_reads_at(
         ):
             raise ValueError("conditions measured together may differ only in t_sample_s")
     netlist = read_netlist(first, copies)
-    vectors: list[str] = []
-    for k in range(len(copies)):
-        probes = read_probes(k)
-        vectors += [probes.out, probes.outb, probes.supply_current]
+    array = first.column is not None
+    probes = [read_probes(k, array) for k in range(len(copies))]
+    vectors = list(dict.fromkeys(v for p in probes for v in p.vectors()))
     waveforms = simulator.run_transient(netlist, vectors, first.timing.t_stop_s)
-    return [
-        [measure_read(waveforms, read_probes(k), c, resolve_fraction) for k in range(len(copies))]
-        for c in conditions
-    ]
+    return [[measure_read(waveforms, p, c, resolve_fraction) for p in probes] for c in conditions]
 
 
 def sample_read_mismatch(

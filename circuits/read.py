@@ -17,6 +17,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from circuits.array import (
+    ColumnNodes,
+    SWITCHING_NODE,
+    ColumnParameters,
+    column_lines,
+    decode_lines,
+    describe,
+    driver_lines,
+    replica_lines,
+    sense_enable_load_f,
+    word_line_load_f,
+)
 from circuits.cells import AccessSizing, Cell, CellNodes, access_geometries, cell_lines
 from circuits.netlist import dc_source, pulse_source, spice_number
 from circuits.pcsa import (
@@ -127,6 +139,10 @@ class ReadConditions:
     xnor : XnorSwitchSizing or None
         When given, every copy uses the XNOR-PCSA (bit-line swap driven by the copy's input
         activation) and reads ``w XNOR x``; None for the plain PCSA.
+    column : ColumnParameters or None
+        The array around the cell (:mod:`circuits.array`): bit and source lines, unselected
+        cells, word-line and sense-enable drivers, decode inverters. None: the idealised test
+        fixture (ideal WL/SEN pulses, no lines, analogue decode).
     """
 
     vdd_v: float = 1.2
@@ -136,8 +152,11 @@ class ReadConditions:
     pcsa: PcsaSizing = field(default_factory=PcsaSizing)
     access: AccessSizing = field(default_factory=AccessSizing)
     xnor: XnorSwitchSizing | None = None
+    column: ColumnParameters | None = None
 
     def __post_init__(self) -> None:
+        if self.column is not None and not isinstance(self.column, ColumnParameters):
+            raise ParameterError("column", self.column, "a ColumnParameters record or None")
         check_range("vdd_v", self.vdd_v, 0.0, VDD_MAX_V, low_inclusive=False, unit="V")
         check_range("temp_c", self.temp_c, TEMP_MIN_C, TEMP_MAX_C, unit="C")
         object.__setattr__(self, "corner", ProcessCorner.parse(self.corner))
@@ -177,16 +196,42 @@ def read_transistor_geometries(conditions: ReadConditions) -> tuple[TransistorGe
 
 @dataclass(frozen=True, slots=True)
 class ReadProbes:
-    """Names of the simulator vectors one copy's measurement needs (ngspice lower case)."""
+    """Names of the simulator vectors one copy's measurement needs (ngspice lower case).
+
+    ``sen``, ``dout``, ``doutb`` and ``switching`` (the sense enable at the PCSA, the decode
+    inverter outputs and their switching threshold, shared by all copies) exist only in an
+    array read (``conditions.column`` given), else they are None.
+    """
 
     out: str
     outb: str
     supply_current: str
+    sen: str | None = None
+    dout: str | None = None
+    doutb: str | None = None
+    switching: str | None = None
+
+    def vectors(self) -> list[str]:
+        """Every vector to save and return."""
+        names = [self.out, self.outb, self.supply_current, self.sen, self.dout, self.doutb]
+        names.append(self.switching)
+        return [n for n in names if n is not None]
 
 
-def read_probes(index: int) -> ReadProbes:
-    """Vectors of copy ``index``: both outputs and the current of its supply source."""
-    return ReadProbes(f"out_{index}", f"outb_{index}", f"vdd_{index}#branch")
+def read_probes(index: int, array: bool = False) -> ReadProbes:
+    """Vectors of copy ``index``: both outputs and the current of its supply source, and in an
+    array read (``array``) the sense enable at the PCSA and both decode inverter outputs."""
+    if not array:
+        return ReadProbes(f"out_{index}", f"outb_{index}", f"vdd_{index}#branch")
+    return ReadProbes(
+        f"out_{index}",
+        f"outb_{index}",
+        f"vdd_{index}#branch",
+        f"sen_{index}",
+        f"dout_{index}",
+        f"doutb_{index}",
+        SWITCHING_NODE,
+    )
 
 
 def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
@@ -215,21 +260,26 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
             )
     timing = conditions.timing
     vdd = conditions.vdd_v
+    column = conditions.column
     lines = [
         "* rram-ber read testbench: PCSA + cell, precharge then evaluation",
         f"* copies={len(copies)} vdd={spice_number(vdd)} V temp={spice_number(conditions.temp_c)}"
         f" C corner={conditions.corner.value}",
         model_card_text().rstrip(),
     ]
+    if column is not None:
+        lines.insert(2, "* column: " + describe(column))
     definitions: dict[str, None] = {}
     for copy in copies:
         for element in copy.cell.branch_elements():
             definitions.update(dict.fromkeys(element.definitions()))
     lines.extend(definitions)
+    # In an array read the ideal pulses drive the inputs of each copy's driver chains.
+    wl_source, sen_source = ("wl", "sen") if column is None else ("wlin", "senin")
     lines.append(
         pulse_source(
-            "wl",
-            "wl",
+            wl_source,
+            wl_source,
             "0",
             0.0,
             vdd,
@@ -240,16 +290,26 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
     )
     lines.append(
         pulse_source(
-            "sen", "sen", "0", 0.0, vdd, timing.t_sen_s, timing.t_edge_s, timing.t_evaluate_s
+            sen_source,
+            sen_source,
+            "0",
+            0.0,
+            vdd,
+            timing.t_sen_s,
+            timing.t_edge_s,
+            timing.t_evaluate_s,
         )
     )
     if conditions.xnor is not None:
         lines.append(dc_source("xon", "xon", "0", vdd))
+    if column is not None:
+        lines.extend(replica_lines(column, vdd, conditions.corner))
     saves = []
     for k, copy in enumerate(copies):
         suffix = f"_{k}"
         lines.append(f"* copy {k}: {copy.cell.kind.value}")
         lines.append(dc_source("dd" + suffix, "vdd" + suffix, "0", vdd))
+        sen, wl = ("sen", "wl") if column is None else ("sen" + suffix, "wl" + suffix)
         # With the XNOR swap the latch sources are internal nodes left/right, else BL/BLB.
         left, right = ("bl" + suffix, "blb" + suffix)
         if conditions.xnor is not None:
@@ -261,7 +321,7 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
                 copy.deviations,
                 PcsaNodes(
                     vdd="vdd" + suffix,
-                    sen="sen",
+                    sen=sen,
                     out="out" + suffix,
                     outb="outb" + suffix,
                     bl=left,
@@ -287,25 +347,41 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
                     suffix,
                 )
             )
+        cell_nodes = CellNodes(
+            bl="bl" + suffix,
+            blb="blb" + suffix,
+            sl="sl" + suffix,
+            wl=wl,
+            bl_access="bla" + suffix,
+            blb_access="blba" + suffix,
+        )
+        if column is not None:
+            cell_nodes = CellNodes(
+                bl="cbl" + suffix,
+                blb="cblb" + suffix,
+                sl="csl" + suffix,
+                wl=wl,
+                bl_access="bla" + suffix,
+                blb_access="blba" + suffix,
+            )
+            lines.extend(_array_lines(conditions, column, suffix))
         lines.extend(
             cell_lines(
                 copy.cell,
                 conditions.access,
                 conditions.corner,
                 copy.deviations,
-                CellNodes(
-                    bl="bl" + suffix,
-                    blb="blb" + suffix,
-                    sl="sl" + suffix,
-                    wl="wl",
-                    bl_access="bla" + suffix,
-                    blb_access="blba" + suffix,
-                ),
+                cell_nodes,
                 suffix,
             )
         )
-        probes = read_probes(k)
-        saves.append(f"v({probes.out}) v({probes.outb}) i(vdd{suffix})")
+        probes = read_probes(k, column is not None)
+        saves.append(
+            " ".join(
+                f"i({v.removesuffix('#branch')})" if v.endswith("#branch") else f"v({v})"
+                for v in probes.vectors()
+            )
+        )
     lines.append(f".temp {spice_number(conditions.temp_c)}")
     lines.append(".options method=gear")
     lines.extend(".save " + s for s in saves)
@@ -315,6 +391,58 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
     )
     lines.append(".end")
     return "\n".join(lines) + "\n"
+
+
+def _array_lines(conditions: ReadConditions, column: ColumnParameters, suffix: str) -> list[str]:
+    """Drivers, column and decode inverters of one copy of an array read."""
+    vdd, corner = "vdd" + suffix, conditions.corner
+    access = conditions.access
+    lines = driver_lines(
+        "wld" + suffix,
+        column.logic,
+        word_line_load_f(access.w_m, column),
+        "wlin",
+        "wl" + suffix,
+        vdd,
+        corner,
+    )
+    lines += driver_lines(
+        "send" + suffix,
+        column.logic,
+        sense_enable_load_f(conditions.pcsa),
+        "senin",
+        "sen" + suffix,
+        vdd,
+        corner,
+    )
+    lines += column_lines(
+        column,
+        access.w_m,
+        access.l_m,
+        access.l_diffusion_m,
+        corner,
+        ColumnNodes(
+            pcsa_bl="bl" + suffix,
+            pcsa_blb="blb" + suffix,
+            pcsa_sl="sl" + suffix,
+            cell_bl="cbl" + suffix,
+            cell_blb="cblb" + suffix,
+            cell_sl="csl" + suffix,
+            vdd=vdd,
+        ),
+        suffix,
+    )
+    lines += decode_lines(
+        column,
+        "out" + suffix,
+        "outb" + suffix,
+        "dout" + suffix,
+        "doutb" + suffix,
+        vdd,
+        corner,
+        suffix,
+    )
+    return lines
 
 
 def standalone_control_block(
