@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from circuits.array import (
-    ColumnNodes,
     SWITCHING_NODE,
+    ColumnNodes,
     ColumnParameters,
     column_lines,
     decode_lines,
@@ -457,6 +457,8 @@ def standalone_control_block(
     deck makes ``ngspice -b`` exit 1 even on success).
     """
     check_range("resolve_fraction", resolve_fraction, 0.0, 1.0, low_inclusive=False)
+    if conditions.column is not None:
+        return _array_control_block(conditions, n_copies)
     threshold = resolve_fraction * conditions.vdd_v
     t_sample = spice_number(conditions.timing.t_decision_s)
     lines = [".control", "set num_threads=1", "run"]
@@ -475,6 +477,67 @@ def standalone_control_block(
             "end",
             f"echo rram-ber-read copy={k} v_out=$&vout_{k} v_outb=$&voutb_{k}"
             f" decision=$&decision_{k}",
+        ]
+    lines += ["quit 0", ".endc"]
+    return "\n".join(lines) + "\n"
+
+
+def _array_control_block(conditions: ReadConditions, n_copies: int) -> str:
+    """Control block of an array read: the logic decode of :mod:`characterization.decode`.
+
+    For each copy: the sense-enable edge at the PCSA (``sen_k`` rising through VDD/2), the
+    outputs and the replica threshold ``V_M`` at that edge plus the sampling time, the logic
+    levels (low below ``V_M - 0.15 VDD``, high above ``V_M + 0.15 VDD``) and the decoded value:
+    +1 (OUT low, OUTB high), -1, 0 (both high), or ``undecided=1``.
+    """
+    vdd = conditions.vdd_v
+    half_band = spice_number(0.15 * vdd)
+    lines = [".control", "set num_threads=1", "run"]
+    for k in range(n_copies):
+        probes = read_probes(k, array=True)
+        lines += [
+            f"meas tran ten_{k} when v({probes.sen})={spice_number(0.5 * vdd)} rise=1"
+            f" from={spice_number(conditions.timing.t_sen_s)}",
+            f"let tdec_{k} = ten_{k} + {spice_number(conditions.timing.t_sample_s)}",
+            f"meas tran vout_{k} find v({probes.out}) at=$&tdec_{k}",
+            f"meas tran voutb_{k} find v({probes.outb}) at=$&tdec_{k}",
+            f"meas tran vm_{k} find v({probes.switching}) at=$&tdec_{k}",
+            # Levels: 1 high, 0 low, -1 undecided.
+            f"let lo_{k} = vm_{k} - {half_band}",
+            f"let hi_{k} = vm_{k} + {half_band}",
+            f"let la_{k} = -1",
+            f"let lb_{k} = -1",
+            f"if vout_{k} ge hi_{k}",
+            f"  let la_{k} = 1",
+            "end",
+            f"if vout_{k} le lo_{k}",
+            f"  let la_{k} = 0",
+            "end",
+            f"if voutb_{k} ge hi_{k}",
+            f"  let lb_{k} = 1",
+            "end",
+            f"if voutb_{k} le lo_{k}",
+            f"  let lb_{k} = 0",
+            "end",
+            f"let decision_{k} = 0",
+            f"let undecided_{k} = 1",
+            f"if la_{k} eq 0",
+            f"  if lb_{k} eq 1",
+            f"    let decision_{k} = 1",
+            f"    let undecided_{k} = 0",
+            "  end",
+            "end",
+            f"if la_{k} eq 1",
+            f"  if lb_{k} eq 0",
+            f"    let decision_{k} = -1",
+            f"    let undecided_{k} = 0",
+            "  end",
+            f"  if lb_{k} eq 1",
+            f"    let undecided_{k} = 0",
+            "  end",
+            "end",
+            f"echo rram-ber-read copy={k} v_out=$&vout_{k} v_outb=$&voutb_{k}"
+            f" decision=$&decision_{k} undecided=$&undecided_{k}",
         ]
     lines += ["quit 0", ".endc"]
     return "\n".join(lines) + "\n"

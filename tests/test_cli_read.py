@@ -79,9 +79,18 @@ def test_read_json_reports_decision_delay_and_energy():
     )
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
-    assert set(result) == {"decision", "resolved", "delay_s", "energy_j"}
-    assert result["decision"] == 1 and result["resolved"] is True
-    assert 20e-12 < result["delay_s"] < 1e-9 and 1e-15 < result["energy_j"] < 1e-13
+    assert set(result) == {
+        "decision",
+        "resolved",
+        "delay_s",
+        "energy_j",
+        "v_out_v",
+        "v_outb_v",
+        "rows",
+    }
+    assert result["decision"] == 1 and result["resolved"] is True and result["rows"] == 64
+    # The default read is the cell in a 64-row column: drivers and lines included.
+    assert 20e-12 < result["delay_s"] < 3e-9 and 1e-15 < result["energy_j"] < 1e-12
 
 
 @pytest.mark.ngspice

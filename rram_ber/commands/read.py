@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from circuits.array import DEFAULT_ROWS, ColumnParameters
 from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
 from circuits.elements import FixedResistor
 from circuits.read import ReadConditions, ReadCopy, ReadTiming
@@ -59,6 +60,24 @@ def add_read_options(parser: argparse.ArgumentParser) -> None:
         default=ReadTiming().t_sample_s,
         help="sampling time after the sense-enable edge [s]",
     )
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=DEFAULT_ROWS,
+        help=f"rows of the column the cell is read in, 1..4096 (default {DEFAULT_ROWS})",
+    )
+    parser.add_argument(
+        "--mux",
+        type=int,
+        default=1,
+        help="columns sharing the PCSA through a column multiplexer, 1..64 (1: none)",
+    )
+    parser.add_argument(
+        "--isolated",
+        action="store_true",
+        help="idealised test fixture: the cell alone (no column, ideal WL/SEN pulses, "
+        "analogue decision); --rows and --mux do not apply",
+    )
 
 
 def read_setup_from_args(args: argparse.Namespace) -> tuple[ReadConditions, ReadCopy]:
@@ -87,7 +106,13 @@ def read_setup_from_args(args: argparse.Namespace) -> tuple[ReadConditions, Read
     # Checked one by one so the error names the option that is wrong.
     as_option("--vdd", lambda: ReadConditions(vdd_v=args.vdd))
     as_option("--temp", lambda: ReadConditions(temp_c=args.temp))
-    conditions = ReadConditions(vdd_v=args.vdd, temp_c=args.temp, corner=corner, timing=timing)
+    column = None
+    if not args.isolated:
+        as_option("--rows", lambda: ColumnParameters(rows=args.rows))
+        column = as_option("--mux", lambda: ColumnParameters(rows=args.rows, mux_ways=args.mux))
+    conditions = ReadConditions(
+        vdd_v=args.vdd, temp_c=args.temp, corner=corner, timing=timing, column=column
+    )
     return conditions, ReadCopy(cell)
 
 
@@ -109,6 +134,14 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def _decision_text(decision: int, resolved: bool, conditions: ReadConditions) -> str:
+    if conditions.column is None:
+        return f"{decision:+d}" if resolved else "0 (unresolved)"
+    if not resolved:
+        return "undecided (logic levels)"
+    return "0 (both outputs high)" if decision == 0 else f"{decision:+d}"
+
+
 def run(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber read``."""
     conditions, copy = read_setup_from_args(args)
@@ -126,6 +159,9 @@ def run(args: argparse.Namespace) -> int:
                     "resolved": measurement.resolved,
                     "delay_s": None if math.isnan(measurement.delay_s) else measurement.delay_s,
                     "energy_j": measurement.energy_j,
+                    "v_out_v": measurement.v_out_v,
+                    "v_outb_v": measurement.v_outb_v,
+                    "rows": None if conditions.column is None else conditions.column.rows,
                 }
             )
         )
@@ -141,7 +177,17 @@ def run(args: argparse.Namespace) -> int:
         ("VDD", f"{conditions.vdd_v:g} V"),
         ("corner", conditions.corner.value),
         ("temperature", f"{conditions.temp_c:g} C"),
-        ("decision", f"{measurement.decision:+d}" if measurement.resolved else "0 (unresolved)"),
+        (
+            "array",
+            "isolated cell (test fixture)"
+            if conditions.column is None
+            else f"{conditions.column.rows} rows, mux {conditions.column.mux_ways}",
+        ),
+        ("decision", _decision_text(measurement.decision, measurement.resolved, conditions)),
+        (
+            "outputs at sampling",
+            f"OUT {measurement.v_out_v:.3f} V, OUTB {measurement.v_outb_v:.3f} V",
+        ),
         (
             "sense delay",
             "never resolved"
