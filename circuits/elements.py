@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from circuits.netlist import identifier, resistor, spice_number
+from models.device_temperature import vcm_current_temperature_factor
 from models.vcm import (
     FROZEN_SUBCIRCUIT_NAME,
     SUBCIRCUIT_NAME,
@@ -140,11 +141,19 @@ class VcmElement:
         state node): for reads, where the state moves by ~1e-4 relative at most and the frozen
         element is several times cheaper to simulate
         (:func:`models.vcm.frozen_subcircuit_text`).
+    temperature_k : float or None
+        Cell temperature of a frozen (read) element [K], 200 ... 450: its current is the
+        fitted 293 K current times the Schottky contact's thermal factor
+        (:func:`models.device_temperature.vcm_current_temperature_factor`, the model's own
+        thermally activated conduction) in this orientation's read polarity. None: the fit
+        temperature, 293 K. Only for frozen elements (a programming transient carries its
+        temperature in the state equation, ``VcmParameters.t_ambient_k``).
     """
 
     parameters: VcmParameters
     orientation: DeviceOrientation = DeviceOrientation.OE_ON_BIT_LINE
     frozen: bool = False
+    temperature_k: float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.parameters, VcmParameters):
@@ -152,10 +161,31 @@ class VcmElement:
         object.__setattr__(self, "orientation", DeviceOrientation.parse(self.orientation))
         if not isinstance(self.frozen, bool):
             raise ParameterError("frozen", self.frozen, "True or False")
+        if self.temperature_k is not None:
+            check_range("temperature_k", self.temperature_k, 200.0, 450.0, unit="K")
+            if not self.frozen:
+                raise ParameterError(
+                    "temperature_k", self.temperature_k, "None unless the element is frozen"
+                )
 
     def with_frozen(self, frozen: bool = True) -> VcmElement:
-        """The same device with (or without) a frozen state."""
-        return VcmElement(self.parameters, self.orientation, frozen)
+        """The same device with (or without) a frozen state (a thawed one loses its read
+        temperature)."""
+        return VcmElement(
+            self.parameters, self.orientation, frozen, self.temperature_k if frozen else None
+        )
+
+    def at_temperature(self, temp_c: float) -> VcmElement:
+        """The frozen read element of this device at cell temperature ``temp_c`` [C]."""
+        return VcmElement(self.parameters, self.orientation, True, temp_c + 273.15)
+
+    def current_temperature_factor(self) -> float:
+        """``I(T) / I(293 K)`` applied to the fitted current (1 without a temperature)."""
+        if self.temperature_k is None:
+            return 1.0
+        return vcm_current_temperature_factor(
+            self.temperature_k, self.parameters.n_init, set_polarity=self.read_polarity() < 0
+        )
 
     @property
     def n_disc(self) -> float:
@@ -179,7 +209,12 @@ class VcmElement:
         if self.frozen:
             values = " ".join(
                 f"{key}={spice_number(value)}"
-                for key, value in (("n", p.n_init), ("rvar", p.r_filament_m), ("lvar", p.l_disc_nm))
+                for key, value in (
+                    ("n", p.n_init),
+                    ("rvar", p.r_filament_m),
+                    ("lvar", p.l_disc_nm),
+                    ("kt", self.current_temperature_factor()),
+                )
             )
             return [
                 f"x{identifier(name)} {identifier(ae)} {identifier(oe)}"
@@ -213,4 +248,6 @@ class VcmElement:
         """
         check_range("v_read", v_read, 0.0, 1.0, low_inclusive=False, unit="V")
         v = self.read_polarity() * v_read
-        return float(resistance(v, self.parameters.n_init, self.parameters))
+        return float(resistance(v, self.parameters.n_init, self.parameters)) / (
+            self.current_temperature_factor()
+        )

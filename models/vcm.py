@@ -488,10 +488,10 @@ def frozen_subcircuit_text() -> str:
     lines = [
         "* JART-TUD current of a VCM device at a fixed state n (Ntinas 2023)",
         f".subckt {FROZEN_SUBCIRCUIT_NAME} ae oe n=0.008"
-        f" rvar={_num(R_DET_M)} lvar={_num(L_DET_NM)}",
+        f" rvar={_num(R_DET_M)} lvar={_num(L_DET_NM)} kt=1",
         *_current_fit_lines(),
         ".param xst={ln(n)-lnfit}",
-        "bm ae oe i={v(ae,oe) > 0 ? (ipos(v(ae,oe),xst)) : (ineg(v(ae,oe),xst))}",
+        "bm ae oe i={kt*(v(ae,oe) > 0 ? (ipos(v(ae,oe),xst)) : (ineg(v(ae,oe),xst)))}",
         f".ends {FROZEN_SUBCIRCUIT_NAME}",
     ]
     return "\n".join(lines)

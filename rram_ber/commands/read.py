@@ -13,6 +13,7 @@ from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
 from circuits.elements import FixedResistor
 from circuits.read import ReadConditions, ReadCopy, ReadTiming
 from models.cmos import ProcessCorner
+from models.device_temperature import DeviceState, ResistorTemperature
 from rram_ber.validation import ParameterError
 
 T = TypeVar("T")
@@ -73,11 +74,27 @@ def add_read_options(parser: argparse.ArgumentParser) -> None:
         help="columns sharing the PCSA through a column multiplexer, 1..64 (1: none)",
     )
     parser.add_argument(
+        "--no-device-temperature",
+        action="store_true",
+        help="keep the given resistances at every temperature (default: they are values at "
+        "27 C; a device below the default 1T1R reference is LRS, +0.1 %%/K, else HRS, "
+        "activation energy 0.15 eV)",
+    )
+    parser.add_argument(
         "--isolated",
         action="store_true",
         help="idealised test fixture: the cell alone (no column, ideal WL/SEN pulses, "
         "analogue decision); --rows and --mux do not apply",
     )
+
+
+def _device(resistance_ohm: float, args: argparse.Namespace) -> FixedResistor:
+    """A device given at 27 C, at the read temperature (see ``--no-device-temperature``)."""
+    given = FixedResistor(resistance_ohm)
+    if args.no_device_temperature:
+        return given
+    state = DeviceState.LRS if resistance_ohm < DEFAULT_R_REF_OHM else DeviceState.HRS
+    return FixedResistor(ResistorTemperature().resistance_ohm(resistance_ohm, state, args.temp))
 
 
 def read_setup_from_args(args: argparse.Namespace) -> tuple[ReadConditions, ReadCopy]:
@@ -89,13 +106,14 @@ def read_setup_from_args(args: argparse.Namespace) -> tuple[ReadConditions, Read
         Naming the command-line option, the value and the allowed values.
     """
     kind = as_option("--cell", lambda: CellKind.parse(args.cell))
+    as_option("--temp", lambda: ReadConditions(temp_c=args.temp))
     cell: Cell
-    bl = as_option("--r-bl", lambda: FixedResistor(args.r_bl))
+    bl = as_option("--r-bl", lambda: _device(args.r_bl, args))
     if kind is CellKind.TWO_T_TWO_R:
         if args.r_ref is not None:
             raise ParameterError("--r-ref", args.r_ref, "no value with --cell 2t2r (use --r-blb)")
         r_blb = DEFAULT_R_HRS_OHM if args.r_blb is None else args.r_blb
-        cell = Cell2T2R(bl, as_option("--r-blb", lambda: FixedResistor(r_blb)))
+        cell = Cell2T2R(bl, as_option("--r-blb", lambda: _device(r_blb, args)))
     else:
         if args.r_blb is not None:
             raise ParameterError("--r-blb", args.r_blb, "no value with --cell 1t1r (use --r-ref)")
@@ -105,7 +123,6 @@ def read_setup_from_args(args: argparse.Namespace) -> tuple[ReadConditions, Read
     timing = as_option("--t-sample", lambda: ReadTiming(t_sample_s=args.t_sample))
     # Checked one by one so the error names the option that is wrong.
     as_option("--vdd", lambda: ReadConditions(vdd_v=args.vdd))
-    as_option("--temp", lambda: ReadConditions(temp_c=args.temp))
     column = None
     if not args.isolated:
         as_option("--rows", lambda: ColumnParameters(rows=args.rows))
