@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 from circuits.netlist import capacitor, dc_source, identifier, mosfet, resistor, spice_number
 from circuits.pcsa import L_MIN_M, PcsaSizing, check_width
-from models.cmos import Polarity, ProcessCorner, instance_parameters
+from models.cmos import Polarity, ProcessCorner, corner_length_m, instance_parameters
 from rram_ber.validation import ParameterError, check_range, parse_enum
 
 #: Default number of rows: the lower end of the 64-256-row columns usual in embedded RRAM
@@ -242,7 +242,7 @@ def _inverter(
                 source,
                 polarity,
                 width * scale,
-                unit.l_m,
+                corner_length_m(unit.l_m, polarity, corner),
                 delvto,
                 mulu0,
                 unit.l_diffusion_m,
@@ -303,8 +303,9 @@ def _off_transistor(
     corner: ProcessCorner,
 ) -> str:
     delvto, mulu0 = instance_parameters(Polarity.NMOS, corner)
+    length = corner_length_m(l_m, Polarity.NMOS, corner)
     line = mosfet(
-        name, drain, "0", source, "0", Polarity.NMOS, width_m, l_m, delvto, mulu0, l_diffusion_m
+        name, drain, "0", source, "0", Polarity.NMOS, width_m, length, delvto, mulu0, l_diffusion_m
     )
     return line if multiplicity == 1 else line + f" m={multiplicity}"
 
@@ -356,7 +357,7 @@ def column_lines(
                 "0",
                 Polarity.NMOS,
                 column.w_mux_m,
-                L_MIN_M,
+                corner_length_m(L_MIN_M, Polarity.NMOS, corner),
                 delvto,
                 mulu0,
                 access_l_diffusion_m,

@@ -19,6 +19,7 @@ from models.cmos import (
     ProcessCorner,
     TransistorDeviation,
     TransistorGeometry,
+    corner_length_m,
     instance_parameters,
 )
 
@@ -98,7 +99,8 @@ def transistor(
 
     The instance is named ``m<geometry.name><suffix>``; its ``delvto``/``mulu0`` combine the
     corner shift and ``deviations[geometry.name]`` (none if absent), see
-    :func:`models.cmos.instance_parameters`.
+    :func:`models.cmos.instance_parameters`, and its length carries the corner's length shift
+    (:func:`models.cmos.corner_length_m`). Mismatch is drawn for the drawn geometry.
     """
     delvto, mulu0 = instance_parameters(
         geometry.polarity, corner, deviations.get(geometry.name, NO_DEVIATION)
@@ -111,7 +113,7 @@ def transistor(
         bulk,
         geometry.polarity,
         geometry.w_m,
-        geometry.l_m,
+        corner_length_m(geometry.l_m, geometry.polarity, corner),
         delvto,
         mulu0,
         l_diffusion_m,

@@ -47,6 +47,7 @@ from models.cmos import (
     Polarity,
     ProcessCorner,
     TransistorDeviation,
+    corner_length_m,
     instance_parameters,
     model_card_text,
 )
@@ -258,7 +259,7 @@ def _access_line(
         "0",
         Polarity.NMOS,
         access.w_m,
-        access.l_m,
+        corner_length_m(access.l_m, Polarity.NMOS, bench.corner),
         delvto,
         mulu0,
         access.l_diffusion_m,

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from models.cmos import (
+    CORNER_DL_M,
     CORNER_DMU,
     CORNER_DVT_V,
     PelgromCoefficients,
@@ -36,6 +37,7 @@ def test_corner_letters_apply_nmos_first(corner, n_faster, p_faster):
         shift = corner_shift(c, polarity)
         assert shift.dvt_v == (-CORNER_DVT_V if faster else CORNER_DVT_V)
         assert shift.mobility_factor == pytest.approx(1 + CORNER_DMU if faster else 1 - CORNER_DMU)
+        assert shift.dl_m == (-CORNER_DL_M if faster else CORNER_DL_M)
 
 
 def test_typical_corner_is_the_card_itself():
@@ -106,3 +108,32 @@ def test_bad_coefficients_and_deviations_are_rejected():
         TransistorDeviation(dvt_v=math.nan)
     with pytest.raises(ParameterError, match="corner"):
         ProcessCorner.parse("typical")
+
+
+def _idsat(session, polarity: Polarity, corner: ProcessCorner) -> float:
+    from circuits.netlist import transistor
+
+    sign = 1.0 if polarity is Polarity.NMOS else -1.0
+    geometry = TransistorGeometry("t", polarity, 1e-6, 0.13e-6)
+    netlist = "\n".join(
+        [
+            "* idsat",
+            model_card_text(),
+            f"vd d 0 {sign * 1.2}",
+            f"vg g 0 {sign * 1.2}",
+            transistor(geometry, "", "d", "g", "0", "0", corner, {}, 0.26e-6),
+            ".tran 1e-10 1e-9",
+            ".end",
+        ]
+    )
+    return abs(float(session.run_transient(netlist, ["vd#branch"], 1e-9)["vd#branch"][-1]))
+
+
+@pytest.mark.ngspice
+def test_global_corners_give_the_published_130nm_idsat_spreads(session):
+    # Published 130 nm +-3 sigma corners: Idsat about +-10-15 % (NMOS), +-15-30 % (PMOS).
+    for polarity, low, high in ((Polarity.NMOS, 0.08, 0.15), (Polarity.PMOS, 0.15, 0.30)):
+        typical = _idsat(session, polarity, ProcessCorner.TT)
+        fast = _idsat(session, polarity, ProcessCorner.FF) / typical - 1.0
+        slow = 1.0 - _idsat(session, polarity, ProcessCorner.SS) / typical
+        assert low <= fast <= high and low <= slow <= high, (polarity, fast, slow)

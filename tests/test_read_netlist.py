@@ -76,7 +76,8 @@ def test_supply_temperature_and_corner_reach_the_netlist():
     netlist = read_netlist(conditions, [ReadCopy(Cell2T2R(FixedResistor(1e4), FixedResistor(2e4)))])
     assert "vdd_0 vdd_0 0 dc 0.8" in netlist
     assert ".temp -40" in netlist
-    assert "delvto=0.06 " in next(ln for ln in netlist.splitlines() if ln.startswith("mnen_0 "))
+    enable = next(ln for ln in netlist.splitlines() if ln.startswith("mnen_0 "))
+    assert "delvto=0.04 " in enable and " l=1.349e-07 " in enable
 
 
 def test_standalone_deck_has_a_control_block_that_quits_cleanly():
