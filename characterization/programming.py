@@ -53,6 +53,7 @@ from circuits.programming import (
     ResetPulse,
     compliance_lookup_netlist,
     default_set_pulse,
+    driven_line,
     iv_sweep_netlist,
     lookup_word_lines,
     programming_netlist,
@@ -246,6 +247,9 @@ class PulseOutcome:
         Largest |cell current| during the pulse [A].
     failed : bool
         The simulation of this device failed (its batch and its own retry).
+    energy_j : float
+        Programming energy of the pulse [J]: the integral of V * I delivered by the driven
+        line into the branch (device and access transistor), :func:`pulse_energy`.
     """
 
     device: VcmParameters
@@ -254,6 +258,20 @@ class PulseOutcome:
     current_end_a: float
     current_peak_a: float
     failed: bool = False
+    energy_j: float = math.nan
+
+
+def pulse_energy(
+    time_s: FloatArray, v_drive_v: FloatArray, branch_current_a: FloatArray, sign: float
+) -> float:
+    """Energy delivered by the driven line into one branch [J] (trapezoidal rule).
+
+    ``E = integral of V_drive(t) * sign * I_branch(t) dt``: the pulse seen from the driven
+    line, through the device and the access transistor, as a line driver would supply it
+    (word-line and line-capacitance charging are not included). ``sign`` comes from
+    :func:`circuits.programming.driven_line`.
+    """
+    return float(np.trapezoid(v_drive_v * sign * branch_current_a, time_s))
 
 
 def _targets(
@@ -271,11 +289,12 @@ def _run_batch(
     pulse: PulseShape,
     devices: Sequence[VcmParameters],
     v_wl: float,
-) -> list[tuple[float, float, float]]:
-    """Simulate one netlist; ``(n_end, |I| at plateau end, max |I|)`` per device."""
+) -> list[tuple[float, float, float, float]]:
+    """Simulate one netlist; ``(n_end, |I| at plateau end, max |I|, energy)`` per device."""
     copies = [ProgrammingCopy(VcmElement(d, bench.orientation), v_wl) for d in devices]
     netlist = programming_netlist(bench, operation, pulse, copies)
-    vectors: list[str] = []
+    drive_node, sign = driven_line(bench, operation)
+    vectors: list[str] = [drive_node]
     for k in range(len(copies)):
         probes = programming_probes(k)
         vectors += [probes.current, probes.state]
@@ -284,10 +303,12 @@ def _run_batch(
     results = []
     for k in range(len(copies)):
         probes = programming_probes(k)
-        current = np.abs(waveforms[probes.current])
+        signed = waveforms[probes.current]
+        current = np.abs(signed)
         n_end = float(np.exp(waveforms[probes.state][-1]))
         i_end = float(np.interp(pulse.t_plateau_end_s, t, current))
-        results.append((n_end, i_end, float(current.max())))
+        energy = pulse_energy(t, waveforms[drive_node], signed, sign)
+        results.append((n_end, i_end, float(current.max()), energy))
     return results
 
 
@@ -334,7 +355,7 @@ def apply_pulse(
     else:
         pulse, v_wl = conditions.reset.pulse, conditions.reset.v_wl_v
     during = [pulse_parameters(d, t) for d, t in zip(devices, targets, strict=True)]
-    results: list[tuple[float, float, float] | None] = [None] * len(devices)
+    results: list[tuple[float, float, float, float] | None] = [None] * len(devices)
     size = conditions.batch_size
     for start in range(0, len(devices), size):
         chunk = during[start : start + size]
@@ -355,13 +376,15 @@ def apply_pulse(
     set_pulse = operation is Operation.SET
     for device, target, result in zip(devices, targets, results, strict=True):
         if result is not None:
-            n_end, i_end, i_peak = result
+            n_end, i_end, i_peak, energy = result
             try:
                 after = morph_after_pulse(device, target, set_pulse, n_end)
             except ParameterError:
                 result = None  # state outside the model's range: a numerical failure
             else:
-                outcomes.append(PulseOutcome(after, device.n_init, n_end, i_end, i_peak))
+                outcomes.append(
+                    PulseOutcome(after, device.n_init, n_end, i_end, i_peak, energy_j=energy)
+                )
         if result is None:
             nan = math.nan
             outcomes.append(PulseOutcome(device, device.n_init, nan, nan, nan, failed=True))
@@ -423,6 +446,9 @@ class PopulationResult:
         States after SET and after RESET [1e26 m^-3].
     compliance_observed_a : numpy.ndarray
         |cell current| at the end of the SET plateau [A].
+    set_energy_j, reset_energy_j : numpy.ndarray
+        Programming energy of the SET and of the RESET pulse of each device [J]
+        (:func:`pulse_energy`); NaN where that pulse failed.
     failed : numpy.ndarray of bool
         The SET or RESET simulation of the device failed.
     after_set, after_reset : list of VcmParameters
@@ -436,6 +462,8 @@ class PopulationResult:
     n_lrs: FloatArray
     n_hrs: FloatArray
     compliance_observed_a: FloatArray
+    set_energy_j: FloatArray
+    reset_energy_j: FloatArray
     failed: NDArray[np.bool_]
     after_set: list[VcmParameters]
     after_reset: list[VcmParameters]
@@ -468,6 +496,8 @@ def program_population(
         n_lrs=np.array([o.n_end for o in set_out], dtype=float),
         n_hrs=np.array([o.n_end for o in reset_out], dtype=float),
         compliance_observed_a=np.array([o.current_end_a for o in set_out], dtype=float),
+        set_energy_j=np.array([o.energy_j for o in set_out], dtype=float),
+        reset_energy_j=np.array([o.energy_j for o in reset_out], dtype=float),
         failed=failed,
         after_set=after_set,
         after_reset=after_reset,
@@ -487,8 +517,10 @@ class CellSample:
     row : dict
         Plain floats: per side (``bl_``/``blb_`` prefix) the drawn d2d values (``n_min``,
         ``n_max``, ``r_filament_m``, ``l_disc_nm``; VCM only), the final state ``n_disc``,
-        the read resistance ``r_read_ohm`` and the observed SET compliance ``compliance_a``
-        (NaN where not applicable), and ``v_wl_set_v``.
+        the read resistance ``r_read_ohm``, the observed SET compliance ``compliance_a``, the
+        programming energies ``set_energy_j`` and ``reset_energy_j`` (the HRS device's
+        RESET; NaN for the LRS device, which gets no RESET) (NaN where not applicable), and
+        ``v_wl_set_v``.
     failed : bool
         Programming of one of the two devices failed (simulation error).
     """
@@ -557,9 +589,11 @@ def program_2t2r_cells(
     )
     final: list[VcmParameters] = [o.device for o in set_out]
     failed = [o.failed for o in set_out]
+    reset_energy = [math.nan] * len(final)
     for i, outcome in zip(hrs_index, reset_out, strict=True):
         final[i] = outcome.device
         failed[i] = failed[i] or outcome.failed
+        reset_energy[i] = outcome.energy_j
     samples = []
     orientation = conditions.bench.orientation
     for k, value in enumerate(stored):
@@ -572,6 +606,8 @@ def program_2t2r_cells(
                 _read_resistance(final[i], conditions) if not failed[i] else math.nan
             )
             row[f"{side}_compliance_a"] = set_out[i].current_end_a
+            row[f"{side}_set_energy_j"] = set_out[i].energy_j
+            row[f"{side}_reset_energy_j"] = reset_energy[i]
         cell_failed = failed[2 * k] or failed[2 * k + 1]
         cell = (
             None

@@ -232,6 +232,22 @@ class ProgrammingProbes:
     state: str
 
 
+#: Nodes of the two programming lines shared by every branch.
+BIT_LINE_NODE = "pbl"
+SOURCE_LINE_NODE = "psl"
+
+
+def driven_line(bench: ProgrammingBench, operation: Operation) -> tuple[str, float]:
+    """Node of the line that carries the pulse, and the sign that turns the branch current
+    (positive from BL towards SL) into the current the driven line delivers into the branch.
+
+    The programming energy of branch ``k`` is ``E = integral of V(driven) * sign * I_k dt``.
+    """
+    if bench.drives_bit_line(operation):
+        return BIT_LINE_NODE, 1.0
+    return SOURCE_LINE_NODE, -1.0
+
+
 def programming_probes(index: int) -> ProgrammingProbes:
     """Vectors of branch ``index`` of a programming netlist."""
     return ProgrammingProbes(f"vbl_{index}#branch", VcmElement.state_node(f"dev_{index}"))
@@ -315,7 +331,7 @@ def programming_netlist(
     )
     lines.append(pulse_line)
     lines.append(dc_source("ground", "psl" if drive_bl else "pbl", "0", 0.0))
-    saves = []
+    saves = [f"v({driven_line(bench, operation)[0]})"]
     for k, copy in enumerate(copies):
         suffix = f"_{k}"
         probes = programming_probes(k)

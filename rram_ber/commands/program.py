@@ -149,6 +149,10 @@ def run(args: argparse.Namespace) -> int:
     hrs_median, hrs_sigma = log_normal_summary(result.r_hrs_ohm)
     observed = result.compliance_observed_a[~result.failed]
     observed_median = float(np.median(observed)) if observed.size else math.nan
+    set_energy = result.set_energy_j[~result.failed]
+    reset_energy = result.reset_energy_j[~result.failed]
+    set_energy_median = float(np.median(set_energy)) if set_energy.size else math.nan
+    reset_energy_median = float(np.median(reset_energy)) if reset_energy.size else math.nan
 
     if args.plots is not None and curves is not None:
         from analysis.device_plots import plot_iv_butterfly, plot_resistance_cdfs
@@ -183,6 +187,8 @@ def run(args: argparse.Namespace) -> int:
                     "compliance_a": conditions.compliance_a,
                     "compliance_observed_median_a": finite(observed_median),
                     "v_wl_set_v": result.v_wl_set_v,
+                    "set_energy_median_j": finite(set_energy_median),
+                    "reset_energy_median_j": finite(reset_energy_median),
                 }
             )
         )
@@ -197,6 +203,8 @@ def run(args: argparse.Namespace) -> int:
         ("LRS sigma(ln R)", f"{lrs_sigma:.3f}"),
         ("HRS median", f"{hrs_median:.4g} ohm"),
         ("HRS sigma(ln R)", f"{hrs_sigma:.3f}"),
+        ("SET energy", f"{set_energy_median * 1e12:.3g} pJ (median, driven line)"),
+        ("RESET energy", f"{reset_energy_median * 1e12:.3g} pJ (median, driven line)"),
         ("read", f"|V/I| at {conditions.v_read_v:g} V, read polarity"),
     ]
     if args.plots is not None:

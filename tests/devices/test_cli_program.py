@@ -92,3 +92,50 @@ def test_program_json_and_plots(tmp_path):
     for name in ("iv_butterfly.png", "resistance_cdf.png"):
         data = (tmp_path / "plots" / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def _program_json(compliance: str) -> dict[str, float]:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rram_ber.cli",
+            "program",
+            "--compliance",
+            compliance,
+            "--devices",
+            "4",
+            "--seed",
+            "1",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return dict(json.loads(completed.stdout))
+
+
+@pytest.mark.ngspice
+def test_programming_energies_are_reported_and_grow_with_the_compliance():
+    low, high = _program_json("50e-6"), _program_json("200e-6")
+    for result in (low, high):
+        # SET: the driven line supplies ~compliance x pulse voltage over the 1 us plateau and
+        # the ramps; RESET: the LRS current over its pulse. Both in the 10 pJ - 10 nJ range.
+        assert 10e-12 < result["set_energy_median_j"] < 10e-9
+        assert 10e-12 < result["reset_energy_median_j"] < 10e-9
+    assert high["set_energy_median_j"] > 2.0 * low["set_energy_median_j"]
+    # A stronger SET leaves a lower LRS, which draws more current when the RESET starts.
+    assert high["reset_energy_median_j"] > low["reset_energy_median_j"]
+
+
+def test_pulse_energy_integrates_v_times_i():
+    import numpy as np
+
+    from characterization.programming import pulse_energy
+
+    t = np.linspace(0.0, 1e-6, 101)
+    v = np.full_like(t, 2.0)
+    i = np.full_like(t, -50e-6)  # current from SL to BL: the source line drives
+    assert pulse_energy(t, v, i, -1.0) == pytest.approx(2.0 * 50e-6 * 1e-6)
