@@ -80,8 +80,9 @@ GATE_C_F_PER_M = 1.5e-9
 #: Fan-out per stage of the driver chains (the usual optimum of 3-4 of logical effort).
 DRIVER_FANOUT = 4.0
 #: Segments of each wire in the ``equivalent`` form. The wire RC of 256 rows (120 ohm x 51 fF,
-#: 6 ps) is small next to the cell branch, so a few segments describe the line.
-EQUIVALENT_SEGMENTS = 4
+#: 6 ps) is small next to the cell branch, so two segments describe the line (checked against
+#: one real transistor per row in ``tests/test_array.py``).
+EQUIVALENT_SEGMENTS = 2
 
 
 class UnselectedForm(enum.StrEnum):
@@ -206,16 +207,23 @@ class ColumnParameters:
 
 
 def chain_stages(load_f: float, unit: InverterSizing) -> tuple[float, ...]:
-    """Width multipliers of an inverter chain driving ``load_f`` (non-inverting: even length).
+    """Width multipliers of an inverter chain driving ``load_f`` [F] from a unit inverter.
 
-    The number of stages is the even number closest to ``log_4(load / C_in)`` (at least 2),
-    and the stages taper geometrically from the unit inverter so each has the same fan-out
-    (Sutherland, Sproull, Harris, *Logical Effort*, Morgan Kaufmann 1999, ch. 3).
+    The number of stages is the integer closest to ``log_4(load / C_in)`` (at least 1), and
+    the stages taper geometrically from the unit inverter so each has the same fan-out
+    (Sutherland, Sproull, Harris, *Logical Effort*, Morgan Kaufmann 1999, ch. 3). An odd
+    chain inverts: its input is then driven with the complementary pulse
+    (:func:`chain_inverts`).
     """
     ratio = max(load_f / unit.input_capacitance_f, 1.0)
-    n = max(2, 2 * round(math.log(ratio, DRIVER_FANOUT) / 2))
+    n = max(1, round(math.log(ratio, DRIVER_FANOUT)))
     fanout = ratio ** (1.0 / n)
     return tuple(fanout**i for i in range(n))
+
+
+def chain_inverts(load_f: float, unit: InverterSizing) -> bool:
+    """Whether the chain sized for ``load_f`` has an odd number of stages."""
+    return len(chain_stages(load_f, unit)) % 2 == 1
 
 
 def _inverter(

@@ -21,6 +21,7 @@ from circuits.array import (
     SWITCHING_NODE,
     ColumnNodes,
     ColumnParameters,
+    chain_inverts,
     column_lines,
     decode_lines,
     describe,
@@ -274,15 +275,22 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
         for element in copy.cell.branch_elements():
             definitions.update(dict.fromkeys(element.definitions()))
     lines.extend(definitions)
-    # In an array read the ideal pulses drive the inputs of each copy's driver chains.
+    # In an array read the ideal pulses drive the inputs of each copy's driver chains, with
+    # the complementary pulse where the chain inverts.
     wl_source, sen_source = ("wl", "sen") if column is None else ("wlin", "senin")
+    wl_low, sen_low = 0.0, 0.0
+    if column is not None:
+        wl_load = word_line_load_f(conditions.access.w_m, column)
+        wl_low = vdd if chain_inverts(wl_load, column.logic) else 0.0
+        sen_load = sense_enable_load_f(conditions.pcsa)
+        sen_low = vdd if chain_inverts(sen_load, column.logic) else 0.0
     lines.append(
         pulse_source(
             wl_source,
             wl_source,
             "0",
-            0.0,
-            vdd,
+            wl_low,
+            vdd - wl_low,
             timing.t_wl_s,
             timing.t_edge_s,
             timing.t_sen_s - timing.t_wl_s + timing.t_evaluate_s,
@@ -293,8 +301,8 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
             sen_source,
             sen_source,
             "0",
-            0.0,
-            vdd,
+            sen_low,
+            vdd - sen_low,
             timing.t_sen_s,
             timing.t_edge_s,
             timing.t_evaluate_s,

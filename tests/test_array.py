@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import math
 import re
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from circuits.array import (
     ColumnParameters,
     InverterSizing,
     UnselectedForm,
+    chain_inverts,
     chain_stages,
 )
 from circuits.cells import Cell2T2R
@@ -50,12 +52,14 @@ def test_segments_cover_every_row(rows, form):
     assert max(segments) - min(segments) <= 1
 
 
-def test_driver_chains_are_even_and_taper_up():
+def test_driver_chains_follow_the_fanout_rule_and_taper_up():
     unit = InverterSizing()
     for load in (1e-15, 20e-15, 500e-15):
         stages = chain_stages(load, unit)
-        assert len(stages) % 2 == 0 and len(stages) >= 2
+        ratio = max(load / unit.input_capacitance_f, 1.0)
+        assert len(stages) == max(1, round(math.log(ratio, 4)))
         assert stages[0] == 1.0 and all(b >= a for a, b in itertools.pairwise(stages))
+        assert chain_inverts(load, unit) == (len(stages) % 2 == 1)
     assert len(chain_stages(500e-15, unit)) > len(chain_stages(1e-15, unit))
 
 
