@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from characterization.devices import COMPLIANCE_MAX_A, COMPLIANCE_MIN_A
 from characterization.session import SimulationError, Simulator
 from circuits.cells import Cell2T2R
 from circuits.elements import DeviceOrientation, FixedResistor, VcmElement
@@ -75,13 +76,6 @@ from rram_ber.validation import ParameterError, check_int, check_range
 
 FloatArray = NDArray[np.float64]
 
-#: Range of compliance currents accepted [A], where R_LRS * I_C stays near 0.4 V. Below it the
-#: HRS of this device already carries the compliance current at ~0.8 V, where a SET takes
-#: ~10 us (nominal device, default pulse: 30 uA gave N = 0.026 and an observed 25 uA, 20 uA
-#: gave N = 0.0097, i.e. no SET); above 300 uA the LRS sits on the model's series-resistance
-#: floor (~1.6 kOhm) and no longer follows I_C (R * I_C = 0.52 V at 300 uA).
-COMPLIANCE_MIN_A = 40e-6
-COMPLIANCE_MAX_A = 300e-6
 #: Device voltage assumed in the compliance-limited phase of SET [V] (R_LRS * I_C).
 DEFAULT_COMPLIANCE_VOLTAGE_V = 0.4
 

@@ -38,6 +38,11 @@ class ParameterError(ValueError):
         self.allowed = allowed
         super().__init__(f"{field} = {value!r} is not allowed; expected {allowed}")
 
+    def __reduce__(self) -> tuple[type[ParameterError], tuple[str, Any, str]]:
+        # Errors raised in a worker process travel back pickled; the default reduction calls
+        # ``ParameterError(message)`` and fails, which broke the whole process pool.
+        return (type(self), (self.field, self.value, self.allowed))
+
     def renamed(self, field: str) -> ParameterError:
         """The same error reported under another name (e.g. a command-line option)."""
         return ParameterError(field, self.value, self.allowed)
@@ -154,3 +159,22 @@ def describe_range(
     if high is not None:
         parts.append(f" {'<=' if high_inclusive else '<'} {high:g}")
     return "a finite number " + "".join(parts) + suffix
+
+
+class prefixed_errors:  # noqa: N801 (used as a context manager, reads like a statement)
+    """Report a :class:`ParameterError` raised inside the block under ``prefix + field``.
+
+    The one way a record that builds other records (a campaign table, the VCM programming
+    settings) names the key the user wrote: ``with prefixed_errors("device."): ...`` turns an
+    error on ``model`` into one on ``device.model``. Names that already hold a dot are kept.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, traceback: Any) -> None:
+        if isinstance(exc, ParameterError) and "." not in exc.field.split(" ")[0]:
+            raise ParameterError(self.prefix + exc.field, exc.value, exc.allowed) from None
