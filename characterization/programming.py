@@ -45,7 +45,7 @@ from numpy.typing import ArrayLike, NDArray
 from characterization.devices import COMPLIANCE_MAX_A, COMPLIANCE_MIN_A
 from characterization.session import SimulationError, Simulator
 from circuits.cells import Cell2T2R
-from circuits.elements import DeviceOrientation, FixedResistor, VcmElement
+from circuits.elements import DeviceOrientation, VcmElement
 from circuits.programming import (
     Operation,
     ProgrammingBench,
@@ -59,7 +59,6 @@ from circuits.programming import (
     programming_netlist,
     programming_probes,
 )
-from models.resistance import ResistanceStates
 from models.variability import (
     D2D_FIELDS,
     C2cTargets,
@@ -577,37 +576,6 @@ def program_2t2r_cells(
         )
         samples.append(CellSample(value, cell, row, cell_failed))
     return samples
-
-
-def resistor_2t2r_cells(
-    states: ResistanceStates, stored_values: Sequence[int], rng: np.random.Generator
-) -> list[CellSample]:
-    """2T2R cells of fixed resistors drawn from measured-type distributions (no simulator).
-
-    Parameters
-    ----------
-    states : ResistanceStates
-        LRS and HRS distributions (log-normal or empirical).
-    stored_values : sequence of int
-        +1 / -1 per cell (+1 = LRS on BL).
-    rng : numpy.random.Generator
-        Draws all LRS values, then all HRS values (:meth:`ResistanceStates.sample_2t2r`).
-
-    Returns
-    -------
-    list of CellSample
-        Rows hold ``bl_r_read_ohm`` and ``blb_r_read_ohm``.
-    """
-    stored = _check_stored(stored_values)
-    r_bl, r_blb = states.sample_2t2r(rng, stored)
-    return [
-        CellSample(
-            value,
-            Cell2T2R(FixedResistor(float(a)), FixedResistor(float(b))),
-            {"bl_r_read_ohm": float(a), "blb_r_read_ohm": float(b)},
-        )
-        for value, a, b in zip(stored, r_bl, r_blb, strict=True)
-    ]
 
 
 # --- I-V sweeps ----------------------------------------------------------------------------

@@ -303,7 +303,7 @@ def read_resistance_states(path: Path | str, key: str = "csv") -> ResistanceStat
                     math.isfinite(resistance) and R_MIN_OHM <= resistance <= R_MAX_OHM
                 ):
                     raise ParameterError(
-                        f"{key} line {line}",
+                        f"{key} ({path}) line {line}",
                         dict(row),
                         "state LRS or HRS and a resistance_ohm in [1, 1e12] ohm",
                     )

@@ -12,10 +12,10 @@ import pytest
 
 from characterization import schema, store
 from characterization.campaign import run_campaign
+from characterization.chunks import simulate_group
 from characterization.executors import DaskExecutor, LocalExecutor
 from characterization.sampling import SamplePlan, plan_samples
 from characterization.spec import load_spec, parse_spec
-from characterization.worker import simulate_plans
 from circuits.cells import Cell2T2R
 from circuits.elements import FixedResistor
 from circuits.netlist import identifier
@@ -137,7 +137,7 @@ def test_a_non_converging_sample_is_recorded_and_its_chunk_goes_on(session):
     plans = plan_samples(spec, condition, range(4))
     divergent = ReadCopy(Cell2T2R(DivergentElement(), FixedResistor(5e4)))
     plans[2] = SamplePlan(sample_index=2, stored=1, expected=1, copy=divergent, columns={})
-    rows = simulate_plans(session, spec.read_conditions(condition), condition, plans)
+    rows = simulate_group(session, spec, [condition], plans)[condition.condition_id]
     assert list(rows[schema.STATUS]) == ["ok", "ok", "failed", "ok"]
     assert "timestep too small" in rows.loc[2, schema.FAILURE_REASON]
     assert list(rows[schema.DECISION])[:2] == [1, -1] and rows.loc[3, schema.DECISION] == -1

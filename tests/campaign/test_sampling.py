@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from characterization.sampling import MeasuredResistances, plan_samples, stored_value
-from characterization.spec import CampaignCell, parse_spec
+from characterization.readout import CampaignCell
+from characterization.sampling import plan_samples
+from characterization.spec import parse_spec
 from rram_ber.validation import ParameterError
 
 SPEC = {
@@ -62,7 +63,7 @@ def test_stored_values_alternate_and_set_the_device_states():
     assert (
         [p.stored for p in plans]
         == [1, -1, 1, -1]
-        == [stored_value(CampaignCell.TWO_T_TWO_R, i) for i in range(4)]
+        == [CampaignCell.TWO_T_TWO_R.mode.stored(i) for i in range(4)]
     )
     assert (plans[0].columns["r_bl_ohm"], plans[0].columns["r_blb_ohm"]) == (5e3, 50e3)
     assert (plans[1].columns["r_bl_ohm"], plans[1].columns["r_blb_ohm"]) == (50e3, 5e3)
@@ -82,10 +83,10 @@ def test_lognormal_draws_have_the_requested_median_and_spread():
 def test_empirical_resistances_are_resampled_from_the_file(tmp_path):
     path = tmp_path / "measured.csv"
     path.write_text("state,resistance_ohm\nLRS,4000\nLRS,6000\nHRS,80000\nhrs,120000\n")
-    measured = MeasuredResistances(path)
-    assert measured.medians_ohm() == (5000.0, 100000.0)
-    spec = parse_spec({"device": {"model": "empirical", "csv": "measured.csv"}})
-    plans = plan_samples(spec, spec.conditions()[0], range(50), measured)
+    spec = parse_spec({"device": {"model": "empirical", "csv": "measured.csv"}}, str(tmp_path))
+    states = spec.device.states()
+    assert (states.lrs.median_ohm, states.hrs.median_ohm) == (5000.0, 100000.0)
+    plans = plan_samples(spec, spec.conditions()[0], range(50))
     assert {p.columns["r_bl_ohm"] for p in plans if p.stored == 1} == {4000.0, 6000.0}
     assert {p.columns["r_blb_ohm"] for p in plans if p.stored == 1} == {80000.0, 120000.0}
 
@@ -103,12 +104,12 @@ def test_bad_measurement_files_are_rejected(tmp_path, content):
     path = tmp_path / "m.csv"
     path.write_text(content)
     with pytest.raises(ParameterError, match=r"device\.csv"):
-        MeasuredResistances(path)
+        parse_spec({"device": {"model": "empirical", "csv": "m.csv"}}, str(tmp_path))
 
 
 def test_the_recorded_spawn_key_regenerates_the_sample_draws():
+    from characterization.chunks import sample_row
     from characterization.sampling import draw_mismatch, sample_streams
-    from characterization.worker import _row
     from circuits.read import read_transistor_geometries
 
     spec = parse_spec({**SPEC, "conditions": {"vdd_v": [1.2, 0.8], "t_sample_s": [5e-10, 2e-9]}})
@@ -116,7 +117,7 @@ def test_the_recorded_spawn_key_regenerates_the_sample_draws():
     condition = spec.conditions()[3]
     assert condition.group_id != condition.condition_id
     plan = plan_samples(spec, condition, [7])[0]
-    row = _row(plan, condition, None, "not simulated")
+    row = sample_row(plan, condition, "not simulated")
     group, sample = (int(part) for part in row["spawn_key"].split("/"))
     mismatch_rng, _ = sample_streams(spec.campaign.seed, group, sample)
     geometries = read_transistor_geometries(spec.read_conditions(condition))

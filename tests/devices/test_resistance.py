@@ -7,11 +7,17 @@ import math
 import numpy as np
 import pytest
 
-from characterization.programming import resistor_2t2r_cells
 from characterization.read import simulate_reads
+from circuits.cells import Cell2T2R
 from circuits.elements import FixedResistor
 from circuits.read import ReadConditions, ReadCopy
-from models.resistance import EmpiricalResistance, LogNormalResistance, ResistanceStates
+from models.resistance import (
+    EmpiricalResistance,
+    FixedResistance,
+    LogNormalResistance,
+    ResistanceStates,
+    read_resistance_states,
+)
 from rram_ber.validation import ParameterError
 
 N = 5000
@@ -37,11 +43,15 @@ def test_log_normal_bad_parameters_name_the_field():
     assert caught.value.field == "sigma_ln"
 
 
-def test_empirical_from_csv_with_header_and_resampling_only_returns_data(tmp_path):
-    path = tmp_path / "hrs.csv"
-    path.write_text("device,resistance_ohm\n1,50000\n2,65000\n\n3,80000\n4,120000\n")
-    dist = EmpiricalResistance.from_csv(path, column="resistance_ohm")
-    assert dist.values_ohm == (50e3, 65e3, 80e3, 120e3)
+def test_measured_csv_is_read_per_state_and_resampling_only_returns_data(tmp_path):
+    path = tmp_path / "measured.csv"
+    path.write_text(
+        "state,resistance_ohm,device\nHRS,50000,1\nhrs,65000,2\n\nHRS,80000,3\n"
+        "HRS,120000,4\nLRS,5000,5\n"
+    )
+    states = read_resistance_states(path, "device.csv")
+    dist = states.hrs
+    assert dist.values_ohm == (50e3, 65e3, 80e3, 120e3) and states.lrs.values_ohm == (5e3,)
     draws = dist.sample(np.random.default_rng(0), 1000)
     assert set(draws) <= set(dist.values_ohm)
     # Each value is drawn ~1/4 of the time (binomial, 4 sigma).
@@ -54,34 +64,38 @@ def test_empirical_from_csv_with_header_and_resampling_only_returns_data(tmp_pat
     assert 65e3 < dist.from_standard_normal(0.0) < 80e3
 
 
-def test_empirical_csv_without_header_by_index(tmp_path):
-    path = tmp_path / "lrs.csv"
-    path.write_text("4.9e3\n5.1e3\n5.0e3\n")
-    assert EmpiricalResistance.from_csv(path).median_ohm == 5.0e3
-
-
 @pytest.mark.parametrize(
-    ("text", "column", "where", "allowed"),
+    ("text", "where", "allowed"),
     [
-        ("r\n1e3\nabc\n", "r", "line 3", "a resistance in ohm"),
-        ("r\n1e3\n-5\n", "r", "line 3", "[1, 1e12] ohm"),
-        ("r\n1e3\n", "r", "csv file", "at least 2"),
-        ("r\n1e3\n2e3\n", "x", "csv file", "a column among"),
+        ("state,resistance_ohm\nLRS,1e3\nHRS,abc\n", "line 3", "resistance_ohm in [1, 1e12]"),
+        ("state,resistance_ohm\nLRS,1e3\nHRS,-5\n", "line 3", "resistance_ohm in [1, 1e12]"),
+        ("state,resistance_ohm\nLRS,1e3\nMID,5\n", "line 3", "state LRS or HRS"),
+        ("state,resistance_ohm\nLRS,1e3\n", "device.csv =", "at least one HRS row"),
+        ("state,ohm\nLRS,1e3\nHRS,2e3\n", "device.csv =", "'state' and 'resistance_ohm'"),
     ],
 )
-def test_bad_csv_names_file_line_and_allowed_values(tmp_path, text, column, where, allowed):
+def test_bad_csv_names_key_line_and_allowed_values(tmp_path, text, where, allowed):
     path = tmp_path / "bad.csv"
     path.write_text(text)
     with pytest.raises(ParameterError) as caught:
-        EmpiricalResistance.from_csv(path, column=column)
+        read_resistance_states(path, "device.csv")
     message = str(caught.value)
-    assert "bad.csv" in message and where in message and allowed in message
+    assert message.startswith("device.csv") and where in message and allowed in message
 
 
 def test_missing_csv_is_a_parameter_error(tmp_path):
     with pytest.raises(ParameterError) as caught:
-        EmpiricalResistance.from_csv(tmp_path / "absent.csv")
-    assert "readable CSV" in str(caught.value)
+        read_resistance_states(tmp_path / "absent.csv", "device.csv")
+    assert "readable CSV" in str(caught.value) and "absent.csv" in str(caught.value)
+
+
+def test_one_implementation_of_a_log_normal_device():
+    dist = LogNormalResistance(5e3, 0.4)
+    rng_a, rng_b = np.random.default_rng(3), np.random.default_rng(3)
+    assert dist.draw_ohm(rng_a) == dist.value_ohm(rng_b.standard_normal())
+    assert dist.value_ohm(1e6) == 1e12 and dist.value_ohm(-1e6) == 1.0
+    fixed = FixedResistance(7e3)
+    assert fixed.draw_ohm(rng_a) == 7e3 and fixed.sigma_ln == 0.0
 
 
 def test_2t2r_sampling_places_lrs_on_bl_for_plus_one():
@@ -101,10 +115,8 @@ def test_resistor_cells_are_read_as_stored(session):
         LogNormalResistance(5e3, 0.2), EmpiricalResistance((60e3, 80e3, 100e3, 150e3))
     )
     stored = [1, -1, 1, -1, -1, 1]
-    samples = resistor_2t2r_cells(states, stored, np.random.default_rng(4))
-    assert all(isinstance(s.cell.bl, FixedResistor) for s in samples if s.cell is not None)
-    assert all(
-        s.row["blb_r_read_ohm"] in (60e3, 80e3, 100e3, 150e3) for s in samples if s.stored > 0
-    )
-    reads = simulate_reads(session, ReadConditions(), [ReadCopy(s.cell) for s in samples])
+    r_bl, r_blb = states.sample_2t2r(np.random.default_rng(4), stored)
+    assert all(r in (60e3, 80e3, 100e3, 150e3) for r, s in zip(r_blb, stored, strict=True) if s > 0)
+    cells = [Cell2T2R(FixedResistor(a), FixedResistor(b)) for a, b in zip(r_bl, r_blb, strict=True)]
+    reads = simulate_reads(session, ReadConditions(), [ReadCopy(cell) for cell in cells])
     assert [m.decision for m in reads] == stored

@@ -7,11 +7,11 @@ import pytest
 
 from characterization import schema, store
 from characterization.campaign import run_campaign
+from characterization.chunks import simulate_group
 from characterization.executors import LocalExecutor
 from characterization.read import simulate_reads
 from characterization.sampling import plan_samples
 from characterization.spec import CampaignCell, parse_spec
-from characterization.worker import simulate_plans
 from circuits.cells import Cell2T2R
 from circuits.elements import FixedResistor
 from circuits.pcsa import XnorSwitchSizing
@@ -43,9 +43,7 @@ def test_ternary_decode_on_ideal_resistances_returns_all_three_states(session, c
     )
     condition = spec.conditions()[0]
     plans = plan_samples(spec, condition, range(9))
-    rows = simulate_plans(
-        session, spec.read_conditions(condition), condition, plans, spec.resolve_fraction
-    )
+    rows = simulate_group(session, spec, [condition], plans)[condition.condition_id]
     assert list(rows[schema.STORED_VALUE]) == [1, 0, -1] * 3
     assert list(rows[schema.DECISION]) == list(rows[schema.STORED_VALUE])
     assert rows[schema.RESOLVED].all() and not rows[schema.ERROR].any()
@@ -66,7 +64,7 @@ def test_zero_weights_latch_randomly_when_sampled_too_late(session):
         )
         condition = spec.conditions()[0]
         plans = plan_samples(spec, condition, range(60))
-        rows = simulate_plans(session, spec.read_conditions(condition), condition, plans)
+        rows = simulate_group(session, spec, [condition], plans)[condition.condition_id]
         reads[t_sample] = rows
     early, late = reads[0.8e-9], reads[2.9e-9]
     for rows in (early, late):  # stored +-1 are read correctly either way
@@ -137,7 +135,7 @@ def test_xnor_campaign_cycles_all_four_input_cases(session):
     assert {(p.stored, p.copy.activation) for p in plans} == set(
         itertools.product((1, -1), (1, -1))
     )
-    rows = simulate_plans(session, spec.read_conditions(condition), condition, plans)
+    rows = simulate_group(session, spec, [condition], plans)[condition.condition_id]
     assert list(rows[schema.DECISION]) == [p.stored * p.copy.activation for p in plans]
     assert list(rows[schema.EXPECTED]) == list(rows[schema.DECISION])
     assert {"dvt_xs1", "dvt_xs4"} <= set(rows.columns)  # the swap transistors get mismatch too
