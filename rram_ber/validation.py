@@ -161,7 +161,7 @@ def describe_range(
     return "a finite number " + "".join(parts) + suffix
 
 
-class prefixed_errors:  # noqa: N801 (used as a context manager, reads like a statement)
+class prefixed_errors:
     """Report a :class:`ParameterError` raised inside the block under ``prefix + field``.
 
     The one way a record that builds other records (a campaign table, the VCM programming

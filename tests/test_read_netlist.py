@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from circuits.cells import Cell1T1R, Cell2T2R, ideal_decision
+from circuits.cells import Cell1T1R, Cell2T2R
 from circuits.elements import FixedResistor
 from circuits.netlist import spice_number
 from circuits.read import (
@@ -90,12 +90,6 @@ def test_standalone_deck_has_a_control_block_that_quits_cleanly():
 def test_transistor_order_covers_pcsa_and_access_devices():
     names = [g.name for g in read_transistor_geometries(ReadConditions())]
     assert names == ["pc1", "pc2", "pl1", "pl2", "nl1", "nl2", "nen", "abl", "ablb"]
-
-
-def test_ideal_decision_convention():
-    assert ideal_decision(Cell2T2R(FixedResistor(5e3), FixedResistor(50e3))) == 1
-    assert ideal_decision(Cell2T2R(FixedResistor(50e3), FixedResistor(5e3))) == -1
-    assert ideal_decision(Cell1T1R(FixedResistor(50e3), FixedResistor(15e3))) == -1
 
 
 @pytest.mark.parametrize(

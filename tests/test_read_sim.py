@@ -10,7 +10,7 @@ from scipy.stats import binom
 
 from characterization.read import sample_read_mismatch, simulate_reads
 from characterization.session import NgspiceSubprocess
-from circuits.cells import Cell1T1R, Cell2T2R, ideal_decision
+from circuits.cells import Cell1T1R, Cell2T2R
 from circuits.elements import FixedResistor
 from circuits.read import ReadConditions, ReadCopy, standalone_read_netlist
 from models.cmos import ProcessCorner
@@ -130,4 +130,4 @@ def test_exported_deck_gives_the_same_decisions_in_ngspice_batch_mode(session, t
         for k, d in re.findall(r"rram-ber-read copy=(\d+) .* decision=(\S+)", completed.stdout)
     }
     assert [printed[k] for k in range(len(copies))] == in_process
-    assert in_process[:2] == [1, -1] and {ideal_decision(c.cell) for c in copies[:2]} == {1, -1}
+    assert in_process[:2] == [1, -1]
