@@ -390,8 +390,13 @@ def _sweeps(table: Mapping[str, Any]) -> dict[str, tuple[Any, ...]]:
     return sweeps
 
 
-def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
+def parse_spec(
+    data: Mapping[str, Any], source_dir: str = ".", read_files: bool = True
+) -> CampaignSpec:
     """Validate campaign data (as read from TOML) into a :class:`CampaignSpec`.
+
+    ``read_files`` reads the files the campaign names (``device.csv``): off only for a spec
+    read back from a finished campaign, whose results already hold what the files gave.
 
     Raises
     ------
@@ -406,7 +411,7 @@ def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
     _reject_unknown("campaign", campaign_table, _record_keys(CampaignSettings))
     campaign = _build("campaign", CampaignSettings, campaign_table)
 
-    device = _device(_table(data, "device"), source_dir)
+    device = _device(_table(data, "device"), source_dir, read_files)
 
     variability_table = dict(_table(data, "variability"))
     pelgrom_keys = _record_keys(PelgromCoefficients)
@@ -501,7 +506,7 @@ def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
     return spec
 
 
-def _device(table: Mapping[str, Any], source_dir: str) -> DeviceSettings:
+def _device(table: Mapping[str, Any], source_dir: str, read_files: bool) -> DeviceSettings:
     """The [device] table with its [device.vcm] record, and the measured file read."""
     values = dict(table)
     _reject_unknown("device", values, DEVICE_KEYS)
@@ -524,7 +529,7 @@ def _device(table: Mapping[str, Any], source_dir: str) -> DeviceSettings:
     )
     numbers = {k: (v if k in ("model", "csv") else _number(v)) for k, v in values.items()}
     device = _build("device", DeviceSettings, {**numbers, "vcm": vcm})
-    return device.load_measured(source_dir)
+    return device.load_measured(source_dir) if read_files else device
 
 
 def _check_vcm(sweeps: Mapping[str, tuple[Any, ...]]) -> None:
@@ -584,6 +589,27 @@ def _check_method(
             campaign.samples,
             f"at least {RARE_MIN_SAMPLES[method]} (the simulation budget of one {method} estimate)",
         )
+
+
+def spec_from_record(record: Mapping[str, Any]) -> CampaignSpec:
+    """The campaign a ``campaign.json`` describes (the output of :meth:`CampaignSpec.to_dict`).
+
+    The measured-resistance file is not read again (the results hold its draws).
+
+    Raises
+    ------
+    ParameterError
+        If the record is not a valid campaign.
+    """
+    if not isinstance(record, Mapping):
+        raise ParameterError("campaign.json spec", record, "a campaign record")
+    data = {
+        key: (dict(value) if isinstance(value, Mapping) else value) for key, value in record.items()
+    }
+    timing = data.get("timing")
+    if isinstance(timing, dict):
+        timing.pop("t_sample_s", None)  # written for the record; a condition, not a setting
+    return parse_spec(data, read_files=False)
 
 
 def load_spec(path: str | Path) -> CampaignSpec:
