@@ -34,10 +34,11 @@ from models.resistance import (
 )
 from rram_ber.validation import (
     ParameterError,
+    check_fields,
     check_int,
-    check_range,
     parse_enum,
     prefixed_errors,
+    ranged,
 )
 
 
@@ -158,22 +159,27 @@ class DeviceSettings:
     """
 
     model: DeviceModel = DeviceModel.FIXED
-    lrs_ohm: float = 5e3
-    hrs_ohm: float = 50e3
-    lrs_median_ohm: float = 5e3
-    lrs_sigma_ln: float = 0.2
-    hrs_median_ohm: float = 50e3
-    hrs_sigma_ln: float = 0.6
+    lrs_ohm: float = ranged(5e3, R_MIN_OHM, R_MAX_OHM, unit="ohm", description="fixed LRS")
+    hrs_ohm: float = ranged(50e3, R_MIN_OHM, R_MAX_OHM, unit="ohm", description="fixed HRS")
+    lrs_median_ohm: float = ranged(
+        5e3, R_MIN_OHM, R_MAX_OHM, unit="ohm", description="median LRS (lognormal)"
+    )
+    lrs_sigma_ln: float = ranged(
+        0.2, 0.0, SIGMA_LN_MAX, description="standard deviation of ln R in LRS (lognormal)"
+    )
+    hrs_median_ohm: float = ranged(
+        50e3, R_MIN_OHM, R_MAX_OHM, unit="ohm", description="median HRS (lognormal)"
+    )
+    hrs_sigma_ln: float = ranged(
+        0.6, 0.0, SIGMA_LN_MAX, description="standard deviation of ln R in HRS (lognormal)"
+    )
     csv: str = ""
     vcm: VcmSettings = field(default_factory=VcmSettings)
     measured: ResistanceStates | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "model", parse_enum(DeviceModel, self.model, "model"))
-        for key in ("lrs_ohm", "hrs_ohm", "lrs_median_ohm", "hrs_median_ohm"):
-            check_range(key, getattr(self, key), R_MIN_OHM, R_MAX_OHM, unit="ohm")
-        for key in ("lrs_sigma_ln", "hrs_sigma_ln"):
-            check_range(key, getattr(self, key), 0.0, SIGMA_LN_MAX)
+        check_fields(self)
         if not isinstance(self.csv, str):
             raise ParameterError("csv", self.csv, "a path (string)")
         if self.model is DeviceModel.EMPIRICAL and not self.csv:

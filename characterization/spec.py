@@ -411,7 +411,7 @@ def parse_spec(
     _reject_unknown("campaign", campaign_table, _record_keys(CampaignSettings))
     campaign = _build("campaign", CampaignSettings, campaign_table)
 
-    device = _device(_table(data, "device"), source_dir, read_files)
+    device = _device(_table(data, "device"))
 
     variability_table = dict(_table(data, "variability"))
     pelgrom_keys = _record_keys(PelgromCoefficients)
@@ -503,11 +503,14 @@ def parse_spec(
     n_conditions = math.prod(len(v) for v in sweeps.values())
     if n_conditions > MAX_CONDITIONS:
         raise ParameterError("conditions", n_conditions, f"at most {MAX_CONDITIONS} combinations")
+    if read_files:
+        # Last, once everything else is known to be valid: reading a file may be slow.
+        spec = dataclasses.replace(spec, device=spec.device.load_measured(source_dir))
     return spec
 
 
-def _device(table: Mapping[str, Any], source_dir: str, read_files: bool) -> DeviceSettings:
-    """The [device] table with its [device.vcm] record, and the measured file read."""
+def _device(table: Mapping[str, Any]) -> DeviceSettings:
+    """The [device] table with its [device.vcm] record (the measured file is read last)."""
     values = dict(table)
     _reject_unknown("device", values, DEVICE_KEYS)
     vcm_table = values.pop("vcm", {})
@@ -529,7 +532,7 @@ def _device(table: Mapping[str, Any], source_dir: str, read_files: bool) -> Devi
     )
     numbers = {k: (v if k in ("model", "csv") else _number(v)) for k, v in values.items()}
     device = _build("device", DeviceSettings, {**numbers, "vcm": vcm})
-    return device.load_measured(source_dir) if read_files else device
+    return device
 
 
 def _check_vcm(sweeps: Mapping[str, tuple[Any, ...]]) -> None:

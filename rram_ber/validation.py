@@ -178,3 +178,47 @@ class prefixed_errors:
     def __exit__(self, exc_type: Any, exc: BaseException | None, traceback: Any) -> None:
         if isinstance(exc, ParameterError) and "." not in exc.field.split(" ")[0]:
             raise ParameterError(self.prefix + exc.field, exc.value, exc.allowed) from None
+
+
+#: Metadata key of a field declared with :func:`ranged`.
+RANGE = "rram_ber.range"
+
+
+def ranged(
+    default: float,
+    low: float | None,
+    high: float | None,
+    *,
+    unit: str = "",
+    description: str = "",
+    low_inclusive: bool = True,
+) -> Any:
+    """A dataclass field whose allowed range, unit and description are declared once.
+
+    :func:`check_fields` validates it (the error names the field; a table prefix is added by
+    :class:`prefixed_errors`), and the same metadata documents it.
+    """
+    from dataclasses import field
+
+    metadata = {
+        RANGE: {"low": low, "high": high, "low_inclusive": low_inclusive, "unit": unit},
+        "description": description,
+    }
+    return field(default=default, metadata=metadata)
+
+
+def check_fields(record: Any) -> None:
+    """Check every field of a dataclass ``record`` declared with :func:`ranged`."""
+    from dataclasses import fields
+
+    for item in fields(record):
+        bounds = item.metadata.get(RANGE)
+        if bounds is not None:
+            check_range(
+                item.name,
+                getattr(record, item.name),
+                bounds["low"],
+                bounds["high"],
+                low_inclusive=bounds["low_inclusive"],
+                unit=bounds["unit"],
+            )

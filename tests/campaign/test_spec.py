@@ -79,7 +79,7 @@ def test_default_1t1r_reference_is_the_geometric_mean_of_the_medians():
         ({"conditions": {"t_sample_s": 9e-9}}, "conditions.t_sample_s", "t_evaluate_s"),
         ({"device": {"model": "lognormal", "lrs_sigma_ln": -0.1}}, "device.lrs_sigma_ln", "0 <= x"),
         ({"device": {"model": "empirical"}}, "device.csv", "CSV"),
-        ({"device": {"lrs_ohm": math.nan}}, "device.lrs_ohm", "0 < x"),
+        ({"device": {"lrs_ohm": math.nan}}, "device.lrs_ohm", "1 <= x"),
         ({"variability": {"mismatch": "yes"}}, "variability.mismatch", "true or false"),
         ({"variability": {"a_vt_n_v_m": -1e-9}}, "variability.a_vt_n_v_m", "0 <= x"),
         ({"timing": {"t_sample_s": 1e-9}}, "timing.t_sample_s", "conditions.t_sample_s"),
