@@ -1,4 +1,8 @@
-"""BER reports from a small real campaign; the page checked in headless Chromium."""
+"""BER reports from a small finished campaign; the page checked in headless Chromium.
+
+The campaign is ``tests/data/small_campaign`` (run with the real ngspice and committed: the
+specification below, one worker), so these tests need no simulator.
+"""
 
 import html
 import html.parser
@@ -6,19 +10,18 @@ import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
 from matplotlib import image
 
+from analysis.campaign_data import load_campaign
 from analysis.report import build_report
-from characterization.campaign import run_campaign
-from characterization.executors import LocalExecutor
 from characterization.spec import parse_spec
 from rram_ber.cli import main
 
-pytestmark = pytest.mark.ngspice
-
+CAMPAIGN = Path(__file__).resolve().parents[1] / "data" / "small_campaign"
 SPEC = {
     "campaign": {"name": "report test", "seed": 9, "samples": 24, "batch_size": 12},
     "conditions": {
@@ -34,9 +37,8 @@ FIGURES = {"ber_vs_vdd", "distributions", "ternary_confusion", "shmoo", "accurac
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("campaign")
-    with LocalExecutor(2) as executor:
-        run_campaign(parse_spec(SPEC), out, executor, progress=False)
+    out = tmp_path_factory.mktemp("campaign") / "small_campaign"
+    shutil.copytree(CAMPAIGN, out)
     target = tmp_path_factory.mktemp("report") / "report.html"
     return build_report(out, target, repeats=3, test_limit=300)
 
@@ -147,6 +149,12 @@ def test_report_loads_in_headless_chromium_and_its_images_decode(report, tmp_pat
     assert pixels.shape[0] >= 2000 and pixels.shape[1] >= 1300
     assert np.std(pixels[..., :3]) > 0.05  # not a blank page
     shutil.copy(shot, shot_keep)
+
+
+def test_the_committed_campaign_is_the_one_this_file_describes():
+    data = load_campaign(CAMPAIGN)
+    assert data.campaign.to_dict() == parse_spec(SPEC).to_dict()
+    assert len(data.ber) == 16 and len(data.samples) == 16 * 24
 
 
 def test_report_of_a_directory_without_a_campaign_exits_2(tmp_path, capsys):
