@@ -43,7 +43,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from characterization.devices import COMPLIANCE_MAX_A, COMPLIANCE_MIN_A
-from characterization.session import SimulationError, Simulator
+from characterization.reads import simulate_with_retry
+from characterization.session import Simulator
 from circuits.cells import Cell2T2R
 from circuits.elements import DeviceOrientation, VcmElement
 from circuits.programming import (
@@ -327,23 +328,16 @@ def apply_pulse(
     else:
         pulse, v_wl = conditions.reset.pulse, conditions.reset.v_wl_v
     during = [pulse_parameters(d, t) for d, t in zip(devices, targets, strict=True)]
-    results: list[tuple[float, float, float] | None] = [None] * len(devices)
+
+    def simulate(batch: Sequence[VcmParameters]) -> list[tuple[float, float, float]]:
+        return _run_batch(simulator, conditions.bench, operation, pulse, batch, v_wl)
+
+    results: list[tuple[float, float, float] | None] = []
     size = conditions.batch_size
     for start in range(0, len(devices), size):
-        chunk = during[start : start + size]
-        try:
-            results[start : start + size] = _run_batch(
-                simulator, conditions.bench, operation, pulse, chunk, v_wl
-            )
-        except SimulationError:
-            # One hard device must not cost the others: retry one by one.
-            for offset, device in enumerate(chunk):
-                try:
-                    results[start + offset] = _run_batch(
-                        simulator, conditions.bench, operation, pulse, [device], v_wl
-                    )[0]
-                except SimulationError:
-                    results[start + offset] = None
+        # One hard device must not cost the others: a failed batch is retried one by one.
+        simulated = simulate_with_retry(simulate, during[start : start + size])
+        results += [None if isinstance(r, str) else r for r in simulated]
     outcomes = []
     set_pulse = operation is Operation.SET
     for device, target, result in zip(devices, targets, results, strict=True):
