@@ -42,7 +42,7 @@ from characterization.devices import (
     DeviceSettings,
     VcmSettings,
 )
-from characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell
+from characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
 from characterization.schema import METHODS
 from circuits.cells import AccessSizing
 from circuits.pcsa import PcsaSizing, XnorSwitchSizing
@@ -535,6 +535,11 @@ def _device(table: Mapping[str, Any]) -> DeviceSettings:
     return device
 
 
+def _cells_where(condition: Callable[[ReadMode], bool]) -> str:
+    """The cells whose read mode satisfies ``condition``, for an error message."""
+    return "one of " + ", ".join(repr(c.value) for c in CampaignCell if condition(c.mode))
+
+
 def _check_vcm(sweeps: Mapping[str, tuple[Any, ...]]) -> None:
     """Cells, compliances and temperatures a VCM campaign can program, before anything runs."""
     for index, cell in enumerate(sweeps["cell"]):
@@ -542,7 +547,7 @@ def _check_vcm(sweeps: Mapping[str, tuple[Any, ...]]) -> None:
             raise ParameterError(
                 f"conditions.cell[{index}]" if len(sweeps["cell"]) > 1 else "conditions.cell",
                 cell.value,
-                "'2t2r', '1t1r' or 'xnor' with device.model = 'vcm'",
+                _cells_where(lambda mode: mode.vcm_programmable) + " with device.model = 'vcm'",
             )
     for index, compliance in enumerate(sweeps["compliance_a"]):
         name = "conditions.compliance_a"
@@ -584,7 +589,9 @@ def _check_method(
     for cell in sweeps["cell"]:
         if not cell.mode.rare_events:
             raise ParameterError(
-                "conditions.cell", cell.value, f"'2t2r' or '1t1r' with campaign.method = {method!r}"
+                "conditions.cell",
+                cell.value,
+                _cells_where(lambda mode: mode.rare_events) + f" with campaign.method = {method!r}",
             )
     if campaign.samples < RARE_MIN_SAMPLES[method]:
         raise ParameterError(

@@ -37,11 +37,10 @@ from characterization.programming import (
     program_2t2r_cells,
     program_population,
 )
-from characterization.readout import CampaignCell
 from characterization.sampling import SamplePlan, start_sample
 from characterization.simulator import SimulationError, Simulator
 from characterization.spec import CampaignSpec, Condition
-from circuits.cells import AccessSizing, Cell1T1R
+from circuits.cells import AccessSizing, Cell1T1R, CellKind
 from circuits.elements import FixedResistor, VcmElement
 from circuits.programming import ProgrammingBench
 from circuits.read import ReadCopy, read_transistor_geometries
@@ -167,7 +166,7 @@ def plan_vcm_samples(
     geometries = read_transistor_geometries(read_conditions)
     reference = (
         reference_ohm(simulator, spec, condition, {} if references is None else references)
-        if condition.cell is CampaignCell.ONE_T_ONE_R
+        if condition.cell.physical_cell is CellKind.ONE_T_ONE_R
         else math.nan
     )
     plans = []
@@ -178,7 +177,7 @@ def plan_vcm_samples(
         copy: ReadCopy | None = None
         failure = ""
         try:
-            if condition.cell is CampaignCell.ONE_T_ONE_R:
+            if condition.cell.physical_cell is CellKind.ONE_T_ONE_R:
                 device, row, failure = _program_1t1r(simulator, stored, conditions, device_rng)
                 columns.update(row)
                 if device is not None:
