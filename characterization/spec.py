@@ -42,6 +42,7 @@ from characterization.devices import (
     DeviceSettings,
     VcmSettings,
 )
+from characterization.rare.registry import ESTIMATORS
 from characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
 from characterization.schema import METHODS
 from circuits.cells import AccessSizing
@@ -567,12 +568,6 @@ def _check_vcm(sweeps: Mapping[str, tuple[Any, ...]]) -> None:
             ) from None
 
 
-#: Smallest simulation budget of a rare-event estimate: the failure-region search of importance
-#: sampling needs about 20 x dim + 1000 evaluations (dim <= 20 for a read), scaled-sigma a few
-#: hundred samples at each of several scales.
-RARE_MIN_SAMPLES = {"importance": 1500, "scaled-sigma": 2000}
-
-
 def _check_method(
     campaign: CampaignSettings, device: DeviceSettings, sweeps: Mapping[str, tuple[Any, ...]]
 ) -> None:
@@ -593,11 +588,12 @@ def _check_method(
                 cell.value,
                 _cells_where(lambda mode: mode.rare_events) + f" with campaign.method = {method!r}",
             )
-    if campaign.samples < RARE_MIN_SAMPLES[method]:
+    minimum = ESTIMATORS[method].campaign_min_samples
+    if campaign.samples < minimum:
         raise ParameterError(
             "campaign.samples",
             campaign.samples,
-            f"at least {RARE_MIN_SAMPLES[method]} (the simulation budget of one {method} estimate)",
+            f"at least {minimum} (the simulation budget of one {method} estimate)",
         )
 
 

@@ -57,7 +57,6 @@ Computers & Structures 9(5):489-494, 1978 (the HL-RF design-point iteration used
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -67,28 +66,17 @@ from characterization.rare.importance import importance_sampling
 from characterization.rare.monte_carlo import monte_carlo
 from characterization.rare.options import (
     MAX_DIM,
-    MIN_BUDGET,
     CommonOptions,
     ImportanceOptions,
     LimitState,
     MonteCarloOptions,
     ScaledSigmaOptions,
-    make_options,
 )
+from characterization.rare.registry import ESTIMATORS, MIN_BUDGET, Estimator, make_options
 from characterization.rare.results import EvaluatedSamples, FailureRegion, RareEventResult
 from characterization.rare.scaled_sigma import fit_scaled_sigma_model, scaled_sigma_sampling
 from characterization.rare.search import find_failure_regions
-from characterization.schema import METHODS
 from rram_ber.validation import ParameterError, check_choice, check_int
-
-#: The estimators by ``method`` name: each takes ``(limit_state, dim, budget, seed, options)``
-#: with the option record :func:`make_options` builds for that name. A new estimator is a
-#: module of this package, its option record (``options.py``) and an entry here.
-ESTIMATORS: dict[str, Callable[..., RareEventResult]] = {
-    "monte-carlo": monte_carlo,
-    "importance": importance_sampling,
-    "scaled-sigma": scaled_sigma_sampling,
-}
 
 
 def estimate_failure_probability(
@@ -134,14 +122,14 @@ def estimate_failure_probability(
         negative seed, a limit state that is not callable or that answers with anything but a
         boolean array of shape ``(n,)``.
     """
-    check_choice("method", method, METHODS)
+    check_choice("method", method, ESTIMATORS)
     if not callable(limit_state):
         raise ParameterError("limit_state", limit_state, "a callable taking an (n, dim) array")
     check_int("dim", dim, 1, MAX_DIM)
     check_int("budget", budget, MIN_BUDGET[method])
     root = _seed_sequence(seed)
     opts = make_options(method, options)
-    return ESTIMATORS[method](limit_state, dim, budget, root, opts)
+    return ESTIMATORS[method].run(limit_state, dim, budget, root, opts)
 
 
 __all__ = [
@@ -149,6 +137,7 @@ __all__ = [
     "MAX_DIM",
     "MIN_BUDGET",
     "CommonOptions",
+    "Estimator",
     "EvaluatedSamples",
     "FailureRegion",
     "ImportanceOptions",

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from characterization.schema import METHODS
-from rram_ber.validation import ParameterError, check_choice, check_int, check_range
+from rram_ber.validation import ParameterError, check_int, check_range
 
 #: A limit state: ``(n, dim)`` float array in standard-normal space -> ``(n,)`` bool, True = fail.
 LimitState = Callable[[np.ndarray], np.ndarray]
-
-#: Smallest budget each method accepts (the search of importance sampling alone needs a few
-#: hundred evaluations; scaled-sigma needs enough samples at each of its scales).
-MIN_BUDGET = {"monte-carlo": 10, "importance": 500, "scaled-sigma": 500}
 
 #: Largest dimension accepted (a guard against passing a sample count as the dimension).
 MAX_DIM = 100_000
@@ -194,36 +188,3 @@ class ScaledSigmaOptions(CommonOptions):
 @dataclass(frozen=True, slots=True)
 class MonteCarloOptions(CommonOptions):
     """Options of :func:`monte_carlo` (only the common ones)."""
-
-
-_OPTION_TYPES: dict[str, type[CommonOptions]] = {
-    "importance": ImportanceOptions,
-    "scaled-sigma": ScaledSigmaOptions,
-    "monte-carlo": MonteCarloOptions,
-}
-
-
-def make_options(method: str, options: Mapping[str, Any]) -> CommonOptions:
-    """Validated option record of ``method`` from keyword options.
-
-    Raises
-    ------
-    ParameterError
-        For an unknown method, an option the method does not have, or a bad value.
-    """
-    check_choice("method", method, METHODS)
-    option_type = _OPTION_TYPES[method]
-    known = [f.name for f in fields(option_type)]
-    for name in options:
-        if name not in known:
-            raise ParameterError(
-                "options", name, f"an option of method {method!r}: " + ", ".join(known)
-            )
-    values = dict(options)
-    for name in ("explore_scales", "scales", "pilot_scales"):
-        if values.get(name) is not None and not isinstance(values[name], str):
-            try:
-                values[name] = tuple(values[name])
-            except TypeError:
-                raise ParameterError(name, values[name], "a sequence of numbers") from None
-    return option_type(**values)

@@ -392,3 +392,11 @@ def test_the_budget_is_never_exceeded():
                 limit_state, 30, method=method, budget=budget, seed=0
             )
             assert result.n_evaluations == limit_state.rows <= budget
+
+
+def test_every_campaign_method_has_an_estimator():
+    from characterization.rare import ESTIMATORS
+    from characterization.schema import METHODS
+
+    assert tuple(ESTIMATORS) == METHODS
+    assert all(e.campaign_min_samples >= e.min_budget for e in ESTIMATORS.values())
