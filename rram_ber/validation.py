@@ -110,7 +110,9 @@ def check_positive(field: str, value: Any, unit: str = "") -> float:
 def check_int(field: str, value: Any, low: int | None = None, high: int | None = None) -> int:
     """Return ``value`` as an int inside ``[low, high]``, else raise :class:`ParameterError`."""
     allowed = "an integer" + (
-        "" if low is None and high is None else " " + describe_range(low, high, True, True, "")
+        ""
+        if low is None and high is None
+        else " " + describe_range(low, high, True, True, "").removeprefix("a finite number ")
     )
     if isinstance(value, bool) or not isinstance(value, int):
         raise ParameterError(field, value, allowed)
