@@ -482,8 +482,8 @@ def frozen_subcircuit_text() -> str:
     ``n`` an instance parameter and no state equation. For reads: a PCSA read of a few
     nanoseconds moves N by ~1e-4 (LRS) and ~1e-9 (HRS) relative in the full model (see
     ``tests/characterization/test_programming.py``), far below what matters for the decision,
-    and the frozen element keeps the nonlinear and polarity-dependent I-V that a fixed resistor would lose, at a fraction
-    of the cost.
+    and the frozen element keeps the nonlinear and polarity-dependent I-V that a fixed
+    resistor would lose, at a fraction of the cost.
     """
     lines = [
         "* JART-TUD current of a VCM device at a fixed state n (Ntinas 2023)",
