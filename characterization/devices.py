@@ -58,6 +58,8 @@ class DeviceModel(enum.StrEnum):
 #: floor (~1.6 kOhm) and no longer follows I_C (R * I_C = 0.52 V at 300 uA).
 COMPLIANCE_MIN_A = 40e-6
 COMPLIANCE_MAX_A = 300e-6
+#: Device options the rare-event estimators accept (one standard normal per device).
+RARE_EVENT_MODELS = (DeviceModel.FIXED, DeviceModel.LOGNORMAL)
 DEFAULT_PILOT_DEVICES = 60
 CELSIUS_TO_KELVIN = 273.15
 _DEFAULT_SET = default_set_pulse()
@@ -210,6 +212,12 @@ class DeviceSettings:
         raise ParameterError(
             "device.model", self.model.value, "a resistance distribution (measured file read)"
         )
+
+    @property
+    def rare_events(self) -> bool:
+        """Whether the rare-event estimators apply: each device a function of one standard
+        normal, ``R = median * exp(sigma_ln * u)`` (fixed and log-normal devices)."""
+        return self.model in RARE_EVENT_MODELS
 
     def nominal_lrs_hrs_ohm(self) -> tuple[float, float]:
         """Typical LRS and HRS [ohm] of the model, for the default 1T1R reference: the fixed

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from characterization import schema
-from characterization.devices import DeviceModel
 from characterization.simulator import Simulator
 from characterization.spec import CampaignSpec, Condition
 
@@ -113,16 +112,16 @@ def estimate_rare(simulator: Simulator, spec: CampaignSpec, task: RareTask) -> R
     from characterization.limit_states import ReadLimitState, ReadVariation
     from characterization.rare import estimate_failure_probability
 
-    device = spec.device
-    vary = spec.variability.device and device.model is DeviceModel.LOGNORMAL
-    lrs, hrs = device.nominal_lrs_hrs_ohm()
+    # One standard normal per device: R = median * exp(sigma_ln * u) (fixed: sigma_ln = 0).
+    states = spec.device.states()
+    vary = spec.variability.device
     variation = ReadVariation(
         cell=task.condition.cell.physical_cell,
         stored=task.stored,
-        lrs_median_ohm=lrs,
-        hrs_median_ohm=hrs,
-        lrs_sigma_ln=device.lrs_sigma_ln if vary else 0.0,
-        hrs_sigma_ln=device.hrs_sigma_ln if vary else 0.0,
+        lrs_median_ohm=states.lrs.median_ohm,
+        hrs_median_ohm=states.hrs.median_ohm,
+        lrs_sigma_ln=states.lrs.sigma_ln if vary else 0.0,
+        hrs_sigma_ln=states.hrs.sigma_ln if vary else 0.0,
         reference_ohm=spec.reference_resistance_ohm(),
         mismatch=spec.variability.mismatch,
         coefficients=spec.variability.pelgrom,

@@ -38,6 +38,7 @@ from characterization.devices import (
     COMPLIANCE_MAX_A,
     COMPLIANCE_MIN_A,
     DEVICE_KEYS,
+    RARE_EVENT_MODELS,
     DeviceModel,
     DeviceSettings,
     VcmSettings,
@@ -575,11 +576,13 @@ def _check_method(
     method = campaign.method
     if method == "monte-carlo":
         return
-    if device.model not in (DeviceModel.FIXED, DeviceModel.LOGNORMAL):
+    if not device.rare_events:
         raise ParameterError(
             "device.model",
             device.model.value,
-            f"'fixed' or 'lognormal' with campaign.method = {method!r}",
+            "one of "
+            + ", ".join(repr(m.value) for m in RARE_EVENT_MODELS)
+            + f" with campaign.method = {method!r}",
         )
     for cell in sweeps["cell"]:
         if not cell.mode.rare_events:
