@@ -22,7 +22,6 @@ import pandas as pd
 from characterization import schema, store
 from characterization.ber import ber_table, confusion_table, rare_ber_row
 from characterization.executors import Executor
-from characterization.sampling import STORED_VALUES
 from characterization.spec import CampaignSpec, Condition
 from characterization.worker import ChunkTask, RareOutcome, RareTask, Task, chunk_tasks
 from rram_ber import __version__
@@ -86,7 +85,7 @@ def condition_record(spec: CampaignSpec, condition: Condition) -> dict[str, Any]
 
 
 def _is_binary(condition: Condition) -> bool:
-    return 0 not in STORED_VALUES[condition.cell]
+    return not condition.cell.mode.ternary
 
 
 def aggregate(spec: CampaignSpec, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -215,7 +214,11 @@ def run_campaign(
         for task, result in executor.run(spec, todo):
             if isinstance(result, RareOutcome) and isinstance(task, RareTask):
                 store.write_estimate(
-                    out, task.condition.condition_id, task.stored, result.estimate, result.rows
+                    out,
+                    task.condition.condition_id,
+                    task.stored,
+                    result.estimate.to_dict(),
+                    result.rows,
                 )
             elif isinstance(result, dict) and isinstance(task, ChunkTask):
                 rows = pd.concat(result.values(), ignore_index=True)

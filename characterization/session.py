@@ -26,86 +26,20 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
+# Re-exported: the simulator types used to live here and are imported from here.
+from characterization.simulator import SimulationError, Simulator, Waveforms
+
+__all__ = ["NgspiceSession", "NgspiceSubprocess", "SimulationError", "Simulator", "Waveforms"]
+
 #: Relative tolerance on reaching the requested stop time of a transient.
 _STOP_TOLERANCE = 1e-6
-
-
-class SimulationError(RuntimeError):
-    """ngspice could not parse or finish a simulation.
-
-    Attributes
-    ----------
-    reason : str
-        Short description (e.g. ``"timestep too small"``).
-    ngspice_output : str
-        What ngspice printed (stdout and stderr) for the failing load/run.
-    netlist : str
-        The full netlist text that was simulated.
-    """
-
-    def __init__(self, reason: str, ngspice_output: str, netlist: str) -> None:
-        self.reason = reason
-        self.ngspice_output = ngspice_output
-        self.netlist = netlist
-        super().__init__(reason)
-
-    def netlist_excerpt(self, max_lines: int = 12) -> str:
-        """Netlist lines that ngspice's messages point at, else the first element lines."""
-        lines = self.netlist.splitlines()
-        wanted: list[str] = []
-        for match in re.finditer(r"line (\d+)", self.ngspice_output):
-            index = int(match.group(1)) - 1
-            if 0 <= index < len(lines):
-                wanted.append(lines[index])
-        if not wanted:
-            wanted = [ln for ln in lines if ln and not ln.startswith(("*", "+", ".model"))]
-        return "\n".join(wanted[:max_lines])
-
-    def __str__(self) -> str:
-        output = "\n".join(self.ngspice_output.strip().splitlines()[-15:])
-        return (
-            f"ngspice failed: {self.reason}\n--- ngspice said ---\n{output}\n"
-            f"--- netlist excerpt ---\n{self.netlist_excerpt()}"
-        )
-
-
-@dataclass(frozen=True)
-class Waveforms:
-    """Transient results: a time axis and named vectors sampled on it.
-
-    Attributes
-    ----------
-    time_s : numpy.ndarray
-        Simulator time points [s], increasing.
-    vectors : mapping
-        Vector name (ngspice lower case: ``out_0``, ``vdd_0#branch``) -> values (V or A).
-    """
-
-    time_s: np.ndarray
-    vectors: Mapping[str, np.ndarray]
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self.vectors[name]
-
-
-class Simulator(Protocol):
-    """What the characterisation code needs from a simulator back end."""
-
-    def run_transient(self, netlist: str, vectors: Sequence[str], t_stop_s: float) -> Waveforms:
-        """Simulate ``netlist`` (which holds its ``.tran``) and return ``vectors``."""
-        ...
-
-    def close(self) -> None:
-        """Release the simulator."""
-        ...
 
 
 def _check_reached_stop(waveforms: Waveforms, t_stop_s: float, output: str, netlist: str) -> None:
