@@ -265,9 +265,17 @@ def plan_samples(
     plans = []
     for index in sample_indices:
         start = start_sample(spec, condition, geometries, index)
-        cell = _build_cell(spec, condition.cell, start.stored, start.device_rng, measured)
-        bl, blb = cell.branch_elements()
         columns = start.columns
+        try:
+            cell = _build_cell(spec, condition.cell, start.stored, start.device_rng, measured)
+        except ParameterError as error:
+            # A valid distribution can draw outside what the device model accepts (a wide
+            # log-normal beyond 1e12 ohm): that sample fails with the reason, the rest go on.
+            columns["r_bl_ohm"] = columns["r_blb_ohm"] = math.nan
+            reason = f"device draw outside the model: {error}"
+            plans.append(SamplePlan(index, start.stored, start.expected, None, columns, reason))
+            continue
+        bl, blb = cell.branch_elements()
         columns["r_bl_ohm"] = bl.nominal_resistance_ohm()
         columns["r_blb_ohm"] = blb.nominal_resistance_ohm()
         copy = ReadCopy(cell, start.deviations, start.activation)

@@ -651,4 +651,13 @@ def load_spec(path: str | Path) -> CampaignSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ParameterError("SPEC", str(path), f"valid TOML ({error})") from None
+    if "conditions" not in data:
+        # Every key has a default, so an empty or truncated file would otherwise run a
+        # 1000-sample campaign of a default read without saying so.
+        raise ParameterError(
+            "SPEC",
+            str(path),
+            "a campaign file with a [conditions] table (e.g. vdd_v = [1.2, 0.9]); see the "
+            "shipped campaigns in characterization/campaigns/",
+        )
     return parse_spec(data, source_dir=str(path.parent))

@@ -41,7 +41,7 @@ from typing import Any
 import pandas as pd
 
 from characterization import schema
-from rram_ber.validation import ParameterError
+from rram_ber.validation import ParameterError, make_writable_dir
 
 _CHUNK_NAME = re.compile(r"^g(\d{4,})-k(\d{6,})\.parquet$")
 #: Suffix of temporary files; :func:`remove_partial_files` removes only files named like this.
@@ -337,16 +337,7 @@ def make_output_dir(out: Path) -> None:
     ParameterError
         If ``out`` is an existing file or cannot be created or written.
     """
-    if out.exists() and not out.is_dir():
-        raise ParameterError("--out", str(out), "a directory (this is an existing file)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ParameterError(
-            "--out", str(out), f"a directory that can be created ({error.strerror})"
-        ) from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise ParameterError("--out", str(out), "a directory this user can write to")
+    make_writable_dir("--out", out)
 
 
 def write_manifest(out: Path, manifest: Mapping[str, Any]) -> None:
