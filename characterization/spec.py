@@ -35,6 +35,7 @@ from typing import Any
 
 from characterization.measure import DEFAULT_RESOLVE_FRACTION
 from characterization.schema import METHODS
+from characterization.session import DEFAULT_TIME_LIMIT_S
 from circuits.cells import AccessSizing, CellKind
 from circuits.pcsa import PcsaSizing, XnorSwitchSizing
 from circuits.read import TEMP_MAX_C, TEMP_MIN_C, VDD_MAX_V, ReadConditions, ReadTiming
@@ -107,6 +108,10 @@ class CampaignSettings:
         the sample-by-sample rerun of a failed chunk cheap.
     method : str
         BER estimator: ``"monte-carlo"``, ``"importance"`` or ``"scaled-sigma"``.
+    time_limit_s : float
+        Wall-clock limit of one ngspice run [s] (0 < x <= 86400): a run still going after it
+        is halted and its samples fail with the reason (see
+        :mod:`characterization.session`).
     """
 
     name: str = "campaign"
@@ -114,6 +119,7 @@ class CampaignSettings:
     samples: int = 1000
     batch_size: int = 10
     method: str = "monte-carlo"
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or len(self.name) > 200:
@@ -122,6 +128,10 @@ class CampaignSettings:
         check_int("campaign.samples", self.samples, 1, MAX_SAMPLES)
         check_int("campaign.batch_size", self.batch_size, 1, MAX_BATCH)
         check_choice("campaign.method", self.method, METHODS)
+        limit = check_range(
+            "campaign.time_limit_s", self.time_limit_s, 0.0, 86400.0, low_inclusive=False, unit="s"
+        )
+        object.__setattr__(self, "time_limit_s", limit)  # a TOML integer becomes a float
 
 
 @dataclass(frozen=True, slots=True)

@@ -387,6 +387,8 @@ TaskResult = dict[int, pd.DataFrame] | RareOutcome
 
 def _run_on_session(spec: CampaignSpec, task: Task) -> TaskResult:
     session = _open_session()
+    # Each campaign's own wall-time limit per ngspice run (a worker may serve several).
+    session.time_limit_s = spec.campaign.time_limit_s
     if isinstance(task, RareTask):
         return estimate_rare(session, spec, task)
     return simulate_chunk(session, spec, task)
