@@ -171,7 +171,7 @@ def _shared_class() -> Any:
     """
     from PySpice.Spice.NgSpice.Shared import NgSpiceShared, ffi
 
-    class _Shared(NgSpiceShared):  # type: ignore[misc]
+    class _Shared(NgSpiceShared):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             self.background_done = threading.Event()
             super().__init__(*args, **kwargs)
