@@ -306,6 +306,10 @@ def read_samples(out: Path, paths: Iterable[Path] | None = None) -> pd.DataFrame
     for path in files:
         try:
             frames.append(pd.read_parquet(path))
+        except FileNotFoundError:
+            raise ParameterError(
+                "DIR", str(out), f"a finished campaign ({path.name} is missing; rerun it)"
+            ) from None
         except (OSError, ValueError) as error:
             raise ParameterError(
                 "DIR",
