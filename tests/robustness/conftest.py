@@ -44,7 +44,9 @@ def write_spec(
     return path
 
 
-def cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Run ``rram-ber ARGS`` in a fresh interpreter (its own process, its own ngspice)."""
     return subprocess.run(
         [sys.executable, "-m", "rram_ber.cli", *args],

@@ -28,7 +28,9 @@ def test_two_runs_started_together_never_mix(tmp_path, helpers):
     out = tmp_path / "out"
     specs = [helpers.write_spec(tmp_path / f"spec{seed}", seed=seed) for seed in (7, 8)]
     processes = [
-        helpers.start_cli("run", str(s), "--out", str(out), "--quiet", stderr_path=tmp_path / f"e{i}")
+        helpers.start_cli(
+            "run", str(s), "--out", str(out), "--quiet", stderr_path=tmp_path / f"e{i}"
+        )
         for i, s in enumerate(specs)
     ]
     statuses = [p.wait(timeout=300) for p in processes]

@@ -1,0 +1,63 @@
+"""Issue 20, fault 5: a simulation that crawls is halted at the limit and recorded as failed."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+
+from characterization import schema, store
+from characterization.session import SimulationError
+
+pytestmark = pytest.mark.ngspice
+
+#: An RC step at a 1e-16 s maximum step over 1 us: about 1e10 time points, hours of work.
+CRAWL = """* crawl
+v1 a 0 pulse(0 1 0 1n 1n 5n 10n)
+r1 a b 1k
+c1 b 0 1p
+.tran 1e-16 1e-6
+.end
+"""
+RC = """* rc
+v1 in 0 pulse(0 1 0 1p 1p 1 2)
+r1 in out 1k
+c1 out 0 1p
+.tran 10p 1n
+.end
+"""
+
+
+def test_a_run_over_the_limit_is_halted_and_the_session_recovers(session):
+    limit = session.time_limit_s
+    session.time_limit_s = 1.0
+    try:
+        start = time.monotonic()
+        with pytest.raises(SimulationError, match="wall-time limit of 1 s"):
+            session.run_transient(CRAWL, ["b"], t_stop_s=1e-6)
+        assert time.monotonic() - start < 10
+    finally:
+        session.time_limit_s = limit
+    waveforms = session.run_transient(RC, ["out"], t_stop_s=1e-9)
+    assert waveforms.time_s[-1] == pytest.approx(1e-9)
+    assert 0.6 < waveforms["out"][-1] < 0.66  # 1 - exp(-1)
+
+
+def test_a_campaign_with_crawling_simulations_finishes_with_failed_rows(tmp_path, helpers):
+    # The longest allowed read (1 us evaluation at 0.1 ps steps) takes minutes per netlist.
+    extra = "\n[timing]\nt_evaluate_s = 1e-6\nt_step_s = 1e-13\n"
+    spec = helpers.write_spec(tmp_path, samples=2, vdd="0.9", extra=extra)
+    text = spec.read_text().replace("batch_size = 4", "batch_size = 2\ntime_limit_s = 1")
+    spec.write_text(text)
+    out = tmp_path / "out"
+    start = time.monotonic()
+    result = helpers.cli("run", str(spec), "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    # The batched netlist, then each sample alone: three halted runs of about 1 s.
+    assert time.monotonic() - start < 60
+    rows = store.read_samples(out)
+    assert list(rows[schema.STATUS]) == [schema.STATUS_FAILED] * 2
+    assert rows[schema.FAILURE_REASON].str.contains("wall-time limit of 1 s").all()
+    ber = pd.read_csv(out / "ber.csv")
+    assert int(ber.loc[0, schema.N_FAILED]) == 2
