@@ -53,7 +53,7 @@ def test_a_stray_chunk_file_is_not_aggregated(finished, tmp_path, helpers):
 
 
 def test_report_on_a_corrupt_chunk_is_a_message(finished, tmp_path, helpers):
-    spec, out = finished
+    _spec, out = finished
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
     _damage_truncate(sorted((copy / "samples").glob("*.parquet"))[0])

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.ngspice
 
 
 def test_every_chunk_carries_the_campaign_fingerprint(finished):
-    spec, out = finished
+    _spec, out = finished
     manifest = json.loads((out / "campaign.json").read_text())
     keys = manifest["fingerprint"]["keys"]
     assert json.loads(keys["spec.campaign.seed"]) == 7
@@ -29,7 +29,7 @@ def test_every_chunk_carries_the_campaign_fingerprint(finished):
 
 
 def test_deleted_manifest_and_changed_spec_is_refused(finished, tmp_path, helpers):
-    spec, out = finished
+    _spec, out = finished
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
     (copy / "campaign.json").unlink()
@@ -43,7 +43,7 @@ def test_deleted_manifest_and_changed_spec_is_refused(finished, tmp_path, helper
 
 
 def test_changed_seed_is_refused_by_the_manifest(finished, tmp_path, helpers):
-    spec, out = finished
+    _spec, out = finished
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
     changed = helpers.write_spec(tmp_path / "spec", seed=8)
