@@ -38,7 +38,7 @@ from characterization.schema import METHODS
 from characterization.session import DEFAULT_TIME_LIMIT_S
 from circuits.cells import AccessSizing, CellKind
 from circuits.pcsa import PcsaSizing, XnorSwitchSizing
-from circuits.read import TEMP_MAX_C, TEMP_MIN_C, VDD_MAX_V, ReadConditions, ReadTiming
+from circuits.read import TEMP_MAX_C, TEMP_MIN_C, ReadConditions, ReadTiming, check_vdd
 from models.cmos import PelgromCoefficients, ProcessCorner
 from rram_ber.validation import (
     ParameterError,
@@ -434,9 +434,7 @@ _CONDITION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "cell": lambda key, v: parse_enum(CampaignCell, v, key),
     "corner": lambda key, v: ProcessCorner.parse(v, key),
     "temp_c": lambda key, v: check_range(key, _number(v), TEMP_MIN_C, TEMP_MAX_C, unit="C"),
-    "vdd_v": lambda key, v: check_range(
-        key, _number(v), 0.0, VDD_MAX_V, low_inclusive=False, unit="V"
-    ),
+    "vdd_v": lambda key, v: check_vdd(key, _number(v)),
     "t_sample_s": lambda key, v: check_positive(key, _number(v), unit="s"),
     "compliance_a": lambda key, v: check_range(key, _number(v), 1e-6, 1e-3, unit="A"),
 }

@@ -133,3 +133,9 @@ def test_a_draw_beyond_the_device_bound_fails_only_its_sample(tmp_path, helpers)
     assert failed[schema.FAILURE_REASON].str.contains("device draw outside the model").all()
     ber = pd.read_csv(out / "ber.csv")
     assert int(ber[schema.N_FAILED].sum()) == len(failed)
+
+
+@pytest.mark.parametrize("vdd", ["1.6", "2.8", "3.3"])
+def test_a_supply_outside_the_cards_range_is_refused_saying_why(tmp_path, capsys, vdd):
+    # Issue 20, item 8: from 2.8 V every read of the PTM 130 nm card was unresolved.
+    _refused(capsys, ["read", *READ, "--vdd", vdd], "--vdd", "1.5 V", "1.3 V core devices")
