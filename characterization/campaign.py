@@ -390,8 +390,12 @@ def run_campaign(
             stored_keys = (
                 stored_fingerprint.get("keys") if isinstance(stored_fingerprint, dict) else None
             )
-            if not isinstance(stored_keys, dict) or stored_keys != keys:
-                raise _refuse(out, _mismatch("campaign.json", dict(stored_keys or {}), keys))
+            if not isinstance(stored_keys, dict) or not stored_keys:
+                raise _refuse(
+                    out, "its campaign.json is unreadable or has no fingerprint (older rram-ber?)"
+                )
+            if stored_keys != keys:
+                raise _refuse(out, _mismatch("campaign.json", stored_keys, keys))
         conditions = spec.conditions()
         tasks, todo, recomputed = _tasks(spec, conditions, out, keys, stream)
         if existing is None:

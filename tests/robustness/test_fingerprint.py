@@ -93,3 +93,13 @@ def test_resumed_and_uninterrupted_tables_are_byte_identical(finished, tmp_path,
     assert "2 chunks simulated, 2 resumed" in result.stdout
     assert (copy / "ber.csv").read_bytes() == (out / "ber.csv").read_bytes()
     assert (copy / "confusion.csv").read_bytes() == (out / "confusion.csv").read_bytes()
+
+
+def test_an_unreadable_manifest_is_refused(finished, tmp_path, helpers):
+    spec, out = finished
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    (copy / "campaign.json").write_text("{ truncated")
+    result = helpers.cli("run", str(spec), "--out", str(copy), "--quiet")
+    helpers.assert_message_only(result)
+    assert "campaign.json is unreadable or has no fingerprint" in result.stderr
