@@ -40,6 +40,11 @@ from rram_ber.validation import ParameterError, check_int
 
 #: Tasks kept in flight per worker.
 IN_FLIGHT_PER_WORKER = 3
+#: Chunks a local worker process runs before it is replaced by a fresh one. A worker's
+#: resident memory grows about 2 kB per chunk (measured: 164.2 -> 165.0 MB over 350 chunks of
+#: 10 reads); replacing it bounds that to a few MB, for about 3 s of start-up every ~15
+#: minutes of simulation.
+MAX_TASKS_PER_WORKER = 2000
 #: Fresh pools a local run may start after a worker died, before it gives up.
 MAX_POOL_RESTARTS = 3
 #: Times Dask may rerun a task whose worker died (on top of the scheduler's own retries).
@@ -144,6 +149,7 @@ class LocalExecutor:
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_die_with_parent,
                 initargs=(os.getpid(),),
+                max_tasks_per_child=MAX_TASKS_PER_WORKER,
             )
         return self._pool
 

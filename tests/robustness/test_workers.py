@@ -124,3 +124,16 @@ def test_dask_workers_lost_at_once_are_retried(longer, tmp_path, helpers):
         run_campaign(load_spec(spec), out, KillAfterFirst(dask), progress=False)
     assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
     assert len(store.finished_chunks(out)) == 12
+
+
+def test_replaced_workers_give_the_same_table(finished, tmp_path, monkeypatch):
+    from characterization import executors
+    from characterization.campaign import run_campaign
+    from characterization.spec import load_spec
+
+    spec, reference = finished
+    monkeypatch.setattr(executors, "MAX_TASKS_PER_WORKER", 1)  # a fresh process per chunk
+    out = tmp_path / "out"
+    with executors.LocalExecutor(1) as executor:
+        run_campaign(load_spec(spec), out, executor, progress=False)
+    assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
