@@ -173,11 +173,20 @@ class LocalExecutor:
                     pending,
                 )
                 return
-            except BrokenProcessPool:
-                # A worker died; every future of the pool fails with it. Rerun what was in
-                # flight on a fresh pool, before the tasks not yet submitted.
+            except BrokenProcessPool as error:
                 self._pool = None
                 pool.shutdown(wait=False, cancel_futures=True)
+                if error.__cause__ is not None:
+                    # Not a dead worker: a result or error that could not be unpickled here.
+                    # Rerunning would fail the same way.
+                    lines = [ln for ln in str(error.__cause__).splitlines() if ln.strip(" '")]
+                    raise WorkerLostError(
+                        "a worker's result could not be passed back to this process "
+                        f"({lines[-1] if lines else 'no detail'}); the chunks finished so far "
+                        "are stored"
+                    ) from None
+                # A worker died; every future of the pool fails with it. Rerun what was in
+                # flight on a fresh pool, before the tasks not yet submitted.
                 restarts += 1
                 if restarts > MAX_POOL_RESTARTS:
                     raise WorkerLostError(
