@@ -206,6 +206,7 @@ class NgspiceSession:
         self.runs = 0
         #: Wall-clock limit of one run [s]; a longer run is halted and fails.
         self.time_limit_s = time_limit_s
+        self._background = True
 
     def __enter__(self) -> NgspiceSession:
         self.open()
@@ -235,7 +236,12 @@ class NgspiceSession:
             # PySpice logs every ngspice stderr line and its own version notice; the session
             # captures ngspice's output itself and reports it in SimulationError instead.
             logging.getLogger("PySpice").setLevel(logging.CRITICAL)
-            self._ngspice = _shared_class().new_instance()
+            shared = _shared_class()
+            self._ngspice = shared.new_instance()
+            # PySpice keeps one instance per process: if plain PySpice code made it before this
+            # session (a benchmark's naive loop), it lacks the completion event, and runs go in
+            # the foreground without the wall-time limit.
+            self._background = isinstance(self._ngspice, shared)
             self._owner_thread = threading.get_ident()
             _open_session = self
         self._command("set num_threads=1")
@@ -308,6 +314,18 @@ class NgspiceSession:
         # messages ourselves.
         return has_fatal_message(self._ngspice.stderr)
 
+    def _run_in_foreground(self) -> bool:
+        """Run the loaded circuit to its end (no time limit); return whether it failed."""
+        from PySpice.Spice.NgSpice.Shared import NgSpiceCommandError
+
+        try:
+            self._ngspice.exec_command("run")
+        except NgSpiceCommandError:
+            # PySpice fails a command on any stderr line not starting with "Warning:" (PySpice
+            # issue #399): judge the messages ourselves.
+            return has_fatal_message(self._ngspice.stderr)
+        return False
+
     def run_transient(self, netlist: str, vectors: Sequence[str], t_stop_s: float) -> Waveforms:
         """Load and run ``netlist``; return the time axis and ``vectors``.
 
@@ -340,7 +358,11 @@ class NgspiceSession:
             # PySpice clears its captured output at every command: keep the load messages.
             output = self._output()
             if not fatal:
-                fatal = self._run_in_background(netlist)
+                fatal = (
+                    self._run_in_background(netlist)
+                    if self._background
+                    else self._run_in_foreground()
+                )
                 output = f"{output}\n{self._output()}".strip()
             plot_name = self._ngspice.last_plot
             if fatal or not str(plot_name).startswith("tran"):

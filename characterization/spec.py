@@ -2,7 +2,7 @@
 
 A campaign file has these tables (every key optional unless said otherwise)::
 
-    [campaign]      name, seed, samples, batch_size, method
+    [campaign]      name, seed, samples, batch_size, method, time_limit_s
     [conditions]    cell, vdd_v, temp_c, corner, t_sample_s, compliance_a
                     (each a value or a list of values: lists are swept)
     [device]        model = "fixed" | "lognormal" | "empirical" | "vcm", and its parameters

@@ -61,3 +61,24 @@ def test_a_campaign_with_crawling_simulations_finishes_with_failed_rows(tmp_path
     assert rows[schema.FAILURE_REASON].str.contains("wall-time limit of 1 s").all()
     ber = pd.read_csv(out / "ber.csv")
     assert int(ber.loc[0, schema.N_FAILED]) == 2
+
+
+def test_a_session_opened_after_plain_pyspice_still_simulates():
+    # PySpice keeps one ngspice instance per process; if plain PySpice code made it first (a
+    # benchmark's naive loop), the session runs in the foreground, without the time limit.
+    import subprocess
+    import sys
+
+    script = (
+        "from PySpice.Spice.NgSpice.Shared import NgSpiceShared\n"
+        "NgSpiceShared.new_instance()\n"
+        "from characterization.session import NgspiceSession\n"
+        f"RC = {RC!r}\n"
+        "with NgspiceSession() as s:\n"
+        "    print(s.run_transient(RC, ['out'], 1e-9)['out'][-1])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert 0.6 < float(result.stdout.split()[-1]) < 0.66
