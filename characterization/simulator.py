@@ -15,6 +15,10 @@ from typing import Protocol
 
 import numpy as np
 
+#: Default wall-clock limit of one simulation [s]. A batched 10-sample read takes about 0.5 s
+#: on one core; the largest allowed timing (1 us transient at 0.1 ps steps) needs minutes.
+DEFAULT_TIME_LIMIT_S = 300.0
+
 
 class SimulationError(RuntimeError):
     """ngspice could not parse or finish a simulation.

@@ -2,7 +2,7 @@
 
 A campaign file has these tables (every key optional unless said otherwise)::
 
-    [campaign]      name, seed, samples, batch_size, method
+    [campaign]      name, seed, samples, batch_size, method, time_limit_s
     [conditions]    cell, vdd_v, temp_c, corner, t_sample_s, compliance_a
                     (each a value or a list of values: lists are swept)
     [device]        model = "fixed" | "lognormal" | "empirical" | "vcm", and its parameters
@@ -46,9 +46,10 @@ from characterization.devices import (
 from characterization.rare.registry import ESTIMATORS
 from characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
 from characterization.schema import METHODS
+from characterization.simulator import DEFAULT_TIME_LIMIT_S
 from circuits.cells import AccessSizing
 from circuits.pcsa import PcsaSizing, XnorSwitchSizing
-from circuits.read import TEMP_MAX_C, TEMP_MIN_C, VDD_MAX_V, ReadConditions, ReadTiming
+from circuits.read import TEMP_MAX_C, TEMP_MIN_C, ReadConditions, ReadTiming, check_vdd
 from models.cmos import PelgromCoefficients, ProcessCorner
 from models.vcm import VcmParameters
 from rram_ber.validation import (
@@ -92,6 +93,10 @@ class CampaignSettings:
         the sample-by-sample rerun of a failed chunk cheap.
     method : str
         BER estimator: ``"monte-carlo"``, ``"importance"`` or ``"scaled-sigma"``.
+    time_limit_s : float
+        Wall-clock limit of one ngspice run [s] (0 < x <= 86400): a run still going after it
+        is halted and its samples fail with the reason (see
+        :mod:`characterization.session`).
     """
 
     name: str = "campaign"
@@ -99,6 +104,7 @@ class CampaignSettings:
     samples: int = 1000
     batch_size: int = 10
     method: str = "monte-carlo"
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or len(self.name) > 200:
@@ -107,6 +113,10 @@ class CampaignSettings:
         check_int("campaign.samples", self.samples, 1, MAX_SAMPLES)
         check_int("campaign.batch_size", self.batch_size, 1, MAX_BATCH)
         check_choice("campaign.method", self.method, METHODS)
+        limit = check_range(
+            "campaign.time_limit_s", self.time_limit_s, 0.0, 86400.0, low_inclusive=False, unit="s"
+        )
+        object.__setattr__(self, "time_limit_s", limit)  # a TOML integer becomes a float
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,9 +366,7 @@ _CONDITION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "cell": lambda key, v: parse_enum(CampaignCell, v, key),
     "corner": lambda key, v: ProcessCorner.parse(v, key),
     "temp_c": lambda key, v: check_range(key, _number(v), TEMP_MIN_C, TEMP_MAX_C, unit="C"),
-    "vdd_v": lambda key, v: check_range(
-        key, _number(v), 0.0, VDD_MAX_V, low_inclusive=False, unit="V"
-    ),
+    "vdd_v": lambda key, v: check_vdd(key, _number(v)),
     "t_sample_s": lambda key, v: check_positive(key, _number(v), unit="s"),
     "compliance_a": lambda key, v: check_range(key, _number(v), 1e-6, 1e-3, unit="A"),
 }
@@ -640,4 +648,13 @@ def load_spec(path: str | Path) -> CampaignSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ParameterError("SPEC", str(path), f"valid TOML ({error})") from None
+    if "conditions" not in data:
+        # Every key has a default, so an empty or truncated file would otherwise run a
+        # 1000-sample campaign of a default read without saying so.
+        raise ParameterError(
+            "SPEC",
+            str(path),
+            "a campaign file with a [conditions] table (e.g. vdd_v = [1.2, 0.9]); see the "
+            "shipped campaigns in characterization/campaigns/",
+        )
     return parse_spec(data, source_dir=str(path.parent))

@@ -47,6 +47,8 @@ class WorkerState:
 
     def _run_on_session(self, spec: CampaignSpec, task: Task) -> TaskResult:
         session = self._open_session()
+        # Each campaign's own wall-time limit per ngspice run (a worker may serve several).
+        session.time_limit_s = spec.campaign.time_limit_s
         if isinstance(task, RareTask):
             return estimate_rare(session, spec, task)
         return simulate_chunk(session, spec, task, self.references)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import enum
 import math
+import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 E = TypeVar("E", bound=enum.StrEnum)
@@ -224,3 +226,26 @@ def check_fields(record: Any) -> None:
                 low_inclusive=bounds["low_inclusive"],
                 unit=bounds["unit"],
             )
+
+
+def make_writable_dir(field: str, path: Path) -> Path:
+    """Create directory ``path`` (and parents) if needed and check this user can write there.
+
+    Checked before any simulation, so an unusable output path never costs a run.
+
+    Raises
+    ------
+    ParameterError
+        If ``path`` is an existing file, cannot be created, or is not writable.
+    """
+    if path.exists() and not path.is_dir():
+        raise ParameterError(field, str(path), "a directory (this is an existing file)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ParameterError(
+            field, str(path), f"a directory that can be created ({error.strerror})"
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ParameterError(field, str(path), "a directory this user can write to")
+    return path

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rram_ber.commands.read import as_option
-from rram_ber.validation import ParameterError, check_int
+from rram_ber.validation import ParameterError, check_int, make_writable_dir
 
 #: Largest population accepted on the command line.
 MAX_DEVICES = 100_000
@@ -131,8 +131,8 @@ def run(args: argparse.Namespace) -> int:
     conditions = conditions_from_args(args)
     n_devices = as_option("--devices", lambda: check_int("devices", args.devices, 1, MAX_DEVICES))
     seed = as_option("--seed", lambda: check_int("seed", args.seed, 0, None))
-    if args.plots is not None and args.plots.exists() and not args.plots.is_dir():
-        raise ParameterError("--plots", str(args.plots), "a directory (or a path to create one)")
+    if args.plots is not None:
+        make_writable_dir("--plots", args.plots)
 
     import numpy as np
 
@@ -157,19 +157,24 @@ def run(args: argparse.Namespace) -> int:
     if args.plots is not None and curves is not None:
         from analysis.device_plots import plot_iv_butterfly, plot_resistance_cdfs
 
-        args.plots.mkdir(parents=True, exist_ok=True)
-        plot_iv_butterfly(
-            curves.v,
-            list(curves.current_a),
-            args.plots / "iv_butterfly.png",
-            labels=[f"device {k}" for k in range(len(curves.current_a))],
-        )
-        plot_resistance_cdfs(
-            result.r_lrs_ohm,
-            result.r_hrs_ohm,
-            args.plots / "resistance_cdf.png",
-            title=f"LRS (I_C = {conditions.compliance_a * 1e6:g} uA) and HRS, n = {n_devices}",
-        )
+        try:
+            plot_iv_butterfly(
+                curves.v,
+                list(curves.current_a),
+                args.plots / "iv_butterfly.png",
+                labels=[f"device {k}" for k in range(len(curves.current_a))],
+            )
+            plot_resistance_cdfs(
+                result.r_lrs_ohm,
+                result.r_hrs_ohm,
+                args.plots / "resistance_cdf.png",
+                title=f"LRS (I_C = {conditions.compliance_a * 1e6:g} uA) and HRS, n = {n_devices}",
+            )
+        except OSError as error:
+            # The folder was checked before simulating; it can still vanish or fill up.
+            raise ParameterError(
+                "--plots", str(args.plots), f"a writable directory ({error.strerror})"
+            ) from None
 
     def finite(value: float) -> float | None:
         return None if math.isnan(value) else value

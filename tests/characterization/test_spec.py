@@ -69,7 +69,7 @@ def test_default_1t1r_reference_is_the_geometric_mean_of_the_medians():
         ({"campaign": {"samples": 0}}, "campaign.samples", "integer"),
         ({"campaign": {"samples": 2.5}}, "campaign.samples", "integer"),
         ({"campaign": {"method": "magic"}}, "campaign.method", "'importance'"),
-        ({"conditions": {"vdd_v": [1.2, 4.0]}}, "conditions.vdd_v[1]", "3.3"),
+        ({"conditions": {"vdd_v": [1.2, 4.0]}}, "conditions.vdd_v[1]", "1.5"),
         ({"conditions": {"vdd_v": "1.2"}}, "conditions.vdd_v", "0 < x"),
         ({"conditions": {"corner": ["tt", "xx"]}}, "conditions.corner[1]", "'ss'"),
         ({"conditions": {"temp_c": [27, 27]}}, "conditions.temp_c", "repeated"),
