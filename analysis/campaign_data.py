@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from characterization.spec import CampaignSpec, spec_from_record
 from characterization.store import read_samples
 from rram_ber.validation import ParameterError
 
@@ -44,8 +45,13 @@ class CampaignData:
 
     @property
     def spec(self) -> dict[str, Any]:
-        """The campaign specification as written in ``campaign.json``."""
+        """The campaign specification as written in ``campaign.json`` (plain data)."""
         return dict(self.manifest.get("spec", {}))
+
+    @property
+    def campaign(self) -> CampaignSpec:
+        """The campaign specification as the typed record the campaign ran with."""
+        return spec_from_record(self.spec)
 
     @property
     def versions(self) -> dict[str, str]:
@@ -72,6 +78,7 @@ def load_campaign(out: str | Path) -> CampaignData:
             f"a finished campaign's output directory (missing {', '.join(missing)})",
         )
     manifest = json.loads((folder / "campaign.json").read_text(encoding="utf-8"))
+    spec_from_record(manifest.get("spec"))  # a damaged or foreign campaign.json stops here
     ber = pd.read_csv(folder / "ber.csv")
     confusion = pd.read_csv(folder / "confusion.csv")
     return CampaignData(folder, manifest, ber, confusion, read_samples(folder))

@@ -18,6 +18,8 @@ from matplotlib.figure import Figure
 
 from analysis.summaries import conditions_at, same_value
 from characterization import schema
+from characterization.readout import CampaignCell, read_mode
+from circuits.cells import CellKind
 
 CORNER_COLOURS = {
     "tt": "#1f77b4",
@@ -122,7 +124,7 @@ def _device_states(samples: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         blb = rows["r_blb_ohm"].to_numpy()
         lrs.append(bl[stored == 1])
         hrs.append(bl[stored != 1])
-        if cell != "1t1r":
+        if read_mode(str(cell)).physical_cell is CellKind.TWO_T_TWO_R:
             lrs.append(blb[stored == -1])
             hrs.append(blb[stored != -1])
     return np.concatenate(lrs or [np.empty(0)]), np.concatenate(hrs or [np.empty(0)])
@@ -196,7 +198,7 @@ def confusion_figure(confusion: pd.DataFrame, windows: pd.DataFrame, ber: pd.Dat
     """Ternary confusion heatmaps P(read | stored) at each corner's best operating window."""
     picks = []
     for _, window in windows.iterrows():
-        match = conditions_at(ber, "ternary", window)
+        match = conditions_at(ber, CampaignCell.TERNARY, window)
         if len(match):
             picks.append((int(match[schema.CONDITION_ID].iloc[0]), window))
     figure, axes = _grid(len(picks), width=3.6, height=3.2)

@@ -27,8 +27,15 @@ import pandas as pd
 
 from analysis import figures
 from analysis.campaign_data import CampaignData, load_campaign
-from analysis.summaries import conditions_at, operating_windows, same_value, shmoo_table
+from analysis.summaries import (
+    conditions_at,
+    is_ternary,
+    operating_windows,
+    same_value,
+    shmoo_table,
+)
 from characterization import schema
+from characterization.readout import CampaignCell
 from rram_ber import __version__
 from rram_ber.validation import check_int, check_range
 
@@ -93,20 +100,19 @@ def _ber_display(ber: pd.DataFrame) -> pd.DataFrame:
 
 def _provenance(data: CampaignData) -> tuple[str, str]:
     spec = data.spec
-    campaign = spec.get("campaign", {})
-    device = spec.get("device", {})
-    variability = spec.get("variability", {})
+    typed = data.campaign
+    campaign = typed.campaign
     versions = data.versions
     facts = [
-        ("campaign", campaign.get("name", "")),
-        ("root seed", campaign.get("seed", "")),
-        ("samples per condition", campaign.get("samples", "")),
-        ("samples per netlist (batch)", campaign.get("batch_size", "")),
-        ("estimator", campaign.get("method", "")),
-        ("device model", device.get("model", "")),
-        ("transistor mismatch", variability.get("mismatch", "")),
-        ("device variability", variability.get("device", "")),
-        ("1T1R reference [ohm]", spec.get("cell", {}).get("reference_ohm", "")),
+        ("campaign", campaign.name),
+        ("root seed", campaign.seed),
+        ("samples per condition", campaign.samples),
+        ("samples per netlist (batch)", campaign.batch_size),
+        ("estimator", campaign.method),
+        ("device model", typed.device.model.value),
+        ("transistor mismatch", typed.variability.mismatch),
+        ("device variability", typed.variability.device),
+        ("1T1R reference [ohm]", typed.reference_resistance_ohm()),
         ("conditions", len(data.ber)),
         ("simulated with", f"rram-ber {versions.get('rram_ber', '?')}, "
                            f"{versions.get('ngspice', '?')}, numpy {versions.get('numpy', '?')}, "
@@ -127,9 +133,10 @@ def _accuracy_conditions(ber: pd.DataFrame, windows: pd.DataFrame) -> list[int]:
     """Conditions placed on the accuracy curves: binary ones at the longest sampling time,
     ternary ones at their best operating window."""
     longest = ber[same_value(ber["t_sample_s"], ber["t_sample_s"].max())]
-    chosen = list(longest[longest["cell"] != "ternary"][schema.CONDITION_ID])
+    ternary = is_ternary(longest)
+    chosen = list(longest[~ternary][schema.CONDITION_ID])
     for _, window in windows.iterrows():
-        match = conditions_at(ber, "ternary", window)
+        match = conditions_at(ber, CampaignCell.TERNARY, window)
         chosen += list(match[schema.CONDITION_ID])
     return [int(c) for c in chosen]
 
@@ -293,7 +300,7 @@ pre { background: #f6f6f6; padding: 1em; font-size: 11px; }
 def _write_html(
     path: Path, data: CampaignData, sections: Sequence[_Section], rendered: dict[str, bytes]
 ) -> None:
-    title = f"rram-ber BER report: {data.spec.get('campaign', {}).get('name', '')}"
+    title = f"rram-ber BER report: {data.campaign.campaign.name}"
     generated = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     parts = [
         "<!DOCTYPE html>",
@@ -318,7 +325,7 @@ def _write_html(
 def _write_markdown(
     path: Path, files: Path, data: CampaignData, sections: Sequence[_Section]
 ) -> None:
-    name = data.spec.get("campaign", {}).get("name", "")
+    name = data.campaign.campaign.name
     lines = [f"# rram-ber BER report: {name}", ""]
     for section in sections:
         lines += [f"## {section.title}", ""]

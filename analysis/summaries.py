@@ -15,6 +15,7 @@ import pandas as pd
 
 from characterization import schema
 from characterization.ber import clopper_pearson
+from characterization.readout import CampaignCell, read_mode
 
 
 def same_value(a: Any, b: Any) -> Any:
@@ -23,7 +24,13 @@ def same_value(a: Any, b: Any) -> Any:
     return np.isclose(a, b, rtol=1e-9, atol=0.0)
 
 
-def conditions_at(ber: pd.DataFrame, cell: str, point: Mapping[str, Any]) -> pd.DataFrame:
+def is_ternary(table: pd.DataFrame) -> pd.Series:
+    """Per row of a table with a ``cell`` column: whether its read mode stores ternary
+    weights (decided by :class:`~characterization.readout.ReadMode`, not by the name)."""
+    return table["cell"].map(lambda cell: read_mode(cell).ternary).astype(bool)
+
+
+def conditions_at(ber: pd.DataFrame, cell: CampaignCell, point: Mapping[str, Any]) -> pd.DataFrame:
     """Rows of ``ber`` for ``cell`` at a point's corner, temperature, VDD and sampling time."""
     return ber[
         (ber["cell"] == cell)
@@ -126,14 +133,14 @@ def operating_windows(ber: pd.DataFrame) -> pd.DataFrame:
     """
     if "cell" not in ber.columns:
         return pd.DataFrame()
-    ternary = ber[ber["cell"] == "ternary"]
+    ternary = ber[is_ternary(ber)]
     rows = []
     for (corner, temp), group in ternary.groupby(["corner", "temp_c"], sort=False):
         ordered = group.sort_values(
             [schema.BER, schema.BER_CI_HIGH, "vdd_v"], ascending=[True, True, False]
         )
         best = ordered.iloc[0]
-        match = conditions_at(ber, "2t2r", best)
+        match = conditions_at(ber, CampaignCell.TWO_T_TWO_R, best)
         rows.append(
             {
                 "corner": corner,

@@ -35,11 +35,11 @@ from pathlib import Path
 from naive_pyspice import naive_pyspice_read  # benchmarks/ is on sys.path when run as a script
 
 from characterization.campaign import run_campaign
+from characterization.chunks import ChunkTask, simulate_group
 from characterization.executors import LocalExecutor
 from characterization.sampling import plan_samples
 from characterization.session import NgspiceSession, ngspice_executable
 from characterization.spec import parse_spec
-from characterization.worker import ChunkTask, simulate_group, simulate_plans
 from circuits.read import read_netlist
 
 SPEC = {
@@ -90,7 +90,7 @@ def main() -> None:
             for first in range(0, args.samples, batch):
                 indices = range(first, min(first + batch, args.samples))
                 chunk = plan_samples(spec, condition, indices)
-                rows = simulate_plans(session, read, condition, chunk)
+                rows = simulate_group(session, spec, [condition], chunk)[condition.condition_id]
                 decisions += list(rows["decision"])
             elapsed = time.perf_counter() - start
             rates[batch] = args.samples / elapsed
@@ -127,7 +127,7 @@ def main() -> None:
         Path(workdir, "deck.cir").write_text(deck)
         for _ in range(5):
             start = time.perf_counter()
-            simulate_plans(session, read, condition, plan_samples(spec, condition, range(batch)))
+            simulate_group(session, spec, [condition], plan_samples(spec, condition, range(batch)))
             engine.append(time.perf_counter() - start)
             start = time.perf_counter()
             subprocess.run(

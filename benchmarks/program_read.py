@@ -30,11 +30,11 @@ from characterization.programming import (
     apply_pulse,
     fresh_devices,
     program_2t2r_cells,
-    resistor_2t2r_cells,
 )
 from characterization.read import simulate_reads
 from characterization.session import NgspiceSession
 from circuits.cells import Cell2T2R
+from circuits.elements import FixedResistor
 from circuits.programming import Operation
 from circuits.read import ReadConditions, ReadCopy
 from models.resistance import LogNormalResistance, ResistanceStates
@@ -95,8 +95,11 @@ def main() -> None:
             )
         states = ResistanceStates(LogNormalResistance(8.5e3, 0.08), LogNormalResistance(110e3, 0.5))
         start = time.perf_counter()
-        samples = resistor_2t2r_cells(states, stored, np.random.default_rng(5))
-        reads = simulate_reads(session, read, [ReadCopy(s.cell) for s in samples if s.cell])
+        r_bl, r_blb = states.sample_2t2r(np.random.default_rng(5), stored)
+        cells = [
+            Cell2T2R(FixedResistor(a), FixedResistor(b)) for a, b in zip(r_bl, r_blb, strict=True)
+        ]
+        reads = simulate_reads(session, read, [ReadCopy(cell) for cell in cells])
         t_total = time.perf_counter() - start
         ok = [m.decision for m in reads] == stored
         print(

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import json
+import math
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,10 +25,13 @@ import pandas as pd
 from characterization import schema, store
 from characterization.ber import ber_table, confusion_table, rare_ber_row
 from characterization.executors import Executor
-from characterization.sampling import STORED_VALUES
 from characterization.spec import CampaignSpec, Condition
 from characterization.worker import ChunkTask, RareOutcome, RareTask, Task, chunk_tasks
 from rram_ber import __version__
+from rram_ber.validation import ParameterError
+
+#: Most chunks a campaign may have: each is a task object in memory and a file on disk.
+MAX_CHUNKS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,9 @@ class CampaignResult:
         The ``confusion.csv`` table.
     simulated_chunks, resumed_chunks : int
         Chunks simulated by this call, and chunks found already stored.
+    recomputed_chunks : int
+        Stored chunks (or estimates) that failed verification and were simulated again
+        (counted in ``simulated_chunks`` too).
     """
 
     out: Path
@@ -49,23 +58,141 @@ class CampaignResult:
     confusion: pd.DataFrame
     simulated_chunks: int
     resumed_chunks: int
+    recomputed_chunks: int = 0
 
 
-def manifest(spec: CampaignSpec) -> dict[str, Any]:
-    """Contents of ``campaign.json``: the campaign and the versions that ran it."""
+def software_versions() -> dict[str, str]:
+    """Versions of the software whose behaviour decides the numbers in a sample row."""
+    import scipy
+
     from characterization.session import ngspice_version
 
     return {
-        "spec": json.loads(json.dumps(spec.to_dict())),
-        "versions": {
-            "rram_ber": __version__,
-            "ngspice": ngspice_version(),
-            "numpy": np.__version__,
-            "pandas": pd.__version__,
-            "python": sys.version.split()[0],
+        "rram_ber": __version__,
+        "ngspice": ngspice_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "pandas": pd.__version__,
+        "python": sys.version.split()[0],
+    }
+
+
+def _file_sha256(field: str, path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:
+        raise ParameterError(field, str(path), f"a readable file ({error.strerror})") from None
+    return digest.hexdigest()
+
+
+def _flatten(prefix: str, value: Any, into: dict[str, str]) -> None:
+    """Dotted keys of nested dicts -> JSON text of each leaf (lists are leaves)."""
+    if isinstance(value, dict) and value:
+        for key in sorted(value):
+            _flatten(f"{prefix}.{key}" if prefix else str(key), value[key], into)
+    else:
+        into[prefix] = json.dumps(value, sort_keys=True, default=str)
+
+
+def fingerprint(spec: CampaignSpec) -> dict[str, str]:
+    """What a sample row depends on, as flat keys: the spec, the device data, the software.
+
+    ``spec.*`` keys are the validated campaign (:meth:`CampaignSpec.to_dict`), ``device_data.*``
+    the SHA-256 of every data file the campaign reads (the empirical device CSV: a changed file
+    at the same path is another campaign), ``versions.*`` the software versions. Each value is
+    JSON text. Resuming compares these keys, so a refusal can name what differs.
+
+    Raises
+    ------
+    ParameterError
+        If a device data file cannot be read.
+    """
+    device_data: dict[str, str] = {}
+    if spec.device.model == "empirical":
+        device_data["csv_sha256"] = _file_sha256(
+            "device.csv", Path(spec.source_dir) / spec.device.csv
+        )
+    keys: dict[str, str] = {}
+    _flatten(
+        "",
+        {
+            "spec": json.loads(json.dumps(spec.to_dict())),
+            "device_data": device_data,
+            "versions": software_versions(),
         },
+        keys,
+    )
+    return keys
+
+
+def fingerprint_digest(keys: Mapping[str, str]) -> str:
+    """SHA-256 of the fingerprint keys (one string that changes when any key does)."""
+    return hashlib.sha256(json.dumps(dict(keys), sort_keys=True).encode()).hexdigest()
+
+
+def manifest(spec: CampaignSpec, keys: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Contents of ``campaign.json``: the campaign, the versions that ran it, its fingerprint."""
+    keys = fingerprint(spec) if keys is None else keys
+    versions = {
+        k.removeprefix("versions."): json.loads(v)
+        for k, v in keys.items()
+        if k.startswith("versions.")
+    }
+    return {
+        "spec": json.loads(json.dumps(spec.to_dict())),
+        "versions": versions,
+        "fingerprint": {"sha256": fingerprint_digest(keys), "keys": dict(keys)},
         "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
+
+
+def _mismatch(where: str, stored: Mapping[str, str], current: Mapping[str, str]) -> str:
+    """The differing fingerprint keys, with both values, for a refusal message."""
+    differing = [k for k in sorted(set(stored) | set(current)) if stored.get(k) != current.get(k)]
+
+    def short(value: str | None) -> str:
+        text = "(none)" if value is None else value
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    shown = [
+        f"{k}: {short(stored.get(k))} there, {short(current.get(k))} now" for k in differing[:6]
+    ]
+    more = f"; and {len(differing) - 6} more" if len(differing) > 6 else ""
+    return f"{where} was computed for another campaign ({'; '.join(shown)}{more})"
+
+
+def _refuse(out: Path, reason: str) -> ParameterError:
+    return ParameterError(
+        "--out",
+        str(out),
+        f"an empty directory or one holding this same campaign: {reason}. Resuming would mix "
+        "two campaigns in one table; choose a new --out, or rerun with the spec, device data "
+        "and software that made it",
+    )
+
+
+def check_size(spec: CampaignSpec) -> None:
+    """Refuse campaigns whose list of chunks alone would not fit in memory.
+
+    Raises
+    ------
+    ParameterError
+        If the campaign has more than :data:`MAX_CHUNKS` chunks (or rare-event tasks).
+    """
+    groups = len({c.group_id for c in spec.conditions()})
+    chunks = groups * math.ceil(spec.campaign.samples / spec.campaign.batch_size)
+    if spec.campaign.method == "monte-carlo" and chunks > MAX_CHUNKS:
+        per_condition = MAX_CHUNKS // groups * spec.campaign.batch_size
+        raise ParameterError(
+            "campaign.samples",
+            spec.campaign.samples,
+            f"at most {per_condition} with {groups} condition group(s) and batch_size "
+            f"{spec.campaign.batch_size} (a campaign has at most {MAX_CHUNKS} chunks; at about "
+            "0.5 s per chunk and core that is already days of simulation)",
+        )
 
 
 def condition_record(spec: CampaignSpec, condition: Condition) -> dict[str, Any]:
@@ -86,15 +213,20 @@ def condition_record(spec: CampaignSpec, condition: Condition) -> dict[str, Any]
 
 
 def _is_binary(condition: Condition) -> bool:
-    return 0 not in STORED_VALUES[condition.cell]
+    return not condition.cell.mode.ternary
 
 
 def aggregate(spec: CampaignSpec, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Recompute ``ber.csv`` and ``confusion.csv`` from the stored results and write them."""
+    """Recompute ``ber.csv`` and ``confusion.csv`` from the stored results and write them.
+
+    Only the chunk files of this campaign's tasks are read: a stray file in ``samples/`` is
+    never aggregated.
+    """
     conditions = spec.conditions()
     settings = {c.condition_id: c.settings() for c in conditions}
     if spec.campaign.method == "monte-carlo":
-        samples = store.read_samples(out)
+        paths = [store.chunk_path(out, t.group_id, t.chunk) for t in chunk_tasks(spec, conditions)]
+        samples = store.read_samples(out, paths)
         binary = [c.condition_id for c in conditions if _is_binary(c)]
         ber = ber_table(samples, settings, binary)
         confusion = confusion_table(samples)
@@ -116,25 +248,73 @@ def aggregate(spec: CampaignSpec, out: Path) -> tuple[pd.DataFrame, pd.DataFrame
     return ber, confusion
 
 
+def _stored_problem(out: Path, task: Task, keys: Mapping[str, str]) -> str | None:
+    """Verify a task's stored result: None if absent, "" if good, else why it is unusable.
+
+    Raises
+    ------
+    ParameterError
+        If the result carries another campaign's fingerprint (naming the differing keys).
+    """
+    if isinstance(task, RareTask):
+        path = store.estimate_paths(out, task.condition.condition_id, task.stored)[0]
+        if not path.exists():
+            return None
+        estimate = store.read_estimate(path)
+        if estimate is None:
+            return f"rare/{path.name} is unreadable"
+        stored = estimate.get("fingerprint")
+        if not isinstance(stored, dict) or stored != keys:
+            raise _refuse(out, _mismatch(f"rare/{path.name}", dict(stored or {}), keys))
+        return ""
+    path = store.chunk_path(out, task.group_id, task.chunk)
+    if not path.exists():
+        return None
+    try:
+        rows, stored = store.chunk_fingerprint(path)
+    except (OSError, ValueError) as error:
+        return f"samples/{path.name} is unreadable ({str(error)[:100]})"
+    if stored is None:
+        return f"samples/{path.name} carries no campaign fingerprint"
+    if stored != keys:
+        raise _refuse(out, _mismatch(f"samples/{path.name}", stored, keys))
+    expected = [(c.condition_id, s) for c in task.conditions for s in range(task.first, task.stop)]
+    problem = store.chunk_problem(rows, expected)
+    return f"samples/{path.name} holds {problem}" if problem else ""
+
+
 def _tasks(
-    spec: CampaignSpec, conditions: list[Condition], out: Path
-) -> tuple[list[Task], list[Task]]:
-    """All tasks of the campaign and those still to run (the others are stored)."""
+    spec: CampaignSpec,
+    conditions: list[Condition],
+    out: Path,
+    keys: Mapping[str, str],
+    stream: TextIO,
+) -> tuple[list[Task], list[Task], int]:
+    """All tasks, those still to run, and how many stored results failed verification.
+
+    A stored chunk or estimate that cannot be read or holds the wrong rows is deleted and
+    simulated again (with a message on ``stream``); one made by another campaign stops the run.
+    """
     tasks: list[Task]
     if spec.campaign.method == "monte-carlo":
-        done = store.finished_chunks(out)
-        chunks = chunk_tasks(spec, conditions)
-        tasks = list(chunks)
-        todo: list[Task] = [t for t in chunks if (t.group_id, t.chunk) not in done]
+        tasks = list(chunk_tasks(spec, conditions))
     else:
         tasks = [RareTask(c, stored) for c in conditions for stored in (1, -1)]
-        todo = [
-            t
-            for t in tasks
-            if isinstance(t, RareTask)
-            and not store.estimate_paths(out, t.condition.condition_id, t.stored)[0].exists()
-        ]
-    return tasks, todo
+    todo: list[Task] = []
+    bad = 0
+    for task in tasks:
+        problem = _stored_problem(out, task, keys)
+        if problem:
+            bad += 1
+            print(f"{problem}: recomputing it", file=stream)
+            if isinstance(task, RareTask):
+                for path in store.estimate_paths(out, task.condition.condition_id, task.stored):
+                    path.unlink(missing_ok=True)
+            else:
+                store.chunk_path(out, task.group_id, task.chunk).unlink(missing_ok=True)
+        if problem is None or problem:
+            todo.append(task)
+    return tasks, todo, bad
 
 
 def format_summary(ber: pd.DataFrame, conditions: list[Condition]) -> str:
@@ -167,6 +347,10 @@ def run_campaign(
 ) -> CampaignResult:
     """Run (or resume) a campaign and write its tables.
 
+    Before anything is simulated the output directory is locked for this run, and every
+    stored result is verified: one made by another campaign (its fingerprint differs) stops
+    the run, one that is unreadable or holds the wrong rows is simulated again.
+
     Parameters
     ----------
     spec : CampaignSpec
@@ -178,7 +362,7 @@ def run_campaign(
     progress : bool
         Show a progress bar with ETA on ``stream``.
     stream : file, optional
-        Terminal stream for the progress bar (default standard error).
+        Terminal stream for the progress bar and messages (default standard error).
 
     Returns
     -------
@@ -188,16 +372,58 @@ def run_campaign(
     Raises
     ------
     ParameterError
-        If ``out`` holds another campaign.
+        If ``out`` cannot be used (a file, not writable, locked by another run) or holds
+        another campaign, if the campaign is too large, or a device data file is unreadable.
     """
-    store.prepare_output(out, manifest(spec))
-    store.remove_partial_files(out)
-    conditions = spec.conditions()
-    for condition in conditions:
-        store.write_condition(out, condition.condition_id, condition_record(spec, condition))
-    tasks, todo = _tasks(spec, conditions, out)
-    resumed = len(tasks) - len(todo)
+    stream = stream or sys.stderr
+    # Workers may run in another directory (a Dask worker): resolve relative data paths here.
+    spec = dataclasses.replace(spec, source_dir=str(Path(spec.source_dir).resolve()))
+    check_size(spec)
+    keys = fingerprint(spec)
+    store.make_output_dir(out)
+    with store.locked_output(out):
+        store.remove_partial_files(out)
+        existing = store.read_manifest(out)
+        if existing is not None:
+            stored_fingerprint = existing.get("fingerprint")
+            stored_keys = (
+                stored_fingerprint.get("keys") if isinstance(stored_fingerprint, dict) else None
+            )
+            if not isinstance(stored_keys, dict) or not stored_keys:
+                raise _refuse(
+                    out, "its campaign.json is unreadable or has no fingerprint (older rram-ber?)"
+                )
+            if stored_keys != keys:
+                raise _refuse(out, _mismatch("campaign.json", stored_keys, keys))
+        conditions = spec.conditions()
+        tasks, todo, recomputed = _tasks(spec, conditions, out, keys, stream)
+        if existing is None:
+            store.write_manifest(out, manifest(spec, keys))
+        for condition in conditions:
+            store.write_condition(out, condition.condition_id, condition_record(spec, condition))
+        _execute(spec, out, executor, tasks, todo, keys, progress, stream)
+        ber, confusion = aggregate(spec, out)
+    return CampaignResult(
+        out,
+        ber,
+        confusion,
+        simulated_chunks=len(todo),
+        resumed_chunks=len(tasks) - len(todo),
+        recomputed_chunks=recomputed,
+    )
 
+
+def _execute(
+    spec: CampaignSpec,
+    out: Path,
+    executor: Executor,
+    tasks: list[Task],
+    todo: list[Task],
+    keys: Mapping[str, str],
+    progress: bool,
+    stream: TextIO,
+) -> None:
+    """Run ``todo`` on ``executor`` and store each result as it arrives."""
     from tqdm import tqdm
 
     rare = spec.campaign.method != "monte-carlo"
@@ -208,18 +434,21 @@ def run_campaign(
         unit="estimate" if rare else "sample",
         desc="campaign",
         disable=not progress,
-        file=stream or sys.stderr,
+        file=stream,
         dynamic_ncols=True,
     )
     with bar:
         for task, result in executor.run(spec, todo):
             if isinstance(result, RareOutcome) and isinstance(task, RareTask):
                 store.write_estimate(
-                    out, task.condition.condition_id, task.stored, result.estimate, result.rows
+                    out,
+                    task.condition.condition_id,
+                    task.stored,
+                    result.estimate.to_dict(),
+                    result.rows,
+                    keys,
                 )
             elif isinstance(result, dict) and isinstance(task, ChunkTask):
                 rows = pd.concat(result.values(), ignore_index=True)
-                store.write_chunk(out, task.group_id, task.chunk, rows)
+                store.write_chunk(out, task.group_id, task.chunk, rows, keys)
             bar.update(task.samples)
-    ber, confusion = aggregate(spec, out)
-    return CampaignResult(out, ber, confusion, simulated_chunks=len(todo), resumed_chunks=resumed)

@@ -16,7 +16,7 @@ one transient, see :mod:`circuits.read`) and returns True for every read that fa
 evaluated row is recorded (its ``u``, the deviations and resistances actually simulated, the
 decision and the verdict), in call order, so the rows line up with the estimator's
 :class:`~characterization.rare.EvaluatedSamples`; :meth:`ReadLimitState.table` returns them
-with the column names of :mod:`characterization.schema`.
+with the same read columns as a Monte-Carlo sample row (:func:`characterization.reads.read_row`).
 
 What counts as a failure (the verdict):
 
@@ -37,31 +37,22 @@ this effect.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from characterization.measure import DEFAULT_RESOLVE_FRACTION, ReadMeasurement
 from characterization.read import simulate_reads
-from characterization.schema import (
-    DBETA_PREFIX,
-    DECISION,
-    DELAY_S,
-    DVT_PREFIX,
-    ENERGY_J,
-    ERROR,
-    FAILURE_REASON,
-    RESOLVED,
-    STATUS,
-    STATUS_FAILED,
-    STATUS_OK,
-    STORED_VALUE,
-)
-from characterization.session import SimulationError, Simulator
+from characterization.readout import CampaignCell
+from characterization.reads import read_row, simulate_with_retry
+from characterization.schema import DBETA_PREFIX, DVT_PREFIX, ERROR, RESOLVED, STORED_VALUE
+from characterization.simulator import Simulator
 from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
-from circuits.elements import MAX_RESISTANCE_OHM, FixedResistor
+from circuits.elements import FixedResistor
 from circuits.read import ReadConditions, ReadCopy, read_transistor_geometries
 from models.cmos import PelgromCoefficients, deviations_from_standard_normal, mismatch_sigmas
+from models.resistance import R_MAX_OHM, R_MIN_OHM, SIGMA_LN_MAX, LogNormalResistance
 from rram_ber.validation import ParameterError, check_int, check_range
 
 #: Column of the verdict returned to the estimator.
@@ -73,7 +64,6 @@ CLIPPED = "clipped"
 # (>= 16 sigma for the default sizes) are clipped just inside.
 _DVT_LIMIT_V = 0.5
 _DBETA_LIMIT = 0.89
-_R_MIN_OHM = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,17 +109,15 @@ class ReadVariation:
         if self.stored not in (1, -1) or isinstance(self.stored, bool):
             raise ParameterError("stored", self.stored, "+1 or -1")
         for name in ("lrs_median_ohm", "hrs_median_ohm"):
-            check_range(
-                name, getattr(self, name), 0.0, MAX_RESISTANCE_OHM, low_inclusive=False, unit="ohm"
-            )
+            check_range(name, getattr(self, name), R_MIN_OHM, R_MAX_OHM, unit="ohm")
         for name in ("lrs_sigma_ln", "hrs_sigma_ln"):
-            check_range(name, getattr(self, name), 0.0, 5.0)
+            check_range(name, getattr(self, name), 0.0, SIGMA_LN_MAX)
         if self.reference_ohm is not None:
             check_range(
                 "reference_ohm",
                 self.reference_ohm,
                 0.0,
-                MAX_RESISTANCE_OHM,
+                R_MAX_OHM,
                 low_inclusive=False,
                 unit="ohm",
             )
@@ -201,14 +189,17 @@ class ReadLimitState:
         self._sigma_vt, self._sigma_beta = mismatch_sigmas(self.geometries, variation.coefficients)
         names = [f"u_dvt_{g.name}" for g in self.geometries]
         names += [f"u_dbeta_{g.name}" for g in self.geometries]
-        self._device_columns: list[tuple[int, float, float]] = []  # (branch, median, sigma)
+        self._device_columns: list[tuple[int, LogNormalResistance]] = []
         for branch, (side, device) in enumerate(
             zip(("bl", "blb"), variation.branch_devices(), strict=True)
         ):
             if device is not None and device[1] > 0:
                 names.append(f"u_r_{side}")
-                self._device_columns.append((branch, device[0], device[1]))
+                self._device_columns.append((branch, LogNormalResistance(*device)))
         self.variable_names: tuple[str, ...] = tuple(names)
+        # A binary read of the cell: the same row builder as a Monte-Carlo 2T2R/1T1R sample.
+        cell = CampaignCell(variation.cell.value)
+        self._mode = cell.mode
         self._rows: list[dict[str, object]] = []
 
     @property
@@ -275,39 +266,19 @@ class ReadLimitState:
         copies, records = self.copies(u)
         outcomes: list[ReadMeasurement | str] = []
         for start in range(0, len(copies), self.copies_per_netlist):
-            outcomes += self._simulate(copies[start : start + self.copies_per_netlist])
+            outcomes += simulate_with_retry(
+                self._simulate, copies[start : start + self.copies_per_netlist]
+            )
         verdicts = np.empty(len(copies), dtype=bool)
-        stored = self.variation.stored
         for i, (record, outcome) in enumerate(zip(records, outcomes, strict=True)):
-            if isinstance(outcome, str):
-                record.update(
-                    {
-                        STATUS: STATUS_FAILED,
-                        FAILURE_REASON: outcome,
-                        DECISION: 0,
-                        RESOLVED: False,
-                        ERROR: False,
-                        DELAY_S: math.nan,
-                        ENERGY_J: math.nan,
-                    }
-                )
-                verdicts[i] = True
-            else:
-                error = outcome.resolved and outcome.decision != stored
-                record.update(
-                    {
-                        STATUS: STATUS_OK,
-                        FAILURE_REASON: "",
-                        DECISION: outcome.decision,
-                        RESOLVED: outcome.resolved,
-                        ERROR: error,
-                        DELAY_S: outcome.delay_s,
-                        ENERGY_J: outcome.energy_j,
-                    }
-                )
-                verdicts[i] = error or (
-                    not outcome.resolved and self.variation.unresolved_is_failure
-                )
+            # The same read columns as a Monte-Carlo sample row; a binary read has no input.
+            row = read_row(self._mode, self.variation.stored, None, outcome)
+            record.update(row)
+            verdicts[i] = (
+                isinstance(outcome, str)
+                or row[ERROR]
+                or (not row[RESOLVED] and self.variation.unresolved_is_failure)
+            )
             record[LIMIT_STATE_FAILURE] = bool(verdicts[i])
         self._rows.extend(records)
         return verdicts
@@ -336,11 +307,9 @@ class ReadLimitState:
                 device[0] if device is not None else self.variation.reference_resistance_ohm()
             )
         clipped = False
-        for (branch, median, sigma), u_value in zip(self._device_columns, u_devices, strict=True):
-            value = median * math.exp(min(sigma * float(u_value), 700.0))
-            bounded = min(max(value, _R_MIN_OHM), MAX_RESISTANCE_OHM)
-            clipped |= bounded != value
-            values[branch] = bounded
+        for (branch, distribution), u_value in zip(self._device_columns, u_devices, strict=True):
+            values[branch] = distribution.value_ohm(float(u_value))
+            clipped |= values[branch] in (R_MIN_OHM, R_MAX_OHM)
         return (values[0], values[1]), clipped
 
     def _cell(self, resistances: tuple[float, float]) -> Cell:
@@ -349,24 +318,7 @@ class ReadLimitState:
             return Cell2T2R(bl, blb)
         return Cell1T1R(bl, blb)
 
-    def _simulate(self, copies: list[ReadCopy]) -> list[ReadMeasurement | str]:
-        """Measurements of a batch; on failure each copy alone, and the reason where it fails."""
-        try:
-            return list(
-                simulate_reads(
-                    self.simulator, self.conditions, copies, self.variation.resolve_fraction
-                )
-            )
-        except SimulationError as error:
-            if len(copies) == 1:
-                return [error.reason]
-        # One divergent copy kills its whole netlist: rerun the copies one by one.
-        outcomes: list[ReadMeasurement | str] = []
-        for copy in copies:
-            try:
-                outcomes += simulate_reads(
-                    self.simulator, self.conditions, [copy], self.variation.resolve_fraction
-                )
-            except SimulationError as error:
-                outcomes.append(error.reason)
-        return outcomes
+    def _simulate(self, copies: Sequence[ReadCopy]) -> list[ReadMeasurement]:
+        return simulate_reads(
+            self.simulator, self.conditions, copies, self.variation.resolve_fraction
+        )

@@ -35,10 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from characterization.decode import UNDECIDED_BAND_FRACTION, decode_outputs
-from characterization.session import Waveforms
+from characterization.readout import DEFAULT_RESOLVE_FRACTION
+from characterization.simulator import Waveforms
 from circuits.read import ReadConditions, ReadProbes
-
-DEFAULT_RESOLVE_FRACTION = 0.9
 
 
 @dataclass(frozen=True, slots=True)

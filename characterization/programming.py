@@ -42,9 +42,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from characterization.session import SimulationError, Simulator
+from characterization.devices import COMPLIANCE_MAX_A, COMPLIANCE_MIN_A
+from characterization.reads import simulate_with_retry
+from characterization.session import Simulator
 from circuits.cells import Cell2T2R
-from circuits.elements import DeviceOrientation, FixedResistor, VcmElement
+from circuits.elements import DeviceOrientation, VcmElement
 from circuits.programming import (
     Operation,
     ProgrammingBench,
@@ -59,7 +61,6 @@ from circuits.programming import (
     programming_netlist,
     programming_probes,
 )
-from models.resistance import ResistanceStates
 from models.variability import (
     D2D_FIELDS,
     C2cTargets,
@@ -76,13 +77,6 @@ from rram_ber.validation import ParameterError, check_int, check_range
 
 FloatArray = NDArray[np.float64]
 
-#: Range of compliance currents accepted [A], where R_LRS * I_C stays near 0.4 V. Below it the
-#: HRS of this device already carries the compliance current at ~0.8 V, where a SET takes
-#: ~10 us (nominal device, default pulse: 30 uA gave N = 0.026 and an observed 25 uA, 20 uA
-#: gave N = 0.0097, i.e. no SET); above 300 uA the LRS sits on the model's series-resistance
-#: floor (~1.6 kOhm) and no longer follows I_C (R * I_C = 0.52 V at 300 uA).
-COMPLIANCE_MIN_A = 40e-6
-COMPLIANCE_MAX_A = 300e-6
 #: Device voltage assumed in the compliance-limited phase of SET [V] (R_LRS * I_C).
 DEFAULT_COMPLIANCE_VOLTAGE_V = 0.4
 
@@ -355,23 +349,16 @@ def apply_pulse(
     else:
         pulse, v_wl = conditions.reset.pulse, conditions.reset.v_wl_v
     during = [pulse_parameters(d, t) for d, t in zip(devices, targets, strict=True)]
-    results: list[tuple[float, float, float, float] | None] = [None] * len(devices)
+
+    def simulate(batch: Sequence[VcmParameters]) -> list[tuple[float, float, float, float]]:
+        return _run_batch(simulator, conditions.bench, operation, pulse, batch, v_wl)
+
+    results: list[tuple[float, float, float, float] | None] = []
     size = conditions.batch_size
     for start in range(0, len(devices), size):
-        chunk = during[start : start + size]
-        try:
-            results[start : start + size] = _run_batch(
-                simulator, conditions.bench, operation, pulse, chunk, v_wl
-            )
-        except SimulationError:
-            # One hard device must not cost the others: retry one by one.
-            for offset, device in enumerate(chunk):
-                try:
-                    results[start + offset] = _run_batch(
-                        simulator, conditions.bench, operation, pulse, [device], v_wl
-                    )[0]
-                except SimulationError:
-                    results[start + offset] = None
+        # One hard device must not cost the others: a failed batch is retried one by one.
+        simulated = simulate_with_retry(simulate, during[start : start + size])
+        results += [None if isinstance(r, str) else r for r in simulated]
     outcomes = []
     set_pulse = operation is Operation.SET
     for device, target, result in zip(devices, targets, results, strict=True):
@@ -619,37 +606,6 @@ def program_2t2r_cells(
         )
         samples.append(CellSample(value, cell, row, cell_failed))
     return samples
-
-
-def resistor_2t2r_cells(
-    states: ResistanceStates, stored_values: Sequence[int], rng: np.random.Generator
-) -> list[CellSample]:
-    """2T2R cells of fixed resistors drawn from measured-type distributions (no simulator).
-
-    Parameters
-    ----------
-    states : ResistanceStates
-        LRS and HRS distributions (log-normal or empirical).
-    stored_values : sequence of int
-        +1 / -1 per cell (+1 = LRS on BL).
-    rng : numpy.random.Generator
-        Draws all LRS values, then all HRS values (:meth:`ResistanceStates.sample_2t2r`).
-
-    Returns
-    -------
-    list of CellSample
-        Rows hold ``bl_r_read_ohm`` and ``blb_r_read_ohm``.
-    """
-    stored = _check_stored(stored_values)
-    r_bl, r_blb = states.sample_2t2r(rng, stored)
-    return [
-        CellSample(
-            value,
-            Cell2T2R(FixedResistor(float(a)), FixedResistor(float(b))),
-            {"bl_r_read_ohm": float(a), "blb_r_read_ohm": float(b)},
-        )
-        for value, a, b in zip(stored, r_bl, r_blb, strict=True)
-    ]
 
 
 # --- I-V sweeps ----------------------------------------------------------------------------

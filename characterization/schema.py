@@ -5,8 +5,11 @@ reads); ``analysis`` may import this module, nothing here imports the simulator.
 
 Files in a campaign output directory ``OUT/``
 -------------------------------------------
-``OUT/samples/chunk-<condition>-<chunk>.parquet``
-    One row per Monte-Carlo sample (see the ``SAMPLE_*`` columns).
+``OUT/samples/g<group>-k<chunk>.parquet``
+    One row per Monte-Carlo sample and condition of a chunk of one condition group (see the
+    sample-row columns below).
+``OUT/rare/c<condition>-plus.json`` / ``-minus``, with a ``.parquet`` of rows
+    A rare-event estimate (importance / scaled-sigma campaigns) and every simulated read.
 ``OUT/conditions/<condition>.json``
     The resolved settings of each condition (written before its samples).
 ``OUT/ber.csv``
@@ -84,7 +87,6 @@ CONFUSION_COLUMNS = (CONDITION_ID, STORED, READ, COUNT, TOTAL, PROBABILITY, CI_L
 
 # --- sample rows (Parquet) -----------------------------------------------------------------
 SAMPLE_INDEX = "sample"
-CHUNK = "chunk"
 SEED_SPAWN_KEY = "spawn_key"  # "GROUP/SAMPLE": SeedSequence(seed, spawn_key=(GROUP, SAMPLE))
 STATUS = "status"  # "ok" or "failed"
 FAILURE_REASON = "reason"

@@ -14,6 +14,14 @@ and on a busy 2-core machine small circuits then took 2-36 s instead of 0.06 s; 
 ``OMP_NUM_THREADS`` environment variable does not help, the ngspice variable does.
 
 Failures raise :class:`SimulationError`, carrying ngspice's own messages and the netlist.
+
+Every run has a wall-clock limit (:data:`DEFAULT_TIME_LIMIT_S` unless set): some valid circuits
+(extreme sizings, femtosecond steps) make ngspice crawl for hours without ever reporting
+"timestep too small". The in-process session runs the transient in ngspice's background
+thread, waits at most the limit, then halts it (``bg_halt``), frees the circuit and raises
+:class:`SimulationError` with the reason; the session stays usable for the next run. The limit
+is on wall time, not on time points: ngspice's shared library has no step-count limit for a
+transient, and wall time is what a stuck campaign costs.
 """
 
 from __future__ import annotations
@@ -26,86 +34,27 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
+# Re-exported: the simulator types used to live here and are imported from here.
+from characterization.simulator import (
+    DEFAULT_TIME_LIMIT_S,
+    SimulationError,
+    Simulator,
+    Waveforms,
+)
+
+__all__ = ["NgspiceSession", "NgspiceSubprocess", "SimulationError", "Simulator", "Waveforms"]
+
 #: Relative tolerance on reaching the requested stop time of a transient.
 _STOP_TOLERANCE = 1e-6
-
-
-class SimulationError(RuntimeError):
-    """ngspice could not parse or finish a simulation.
-
-    Attributes
-    ----------
-    reason : str
-        Short description (e.g. ``"timestep too small"``).
-    ngspice_output : str
-        What ngspice printed (stdout and stderr) for the failing load/run.
-    netlist : str
-        The full netlist text that was simulated.
-    """
-
-    def __init__(self, reason: str, ngspice_output: str, netlist: str) -> None:
-        self.reason = reason
-        self.ngspice_output = ngspice_output
-        self.netlist = netlist
-        super().__init__(reason)
-
-    def netlist_excerpt(self, max_lines: int = 12) -> str:
-        """Netlist lines that ngspice's messages point at, else the first element lines."""
-        lines = self.netlist.splitlines()
-        wanted: list[str] = []
-        for match in re.finditer(r"line (\d+)", self.ngspice_output):
-            index = int(match.group(1)) - 1
-            if 0 <= index < len(lines):
-                wanted.append(lines[index])
-        if not wanted:
-            wanted = [ln for ln in lines if ln and not ln.startswith(("*", "+", ".model"))]
-        return "\n".join(wanted[:max_lines])
-
-    def __str__(self) -> str:
-        output = "\n".join(self.ngspice_output.strip().splitlines()[-15:])
-        return (
-            f"ngspice failed: {self.reason}\n--- ngspice said ---\n{output}\n"
-            f"--- netlist excerpt ---\n{self.netlist_excerpt()}"
-        )
-
-
-@dataclass(frozen=True)
-class Waveforms:
-    """Transient results: a time axis and named vectors sampled on it.
-
-    Attributes
-    ----------
-    time_s : numpy.ndarray
-        Simulator time points [s], increasing.
-    vectors : mapping
-        Vector name (ngspice lower case: ``out_0``, ``vdd_0#branch``) -> values (V or A).
-    """
-
-    time_s: np.ndarray
-    vectors: Mapping[str, np.ndarray]
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self.vectors[name]
-
-
-class Simulator(Protocol):
-    """What the characterisation code needs from a simulator back end."""
-
-    def run_transient(self, netlist: str, vectors: Sequence[str], t_stop_s: float) -> Waveforms:
-        """Simulate ``netlist`` (which holds its ``.tran``) and return ``vectors``."""
-        ...
-
-    def close(self) -> None:
-        """Release the simulator."""
-        ...
+#: How long a halted background run may take to stop before the session gives up on it [s].
+_HALT_GRACE_S = 30.0
 
 
 def _check_reached_stop(waveforms: Waveforms, t_stop_s: float, output: str, netlist: str) -> None:
@@ -148,6 +97,30 @@ _open_session_lock = threading.Lock()
 _open_session: NgspiceSession | None = None
 
 
+def _shared_class() -> Any:
+    """PySpice's ``NgSpiceShared`` with a working background-thread callback.
+
+    ngspice calls ``BGThreadRunning(not_running, id, user)`` when its background thread starts
+    (``False``) and ends (``True``). PySpice 1.5 stores the flag inverted and returns ``None``
+    to C, which prints a cffi ``TypeError`` at every background run. This subclass returns 0
+    and sets an event when the thread ends, which :meth:`NgspiceSession.run_transient` waits on.
+    """
+    from PySpice.Spice.NgSpice.Shared import NgSpiceShared, ffi
+
+    class _Shared(NgSpiceShared):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.background_done = threading.Event()
+            super().__init__(*args, **kwargs)
+
+        @staticmethod
+        def _background_thread_running(not_running: bool, ngspice_id: int, user_data: Any) -> int:
+            if not_running:
+                ffi.from_handle(user_data).background_done.set()
+            return 0
+
+    return _Shared
+
+
 class NgspiceSession:
     """In-process ngspice (libngspice through PySpice), one per process, explicit lifecycle.
 
@@ -163,10 +136,13 @@ class NgspiceSession:
         libngspice keeps global state and must never be shared between threads.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, time_limit_s: float = DEFAULT_TIME_LIMIT_S) -> None:
         self._ngspice: Any = None
         self._owner_thread: int | None = None
         self.runs = 0
+        #: Wall-clock limit of one run [s]; a longer run is halted and fails.
+        self.time_limit_s = time_limit_s
+        self._background = True
 
     def __enter__(self) -> NgspiceSession:
         self.open()
@@ -196,9 +172,12 @@ class NgspiceSession:
             # PySpice logs every ngspice stderr line and its own version notice; the session
             # captures ngspice's output itself and reports it in SimulationError instead.
             logging.getLogger("PySpice").setLevel(logging.CRITICAL)
-            from PySpice.Spice.NgSpice.Shared import NgSpiceShared
-
-            self._ngspice = NgSpiceShared.new_instance()
+            shared = _shared_class()
+            self._ngspice = shared.new_instance()
+            # PySpice keeps one instance per process: if plain PySpice code made it before this
+            # session (a benchmark's naive loop), it lacks the completion event, and runs go in
+            # the foreground without the wall-time limit.
+            self._background = isinstance(self._ngspice, shared)
             self._owner_thread = threading.get_ident()
             _open_session = self
         self._command("set num_threads=1")
@@ -234,6 +213,55 @@ class NgspiceSession:
             with contextlib.suppress(Exception):
                 self._command(command)
 
+    def _run_in_background(self, netlist: str) -> bool:
+        """Run the loaded circuit within :attr:`time_limit_s`; return whether it failed.
+
+        Raises
+        ------
+        SimulationError
+            If the run exceeds the limit (it is halted first).
+        """
+        from PySpice.Spice.NgSpice.Shared import NgSpiceCommandError
+
+        done: threading.Event = self._ngspice.background_done
+        done.clear()
+        with contextlib.suppress(NgSpiceCommandError):
+            # PySpice judges the messages printed so far, which the background thread is
+            # still writing (a gmin-stepping note can land there): judged below, once done.
+            self._ngspice.exec_command("bg_run")
+        if not done.wait(self.time_limit_s):
+            # Halt, wait for the thread to stop, keep what it printed for the message.
+            with contextlib.suppress(NgSpiceCommandError):
+                self._ngspice.exec_command("bg_halt")
+            stopped = done.wait(_HALT_GRACE_S)
+            output = self._output()
+            if not stopped:
+                raise RuntimeError(
+                    f"ngspice did not stop within {_HALT_GRACE_S:g} s of a halt request"
+                )
+            raise SimulationError(
+                f"wall-time limit of {self.time_limit_s:g} s per simulation exceeded "
+                "(halted; raise campaign.time_limit_s for longer transients)",
+                output,
+                netlist,
+            )
+        # PySpice fails a command on any stderr line not starting with "Warning:", including
+        # ngspice's informational gmin-stepping notes (PySpice issue #399): judge the
+        # messages ourselves.
+        return has_fatal_message(self._ngspice.stderr)
+
+    def _run_in_foreground(self) -> bool:
+        """Run the loaded circuit to its end (no time limit); return whether it failed."""
+        from PySpice.Spice.NgSpice.Shared import NgSpiceCommandError
+
+        try:
+            self._ngspice.exec_command("run")
+        except NgSpiceCommandError:
+            # PySpice fails a command on any stderr line not starting with "Warning:" (PySpice
+            # issue #399): judge the messages ourselves.
+            return has_fatal_message(self._ngspice.stderr)
+        return False
+
     def run_transient(self, netlist: str, vectors: Sequence[str], t_stop_s: float) -> Waveforms:
         """Load and run ``netlist``; return the time axis and ``vectors``.
 
@@ -249,12 +277,13 @@ class NgspiceSession:
         Raises
         ------
         SimulationError
-            When ngspice reports an error, stops early or lacks a requested vector.
+            When ngspice reports an error, stops early, lacks a requested vector or exceeds
+            :attr:`time_limit_s` (then it is halted and the session is ready for the next run).
         """
         if self._ngspice is None:
             raise RuntimeError("the NgspiceSession is not open")
         self._check_thread()
-        from PySpice.Spice.NgSpice.Shared import NgSpiceCircuitError, NgSpiceCommandError
+        from PySpice.Spice.NgSpice.Shared import NgSpiceCircuitError
 
         try:
             fatal = False
@@ -265,13 +294,11 @@ class NgspiceSession:
             # PySpice clears its captured output at every command: keep the load messages.
             output = self._output()
             if not fatal:
-                try:
-                    self._ngspice.exec_command("run")
-                except NgSpiceCommandError:
-                    # PySpice fails a command on any stderr line not starting with "Warning:",
-                    # including ngspice's informational gmin-stepping notes (PySpice issue
-                    # #399): judge the messages ourselves.
-                    fatal = has_fatal_message(self._ngspice.stderr)
+                fatal = (
+                    self._run_in_background(netlist)
+                    if self._background
+                    else self._run_in_foreground()
+                )
                 output = f"{output}\n{self._output()}".strip()
             plot_name = self._ngspice.last_plot
             if fatal or not str(plot_name).startswith("tran"):

@@ -2,7 +2,7 @@
 
 A campaign file has these tables (every key optional unless said otherwise)::
 
-    [campaign]      name, seed, samples, batch_size, method
+    [campaign]      name, seed, samples, batch_size, method, time_limit_s
     [conditions]    cell, vdd_v, temp_c, corner, t_sample_s, compliance_a
                     (each a value or a list of values: lists are swept)
     [device]        model = "fixed" | "lognormal" | "empirical" | "vcm", and its parameters
@@ -33,12 +33,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from characterization.measure import DEFAULT_RESOLVE_FRACTION
+from characterization.devices import (
+    CELSIUS_TO_KELVIN,
+    COMPLIANCE_MAX_A,
+    COMPLIANCE_MIN_A,
+    DEVICE_KEYS,
+    RARE_EVENT_MODELS,
+    DeviceModel,
+    DeviceSettings,
+    VcmSettings,
+)
+from characterization.rare.registry import ESTIMATORS
+from characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
 from characterization.schema import METHODS
-from circuits.cells import AccessSizing, CellKind
+from characterization.simulator import DEFAULT_TIME_LIMIT_S
+from circuits.cells import AccessSizing
 from circuits.pcsa import PcsaSizing, XnorSwitchSizing
-from circuits.read import TEMP_MAX_C, TEMP_MIN_C, VDD_MAX_V, ReadConditions, ReadTiming
+from circuits.read import TEMP_MAX_C, TEMP_MIN_C, ReadConditions, ReadTiming, check_vdd
 from models.cmos import PelgromCoefficients, ProcessCorner
+from models.vcm import VcmParameters
 from rram_ber.validation import (
     ParameterError,
     check_choice,
@@ -48,37 +61,10 @@ from rram_ber.validation import (
     parse_enum,
 )
 
-
-class CampaignCell(enum.StrEnum):
-    """What a campaign condition reads.
-
-    * ``2t2r``: binary weight in a 2T2R cell, +1 = (LRS on BL, HRS on BLB).
-    * ``1t1r``: binary weight in one device read against the reference resistor.
-    * ``ternary``: ternary weight in a 2T2R cell, 0 = (HRS, HRS), decoded from one sense:
-      outputs not separated at the sampling time read as 0 (Laborieux et al., "Implementation
-      of ternary weights with resistive RAM using a single sense operation per synapse",
-      arXiv:2007.14234, 2020).
-    * ``xnor``: binary weight in a 2T2R cell read by the XNOR-PCSA with an input activation;
-      the expected output is ``w * x``.
-    """
-
-    TWO_T_TWO_R = "2t2r"
-    ONE_T_ONE_R = "1t1r"
-    TERNARY = "ternary"
-    XNOR = "xnor"
-
-    @property
-    def physical_cell(self) -> CellKind:
-        """The memory cell in the netlist."""
-        return CellKind.ONE_T_ONE_R if self is CampaignCell.ONE_T_ONE_R else CellKind.TWO_T_TWO_R
-
-
 #: Keys of [conditions], in the order of the Cartesian product (the first varies slowest).
 #: The sampling time comes last: conditions that differ only in it are consecutive and form
 #: a group that shares its samples and its simulations (see :class:`Condition`).
 CONDITION_KEYS = ("cell", "corner", "temp_c", "vdd_v", "compliance_a", "t_sample_s")
-
-DEVICE_MODELS = ("fixed", "lognormal", "empirical", "vcm")
 
 MAX_SAMPLES = 100_000_000
 MAX_BATCH = 2000
@@ -107,6 +93,10 @@ class CampaignSettings:
         the sample-by-sample rerun of a failed chunk cheap.
     method : str
         BER estimator: ``"monte-carlo"``, ``"importance"`` or ``"scaled-sigma"``.
+    time_limit_s : float
+        Wall-clock limit of one ngspice run [s] (0 < x <= 86400): a run still going after it
+        is halted and its samples fail with the reason (see
+        :mod:`characterization.session`).
     """
 
     name: str = "campaign"
@@ -114,6 +104,7 @@ class CampaignSettings:
     samples: int = 1000
     batch_size: int = 10
     method: str = "monte-carlo"
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or len(self.name) > 200:
@@ -122,59 +113,10 @@ class CampaignSettings:
         check_int("campaign.samples", self.samples, 1, MAX_SAMPLES)
         check_int("campaign.batch_size", self.batch_size, 1, MAX_BATCH)
         check_choice("campaign.method", self.method, METHODS)
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceSettings:
-    """The [device] table: how each cell's resistive elements are obtained.
-
-    Attributes
-    ----------
-    model : str
-        ``"fixed"``: ideal resistors ``lrs_ohm`` / ``hrs_ohm``. ``"lognormal"``: each device
-        drawn from a log-normal LRS or HRS distribution (median, sigma of ln R).
-        ``"empirical"``: resampled from a CSV of measured resistances (columns ``state``
-        = LRS/HRS and ``resistance_ohm``). ``"vcm"``: VCM compact model programmed in SPICE.
-    lrs_ohm, hrs_ohm : float
-        Fixed resistances [ohm] (``fixed``).
-    lrs_median_ohm, hrs_median_ohm : float
-        Medians [ohm] (``lognormal``).
-    lrs_sigma_ln, hrs_sigma_ln : float
-        Standard deviations of ln R (``lognormal``).
-    csv : str
-        Path of the measured-resistance file (``empirical``), relative to the spec file.
-    vcm : mapping
-        Programming settings of the VCM model (``vcm``); validated by the programming code.
-    """
-
-    model: str = "fixed"
-    lrs_ohm: float = 5e3
-    hrs_ohm: float = 50e3
-    lrs_median_ohm: float = 5e3
-    lrs_sigma_ln: float = 0.2
-    hrs_median_ohm: float = 50e3
-    hrs_sigma_ln: float = 0.6
-    csv: str = ""
-    vcm: Mapping[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        check_choice("device.model", self.model, DEVICE_MODELS)
-        for key in ("lrs_ohm", "hrs_ohm", "lrs_median_ohm", "hrs_median_ohm"):
-            check_range(
-                f"device.{key}", getattr(self, key), 0.0, 1e12, low_inclusive=False, unit="ohm"
-            )
-        for key in ("lrs_sigma_ln", "hrs_sigma_ln"):
-            check_range(f"device.{key}", getattr(self, key), 0.0, 5.0)
-        if self.model == "empirical" and not self.csv:
-            raise ParameterError(
-                "device.csv", self.csv, "a CSV path when device.model = 'empirical'"
-            )
-
-    def nominal_lrs_hrs_ohm(self) -> tuple[float, float]:
-        """Typical LRS and HRS [ohm] of the model (medians), for the default 1T1R reference."""
-        if self.model == "fixed":
-            return self.lrs_ohm, self.hrs_ohm
-        return self.lrs_median_ohm, self.hrs_median_ohm
+        limit = check_range(
+            "campaign.time_limit_s", self.time_limit_s, 0.0, 86400.0, low_inclusive=False, unit="s"
+        )
+        object.__setattr__(self, "time_limit_s", limit)  # a TOML integer becomes a float
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,7 +266,7 @@ class CampaignSpec:
             timing=dataclasses.replace(self.timing, t_sample_s=condition.t_sample_s),
             pcsa=self.pcsa,
             access=self.access,
-            xnor=self.xnor if condition.cell is CampaignCell.XNOR else None,
+            xnor=self.xnor if condition.cell.mode.xnor_switch else None,
         )
 
     def reference_resistance_ohm(self) -> float:
@@ -338,7 +280,7 @@ class CampaignSpec:
         """Plain data describing the whole campaign (for ``campaign.json`` and reports)."""
         return {
             "campaign": dataclasses.asdict(self.campaign),
-            "device": {**dataclasses.asdict(self.device), "vcm": dict(self.device.vcm)},
+            "device": self.device.to_dict(),
             "variability": {
                 "mismatch": self.variability.mismatch,
                 "device": self.variability.device,
@@ -424,9 +366,7 @@ _CONDITION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "cell": lambda key, v: parse_enum(CampaignCell, v, key),
     "corner": lambda key, v: ProcessCorner.parse(v, key),
     "temp_c": lambda key, v: check_range(key, _number(v), TEMP_MIN_C, TEMP_MAX_C, unit="C"),
-    "vdd_v": lambda key, v: check_range(
-        key, _number(v), 0.0, VDD_MAX_V, low_inclusive=False, unit="V"
-    ),
+    "vdd_v": lambda key, v: check_vdd(key, _number(v)),
     "t_sample_s": lambda key, v: check_positive(key, _number(v), unit="s"),
     "compliance_a": lambda key, v: check_range(key, _number(v), 1e-6, 1e-3, unit="A"),
 }
@@ -460,8 +400,13 @@ def _sweeps(table: Mapping[str, Any]) -> dict[str, tuple[Any, ...]]:
     return sweeps
 
 
-def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
+def parse_spec(
+    data: Mapping[str, Any], source_dir: str = ".", read_files: bool = True
+) -> CampaignSpec:
     """Validate campaign data (as read from TOML) into a :class:`CampaignSpec`.
+
+    ``read_files`` reads the files the campaign names (``device.csv``): off only for a spec
+    read back from a finished campaign, whose results already hold what the files gave.
 
     Raises
     ------
@@ -476,13 +421,7 @@ def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
     _reject_unknown("campaign", campaign_table, _record_keys(CampaignSettings))
     campaign = _build("campaign", CampaignSettings, campaign_table)
 
-    device_table = dict(_table(data, "device"))
-    _reject_unknown("device", device_table, _record_keys(DeviceSettings))
-    vcm = device_table.pop("vcm", {})
-    if not isinstance(vcm, dict):
-        raise ParameterError("device.vcm", vcm, "a table [device.vcm]")
-    numbers = {k: (v if k in ("model", "csv") else _number(v)) for k, v in device_table.items()}
-    device = _build("device", DeviceSettings, {**numbers, "vcm": vcm})
+    device = _device(_table(data, "device"))
 
     variability_table = dict(_table(data, "variability"))
     pelgrom_keys = _record_keys(PelgromCoefficients)
@@ -534,15 +473,9 @@ def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
                 f"timing.t_evaluate_s = {timing.t_evaluate_s:g} s",
             )
 
-    if device.model == "vcm":
-        if "compliance_a" in vcm:
-            raise ParameterError(
-                "device.vcm.compliance_a",
-                vcm["compliance_a"],
-                "no value here: set conditions.compliance_a",
-            )
+    if device.model is DeviceModel.VCM:
         sweeps.setdefault("compliance_a", (100e-6,))
-        _check_vcm(vcm, sweeps)
+        _check_vcm(sweeps)
     elif "compliance_a" in sweeps:
         raise ParameterError(
             "conditions.compliance_a",
@@ -580,30 +513,68 @@ def parse_spec(data: Mapping[str, Any], source_dir: str = ".") -> CampaignSpec:
     n_conditions = math.prod(len(v) for v in sweeps.values())
     if n_conditions > MAX_CONDITIONS:
         raise ParameterError("conditions", n_conditions, f"at most {MAX_CONDITIONS} combinations")
+    if read_files:
+        # Last, once everything else is known to be valid: reading a file may be slow.
+        spec = dataclasses.replace(spec, device=spec.device.load_measured(source_dir))
     return spec
 
 
-def _check_vcm(vcm: Mapping[str, Any], sweeps: Mapping[str, tuple[Any, ...]]) -> None:
-    """VCM programming settings, cells and temperatures, checked before anything runs."""
-    from characterization.vcm_cells import VCM_CELLS, pilot_devices, program_conditions
+def _device(table: Mapping[str, Any]) -> DeviceSettings:
+    """The [device] table with its [device.vcm] record (the measured file is read last)."""
+    values = dict(table)
+    _reject_unknown("device", values, DEVICE_KEYS)
+    vcm_table = values.pop("vcm", {})
+    if not isinstance(vcm_table, dict):
+        raise ParameterError("device.vcm", vcm_table, "a table [device.vcm]")
+    if "compliance_a" in vcm_table:
+        raise ParameterError(
+            "device.vcm.compliance_a",
+            vcm_table["compliance_a"],
+            "no value here: set conditions.compliance_a",
+        )
+    vcm_keys = _record_keys(VcmSettings)
+    _reject_unknown("device.vcm", vcm_table, vcm_keys)
+    integers = ("c2c", "orientation", "pilot_devices")  # not numbers, or integers that stay so
+    vcm = _build(
+        "device.vcm",
+        VcmSettings,
+        {k: (v if k in integers else _number(v)) for k, v in vcm_table.items()},
+    )
+    numbers = {k: (v if k in ("model", "csv") else _number(v)) for k, v in values.items()}
+    device = _build("device", DeviceSettings, {**numbers, "vcm": vcm})
+    return device
 
+
+def _cells_where(condition: Callable[[ReadMode], bool]) -> str:
+    """The cells whose read mode satisfies ``condition``, for an error message."""
+    return "one of " + ", ".join(repr(c.value) for c in CampaignCell if condition(c.mode))
+
+
+def _check_vcm(sweeps: Mapping[str, tuple[Any, ...]]) -> None:
+    """Cells, compliances and temperatures a VCM campaign can program, before anything runs."""
     for index, cell in enumerate(sweeps["cell"]):
-        if cell not in VCM_CELLS:
+        if not cell.mode.vcm_programmable:
             raise ParameterError(
                 f"conditions.cell[{index}]" if len(sweeps["cell"]) > 1 else "conditions.cell",
                 cell.value,
-                "'2t2r', '1t1r' or 'xnor' with device.model = 'vcm'",
+                _cells_where(lambda mode: mode.vcm_programmable) + " with device.model = 'vcm'",
             )
-    pilot_devices(vcm)
-    for compliance in sweeps["compliance_a"]:
-        for temp in sweeps["temp_c"]:
-            program_conditions(vcm, compliance, "tt", temp)
-
-
-#: Smallest simulation budget of a rare-event estimate: the failure-region search of importance
-#: sampling needs about 20 x dim + 1000 evaluations (dim <= 20 for a read), scaled-sigma a few
-#: hundred samples at each of several scales.
-RARE_MIN_SAMPLES = {"importance": 1500, "scaled-sigma": 2000}
+    for index, compliance in enumerate(sweeps["compliance_a"]):
+        name = "conditions.compliance_a"
+        check_range(
+            f"{name}[{index}]" if len(sweeps["compliance_a"]) > 1 else name,
+            compliance,
+            COMPLIANCE_MIN_A,
+            COMPLIANCE_MAX_A,
+            unit="A",
+        )
+    for temp in sweeps["temp_c"]:
+        try:
+            VcmParameters(t_ambient_k=temp + CELSIUS_TO_KELVIN)
+        except ParameterError:
+            raise ParameterError(
+                "conditions.temp_c", temp, "-23.15 ... 126.85 C (VCM model box 250-400 K)"
+            ) from None
 
 
 def _check_method(
@@ -613,23 +584,49 @@ def _check_method(
     method = campaign.method
     if method == "monte-carlo":
         return
-    if device.model not in ("fixed", "lognormal"):
+    if not device.rare_events:
         raise ParameterError(
             "device.model",
-            device.model,
-            f"'fixed' or 'lognormal' with campaign.method = {method!r}",
+            device.model.value,
+            "one of "
+            + ", ".join(repr(m.value) for m in RARE_EVENT_MODELS)
+            + f" with campaign.method = {method!r}",
         )
     for cell in sweeps["cell"]:
-        if cell not in (CampaignCell.TWO_T_TWO_R, CampaignCell.ONE_T_ONE_R):
+        if not cell.mode.rare_events:
             raise ParameterError(
-                "conditions.cell", cell.value, f"'2t2r' or '1t1r' with campaign.method = {method!r}"
+                "conditions.cell",
+                cell.value,
+                _cells_where(lambda mode: mode.rare_events) + f" with campaign.method = {method!r}",
             )
-    if campaign.samples < RARE_MIN_SAMPLES[method]:
+    minimum = ESTIMATORS[method].campaign_min_samples
+    if campaign.samples < minimum:
         raise ParameterError(
             "campaign.samples",
             campaign.samples,
-            f"at least {RARE_MIN_SAMPLES[method]} (the simulation budget of one {method} estimate)",
+            f"at least {minimum} (the simulation budget of one {method} estimate)",
         )
+
+
+def spec_from_record(record: Mapping[str, Any]) -> CampaignSpec:
+    """The campaign a ``campaign.json`` describes (the output of :meth:`CampaignSpec.to_dict`).
+
+    The measured-resistance file is not read again (the results hold its draws).
+
+    Raises
+    ------
+    ParameterError
+        If the record is not a valid campaign.
+    """
+    if not isinstance(record, Mapping):
+        raise ParameterError("campaign.json spec", record, "a campaign record")
+    data = {
+        key: (dict(value) if isinstance(value, Mapping) else value) for key, value in record.items()
+    }
+    timing = data.get("timing")
+    if isinstance(timing, dict):
+        timing.pop("t_sample_s", None)  # written for the record; a condition, not a setting
+    return parse_spec(data, read_files=False)
 
 
 def load_spec(path: str | Path) -> CampaignSpec:
@@ -651,4 +648,13 @@ def load_spec(path: str | Path) -> CampaignSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ParameterError("SPEC", str(path), f"valid TOML ({error})") from None
+    if "conditions" not in data:
+        # Every key has a default, so an empty or truncated file would otherwise run a
+        # 1000-sample campaign of a default read without saying so.
+        raise ParameterError(
+            "SPEC",
+            str(path),
+            "a campaign file with a [conditions] table (e.g. vdd_v = [1.2, 0.9]); see the "
+            "shipped campaigns in characterization/campaigns/",
+        )
     return parse_spec(data, source_dir=str(path.parent))

@@ -1,35 +1,54 @@
-"""A campaign's output directory: atomic Parquet chunks, condition files, manifest.
+"""A campaign's output directory: atomic Parquet chunks, condition files, manifest, lock.
 
 Layout (see :mod:`characterization.schema`)::
 
-    OUT/campaign.json                 the validated campaign and the software versions
+    OUT/campaign.json                 the validated campaign, the software versions and the
+                                      campaign's fingerprint
+    OUT/run.lock                      held (flock) by the run writing here; names its process
     OUT/conditions/c0003.json         settings of condition 3, written before its samples
     OUT/samples/g0001-k000012.parquet sample rows of chunk 12 of condition group 1 (all the
-                                      conditions of the group: they share one simulation)
+                                      conditions of the group: they share one simulation); its
+                                      Parquet key-value metadata holds the fingerprint
     OUT/rare/c0003-plus.json          importance / scaled-sigma estimate for stored +1 (-1:
     OUT/rare/c0003-plus.parquet       "minus"), and every read it simulated
     OUT/ber.csv, OUT/confusion.csv    aggregated tables
 
-Each chunk file is written to a temporary name in the same directory, flushed to disk and then
-renamed, so a chunk file exists completely or not at all: an interrupted campaign resumes from
-the chunks that exist.
+Each file is written to a temporary name (``.NAME.XXXX.partial``) in the same directory, flushed
+to disk and then renamed, so a chunk file exists completely or not at all: an interrupted
+campaign resumes from the chunks that exist. Only one run writes into a directory at a time
+(:func:`locked_output`), so the temporary files a run finds when it starts are left over from
+an interrupted run and can be removed.
+
+A chunk's fingerprint (see :func:`characterization.campaign.fingerprint`) travels with the
+chunk, so a resumed run can tell, even without ``campaign.json``, that a chunk was computed for
+another specification, another device data file or other software.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import fcntl
 import json
 import os
 import re
+import socket
 import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from characterization import schema
-from rram_ber.validation import ParameterError
+from rram_ber.validation import ParameterError, make_writable_dir
 
 _CHUNK_NAME = re.compile(r"^g(\d{4,})-k(\d{6,})\.parquet$")
+#: Suffix of temporary files; :func:`remove_partial_files` removes only files named like this.
+_PARTIAL_SUFFIX = ".partial"
+#: Parquet key-value metadata key holding the fingerprint of the campaign that wrote a chunk.
+FINGERPRINT_METADATA_KEY = b"rram_ber.fingerprint"
+LOCK_NAME = "run.lock"
 
 
 def chunk_path(out: Path, group_id: int, chunk: int) -> Path:
@@ -40,7 +59,9 @@ def chunk_path(out: Path, group_id: int, chunk: int) -> Path:
 def _atomic_write(path: Path, write: Any) -> None:
     """Call ``write(temporary_path)`` then move the file into place atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=_PARTIAL_SUFFIX, dir=path.parent
+    )
     os.close(handle)
     try:
         write(Path(temporary))
@@ -52,10 +73,40 @@ def _atomic_write(path: Path, write: Any) -> None:
         raise
 
 
-def write_chunk(out: Path, group_id: int, chunk: int, rows: pd.DataFrame) -> Path:
-    """Store one chunk's rows (every condition of the group) atomically; return its path."""
+def _write_parquet(path: Path, rows: pd.DataFrame, fingerprint: Mapping[str, str]) -> None:
+    """Write ``rows`` as Parquet with the fingerprint in the file's key-value metadata.
+
+    The metadata is not a column, so the rows (and every table made from them) are the same
+    as without it.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    metadata = dict(table.schema.metadata or {})
+    metadata[FINGERPRINT_METADATA_KEY] = json.dumps(dict(fingerprint), sort_keys=True).encode()
+    pq.write_table(table.replace_schema_metadata(metadata), path)
+
+
+def write_chunk(
+    out: Path, group_id: int, chunk: int, rows: pd.DataFrame, fingerprint: Mapping[str, str]
+) -> Path:
+    """Store one chunk's rows (every condition of the group) atomically; return its path.
+
+    Parameters
+    ----------
+    out : Path
+        Campaign output directory.
+    group_id, chunk : int
+        Which chunk.
+    rows : pandas.DataFrame
+        Its sample rows.
+    fingerprint : mapping
+        The campaign's fingerprint keys (key -> JSON text of the value), stored in the file's
+        Parquet metadata.
+    """
     path = chunk_path(out, group_id, chunk)
-    _atomic_write(path, lambda temporary: rows.to_parquet(temporary, index=False))
+    _atomic_write(path, lambda temporary: _write_parquet(temporary, rows, fingerprint))
     return path
 
 
@@ -65,15 +116,66 @@ def write_text(path: Path, text: str) -> None:
 
 
 def remove_partial_files(out: Path) -> int:
-    """Delete temporary files left by an interrupted write; return how many."""
+    """Delete temporary files left by an interrupted write; return how many.
+
+    Call it only while holding :func:`locked_output`: then no other run is writing here and
+    every temporary file is a leftover. Only files named like this module's temporary files
+    (``.NAME.XXXX.partial``) are touched.
+    """
     removed = 0
     for folder in (out, out / "samples", out / "conditions", out / "rare"):
         if folder.is_dir():
-            for entry in folder.glob(".*.*"):
+            for entry in folder.glob(f".*{_PARTIAL_SUFFIX}"):
                 if entry.is_file():
-                    entry.unlink()
+                    entry.unlink(missing_ok=True)
                     removed += 1
     return removed
+
+
+@contextlib.contextmanager
+def locked_output(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output directory ``out`` (which must exist).
+
+    The lock is an ``flock`` on ``out/run.lock``, released by the kernel when the process ends
+    however it ends, so a killed run never leaves a stale lock. The file names the holder
+    (process id, host, start time) for the message another run gets. ``flock`` locks are not
+    reliable on some network file systems; a shared folder there is not protected.
+
+    Raises
+    ------
+    ParameterError
+        If another process holds the lock (naming it).
+    """
+    path = out / LOCK_NAME
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise ParameterError(
+            "--out", str(out), f"a directory this user can write to ({error.strerror})"
+        ) from None
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 400, 0).decode("utf-8", "replace").strip()
+            raise ParameterError(
+                "--out",
+                str(out),
+                "a directory no other run is writing to (it is locked by "
+                f"{holder or 'another process'}; wait for that run or choose another --out)",
+            ) from None
+        started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        os.ftruncate(descriptor, 0)
+        os.pwrite(
+            descriptor,
+            f"pid {os.getpid()} on host {socket.gethostname()} since {started}\n".encode(),
+            0,
+        )
+        yield
+    finally:
+        # Closing the descriptor releases the lock; the file stays (deleting it would let a
+        # third run lock a new file while a second still holds the old one).
+        os.close(descriptor)
 
 
 def estimate_paths(out: Path, condition_id: int, stored: int) -> tuple[Path, Path]:
@@ -83,20 +185,50 @@ def estimate_paths(out: Path, condition_id: int, stored: int) -> tuple[Path, Pat
 
 
 def write_estimate(
-    out: Path, condition_id: int, stored: int, estimate: dict[str, Any], rows: pd.DataFrame
+    out: Path,
+    condition_id: int,
+    stored: int,
+    estimate: dict[str, Any],
+    rows: pd.DataFrame,
+    fingerprint: Mapping[str, str],
 ) -> None:
-    """Store an estimate: rows first, the JSON last (its presence marks the estimate done)."""
+    """Store an estimate: rows first, the JSON last (its presence marks the estimate done).
+
+    Both carry the fingerprint: the rows in their Parquet metadata, the JSON under
+    ``"fingerprint"``.
+    """
     json_path, rows_path = estimate_paths(out, condition_id, stored)
-    _atomic_write(rows_path, lambda temporary: rows.to_parquet(temporary, index=False))
-    write_text(json_path, json.dumps(estimate, indent=2, sort_keys=True))
+    _atomic_write(rows_path, lambda temporary: _write_parquet(temporary, rows, fingerprint))
+    record = {**estimate, "fingerprint": dict(fingerprint)}
+    write_text(json_path, json.dumps(record, indent=2, sort_keys=True))
+
+
+def read_estimate(path: Path) -> dict[str, Any] | None:
+    """One stored estimate, or None if the file cannot be read as JSON."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def read_estimates(out: Path) -> list[dict[str, Any]]:
-    """Every stored rare-event estimate."""
-    return [
-        json.loads(path.read_text(encoding="utf-8"))
-        for path in sorted((out / "rare").glob("c*-*.json"))
-    ]
+    """Every stored rare-event estimate.
+
+    Raises
+    ------
+    ParameterError
+        If an estimate file cannot be read (naming it).
+    """
+    found = []
+    for path in sorted((out / "rare").glob("c*-*.json")):
+        estimate = read_estimate(path)
+        if estimate is None:
+            raise ParameterError(
+                "DIR", str(out), f"readable estimates ({path.name} is damaged; rerun the campaign)"
+            )
+        found.append(estimate)
+    return found
 
 
 def finished_chunks(out: Path) -> set[tuple[int, int]]:
@@ -112,39 +244,109 @@ def finished_chunks(out: Path) -> set[tuple[int, int]]:
     return found
 
 
-def read_samples(out: Path) -> pd.DataFrame:
-    """All stored sample rows, sorted by condition and sample index."""
-    files = sorted((out / "samples").glob("g*-k*.parquet"))
-    if not files:
-        return pd.DataFrame()
-    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    return frame.sort_values([schema.CONDITION_ID, schema.SAMPLE_INDEX], ignore_index=True)
+def chunk_fingerprint(path: Path) -> tuple[pd.DataFrame, dict[str, str] | None]:
+    """Read a chunk completely; return its rows and its fingerprint (None if it has none).
+
+    Raises
+    ------
+    OSError, ValueError
+        If the file cannot be read as Parquet (pyarrow's errors derive from these).
+    """
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    raw = (table.schema.metadata or {}).get(FINGERPRINT_METADATA_KEY)
+    fingerprint: dict[str, str] | None = None
+    if raw is not None:
+        value = json.loads(raw.decode("utf-8"))
+        if isinstance(value, dict):
+            fingerprint = {str(k): str(v) for k, v in value.items()}
+    return table.to_pandas(), fingerprint
 
 
-def prepare_output(out: Path, manifest: dict[str, Any]) -> None:
-    """Create ``out`` and its manifest, or check that it holds this same campaign.
+def chunk_problem(rows: pd.DataFrame, expected: Iterable[tuple[int, int]]) -> str:
+    """Why a chunk's rows are not exactly the ``(condition_id, sample)`` pairs expected, or ""."""
+    wanted = set(expected)
+    if not {schema.CONDITION_ID, schema.SAMPLE_INDEX} <= set(rows.columns):
+        return "it has no condition_id/sample columns"
+    pairs = list(
+        zip(
+            rows[schema.CONDITION_ID].astype(int),
+            rows[schema.SAMPLE_INDEX].astype(int),
+            strict=True,
+        )
+    )
+    if len(set(pairs)) != len(pairs):
+        return f"{len(pairs) - len(set(pairs))} duplicate (condition, sample) rows"
+    if set(pairs) != wanted:
+        missing, extra = len(wanted - set(pairs)), len(set(pairs) - wanted)
+        return f"rows of other samples ({missing} expected missing, {extra} unexpected)"
+    return ""
+
+
+def read_samples(out: Path, paths: Iterable[Path] | None = None) -> pd.DataFrame:
+    """Stored sample rows, sorted by condition and sample index.
+
+    Parameters
+    ----------
+    out : Path
+        Campaign output directory.
+    paths : iterable of Path, optional
+        The chunk files to read (default: every chunk file in ``out/samples``).
 
     Raises
     ------
     ParameterError
-        If ``out`` holds results of a different campaign (resuming would mix two tables).
+        If a chunk cannot be read (naming it; rerunning the campaign recomputes it).
     """
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "campaign.json"
-    if path.exists():
+    files = sorted(paths) if paths is not None else sorted((out / "samples").glob("g*-k*.parquet"))
+    if not files:
+        return pd.DataFrame()
+    frames = []
+    for path in files:
         try:
-            existing = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            existing = None
-        if existing is None or existing.get("spec") != manifest["spec"]:
+            frames.append(pd.read_parquet(path))
+        except FileNotFoundError:
             raise ParameterError(
-                "--out",
+                "DIR", str(out), f"a finished campaign ({path.name} is missing; rerun it)"
+            ) from None
+        except (OSError, ValueError) as error:
+            raise ParameterError(
+                "DIR",
                 str(out),
-                "an empty directory or one holding this same campaign (its campaign.json "
-                "describes another one; choose a new --out)",
-            )
-        return
-    write_text(path, json.dumps(manifest, indent=2, sort_keys=True))
+                f"readable sample chunks ({path.name} is damaged: {str(error)[:120]}; rerun "
+                "'rram-ber run' with the same spec and --out to recompute it)",
+            ) from None
+    frame = pd.concat(frames, ignore_index=True)
+    return frame.sort_values([schema.CONDITION_ID, schema.SAMPLE_INDEX], ignore_index=True)
+
+
+def read_manifest(out: Path) -> dict[str, Any] | None:
+    """``campaign.json`` of ``out``; None if absent, ``{}`` if unreadable."""
+    path = out / "campaign.json"
+    if not path.exists():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def make_output_dir(out: Path) -> None:
+    """Create ``out`` (and its parents).
+
+    Raises
+    ------
+    ParameterError
+        If ``out`` is an existing file or cannot be created or written.
+    """
+    make_writable_dir("--out", out)
+
+
+def write_manifest(out: Path, manifest: Mapping[str, Any]) -> None:
+    """Write ``campaign.json``."""
+    write_text(out / "campaign.json", json.dumps(dict(manifest), indent=2, sort_keys=True))
 
 
 def write_condition(out: Path, condition_id: int, settings: dict[str, Any]) -> None:

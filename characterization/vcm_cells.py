@@ -14,22 +14,20 @@ population programmed at the same compliance, corner and temperature (seeded, co
 per worker process and condition group): the reference a designer would place between the two
 distributions for those programming conditions.
 
-Settings of the ``[device.vcm]`` table (all optional): ``set_amplitude_v``, ``set_edge_s``,
-``set_width_s``, ``reset_amplitude_v``, ``reset_edge_s``, ``reset_width_s``, ``reset_v_wl_v``,
-``c2c`` (true/false), ``orientation`` (``"oe_on_bl"``, the default, or ``"ae_on_bl"``) and
-``pilot_devices`` (size of the 1T1R reference pilot, default 60).
+The settings of the ``[device.vcm]`` table are a :class:`~characterization.devices.VcmSettings`,
+validated when the campaign is read.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from characterization.devices import CELSIUS_TO_KELVIN, VcmSettings
 from characterization.programming import (
     Operation,
     ProgramConditions,
@@ -40,123 +38,45 @@ from characterization.programming import (
     program_population,
 )
 from characterization.sampling import SamplePlan, start_sample
-from characterization.session import SimulationError, Simulator
-from characterization.spec import CampaignCell, CampaignSpec, Condition
-from circuits.cells import Cell1T1R
-from circuits.elements import DeviceOrientation, FixedResistor, VcmElement
-from circuits.programming import ProgrammingBench, ResetPulse, default_set_pulse
+from characterization.simulator import SimulationError, Simulator
+from characterization.spec import CampaignSpec, Condition
+from circuits.cells import AccessSizing, Cell1T1R, CellKind
+from circuits.elements import FixedResistor, VcmElement
+from circuits.programming import ProgrammingBench
 from circuits.read import ReadCopy, read_transistor_geometries
 from models.variability import C2cVariability, D2dVariability
 from models.vcm import VcmParameters
-from rram_ber.validation import ParameterError, check_int
-
-#: Keys of [device.vcm] that are numbers, mapped to (record, field).
-_PULSE_KEYS = {
-    "set_amplitude_v": ("set", "amplitude_v"),
-    "set_edge_s": ("set", "edge_s"),
-    "set_width_s": ("set", "width_s"),
-    "reset_amplitude_v": ("reset", "amplitude_v"),
-    "reset_edge_s": ("reset", "edge_s"),
-    "reset_width_s": ("reset", "width_s"),
-}
-VCM_KEYS = (*_PULSE_KEYS, "reset_v_wl_v", "c2c", "orientation", "pilot_devices")
-#: Cells a VCM campaign can program (ternary zeros would need two RESET devices).
-VCM_CELLS = (CampaignCell.TWO_T_TWO_R, CampaignCell.ONE_T_ONE_R, CampaignCell.XNOR)
-DEFAULT_PILOT_DEVICES = 60
-CELSIUS_TO_KELVIN = 273.15
+from rram_ber.validation import ParameterError
 
 
 def program_conditions(
-    vcm: Mapping[str, Any],
+    vcm: VcmSettings,
     compliance_a: float,
     corner: Any = "tt",
     temp_c: float = 27.0,
     device_variability: bool = True,
-    access: Any = None,
+    access: AccessSizing | None = None,
 ) -> ProgramConditions:
-    """Programming conditions from a ``[device.vcm]`` table and a condition.
+    """Programming conditions from the ``[device.vcm]`` settings and a condition.
 
     The devices' ambient temperature follows the condition's temperature (the model's box is
-    250-400 K); d2d variability follows ``variability.device``; c2c follows ``vcm.c2c``
-    (default true) and ``variability.device``.
-
-    Raises
-    ------
-    ParameterError
-        Naming ``device.vcm.<key>`` (or the condition value) for anything out of range.
+    250-400 K, checked when the campaign is read); d2d variability follows
+    ``variability.device``; c2c follows ``vcm.c2c`` and ``variability.device``.
     """
-    for key, value in vcm.items():
-        if key not in VCM_KEYS:
-            raise ParameterError(
-                f"device.vcm.{key}", value, "a known key: " + ", ".join(repr(k) for k in VCM_KEYS)
-            )
-    set_pulse, reset = default_set_pulse(), ResetPulse()
-    set_values = {f: vcm[k] for k, (r, f) in _PULSE_KEYS.items() if r == "set" and k in vcm}
-    reset_values = {f: vcm[k] for k, (r, f) in _PULSE_KEYS.items() if r == "reset" and k in vcm}
-    c2c = vcm.get("c2c", True)
-    if not isinstance(c2c, bool):
-        raise ParameterError("device.vcm.c2c", c2c, "true or false")
-    for prefix, record, values in (
-        ("set_", set_pulse, set_values),
-        ("reset_", reset.pulse, reset_values),
-    ):
-        try:
-            built = dataclasses.replace(record, **_numbers(values))
-        except ParameterError as error:  # report the key as written in [device.vcm]
-            raise ParameterError(
-                f"device.vcm.{prefix}{error.field}", error.value, error.allowed
-            ) from None
-        if prefix == "set_":
-            set_pulse = built
-        else:
-            reset = dataclasses.replace(reset, pulse=built)
-    try:
-        reset = ResetPulse(pulse=reset.pulse, v_wl_v=_number(vcm.get("reset_v_wl_v", reset.v_wl_v)))
-        bench = ProgrammingBench(
-            corner=corner,
-            temp_c=temp_c,
-            orientation=DeviceOrientation.parse(
-                vcm.get("orientation", DeviceOrientation.OE_ON_BIT_LINE.value)
-            ),
-            **({} if access is None else {"access": access}),
-        )
-        device = VcmParameters(t_ambient_k=temp_c + CELSIUS_TO_KELVIN)
-        return ProgramConditions(
-            compliance_a=compliance_a,
-            set_pulse=set_pulse,
-            reset=reset,
-            bench=bench,
-            d2d=D2dVariability() if device_variability else None,
-            c2c=C2cVariability() if (c2c and device_variability) else None,
-            device=device,
-        )
-    except ParameterError as error:
-        field = error.field
-        if field == "t_ambient_k":
-            raise ParameterError(
-                "conditions.temp_c", temp_c, "-23.15 ... 126.85 C (VCM model box 250-400 K)"
-            ) from None
-        if field == "compliance_a":
-            raise ParameterError("conditions.compliance_a", compliance_a, error.allowed) from None
-        if field == "v_wl_v":
-            field = "reset_v_wl_v"
-        raise ParameterError(f"device.vcm.{field}", error.value, error.allowed) from None
-    except TypeError as error:
-        raise ParameterError("device.vcm", dict(vcm), f"valid values ({error})") from None
-
-
-def _number(value: Any) -> Any:
-    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-def _numbers(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _number(v) for k, v in values.items()}
-
-
-def pilot_devices(vcm: Mapping[str, Any]) -> int:
-    """Size of the 1T1R reference pilot population."""
-    return check_int(
-        "device.vcm.pilot_devices", vcm.get("pilot_devices", DEFAULT_PILOT_DEVICES), 10, 10_000
+    bench = ProgrammingBench(
+        corner=corner,
+        temp_c=temp_c,
+        orientation=vcm.orientation,
+        **({} if access is None else {"access": access}),
+    )
+    return ProgramConditions(
+        compliance_a=compliance_a,
+        set_pulse=vcm.set_pulse(),
+        reset=vcm.reset_pulse(),
+        bench=bench,
+        d2d=D2dVariability() if device_variability else None,
+        c2c=C2cVariability() if (vcm.c2c and device_variability) else None,
+        device=VcmParameters(t_ambient_k=temp_c + CELSIUS_TO_KELVIN),
     )
 
 
@@ -174,27 +94,33 @@ def conditions_for(spec: CampaignSpec, condition: Condition) -> ProgramCondition
     )
 
 
-_reference_cache: dict[tuple[str, int], float] = {}
+def reference_ohm(
+    simulator: Simulator,
+    spec: CampaignSpec,
+    condition: Condition,
+    cache: dict[tuple[str, int], float],
+) -> float:
+    """The 1T1R reference of a condition (see the module docstring) [ohm].
 
-
-def reference_ohm(simulator: Simulator, spec: CampaignSpec, condition: Condition) -> float:
-    """The 1T1R reference of a condition (see the module docstring) [ohm]."""
+    ``cache`` holds the references already computed (by campaign and condition group): the
+    worker process's, so each group's pilot population is programmed once per process.
+    """
     if spec.reference_ohm is not None:
         return spec.reference_ohm
     key = (json.dumps(spec.to_dict(), sort_keys=True), condition.group_id)
-    if key not in _reference_cache:
+    if key not in cache:
         # The pilot's stream: a three-entry spawn key never equals a sample's two-entry one.
         seed = np.random.SeedSequence(spec.campaign.seed, spawn_key=(condition.group_id, 0, 2))
         population = program_population(
             simulator,
-            pilot_devices(spec.device.vcm),
+            spec.device.vcm.pilot_devices,
             conditions_for(spec, condition),
             np.random.default_rng(seed),
         )
         lrs = np.nanmedian(population.r_lrs_ohm)
         hrs = np.nanmedian(population.r_hrs_ohm)
-        _reference_cache[key] = float(math.sqrt(lrs * hrs))
-    return _reference_cache[key]
+        cache[key] = float(math.sqrt(lrs * hrs))
+    return cache[key]
 
 
 def _program_1t1r(
@@ -220,22 +146,27 @@ def _program_1t1r(
 
 
 def plan_vcm_samples(
-    simulator: Simulator, spec: CampaignSpec, condition: Condition, sample_indices: Sequence[int]
+    simulator: Simulator,
+    spec: CampaignSpec,
+    condition: Condition,
+    sample_indices: Sequence[int],
+    references: dict[tuple[str, int], float] | None = None,
 ) -> list[SamplePlan]:
     """Draw, program and plan the samples ``sample_indices`` of a VCM condition.
 
     Mismatch is drawn exactly as for the other device models; a sample whose programming
     failed gets a plan without a copy and the reason (it is recorded as a failed sample).
+    ``references`` caches 1T1R references (see :func:`reference_ohm`).
     """
-    if condition.cell not in VCM_CELLS:
+    if not condition.cell.mode.vcm_programmable:
         raise ParameterError("conditions.cell", condition.cell.value, "2t2r, 1t1r or xnor for VCM")
     conditions = conditions_for(spec, condition)
     orientation = conditions.bench.orientation
     read_conditions = spec.read_conditions(condition)
     geometries = read_transistor_geometries(read_conditions)
     reference = (
-        reference_ohm(simulator, spec, condition)
-        if condition.cell is CampaignCell.ONE_T_ONE_R
+        reference_ohm(simulator, spec, condition, {} if references is None else references)
+        if condition.cell.physical_cell is CellKind.ONE_T_ONE_R
         else math.nan
     )
     plans = []
@@ -246,7 +177,7 @@ def plan_vcm_samples(
         copy: ReadCopy | None = None
         failure = ""
         try:
-            if condition.cell is CampaignCell.ONE_T_ONE_R:
+            if condition.cell.physical_cell is CellKind.ONE_T_ONE_R:
                 device, row, failure = _program_1t1r(simulator, stored, conditions, device_rng)
                 columns.update(row)
                 if device is not None:
@@ -269,4 +200,4 @@ def plan_vcm_samples(
     return plans
 
 
-__all__ = ["VCM_CELLS", "VCM_KEYS", "conditions_for", "plan_vcm_samples", "program_conditions"]
+__all__ = ["conditions_for", "plan_vcm_samples", "program_conditions", "reference_ohm"]

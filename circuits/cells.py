@@ -130,16 +130,6 @@ class Cell1T1R:
 Cell = Cell2T2R | Cell1T1R
 
 
-def ideal_decision(cell: Cell) -> int:
-    """Ideal read: +1 if BL has the lower resistance, -1 if BLB does, 0 if they are equal.
-
-    For a 2T2R cell this is the stored weight (+1 = LRS on BL); for a 1T1R cell it is +1 when
-    the device is below the reference (device in LRS).
-    """
-    r_bl, r_blb = (e.nominal_resistance_ohm() for e in cell.branch_elements())
-    return 1 if r_bl < r_blb else (-1 if r_bl > r_blb else 0)
-
-
 @dataclass(frozen=True, slots=True)
 class CellNodes:
     """Node names around one cell."""

@@ -108,7 +108,8 @@ class DeviceOrientation(enum.StrEnum):
     VDD = 1.2 V puts up to 0.71 V on the HRS device and 0.57 V on the LRS device for about a
     nanosecond. The HRS state rises by ~1e-9 (relative) per read, while a SET at -0.7 V takes
     0.5 ms (30 ms at -0.6 V); the LRS state rises by ~1.5e-4 per read, towards a lower
-    resistance, the safe side of the bit. ``tests/devices`` measures both.
+    resistance, the safe side of the bit. ``tests/characterization/test_programming.py``
+    measures both.
     """
 
     OE_ON_BIT_LINE = "oe_on_bl"

@@ -33,9 +33,6 @@ from rram_ber.validation import check_range, parse_enum
 NMOS_MODEL = "ptm130n"
 PMOS_MODEL = "ptm130p"
 
-#: Nominal supply of the PTM 130 nm card [V]; 1.2 V is the usual 130 nm logic supply.
-PTM_NOMINAL_VDD_V = 1.3
-
 
 def model_card_text() -> str:
     """Text of the PTM 130 nm BSIM4 cards (both ``.model`` statements), ready to inline."""

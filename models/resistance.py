@@ -1,18 +1,23 @@
-"""Resistance distributions for users with measured data (the second device option).
+"""Device resistance distributions: the one place a programmed device becomes a resistance.
 
-Instead of the VCM compact model, each programmed device is an ideal resistor whose value is
-drawn from the LRS or HRS distribution:
+Each state (LRS or HRS) of a device population is one of
 
+* :class:`FixedResistance`: one value, no variability (ideal devices);
 * :class:`LogNormalResistance`: ``ln R ~ N(ln median, sigma_ln^2)``, the usual description of
-  filamentary HfO2 RRAM states (e.g. S. Ambrogio et al., "Statistical fluctuations in HfOx
+  filamentary HfO2 RRAM states (S. Ambrogio et al., "Statistical fluctuations in HfOx
   resistive-switching memory: Part I", IEEE TED 61(8) 2912, 2014; A. Grossi et al., IEDM 2016);
-* :class:`EmpiricalResistance`: resampling (with replacement) of measured resistances, e.g.
-  read from a CSV file with :meth:`EmpiricalResistance.from_csv`.
+* :class:`EmpiricalResistance`: resampling (with replacement) of measured resistances, read
+  from a CSV file with :func:`read_resistance_states`.
 
-Both map standard-normal variables to resistances (``from_standard_normal``), the form the
-rare-event estimators need: exact for the log-normal; for the empirical distribution it is the
-quantile function of ``ln R`` (linear interpolation between order statistics, clamped to the
-measured range, so no value outside the data is ever produced).
+and :class:`ResistanceStates` pairs an LRS and an HRS distribution. Every distribution draws
+one resistance from a random generator (:meth:`~LogNormalResistance.draw_ohm`, what a
+Monte-Carlo sample uses) and maps standard-normal values to resistances
+(``from_standard_normal``, the form the rare-event estimators need): exact for the log-normal;
+for the empirical distribution the quantile function of ``ln R`` (linear interpolation between
+order statistics, clamped to the measured range, so no value outside the data is produced).
+
+VCM devices programmed in SPICE are the fourth device option of a campaign; they need the
+simulator, so they live in :mod:`characterization.vcm_cells`.
 
 Resistances only become netlist numbers through ``circuits.elements.FixedResistor``, so the
 content of a CSV file never reaches ngspice as text.
@@ -34,11 +39,53 @@ from rram_ber.validation import ParameterError, check_int, check_range
 
 FloatArray = NDArray[np.float64]
 
-#: Range accepted for any resistance [ohm] (the same ceiling as FixedResistor).
+#: Range accepted for any resistance [ohm] (the ceiling of ``circuits.elements.FixedResistor``).
 R_MIN_OHM = 1.0
 R_MAX_OHM = 1e12
-#: Largest sigma of ln R accepted [-] (3 would already span 4 decades at +-3 sigma).
-SIGMA_LN_MAX = 3.0
+#: Largest sigma of ln R accepted [-] (3 already spans 4 decades at +-3 sigma; 5 is allowed for
+#: the scaled exploration of the rare-event estimators and for badly formed HRS tails).
+SIGMA_LN_MAX = 5.0
+#: Largest exponent of ``exp(sigma_ln u)``: beyond it the float overflows (the value is then
+#: clipped to R_MAX_OHM anyway).
+_MAX_EXPONENT = 700.0
+
+
+def _as_array(values: ArrayLike) -> FloatArray:
+    return np.asarray(values, dtype=float)
+
+
+@dataclass(frozen=True, slots=True)
+class FixedResistance:
+    """A state without variability.
+
+    Attributes
+    ----------
+    value_ohm : float
+        Resistance [ohm], in [1, 1e12].
+    """
+
+    value_ohm: float
+
+    def __post_init__(self) -> None:
+        check_range("value_ohm", self.value_ohm, R_MIN_OHM, R_MAX_OHM, unit="ohm")
+
+    @property
+    def median_ohm(self) -> float:
+        """The value [ohm]."""
+        return self.value_ohm
+
+    @property
+    def sigma_ln(self) -> float:
+        """0: no variability."""
+        return 0.0
+
+    def draw_ohm(self, rng: np.random.Generator) -> float:
+        """The value [ohm]; draws nothing from ``rng``."""
+        return self.value_ohm
+
+    def from_standard_normal(self, u: ArrayLike) -> FloatArray:
+        """The value [ohm] for every ``u``."""
+        return np.full(np.shape(u), self.value_ohm)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +97,7 @@ class LogNormalResistance:
     median_ohm : float
         Median resistance ``exp(E[ln R])`` [ohm], in [1, 1e12].
     sigma_ln : float
-        Standard deviation of ``ln R`` [-], in [0, 3].
+        Standard deviation of ``ln R`` [-], in [0, 5].
     """
 
     median_ohm: float
@@ -60,10 +107,21 @@ class LogNormalResistance:
         check_range("median_ohm", self.median_ohm, R_MIN_OHM, R_MAX_OHM, unit="ohm")
         check_range("sigma_ln", self.sigma_ln, 0.0, SIGMA_LN_MAX)
 
+    def value_ohm(self, u: float) -> float:
+        """``R = median * exp(sigma_ln * u)`` [ohm] for one standard-normal ``u``, clipped to
+        [1, 1e12] ohm (reached only far in the tails, by the estimators' scaled exploration)."""
+        value = self.median_ohm * math.exp(min(self.sigma_ln * float(u), _MAX_EXPONENT))
+        return min(max(value, R_MIN_OHM), R_MAX_OHM)
+
+    def draw_ohm(self, rng: np.random.Generator) -> float:
+        """One resistance [ohm] from one ``rng.standard_normal()`` draw."""
+        return self.value_ohm(rng.standard_normal())
+
     def from_standard_normal(self, u: ArrayLike) -> FloatArray:
-        """``R = median * exp(sigma_ln * u)`` [ohm], clipped to [1, 1e12] ohm."""
-        values = self.median_ohm * np.exp(self.sigma_ln * np.asarray(u, dtype=float))
-        return np.asarray(np.clip(values, R_MIN_OHM, R_MAX_OHM), dtype=float)
+        """:meth:`value_ohm` of every element of ``u`` [ohm]."""
+        array = _as_array(u)
+        values = [self.value_ohm(x) for x in array.ravel()]
+        return np.asarray(values, dtype=float).reshape(array.shape)
 
     def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
         """``size`` resistances [ohm] from ``rng.standard_normal(size)``."""
@@ -78,83 +136,21 @@ class EmpiricalResistance:
     Attributes
     ----------
     values_ohm : tuple of float
-        Measured resistances [ohm], at least 2, each in [1, 1e12].
+        Measured resistances [ohm], at least 1, each in [1, 1e12].
     """
 
     values_ohm: tuple[float, ...]
 
     def __post_init__(self) -> None:
-        if not isinstance(self.values_ohm, tuple) or len(self.values_ohm) < 2:
-            raise ParameterError(
-                "values_ohm",
-                self.values_ohm,
-                "a tuple of at least 2 resistances",
-            )
+        if not isinstance(self.values_ohm, tuple) or len(self.values_ohm) < 1:
+            raise ParameterError("values_ohm", self.values_ohm, "a tuple of at least 1 resistance")
         for k, value in enumerate(self.values_ohm):
             check_range(f"values_ohm[{k}]", value, R_MIN_OHM, R_MAX_OHM, unit="ohm")
 
     @classmethod
     def from_values(cls, values: Sequence[float] | ArrayLike) -> EmpiricalResistance:
         """From any sequence of numbers [ohm]."""
-        return cls(tuple(float(v) for v in np.asarray(values, dtype=float).ravel()))
-
-    @classmethod
-    def from_csv(cls, path: Path | str, column: str | int = 0) -> EmpiricalResistance:
-        """Read resistances [ohm] from one column of a CSV file.
-
-        Parameters
-        ----------
-        path : path-like
-            CSV file; an optional header row is recognised by a non-numeric cell in the
-            requested column. Empty lines are skipped.
-        column : str or int
-            Header name or 0-based index of the column holding resistances in ohm.
-
-        Raises
-        ------
-        ParameterError
-            If the file cannot be read, the column is missing, a value is not a number or is
-            outside [1, 1e12] ohm, or fewer than 2 values are found; the message names the file
-            and the line.
-        """
-        field = f"csv file {str(path)!r}"
-        try:
-            with open(path, newline="", encoding="utf-8") as handle:
-                rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
-        except (OSError, UnicodeDecodeError, csv.Error) as error:
-            raise ParameterError(field, str(path), f"a readable CSV file ({error})") from None
-        if not rows:
-            raise ParameterError(field, str(path), "at least 2 resistance values")
-        index: int
-        start = 0
-        if isinstance(column, str):
-            header = [cell.strip() for cell in rows[0]]
-            if column not in header:
-                raise ParameterError(field, column, f"a column among {header}")
-            index, start = header.index(column), 1
-        else:
-            index = check_int("column", column, 0, None)
-        values: list[float] = []
-        for line_number, row in enumerate(rows[start:], start=start + 1):
-            if index >= len(row):
-                raise ParameterError(f"{field} line {line_number}", row, f"a column {index}")
-            cell = row[index].strip()
-            try:
-                value = float(cell)
-            except ValueError:
-                if line_number == 1:
-                    continue  # header row
-                raise ParameterError(
-                    f"{field} line {line_number}", cell, "a resistance in ohm"
-                ) from None
-            if not math.isfinite(value) or not R_MIN_OHM <= value <= R_MAX_OHM:
-                raise ParameterError(
-                    f"{field} line {line_number}", value, "a resistance in [1, 1e12] ohm"
-                )
-            values.append(value)
-        if len(values) < 2:
-            raise ParameterError(field, len(values), "at least 2 resistance values")
-        return cls(tuple(values))
+        return cls(tuple(float(v) for v in _as_array(values).ravel()))
 
     @property
     def median_ohm(self) -> float:
@@ -163,26 +159,32 @@ class EmpiricalResistance:
 
     @property
     def sigma_ln(self) -> float:
-        """Sample standard deviation of ``ln R`` [-]."""
+        """Sample standard deviation of ``ln R`` [-] (0 for a single value)."""
+        if len(self.values_ohm) < 2:
+            return 0.0
         return float(np.std(np.log(self.values_ohm), ddof=1))
+
+    def draw_ohm(self, rng: np.random.Generator) -> float:
+        """One measured value [ohm], chosen by one ``rng.integers`` draw."""
+        return self.values_ohm[int(rng.integers(len(self.values_ohm)))]
 
     def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
         """``size`` values drawn with replacement (``rng.integers``) [ohm]."""
         check_int("size", size, 0, None)
-        data = np.asarray(self.values_ohm, dtype=float)
+        data = _as_array(self.values_ohm)
         return np.asarray(data[rng.integers(0, data.size, size)], dtype=float)
 
     def from_standard_normal(self, u: ArrayLike) -> FloatArray:
         """Quantile of ``ln R`` at ``Phi(u)`` (Hazen plotting positions ``(k - 0.5)/n``,
         linear interpolation, clamped to the data range) [ohm]."""
-        log_sorted = np.sort(np.log(np.asarray(self.values_ohm, dtype=float)))
+        log_sorted = np.sort(np.log(_as_array(self.values_ohm)))
         n = log_sorted.size
         positions = (np.arange(1, n + 1) - 0.5) / n
-        q = ndtr(np.asarray(u, dtype=float))
+        q = ndtr(_as_array(u))
         return np.asarray(np.exp(np.interp(q, positions, log_sorted)), dtype=float)
 
 
-ResistanceDistribution = LogNormalResistance | EmpiricalResistance
+ResistanceDistribution = FixedResistance | LogNormalResistance | EmpiricalResistance
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +193,7 @@ class ResistanceStates:
 
     Attributes
     ----------
-    lrs, hrs : LogNormalResistance or EmpiricalResistance
+    lrs, hrs : FixedResistance, LogNormalResistance or EmpiricalResistance
         Distributions of the low- and high-resistance states.
     """
 
@@ -200,8 +202,30 @@ class ResistanceStates:
 
     def __post_init__(self) -> None:
         for name in ("lrs", "hrs"):
-            if not isinstance(getattr(self, name), LogNormalResistance | EmpiricalResistance):
+            if not isinstance(getattr(self, name), ResistanceDistribution):
                 raise ParameterError(name, getattr(self, name), "a resistance distribution")
+
+    def state(self, low_resistance: bool) -> ResistanceDistribution:
+        """The LRS (``low_resistance``) or the HRS distribution."""
+        return self.lrs if low_resistance else self.hrs
+
+    def draw_ohm(self, low_resistance: bool, rng: np.random.Generator, vary: bool) -> float:
+        """One device's resistance [ohm] in LRS or HRS; the median when not ``vary``.
+
+        The draw happens either way, so that a sample's later draws do not depend on the
+        variability switch.
+        """
+        distribution = self.state(low_resistance)
+        value = distribution.draw_ohm(rng)
+        return value if vary else distribution.median_ohm
+
+    @property
+    def gaussian(self) -> bool:
+        """Whether both states are a function of at most one standard normal each (fixed or
+        log-normal): the form importance and scaled-sigma sampling work in."""
+        return not isinstance(self.lrs, EmpiricalResistance) and not isinstance(
+            self.hrs, EmpiricalResistance
+        )
 
     def sample_2t2r(
         self, rng: np.random.Generator, stored_values: Sequence[int]
@@ -212,8 +236,8 @@ class ResistanceStates:
         HRS values, so the stream of ``rng`` does not depend on the pattern of stored values.
         """
         stored = _check_stored(stored_values)
-        lrs = self.lrs.sample(rng, stored.size)
-        hrs = self.hrs.sample(rng, stored.size)
+        lrs = np.array([self.lrs.draw_ohm(rng) for _ in stored])
+        hrs = np.array([self.hrs.draw_ohm(rng) for _ in stored])
         plus = stored > 0
         return np.where(plus, lrs, hrs), np.where(plus, hrs, lrs)
 
@@ -235,3 +259,61 @@ def _check_stored(stored_values: Sequence[int]) -> NDArray[np.int64]:
     if stored.ndim != 1 or stored.size == 0 or not np.all(np.isin(stored, (-1, 1))):
         raise ParameterError("stored_values", stored_values, "a non-empty sequence of +1 / -1")
     return stored.astype(np.int64)
+
+
+#: Columns of a measured-resistance file.
+CSV_COLUMNS = ("state", "resistance_ohm")
+
+
+def read_resistance_states(path: Path | str, key: str = "csv") -> ResistanceStates:
+    """Measured LRS and HRS resistances from a CSV file, for resampling.
+
+    The file has a header with the columns ``state`` (``LRS`` or ``HRS``, any case) and
+    ``resistance_ohm`` (a number in [1, 1e12] ohm), and at least one row of each state.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+    key : str
+        The name the file was given under (e.g. the campaign key ``device.csv``), used in
+        error messages.
+
+    Raises
+    ------
+    ParameterError
+        If the file cannot be read, lacks a column, has a bad row (the message names the line)
+        or lacks one of the states.
+    """
+    values: dict[str, list[float]] = {"LRS": [], "HRS": []}
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is None or set(CSV_COLUMNS) - set(reader.fieldnames):
+                raise ParameterError(
+                    key, str(path), "a CSV file with the columns 'state' and 'resistance_ohm'"
+                )
+            for line, row in enumerate(reader, start=2):
+                state = (row["state"] or "").strip().upper()
+                try:
+                    resistance = float(row["resistance_ohm"])
+                except (TypeError, ValueError):
+                    resistance = math.nan
+                if state not in values or not (
+                    math.isfinite(resistance) and R_MIN_OHM <= resistance <= R_MAX_OHM
+                ):
+                    raise ParameterError(
+                        f"{key} ({path}) line {line}",
+                        dict(row),
+                        "state LRS or HRS and a resistance_ohm in [1, 1e12] ohm",
+                    )
+                values[state].append(resistance)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ParameterError(key, str(path), f"a readable CSV file ({reason})") from None
+    for state, found in values.items():
+        if not found:
+            raise ParameterError(key, str(path), f"a CSV file with at least one {state} row")
+    return ResistanceStates(
+        EmpiricalResistance(tuple(values["LRS"])), EmpiricalResistance(tuple(values["HRS"]))
+    )

@@ -481,9 +481,9 @@ def frozen_subcircuit_text() -> str:
     Only the explicit current ``I(V(AE, OE), N)`` of :func:`subcircuit_text`, with the state
     ``n`` an instance parameter and no state equation. For reads: a PCSA read of a few
     nanoseconds moves N by ~1e-4 (LRS) and ~1e-9 (HRS) relative in the full model (see
-    ``tests/devices``), far below what matters for the decision, and the frozen element keeps
-    the nonlinear and polarity-dependent I-V that a fixed resistor would lose, at a fraction
-    of the cost.
+    ``tests/characterization/test_programming.py``), far below what matters for the decision,
+    and the frozen element keeps the nonlinear and polarity-dependent I-V that a fixed
+    resistor would lose, at a fraction of the cost.
     """
     lines = [
         "* JART-TUD current of a VCM device at a fixed state n (Ntinas 2023)",

@@ -4,8 +4,10 @@ Each subcommand lives in its own module under :mod:`rram_ber.commands` and regis
 with :func:`register`. Heavy imports (PySpice, the simulator layer) happen inside the commands,
 so ``rram-ber evaluate`` never loads the simulator.
 
-Exit status: 0 success, 1 simulation failure, 2 bad input (with a message naming the option,
-the value and what is allowed; nothing is simulated), 130 interrupted.
+Exit status: 0 success, 1 simulation failure (ngspice failed, or worker processes kept dying),
+2 bad input (with a message naming the option, the value and what is allowed; nothing is
+simulated), 130 interrupted. Every expected failure is a one-paragraph message, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -53,9 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except Exception as error:
         # Imported here: the simulator layer is only loaded by commands that simulate.
+        from characterization.executors import WorkerLostError
         from characterization.session import SimulationError
 
-        if isinstance(error, SimulationError):
+        if isinstance(error, SimulationError | WorkerLostError):
             print(f"rram-ber {args.command}: {error}", file=sys.stderr)
             return EXIT_SIMULATION_FAILED
         raise

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import enum
 import math
+import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 E = TypeVar("E", bound=enum.StrEnum)
@@ -37,6 +39,11 @@ class ParameterError(ValueError):
         self.value = value
         self.allowed = allowed
         super().__init__(f"{field} = {value!r} is not allowed; expected {allowed}")
+
+    def __reduce__(self) -> tuple[type[ParameterError], tuple[str, Any, str]]:
+        # Errors raised in a worker process travel back pickled; the default reduction calls
+        # ``ParameterError(message)`` and fails, which broke the whole process pool.
+        return (type(self), (self.field, self.value, self.allowed))
 
     def renamed(self, field: str) -> ParameterError:
         """The same error reported under another name (e.g. a command-line option)."""
@@ -105,7 +112,9 @@ def check_positive(field: str, value: Any, unit: str = "") -> float:
 def check_int(field: str, value: Any, low: int | None = None, high: int | None = None) -> int:
     """Return ``value`` as an int inside ``[low, high]``, else raise :class:`ParameterError`."""
     allowed = "an integer" + (
-        "" if low is None and high is None else " " + describe_range(low, high, True, True, "")
+        ""
+        if low is None and high is None
+        else " " + describe_range(low, high, True, True, "").removeprefix("a finite number ")
     )
     if isinstance(value, bool) or not isinstance(value, int):
         raise ParameterError(field, value, allowed)
@@ -154,3 +163,89 @@ def describe_range(
     if high is not None:
         parts.append(f" {'<=' if high_inclusive else '<'} {high:g}")
     return "a finite number " + "".join(parts) + suffix
+
+
+class prefixed_errors:
+    """Report a :class:`ParameterError` raised inside the block under ``prefix + field``.
+
+    The one way a record that builds other records (a campaign table, the VCM programming
+    settings) names the key the user wrote: ``with prefixed_errors("device."): ...`` turns an
+    error on ``model`` into one on ``device.model``. Names that already hold a dot are kept.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, traceback: Any) -> None:
+        if isinstance(exc, ParameterError) and "." not in exc.field.split(" ")[0]:
+            raise ParameterError(self.prefix + exc.field, exc.value, exc.allowed) from None
+
+
+#: Metadata key of a field declared with :func:`ranged`.
+RANGE = "rram_ber.range"
+
+
+def ranged(
+    default: float,
+    low: float | None,
+    high: float | None,
+    *,
+    unit: str = "",
+    description: str = "",
+    low_inclusive: bool = True,
+) -> Any:
+    """A dataclass field whose allowed range, unit and description are declared once.
+
+    :func:`check_fields` validates it (the error names the field; a table prefix is added by
+    :class:`prefixed_errors`), and the same metadata documents it.
+    """
+    from dataclasses import field
+
+    metadata = {
+        RANGE: {"low": low, "high": high, "low_inclusive": low_inclusive, "unit": unit},
+        "description": description,
+    }
+    return field(default=default, metadata=metadata)
+
+
+def check_fields(record: Any) -> None:
+    """Check every field of a dataclass ``record`` declared with :func:`ranged`."""
+    from dataclasses import fields
+
+    for item in fields(record):
+        bounds = item.metadata.get(RANGE)
+        if bounds is not None:
+            check_range(
+                item.name,
+                getattr(record, item.name),
+                bounds["low"],
+                bounds["high"],
+                low_inclusive=bounds["low_inclusive"],
+                unit=bounds["unit"],
+            )
+
+
+def make_writable_dir(field: str, path: Path) -> Path:
+    """Create directory ``path`` (and parents) if needed and check this user can write there.
+
+    Checked before any simulation, so an unusable output path never costs a run.
+
+    Raises
+    ------
+    ParameterError
+        If ``path`` is an existing file, cannot be created, or is not writable.
+    """
+    if path.exists() and not path.is_dir():
+        raise ParameterError(field, str(path), "a directory (this is an existing file)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ParameterError(
+            field, str(path), f"a directory that can be created ({error.strerror})"
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ParameterError(field, str(path), "a directory this user can write to")
+    return path

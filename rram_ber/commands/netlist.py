@@ -9,6 +9,7 @@ from typing import Any
 
 from circuits.read import standalone_read_netlist
 from rram_ber.commands.read import add_read_options, read_setup_from_args
+from rram_ber.validation import ParameterError
 
 
 def register(subparsers: Any) -> None:
@@ -32,7 +33,12 @@ def write_text(path: Path | None, text: str) -> None:
     if path is None:
         sys.stdout.write(text)
     else:
-        path.write_text(text, encoding="ascii")
+        try:
+            path.write_text(text, encoding="ascii")
+        except OSError as error:
+            raise ParameterError(
+                "--output", str(path), f"a file that can be written ({error.strerror})"
+            ) from None
 
 
 def run_read(args: argparse.Namespace) -> int:

@@ -9,12 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from rram_ber.commands.read import as_option
-from rram_ber.validation import ParameterError, check_int
+from rram_ber.validation import ParameterError, check_int, make_writable_dir
 
 #: Largest population accepted on the command line.
 MAX_DEVICES = 100_000
 #: Devices drawn in the I-V butterfly plot.
 IV_PLOT_DEVICES = 5
+#: The option that sets each field of the programming settings (VcmSettings).
+VCM_OPTIONS = {
+    "set_amplitude_v": "--set-voltage",
+    "set_width_s": "--set-width",
+    "reset_amplitude_v": "--reset-voltage",
+    "reset_width_s": "--reset-width",
+    "reset_v_wl_v": "--reset-wl",
+    "orientation": "--orientation",
+}
 
 
 def register(subparsers: Any) -> None:
@@ -81,39 +90,34 @@ def conditions_from_args(args: argparse.Namespace) -> Any:
     ParameterError
         Naming the option, the value and the allowed range.
     """
+    from characterization.devices import VcmSettings
     from characterization.programming import ProgramConditions
-    from circuits.elements import DeviceOrientation
-    from circuits.programming import ProgrammingBench, PulseShape, ResetPulse, default_set_pulse
+    from circuits.programming import ProgrammingBench
     from models.variability import C2cVariability, D2dVariability
     from models.vcm import VcmParameters
 
-    base = default_set_pulse()
-    set_pulse = as_option(
-        "--set-voltage", lambda: PulseShape(args.set_voltage, base.edge_s, base.width_s)
-    )
-    set_pulse = as_option(
-        "--set-width", lambda: PulseShape(set_pulse.amplitude_v, base.edge_s, args.set_width)
-    )
-    reset_base = ResetPulse().pulse
-    reset_pulse = as_option(
-        "--reset-voltage",
-        lambda: PulseShape(args.reset_voltage, reset_base.edge_s, reset_base.width_s),
-    )
-    reset_pulse = as_option(
-        "--reset-width",
-        lambda: PulseShape(reset_pulse.amplitude_v, reset_base.edge_s, args.reset_width),
-    )
-    reset = as_option("--reset-wl", lambda: ResetPulse(reset_pulse, args.reset_wl))
-    orientation = as_option("--orientation", lambda: DeviceOrientation.parse(args.orientation))
+    # The pulse settings are the campaign's [device.vcm] record; its errors name its fields,
+    # reported here under the option that set them.
+    try:
+        vcm = VcmSettings(
+            set_amplitude_v=args.set_voltage,
+            set_width_s=args.set_width,
+            reset_amplitude_v=args.reset_voltage,
+            reset_width_s=args.reset_width,
+            reset_v_wl_v=args.reset_wl,
+            orientation=args.orientation,
+        )
+    except ParameterError as error:
+        raise error.renamed(VCM_OPTIONS.get(error.field, error.field)) from None
     device = as_option("--t-ambient", lambda: VcmParameters(t_ambient_k=args.t_ambient))
-    bench = ProgrammingBench(orientation=orientation)
+    bench = ProgrammingBench(orientation=vcm.orientation)
     as_option("--compliance", lambda: ProgramConditions(compliance_a=args.compliance))
     return as_option(
         "--set-voltage",
         lambda: ProgramConditions(
             compliance_a=args.compliance,
-            set_pulse=set_pulse,
-            reset=reset,
+            set_pulse=vcm.set_pulse(),
+            reset=vcm.reset_pulse(),
             bench=bench,
             device=device,
             d2d=None if args.no_d2d else D2dVariability(),
@@ -127,8 +131,8 @@ def run(args: argparse.Namespace) -> int:
     conditions = conditions_from_args(args)
     n_devices = as_option("--devices", lambda: check_int("devices", args.devices, 1, MAX_DEVICES))
     seed = as_option("--seed", lambda: check_int("seed", args.seed, 0, None))
-    if args.plots is not None and args.plots.exists() and not args.plots.is_dir():
-        raise ParameterError("--plots", str(args.plots), "a directory (or a path to create one)")
+    if args.plots is not None:
+        make_writable_dir("--plots", args.plots)
 
     import numpy as np
 
@@ -157,19 +161,24 @@ def run(args: argparse.Namespace) -> int:
     if args.plots is not None and curves is not None:
         from analysis.device_plots import plot_iv_butterfly, plot_resistance_cdfs
 
-        args.plots.mkdir(parents=True, exist_ok=True)
-        plot_iv_butterfly(
-            curves.v,
-            list(curves.current_a),
-            args.plots / "iv_butterfly.png",
-            labels=[f"device {k}" for k in range(len(curves.current_a))],
-        )
-        plot_resistance_cdfs(
-            result.r_lrs_ohm,
-            result.r_hrs_ohm,
-            args.plots / "resistance_cdf.png",
-            title=f"LRS (I_C = {conditions.compliance_a * 1e6:g} uA) and HRS, n = {n_devices}",
-        )
+        try:
+            plot_iv_butterfly(
+                curves.v,
+                list(curves.current_a),
+                args.plots / "iv_butterfly.png",
+                labels=[f"device {k}" for k in range(len(curves.current_a))],
+            )
+            plot_resistance_cdfs(
+                result.r_lrs_ohm,
+                result.r_hrs_ohm,
+                args.plots / "resistance_cdf.png",
+                title=f"LRS (I_C = {conditions.compliance_a * 1e6:g} uA) and HRS, n = {n_devices}",
+            )
+        except OSError as error:
+            # The folder was checked before simulating; it can still vanish or fill up.
+            raise ParameterError(
+                "--plots", str(args.plots), f"a writable directory ({error.strerror})"
+            ) from None
 
     def finite(value: float) -> float | None:
         return None if math.isnan(value) else value

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from circuits.array import DEFAULT_ROWS, ColumnParameters
 from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
 from circuits.elements import FixedResistor
-from circuits.read import ReadConditions, ReadCopy, ReadTiming
+from circuits.read import VDD_MAX_V, ReadConditions, ReadCopy, ReadTiming
 from models.cmos import ProcessCorner
 from models.device_temperature import DeviceState, ResistorTemperature
 from rram_ber.validation import ParameterError
@@ -52,7 +52,9 @@ def add_read_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help=f"1t1r: reference resistance on BLB [ohm] (default {DEFAULT_R_REF_OHM:.0f})",
     )
-    parser.add_argument("--vdd", type=float, default=1.2, help="supply [V], 0 < VDD <= 3.3")
+    parser.add_argument(
+        "--vdd", type=float, default=1.2, help=f"supply [V], 0 < VDD <= {VDD_MAX_V:g}"
+    )
     parser.add_argument("--corner", default="tt", help="process corner: tt, ff, ss, fs, sf")
     parser.add_argument("--temp", type=float, default=27.0, help="temperature [C], -55..150")
     parser.add_argument(

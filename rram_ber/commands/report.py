@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from rram_ber.validation import make_writable_dir
+
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``report`` and ``demo``."""
@@ -41,6 +43,7 @@ def write_report(out: Path, html_path: Path, args: argparse.Namespace) -> Path:
     """Build the report and return the HTML path."""
     from analysis.report import build_report
 
+    make_writable_dir("--output", html_path.parent)
     report = build_report(
         out,
         html_path,

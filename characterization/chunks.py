@@ -1,0 +1,165 @@
+"""Monte-Carlo chunk tasks: draw a chunk's samples, simulate them once, measure every condition.
+
+A chunk is ``batch_size`` consecutive samples of one condition group (the conditions that
+differ only in sampling time), simulated together in one batched netlist and measured at each
+sampling time. When that netlist fails (no convergence, parse error), the chunk is rerun
+sample by sample (:func:`~characterization.reads.simulate_with_retry`), so one bad sample
+cannot take its neighbours down; samples that still fail are returned as rows with
+``status = "failed"`` and ngspice's reason, and the campaign goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from characterization import schema
+from characterization.devices import DeviceModel
+from characterization.measure import ReadMeasurement
+from characterization.read import simulate_reads_at
+from characterization.reads import read_row, simulate_with_retry
+from characterization.sampling import SamplePlan, plan_samples
+from characterization.simulator import Simulator
+from characterization.spec import CampaignSpec, Condition
+from circuits.read import ReadConditions, ReadCopy
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkTask:
+    """One unit of work: samples ``[first, stop)`` of a group of conditions.
+
+    The conditions of a task differ only in sampling time (one condition group): their
+    samples are simulated once and measured at each sampling time.
+
+    Attributes
+    ----------
+    conditions : tuple of Condition
+        The conditions of one group.
+    chunk : int
+        Chunk index (``first = chunk * batch_size``).
+    first, stop : int
+        Sample index range.
+    """
+
+    conditions: tuple[Condition, ...]
+    chunk: int
+    first: int
+    stop: int
+
+    @property
+    def group_id(self) -> int:
+        """The condition group of the task."""
+        return self.conditions[0].group_id
+
+    @property
+    def samples(self) -> int:
+        """Result rows this task produces (samples x conditions)."""
+        return (self.stop - self.first) * len(self.conditions)
+
+
+def chunk_tasks(spec: CampaignSpec, conditions: Sequence[Condition]) -> list[ChunkTask]:
+    """Every chunk of every condition group, in order."""
+    groups: dict[int, list[Condition]] = {}
+    for condition in conditions:
+        groups.setdefault(condition.group_id, []).append(condition)
+    batch = spec.campaign.batch_size
+    samples = spec.campaign.samples
+    return [
+        ChunkTask(tuple(group), chunk, first, min(first + batch, samples))
+        for group in groups.values()
+        for chunk, first in enumerate(range(0, samples, batch))
+    ]
+
+
+def sample_row(
+    plan: SamplePlan, condition: Condition, outcome: ReadMeasurement | str
+) -> dict[str, Any]:
+    """One result row: the sample's keys, its read columns and its drawn values."""
+    mode = condition.cell.mode
+    row: dict[str, Any] = {
+        schema.CONDITION_ID: condition.condition_id,
+        schema.SAMPLE_INDEX: plan.sample_index,
+        # The key the sample's draws were spawned with (see characterization.sampling): the
+        # group, not the condition, so the sampling times of one group share it.
+        schema.SEED_SPAWN_KEY: f"{condition.group_id}/{plan.sample_index}",
+    }
+    row.update(read_row(mode, plan.stored, mode.activation(plan.sample_index), outcome))
+    row.update(plan.columns)
+    return row
+
+
+Outcome = list[ReadMeasurement] | str
+
+
+def _outcomes(
+    simulator: Simulator,
+    reads: Sequence[ReadConditions],
+    plans: Sequence[SamplePlan],
+    resolve_fraction: float,
+) -> list[Outcome]:
+    """Per plan: its measurement under each of ``reads``, or why it has none (a plan without
+    a copy fails with its own reason)."""
+
+    def simulate(copies: Sequence[ReadCopy]) -> list[list[ReadMeasurement]]:
+        per_read = simulate_reads_at(simulator, reads, copies, resolve_fraction)
+        return [[measured[k] for measured in per_read] for k in range(len(copies))]
+
+    ready = [plan.copy for plan in plans if plan.copy is not None]
+    measured = iter(simulate_with_retry(simulate, ready) if ready else [])
+    return [next(measured) if plan.copy is not None else plan.failure for plan in plans]
+
+
+def simulate_group(
+    simulator: Simulator,
+    spec: CampaignSpec,
+    conditions: Sequence[Condition],
+    plans: Sequence[SamplePlan],
+) -> dict[int, pd.DataFrame]:
+    """Simulate planned samples once (one batched netlist), measure them for every condition.
+
+    When the batched netlist fails, each sample is rerun alone, so one bad sample cannot take
+    its neighbours down; samples that still fail get ``status = "failed"`` and ngspice's reason.
+
+    Returns
+    -------
+    dict
+        condition id -> rows (one per plan, in order, with the schema's sample columns).
+    """
+    reads = [spec.read_conditions(c) for c in conditions]
+    outcomes = _outcomes(simulator, reads, plans, spec.resolve_fraction)
+    return {
+        condition.condition_id: pd.DataFrame(
+            [
+                sample_row(plan, condition, outcome if isinstance(outcome, str) else outcome[j])
+                for plan, outcome in zip(plans, outcomes, strict=True)
+            ]
+        )
+        for j, condition in enumerate(conditions)
+    }
+
+
+def simulate_chunk(
+    simulator: Simulator,
+    spec: CampaignSpec,
+    task: ChunkTask,
+    references: dict[tuple[str, int], float] | None = None,
+) -> dict[int, pd.DataFrame]:
+    """Draw and simulate the samples of one chunk; rows per condition id.
+
+    ``references`` caches the VCM 1T1R references of the calling process (a fresh pilot
+    population is programmed for each call without it).
+    """
+    indices = range(task.first, task.stop)
+    # The conditions of a group share their draws (and programmed devices): plan them once.
+    if spec.device.model is DeviceModel.VCM:
+        from characterization.vcm_cells import plan_vcm_samples
+
+        plans = plan_vcm_samples(
+            simulator, spec, task.conditions[0], indices, {} if references is None else references
+        )
+    else:
+        plans = plan_samples(spec, task.conditions[0], indices)
+    return simulate_group(simulator, spec, task.conditions, plans)

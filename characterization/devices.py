@@ -1,0 +1,249 @@
+"""The ``[device]`` table of a campaign: which devices are read, as typed records.
+
+``model`` picks the device option:
+
+* ``fixed``: ideal resistors ``lrs_ohm`` / ``hrs_ohm``;
+* ``lognormal``: each device drawn from a log-normal LRS or HRS distribution (median, sigma of
+  ln R);
+* ``empirical``: resampled from a CSV of measured resistances (columns ``state`` = LRS/HRS and
+  ``resistance_ohm``), read and validated when the campaign is read, before anything runs;
+* ``vcm``: the VCM compact model programmed in SPICE (settings in ``[device.vcm]``,
+  :class:`VcmSettings`).
+
+The first three become a :class:`models.resistance.ResistanceStates` (:meth:`DeviceSettings.
+states`), the one place a device's resistance is drawn. Nothing here loads the simulator.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from circuits.elements import DeviceOrientation
+from circuits.programming import PulseShape, ResetPulse, default_set_pulse
+from models.resistance import (
+    R_MAX_OHM,
+    R_MIN_OHM,
+    SIGMA_LN_MAX,
+    FixedResistance,
+    LogNormalResistance,
+    ResistanceStates,
+    read_resistance_states,
+)
+from rram_ber.validation import (
+    ParameterError,
+    check_fields,
+    check_int,
+    parse_enum,
+    prefixed_errors,
+    ranged,
+)
+
+
+class DeviceModel(enum.StrEnum):
+    """The device option of ``[device] model``."""
+
+    FIXED = "fixed"
+    LOGNORMAL = "lognormal"
+    EMPIRICAL = "empirical"
+    VCM = "vcm"
+
+
+#: Range of compliance currents accepted [A], where R_LRS * I_C stays near 0.4 V. Below it the
+#: HRS of this device already carries the compliance current at ~0.8 V, where a SET takes
+#: ~10 us (nominal device, default pulse: 30 uA gave N = 0.026 and an observed 25 uA, 20 uA
+#: gave N = 0.0097, i.e. no SET); above 300 uA the LRS sits on the model's series-resistance
+#: floor (~1.6 kOhm) and no longer follows I_C (R * I_C = 0.52 V at 300 uA).
+COMPLIANCE_MIN_A = 40e-6
+COMPLIANCE_MAX_A = 300e-6
+#: Device options the rare-event estimators accept (one standard normal per device).
+RARE_EVENT_MODELS = (DeviceModel.FIXED, DeviceModel.LOGNORMAL)
+DEFAULT_PILOT_DEVICES = 60
+CELSIUS_TO_KELVIN = 273.15
+_DEFAULT_SET = default_set_pulse()
+_DEFAULT_RESET = ResetPulse()
+
+
+@dataclass(frozen=True, slots=True)
+class VcmSettings:
+    """The ``[device.vcm]`` table: how VCM devices are programmed before they are read.
+
+    Attributes
+    ----------
+    set_amplitude_v, set_edge_s, set_width_s : float
+        SET pulse on the driven line: height [V], edges [s], plateau [s]
+        (:func:`circuits.programming.default_set_pulse`).
+    reset_amplitude_v, reset_edge_s, reset_width_s : float
+        RESET pulse [V, s, s] (:class:`circuits.programming.ResetPulse`).
+    reset_v_wl_v : float
+        Word-line voltage during RESET [V].
+    c2c : bool
+        Cycle-to-cycle variability at each pulse (with ``variability.device``).
+    orientation : DeviceOrientation
+        ``"oe_on_bl"`` (default) or ``"ae_on_bl"``.
+    pilot_devices : int
+        Devices of the pilot population that places the default 1T1R reference, 10 ... 10000.
+    """
+
+    set_amplitude_v: float = _DEFAULT_SET.amplitude_v
+    set_edge_s: float = _DEFAULT_SET.edge_s
+    set_width_s: float = _DEFAULT_SET.width_s
+    reset_amplitude_v: float = _DEFAULT_RESET.pulse.amplitude_v
+    reset_edge_s: float = _DEFAULT_RESET.pulse.edge_s
+    reset_width_s: float = _DEFAULT_RESET.pulse.width_s
+    reset_v_wl_v: float = _DEFAULT_RESET.v_wl_v
+    c2c: bool = True
+    orientation: DeviceOrientation = DeviceOrientation.OE_ON_BIT_LINE
+    pilot_devices: int = DEFAULT_PILOT_DEVICES
+
+    def __post_init__(self) -> None:
+        # The pulse records own their ranges; their errors name the key of this table.
+        self.set_pulse()
+        self.reset_pulse()
+        if not isinstance(self.c2c, bool):
+            raise ParameterError("c2c", self.c2c, "true or false")
+        object.__setattr__(
+            self, "orientation", parse_enum(DeviceOrientation, self.orientation, "orientation")
+        )
+        check_int("pilot_devices", self.pilot_devices, 10, 10_000)
+
+    def set_pulse(self) -> PulseShape:
+        """The SET pulse."""
+        with prefixed_errors("set_"):
+            return PulseShape(self.set_amplitude_v, self.set_edge_s, self.set_width_s)
+
+    def reset_pulse(self) -> ResetPulse:
+        """The RESET pulse and word-line voltage."""
+        with prefixed_errors("reset_"):
+            pulse = PulseShape(self.reset_amplitude_v, self.reset_edge_s, self.reset_width_s)
+            return ResetPulse(pulse=pulse, v_wl_v=self.reset_v_wl_v)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as the plain data of a ``[device.vcm]`` table."""
+        return {
+            "set_amplitude_v": self.set_amplitude_v,
+            "set_edge_s": self.set_edge_s,
+            "set_width_s": self.set_width_s,
+            "reset_amplitude_v": self.reset_amplitude_v,
+            "reset_edge_s": self.reset_edge_s,
+            "reset_width_s": self.reset_width_s,
+            "reset_v_wl_v": self.reset_v_wl_v,
+            "c2c": self.c2c,
+            "orientation": self.orientation.value,
+            "pilot_devices": self.pilot_devices,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSettings:
+    """The ``[device]`` table: how each cell's resistive elements are obtained.
+
+    Attributes
+    ----------
+    model : DeviceModel
+        The device option (see the module docstring).
+    lrs_ohm, hrs_ohm : float
+        Fixed resistances [ohm] (``fixed``), in [1, 1e12].
+    lrs_median_ohm, hrs_median_ohm : float
+        Medians [ohm] (``lognormal``), in [1, 1e12].
+    lrs_sigma_ln, hrs_sigma_ln : float
+        Standard deviations of ln R (``lognormal``), in [0, 5].
+    csv : str
+        Path of the measured-resistance file (``empirical``), relative to the spec file.
+    vcm : VcmSettings
+        Programming settings of the VCM model (``vcm``).
+    measured : ResistanceStates or None
+        The content of ``csv``, read by :meth:`load_measured` when the campaign is read (so a
+        bad file stops the campaign before anything is simulated, and worker processes get the
+        values, not a path). Not part of the table.
+    """
+
+    model: DeviceModel = DeviceModel.FIXED
+    lrs_ohm: float = ranged(5e3, R_MIN_OHM, R_MAX_OHM, unit="ohm", description="fixed LRS")
+    hrs_ohm: float = ranged(50e3, R_MIN_OHM, R_MAX_OHM, unit="ohm", description="fixed HRS")
+    lrs_median_ohm: float = ranged(
+        5e3, R_MIN_OHM, R_MAX_OHM, unit="ohm", description="median LRS (lognormal)"
+    )
+    lrs_sigma_ln: float = ranged(
+        0.2, 0.0, SIGMA_LN_MAX, description="standard deviation of ln R in LRS (lognormal)"
+    )
+    hrs_median_ohm: float = ranged(
+        50e3, R_MIN_OHM, R_MAX_OHM, unit="ohm", description="median HRS (lognormal)"
+    )
+    hrs_sigma_ln: float = ranged(
+        0.6, 0.0, SIGMA_LN_MAX, description="standard deviation of ln R in HRS (lognormal)"
+    )
+    csv: str = ""
+    vcm: VcmSettings = field(default_factory=VcmSettings)
+    measured: ResistanceStates | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "model", parse_enum(DeviceModel, self.model, "model"))
+        check_fields(self)
+        if not isinstance(self.csv, str):
+            raise ParameterError("csv", self.csv, "a path (string)")
+        if self.model is DeviceModel.EMPIRICAL and not self.csv:
+            raise ParameterError("csv", self.csv, "a CSV path when device.model = 'empirical'")
+        if not isinstance(self.vcm, VcmSettings):
+            raise ParameterError("vcm", self.vcm, "a table [device.vcm]")
+
+    def load_measured(self, source_dir: str | Path, key: str = "device.csv") -> DeviceSettings:
+        """These settings with the measured file read (``empirical``; others unchanged)."""
+        if self.model is not DeviceModel.EMPIRICAL:
+            return self
+        measured = read_resistance_states(Path(source_dir) / self.csv, key)
+        return DeviceSettings(
+            **{name: getattr(self, name) for name in _TABLE_KEYS}, measured=measured
+        )
+
+    def states(self) -> ResistanceStates:
+        """The LRS and HRS distributions of fixed, log-normal and measured devices."""
+        if self.model is DeviceModel.FIXED:
+            return ResistanceStates(FixedResistance(self.lrs_ohm), FixedResistance(self.hrs_ohm))
+        if self.model is DeviceModel.LOGNORMAL:
+            return ResistanceStates(
+                LogNormalResistance(self.lrs_median_ohm, self.lrs_sigma_ln),
+                LogNormalResistance(self.hrs_median_ohm, self.hrs_sigma_ln),
+            )
+        if self.model is DeviceModel.EMPIRICAL and self.measured is not None:
+            return self.measured
+        raise ParameterError(
+            "device.model", self.model.value, "a resistance distribution (measured file read)"
+        )
+
+    @property
+    def rare_events(self) -> bool:
+        """Whether the rare-event estimators apply: each device a function of one standard
+        normal, ``R = median * exp(sigma_ln * u)`` (fixed and log-normal devices)."""
+        return self.model in RARE_EVENT_MODELS
+
+    def nominal_lrs_hrs_ohm(self) -> tuple[float, float]:
+        """Typical LRS and HRS [ohm] of the model, for the default 1T1R reference: the fixed
+        values, else ``lrs_median_ohm`` / ``hrs_median_ohm`` (for ``empirical`` too)."""
+        if self.model is DeviceModel.FIXED:
+            return self.lrs_ohm, self.hrs_ohm
+        return self.lrs_median_ohm, self.hrs_median_ohm
+
+    def to_dict(self) -> dict[str, Any]:
+        """The table as plain data (``measured`` left out: it is the content of ``csv``)."""
+        values: dict[str, Any] = {name: getattr(self, name) for name in _TABLE_KEYS}
+        values["model"] = self.model.value
+        values["vcm"] = self.vcm.to_dict()
+        return values
+
+
+#: Keys of the [device] table (the fields of DeviceSettings but ``measured``).
+_TABLE_KEYS = (
+    "model",
+    "lrs_ohm",
+    "hrs_ohm",
+    "lrs_median_ohm",
+    "lrs_sigma_ln",
+    "hrs_median_ohm",
+    "hrs_sigma_ln",
+    "csv",
+    "vcm",
+)
+DEVICE_KEYS = _TABLE_KEYS

@@ -1,0 +1,100 @@
+"""Evaluation bookkeeping shared by the estimators: batches, budget, recorded rows."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from characterization.rare.options import CommonOptions, LimitState
+from characterization.rare.results import EvaluatedSamples
+from rram_ber.validation import ParameterError, check_int
+
+
+class _OutOfBudget(Exception):
+    """A stage asked for more evaluations than it may spend (caught inside this module)."""
+
+
+class _Evaluator:
+    """Calls the limit state in batches, checks its answers, counts and optionally records."""
+
+    def __init__(self, limit_state: LimitState, dim: int, budget: int, options: CommonOptions):
+        self._limit_state = limit_state
+        self._dim = dim
+        self.budget = budget
+        self._batch_size = options.batch_size
+        self._keep = options.keep_samples
+        self.n = 0
+        #: Evaluations allowed before a stage stops (the search lowers it temporarily).
+        self.limit = budget
+        self._u: list[np.ndarray] = []
+        self._failed: list[np.ndarray] = []
+        self._stage: list[np.ndarray] = []
+        self._scale: list[np.ndarray] = []
+
+    @property
+    def remaining(self) -> int:
+        """Evaluations the current stage may still spend."""
+        return max(0, min(self.limit, self.budget) - self.n)
+
+    def __call__(self, u: np.ndarray, stage: str, scale: float = math.nan) -> np.ndarray:
+        n_rows = len(u)
+        if n_rows > self.remaining:
+            raise _OutOfBudget
+        failed = np.empty(n_rows, dtype=bool)
+        for start in range(0, n_rows, self._batch_size):
+            chunk = np.array(u[start : start + self._batch_size], dtype=float)
+            failed[start : start + len(chunk)] = self._check(self._limit_state(chunk), len(chunk))
+        self.n += n_rows
+        if self._keep:
+            self._u.append(np.array(u, dtype=float))
+            self._failed.append(failed.copy())
+            self._stage.append(np.full(n_rows, stage))
+            self._scale.append(np.full(n_rows, scale))
+        return failed
+
+    @staticmethod
+    def _check(answer: Any, n_rows: int) -> np.ndarray:
+        # A limit state returning floats or 0/1 ints would silently change meaning (a margin
+        # is not a verdict), so only booleans of the right length are accepted.
+        array = np.asarray(answer)
+        if array.dtype != np.bool_ or array.shape != (n_rows,):
+            raise ParameterError(
+                "limit_state",
+                f"an answer of shape {array.shape} and dtype {array.dtype}",
+                f"a boolean array of shape ({n_rows},), one verdict per row (True = failure)",
+            )
+        return array
+
+    def samples(self, weights: np.ndarray | None = None) -> EvaluatedSamples | None:
+        """The recorded evaluations, with ``weights`` on the trailing estimation rows."""
+        if not self._keep:
+            return None
+        u = np.concatenate(self._u) if self._u else np.empty((0, self._dim))
+        stage = np.concatenate(self._stage) if self._stage else np.empty(0, dtype=str)
+        weight = np.full(len(u), np.nan)
+        if weights is not None and len(weights):
+            weight[len(u) - len(weights) :] = weights
+        return EvaluatedSamples(
+            u=u,
+            failed=np.concatenate(self._failed) if self._failed else np.empty(0, dtype=bool),
+            stage=stage,
+            weight=weight,
+            scale=np.concatenate(self._scale) if self._scale else np.empty(0),
+        )
+
+
+def _z(confidence: float) -> float:
+    """Two-sided standard-normal quantile: 1.96 for 95 %."""
+    return float(stats.norm.isf(0.5 * (1.0 - confidence)))
+
+
+def _seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
+    if isinstance(seed, np.random.SeedSequence):
+        # A fresh copy: spawning from the caller's object would advance its child counter, and
+        # the same seed must give the same result every time.
+        return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key)
+    check_int("seed", seed, 0)
+    return np.random.SeedSequence(seed)

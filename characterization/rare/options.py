@@ -1,0 +1,190 @@
+"""Options of the rare-event estimators: one validated record per method."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rram_ber.validation import ParameterError, check_int, check_range
+
+#: A limit state: ``(n, dim)`` float array in standard-normal space -> ``(n,)`` bool, True = fail.
+LimitState = Callable[[np.ndarray], np.ndarray]
+
+#: Largest dimension accepted (a guard against passing a sample count as the dimension).
+MAX_DIM = 100_000
+
+
+def _check_scales(field: str, values: Sequence[float], minimum: float) -> tuple[float, ...]:
+    scales = tuple(check_range(field, v, minimum, 100.0, low_inclusive=False) for v in values)
+    if not scales:
+        raise ParameterError(field, values, f"at least one scale factor > {minimum:g}")
+    return scales
+
+
+@dataclass(frozen=True, slots=True)
+class CommonOptions:
+    """Options every method accepts.
+
+    Attributes
+    ----------
+    batch_size : int
+        Largest number of rows passed to the limit state in one call.
+    confidence : float
+        Confidence level of the interval, 0.5 ... 0.9999 (0.95 everywhere in this project).
+    keep_samples : bool
+        Whether the result keeps every evaluated point (:class:`EvaluatedSamples`); the project
+        keeps every drawn value with its results, so this is on by default. It holds
+        ``budget x dim`` floats: turn it off for very large analytic budgets.
+    """
+
+    batch_size: int = 200
+    confidence: float = 0.95
+    keep_samples: bool = True
+
+    def __post_init__(self) -> None:
+        check_int("batch_size", self.batch_size, 1)
+        check_range("confidence", self.confidence, 0.5, 0.9999)
+        if not isinstance(self.keep_samples, bool):
+            raise ParameterError("keep_samples", self.keep_samples, "True or False")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportanceOptions(CommonOptions):
+    """Options of :func:`importance_sampling` (defaults suit 1e-3 ... 1e-10 in up to ~50-D).
+
+    Attributes
+    ----------
+    explore_scales : tuple of float
+        Scale factors of the exploration stage, tried in order until ``min_failures`` failures
+        have been seen. At scale 3 a region at 4.75 sigma (1e-6) fails 6 % of the time, one at
+        6 sigma (1e-9) 2 %; the design-point search then walks in from wherever they are.
+    explore_samples : int
+        Points drawn at each exploration scale.
+    min_failures : int
+        Failures wanted from the exploration before searching.
+    max_regions : int
+        Largest number of distinct failure regions kept.
+    search_fraction : float
+        Largest fraction of the budget the search (exploration + refinement) may use.
+    search_step : float
+        Tangential offset of the probe rays around a boundary point (standard-normal units).
+    search_tolerance : float
+        Width to which boundary radii are bisected (standard-normal units).
+    max_search_iterations : int
+        Design-point iterations per region.
+    probe_opposite : bool
+        After the search, test the point opposite each region at ``|centre| + opposite_margin``
+        and search there too if it fails (a sense amplifier can fail in either direction).
+    opposite_margin : float
+        See ``probe_opposite``; regions further out than that contribute < ~exp(-margin |c|).
+    defensive_fraction : float
+        Share of the estimation samples drawn from the nominal density (defensive mixture).
+    round_size : int
+        Estimation samples per round (draws are made a round at a time; the stopping rule is
+        checked after each round).
+    target_relative_half_width : float or None
+        Stop the estimation once the interval's half-width is at most this fraction of ``p``
+        (at least ``min_estimation_samples`` samples and 10 effective failures first). None:
+        spend the whole budget.
+    min_estimation_samples : int
+        See ``target_relative_half_width``.
+    """
+
+    explore_scales: tuple[float, ...] = (3.0, 4.0, 6.0)
+    explore_samples: int = 100
+    min_failures: int = 10
+    max_regions: int = 4
+    search_fraction: float = 0.5
+    search_step: float = 1.0
+    search_tolerance: float = 0.02
+    max_search_iterations: int = 6
+    probe_opposite: bool = True
+    opposite_margin: float = 2.0
+    defensive_fraction: float = 0.1
+    round_size: int = 500
+    target_relative_half_width: float | None = None
+    min_estimation_samples: int = 500
+
+    def __post_init__(self) -> None:
+        CommonOptions.__post_init__(self)
+        object.__setattr__(
+            self, "explore_scales", _check_scales("explore_scales", self.explore_scales, 0.0)
+        )
+        check_int("explore_samples", self.explore_samples, 1)
+        check_int("min_failures", self.min_failures, 1)
+        check_int("max_regions", self.max_regions, 1, 64)
+        check_range("search_fraction", self.search_fraction, 0.0, 1.0, low_inclusive=False)
+        check_range("search_step", self.search_step, 0.0, 10.0, low_inclusive=False)
+        check_range("search_tolerance", self.search_tolerance, 0.0, 1.0, low_inclusive=False)
+        check_int("max_search_iterations", self.max_search_iterations, 1, 100)
+        if not isinstance(self.probe_opposite, bool):
+            raise ParameterError("probe_opposite", self.probe_opposite, "True or False")
+        check_range("opposite_margin", self.opposite_margin, 0.0, 20.0)
+        check_range("defensive_fraction", self.defensive_fraction, 0.0, 1.0, high_inclusive=False)
+        check_int("round_size", self.round_size, 1)
+        if self.target_relative_half_width is not None:
+            check_range(
+                "target_relative_half_width",
+                self.target_relative_half_width,
+                0.0,
+                10.0,
+                low_inclusive=False,
+            )
+        check_int("min_estimation_samples", self.min_estimation_samples, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ScaledSigmaOptions(CommonOptions):
+    """Options of :func:`scaled_sigma_sampling`.
+
+    Attributes
+    ----------
+    scales : tuple of float or None
+        Scale factors (each > 1), each sampled with an equal share of the budget. None: chosen
+        from a pilot run (see :func:`scaled_sigma_sampling`).
+    n_scales : int
+        Number of scales when they are chosen automatically (the pilot's scale included).
+    pilot_scales : tuple of float
+        Scales tried in order for the pilot until it sees ``pilot_min_failures`` failures.
+    pilot_min_failures : int
+        See ``pilot_scales``.
+    target_failures : float
+        Expected failures wanted at the smallest automatic scale.
+    max_scale_probability : float
+        Failure probability aimed at for the largest automatic scale.
+    bootstrap : int
+        Bootstrap replicates of the interval.
+    """
+
+    scales: tuple[float, ...] | None = None
+    n_scales: int = 4
+    pilot_scales: tuple[float, ...] = (3.0, 4.5, 6.0)
+    pilot_min_failures: int = 10
+    target_failures: float = 10.0
+    max_scale_probability: float = 0.2
+    bootstrap: int = 2000
+
+    def __post_init__(self) -> None:
+        CommonOptions.__post_init__(self)
+        if self.scales is not None:
+            scales = _check_scales("scales", self.scales, 1.0)
+            if len(set(scales)) < 3:
+                raise ParameterError("scales", self.scales, "at least 3 distinct factors > 1")
+            object.__setattr__(self, "scales", scales)
+        check_int("n_scales", self.n_scales, 3, 50)
+        object.__setattr__(
+            self, "pilot_scales", _check_scales("pilot_scales", self.pilot_scales, 1.0)
+        )
+        check_int("pilot_min_failures", self.pilot_min_failures, 1)
+        check_range("target_failures", self.target_failures, 1.0, 1e6)
+        check_range(
+            "max_scale_probability", self.max_scale_probability, 0.0, 0.5, low_inclusive=False
+        )
+        check_int("bootstrap", self.bootstrap, 100, 1_000_000)
+
+
+@dataclass(frozen=True, slots=True)
+class MonteCarloOptions(CommonOptions):
+    """Options of :func:`monte_carlo` (only the common ones)."""

@@ -1,0 +1,168 @@
+"""Rare-event tasks: one estimate of the failure probability of a stored value at a condition."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from characterization import schema
+from characterization.simulator import Simulator
+from characterization.spec import CampaignSpec, Condition
+
+
+@dataclass(frozen=True, slots=True)
+class RareTask:
+    """One rare-event estimate: the failure probability of one stored value at a condition.
+
+    Attributes
+    ----------
+    condition : Condition
+        The condition (binary 2T2R or 1T1R cell, fixed or log-normal devices).
+    stored : int
+        The stored weight, +1 or -1.
+    """
+
+    condition: Condition
+    stored: int
+
+    @property
+    def samples(self) -> int:
+        """Progress units: one per estimate."""
+        return 1
+
+
+@dataclass(frozen=True, slots=True)
+class RareEstimate:
+    """The stored summary of one rare-event estimate (``rare/cNNNN-plus.json``).
+
+    Attributes
+    ----------
+    condition_id : int
+        The condition.
+    stored : int
+        The stored weight, +1 or -1.
+    method : str
+        The estimator (``importance`` or ``scaled-sigma``).
+    p, ci_low, ci_high, std_error : float
+        Failure probability, its interval at ``confidence`` and its standard error.
+    confidence : float
+        Confidence level of the interval.
+    n_evaluations, n_failures : int
+        Simulated reads, and those that failed.
+    effective_sample_size : float
+        Kish effective sample size of the weighted estimate.
+    notes : list of str
+        The estimator's diagnostics.
+    """
+
+    condition_id: int
+    stored: int
+    method: str
+    p: float
+    ci_low: float
+    ci_high: float
+    std_error: float
+    confidence: float
+    n_evaluations: int
+    n_failures: int
+    effective_sample_size: float
+    notes: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RareOutcome:
+    """A finished :class:`RareTask`: the estimate and every simulated row.
+
+    Attributes
+    ----------
+    estimate : RareEstimate
+        The estimate.
+    rows : pandas.DataFrame
+        One row per simulated read, in evaluation order: the drawn values, the read's
+        columns (as in Monte-Carlo sample rows), the estimator's stage and likelihood-ratio
+        weight.
+    """
+
+    estimate: RareEstimate
+    rows: pd.DataFrame
+
+
+def rare_seed(spec: CampaignSpec, task: RareTask) -> np.random.SeedSequence:
+    """Seed of one estimate: ``SeedSequence(seed, spawn_key=(condition, k, 1))``, k = 0 for
+    +1 and 1 for -1 (three entries, so it never equals a Monte-Carlo sample's two-entry key)."""
+    k = 0 if task.stored == 1 else 1
+    return np.random.SeedSequence(spec.campaign.seed, spawn_key=(task.condition.condition_id, k, 1))
+
+
+def estimate_rare(simulator: Simulator, spec: CampaignSpec, task: RareTask) -> RareOutcome:
+    """Run the campaign's rare-event estimator for one condition and stored value.
+
+    The limit state is the batched SPICE read (:class:`~characterization.limit_states.
+    ReadLimitState`); a read fails when it is wrong or unresolved at the sampling time (so the
+    estimate bounds the Monte-Carlo ``ber``, which leaves unresolved reads out, from above).
+    ``campaign.samples`` is the simulation budget of the estimate.
+    """
+    from characterization.limit_states import ReadLimitState, ReadVariation
+    from characterization.rare import estimate_failure_probability
+
+    # One standard normal per device: R = median * exp(sigma_ln * u) (fixed: sigma_ln = 0).
+    states = spec.device.states()
+    vary = spec.variability.device
+    variation = ReadVariation(
+        cell=task.condition.cell.physical_cell,
+        stored=task.stored,
+        lrs_median_ohm=states.lrs.median_ohm,
+        hrs_median_ohm=states.hrs.median_ohm,
+        lrs_sigma_ln=states.lrs.sigma_ln if vary else 0.0,
+        hrs_sigma_ln=states.hrs.sigma_ln if vary else 0.0,
+        reference_ohm=spec.reference_resistance_ohm(),
+        mismatch=spec.variability.mismatch,
+        coefficients=spec.variability.pelgrom,
+        unresolved_is_failure=True,
+        resolve_fraction=spec.resolve_fraction,
+    )
+    batch = spec.campaign.batch_size
+    state = ReadLimitState(
+        simulator, spec.read_conditions(task.condition), variation, copies_per_netlist=batch
+    )
+    result = estimate_failure_probability(
+        state,
+        state.dim,
+        method=spec.campaign.method,
+        budget=spec.campaign.samples,
+        seed=rare_seed(spec, task),
+        batch_size=batch,
+    )
+    rows = pd.DataFrame(state.table())
+    if result.samples is not None:
+        # The limit state records one row per evaluation, in the estimator's order.
+        if len(rows) != len(result.samples.failed):
+            raise RuntimeError(
+                f"{len(rows)} simulated rows for {len(result.samples.failed)} evaluations"
+            )
+        rows["stage"] = result.samples.stage
+        rows["weight"] = result.samples.weight
+        rows["scale"] = result.samples.scale
+    rows.insert(0, schema.CONDITION_ID, task.condition.condition_id)
+    estimate = RareEstimate(
+        condition_id=task.condition.condition_id,
+        stored=task.stored,
+        method=result.method,
+        p=result.p,
+        ci_low=result.ci_low,
+        ci_high=result.ci_high,
+        std_error=result.std_error,
+        confidence=result.confidence,
+        n_evaluations=result.n_evaluations,
+        n_failures=result.n_failures,
+        effective_sample_size=result.effective_sample_size,
+        notes=list(result.notes),
+    )
+    return RareOutcome(estimate, rows)

@@ -1,0 +1,179 @@
+"""Campaigns on the real ngspice: determinism, resume after SIGKILL, faults, command line."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from characterization import schema, store
+from characterization.campaign import run_campaign
+from characterization.chunks import simulate_group
+from characterization.executors import DaskExecutor, LocalExecutor
+from characterization.sampling import SamplePlan, plan_samples
+from characterization.spec import load_spec, parse_spec
+from circuits.cells import Cell2T2R
+from circuits.elements import FixedResistor
+from circuits.netlist import identifier
+from circuits.read import ReadCopy
+from rram_ber.cli import main
+
+pytestmark = pytest.mark.ngspice
+
+SPEC_TEXT = """
+[campaign]
+name = "test"
+seed = 5
+samples = 24
+batch_size = 6
+
+[conditions]
+cell = ["2t2r", "1t1r"]
+vdd_v = [1.0, 0.7]
+
+[device]
+model = "lognormal"
+lrs_median_ohm = 5e3
+lrs_sigma_ln = 0.3
+hrs_median_ohm = 20e3
+hrs_sigma_ln = 0.8
+"""
+
+
+@pytest.fixture(scope="module")
+def spec_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("spec") / "campaign.toml"
+    path.write_text(SPEC_TEXT)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(spec_file, tmp_path_factory) -> pd.DataFrame:
+    """The campaign run once, uninterrupted, on one local worker."""
+    out = tmp_path_factory.mktemp("reference")
+    with LocalExecutor(1) as executor:
+        result = run_campaign(load_spec(spec_file), out, executor, progress=False)
+    assert result.simulated_chunks == 16
+    return store.read_samples(out)
+
+
+def test_one_worker_table_is_complete_and_plausible(reference):
+    assert len(reference) == 4 * 24
+    assert (reference[schema.STATUS] == schema.STATUS_OK).all()
+    assert sorted(reference[schema.STORED_VALUE].unique()) == [-1, 1]
+    assert {"dvt_nl1", "dbeta_ablb", "r_bl_ohm", "r_blb_ohm", "delay_s", "energy_j"} <= set(
+        reference.columns
+    )
+    # With lognormal overlap some reads fail; not all of them.
+    assert 0 < reference[schema.ERROR].sum() < len(reference) / 2
+
+
+def test_two_workers_give_the_identical_table(spec_file, reference, tmp_path):
+    with LocalExecutor(2) as executor:
+        run_campaign(load_spec(spec_file), tmp_path, executor, progress=False)
+    pd.testing.assert_frame_equal(store.read_samples(tmp_path), reference)
+
+
+def test_a_dask_local_cluster_gives_the_identical_table(spec_file, reference, tmp_path):
+    with DaskExecutor(local_workers=2) as executor:
+        run_campaign(load_spec(spec_file), tmp_path, executor, progress=False)
+    pd.testing.assert_frame_equal(store.read_samples(tmp_path), reference)
+
+
+def test_sigkill_mid_campaign_then_resume_gives_the_identical_table(spec_file, reference, tmp_path):
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "rram_ber.cli",
+        "run",
+        str(spec_file),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    log = tmp_path / "stderr.txt"
+    with (
+        log.open("w") as stderr,
+        subprocess.Popen(
+            command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=stderr
+        ) as process,
+    ):
+        deadline = time.monotonic() + 120
+        while len(store.finished_chunks(out)) < 3:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "campaign made no progress"
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGKILL)  # the CLI and its worker processes
+        process.wait()
+    interrupted = len(store.finished_chunks(out))
+    assert 3 <= interrupted < 16  # 4 groups x 4 chunks
+    assert main(["run", str(spec_file), "--out", str(out), "--quiet"]) == 0
+    pd.testing.assert_frame_equal(store.read_samples(out), reference)
+    assert list(out.glob("samples/.*")) == []  # no half-written chunk left behind
+
+
+class DivergentElement:
+    """A discontinuous current source: ngspice reports "timestep too small" on it."""
+
+    def element_lines(self, name, node_a, node_b):
+        a, b = identifier(node_a), identifier(node_b)
+        return [f"b{identifier(name)} {a} {b} i=v({a},{b}) > 0.3 ? 1e-3 : -1e-3"]
+
+    def definitions(self):
+        return ()
+
+    def nominal_resistance_ohm(self):
+        return 1e4
+
+
+def test_a_non_converging_sample_is_recorded_and_its_chunk_goes_on(session):
+    spec = parse_spec({"campaign": {"samples": 4}, "device": {"model": "fixed"}})
+    condition = spec.conditions()[0]
+    plans = plan_samples(spec, condition, range(4))
+    divergent = ReadCopy(Cell2T2R(DivergentElement(), FixedResistor(5e4)))
+    plans[2] = SamplePlan(sample_index=2, stored=1, expected=1, copy=divergent, columns={})
+    rows = simulate_group(session, spec, [condition], plans)[condition.condition_id]
+    assert list(rows[schema.STATUS]) == ["ok", "ok", "failed", "ok"]
+    assert "timestep too small" in rows.loc[2, schema.FAILURE_REASON]
+    assert list(rows[schema.DECISION])[:2] == [1, -1] and rows.loc[3, schema.DECISION] == -1
+    from characterization.ber import ber_row
+
+    counts = ber_row(rows, binary=True)
+    assert (counts[schema.N_FAILED], counts[schema.N_RESOLVED], counts[schema.N_ERRORS]) == (
+        1,
+        3,
+        0,
+    )
+
+
+def test_an_output_directory_of_another_campaign_is_refused(spec_file, tmp_path, capsys):
+    assert main(["run", str(spec_file), "--out", str(tmp_path), "--samples", "2", "--quiet"]) == 0
+    assert main(["run", str(spec_file), "--out", str(tmp_path), "--samples", "3", "--quiet"]) == 2
+    assert "spec.campaign.samples: 2 there, 3 now" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--samples", "0"], "--samples = 0"),
+        (["--workers", "0"], "--workers = 0"),
+        (["--scheduler", "localhost:1"], "--scheduler = 'localhost:1'"),
+    ],
+)
+def test_bad_run_options_exit_2(spec_file, tmp_path, capsys, extra, message):
+    assert main(["run", str(spec_file), "--out", str(tmp_path / "o"), *extra]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o" / "samples").exists()
+
+
+def test_bad_spec_file_exits_2_with_the_key(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[conditions]\nvdd_v = [1.2, 9]\n")
+    assert main(["run", str(bad), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "conditions.vdd_v[1] = 9.0" in err and "1.5" in err

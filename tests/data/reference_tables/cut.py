@@ -1,0 +1,110 @@
+"""The shipped campaigns cut to a few samples: the recipe of the reference tables.
+
+``python tests/data/reference_tables/cut.py OUT [NAME ...]`` writes each cut campaign's output
+into ``OUT/NAME``. The ``ber.csv`` and ``confusion.csv`` committed next to this file were
+written so before the consolidation of issue 12 (one read model, typed end to end), and
+``tests/test_reference_tables.py`` checks that the code still writes them byte for byte.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+CAMPAIGN_DIR = HERE.parents[2] / "characterization" / "campaigns"
+
+#: Per shipped campaign: the sweep values kept, the samples per condition and any other key
+#: overridden, so that all of them together simulate in well under two minutes on one core.
+CUTS: dict[str, dict[str, Any]] = {
+    "default": {
+        "samples": 40,
+        "batch_size": 10,
+        "conditions": {"corner": ["tt", "ss"], "temp_c": [27]},
+    },
+    "ternary_window": {
+        "samples": 30,
+        "batch_size": 10,
+        "conditions": {"corner": ["tt"], "vdd_v": [0.5, 0.8, 1.2]},
+    },
+    "xnor_pcsa": {
+        "samples": 24,
+        "batch_size": 8,
+        "conditions": {"corner": ["ff", "ss"], "temp_c": [27]},
+    },
+    "1t1r_vs_2t2r": {
+        "samples": 6,
+        "batch_size": 3,
+        "conditions": {"compliance_a": [40e-6, 100e-6]},
+        "vcm": {"pilot_devices": 10},
+    },
+}
+
+
+#: Campaigns that are not shipped but exercise code paths the shipped ones do not: resistances
+#: resampled from a measured CSV, fixed resistors in a 1T1R cell without mismatch, and the
+#: importance-sampling estimator (slow: about 80 s on one core).
+EXTRA: dict[str, dict[str, Any]] = {
+    "empirical": {
+        "campaign": {"seed": 11, "samples": 30, "batch_size": 10},
+        "conditions": {"cell": ["2t2r", "ternary", "1t1r"], "vdd_v": [1.2, 0.6]},
+        "device": {"model": "empirical", "csv": "measured.csv"},
+    },
+    "fixed_1t1r": {
+        "campaign": {"seed": 12, "samples": 20, "batch_size": 10},
+        "conditions": {"cell": ["1t1r", "xnor"], "corner": ["fs", "sf"], "vdd_v": 0.8},
+        "device": {"model": "fixed", "lrs_ohm": 8e3, "hrs_ohm": 20e3},
+        "cell": {"reference_ohm": 12e3},
+        "variability": {"device": False},
+    },
+    "importance": {
+        "campaign": {"seed": 4, "samples": 1500, "batch_size": 50, "method": "importance"},
+        "conditions": {"cell": ["2t2r", "1t1r"], "vdd_v": 1.0},
+        "device": {
+            "model": "lognormal",
+            "lrs_median_ohm": 5e3,
+            "lrs_sigma_ln": 0.3,
+            "hrs_median_ohm": 40e3,
+            "hrs_sigma_ln": 0.8,
+        },
+    },
+}
+SLOW = {"importance"}
+NAMES = (*CUTS, *EXTRA)
+
+
+def cut_data(name: str) -> dict[str, Any]:
+    """The campaign file's data with the cut applied (or an extra campaign's data)."""
+    if name in EXTRA:
+        return copy.deepcopy(EXTRA[name])
+    data = tomllib.loads((CAMPAIGN_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    cut = CUTS[name]
+    data["campaign"]["samples"] = cut["samples"]
+    data["campaign"]["batch_size"] = cut["batch_size"]
+    data["conditions"].update(cut["conditions"])
+    if "vcm" in cut:
+        data["device"]["vcm"].update(cut["vcm"])
+    return data
+
+
+def run_cut(name: str, out: Path) -> Path:
+    """Run one cut campaign on one local worker; returns its output directory."""
+    from characterization.campaign import run_campaign
+    from characterization.executors import LocalExecutor
+    from characterization.spec import parse_spec
+
+    source = CAMPAIGN_DIR if name in CUTS else HERE
+    spec = parse_spec(cut_data(name), source_dir=str(source))
+    target = out / name
+    with LocalExecutor(1) as executor:
+        run_campaign(spec, target, executor, progress=False)
+    return target
+
+
+if __name__ == "__main__":
+    destination = Path(sys.argv[1])
+    for campaign in sys.argv[2:] or NAMES:
+        run_cut(campaign, destination)

@@ -1,0 +1,59 @@
+"""Issue 20, fault 2: one run at a time per output directory."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+from characterization import store
+from rram_ber.cli import main
+
+pytestmark = pytest.mark.ngspice
+
+
+def test_a_locked_output_directory_is_refused_naming_the_holder(tmp_path, helpers, capsys):
+    spec = helpers.write_spec(tmp_path / "spec")
+    out = tmp_path / "out"
+    out.mkdir()
+    with store.locked_output(out):
+        assert main(["run", str(spec), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"locked by pid {os.getpid()} on host {socket.gethostname()}" in err
+    assert not (out / "samples").exists() and not (out / "campaign.json").exists()
+
+
+def test_two_runs_started_together_never_mix(tmp_path, helpers):
+    out = tmp_path / "out"
+    specs = [helpers.write_spec(tmp_path / f"spec{seed}", seed=seed) for seed in (7, 8)]
+    processes = [
+        helpers.start_cli(
+            "run", str(s), "--out", str(out), "--quiet", stderr_path=tmp_path / f"e{i}"
+        )
+        for i, s in enumerate(specs)
+    ]
+    statuses = [p.wait(timeout=300) for p in processes]
+    errors = [(tmp_path / f"e{i}").read_text() for i in range(2)]
+    assert all("Traceback" not in e for e in errors), errors
+    # One run wins; the other is refused by the lock or, if it started after the winner had
+    # finished, by the fingerprint. Either way it wrote nothing.
+    assert sorted(statuses) == [0, 2], errors
+    winner = specs[statuses.index(0)]
+    loser_error = errors[statuses.index(2)]
+    assert "locked by pid" in loser_error or "another campaign" in loser_error
+    again = helpers.cli("run", str(winner), "--out", str(out))
+    assert again.returncode == 0 and "0 chunks simulated, 4 resumed" in again.stdout
+
+
+def test_leftover_cleanup_removes_only_partial_files(tmp_path, helpers):
+    spec = helpers.write_spec(tmp_path / "spec", samples=4, vdd="0.9")
+    out = tmp_path / "out"
+    (out / "samples").mkdir(parents=True)
+    leftover = out / "samples" / ".g0000-k000000.parquet.abc123.partial"
+    leftover.write_bytes(b"half a chunk")
+    mine = out / ".my.notes"
+    mine.write_text("the user's own hidden file")
+    assert main(["run", str(spec), "--out", str(out), "--quiet"]) == 0
+    assert not leftover.exists()
+    assert mine.read_text() == "the user's own hidden file"

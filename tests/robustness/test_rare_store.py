@@ -1,0 +1,62 @@
+"""Issue 20, faults 1 and 3 for rare-event estimates: checked like chunks, before simulating."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from characterization import store
+from characterization.campaign import fingerprint, run_campaign
+from characterization.spec import parse_spec
+from rram_ber.validation import ParameterError
+
+SPEC = {
+    "campaign": {"samples": 1500, "method": "importance"},
+    "conditions": {"vdd_v": 0.9},
+    "device": {"model": "fixed"},
+}
+
+
+class _Stop(Exception):
+    pass
+
+
+class _Recording:
+    """An executor that records the tasks it is given, then stops the campaign."""
+
+    workers = 1
+
+    def __init__(self) -> None:
+        self.tasks: list = []
+
+    def run(self, spec, tasks):
+        self.tasks = list(tasks)
+        raise _Stop
+
+    def close(self) -> None:
+        pass
+
+
+def test_an_estimate_of_another_campaign_is_refused(tmp_path):
+    spec = parse_spec(SPEC, source_dir=str(tmp_path))
+    path = store.estimate_paths(tmp_path, 0, 1)[0]
+    path.parent.mkdir(parents=True)
+    other = {**fingerprint(spec), "spec.campaign.seed": "9"}
+    path.write_text(json.dumps({"condition_id": 0, "stored": 1, "fingerprint": other}))
+    with pytest.raises(ParameterError, match=r"rare/c0000-plus.json .*spec.campaign.seed: 9 there"):
+        run_campaign(spec, tmp_path, _Recording(), progress=False)
+
+
+def test_an_unreadable_estimate_is_recomputed(tmp_path, capsys):
+    spec = parse_spec(SPEC, source_dir=str(tmp_path))
+    json_path, rows_path = store.estimate_paths(tmp_path, 0, -1)
+    json_path.parent.mkdir(parents=True)
+    json_path.write_text("{ half an estimate")
+    rows_path.write_bytes(b"")
+    executor = _Recording()
+    with pytest.raises(_Stop):
+        run_campaign(spec, tmp_path, executor, progress=False)
+    assert [t.stored for t in executor.tasks] == [1, -1]
+    assert not json_path.exists() and not rows_path.exists()
+    assert "rare/c0000-minus.json is unreadable: recomputing it" in capsys.readouterr().err

@@ -1,0 +1,139 @@
+"""Issue 20, fault 6: lost workers are replaced, and workers never outlive the command."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+
+from characterization import store
+
+pytestmark = pytest.mark.ngspice
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _pool_workers(helpers, pid: int) -> list[int]:
+    return [c for c in helpers.children(pid) if "spawn_main" in _cmdline(c)]
+
+
+@pytest.fixture(scope="module")
+def longer(tmp_path_factory, helpers):
+    """A 12-chunk campaign and its uninterrupted output (two local workers)."""
+    base = tmp_path_factory.mktemp("longer")
+    spec = helpers.write_spec(base / "spec", samples=24)
+    out = base / "out"
+    result = helpers.cli("run", str(spec), "--out", str(out), "--workers", "2", "--quiet")
+    assert result.returncode == 0, result.stderr
+    return spec, out
+
+
+def test_a_killed_pool_worker_is_replaced_and_the_table_is_right(longer, tmp_path, helpers):
+    spec, reference = longer
+    out = tmp_path / "out"
+    log = tmp_path / "stderr"
+    process = helpers.start_cli(
+        "run", str(spec), "--out", str(out), "--workers", "2", "--quiet", stderr_path=log
+    )
+    try:
+        helpers.wait_until(lambda: helpers.chunks(out) >= 1, "a first chunk")
+        workers = _pool_workers(helpers, process.pid)
+        assert workers, "no pool worker found"
+        helpers.kill(workers[0], signal.SIGKILL)
+        assert process.wait(timeout=300) == 0, log.read_text()
+    finally:
+        helpers.kill(process.pid, signal.SIGKILL)
+    err = log.read_text()
+    assert "Traceback" not in err
+    if helpers.chunks(out) and "worker process died" not in err:
+        pytest.skip("the campaign finished before the worker was killed")
+    assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_die_with_the_command(tmp_path, helpers, sig):
+    spec = helpers.write_spec(tmp_path / "spec", samples=400)
+    out = tmp_path / "out"
+    process = helpers.start_cli(
+        "run",
+        str(spec),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--quiet",
+        stderr_path=tmp_path / "stderr",
+    )
+    try:
+        helpers.wait_until(lambda: helpers.chunks(out) >= 1, "a first chunk")
+        descendants = helpers.children(process.pid)
+        assert len(_pool_workers(helpers, process.pid)) == 2
+        process.send_signal(sig)  # the command only, not its process group
+        process.wait(timeout=60)
+        helpers.wait_until(
+            lambda: not any(helpers.alive(pid) for pid in descendants),
+            "the workers and the resource tracker to exit",
+            timeout=15,
+        )
+    finally:
+        helpers.kill(process.pid, signal.SIGKILL)
+    # Whatever was stored is complete (chunks are written atomically by the command).
+    for path in (out / "samples").glob("*.parquet"):
+        rows, fingerprint = store.chunk_fingerprint(path)
+        assert fingerprint is not None and len(rows) == 4
+
+
+def test_dask_workers_lost_at_once_are_retried(longer, tmp_path, helpers):
+    pytest.importorskip("dask.distributed")
+    import os
+
+    from characterization.campaign import run_campaign
+    from characterization.executors import DaskExecutor
+    from characterization.spec import load_spec
+
+    spec, reference = longer
+
+    class KillAfterFirst:
+        """Kill every Dask worker process once, right after the first chunk arrives."""
+
+        def __init__(self, inner):
+            self.inner = inner
+            self.workers = inner.workers
+
+        def run(self, spec, tasks):
+            killed = False
+            for item in self.inner.run(spec, tasks):
+                if not killed:
+                    pids = self.inner._client.run(os.getpid)
+                    for pid in pids.values():
+                        helpers.kill(pid, signal.SIGKILL)
+                    killed = True
+                yield item
+
+        def close(self):
+            self.inner.close()
+
+    out = tmp_path / "out"
+    with DaskExecutor(local_workers=2) as dask:
+        run_campaign(load_spec(spec), out, KillAfterFirst(dask), progress=False)
+    assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
+    assert len(store.finished_chunks(out)) == 12
+
+
+def test_replaced_workers_give_the_same_table(finished, tmp_path, monkeypatch):
+    from characterization import executors
+    from characterization.campaign import run_campaign
+    from characterization.spec import load_spec
+
+    spec, reference = finished
+    monkeypatch.setattr(executors, "MAX_TASKS_PER_WORKER", 1)  # a fresh process per chunk
+    out = tmp_path / "out"
+    with executors.LocalExecutor(1) as executor:
+        run_campaign(load_spec(spec), out, executor, progress=False)
+    assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()

@@ -1,0 +1,113 @@
+"""``rram-ber read`` and ``rram-ber netlist read`` end to end."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from characterization.session import NgspiceSession
+from rram_ber.cli import main
+
+
+def _no_simulation(monkeypatch):
+    """Fail the test if anything tries to open the simulator."""
+
+    def refuse(self):
+        raise AssertionError("the simulator was started despite bad input")
+
+    monkeypatch.setattr(NgspiceSession, "open", refuse)
+
+
+@pytest.mark.parametrize(
+    ("argv", "option", "allowed"),
+    [
+        (["--r-bl", "0"], "--r-bl", "0 < x"),
+        (["--r-blb=-50e3"], "--r-blb", "0 < x"),
+        (["--r-bl", "nan"], "--r-bl", "finite"),
+        (["--vdd", "0"], "--vdd", "0 < x <= 1.5"),
+        (["--vdd", "3.5"], "--vdd", "0 < x <= 1.5"),
+        (["--vdd", "nan"], "--vdd", "0 < x <= 1.5"),
+        (["--temp=-60"], "--temp", "-55 <= x <= 150"),
+        (["--temp", "151"], "--temp", "-55 <= x <= 150"),
+        (["--temp", "inf"], "--temp", "-55 <= x <= 150"),
+        (["--corner", "xx"], "--corner", "'tt', 'ff', 'ss', 'fs', 'sf'"),
+        (["--cell", "3t3r"], "--cell", "'2t2r', '1t1r'"),
+        (["--cell", "1t1r", "--r-blb", "1e4"], "--r-blb", "--r-ref"),
+        (["--cell", "1t1r", "--r-ref=-1"], "--r-ref", "0 < x"),
+    ],
+)
+@pytest.mark.parametrize("command", [["read"], ["netlist", "read"]])
+def test_bad_input_exits_2_naming_option_value_and_range(
+    monkeypatch, capsys, command, argv, option, allowed
+):
+    _no_simulation(monkeypatch)
+    assert main([*command, *argv]) == 2
+    err = capsys.readouterr().err
+    assert option in err and allowed in err
+    raw = argv[-1].split("=")[-1]
+    try:
+        shown = repr(float(raw))
+    except ValueError:
+        shown = repr(raw)
+    assert f"{option} = {shown}" in err
+
+
+def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    """The real command in its own process (it owns that process's ngspice session)."""
+    return subprocess.run(
+        [sys.executable, "-m", "rram_ber.cli", *argv], capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.ngspice
+def test_read_json_reports_decision_delay_and_energy():
+    completed = _cli(
+        "read",
+        "--r-bl",
+        "5e3",
+        "--r-blb",
+        "50e3",
+        "--vdd",
+        "1.2",
+        "--corner",
+        "tt",
+        "--temp",
+        "27",
+        "--json",
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert set(result) == {
+        "decision",
+        "resolved",
+        "delay_s",
+        "energy_j",
+        "v_out_v",
+        "v_outb_v",
+        "rows",
+    }
+    assert result["decision"] == 1 and result["resolved"] is True and result["rows"] == 64
+    # The default read is the cell in a 64-row column: drivers and lines included.
+    assert 20e-12 < result["delay_s"] < 3e-9 and 1e-15 < result["energy_j"] < 1e-12
+
+
+@pytest.mark.ngspice
+def test_read_table_and_1t1r():
+    completed = _cli("read", "--cell", "1t1r", "--r-bl", "50e3", "--backend", "subprocess")
+    assert completed.returncode == 0, completed.stderr
+    out = completed.stdout
+    assert re.search(r"^decision +-1$", out, flags=re.MULTILINE) and "reference" in out
+
+
+@pytest.mark.ngspice
+def test_netlist_read_writes_a_deck_ngspice_runs(tmp_path):
+    deck = tmp_path / "read.cir"
+    completed = _cli("netlist", "read", "--r-bl", "50e3", "--r-blb", "5e3", "-o", str(deck))
+    assert completed.returncode == 0, completed.stderr
+    ran = subprocess.run(
+        ["ngspice", "-b", deck.name], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert ran.returncode == 0
+    assert "decision=-1" in ran.stdout
