@@ -41,7 +41,7 @@ from rram_ber.validation import check_int, check_range
 
 #: Columns of the BER table as shown in reports.
 BER_DISPLAY_COLUMNS = (
-    schema.CONDITION_ID, "cell", "corner", "temp_c", "vdd_v", "compliance_a", "t_sample_s",
+    schema.CONDITION_ID, "cell", "corner", "temp_c", "vdd_v", "compliance_a", "rows", "t_sample_s",
     schema.METHOD, schema.N_SAMPLES, schema.N_RESOLVED, schema.N_ERRORS, schema.N_UNRESOLVED,
     schema.N_FAILED, schema.BER_REPORT,
 )  # fmt: skip

@@ -42,7 +42,7 @@ def conditions_at(ber: pd.DataFrame, cell: CampaignCell, point: Mapping[str, Any
 
 
 #: Columns that describe a condition (as opposed to its statistics).
-SETTING_COLUMNS = ("cell", "corner", "temp_c", "vdd_v", "compliance_a", "t_sample_s")
+SETTING_COLUMNS = ("cell", "corner", "temp_c", "vdd_v", "compliance_a", "rows", "t_sample_s")
 
 
 class Verdict(enum.StrEnum):

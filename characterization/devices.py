@@ -23,6 +23,7 @@ from typing import Any
 
 from circuits.elements import DeviceOrientation
 from circuits.programming import PulseShape, ResetPulse, default_set_pulse
+from models.device_temperature import ResistorTemperature
 from models.resistance import (
     R_MAX_OHM,
     R_MIN_OHM,
@@ -154,6 +155,10 @@ class DeviceSettings:
         Path of the measured-resistance file (``empirical``), relative to the spec file.
     vcm : VcmSettings
         Programming settings of the VCM model (``vcm``).
+    lrs_tcr_per_k, hrs_activation_ev : float
+        Temperature law of the resistor options (``fixed``, ``lognormal``, ``empirical``),
+        whose resistances are values at 27 C: LRS coefficient [1/K], HRS activation energy
+        [eV] (:class:`models.device_temperature.ResistorTemperature`, defaults cited there).
     measured : ResistanceStates or None
         The content of ``csv``, read by :meth:`load_measured` when the campaign is read (so a
         bad file stops the campaign before anything is simulated, and worker processes get the
@@ -177,6 +182,12 @@ class DeviceSettings:
     )
     csv: str = ""
     vcm: VcmSettings = field(default_factory=VcmSettings)
+    lrs_tcr_per_k: float = ranged(
+        ResistorTemperature().lrs_tcr_per_k, -0.01, 0.01, unit="1/K", description="LRS TCR"
+    )
+    hrs_activation_ev: float = ranged(
+        ResistorTemperature().hrs_activation_ev, 0.0, 1.0, unit="eV", description="HRS E_a"
+    )
     measured: ResistanceStates | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -213,6 +224,10 @@ class DeviceSettings:
             "device.model", self.model.value, "a resistance distribution (measured file read)"
         )
 
+    def temperature_law(self) -> ResistorTemperature:
+        """The temperature law of the resistor device options."""
+        return ResistorTemperature(self.lrs_tcr_per_k, self.hrs_activation_ev)
+
     @property
     def rare_events(self) -> bool:
         """Whether the rare-event estimators apply: each device a function of one standard
@@ -245,5 +260,7 @@ _TABLE_KEYS = (
     "hrs_sigma_ln",
     "csv",
     "vcm",
+    "lrs_tcr_per_k",
+    "hrs_activation_ev",
 )
 DEVICE_KEYS = _TABLE_KEYS

@@ -59,6 +59,9 @@ class ReadMeasurement:
     v_d_v, v_db_v : float
         Decode inverter outputs (NOT OUT, NOT OUTB) at the sampling time [V]; NaN without
         decode logic (idealised fixture).
+    logic_decode : bool
+        Whether the decision was decoded by logic (array read) rather than from the analogue
+        output separation (isolated fixture).
     """
 
     decision: int
@@ -69,6 +72,7 @@ class ReadMeasurement:
     v_outb_v: float
     v_d_v: float = math.nan
     v_db_v: float = math.nan
+    logic_decode: bool = False
 
 
 def value_at(time_s: np.ndarray, values: np.ndarray, t_s: float) -> float:
@@ -243,4 +247,5 @@ def _measure_array_read(
         v_outb_v=outb_at,
         v_d_v=value_at(time_s, waveforms[probes.dout], t_decision),
         v_db_v=value_at(time_s, waveforms[probes.doutb], t_decision),
+        logic_decode=True,
     )

@@ -525,6 +525,13 @@ def _check_stored(stored_values: Sequence[int]) -> list[int]:
     return values
 
 
+def _read_element(
+    device: VcmParameters, orientation: DeviceOrientation, frozen: bool, temp_c: float | None
+) -> VcmElement:
+    element = VcmElement(device, orientation, frozen)
+    return element.at_temperature(temp_c) if frozen and temp_c is not None else element
+
+
 def program_2t2r_cells(
     simulator: Simulator,
     stored_values: Sequence[int],
@@ -532,6 +539,7 @@ def program_2t2r_cells(
     rng: np.random.Generator,
     frozen: bool = True,
     d2d_u: ArrayLike | None = None,
+    read_temp_c: float | None = None,
 ) -> list[CellSample]:
     """Program a batch of 2T2R cells: one device SET, the other RESET (VCM device option).
 
@@ -559,6 +567,10 @@ def program_2t2r_cells(
         Standard-normal d2d values of the devices (rows BL, BLB of cell 0, then cell 1, ...)
         instead of drawing them from ``rng`` (which then only feeds the c2c walk).
 
+    read_temp_c : float, optional
+        Cell temperature of the read [C]: frozen read elements then carry the VCM model's
+        thermal factor (:meth:`~circuits.elements.VcmElement.at_temperature`); the row's
+        ``r_read_ohm`` stays the 293 K read of the programmed state.
     Returns
     -------
     list of CellSample
@@ -600,8 +612,8 @@ def program_2t2r_cells(
             None
             if cell_failed
             else Cell2T2R(
-                VcmElement(final[2 * k], orientation, frozen),
-                VcmElement(final[2 * k + 1], orientation, frozen),
+                _read_element(final[2 * k], orientation, frozen, read_temp_c),
+                _read_element(final[2 * k + 1], orientation, frozen, read_temp_c),
             )
         )
         samples.append(CellSample(value, cell, row, cell_failed))

@@ -20,9 +20,12 @@ from characterization.simulator import SimulationError
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: Output columns of a read row besides the schema's (output voltages at the sampling time).
+#: Output columns of a read row besides the schema's: the PCSA output voltages and (array
+#: reads) the decode inverter outputs at the sampling time [V].
 V_OUT = "v_out_v"
 V_OUTB = "v_outb_v"
+V_D = "v_d_v"
+V_DB = "v_db_v"
 
 
 def simulate_with_retry(
@@ -60,8 +63,11 @@ def read_row(
     Parameters
     ----------
     mode : ReadMode
-        How the cell is read: a ternary read decodes unresolved outputs as 0, so it is always
-        resolved; a binary read that did not latch is unresolved and never an error.
+        How the cell is read. A read decoded by logic (array read) is unresolved only when the
+        logic is undecided; otherwise its value (+1, -1, or 0 = both outputs high) is compared
+        with the expected one, so a binary read still at 0 is an error. In the isolated
+        fixture a ternary read decodes unresolved outputs as 0, so it is always resolved, and
+        a binary read that did not latch is unresolved and never an error.
     stored : int
         Stored weight.
     activation : int or None
@@ -88,10 +94,12 @@ def read_row(
                 schema.ENERGY_J: math.nan,
                 V_OUT: math.nan,
                 V_OUTB: math.nan,
+                V_D: math.nan,
+                V_DB: math.nan,
             }
         )
         return row
-    resolved = mode.resolved(outcome.resolved)
+    resolved = outcome.resolved if outcome.logic_decode else mode.resolved(outcome.resolved)
     row.update(
         {
             schema.STATUS: schema.STATUS_OK,
@@ -104,6 +112,8 @@ def read_row(
             schema.ENERGY_J: outcome.energy_j,
             V_OUT: outcome.v_out_v,
             V_OUTB: outcome.v_outb_v,
+            V_D: outcome.v_d_v,
+            V_DB: outcome.v_db_v,
         }
     )
     return row

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from characterization.readout import CampaignCell
 from characterization.schema import DBETA_PREFIX, DVT_PREFIX
 from characterization.spec import CampaignSpec, Condition
 from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
@@ -36,6 +35,7 @@ from models.cmos import (
     TransistorGeometry,
     deviations_from_standard_normal,
 )
+from models.device_temperature import DeviceState
 from models.resistance import ResistanceStates
 from rram_ber.validation import ParameterError
 
@@ -172,7 +172,7 @@ def plan_samples(
         start = start_sample(spec, condition, geometries, index)
         columns = start.columns
         try:
-            cell = _build_cell(spec, states, condition.cell, start.stored, start.device_rng)
+            cell = _build_cell(spec, states, condition, start.stored, start.device_rng)
         except ParameterError as error:
             # A valid distribution can draw outside what the device model accepts (a wide
             # log-normal beyond 1e12 ohm): that sample fails with the reason, the rest go on.
@@ -191,16 +191,24 @@ def plan_samples(
 def _build_cell(
     spec: CampaignSpec,
     states: ResistanceStates,
-    cell: CampaignCell,
+    condition: Condition,
     stored: int,
     rng: np.random.Generator,
 ) -> Cell:
+    """One sample's cell: devices drawn as values at 27 C, taken to the condition's
+    temperature by the device temperature law (the 1T1R reference resistor stays fixed)."""
     vary = spec.variability.device
+    law = spec.device.temperature_law()
+    cell = condition.cell
     bl_low, blb_low = cell.mode.device_states(stored)
+
+    def device(low: bool) -> FixedResistor:
+        state = DeviceState.LRS if low else DeviceState.HRS
+        drawn = states.draw_ohm(low, rng, vary)
+        return FixedResistor(law.resistance_ohm(drawn, state, condition.temp_c))
+
     if cell.physical_cell is CellKind.TWO_T_TWO_R:
         # The BL device is drawn first, then the BLB device.
-        bl = states.draw_ohm(bl_low, rng, vary)
-        blb = states.draw_ohm(blb_low, rng, vary)
-        return Cell2T2R(FixedResistor(bl), FixedResistor(blb))
-    device = states.draw_ohm(bl_low, rng, vary)
-    return Cell1T1R(FixedResistor(device), FixedResistor(spec.reference_resistance_ohm()))
+        bl = device(bl_low)
+        return Cell2T2R(bl, device(blb_low))
+    return Cell1T1R(device(bl_low), FixedResistor(spec.reference_resistance_ohm()))

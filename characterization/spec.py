@@ -13,6 +13,8 @@ A campaign file has these tables (every key optional unless said otherwise)::
     [pcsa]          PcsaSizing fields
     [access]        AccessSizing fields
     [xnor]          XnorSwitchSizing fields (the XNOR-PCSA's bit-line swap)
+    [array]         rows (a value or a swept list), mux_ways, isolated
+                    (:mod:`characterization.array_spec`)
 
 Validation happens before anything runs. Every problem raises
 :class:`~rram_ber.validation.ParameterError` naming the key (``table.key``, with ``[i]`` for a
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from characterization.array_spec import parse_array
 from characterization.devices import (
     CELSIUS_TO_KELVIN,
     COMPLIANCE_MAX_A,
@@ -47,6 +50,7 @@ from characterization.rare.registry import ESTIMATORS
 from characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
 from characterization.schema import METHODS
 from characterization.simulator import DEFAULT_TIME_LIMIT_S
+from circuits.array import ColumnParameters
 from circuits.cells import AccessSizing
 from circuits.pcsa import PcsaSizing, XnorSwitchSizing
 from circuits.read import TEMP_MAX_C, TEMP_MIN_C, ReadConditions, ReadTiming, check_vdd
@@ -64,7 +68,7 @@ from rram_ber.validation import (
 #: Keys of [conditions], in the order of the Cartesian product (the first varies slowest).
 #: The sampling time comes last: conditions that differ only in it are consecutive and form
 #: a group that shares its samples and its simulations (see :class:`Condition`).
-CONDITION_KEYS = ("cell", "corner", "temp_c", "vdd_v", "compliance_a", "t_sample_s")
+CONDITION_KEYS = ("cell", "corner", "temp_c", "vdd_v", "compliance_a", "rows", "t_sample_s")
 
 MAX_SAMPLES = 100_000_000
 MAX_BATCH = 2000
@@ -163,6 +167,8 @@ class Condition:
         Sampling time after the sense-enable edge [s].
     compliance_a : float or None
         SET compliance current [A] (VCM devices only).
+    rows : int or None
+        Rows of the column the cell is read in (``[array] rows``); None: isolated fixture.
     """
 
     condition_id: int
@@ -173,6 +179,7 @@ class Condition:
     vdd_v: float
     t_sample_s: float
     compliance_a: float | None = None
+    rows: int | None = None
 
     def settings(self) -> dict[str, Any]:
         """The swept values as plain JSON-able data (for tables and condition files)."""
@@ -185,6 +192,8 @@ class Condition:
         }
         if self.compliance_a is not None:
             values["compliance_a"] = self.compliance_a
+        if self.rows is not None:
+            values["rows"] = self.rows
         return values
 
     def label(self) -> str:
@@ -195,6 +204,8 @@ class Condition:
         )
         if self.compliance_a is not None:
             text += f" Ic={self.compliance_a * 1e6:g}uA"
+        if self.rows is not None:
+            text += f" {self.rows}rows"
         return text
 
 
@@ -223,6 +234,9 @@ class CampaignSpec:
         below it a binary read is unresolved and a ternary read decodes as 0.
     source_dir : str
         Directory of the spec file (relative paths such as ``device.csv`` resolve here).
+    column : ColumnParameters or None
+        The column every read is simulated in (``rows`` set per condition); None: the isolated
+        fixture (ideal pulses, analogue decision by ``resolve_fraction``).
     """
 
     campaign: CampaignSettings
@@ -236,6 +250,7 @@ class CampaignSpec:
     xnor: XnorSwitchSizing = field(default_factory=XnorSwitchSizing)
     resolve_fraction: float = DEFAULT_RESOLVE_FRACTION
     source_dir: str = "."
+    column: ColumnParameters | None = field(default_factory=ColumnParameters)
 
     def with_samples(self, samples: int) -> CampaignSpec:
         """The same campaign with another Monte-Carlo count (``--samples``)."""
@@ -267,6 +282,9 @@ class CampaignSpec:
             pcsa=self.pcsa,
             access=self.access,
             xnor=self.xnor if condition.cell.mode.xnor_switch else None,
+            column=None
+            if self.column is None or condition.rows is None
+            else dataclasses.replace(self.column, rows=condition.rows),
         )
 
     def reference_resistance_ohm(self) -> float:
@@ -286,13 +304,21 @@ class CampaignSpec:
                 "device": self.variability.device,
                 **dataclasses.asdict(self.variability.pelgrom),
             },
-            "conditions": {key: [_plain(v) for v in values] for key, values in self.sweeps.items()},
+            # Rows are written under "array", where the file sets them.
+            "conditions": {
+                key: [_plain(v) for v in values]
+                for key, values in self.sweeps.items()
+                if key != "rows"
+            },
             "cell": {"reference_ohm": self.reference_resistance_ohm()},
             "timing": dataclasses.asdict(self.timing),
             "pcsa": dataclasses.asdict(self.pcsa),
             "access": dataclasses.asdict(self.access),
             "xnor": dataclasses.asdict(self.xnor),
             "decode": {"resolve_fraction": self.resolve_fraction},
+            "array": {"isolated": True}
+            if self.column is None
+            else {"rows": list(self.sweeps["rows"]), "mux_ways": self.column.mux_ways},
         }
 
 
@@ -313,6 +339,7 @@ _TABLES = (
     "pcsa",
     "access",
     "xnor",
+    "array",
 )
 
 
@@ -381,7 +408,8 @@ _CONDITION_DEFAULTS: dict[str, Any] = {
 
 
 def _sweeps(table: Mapping[str, Any]) -> dict[str, tuple[Any, ...]]:
-    _reject_unknown("conditions", table, CONDITION_KEYS)
+    # Rows are swept from [array] (characterization.array_spec), not from [conditions].
+    _reject_unknown("conditions", table, [k for k in CONDITION_KEYS if k != "rows"])
     sweeps: dict[str, tuple[Any, ...]] = {}
     for key in CONDITION_KEYS:
         if key not in table and key not in _CONDITION_DEFAULTS:
@@ -460,6 +488,9 @@ def parse_spec(
     timing_values = {k: _number(v) for k, v in timing_table.items()}
     # t_sample_s is a condition: build the timing with a placeholder, check the sweep below.
     sweeps = _sweeps(_table(data, "conditions"))
+    column, rows = parse_array(_table(data, "array"))
+    if column is not None:
+        sweeps["rows"] = rows
     placeholder = timing_values.get("t_edge_s", ReadTiming().t_edge_s)
     timing = _build("timing", ReadTiming, {**timing_values, "t_sample_s": placeholder})
     for index, t_sample in enumerate(sweeps["t_sample_s"]):
@@ -509,6 +540,7 @@ def parse_spec(
         xnor=xnor,
         resolve_fraction=resolve_fraction,
         source_dir=source_dir,
+        column=column,
     )
     n_conditions = math.prod(len(v) for v in sweeps.values())
     if n_conditions > MAX_CONDITIONS:

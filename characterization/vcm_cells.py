@@ -182,11 +182,15 @@ def plan_vcm_samples(
                 columns.update(row)
                 if device is not None:
                     element = VcmElement(device, orientation, frozen=True)
-                    copy = ReadCopy(Cell1T1R(element, FixedResistor(reference)), deviations)
+                    # Read at the cell temperature (the VCM model's thermal factor).
+                    hot = element.at_temperature(condition.temp_c)
+                    copy = ReadCopy(Cell1T1R(hot, FixedResistor(reference)), deviations)
                     columns["r_bl_ohm"] = element.nominal_resistance_ohm()
                 columns["r_blb_ohm"] = reference
             else:
-                (cell,) = program_2t2r_cells(simulator, [stored], conditions, device_rng)
+                (cell,) = program_2t2r_cells(
+                    simulator, [stored], conditions, device_rng, read_temp_c=condition.temp_c
+                )
                 columns.update(cell.row)
                 columns["r_bl_ohm"] = cell.row["bl_r_read_ohm"]
                 columns["r_blb_ohm"] = cell.row["blb_r_read_ohm"]

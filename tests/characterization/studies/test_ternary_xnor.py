@@ -29,6 +29,9 @@ def _ternary_spec(vdd, t_sample, **extra):
             "campaign": {"samples": 9, "batch_size": 9},
             "conditions": {"cell": "ternary", "vdd_v": vdd, "t_sample_s": t_sample},
             "device": {"model": "fixed", "lrs_ohm": LRS, "hrs_ohm": HRS},
+            # The isolated fixture and its analogue decision: these tests pin its ternary
+            # window (array reads decode by logic: tests/circuits/test_array.py).
+            "array": {"isolated": True},
             **extra,
         }
     )
@@ -60,6 +63,7 @@ def test_zero_weights_latch_randomly_when_sampled_too_late(session):
                 "campaign": {"samples": 60, "seed": 4},
                 "conditions": {"cell": "ternary", "vdd_v": 0.6, "t_sample_s": t_sample},
                 "device": {"model": "fixed", "lrs_ohm": LRS, "hrs_ohm": HRS},
+                "array": {"isolated": True},
             }
         )
         condition = spec.conditions()[0]
@@ -87,6 +91,7 @@ def test_ternary_campaign_confusion_rows_sum_to_one(tmp_path):
                 "hrs_median_ohm": HRS,
                 "hrs_sigma_ln": 0.5,
             },
+            "array": {"isolated": True},
         }
     )
     with LocalExecutor(1) as executor:
