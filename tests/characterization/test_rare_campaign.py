@@ -23,6 +23,9 @@ SPEC = {
         "hrs_median_ohm": 40e3,
         "hrs_sigma_ln": 0.8,
     },
+    # The isolated fixture: this test is about the estimator's records and resume, and 1500
+    # column reads per estimate would take several minutes.
+    "array": {"isolated": True},
 }
 
 
