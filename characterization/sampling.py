@@ -28,7 +28,7 @@ import numpy as np
 from characterization.schema import DBETA_PREFIX, DVT_PREFIX
 from characterization.spec import CampaignSpec, Condition
 from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
-from circuits.elements import FixedResistor
+from circuits.elements import MAX_RESISTANCE_OHM, FixedResistor
 from circuits.read import ReadCopy, read_transistor_geometries
 from models.cmos import (
     TransistorDeviation,
@@ -205,7 +205,9 @@ def _build_cell(
     def device(low: bool) -> FixedResistor:
         state = DeviceState.LRS if low else DeviceState.HRS
         drawn = states.draw_ohm(low, rng, vary)
-        return FixedResistor(law.resistance_ohm(drawn, state, condition.temp_c))
+        # Clipped to the element's bound like the distributions' own draws.
+        value = law.resistance_ohm(drawn, state, condition.temp_c)
+        return FixedResistor(min(value, MAX_RESISTANCE_OHM))
 
     if cell.physical_cell is CellKind.TWO_T_TWO_R:
         # The BL device is drawn first, then the BLB device.
