@@ -39,6 +39,28 @@ def png_bytes(figure: Figure, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
+def vector_bytes(figure: Figure, fmt: str) -> bytes:
+    """Render a figure as a vector file (``"svg"`` or ``"pdf"``) for papers and slides."""
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def best_sampling_times(ber: pd.DataFrame) -> dict[str, float]:
+    """Per cell (read mode): the sampling time of lowest mean BER over its conditions.
+
+    A ternary read is best early (its 0 decays into +1/-1 as the latch resolves), a binary
+    one late; a single campaign-wide time would show one of them at its worst. Ties go to
+    the longer time.
+    """
+    best: dict[str, float] = {}
+    for cell, rows in ber.groupby("cell", sort=False):
+        means = rows.groupby("t_sample_s")[schema.BER].mean().sort_index(ascending=False)
+        best[str(cell)] = float(means.idxmin()) if means.notna().any() else float(means.index[0])
+    return best
+
+
 def _grid(
     n: int, width: float = 4.2, height: float = 3.2, columns: int = 3
 ) -> tuple[Figure, list[Any]]:
@@ -52,15 +74,25 @@ def _grid(
 def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
     """BER against VDD, one panel per (cell, temperature), one line per corner.
 
-    Each panel uses the longest sampling time of the campaign (the shmoo figure covers the
-    sampling time). Error bars are the 95 % intervals; a condition without any observed error
-    is drawn as an open downward triangle at its upper bound.
+    Each panel uses its cell's best sampling time (:func:`best_sampling_times`; the shmoo
+    figure covers the sampling time). Error bars are the 95 % intervals; a condition without
+    any observed error is drawn as an open downward triangle at its upper bound.
     """
-    t_max = ber["t_sample_s"].max()
-    data = ber[same_value(ber["t_sample_s"], t_max)]
+    if ber["t_sample_s"].isna().all():
+        data = ber
+        times = {str(c): math.nan for c in ber["cell"].unique()}
+    else:
+        times = best_sampling_times(ber)
+        data = ber[
+            [
+                bool(same_value(t, times[str(c)]))
+                for c, t in zip(ber["cell"], ber["t_sample_s"], strict=False)
+            ]
+        ]
     panels = list(data.groupby(["cell", "temp_c"], sort=False))
     figure, axes = _grid(len(panels))
     for axis, ((cell, temp), group) in zip(axes, panels, strict=False):
+        t_best = times[str(cell)]
         for corner, rows in group.groupby("corner", sort=False):
             rows = rows.sort_values("vdd_v")
             colour = CORNER_COLOURS.get(str(corner), "black")
@@ -102,7 +134,7 @@ def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
         axis.set_yscale("log")
         axis.set_xlabel("VDD [V]")
         axis.set_ylabel("BER")
-        axis.set_title(f"{cell}, {temp:g} C, sampled {t_max * 1e9:g} ns after SEN")
+        axis.set_title(f"{cell}, {temp:g} C, sampled {t_best * 1e9:g} ns after SEN")
         axis.grid(True, which="both", alpha=0.3)
         axis.legend(fontsize=7)
     for axis in axes[len(panels) :]:
@@ -297,11 +329,16 @@ def accuracy_figure(curves: Sequence[dict[str, Any]], points: pd.DataFrame) -> F
     for curve, colour in zip(curves, colours, strict=False):
         x = np.maximum(np.asarray(curve["ber"], dtype=float), floor)
         axis.plot(x, curve["mean"], color=colour, label=curve["label"])
-        axis.fill_between(x, curve["low"], curve["high"], color=colour, alpha=0.2)
+        axis.fill_between(
+            x, np.clip(curve["low"], 0.0, 1.0), np.clip(curve["high"], 0.0, 1.0),
+            color=colour, alpha=0.2,
+        )  # fmt: skip
     for (model, rows), colour in zip(points.groupby("model", sort=False), colours, strict=False):
         x = np.maximum(rows["ber"].to_numpy(dtype=float), floor)
         y = rows["accuracy_mean"].to_numpy(dtype=float)
-        yerr = np.vstack([y - rows["accuracy_ci_low"], rows["accuracy_ci_high"] - y])
+        low = np.clip(rows["accuracy_ci_low"].to_numpy(dtype=float), 0.0, 1.0)
+        high = np.clip(rows["accuracy_ci_high"].to_numpy(dtype=float), 0.0, 1.0)
+        yerr = np.maximum(np.vstack([y - low, high - y]), 0.0)
         axis.errorbar(
             x,
             y,
@@ -317,6 +354,7 @@ def accuracy_figure(curves: Sequence[dict[str, Any]], points: pd.DataFrame) -> F
     axis.set_xscale("log")
     axis.set_xlabel(f"bit-error rate (points below {floor:g} drawn at {floor:g})")
     axis.set_ylabel("test accuracy")
+    axis.set_ylim(0.0, 1.0)
     axis.set_title("network accuracy against BER (mean and 95 % interval over error draws)")
     axis.grid(True, which="both", alpha=0.3)
     axis.legend(fontsize=8)
