@@ -266,14 +266,21 @@ _SPICE_NUMBER = re.compile(
 def parse_spice_number(text: str) -> float | None:
     """``"5k"``, ``"2n"``, ``"50u"``, ``"1.5meg"`` or ``"1e-9"`` as a float; None if malformed.
 
+    Anything :class:`float` reads is returned as it reads it (``"nan"`` included, so that
+    the range check reports it like any other value out of range).
+
     The suffixes are ngspice's (``m`` = 1e-3, ``meg`` = 1e6); no unit letters may follow, so a
     typo such as ``2ns`` or ``5kohm`` is refused rather than read the way SPICE would.
     """
+    try:
+        # Plain numbers as Python reads them (nan and inf too: the range checks name them).
+        return float(text)
+    except ValueError:
+        pass
     match = _SPICE_NUMBER.match(text)
     if match is None:
         return None
-    number = float(match.group(1)) * SPICE_SUFFIXES.get((match.group(2) or "").lower(), 1.0)
-    return number if math.isfinite(number) else None
+    return float(match.group(1)) * SPICE_SUFFIXES.get((match.group(2) or "").lower(), 1.0)
 
 
 def spice_float(text: str) -> float:

@@ -36,7 +36,8 @@ def _no_simulation(monkeypatch):
         (["--reset-width", "1"], "--reset-width", "1.0", "1e-09 <= x <= 0.01 s"),
         (["--reset-wl", "5"], "--reset-wl", "5.0", "0 < x <= 3.3 V"),
         (["--orientation", "up"], "--orientation", "'up'", "'oe_on_bl', 'ae_on_bl'"),
-        (["--t-ambient", "500"], "--t-ambient", "500.0", "250 <= x <= 400 K (validity box"),
+        (["--t-ambient", "500"], "--t-ambient", "500.0", "-23.15 <= x <= 126.85 C"),
+        (["--compliance", "1m"], "--compliance", "0.001", "4e-05 <= x <= 0.0003 A"),
     ],
 )
 def test_bad_input_exits_2_naming_option_value_and_range(
