@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.bnn.ber_table import read_ber_table
+from analysis.bnn.ber_table import Condition, read_ber_table
 from analysis.bnn.curves import accuracy_curve, evaluate_with_errors, load_test_split
-from analysis.bnn.errors import ErrorMode, ErrorModel
+from analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix
 from analysis.bnn.model_io import load_shipped, shipped_models
 from analysis.bnn.quantizers import WeightKind
 
@@ -48,7 +48,8 @@ class AccuracyStudy:
     curves : list of dict
         ``label``, ``model``, and arrays ``ber``, ``mean``, ``low``, ``high``.
     points : pandas.DataFrame
-        ``condition_id``, ``model``, ``ber``, ``accuracy_mean``, ``accuracy_ci_low``,
+        ``condition_id``, ``model``, ``ber`` (the upper bound where ``ber_is_bound``: no
+        error was observed), ``accuracy_mean``, ``accuracy_ci_low``,
         ``accuracy_ci_high`` (clipped to [0, 1]), ``repeats``, ``clean_accuracy`` (the same
         network without errors) and ``accuracy_drop`` (clean minus measured).
     notes : list of str
@@ -58,6 +59,28 @@ class AccuracyStudy:
     curves: list[dict[str, Any]]
     points: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+
+
+def is_bound(condition: Condition) -> bool:
+    """Whether a condition saw no error: its BER is then known only as an upper bound."""
+    return condition.ber == 0.0 and condition.ber_ci_high > 0.0
+
+
+def bound_matrix(condition: Condition) -> TransitionMatrix:
+    """The error model of a condition without observed errors, at its upper bound.
+
+    Evaluating such a condition at BER = 0 would report the clean accuracy as if the read
+    were perfect; at the upper bound ``h`` of its 95 % interval the accuracy is a
+    conservative (lower) estimate. Binary: sign flips with probability ``h``; ternary: each
+    stored value read as either other value with probability ``h / 2``.
+    """
+    high = float(condition.ber_ci_high)
+    if condition.matrix.kind is WeightKind.BINARY:
+        return TransitionMatrix.symmetric(high)
+    off = high / 2
+    return TransitionMatrix.ternary(
+        [[1 - high, off, off], [off, 1 - high, off], [off, off, 1 - high]]
+    )
 
 
 def choose_model(kind: WeightKind) -> str | None:
@@ -135,13 +158,16 @@ def accuracy_study(
         )
         for number, condition in enumerate(selected, start=1):
             step(f"{name}: condition {condition.condition_id} ({number}/{len(selected)})")
-            model = ErrorModel.same_matrix(network, condition.matrix, ErrorMode.STATIC)
+            bound = is_bound(condition)
+            matrix = bound_matrix(condition) if bound else condition.matrix
+            model = ErrorModel.same_matrix(network, matrix, ErrorMode.STATIC)
             estimate = evaluate_with_errors(network, x, y, model, repeats, seed)
             rows.append(
                 {
                     "condition_id": int(condition.condition_id),
                     "model": name,
-                    "ber": condition.ber,
+                    "ber": condition.ber_ci_high if bound else condition.ber,
+                    "ber_is_bound": bound,
                     "accuracy_mean": estimate.mean,
                     # An accuracy lies in [0, 1]; the Student-t interval of a few chips does not.
                     "accuracy_ci_low": max(estimate.ci_low, 0.0),
@@ -151,6 +177,6 @@ def accuracy_study(
                     "accuracy_drop": clean - estimate.mean,
                 }
             )
-    columns = ["condition_id", "model", "ber", "accuracy_mean", "accuracy_ci_low",
+    columns = ["condition_id", "model", "ber", "ber_is_bound", "accuracy_mean", "accuracy_ci_low",
                "accuracy_ci_high", "repeats", "clean_accuracy", "accuracy_drop"]  # fmt: skip
     return AccuracyStudy(curves, pd.DataFrame(rows, columns=columns), notes)

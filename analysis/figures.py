@@ -76,7 +76,9 @@ def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
 
     Each panel uses its cell's best sampling time (:func:`best_sampling_times`; the shmoo
     figure covers the sampling time). Error bars are the 95 % intervals; a condition without
-    any observed error is drawn as an open downward triangle at its upper bound.
+    any observed error is drawn as an open downward triangle at its upper bound; where more
+    than 1 % of the reads were unresolved or failed, the read-failure rate is drawn beside
+    the BER (dotted, x).
     """
     if ber["t_sample_s"].isna().all():
         data = ber
@@ -130,6 +132,20 @@ def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
                     markerfacecolor="none",
                     color=colour,
                     label=f"{label}: no error seen (upper bound)",
+                )
+            # Where more than 1 % of the reads were unresolved, the BER (over resolved reads)
+            # understates what a memory sees: draw the read-failure rate beside it.
+            unresolved = rows[schema.N_UNRESOLVED] + rows[schema.N_FAILED]
+            many = rows[unresolved > 0.01 * rows[schema.N_SAMPLES]]
+            if len(many):
+                fail = (many[schema.N_ERRORS] + unresolved[many.index]) / many[schema.N_SAMPLES]
+                axis.plot(
+                    many["vdd_v"],
+                    fail,
+                    linestyle=":",
+                    marker="x",
+                    color=colour,
+                    label=f"{label}: read-failure rate (unresolved > 1 %)",
                 )
         axis.set_yscale("log")
         axis.set_xlabel("VDD [V]")
@@ -319,8 +335,9 @@ def accuracy_figure(curves: Sequence[dict[str, Any]], points: pd.DataFrame) -> F
     curves : sequence of dict
         Each with ``label`` and arrays ``ber``, ``mean``, ``low``, ``high``.
     points : pandas.DataFrame
-        Measured conditions evaluated on their own error model: ``label``, ``model``, ``ber``,
-        ``accuracy_mean``, ``accuracy_ci_low``, ``accuracy_ci_high``.
+        Measured conditions evaluated on their own error model: ``model``, ``ber``,
+        ``ber_is_bound`` (drawn as open left triangles at the upper bound: the true BER is
+        lower), ``accuracy_mean``, ``accuracy_ci_low``, ``accuracy_ci_high``.
     """
     figure = Figure(figsize=(8.0, 4.6), layout="constrained")
     axis = figure.add_subplot(1, 1, 1)
@@ -333,24 +350,31 @@ def accuracy_figure(curves: Sequence[dict[str, Any]], points: pd.DataFrame) -> F
             x, np.clip(curve["low"], 0.0, 1.0), np.clip(curve["high"], 0.0, 1.0),
             color=colour, alpha=0.2,
         )  # fmt: skip
-    for (model, rows), colour in zip(points.groupby("model", sort=False), colours, strict=False):
-        x = np.maximum(rows["ber"].to_numpy(dtype=float), floor)
-        y = rows["accuracy_mean"].to_numpy(dtype=float)
-        low = np.clip(rows["accuracy_ci_low"].to_numpy(dtype=float), 0.0, 1.0)
-        high = np.clip(rows["accuracy_ci_high"].to_numpy(dtype=float), 0.0, 1.0)
-        yerr = np.maximum(np.vstack([y - low, high - y]), 0.0)
-        axis.errorbar(
-            x,
-            y,
-            yerr=np.nan_to_num(yerr),
-            linestyle="none",
-            marker="D",
-            markersize=4,
-            color=colour,
-            markeredgecolor="black",
-            capsize=2,
-            label=f"{model}: measured conditions",
-        )
+    for (model, group), colour in zip(points.groupby("model", sort=False), colours, strict=False):
+        bounds = group.get("ber_is_bound", pd.Series(False, index=group.index)).astype(bool)
+        for rows, bound in ((group[~bounds], False), (group[bounds], True)):
+            if rows.empty:
+                continue
+            x = np.maximum(rows["ber"].to_numpy(dtype=float), floor)
+            y = rows["accuracy_mean"].to_numpy(dtype=float)
+            low = np.clip(rows["accuracy_ci_low"].to_numpy(dtype=float), 0.0, 1.0)
+            high = np.clip(rows["accuracy_ci_high"].to_numpy(dtype=float), 0.0, 1.0)
+            yerr = np.maximum(np.vstack([y - low, high - y]), 0.0)
+            axis.errorbar(
+                x,
+                y,
+                yerr=np.nan_to_num(yerr),
+                linestyle="none",
+                marker="<" if bound else "D",
+                markersize=5 if bound else 4,
+                color=colour,
+                markerfacecolor="none" if bound else colour,
+                markeredgecolor=colour if bound else "black",
+                capsize=2,
+                label=f"{model}: no error seen, at the BER upper bound"
+                if bound
+                else f"{model}: measured conditions",
+            )
     axis.set_xscale("log")
     axis.set_xlabel(f"bit-error rate (points below {floor:g} drawn at {floor:g})")
     axis.set_ylabel("test accuracy")

@@ -158,6 +158,7 @@ _HEADLINE_DISPLAY = (
     ("model", "network", 1.0),
     ("accuracy", "accuracy", 1.0),
     ("accuracy_drop", "accuracy drop", 1.0),
+    ("accuracy_at_ber_bound", "at BER upper bound", 1.0),
     ("accuracy_verdict", "accuracy spec", 1.0),
     ("verdict", "verdict", 1.0),
 )
@@ -347,8 +348,10 @@ def build_report(
             f"{html.escape(_limits_text(limits))} BER counts errors among resolved reads; the "
             "read-failure rate also counts unresolved reads and failed simulations. Delay over "
             "latched reads, energy over all simulated reads; accuracy drop against the same "
-            "network without errors. Verdicts: delay at its 99.9th percentile, energy at its "
-            "mean, BER by its whole 95 % interval.</p>",
+            "network without errors; 'at BER upper bound': no error was seen, so the network "
+            "was evaluated at the BER's upper bound (accuracy a lower bound, its drop an upper "
+            "bound; a drop above the limit is then undetermined). Verdicts: delay at its "
+            "99.9th percentile, energy at its mean, BER by its whole 95 % interval.</p>",
             _limits_text(limits) + "\n\n" + _markdown_table(shown),
             anchor="headline",
         )
@@ -359,7 +362,9 @@ def build_report(
             "BER against supply voltage",
             "<p>Per cell and temperature, one line per corner, at the cell's best sampling time "
             "(lowest mean BER); bars are 95 % intervals, open triangles mark upper bounds where "
-            "no error was seen.</p>",
+            "no error was seen; dotted crosses show the read-failure rate (errors, unresolved "
+            "reads and failed simulations over all reads) where more than 1 % of the reads "
+            "were unresolved or failed.</p>",
             "",
             add_figure("ber_vs_vdd", figures.ber_vs_vdd_figure(ber)),
         )

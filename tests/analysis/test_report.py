@@ -310,3 +310,22 @@ def test_named_operating_point_with_spice_suffixes(tmp_path, capsys):
     assert list(headline["condition_id"]) == [1]
     assert headline["delay_verdict"].iloc[0] == "fail"  # p99.9 of 264 ps > 200 ps
     assert headline["ber_verdict"].iloc[0] == "no limit"
+
+
+def test_conditions_without_errors_are_evaluated_at_their_upper_bound(report):
+    import pandas as pd
+
+    points = pd.read_csv(report.files / "accuracy.csv").set_index("condition_id")
+    ber = pd.read_csv(CAMPAIGN / "ber.csv").set_index("condition_id")
+    assert ber.loc[7, "n_errors"] == 0  # "< 0.15"
+    assert bool(points.loc[7, "ber_is_bound"])
+    assert points.loc[7, "ber"] == pytest.approx(ber.loc[7, "ber_ci_high"])
+    # Not the clean accuracy: errors at the bound's rate cost accuracy.
+    assert points.loc[7, "accuracy_mean"] < points.loc[7, "clean_accuracy"] - 0.05
+    seen = points[~points["ber_is_bound"].astype(bool)]
+    assert np.allclose(seen["ber"], ber.loc[seen.index, "ber"])
+    headline = pd.read_csv(report.files / "headline.csv").set_index("condition_id")
+    assert bool(headline.loc[7, "accuracy_at_ber_bound"])
+    # A drop above the limit measured at an upper bound proves nothing.
+    assert headline.loc[7, "accuracy_drop"] > 0.1
+    assert headline.loc[7, "accuracy_verdict"] == "undetermined"
