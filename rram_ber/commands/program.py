@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -181,11 +183,20 @@ def run(args: argparse.Namespace) -> int:
     from characterization.session import NgspiceSession
 
     rng = np.random.default_rng(np.random.SeedSequence(seed))
+    # One batched simulation per pulse, so no per-device progress exists; say what runs.
+    print(
+        f"program: {n_devices} devices, SET at {conditions.compliance_a * 1e6:g} uA then "
+        "RESET, each followed by a read (real ngspice) ...",
+        file=sys.stderr,
+        flush=True,
+    )
+    start = time.monotonic()
     with NgspiceSession() as session:
         result = program_population(session, n_devices, conditions, rng)
         curves = None
         if args.plots is not None:
             curves = simulate_iv_sweeps(session, result.drawn[:IV_PLOT_DEVICES])
+    print(f"program: done in {time.monotonic() - start:.1f} s", file=sys.stderr)
     lrs_median, lrs_sigma = log_normal_summary(result.r_lrs_ohm)
     hrs_median, hrs_sigma = log_normal_summary(result.r_hrs_ohm)
     observed = result.compliance_observed_a[~result.failed]

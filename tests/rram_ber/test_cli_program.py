@@ -67,7 +67,7 @@ def test_program_json_and_plots(tmp_path):
             "rram_ber.cli",
             "program",
             "--compliance",
-            "50e-6",
+            "50u",
             "--devices",
             "20",
             "--seed",
@@ -81,6 +81,8 @@ def test_program_json_and_plots(tmp_path):
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
+    assert "program: 20 devices, SET at 50 uA" in completed.stderr  # not silent
+    assert "program: done in" in completed.stderr
     result = json.loads(completed.stdout)
     expected = {"lrs_median_ohm", "lrs_sigma_ln", "hrs_median_ohm", "hrs_sigma_ln"}
     assert expected | {"devices", "failed"} <= set(result)
