@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from analysis.summaries import conditions_at, same_value
+from analysis.summaries import best_sampling_times, conditions_at, same_value
 from characterization import schema
 from characterization.readout import CampaignCell, read_mode
 from circuits.cells import CellKind
@@ -47,20 +47,6 @@ def vector_bytes(figure: Figure, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def best_sampling_times(ber: pd.DataFrame) -> dict[str, float]:
-    """Per cell (read mode): the sampling time of lowest mean BER over its conditions.
-
-    A ternary read is best early (its 0 decays into +1/-1 as the latch resolves), a binary
-    one late; a single campaign-wide time would show one of them at its worst. Ties go to
-    the longer time.
-    """
-    best: dict[str, float] = {}
-    for cell, rows in ber.groupby("cell", sort=False):
-        means = rows.groupby("t_sample_s")[schema.BER].mean().sort_index(ascending=False)
-        best[str(cell)] = float(means.idxmin()) if means.notna().any() else float(means.index[0])
-    return best
-
-
 def _grid(
     n: int, width: float = 4.2, height: float = 3.2, columns: int = 3
 ) -> tuple[Figure, list[Any]]:
@@ -74,8 +60,9 @@ def _grid(
 def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
     """BER against VDD, one panel per (cell, temperature), one line per corner.
 
-    Each panel uses its cell's best sampling time (:func:`best_sampling_times`; the shmoo
-    figure covers the sampling time). Error bars are the 95 % intervals; a condition without
+    Each panel uses its cell's best sampling time
+    (:func:`~analysis.summaries.best_sampling_times`; the shmoo figure covers the sampling
+    time). Error bars are the 95 % intervals; a condition without
     any observed error is drawn as an open downward triangle at its upper bound; where more
     than 1 % of the reads were unresolved or failed, the read-failure rate is drawn beside
     the BER (dotted, x).

@@ -22,7 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.summaries import SETTING_COLUMNS, Verdict, read_failures, same_value, verdict
+from analysis.summaries import (
+    SETTING_COLUMNS,
+    Verdict,
+    best_sampling_times,
+    read_failures,
+    same_value,
+    verdict,
+)
 from characterization import schema
 from rram_ber.validation import ParameterError, check_range, parse_spice_number
 
@@ -144,7 +151,8 @@ def default_points(ber: pd.DataFrame) -> list[tuple[str, int]]:
 
     Best: lowest read-failure rate, then lowest upper bound of the BER, then highest VDD.
     Nominal: corner ``tt`` (else the first), the temperature nearest 27 C, the highest VDD and
-    the longest sampling time.
+    the cell's best sampling time (:func:`~analysis.summaries.best_sampling_times`: a ternary
+    read is at its worst at the longest one).
 
     Returns
     -------
@@ -152,6 +160,7 @@ def default_points(ber: pd.DataFrame) -> list[tuple[str, int]]:
         ``(why chosen, condition_id)``, without repeats.
     """
     table = ber.merge(read_failures(ber), on=schema.CONDITION_ID)
+    times = best_sampling_times(ber) if ber["t_sample_s"].notna().any() else {}
     chosen: list[tuple[str, int]] = []
     for cell, rows in table.groupby("cell", sort=False):
         best = rows.sort_values(
@@ -161,6 +170,8 @@ def default_points(ber: pd.DataFrame) -> list[tuple[str, int]]:
         nominal = rows[rows["corner"] == corner]
         temps = nominal["temp_c"].astype(float)
         nominal = nominal[same_value(temps, temps.iloc[(temps - 27.0).abs().argmin()])]
+        if str(cell) in times and same_value(nominal["t_sample_s"], times[str(cell)]).any():
+            nominal = nominal[same_value(nominal["t_sample_s"], times[str(cell)])]
         nominal = nominal.sort_values(["vdd_v", "t_sample_s"], ascending=False).iloc[0]
         for why, row in ((f"best {cell}", best), (f"nominal {cell}", nominal)):
             condition = int(row[schema.CONDITION_ID])

@@ -338,7 +338,7 @@ def build_report(
         "named with --operating-point"
         if operating_points
         else "the best condition of each cell (lowest read-failure rate) and its nominal one "
-        "(tt, nearest 27 C, highest VDD, longest sampling time)"
+        "(tt, nearest 27 C, highest VDD, the cell's best sampling time)"
     )
     sections.append(
         _Section(

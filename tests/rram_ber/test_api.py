@@ -80,3 +80,11 @@ def test_package_docstrings_point_to_the_api():
 
     for package in (analysis, characterization):
         assert package.__doc__ and "rram_ber.api" in package.__doc__
+
+
+def test_a_network_prints_in_one_line():
+    from analysis.bnn import load_shipped
+
+    text = repr(load_shipped("fashion-mlp-bnn"))
+    assert "\n" not in text and len(text) < 300
+    assert "Dense layer0 binary 256x784" in text
