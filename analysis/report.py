@@ -175,7 +175,15 @@ def _headline_display(table: pd.DataFrame) -> pd.DataFrame:
     for column, title, scale in _HEADLINE_DISPLAY[2:]:
         if column in table.columns:
             values = table[column] * scale if scale != 1.0 else table[column]
-            rows.append([title, *values])
+            rows.append(
+                [
+                    title,
+                    *(
+                        ("yes" if v else "no") if isinstance(v, bool | np.bool_) else v
+                        for v in values
+                    ),
+                ]
+            )
     return pd.DataFrame(rows, columns=["quantity", *names])
 
 

@@ -98,6 +98,7 @@ def register(subparsers: Any) -> None:
         help="HTML file to write (default: %(default)s)",
     )
     add_report_options(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress messages")
     parser.set_defaults(handler=run)
 
 
