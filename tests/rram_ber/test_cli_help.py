@@ -118,3 +118,11 @@ def test_interrupted_run_prints_the_command_that_resumes(tmp_path):
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err[-2000:]
     assert f"rram-ber run {spec} --out '{out}'" in err
+
+
+def test_a_campaign_with_only_a_campaign_table_is_refused(tmp_path, capsys):
+    spec = tmp_path / "only.toml"
+    spec.write_text("[campaign]\nname = 'x'\n")
+    assert main(["run", str(spec), "--out", str(tmp_path / "o")]) == 2
+    assert "a campaign file with a [conditions] table" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
