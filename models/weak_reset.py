@@ -147,6 +147,13 @@ class TruncatedLaw:
         lo, hi = self.cdf(self.low), self.cdf(self.high)
         return np.clip(self.ppf(lo + u * (hi - lo)), self.low, self.high)
 
+    def median(self) -> float:
+        """Median of the truncated law."""
+        if self.constant:
+            return self.centre()
+        lo, hi = self.cdf(self.low), self.cdf(self.high)
+        return float(np.clip(self.ppf(0.5 * (lo + hi)), self.low, self.high))
+
     def centre(self) -> float:
         """The value every device gets without device-to-device variability.
 
@@ -413,14 +420,15 @@ class WeakResetDevices:
             value = self.rng.random(hit.size) * self.rtn_amplitude[hit]
             self.rtn_value[hit] = np.where(high, value, 0.0)
         if self.imperfections.pink:
-            rows = self.white[hit]
-            steps = min(int(counts.max()), p.pink_poles)
-            fresh = self.rng.random((hit.size, steps)) - 0.5
-            for k in range(steps):
-                # Device j takes min(counts[j], poles) new samples, newest first.
-                take = counts > k
-                rows[take] = np.concatenate((fresh[take, k : k + 1], rows[take, :-1]), axis=1)
-            self.white[hit] = rows
+            poles = p.pink_poles
+            taken = np.minimum(counts, poles)
+            fresh = self.rng.random((hit.size, int(taken.max()))) - 0.5
+            for c in np.unique(taken):
+                # Devices given c pulses take c new samples (newest first) and keep the
+                # poles - c most recent old ones.
+                group = hit[taken == c]
+                new = fresh[taken == c, :c][:, ::-1]
+                self.white[group] = np.concatenate((new, self.white[group, : poles - c]), axis=1)
 
     def reset_set(self, mask: ArrayLike) -> None:
         """SET the devices in ``mask`` again: pulse count 0, RTN low, noise filter kept."""
