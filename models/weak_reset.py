@@ -139,20 +139,21 @@ class TruncatedLaw:
         lo, hi = self.cdf(self.low), self.cdf(self.high)
         return np.asarray((self.cdf(x) - lo) / (hi - lo), dtype=float)
 
+    def truncated_ppf(self, q: ArrayLike) -> FloatArray:
+        """Inverse CDF of the truncated law at probabilities ``q``."""
+        q = np.asarray(q, dtype=float)
+        if self.constant:
+            return np.full(q.shape, self.centre())
+        lo, hi = self.cdf(self.low), self.cdf(self.high)
+        return np.clip(self.ppf(lo + q * (hi - lo)), self.low, self.high)
+
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> FloatArray:
         """Draws from the truncated law (one ``rng.random`` per value, even if constant)."""
-        u = rng.random(size)
-        if self.constant:
-            return np.full(u.shape, self.centre())
-        lo, hi = self.cdf(self.low), self.cdf(self.high)
-        return np.clip(self.ppf(lo + u * (hi - lo)), self.low, self.high)
+        return self.truncated_ppf(rng.random(size))
 
     def median(self) -> float:
         """Median of the truncated law."""
-        if self.constant:
-            return self.centre()
-        lo, hi = self.cdf(self.low), self.cdf(self.high)
-        return float(np.clip(self.ppf(0.5 * (lo + hi)), self.low, self.high))
+        return float(self.truncated_ppf(0.5))
 
     def centre(self) -> float:
         """The value every device gets without device-to-device variability.
@@ -163,9 +164,7 @@ class TruncatedLaw:
         if self.constant:
             value = self.loc if self.kind != "lognormal" else self.scale
             return float(np.clip(value, self.low, self.high))
-        lo, hi = self.cdf(self.low), self.cdf(self.high)
-        q = lo + (np.arange(4001) + 0.5) / 4001 * (hi - lo)
-        return float(np.mean(np.clip(self.ppf(q), self.low, self.high)))
+        return float(np.mean(self.truncated_ppf((np.arange(4001) + 0.5) / 4001)))
 
 
 # --- parameters --------------------------------------------------------------------------

@@ -106,7 +106,7 @@ class Recipe:
 #: Default recipe per data set.
 RECIPES = {
     "digits": Recipe(hidden=(128,), epochs=30, batch_size=32),
-    "fashion-mnist": Recipe(hidden=(256,), epochs=3, batch_size=100),
+    "fashion-mnist": Recipe(hidden=(256,), epochs=2, batch_size=100),
 }
 
 
@@ -438,12 +438,15 @@ def table_markdown(rows: Sequence[dict[str, Any]], dataset_name: str, source: st
     lines = [
         f"{dataset_name}, device parameters: {source}; {seeds} seeds",
         "",
-        "| synapses | test accuracy (%) | pulses per pair |",
-        "|---|---|---|",
+        "| synapses | test accuracy (%) | pulses per pair | pairs re-SET |",
+        "|---|---|---|---|",
     ]
     for row in rows:
-        pulses = f"{row['pulses_per_synapse']:.0f}" if row["pulses_per_synapse"] else "-"
+        device = bool(row["pulses_per_synapse"])
+        pulses = f"{row['pulses_per_synapse']:.0f}" if device else "-"
+        resets = str(row["resets"]) if device else "-"
         lines.append(
-            f"| {row['label']} | {100 * row['mean']:.1f} +- {100 * row['std']:.1f} | {pulses} |"
+            f"| {row['label']} | {100 * row['mean']:.1f} +- {100 * row['std']:.1f}"
+            f" | {pulses} | {resets} |"
         )
     return "\n".join(lines) + "\n"
