@@ -30,7 +30,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 AMPLITUDES_V = (0.9, 1.0, 1.1)
 WIDTHS_S = (20e-9, 100e-9)

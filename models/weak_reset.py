@@ -413,7 +413,9 @@ class WeakResetDevices:
         if self.imperfections.rtn:
             relax = 1.0 - (1.0 - p.p_up - p.p_down) ** counts.astype(float)
             high = self.rtn_high[hit]
-            flip_p = np.where(high, (1.0 - p.rtn_high_fraction) * relax, p.rtn_high_fraction * relax)
+            flip_p = np.where(
+                high, (1.0 - p.rtn_high_fraction) * relax, p.rtn_high_fraction * relax
+            )
             high = high ^ (self.rng.random(hit.size) < flip_p)
             self.rtn_high[hit] = high
             value = self.rng.random(hit.size) * self.rtn_amplitude[hit]
@@ -516,7 +518,11 @@ def fit_devices(r_ohm: ArrayLike) -> DeviceFit:
         best[better] = np.column_stack([coef.T, np.full(r.shape[0], t_star)])[better]
     residual = math.sqrt(float(np.sum(best_sse)) / w.size)
     return DeviceFit(
-        m1=best[:, 1], t_star=best[:, 3], c1=best[:, 0], m2=best[:, 2], r0_ohm=r0,
+        m1=best[:, 1],
+        t_star=best[:, 3],
+        c1=best[:, 0],
+        m2=best[:, 2],
+        r0_ohm=r0,
         residual_std=residual,
     )
 
@@ -539,21 +545,34 @@ def fit_weak_reset(r_ohm: ArrayLike, source: str = "fit") -> WeakResetParameters
     alpha = fit.residual_std / math.sqrt(WHITE_VARIANCE * float(np.sum(b * b)))
     return WeakResetParameters(
         m1=TruncatedLaw(
-            "exponential", float(m1.min()), max(float(m1.mean() - m1.min()), 0.0), float(m1.min()),
+            "exponential",
+            float(m1.min()),
+            max(float(m1.mean() - m1.min()), 0.0),
+            float(m1.min()),
             float(m1.max()),
         ),
         t_star=TruncatedLaw(
-            "lognormal", 0.0, float(np.exp(ln_t.mean())), float(fit.t_star.min()),
-            float(fit.t_star.max()), shape=float(ln_t.std()),
+            "lognormal",
+            0.0,
+            float(np.exp(ln_t.mean())),
+            float(fit.t_star.min()),
+            float(fit.t_star.max()),
+            shape=float(ln_t.std()),
         ),
         c1=TruncatedLaw(
-            "normal", float(fit.c1.mean()), float(fit.c1.std()), float(fit.c1.min()),
+            "normal",
+            float(fit.c1.mean()),
+            float(fit.c1.std()),
+            float(fit.c1.min()),
             float(fit.c1.max()),
         ),
         m2=TruncatedLaw("exponential", 0.0, float(m2.mean()), 0.0, float(m2.max())),
         r0_ohm=TruncatedLaw(
-            "normal", float(fit.r0_ohm.mean()), float(fit.r0_ohm.std()),
-            float(fit.r0_ohm.min()), float(fit.r0_ohm.max()),
+            "normal",
+            float(fit.r0_ohm.mean()),
+            float(fit.r0_ohm.std()),
+            float(fit.r0_ohm.min()),
+            float(fit.r0_ohm.max()),
         ),
         p_up=0.0,
         p_down=0.0,
@@ -561,4 +580,3 @@ def fit_weak_reset(r_ohm: ArrayLike, source: str = "fit") -> WeakResetParameters
         pink_alpha=min(alpha, 10.0),
         source=source,
     )
-

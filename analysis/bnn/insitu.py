@@ -23,6 +23,7 @@ layers and softmax cross-entropy on the last.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -170,7 +171,9 @@ class DeviceSynapses:
     def update(self, delta: FloatArray) -> None:
         """Turn the updates into capped pulse counts on BL (``delta > 0``) or BLB."""
         recipe = self.recipe
-        count = np.minimum(np.rint(np.abs(delta.ravel()) * recipe.pulses_per_unit), recipe.max_pulses)
+        count = np.minimum(
+            np.rint(np.abs(delta.ravel()) * recipe.pulses_per_unit), recipe.max_pulses
+        )
         self._pulse((np.sign(delta.ravel()) * count).astype(np.int64))
         limit = recipe.reset_after_pulses
         if limit is not None:
@@ -323,7 +326,7 @@ def train(
     x_test = _inputs(dataset.x_test, dataset.max_code)
     sizes = [x_train.shape[1], *recipe.hidden, len(dataset.classes)]
     layers = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+    for fan_in, fan_out in itertools.pairwise(sizes):
         sign = np.where(rng.random((fan_in, fan_out)) < 0.5, -1.0, 1.0)
         synapses: SoftwareSynapses | DeviceSynapses
         if devices is None:
@@ -415,7 +418,12 @@ def imperfection_table(
             after = max(1, round(2 * parameters.t_star.median()))
             recipe = replace(base, reset_after_pulses=after)
         results = [
-            train(dataset, recipe, seed, None if imperfections is None else (parameters, imperfections))
+            train(
+                dataset,
+                recipe,
+                seed,
+                None if imperfections is None else (parameters, imperfections),
+            )
             for seed in seeds
         ]
         acc = np.array([r.test_accuracy for r in results])
