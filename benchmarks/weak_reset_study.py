@@ -98,13 +98,12 @@ def run_spice(args: argparse.Namespace) -> int:
 def run_insitu(args: argparse.Namespace) -> int:
     """The imperfection table for one data set."""
     from analysis.bnn.insitu import imperfection_table, table_markdown
-    from models.weak_reset import PUBLISHED, TruncatedLaw, WeakResetParameters
+    from models.weak_reset import PUBLISHED, WeakResetParameters
 
     params = PUBLISHED
     if args.spice_fit is not None:
         raw = json.loads(args.spice_fit.read_text())[args.spice_key]["parameters"]
-        laws = {k: TruncatedLaw(**v) for k, v in raw.items() if isinstance(v, dict)}
-        params = WeakResetParameters(**{**raw, **laws})
+        params = WeakResetParameters.from_dict(raw)
     args.out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     rows = imperfection_table(
@@ -113,8 +112,9 @@ def run_insitu(args: argparse.Namespace) -> int:
     text = table_markdown(rows, args.dataset, params.source)
     print(text)
     print(f"{time.perf_counter() - start:.0f} s", file=sys.stderr)
-    (args.out / f"insitu_{args.dataset}.md").write_text(text)
-    (args.out / f"insitu_{args.dataset}.json").write_text(json.dumps(rows, indent=1))
+    name = f"insitu_{args.dataset}" + ("" if args.spice_fit is None else f"_{args.spice_key}")
+    (args.out / f"{name}.md").write_text(text)
+    (args.out / f"{name}.json").write_text(json.dumps(rows, indent=1))
     return 0
 
 

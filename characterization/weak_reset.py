@@ -18,6 +18,7 @@ c2c steps of every pulse (all devices, in device order).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -32,6 +33,7 @@ from characterization.programming import (
 from characterization.session import Simulator
 from circuits.elements import VcmElement
 from circuits.programming import Operation, PulseShape, ResetPulse
+from models.vcm import VcmParameters
 from rram_ber.validation import ParameterError, check_int
 
 FloatArray = NDArray[np.float64]
@@ -112,7 +114,7 @@ class WeakResetResult:
         return good
 
 
-def _read(devices: list, conditions: ProgramConditions) -> FloatArray:
+def _read(devices: Sequence[VcmParameters], conditions: ProgramConditions) -> FloatArray:
     orientation = conditions.bench.orientation
     return np.array(
         [VcmElement(d, orientation).read_resistance_ohm(conditions.v_read_v) for d in devices],

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -223,6 +224,20 @@ class WeakResetParameters:
         check_range("rtn_amplitude_max", self.rtn_amplitude_max, 0.0, 10.0)
         check_range("pink_alpha", self.pink_alpha, 0.0, 10.0)
         check_int("pink_poles", self.pink_poles, 1, 1000)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> WeakResetParameters:
+        """Parameters from ``dataclasses.asdict`` output (e.g. read back from JSON)."""
+        laws = ("m1", "t_star", "c1", "m2", "r0_ohm")
+        try:
+            fields: dict[str, Any] = {
+                k: TruncatedLaw(**v) if k in laws else v for k, v in values.items()
+            }
+            return cls(**fields)
+        except TypeError as error:
+            raise ParameterError(
+                "parameters", sorted(values), f"the fields of {cls.__name__}"
+            ) from error
 
     @property
     def rtn_high_fraction(self) -> float:

@@ -206,3 +206,11 @@ def test_bad_pulse_counts_are_refused():
         devices.apply(np.array([1, -1, 0]))
     with pytest.raises(ParameterError, match="n_pulses"):
         devices.apply(np.array([1.0, 1.0, 1.0]))
+
+
+def test_parameters_round_trip_through_a_dict():
+    from dataclasses import asdict
+
+    assert WeakResetParameters.from_dict(asdict(PUBLISHED)) == PUBLISHED
+    with pytest.raises(ParameterError, match="parameters"):
+        WeakResetParameters.from_dict({"m1": asdict(PUBLISHED.m1)})
