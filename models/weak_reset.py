@@ -34,6 +34,7 @@ against pulse count, one row per device), so the SPICE-derived parameters of
 
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from rram_ber.validation import ParameterError, check_int, check_range
+from rram_ber.validation import ParameterError, check_int, check_range, parse_enum
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -68,24 +69,32 @@ WHITE_VARIANCE = 1.0 / 12.0
 # --- truncated laws ----------------------------------------------------------------------
 
 
+class LawKind(enum.StrEnum):
+    """Family of a :class:`TruncatedLaw`."""
+
+    NORMAL = "normal"
+    EXPONENTIAL = "exponential"
+    LOGNORMAL = "lognormal"
+
+
 @dataclass(frozen=True, slots=True)
 class TruncatedLaw:
     """A distribution truncated to ``[low, high]``, sampled by inverse CDF.
 
     Attributes
     ----------
-    kind : str
-        ``"normal"`` (``loc`` mean, ``scale`` standard deviation), ``"exponential"``
-        (``loc`` + Exp(``scale``)) or ``"lognormal"`` (median ``scale``, ``shape`` the standard
-        deviation of the log; ``loc`` must be 0).
+    kind : LawKind
+        ``NORMAL`` (``loc`` mean, ``scale`` standard deviation), ``EXPONENTIAL``
+        (``loc`` + Exp(``scale``)) or ``LOGNORMAL`` (median ``scale``, ``shape`` the standard
+        deviation of the log; ``loc`` must be 0); its name is accepted too.
     loc, scale, shape : float
-        Parameters as above; ``scale = 0`` gives the constant ``loc`` (``"lognormal"``: not
+        Parameters as above; ``scale = 0`` gives the constant ``loc`` (``LOGNORMAL``: not
         allowed).
     low, high : float
         Truncation bounds, ``low <= high``.
     """
 
-    kind: str
+    kind: LawKind
     loc: float
     scale: float
     low: float
@@ -93,8 +102,7 @@ class TruncatedLaw:
     shape: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.kind not in ("normal", "exponential", "lognormal"):
-            raise ParameterError("kind", self.kind, "'normal', 'exponential' or 'lognormal'")
+        object.__setattr__(self, "kind", parse_enum(LawKind, self.kind, "kind"))
         for name in ("loc", "scale", "low", "high", "shape"):
             value = getattr(self, name)
             if not math.isfinite(value):
@@ -103,7 +111,9 @@ class TruncatedLaw:
         check_range("shape", self.shape, 0.0, math.inf)
         if self.high < self.low:
             raise ParameterError("high", self.high, f"at least low = {self.low:g}")
-        if self.kind == "lognormal" and (self.scale <= 0.0 or self.low <= 0.0 or self.loc != 0.0):
+        if self.kind is LawKind.LOGNORMAL and (
+            self.scale <= 0.0 or self.low <= 0.0 or self.loc != 0.0
+        ):
             raise ParameterError(
                 "scale", self.scale, "a positive median with low > 0 and loc = 0 (lognormal)"
             )
@@ -112,15 +122,15 @@ class TruncatedLaw:
     def constant(self) -> bool:
         """Whether the law is a single value (no spread)."""
         return self.low == self.high or (
-            self.shape == 0.0 if self.kind == "lognormal" else self.scale == 0.0
+            self.shape == 0.0 if self.kind is LawKind.LOGNORMAL else self.scale == 0.0
         )
 
     def cdf(self, x: ArrayLike) -> FloatArray:
         """CDF of the untruncated law at ``x``."""
         x = np.asarray(x, dtype=float)
-        if self.kind == "normal":
+        if self.kind is LawKind.NORMAL:
             return np.asarray(special.ndtr((x - self.loc) / self.scale), dtype=float)
-        if self.kind == "exponential":
+        if self.kind is LawKind.EXPONENTIAL:
             return np.where(x > self.loc, -np.expm1(-(x - self.loc) / self.scale), 0.0)
         z = np.log(np.maximum(x, 1e-300) / self.scale) / self.shape
         return np.where(x > 0, special.ndtr(z), 0.0)
@@ -128,9 +138,9 @@ class TruncatedLaw:
     def ppf(self, q: ArrayLike) -> FloatArray:
         """Inverse CDF of the untruncated law at probabilities ``q``."""
         q = np.asarray(q, dtype=float)
-        if self.kind == "normal":
+        if self.kind is LawKind.NORMAL:
             return np.asarray(self.loc + self.scale * special.ndtri(q), dtype=float)
-        if self.kind == "exponential":
+        if self.kind is LawKind.EXPONENTIAL:
             return np.asarray(self.loc - self.scale * np.log1p(-q), dtype=float)
         return np.asarray(self.scale * np.exp(self.shape * special.ndtri(q)), dtype=float)
 
@@ -163,7 +173,7 @@ class TruncatedLaw:
         without variability), from 4001 quantiles.
         """
         if self.constant:
-            value = self.loc if self.kind != "lognormal" else self.scale
+            value = self.loc if self.kind is not LawKind.LOGNORMAL else self.scale
             return float(np.clip(value, self.low, self.high))
         return float(np.mean(self.truncated_ppf((np.arange(4001) + 0.5) / 4001)))
 
@@ -261,11 +271,11 @@ class WeakResetParameters:
 
 #: Published parameters (Majumdar et al., arXiv 2107.06064, values of the authors' code).
 PUBLISHED = WeakResetParameters(
-    m1=TruncatedLaw("exponential", 3.7415768e-05, 6.564678e-4, 3.74e-5, 7.6e-3),
-    t_star=TruncatedLaw("lognormal", 0.0, 542.53852, 41.0, 2000.0, shape=0.80338177),
-    c1=TruncatedLaw("normal", 0.005293141, 0.053208042, -0.15, 0.15),
-    m2=TruncatedLaw("exponential", 0.0, 2.8890517e-05, 0.0, 1.3e-4),
-    r0_ohm=TruncatedLaw("normal", 6988.0, 381.7, 6252.0, 7897.0),
+    m1=TruncatedLaw(LawKind.EXPONENTIAL, 3.7415768e-05, 6.564678e-4, 3.74e-5, 7.6e-3),
+    t_star=TruncatedLaw(LawKind.LOGNORMAL, 0.0, 542.53852, 41.0, 2000.0, shape=0.80338177),
+    c1=TruncatedLaw(LawKind.NORMAL, 0.005293141, 0.053208042, -0.15, 0.15),
+    m2=TruncatedLaw(LawKind.EXPONENTIAL, 0.0, 2.8890517e-05, 0.0, 1.3e-4),
+    r0_ohm=TruncatedLaw(LawKind.NORMAL, 6988.0, 381.7, 6252.0, 7897.0),
     source="Majumdar et al., arXiv 2107.06064 (authors' code)",
 )
 
@@ -278,7 +288,8 @@ class Imperfections:
     ----------
     d2d : bool
         Device-to-device variability of m1, t*, c1, m2, R0 (off: every device gets each law's
-        truncated mean, :meth:`TruncatedLaw.centre`) and of the RTN amplitude.
+        truncated mean, :meth:`TruncatedLaw.centre`) and of the RTN amplitude (off:
+        ``rtn_amplitude_max / 2``).
     rtn : bool
         Random telegraph noise.
     pink : bool
@@ -560,14 +571,14 @@ def fit_weak_reset(r_ohm: ArrayLike, source: str = "fit") -> WeakResetParameters
     alpha = fit.residual_std / math.sqrt(WHITE_VARIANCE * float(np.sum(b * b)))
     return WeakResetParameters(
         m1=TruncatedLaw(
-            "exponential",
+            LawKind.EXPONENTIAL,
             float(m1.min()),
             max(float(m1.mean() - m1.min()), 0.0),
             float(m1.min()),
             float(m1.max()),
         ),
         t_star=TruncatedLaw(
-            "lognormal",
+            LawKind.LOGNORMAL,
             0.0,
             float(np.exp(ln_t.mean())),
             float(fit.t_star.min()),
@@ -575,15 +586,15 @@ def fit_weak_reset(r_ohm: ArrayLike, source: str = "fit") -> WeakResetParameters
             shape=float(ln_t.std()),
         ),
         c1=TruncatedLaw(
-            "normal",
+            LawKind.NORMAL,
             float(fit.c1.mean()),
             float(fit.c1.std()),
             float(fit.c1.min()),
             float(fit.c1.max()),
         ),
-        m2=TruncatedLaw("exponential", 0.0, float(m2.mean()), 0.0, float(m2.max())),
+        m2=TruncatedLaw(LawKind.EXPONENTIAL, 0.0, float(m2.mean()), 0.0, float(m2.max())),
         r0_ohm=TruncatedLaw(
-            "normal",
+            LawKind.NORMAL,
             float(fit.r0_ohm.mean()),
             float(fit.r0_ohm.std()),
             float(fit.r0_ohm.min()),

@@ -16,6 +16,7 @@ from models.weak_reset import (
     IDEAL,
     PUBLISHED,
     Imperfections,
+    LawKind,
     TruncatedLaw,
     WeakResetDevices,
     WeakResetParameters,
@@ -32,9 +33,9 @@ Z = 4.0
 
 
 def _scipy_law(law: TruncatedLaw):
-    if law.kind == "normal":
+    if law.kind is LawKind.NORMAL:
         return stats.norm(law.loc, law.scale)
-    if law.kind == "exponential":
+    if law.kind is LawKind.EXPONENTIAL:
         return stats.expon(law.loc, law.scale)
     return stats.lognorm(law.shape, 0.0, law.scale)
 
