@@ -15,7 +15,7 @@ weight memory; each estimate is the mean and Student-t 95 % interval over ``repe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.bnn.ber_table import read_ber_table
+from analysis.bnn.ber_table import Condition, read_ber_table
 from analysis.bnn.curves import accuracy_curve, evaluate_with_errors, load_test_split
-from analysis.bnn.errors import ErrorMode, ErrorModel
+from analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix
 from analysis.bnn.model_io import load_shipped, shipped_models
 from analysis.bnn.quantizers import WeightKind
 
@@ -48,8 +48,10 @@ class AccuracyStudy:
     curves : list of dict
         ``label``, ``model``, and arrays ``ber``, ``mean``, ``low``, ``high``.
     points : pandas.DataFrame
-        ``condition_id``, ``model``, ``ber``, ``accuracy_mean``, ``accuracy_ci_low``,
-        ``accuracy_ci_high``, ``repeats``.
+        ``condition_id``, ``model``, ``ber`` (the upper bound where ``ber_is_bound``: no
+        error was observed), ``accuracy_mean``, ``accuracy_ci_low``,
+        ``accuracy_ci_high`` (clipped to [0, 1]), ``repeats``, ``clean_accuracy`` (the same
+        network without errors) and ``accuracy_drop`` (clean minus measured).
     notes : list of str
         What could not be evaluated and why (e.g. a data set that is not installed).
     """
@@ -57,6 +59,28 @@ class AccuracyStudy:
     curves: list[dict[str, Any]]
     points: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+
+
+def is_bound(condition: Condition) -> bool:
+    """Whether a condition saw no error: its BER is then known only as an upper bound."""
+    return condition.ber == 0.0 and condition.ber_ci_high > 0.0
+
+
+def bound_matrix(condition: Condition) -> TransitionMatrix:
+    """The error model of a condition without observed errors, at its upper bound.
+
+    Evaluating such a condition at BER = 0 would report the clean accuracy as if the read
+    were perfect; at the upper bound ``h`` of its 95 % interval the accuracy is a
+    conservative (lower) estimate. Binary: sign flips with probability ``h``; ternary: each
+    stored value read as either other value with probability ``h / 2``.
+    """
+    high = float(condition.ber_ci_high)
+    if condition.matrix.kind is WeightKind.BINARY:
+        return TransitionMatrix.symmetric(high)
+    off = high / 2
+    return TransitionMatrix.ternary(
+        [[1 - high, off, off], [off, 1 - high, off], [off, off, 1 - high]]
+    )
 
 
 def choose_model(kind: WeightKind) -> str | None:
@@ -71,6 +95,7 @@ def accuracy_study(
     repeats: int = 10,
     seed: int = 0,
     test_limit: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> AccuracyStudy:
     """Evaluate the curves and the measured conditions of a campaign.
 
@@ -86,7 +111,10 @@ def accuracy_study(
         Root seed of the error draws.
     test_limit : int, optional
         Evaluate on the first ``test_limit`` test inputs only (faster).
+    progress : callable, optional
+        Called with a short message before each curve and each condition.
     """
+    step = progress or (lambda message: None)
     conditions = read_ber_table(ber_csv, skip_unmeasured=True)
     wanted = None if condition_ids is None else {str(c) for c in condition_ids}
     curves: list[dict[str, Any]] = []
@@ -115,31 +143,40 @@ def accuracy_study(
         except Exception as error:  # a missing data set must not stop the report
             notes.append(f"{name}: test data unavailable ({error})")
             continue
+        step(f"{name}: accuracy curve at {len(CURVE_BERS)} BERs")
         curve = accuracy_curve(network, x, y, CURVE_BERS, repeats, seed)
+        clean = curve[0].estimate.mean  # CURVE_BERS starts at 0: the error-free network
         curves.append(
             {
                 "label": f"{name} ({kind.value} weights), uniform BER",
                 "model": name,
                 "ber": np.array([p.ber for p in curve]),
                 "mean": np.array([p.estimate.mean for p in curve]),
-                "low": np.array([p.estimate.ci_low for p in curve]),
-                "high": np.array([p.estimate.ci_high for p in curve]),
+                "low": np.clip([p.estimate.ci_low for p in curve], 0.0, 1.0),
+                "high": np.clip([p.estimate.ci_high for p in curve], 0.0, 1.0),
             }
         )
-        for condition in selected:
-            model = ErrorModel.same_matrix(network, condition.matrix, ErrorMode.STATIC)
+        for number, condition in enumerate(selected, start=1):
+            step(f"{name}: condition {condition.condition_id} ({number}/{len(selected)})")
+            bound = is_bound(condition)
+            matrix = bound_matrix(condition) if bound else condition.matrix
+            model = ErrorModel.same_matrix(network, matrix, ErrorMode.STATIC)
             estimate = evaluate_with_errors(network, x, y, model, repeats, seed)
             rows.append(
                 {
                     "condition_id": int(condition.condition_id),
                     "model": name,
-                    "ber": condition.ber,
+                    "ber": condition.ber_ci_high if bound else condition.ber,
+                    "ber_is_bound": bound,
                     "accuracy_mean": estimate.mean,
-                    "accuracy_ci_low": estimate.ci_low,
-                    "accuracy_ci_high": estimate.ci_high,
+                    # An accuracy lies in [0, 1]; the Student-t interval of a few chips does not.
+                    "accuracy_ci_low": max(estimate.ci_low, 0.0),
+                    "accuracy_ci_high": min(estimate.ci_high, 1.0),
                     "repeats": estimate.repeats,
+                    "clean_accuracy": clean,
+                    "accuracy_drop": clean - estimate.mean,
                 }
             )
-    columns = ["condition_id", "model", "ber", "accuracy_mean", "accuracy_ci_low",
-               "accuracy_ci_high", "repeats"]  # fmt: skip
+    columns = ["condition_id", "model", "ber", "ber_is_bound", "accuracy_mean", "accuracy_ci_low",
+               "accuracy_ci_high", "repeats", "clean_accuracy", "accuracy_drop"]  # fmt: skip
     return AccuracyStudy(curves, pd.DataFrame(rows, columns=columns), notes)

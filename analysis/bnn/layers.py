@@ -562,6 +562,15 @@ class Network:
         for layer in self.layers:
             shape = layer.output_shape(shape)
 
+    def __repr__(self) -> str:
+        # The dataclass default prints every weight array: thousands of lines in a notebook.
+        layers = ", ".join(
+            f"{type(layer).__name__} {layer.name} {layer.weights.kind.value} "
+            f"{'x'.join(str(n) for n in layer.weights.values.shape)}"
+            for layer in self.layers
+        )
+        return f"Network({self.name!r}, input {self.input_shape}, layers: {layers})"
+
     @property
     def n_classes(self) -> int:
         """Number of logits."""

@@ -26,7 +26,7 @@ def register(subparsers: Any) -> None:
         description=(
             "Evaluate a shipped BNN/TNN on its test set with weight errors drawn from a "
             "bit-error rate (--ber) or from a condition of a campaign's ber.csv (--ber-table), "
-            "repeated --repeats times; prints the mean accuracy and its 95 %% confidence "
+            "repeated --repeats times; prints the mean accuracy and its 95 % confidence "
             "interval (Student t over the repeats)."
         ),
     )

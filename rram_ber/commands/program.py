@@ -5,11 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from rram_ber.commands.read import as_option
-from rram_ber.validation import ParameterError, check_int, make_writable_dir
+from rram_ber.validation import (
+    ParameterError,
+    check_int,
+    check_range,
+    make_writable_dir,
+    spice_float,
+)
+
+#: Kelvin at 0 C.
+ZERO_CELSIUS_K = 273.15
 
 #: Largest population accepted on the command line.
 MAX_DEVICES = 100_000
@@ -39,25 +50,38 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument(
-        "--compliance", type=float, default=50e-6, help="SET compliance current [A], 40e-6..300e-6"
-    )
-    parser.add_argument("--devices", type=int, default=200, help="number of devices")
-    parser.add_argument("--seed", type=int, default=1, help="root seed of all random draws")
-    parser.add_argument(
-        "--set-voltage", type=float, default=1.8, help="SET pulse on the driven line [V]"
+        "--compliance",
+        type=spice_float,
+        default=50e-6,
+        help="SET compliance current [A], 40u..300u (default: %(default)g)",
     )
     parser.add_argument(
-        "--set-width", type=float, default=1e-6, help="SET plateau (after a 1 us ramp) [s]"
+        "--devices", type=int, default=200, help="number of devices (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="root seed of all random draws (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--set-voltage",
+        type=spice_float,
+        default=1.8,
+        help="SET pulse on the driven line [V] (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--set-width",
+        type=spice_float,
+        default=1e-6,
+        help="SET plateau (after a 1 us ramp) [s], e.g. 1u (default: %(default)g)",
     )
     parser.add_argument(
         "--reset-voltage",
-        type=float,
+        type=spice_float,
         default=None,
         help="RESET pulse on the driven line [V] (default 2.5; 1.0 with --weak-reset-pulses)",
     )
     parser.add_argument(
         "--reset-width",
-        type=float,
+        type=spice_float,
         default=None,
         help="RESET plateau [s] (default 1e-6; 100e-9 with --weak-reset-pulses)",
     )
@@ -67,16 +91,21 @@ def register(subparsers: Any) -> None:
         default=0,
         metavar="N",
         help="after SET, apply N weak-RESET pulses (the RESET pulse, 10 ns edges) instead of"
-        " one full RESET and report R against pulse count (median and spread)",
+        " one full RESET and report R against pulse count (median and spread) (default: 0, a "
+        "full RESET)",
     )
     parser.add_argument(
-        "--reset-wl", type=float, default=3.3, help="word-line voltage during RESET [V]"
+        "--reset-wl",
+        type=spice_float,
+        default=3.3,
+        help="word-line voltage during RESET [V] (default: %(default)g)",
     )
     parser.add_argument(
         "--t-ambient",
         type=float,
-        default=293.0,
-        help="ambient temperature of the devices [K], 250..400 (model validity box)",
+        default=293.0 - ZERO_CELSIUS_K,
+        help="ambient temperature of the devices [C], -23.15..126.85 (the model's validity "
+        "box, 250..400 K) (default: %(default).2f)",
     )
     parser.add_argument(
         "--no-d2d", action="store_true", help="no device-to-device variability (nominal devices)"
@@ -131,7 +160,10 @@ def conditions_from_args(args: argparse.Namespace) -> Any:
         )
     except ParameterError as error:
         raise error.renamed(VCM_OPTIONS.get(error.field, error.field)) from None
-    device = as_option("--t-ambient", lambda: VcmParameters(t_ambient_k=args.t_ambient))
+    # Temperatures are in C on every command; the model works in K.
+    t_ambient_c = check_range("--t-ambient", args.t_ambient, -23.15, 126.85, unit="C")
+    t_ambient_k = round(t_ambient_c + ZERO_CELSIUS_K, 9)
+    device = as_option("--t-ambient", lambda: VcmParameters(t_ambient_k=t_ambient_k))
     bench = ProgrammingBench(orientation=vcm.orientation)
     as_option("--compliance", lambda: ProgramConditions(compliance_a=args.compliance))
     return as_option(
@@ -174,11 +206,20 @@ def run(args: argparse.Namespace) -> int:
     from characterization.session import NgspiceSession
 
     rng = np.random.default_rng(np.random.SeedSequence(seed))
+    # One batched simulation per pulse, so no per-device progress exists; say what runs.
+    print(
+        f"program: {n_devices} devices, SET at {conditions.compliance_a * 1e6:g} uA then "
+        "RESET, each followed by a read (real ngspice) ...",
+        file=sys.stderr,
+        flush=True,
+    )
+    start = time.monotonic()
     with NgspiceSession() as session:
         result = program_population(session, n_devices, conditions, rng)
         curves = None
         if args.plots is not None:
             curves = simulate_iv_sweeps(session, result.drawn[:IV_PLOT_DEVICES])
+    print(f"program: done in {time.monotonic() - start:.1f} s", file=sys.stderr)
     lrs_median, lrs_sigma = log_normal_summary(result.r_lrs_ohm)
     hrs_median, hrs_sigma = log_normal_summary(result.r_hrs_ohm)
     observed = result.compliance_observed_a[~result.failed]
