@@ -253,6 +253,39 @@ def shipped_models() -> dict[str, Path]:
     return {path.stem: path for path in sorted(directory.glob("*.npz"), key=lambda p: p.stem)}
 
 
+def load_model(spec: str | Path) -> Network:
+    """A shipped model by name, or a file: ``.npz`` (this format) or ``.onnx`` (ONNX/QONNX).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``--model``: neither a shipped name nor an existing ``.npz``/``.onnx`` file.
+    """
+    text = str(spec)
+    if text in shipped_models():
+        return load_shipped(text)
+    path = Path(text)
+    suffix = path.suffix.lower()
+    if suffix not in (".npz", ".onnx"):
+        raise ParameterError(
+            "--model",
+            text,
+            "a shipped model (" + ", ".join(shipped_models()) + ") or a .npz / .onnx file",
+        )
+    if not path.is_file():
+        raise ParameterError("--model", text, "an existing file")
+    if suffix == ".onnx":
+        from analysis.bnn.onnx_import import load_onnx
+
+        return load_onnx(path)
+    try:
+        return load_network(path)
+    except (OSError, ValueError, KeyError) as error:
+        if isinstance(error, ParameterError):
+            raise
+        raise ParameterError("--model", text, f"a readable {FORMAT!r} .npz ({error})") from None
+
+
 def load_shipped(name: str) -> Network:
     """Load the shipped model ``name``.
 
