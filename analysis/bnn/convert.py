@@ -115,13 +115,14 @@ def batch_norm(name: str, gamma: Any, beta: Any, mean: Any, var: Any, eps: float
 def classify_weights(values: F64) -> tuple[WeightKind, F64, F64]:
     """Split ``values`` (O, K) into kind, levels (O, K) and per-row scale (O,), see module."""
     rows = values.reshape(values.shape[0], -1)
-    scale = np.abs(rows).max(axis=1)
-    if np.all(scale > 0):
-        levels = rows / scale[:, None]
-        if np.all(np.isin(levels, (-1.0, 1.0))):
-            return WeightKind.BINARY, levels, scale
-        if np.all(np.isin(levels, (-1.0, 0.0, 1.0))):
-            return WeightKind.TERNARY, levels, scale
+    peak = np.abs(rows).max(axis=1)
+    # An all-zero row (possible for ternary weights) has levels 0 whatever its scale.
+    scale = np.where(peak > 0, peak, 1.0)
+    levels = rows / scale[:, None]
+    if np.all(np.isin(levels, (-1.0, 1.0))):
+        return WeightKind.BINARY, levels, scale
+    if np.all(np.isin(levels, (-1.0, 0.0, 1.0))):
+        return WeightKind.TERNARY, levels, scale
     return WeightKind.REAL, rows, np.ones(rows.shape[0])
 
 
