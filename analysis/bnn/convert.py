@@ -182,7 +182,8 @@ def _finish(p: _Pending, shape: tuple[int, ...], flattened: bool, last: bool) ->
         threshold = np.where(a_scale == 0, np.where(shift >= 0, -np.inf, np.inf), threshold)
         output = SignThreshold(threshold.astype(np.float32), np.where(a_scale < 0, -1, 1))
     else:
-        output = Affine(a_scale, shift, relu=p.activation == "relu")
+        output = Affine(a_scale.astype(np.float32), shift.astype(np.float32),
+                        relu=p.activation == "relu")  # fmt: skip
     geometry: dict[str, Any] = {}
     if p.linear.spatial:
         geometry = {

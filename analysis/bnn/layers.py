@@ -202,10 +202,8 @@ class WeightedLayer:
             a = packing.popcount_dot(packing.as_words(packing.pack_signs(flat)), sign, k, mask)
         else:
             a = packing.popcount_dot_codes(flat.astype(np.int64), input_bits, sign, mask)
-        a = a.reshape(*pats.shape[:-1], -1)
-        if correction is not None:
-            a = a - correction
-        return self.finish(a)
+        grid = a.reshape(*pats.shape[:-1], -1)
+        return self.finish(grid if correction is None else grid - correction)
 
     def add_weight_deltas(
         self,

@@ -215,7 +215,7 @@ def load_network(path: str | Path) -> Network:
                 layers.append(Dense(name, weights, output))
                 continue
             # Version 1 had only stride 1, no padding and max pooling of the pre-activation.
-            geometry = {
+            geometry: dict[str, Any] = {
                 "pool_size": int(entry.get("pool_size", 1)),
                 "stride": int(entry.get("stride", 1)),
                 "padding": int(entry.get("padding", 0)),

@@ -102,7 +102,7 @@ def torch_ops(module: nn.Module) -> list[Op]:
                 ops.append(batch_norm(name, gamma, beta, _array(m.running_mean),
                                       _array(m.running_var), m.eps))  # fmt: skip
             elif getattr(m, "folded", None) in ("sign", "relu"):
-                ops.append(Activation(name, m.folded))  # type: ignore[attr-defined]
+                ops.append(Activation(name, str(m.folded)))
             elif isinstance(m, nn.ReLU):
                 ops.append(Activation(name, "relu"))
             elif isinstance(m, nn.Hardtanh):

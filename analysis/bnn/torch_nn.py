@@ -74,7 +74,8 @@ class SignActivation(nn.Module):
     folded = "sign"
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return _SignSTE.apply(x)  # type: ignore[no-any-return]
+        out: torch.Tensor = _SignSTE.apply(x)
+        return out
 
 
 class ReluActivation(nn.ReLU):
@@ -136,13 +137,14 @@ class WeightErrors:
         return q + (levels[read_index] - stored)
 
 
-class QuantLinear(nn.Linear):
-    """Dense layer with quantized weights (no bias: batch norm follows)."""
+class _Quantized:
+    """Weight quantization (and training errors) shared by the quantized layers."""
 
-    def __init__(self, n_in: int, n_out: int, kind: WeightKind, threshold: float):
-        super().__init__(n_in, n_out, bias=False)
-        self.kind, self.threshold = kind, threshold
-        self.errors: WeightErrors | None = None
+    weight: torch.Tensor
+    training: bool
+    kind: WeightKind
+    threshold: float
+    errors: WeightErrors | None
 
     def quantized_weight(self) -> torch.Tensor:
         """The weights the forward pass uses (with training errors when enabled)."""
@@ -151,35 +153,40 @@ class QuantLinear(nn.Linear):
             q = self.errors(q, self.kind)
         return q
 
+
+class QuantLinear(_Quantized, nn.Linear):
+    """Dense layer with quantized weights (no bias: batch norm follows)."""
+
+    def __init__(self, n_in: int, n_out: int, kind: WeightKind, threshold: float):
+        super().__init__(n_in, n_out, bias=False)
+        self.kind, self.threshold = kind, threshold
+        self.errors = None
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return nn.functional.linear(x, self.quantized_weight())
 
 
-class QuantConv1d(nn.Conv1d):
+class QuantConv1d(_Quantized, nn.Conv1d):
     """1-D convolution with quantized weights, zero padding, no bias."""
 
     def __init__(self, c_in: int, c_out: int, kernel: int, padding: int, kind: WeightKind,
                  threshold: float):  # fmt: skip
         super().__init__(c_in, c_out, kernel, padding=padding, bias=False)
         self.kind, self.threshold = kind, threshold
-        self.errors: WeightErrors | None = None
-
-    quantized_weight = QuantLinear.quantized_weight
+        self.errors = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self._conv_forward(x, self.quantized_weight(), None)
 
 
-class QuantConv2d(nn.Conv2d):
+class QuantConv2d(_Quantized, nn.Conv2d):
     """2-D convolution with quantized weights, zero padding, no bias."""
 
     def __init__(self, c_in: int, c_out: int, kernel: tuple[int, int], padding: int,
                  kind: WeightKind, threshold: float):  # fmt: skip
         super().__init__(c_in, c_out, kernel, padding=padding, bias=False)
         self.kind, self.threshold = kind, threshold
-        self.errors: WeightErrors | None = None
-
-    quantized_weight = QuantLinear.quantized_weight
+        self.errors = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self._conv_forward(x, self.quantized_weight(), None)

@@ -24,9 +24,9 @@ def to_model_layout(network: Network, x: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """``x`` in the network's channels-last layout (transposed from channels first if needed)."""
     if x.shape[1:] == network.input_shape:
         return x
-    source = network.metadata.get("source_input_shape")
+    source = list(network.metadata.get("source_input_shape") or [])
     channels_first = network.metadata.get("input_layout") == "channels_first" and source
-    if channels_first and list(x.shape[1:]) == list(source):
+    if channels_first and list(x.shape[1:]) == source:
         return np.moveaxis(x, 1, -1)
     allowed = f"shape (N, {', '.join(map(str, network.input_shape))})"
     if channels_first:
