@@ -142,6 +142,8 @@ def build_report(
     repeats: int = 10,
     seed: int = 0,
     test_limit: int | None = None,
+    model: str | Path | None = None,
+    model_data: str | Path | None = None,
 ) -> Report:
     """Write the report of a finished campaign.
 
@@ -162,6 +164,9 @@ def build_report(
         Root seed of the accuracy error draws.
     test_limit : int, optional
         Evaluate accuracies on this many test inputs only.
+    model, model_data : path, optional
+        The user's network (shipped name, ``.npz`` or ``.onnx``) and test data (``.npz``
+        with ``x``, ``y``) instead of the shipped network of its weight kind.
     """
     check_range("--ber-target", ber_target, 0.0, 1.0, low_inclusive=False)
     check_int("--repeats", repeats, 2, 10_000)
@@ -251,8 +256,9 @@ def build_report(
         from analysis.accuracy import accuracy_study
 
         study = accuracy_study(
-            data.out / "ber.csv", _accuracy_conditions(ber, windows), repeats, seed, test_limit
-        )
+            data.out / "ber.csv", _accuracy_conditions(ber, windows), repeats, seed, test_limit,
+            model=model, data=model_data,
+        )  # fmt: skip
         study.points.to_csv(files / "accuracy.csv", index=False)
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in study.notes)
         figure_name = None

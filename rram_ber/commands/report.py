@@ -21,6 +21,10 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-accuracy", action="store_true", help="skip the network-accuracy section"
     )
+    parser.add_argument(
+        "--model", default=None, help="network of the accuracy section: shipped name, .npz or .onnx"
+    )
+    parser.add_argument("--data", default=None, help="test data .npz (x, y) for --model")
 
 
 def register(subparsers: Any) -> None:
@@ -48,6 +52,8 @@ def write_report(out: Path, html_path: Path, args: argparse.Namespace) -> Path:
         accuracy=not args.no_accuracy,
         repeats=args.repeats,
         test_limit=args.test_limit,
+        model=args.model,
+        model_data=args.data,
     )
     print(f"wrote {report.html}, {report.markdown} and {report.files}/")
     return report.html
