@@ -37,6 +37,6 @@ def test_ber_zero_evaluates_once(monkeypatch):
     monkeypatch.setattr(Network, "accuracy", counting)
     estimate = evaluate_with_errors(network, x, y, ErrorModel.uniform(network, 0.0), 20, 1)
     assert len(calls) == 1 and estimate.accuracies == (estimate.accuracies[0],) * 20
-    assert estimate.mean == original(network, x, y)
+    assert estimate.accuracies[0] == original(network, x, y)
     evaluate_with_errors(network, x, y, ErrorModel.uniform(network, 1e-3), 3, 1)
     assert len(calls) == 4
