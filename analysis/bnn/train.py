@@ -281,5 +281,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _cli() -> int:
+    """``main`` with bad input reported as one line and exit status 2 (no traceback)."""
+    try:
+        return main()
+    except ParameterError as error:
+        print(f"python -m analysis.bnn.train: {error}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_cli())

@@ -60,6 +60,16 @@ def test_tiny_model_learns_and_is_reproducible(digits, kind, tmp_path):
     assert loaded.accuracy(digits.x_test.reshape(-1, 64), digits.y_test) == accuracy
 
 
+def test_torch_quantizers_follow_the_numpy_rules():
+    from analysis.bnn.quantizers import binarize, ternarize
+    from analysis.bnn.torch_nn import quantize_weights
+
+    w = torch.tensor([-1.0, -0.05, -0.0499, 0.0, 0.05, 0.0501, 0.7])
+    assert np.array_equal(quantize_weights(w, WeightKind.BINARY, 0.05).numpy(), binarize(w.numpy()))
+    assert np.array_equal(quantize_weights(w, WeightKind.TERNARY, 0.05).numpy(),
+                          ternarize(w.numpy(), 0.05))  # fmt: skip
+
+
 def test_validation_split_is_disjoint_and_fixed():
     train_idx, val_idx = validation_split(1000, 0.1)
     assert val_idx.size == 100 and np.intersect1d(train_idx, val_idx).size == 0
