@@ -126,6 +126,10 @@ class WeightErrors:
         """``q`` with errors drawn; the change carries no gradient."""
         if kind is WeightKind.REAL or (self.matrix is None and self.ber == 0):
             return q
+        if self.matrix is None and kind is WeightKind.BINARY:
+            # Symmetric flips: one uniform draw per weight, cheaper than the general path.
+            flip = torch.rand(q.shape, generator=self.generator, dtype=q.dtype) < self.ber
+            return q - 2 * (q.detach() * flip)
         matrix = self._matrix(kind, q)
         levels = torch.tensor(matrix.levels, dtype=q.dtype)
         cumulative = torch.tensor(np.cumsum(matrix.probabilities, axis=1), dtype=q.dtype)
