@@ -1,7 +1,8 @@
 """NumPy evaluator of binarized / ternary neural networks under RRAM bit errors.
 
 Inference needs NumPy only (SciPy for confidence intervals); nothing here loads the
-simulator, PyTorch or ONNX (training, ``from_torch`` and the ONNX importer are optional extras). Main entry points:
+simulator, PyTorch or ONNX (training, ``from_torch`` and the ONNX importer are optional
+extras). Main entry points:
 
 * :func:`load_shipped` / :func:`shipped_models`: the trained models of ``weights/``;
   :func:`load_model`: a shipped name, a ``.npz`` or an ONNX/QONNX file;

@@ -90,7 +90,8 @@ def _trained_cnn(digits):
     model.train()
     for start in range(0, 1000, 100):
         optimizer.zero_grad()
-        nn.functional.cross_entropy(model(x[start : start + 100]), y[start : start + 100]).backward()
+        batch = slice(start, start + 100)
+        nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
         optimizer.step()
         model.clip_latent_weights()
     return model.eval()
@@ -155,8 +156,8 @@ def test_binary_training_errors_flip_at_the_rate():
 
 def test_ternary_training_errors_follow_the_seed_convention():
     generator = torch.Generator().manual_seed(1)
-    q = torch.tensor(np.random.default_rng(0).choice([-1.0, 0.0, 1.0], 300_000, p=[0.25, 0.5, 0.25]),
-                     dtype=torch.float32)  # fmt: skip
+    levels = np.random.default_rng(0).choice([-1.0, 0.0, 1.0], 300_000, p=[0.25, 0.5, 0.25])
+    q = torch.tensor(levels, dtype=torch.float32)
     read = WeightErrors(0.05, generator)(q, WeightKind.TERNARY)
     changed = read != q
     assert not bool(((q * read) == -1).any())  # never +1 <-> -1
