@@ -101,6 +101,12 @@ class Recipe:
     validation_fraction: float = 0.1
     #: Bit-error rate drawn in every training forward pass (0: standard training).
     train_ber: float = 0.0
+    #: Latent-weight initialisation: ``default`` (PyTorch's layer default, uniform
+    #: +-1/sqrt(fan_in)) or ``glorot`` (uniform +-sqrt(6 / (fan_in + n_out)), BinaryNet's code).
+    #: Ternary layers need ``glorot`` when fan_in is large: PyTorch's default then puts every
+    #: latent weight inside the ternary threshold (+-0.036 < 0.05 for fan_in 784), so all
+    #: weights start at 0.
+    weight_init: str = "default"
 
 
 def _mlp(hidden: Sequence[int], n_classes: int, kind: WeightKind) -> tuple[LayerSpec, ...]:
@@ -154,7 +160,8 @@ RECIPES = {
                f"{_FASHION_MLP}, binary; error-aware training (sign flips at 4e-2)", epochs=15,
                lr_decay=0.8, train_ber=4e-2),
         Recipe("fashion-mlp-tnn", "fashion-mnist", (784,), _mlp((512, 512), 10, _T),
-               f"{_FASHION_MLP}, ternary weights, binary activations", epochs=15, lr_decay=0.8),
+               f"{_FASHION_MLP}, ternary weights, binary activations", epochs=15, lr_decay=0.8,
+               weight_init="glorot"),
         Recipe("fashion-cnn-bnn", "fashion-mnist", (28, 28, 1), _fashion_cnn(_B),
                f"{_FASHION_CNN}; binary", epochs=15, lr_decay=0.8),
         Recipe("fashion-cnn-tnn", "fashion-mnist", (28, 28, 1), _fashion_cnn(_T),

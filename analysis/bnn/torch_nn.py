@@ -33,6 +33,7 @@ from analysis.bnn.errors import TransitionMatrix
 from analysis.bnn.layers import LayerType
 from analysis.bnn.quantizers import DEFAULT_TERNARY_THRESHOLD, WeightKind
 from analysis.bnn.recipes import Activation, Recipe
+from rram_ber.validation import ParameterError
 
 #: Batch-norm epsilon (added to the variance) and momentum (PyTorch convention: new weight).
 BN_EPSILON = 1e-4
@@ -210,6 +211,16 @@ class InputScale(nn.Module):
         return x * self.scale
 
 
+def _glorot(layer: nn.Module) -> None:
+    """Uniform +-sqrt(6 / (fan_in + n_out)) latent weights (BinaryNet's initialisation)."""
+    weight = layer.weight
+    assert isinstance(weight, torch.Tensor)
+    fan_in = weight[0].numel()
+    limit = float(np.sqrt(6 / (fan_in + weight.shape[0])))
+    with torch.no_grad():
+        weight.uniform_(-limit, limit)
+
+
 class RecipeNet(nn.Sequential):
     """The network of a recipe, channels first (N, C, H, W) / (N, C, L) / (N, K).
 
@@ -252,6 +263,11 @@ class RecipeNet(nn.Sequential):
                 w = (shape[1] + 2 * spec.padding - kw + 1) // spec.pool
                 shape = (h, w, spec.n_out)
             channels = spec.n_out
+            if recipe.weight_init == "glorot":
+                weight = modules[-1 if spec.pool == 1 or spec.type is LayerType.DENSE else -2]
+                _glorot(weight)
+            elif recipe.weight_init != "default":
+                raise ParameterError("weight_init", recipe.weight_init, "'default' or 'glorot'")
             modules += [norm, activation_module(spec.activation)]
         super().__init__(*modules)
         # PyTorch layout of one input: (C, H, W), (C, L) or (K,).
