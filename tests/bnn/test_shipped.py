@@ -84,9 +84,7 @@ def test_recorded_recipe_is_the_current_recipe(name):
     import json
     from dataclasses import MISSING, asdict, fields
 
-    from analysis.bnn.recipes import RECIPES
-
-    from analysis.bnn.recipes import Recipe
+    from analysis.bnn.recipes import RECIPES, Recipe
 
     recorded = load_shipped(name).metadata["training"]["recipe"]
     # A file trained before a recipe field existed was trained with that field's default
