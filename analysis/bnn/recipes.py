@@ -167,7 +167,7 @@ RECIPES = {
         Recipe("fashion-cnn-tnn", "fashion-mnist", (28, 28, 1), _fashion_cnn(_T),
                f"{_FASHION_CNN}; ternary weights", epochs=15, lr_decay=0.8),
         Recipe("digits-mlp-bnn", "digits", (64,), _mlp((128, 128), 10, _B),
-               "64-128-128-10 MLP, binary weights and activations", epochs=30, lr_decay=0.93),
+               "64-128-128-10 MLP, binary weights and activations", epochs=60, lr_decay=0.96),
         Recipe("digits-mlp-tnn", "digits", (64,), _mlp((128, 128), 10, _T),
                "64-128-128-10 MLP, ternary weights, binary activations", epochs=30,
                lr_decay=0.93),
