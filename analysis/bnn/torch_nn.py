@@ -31,7 +31,7 @@ from torch import nn
 
 from analysis.bnn.errors import TransitionMatrix
 from analysis.bnn.layers import LayerType
-from analysis.bnn.quantizers import DEFAULT_TERNARY_THRESHOLD, WeightKind
+from analysis.bnn.quantizers import WeightKind
 from analysis.bnn.recipes import Activation, Recipe
 from rram_ber.validation import ParameterError
 
@@ -234,19 +234,22 @@ class RecipeNet(nn.Sequential):
         channels = shape[-1]
         flat = len(shape) == 1
         for spec in recipe.layers:
-            threshold = recipe.ternary_threshold or DEFAULT_TERNARY_THRESHOLD
+            threshold = recipe.ternary_threshold
+            linear: QuantLayer
             if spec.type is LayerType.DENSE:
                 if not flat:
                     modules.append(nn.Flatten())
                     flat = True
                 n_in = int(np.prod(shape))
-                modules.append(QuantLinear(n_in, spec.n_out, spec.weights, threshold))
+                linear = QuantLinear(n_in, spec.n_out, spec.weights, threshold)
+                modules.append(linear)
                 norm: nn.Module = nn.BatchNorm1d(spec.n_out, BN_EPSILON, BN_MOMENTUM)
                 shape = (spec.n_out,)
             elif spec.type is LayerType.CONV1D:
                 k = spec.kernel_1d
-                modules.append(QuantConv1d(channels, spec.n_out, k, spec.padding, spec.weights,
-                                           threshold))  # fmt: skip
+                linear = QuantConv1d(channels, spec.n_out, k, spec.padding, spec.weights,
+                                     threshold)  # fmt: skip
+                modules.append(linear)
                 if spec.pool > 1:
                     modules.append(nn.MaxPool1d(spec.pool))
                 norm = nn.BatchNorm1d(spec.n_out, BN_EPSILON, BN_MOMENTUM)
@@ -254,8 +257,9 @@ class RecipeNet(nn.Sequential):
                 shape = (length, spec.n_out)
             else:
                 kh, kw = spec.kernel_2d
-                modules.append(QuantConv2d(channels, spec.n_out, (kh, kw), spec.padding,
-                                           spec.weights, threshold))  # fmt: skip
+                linear = QuantConv2d(channels, spec.n_out, (kh, kw), spec.padding,
+                                     spec.weights, threshold)  # fmt: skip
+                modules.append(linear)
                 if spec.pool > 1:
                     modules.append(nn.MaxPool2d(spec.pool))
                 norm = nn.BatchNorm2d(spec.n_out, BN_EPSILON, BN_MOMENTUM)
@@ -264,8 +268,7 @@ class RecipeNet(nn.Sequential):
                 shape = (h, w, spec.n_out)
             channels = spec.n_out
             if recipe.weight_init == "glorot":
-                weight = modules[-1 if spec.pool == 1 or spec.type is LayerType.DENSE else -2]
-                _glorot(weight)
+                _glorot(linear)
             elif recipe.weight_init != "default":
                 raise ParameterError("weight_init", recipe.weight_init, "'default' or 'glorot'")
             modules += [norm, activation_module(spec.activation)]
