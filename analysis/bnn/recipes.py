@@ -179,7 +179,7 @@ RECIPES = {
                lr_decay=0.93),
         Recipe("ecg-synthetic-cnn-bnn", "ecg-synthetic", (117, 1), _ecg_cnn(_B),
                "SYNTHETIC heartbeats (not MIT-BIH); whole network binarized: conv7-16-pool2, "
-               "conv5-32-pool2, dense 64, dense 4", epochs=8),
+               "conv5-32-pool2, dense 64, dense 4", epochs=8, weight_init="glorot"),
         Recipe("ecg-synthetic-cnn-bnn-classifier", "ecg-synthetic", (117, 1), _ecg_cnn(_R),
                "SYNTHETIC heartbeats (not MIT-BIH); classifier only binarized: real "
                "conv7-16-pool2 and conv5-32-pool2 with ReLU, binary dense 64, dense 4",
