@@ -1,7 +1,7 @@
 """Throughput of the NumPy BNN evaluator: a whole accuracy-vs-BER curve of a shipped model.
 
 Default workload (issue target: at most 20 s on 2 cores): the shipped Fashion-MNIST binary MLP
-(``fashion-mlp-bnn``, 784-256-256-10), 10 bit-error rates x 20 static error draws (one chip
+(``fashion-mlp-bnn``, 784-512-512-10), 10 bit-error rates x 20 static error draws (one chip
 each), every draw evaluated on the 10,000 test images; i.e. 200 forward passes of 10k images
 plus 200 error draws.
 
