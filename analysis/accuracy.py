@@ -26,8 +26,10 @@ import pandas as pd
 from analysis.bnn.ber_table import Condition, read_ber_table
 from analysis.bnn.curves import accuracy_curve, evaluate_with_errors, load_test_split
 from analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix
-from analysis.bnn.model_io import load_shipped, shipped_models
+from analysis.bnn.layers import Network
+from analysis.bnn.model_io import load_model, load_shipped, shipped_models
 from analysis.bnn.quantizers import WeightKind
+from analysis.bnn.user_data import load_user_data
 
 #: Uniform BERs of the curves (0 is drawn at the left edge of the log axis).
 CURVE_BERS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.2)
@@ -89,6 +91,23 @@ def choose_model(kind: WeightKind) -> str | None:
     return next((name for name in PREFERRED_MODELS[kind] if name in available), None)
 
 
+def _models(
+    user_model: str | Path | None,
+) -> dict[WeightKind, tuple[str, Network | None]]:
+    """Model of each weight kind: the user's (for its kind) or the preferred shipped one."""
+    chosen: dict[WeightKind, tuple[str, Network | None]] = {}
+    for kind in (WeightKind.BINARY, WeightKind.TERNARY):
+        name = choose_model(kind)
+        if name is not None:
+            chosen[kind] = (name, None)
+    if user_model is not None:
+        network = load_model(user_model)
+        kinds = {layer.weights.kind for layer in network.quantized_layers()}
+        kind = WeightKind.TERNARY if WeightKind.TERNARY in kinds else WeightKind.BINARY
+        chosen[kind] = (network.name, network)
+    return chosen
+
+
 def accuracy_study(
     ber_csv: str | Path,
     condition_ids: Sequence[int] | None = None,
@@ -96,6 +115,8 @@ def accuracy_study(
     seed: int = 0,
     test_limit: int | None = None,
     progress: Callable[[str], None] | None = None,
+    model: str | Path | None = None,
+    data: str | Path | None = None,
 ) -> AccuracyStudy:
     """Evaluate the curves and the measured conditions of a campaign.
 
@@ -113,6 +134,11 @@ def accuracy_study(
         Evaluate on the first ``test_limit`` test inputs only (faster).
     progress : callable, optional
         Called with a short message before each curve and each condition.
+    model : str or path, optional
+        The user's network (shipped name, ``.npz`` or ``.onnx``); it replaces the preferred
+        shipped model of its weight kind (ternary if any layer is ternary, else binary).
+    data : path, optional
+        Test data ``.npz`` (``x``, ``y``) for ``model``; default its shipped data set.
     """
     step = progress or (lambda message: None)
     conditions = read_ber_table(ber_csv, skip_unmeasured=True)
@@ -127,8 +153,9 @@ def accuracy_study(
             "conditions without a measured BER (no resolved read) not evaluated: "
             + ", ".join(unmeasured)
         )
+    chosen = _models(model)
     for kind in (WeightKind.BINARY, WeightKind.TERNARY):
-        name = choose_model(kind)
+        name, user_network = chosen.get(kind, (None, None))
         selected = [
             c
             for c in conditions
@@ -137,9 +164,12 @@ def accuracy_study(
         if name is None:
             notes.append(f"no shipped {kind.value} model: {kind.value} conditions not evaluated")
             continue
-        network = load_shipped(name)
+        network = load_shipped(name) if user_network is None else user_network
         try:
-            x, y = load_test_split(network, test_limit)
+            if user_network is not None and data is not None:
+                x, y = load_user_data(data, network, test_limit)
+            else:
+                x, y = load_test_split(network, test_limit)
         except Exception as error:  # a missing data set must not stop the report
             notes.append(f"{name}: test data unavailable ({error})")
             continue
@@ -160,8 +190,8 @@ def accuracy_study(
             step(f"{name}: condition {condition.condition_id} ({number}/{len(selected)})")
             bound = is_bound(condition)
             matrix = bound_matrix(condition) if bound else condition.matrix
-            model = ErrorModel.same_matrix(network, matrix, ErrorMode.STATIC)
-            estimate = evaluate_with_errors(network, x, y, model, repeats, seed)
+            errors = ErrorModel.same_matrix(network, matrix, ErrorMode.STATIC)
+            estimate = evaluate_with_errors(network, x, y, errors, repeats, seed)
             rows.append(
                 {
                     "condition_id": int(condition.condition_id),

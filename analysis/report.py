@@ -260,6 +260,8 @@ def build_report(
     limits: SpecLimits | None = None,
     pdf: bool = False,
     progress: Callable[[str], None] | None = None,
+    model: str | Path | None = None,
+    model_data: str | Path | None = None,
 ) -> Report:
     """Write the report of a finished campaign.
 
@@ -289,6 +291,9 @@ def build_report(
         Also write every figure as PDF.
     progress : callable, optional
         Called with a short message before each slow step.
+    model, model_data : path, optional
+        The user's network (shipped name, ``.npz`` or ``.onnx``) and test data (``.npz``
+        with ``x``, ``y``) instead of the shipped network of its weight kind.
     """
     check_range("--ber-target", ber_target, 0.0, 1.0, low_inclusive=False)
     check_int("--repeats", repeats, 2, 10_000)
@@ -329,7 +334,14 @@ def build_report(
         wanted = sorted(set(_accuracy_conditions(ber, windows)) | {c for _, c in points})
         step(f"evaluating network accuracy at {len(wanted)} conditions")
         study = accuracy_study(
-            data.out / "ber.csv", wanted, repeats, seed, test_limit, progress=step
+            data.out / "ber.csv",
+            wanted,
+            repeats,
+            seed,
+            test_limit,
+            progress=step,
+            model=model,
+            data=model_data,
         )
         settings = [c for c in ("cell", "corner", "temp_c", "vdd_v", "t_sample_s") if c in ber]
         points_table = (

@@ -80,6 +80,17 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pdf", action="store_true", help="also write every figure as PDF (PNG and SVG always)"
     )
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="network of the accuracy section: shipped name, .npz or .onnx (default: the "
+        "preferred shipped network of each weight kind)",
+    )
+    parser.add_argument(
+        "--data",
+        default=None,
+        help="test data .npz (x, y) for --model (default: the model's shipped data set)",
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -148,6 +159,8 @@ def write_report(out: Path, html_path: Path, args: argparse.Namespace) -> Path:
         limits=limits,
         pdf=args.pdf,
         progress=progress,
+        model=args.model,
+        model_data=args.data,
     )
     print(f"wrote {report.html}, {report.markdown} and {report.files}/")
     return report.html
