@@ -87,4 +87,6 @@ def test_a_network_prints_in_one_line():
 
     text = repr(load_shipped("fashion-mlp-bnn"))
     assert "\n" not in text and len(text) < 300
-    assert "Dense layer0 binary 256x784" in text
+    network = load_shipped("fashion-mlp-bnn")
+    first = network.layers[0]
+    assert f"Dense {first.name} binary {first.weights.values.shape[0]}x784" in text
