@@ -167,7 +167,9 @@ def transistor(
             z if geometry.polarity is Polarity.NMOS else -z,
             l_diffusion_m,
         )
-    delvto, mulu0 = instance_parameters(geometry.polarity, corner, deviation)
+    # A user library selects its corner by section: no project shift on top of it.
+    shifted = corner if technology.corner_shifts else ProcessCorner.TT
+    delvto, mulu0 = instance_parameters(geometry.polarity, shifted, deviation)
     return model_card_mosfet(
         technology,
         geometry.name + suffix,

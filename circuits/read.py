@@ -29,6 +29,7 @@ from circuits.pcsa import (
     xnor_switch_geometries,
     xnor_switch_lines,
 )
+from circuits.user_pcsa import UserPcsa
 from models.cmos import (
     ProcessCorner,
     TransistorDeviation,
@@ -150,6 +151,9 @@ class ReadConditions:
     technology : Technology
         Transistor models, corners and mismatch style (default PTM 130 nm). Build conditions
         for another technology with :meth:`for_technology` to get its default sizes.
+    user_pcsa : UserPcsa or None
+        A user's sense-amplifier subcircuit used in place of the built-in PCSA (``pcsa``
+        sizes then do not apply); None for the built-in one.
     """
 
     vdd_v: float = 1.2
@@ -160,10 +164,13 @@ class ReadConditions:
     access: AccessSizing = field(default_factory=AccessSizing)
     xnor: XnorSwitchSizing | None = None
     technology: Technology = PTM130
+    user_pcsa: UserPcsa | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.technology, Technology):
             raise ParameterError("technology", self.technology, "a Technology")
+        if self.user_pcsa is not None and not isinstance(self.user_pcsa, UserPcsa):
+            raise ParameterError("user_pcsa", self.user_pcsa, "a UserPcsa or None")
         check_vdd("vdd_v", self.vdd_v, self.technology)
         check_range("temp_c", self.temp_c, TEMP_MIN_C, TEMP_MAX_C, unit="C")
         object.__setattr__(self, "corner", ProcessCorner.parse(self.corner))
@@ -212,9 +219,15 @@ class ReadCopy:
 
 
 def read_transistor_geometries(conditions: ReadConditions) -> tuple[TransistorGeometry, ...]:
-    """All transistors of one read copy (PCSA, access, then the XNOR swap if any), in order."""
-    geometries = pcsa_geometries(conditions.pcsa) + access_geometries(conditions.access)
-    if conditions.xnor is not None:
+    """All transistors of one read copy (PCSA, access, then the XNOR swap if any), in order.
+
+    A user's PCSA subcircuit contributes none (its devices carry no drawn mismatch), nor does
+    the swap when the subcircuit takes the XNOR input itself.
+    """
+    user = conditions.user_pcsa
+    geometries = () if user is not None else pcsa_geometries(conditions.pcsa)
+    geometries += access_geometries(conditions.access)
+    if conditions.xnor is not None and (user is None or not user.has_xnor_input):
         geometries += xnor_switch_geometries(conditions.xnor)
     return geometries
 
@@ -270,6 +283,11 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
         for element in copy.cell.branch_elements():
             definitions.update(dict.fromkeys(element.definitions()))
     lines.extend(definitions)
+    user = conditions.user_pcsa
+    if user is not None:
+        lines.append(user.file.text.rstrip())
+    # The built-in swap sits between the PCSA and the cell unless the user's SA does the XNOR.
+    swap = conditions.xnor is not None and (user is None or not user.has_xnor_input)
     lines.append(
         pulse_source(
             "wl",
@@ -296,27 +314,34 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
         lines.append(dc_source("dd" + suffix, "vdd" + suffix, "0", vdd))
         # With the XNOR swap the latch sources are internal nodes left/right, else BL/BLB.
         left, right = ("bl" + suffix, "blb" + suffix)
-        if conditions.xnor is not None:
+        if swap:
             left, right = ("xl" + suffix, "xr" + suffix)
-        lines.extend(
-            pcsa_lines(
-                conditions.pcsa,
-                conditions.corner,
-                copy.deviations,
-                PcsaNodes(
-                    vdd="vdd" + suffix,
-                    sen="sen",
-                    out="out" + suffix,
-                    outb="outb" + suffix,
-                    bl=left,
-                    blb=right,
-                    sl="sl" + suffix,
-                ),
-                suffix,
-                conditions.technology,
-            )
+        pcsa_nodes = PcsaNodes(
+            vdd="vdd" + suffix,
+            sen="sen",
+            out="out" + suffix,
+            outb="outb" + suffix,
+            bl=left,
+            blb=right,
+            sl="sl" + suffix,
         )
-        if conditions.xnor is not None and copy.activation is not None:
+        if user is None:
+            lines.extend(
+                pcsa_lines(
+                    conditions.pcsa,
+                    conditions.corner,
+                    copy.deviations,
+                    pcsa_nodes,
+                    suffix,
+                    conditions.technology,
+                )
+            )
+        else:
+            # A plain read is the XNOR with x = +1 (the stored weight itself).
+            high = "vdd" + suffix
+            x, xb = (high, "0") if copy.activation in (None, 1) else ("0", high)
+            lines.append(user.instance_line(pcsa_nodes, suffix, x, xb))
+        if swap and conditions.xnor is not None and copy.activation is not None:
             lines.extend(
                 xnor_switch_lines(
                     conditions.xnor,

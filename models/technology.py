@@ -31,7 +31,8 @@ so the project's ``fs`` selects the file ``sf`` and vice versa.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from models.cmos import (
     ProcessCorner,
     model_card_text,
 )
+from models.user_files import ScannedFile, check_name, library_section
 from rram_ber.validation import ParameterError, check_choice
 
 
@@ -109,6 +111,10 @@ class Technology:
         Why :attr:`vdd_max_v`, for error messages.
     sizes : DefaultSizes
         Default device sizes.
+    library : ScannedFile or None
+        A user's model library (see :func:`user_technology`); None for the built-in models.
+    corner_sections : mapping
+        With ``library``: the library section (``.lib <section>``) of each corner.
     """
 
     name: str
@@ -121,12 +127,73 @@ class Technology:
     vdd_max_v: float
     vdd_limit_reason: str
     sizes: DefaultSizes
+    library: ScannedFile | None = None
+    corner_sections: Mapping[ProcessCorner, str] = field(default_factory=dict)
+
+    @property
+    def corner_shifts(self) -> bool:
+        """Whether corners are the project's ``delvto``/``mulu0`` shifts (PTM cards only).
+
+        A user library and SKY130 bring their own corners, selected in :meth:`model_text`.
+        """
+        return self.style is InstanceStyle.MODEL_CARD and self.library is None
 
     def model_text(self, corner: ProcessCorner) -> str:
         """Model text to inline in a netlist at ``corner`` (self-contained, no ``.include``)."""
+        if self.library is not None:
+            if corner not in self.corner_sections:
+                raise ParameterError(
+                    "corner",
+                    corner.value,
+                    "one of the corners with a library section: "
+                    + ", ".join(c.value for c in self.corner_sections),
+                )
+            section = self.corner_sections[corner]
+            return (
+                f"* user model library {self.library.path.name} section {section}\n"
+                + library_section(self.library, section)
+                + "\n"
+            )
         if self.style is InstanceStyle.MODEL_CARD:
             return model_card_text()
         return sky130_model_text(corner)
+
+
+def user_technology(
+    library: ScannedFile,
+    corner_sections: Mapping[ProcessCorner, str],
+    nmos_model: str,
+    pmos_model: str,
+    mismatch: PelgromCoefficients,
+    base: Technology,
+) -> Technology:
+    """A technology from a user's BSIM model library (``.model`` cards in ``.lib`` sections).
+
+    Instances are ``m`` lines on ``nmos_model``/``pmos_model``; each corner selects its
+    library section; local mismatch is ``mismatch`` (Pelgrom) as per-instance
+    ``delvto``/``mulu0``. Supply limits and default sizes are those of ``base``.
+
+    Raises
+    ------
+    ParameterError
+        If a section is missing from the library or a model name is not a plain name.
+    """
+    for corner, section in corner_sections.items():
+        library_section(library, section, f"corners.{corner.value}")
+    return Technology(
+        name=f"user:{library.path.name}",
+        source=f"user model library {library.path.name} (sha256 {library.sha256})",
+        style=InstanceStyle.MODEL_CARD,
+        nmos_model=check_name("nmos_model", nmos_model),
+        pmos_model=check_name("pmos_model", pmos_model),
+        mismatch=mismatch,
+        vdd_default_v=base.vdd_default_v,
+        vdd_max_v=base.vdd_max_v,
+        vdd_limit_reason=base.vdd_limit_reason,
+        sizes=base.sizes,
+        library=library,
+        corner_sections=dict(corner_sections),
+    )
 
 
 PTM130 = Technology(
