@@ -118,7 +118,7 @@ class UserPcsa:
             PcsaPort.XB: xb_node,
         }
         connected = " ".join(identifier(by_role[role]) for role in self.ports)
-        return f"xsa{identifier(suffix.lstrip('_') or '0')}_u {connected} {self.name}"
+        return f"x{identifier('usa' + suffix)} {connected} {self.name}"
 
 
 def builtin_pcsa_subcircuit(
