@@ -181,7 +181,7 @@ def parse_technology(
 
 def covered_corners(settings: TechnologySettings, corners: tuple[ProcessCorner, ...]) -> None:
     """Refuse a swept corner the user's library has no section for."""
-    sections = settings.technology.corner_sections
+    sections = dict(settings.technology.corner_sections)
     if settings.technology.library is None:
         return
     for corner in corners:

@@ -67,7 +67,7 @@ def program_conditions(
         corner=corner,
         temp_c=temp_c,
         orientation=vcm.orientation,
-        **({} if access is None else {"access": access}),
+        access=AccessSizing() if access is None else access,
     )
     return ProgramConditions(
         compliance_a=compliance_a,

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -113,7 +113,7 @@ class Technology:
         Default device sizes.
     library : ScannedFile or None
         A user's model library (see :func:`user_technology`); None for the built-in models.
-    corner_sections : mapping
+    corner_sections : tuple of (ProcessCorner, str)
         With ``library``: the library section (``.lib <section>``) of each corner.
     """
 
@@ -128,7 +128,8 @@ class Technology:
     vdd_limit_reason: str
     sizes: DefaultSizes
     library: ScannedFile | None = None
-    corner_sections: Mapping[ProcessCorner, str] = field(default_factory=dict)
+    #: ``(corner, section)`` pairs (a tuple keeps the record hashable: it keys caches).
+    corner_sections: tuple[tuple[ProcessCorner, str], ...] = ()
 
     @property
     def corner_shifts(self) -> bool:
@@ -141,14 +142,15 @@ class Technology:
     def model_text(self, corner: ProcessCorner) -> str:
         """Model text to inline in a netlist at ``corner`` (self-contained, no ``.include``)."""
         if self.library is not None:
-            if corner not in self.corner_sections:
+            sections = dict(self.corner_sections)
+            if corner not in sections:
                 raise ParameterError(
                     "corner",
                     corner.value,
                     "one of the corners with a library section: "
-                    + ", ".join(c.value for c in self.corner_sections),
+                    + ", ".join(c.value for c in sections),
                 )
-            section = self.corner_sections[corner]
+            section = sections[corner]
             return (
                 f"* user model library {self.library.path.name} section {section}\n"
                 + library_section(self.library, section)
@@ -192,7 +194,7 @@ def user_technology(
         vdd_limit_reason=base.vdd_limit_reason,
         sizes=base.sizes,
         library=library,
-        corner_sections=dict(corner_sections),
+        corner_sections=tuple(corner_sections.items()),
     )
 
 

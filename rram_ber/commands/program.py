@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from models.technology import TECHNOLOGIES, get_technology
 from rram_ber.commands.read import as_option
 from rram_ber.validation import ParameterError, check_int, make_writable_dir
 
@@ -71,6 +72,11 @@ def register(subparsers: Any) -> None:
         default="oe_on_bl",
         help="device electrode on the bit line: oe_on_bl (default) or ae_on_bl",
     )
+    parser.add_argument(
+        "--technology",
+        default="ptm130",
+        help="access-transistor technology: " + ", ".join(TECHNOLOGIES) + " (default ptm130)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--plots",
@@ -92,6 +98,7 @@ def conditions_from_args(args: argparse.Namespace) -> Any:
     """
     from characterization.devices import VcmSettings
     from characterization.programming import ProgramConditions
+    from circuits.cells import AccessSizing
     from circuits.programming import ProgrammingBench
     from models.variability import C2cVariability, D2dVariability
     from models.vcm import VcmParameters
@@ -110,7 +117,12 @@ def conditions_from_args(args: argparse.Namespace) -> Any:
     except ParameterError as error:
         raise error.renamed(VCM_OPTIONS.get(error.field, error.field)) from None
     device = as_option("--t-ambient", lambda: VcmParameters(t_ambient_k=args.t_ambient))
-    bench = ProgrammingBench(orientation=vcm.orientation)
+    technology = get_technology(args.technology, "--technology")
+    bench = ProgrammingBench(
+        access=AccessSizing.for_technology(technology),
+        orientation=vcm.orientation,
+        technology=technology,
+    )
     as_option("--compliance", lambda: ProgramConditions(compliance_a=args.compliance))
     return as_option(
         "--set-voltage",

@@ -43,7 +43,7 @@ def test_ptm130_is_the_default_technology_with_the_old_sizes():
 def test_an_unknown_technology_and_a_too_high_supply_are_refused():
     with pytest.raises(ParameterError, match="--technology"):
         get_technology("tsmc65", "--technology")
-    with pytest.raises(ParameterError, match="1.3 V core devices"):
+    with pytest.raises(ParameterError, match=r"1\.3 V core devices"):
         ReadConditions(vdd_v=1.8)
 
 

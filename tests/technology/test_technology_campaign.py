@@ -44,7 +44,9 @@ def run(spec_path, out, workers):
 @pytest.mark.skipif(not sky130_installed(), reason="SKY130 models not installed")
 def test_a_sky130_campaign_gives_the_same_table_with_one_and_two_workers(tmp_path):
     spec = tmp_path / "sky.toml"
-    spec.write_text(BASE.format(corners='["tt", "ss"]', vdd=1.8) + '[technology]\nname = "sky130"\n')
+    spec.write_text(
+        BASE.format(corners='["tt", "ss"]', vdd=1.8) + '[technology]\nname = "sky130"\n'
+    )
     one = run(spec, tmp_path / "one", 1)
     two = run(spec, tmp_path / "two", 2)
     pd.testing.assert_frame_equal(one, two)

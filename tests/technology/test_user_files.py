@@ -60,7 +60,7 @@ def test_an_include_inside_the_folder_is_inlined_and_scanned_too(tmp_path):
     assert ".model pch pmos level=54" in top.text and ".include" not in top.text
     assert top.included == ((tmp_path / "sub/models.lib").resolve(),)
     write(tmp_path, "sub/evil.lib", ".control\nshell touch x\n.endc\n")
-    with pytest.raises(UserFileError, match="evil.lib line 1"):
+    with pytest.raises(UserFileError, match=r"evil\.lib line 1"):
         scan_user_file(write(tmp_path, "top2.lib", ".include sub/evil.lib\n"))
 
 
