@@ -108,3 +108,18 @@ def test_user_pcsa_ports_must_match_the_subcircuit(tmp_path):
         UserPcsa(scan_user_file(path), "sa", PORTS[:-1])
     with pytest.raises(ParameterError, match="a subcircuit defined"):
         UserPcsa(scan_user_file(path), "other", PORTS)
+
+
+@needs_sky130
+def test_sky130_mismatch_reaches_the_pdk_devices(session):
+    """A threshold shift on one latch NMOS decides a balanced read, in both directions."""
+    from models.cmos import TransistorDeviation
+
+    conditions = ReadConditions.for_technology(SKY130)
+    decisions = []
+    for dvt in (0.05, -0.05):
+        deviations = {"nl1": TransistorDeviation(dvt_v=dvt)}
+        copy = ReadCopy(Cell2T2R(FixedResistor(10e3), FixedResistor(10e3)), deviations)
+        assert "mm_z=" in read_netlist(conditions, [copy])
+        decisions.append(simulate_reads(session, conditions, [copy])[0].decision)
+    assert sorted(decisions) == [-1, 1]
