@@ -30,7 +30,7 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 if [ "$with_tests" = yes ]; then
-    .venv/bin/python -m pip install --quiet -e ".[dask,ecg,test]" tox
+    .venv/bin/python -m pip install --quiet -e ".[dask,ecg,test,train,onnx]" tox
 else
     .venv/bin/python -m pip install --quiet -e .
 fi

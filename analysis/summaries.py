@@ -41,6 +41,20 @@ def conditions_at(ber: pd.DataFrame, cell: CampaignCell, point: Mapping[str, Any
     ]
 
 
+def best_sampling_times(ber: pd.DataFrame) -> dict[str, float]:
+    """Per cell (read mode): the sampling time of lowest mean BER over its conditions.
+
+    A ternary read is best early (its 0 decays into +1/-1 as the latch resolves), a binary
+    one late; a single campaign-wide time would show one of them at its worst. Ties go to
+    the longer time.
+    """
+    best: dict[str, float] = {}
+    for cell, rows in ber.groupby("cell", sort=False):
+        means = rows.groupby("t_sample_s")[schema.BER].mean().sort_index(ascending=False)
+        best[str(cell)] = float(means.idxmin()) if means.notna().any() else float(means.index[0])
+    return best
+
+
 #: Columns that describe a condition (as opposed to its statistics).
 SETTING_COLUMNS = ("cell", "corner", "temp_c", "vdd_v", "compliance_a", "t_sample_s")
 

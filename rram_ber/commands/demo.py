@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rram_ber.commands.report import add_report_options, write_report
+from rram_ber.commands.run import short_summary
 
 
 def default_campaign_path() -> Path:
@@ -31,10 +32,16 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--out", type=Path, required=True, help="output directory")
     parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="local worker processes"
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="local worker processes (default: every core, %(default)s here)",
     )
     parser.add_argument(
-        "--samples", type=int, default=None, help="override the Monte-Carlo count (quick look)"
+        "--samples",
+        type=int,
+        default=None,
+        help="override the Monte-Carlo count (quick look; default: the campaign's)",
     )
     add_report_options(parser)
     parser.set_defaults(handler=run)
@@ -42,7 +49,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber demo``."""
-    from characterization.campaign import format_summary, run_campaign
+    from characterization.campaign import run_campaign
     from characterization.executors import LocalExecutor
     from characterization.spec import load_spec
 
@@ -57,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     )
     with LocalExecutor(args.workers) as executor:
         result = run_campaign(spec, campaign_dir, executor)
-    print(format_summary(result.ber, spec.conditions()))
+    print(short_summary(result.ber, campaign_dir / "ber.csv"))
     print("evaluating the shipped networks on the measured error rates and writing the report")
     html = write_report(campaign_dir, args.out / "report.html", args)
     print(f"demo finished in {time.monotonic() - start:.0f} s; open {html}")

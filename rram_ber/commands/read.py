@@ -13,7 +13,7 @@ from circuits.elements import FixedResistor
 from circuits.read import VDD_MAX_V, ReadConditions, ReadCopy, ReadTiming
 from models.cmos import ProcessCorner
 from models.technology import TECHNOLOGIES, get_technology
-from rram_ber.validation import ParameterError
+from rram_ber.validation import ParameterError, spice_float
 
 T = TypeVar("T")
 
@@ -34,41 +34,50 @@ def as_option(option: str, build: Callable[[], T]) -> T:
 def add_read_options(parser: argparse.ArgumentParser) -> None:
     """Options describing one read (shared by ``read`` and ``netlist read``)."""
     parser.add_argument(
-        "--cell", default="2t2r", help="cell kind: 2t2r (differential) or 1t1r (with reference)"
+        "--cell",
+        default="2t2r",
+        help="cell kind: 2t2r (differential) or 1t1r (with reference) (default: %(default)s)",
     )
     parser.add_argument(
-        "--r-bl", type=float, default=DEFAULT_R_LRS_OHM, help="resistance on BL [ohm]"
+        "--r-bl",
+        type=spice_float,
+        default=DEFAULT_R_LRS_OHM,
+        help="resistance on BL [ohm], e.g. 5k (default: %(default)g)",
     )
     parser.add_argument(
         "--r-blb",
-        type=float,
+        type=spice_float,
         default=None,
         help=f"2t2r: resistance on BLB [ohm] (default {DEFAULT_R_HRS_OHM:g})",
     )
     parser.add_argument(
         "--r-ref",
-        type=float,
+        type=spice_float,
         default=None,
         help=f"1t1r: reference resistance on BLB [ohm] (default {DEFAULT_R_REF_OHM:.0f})",
     )
     parser.add_argument(
         "--technology",
         default="ptm130",
-        help="transistor technology: " + ", ".join(TECHNOLOGIES) + " (default ptm130)",
+        help="transistor technology: " + ", ".join(TECHNOLOGIES) + " (default: %(default)s)",
     )
     parser.add_argument(
         "--vdd",
-        type=float,
+        type=spice_float,
         default=None,
         help=f"supply [V] (default: the technology's, 1.2 for ptm130; ptm130: <= {VDD_MAX_V:g})",
     )
-    parser.add_argument("--corner", default="tt", help="process corner: tt, ff, ss, fs, sf")
-    parser.add_argument("--temp", type=float, default=27.0, help="temperature [C], -55..150")
+    parser.add_argument(
+        "--corner", default="tt", help="process corner: tt, ff, ss, fs, sf (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--temp", type=float, default=27.0, help="temperature [C], -55..150 (default: %(default)g)"
+    )
     parser.add_argument(
         "--t-sample",
-        type=float,
+        type=spice_float,
         default=ReadTiming().t_sample_s,
-        help="sampling time after the sense-enable edge [s]",
+        help="sampling time after the sense-enable edge [s], e.g. 2n (default: %(default)g)",
     )
 
 
@@ -133,10 +142,18 @@ def run(args: argparse.Namespace) -> int:
     simulator = NgspiceSession() if args.backend == "shared" else NgspiceSubprocess()
     with simulator:
         measurement = simulate_reads(simulator, conditions, [copy])[0]
+    r_bl, r_blb = (e.nominal_resistance_ohm() for e in copy.cell.branch_elements())
     if args.json:
         print(
             json.dumps(
                 {
+                    "cell": copy.cell.kind.value,
+                    "r_bl_ohm": r_bl,
+                    "r_blb_ohm": r_blb,
+                    "vdd_v": conditions.vdd_v,
+                    "corner": conditions.corner.value,
+                    "temp_c": conditions.temp_c,
+                    "t_sample_s": conditions.timing.t_sample_s,
                     "decision": measurement.decision,
                     "resolved": measurement.resolved,
                     "delay_s": None if math.isnan(measurement.delay_s) else measurement.delay_s,
@@ -145,7 +162,6 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    r_bl, r_blb = (e.nominal_resistance_ohm() for e in copy.cell.branch_elements())
     rows = [
         ("cell", copy.cell.kind.value),
         ("R on BL", f"{r_bl:.6g} ohm"),
@@ -157,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
         ("VDD", f"{conditions.vdd_v:g} V"),
         ("corner", conditions.corner.value),
         ("temperature", f"{conditions.temp_c:g} C"),
+        ("sampled", f"{conditions.timing.t_sample_s * 1e9:g} ns after SEN"),
         ("decision", f"{measurement.decision:+d}" if measurement.resolved else "0 (unresolved)"),
         (
             "sense delay",

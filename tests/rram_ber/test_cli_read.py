@@ -79,7 +79,11 @@ def test_read_json_reports_decision_delay_and_energy():
     )
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
-    assert set(result) == {"decision", "resolved", "delay_s", "energy_j"}
+    # The inputs come back with the result, so a saved JSON line says what was read.
+    assert set(result) == {"decision", "resolved", "delay_s", "energy_j", "cell", "r_bl_ohm",
+                           "r_blb_ohm", "vdd_v", "corner", "temp_c", "t_sample_s"}  # fmt: skip
+    assert (result["r_bl_ohm"], result["r_blb_ohm"], result["vdd_v"]) == (5e3, 50e3, 1.2)
+    assert result["t_sample_s"] == 2e-9 and result["temp_c"] == 27.0
     assert result["decision"] == 1 and result["resolved"] is True
     assert 20e-12 < result["delay_s"] < 1e-9 and 1e-15 < result["energy_j"] < 1e-13
 
