@@ -26,6 +26,7 @@ from characterization import schema, store
 from characterization.ber import ber_table, confusion_table, rare_ber_row
 from characterization.executors import Executor
 from characterization.spec import CampaignSpec, Condition
+from characterization.technology_spec import copy_user_files
 from characterization.worker import ChunkTask, RareOutcome, RareTask, Task, chunk_tasks
 from rram_ber import __version__
 from rram_ber.validation import ParameterError
@@ -399,6 +400,8 @@ def run_campaign(
         tasks, todo, recomputed = _tasks(spec, conditions, out, keys, stream)
         if existing is None:
             store.write_manifest(out, manifest(spec, keys))
+            # The user's model library and PCSA (their checksums are in the manifest).
+            copy_user_files(spec.technology, out)
         for condition in conditions:
             store.write_condition(out, condition.condition_id, condition_record(spec, condition))
         _execute(spec, out, executor, tasks, todo, keys, progress, stream)

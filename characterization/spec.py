@@ -13,6 +13,7 @@ A campaign file has these tables (every key optional unless said otherwise)::
     [pcsa]          PcsaSizing fields
     [access]        AccessSizing fields
     [xnor]          XnorSwitchSizing fields (the XNOR-PCSA's bit-line swap)
+    [technology]    name, user model library, user PCSA (see technology_spec)
 
 Validation happens before anything runs. Every problem raises
 :class:`~rram_ber.validation.ParameterError` naming the key (``table.key``, with ``[i]`` for a
@@ -47,10 +48,16 @@ from characterization.rare.registry import ESTIMATORS
 from characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
 from characterization.schema import METHODS
 from characterization.simulator import DEFAULT_TIME_LIMIT_S
+from characterization.technology_spec import (
+    TechnologySettings,
+    covered_corners,
+    parse_technology,
+)
 from circuits.cells import AccessSizing
 from circuits.pcsa import PcsaSizing, XnorSwitchSizing
 from circuits.read import TEMP_MAX_C, TEMP_MIN_C, ReadConditions, ReadTiming, check_vdd
 from models.cmos import PelgromCoefficients, ProcessCorner
+from models.technology import Technology, get_technology
 from models.vcm import VcmParameters
 from rram_ber.validation import (
     ParameterError,
@@ -223,6 +230,8 @@ class CampaignSpec:
         below it a binary read is unresolved and a ternary read decodes as 0.
     source_dir : str
         Directory of the spec file (relative paths such as ``device.csv`` resolve here).
+    technology : TechnologySettings
+        Transistor technology and user files (default: PTM 130 nm, built-in PCSA).
     """
 
     campaign: CampaignSettings
@@ -236,6 +245,7 @@ class CampaignSpec:
     xnor: XnorSwitchSizing = field(default_factory=XnorSwitchSizing)
     resolve_fraction: float = DEFAULT_RESOLVE_FRACTION
     source_dir: str = "."
+    technology: TechnologySettings = field(default_factory=TechnologySettings)
 
     def with_samples(self, samples: int) -> CampaignSpec:
         """The same campaign with another Monte-Carlo count (``--samples``)."""
@@ -267,6 +277,8 @@ class CampaignSpec:
             pcsa=self.pcsa,
             access=self.access,
             xnor=self.xnor if condition.cell.mode.xnor_switch else None,
+            technology=self.technology.technology,
+            user_pcsa=self.technology.user_pcsa,
         )
 
     def reference_resistance_ohm(self) -> float:
@@ -277,7 +289,9 @@ class CampaignSpec:
         return math.sqrt(lrs * hrs)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data describing the whole campaign (for ``campaign.json`` and reports)."""
+        """Plain data describing the campaign (``technology`` only when not the default)."""
+        technology = self.technology.to_dict()
+        extra = {} if technology == {"name": "ptm130"} else {"technology": technology}
         return {
             "campaign": dataclasses.asdict(self.campaign),
             "device": self.device.to_dict(),
@@ -293,6 +307,7 @@ class CampaignSpec:
             "access": dataclasses.asdict(self.access),
             "xnor": dataclasses.asdict(self.xnor),
             "decode": {"resolve_fraction": self.resolve_fraction},
+            **extra,
         }
 
 
@@ -313,6 +328,7 @@ _TABLES = (
     "pcsa",
     "access",
     "xnor",
+    "technology",
 )
 
 
@@ -356,10 +372,11 @@ def _build(key_prefix: str, record_type: type, values: Mapping[str, Any]) -> Any
         raise ParameterError(key_prefix, dict(values), f"valid values ({error})") from None
 
 
-def _float_record(prefix: str, record_type: type, table: Mapping[str, Any]) -> Any:
-    allowed = _record_keys(record_type)
-    _reject_unknown(prefix, table, allowed)
-    return _build(prefix, record_type, {k: _number(v) for k, v in table.items()})
+def _sized(prefix: str, defaults: Any, table: Mapping[str, Any]) -> Any:
+    """A sizing record: the technology's defaults with the table's keys replaced."""
+    _reject_unknown(prefix, table, _record_keys(type(defaults)))
+    values = {**dataclasses.asdict(defaults), **{k: _number(v) for k, v in table.items()}}
+    return _build(prefix, type(defaults), values)
 
 
 _CONDITION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
@@ -380,20 +397,25 @@ _CONDITION_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _sweeps(table: Mapping[str, Any]) -> dict[str, tuple[Any, ...]]:
+def _sweeps(table: Mapping[str, Any], technology: Technology) -> dict[str, tuple[Any, ...]]:
     _reject_unknown("conditions", table, CONDITION_KEYS)
     sweeps: dict[str, tuple[Any, ...]] = {}
+    defaults = {**_CONDITION_DEFAULTS, "vdd_v": technology.vdd_default_v}
+    checks = {
+        **_CONDITION_CHECKS,
+        "vdd_v": lambda key, v: check_vdd(key, _number(v), technology),
+    }
     for key in CONDITION_KEYS:
-        if key not in table and key not in _CONDITION_DEFAULTS:
+        if key not in table and key not in defaults:
             continue
-        raw = table.get(key, _CONDITION_DEFAULTS.get(key))
+        raw = table.get(key, defaults.get(key))
         values = raw if isinstance(raw, list) else [raw]
         if not values:
             raise ParameterError(f"conditions.{key}", raw, "a value or a non-empty list")
         checked = []
         for index, value in enumerate(values):
             name = f"conditions.{key}[{index}]" if isinstance(raw, list) else f"conditions.{key}"
-            checked.append(_CONDITION_CHECKS[key](name, value))
+            checked.append(checks[key](name, value))
         if len(set(checked)) != len(checked):
             raise ParameterError(f"conditions.{key}", raw, "a list without repeated values")
         sweeps[key] = tuple(checked)
@@ -432,8 +454,20 @@ def parse_spec(
         if not isinstance(value, bool):
             raise ParameterError(f"variability.{key}", value, "true or false")
         switches[key] = value
-    pelgrom = _float_record("variability", PelgromCoefficients, variability_table)
+    technology_table = _table(data, "technology")
+    base = get_technology(technology_table.get("name", "ptm130"), "technology.name")
+    # Each technology's own mismatch is the default; given keys override it.
+    _reject_unknown("variability", variability_table, pelgrom_keys)
+    pelgrom = _build(
+        "variability",
+        PelgromCoefficients,
+        {
+            **dataclasses.asdict(base.mismatch),
+            **{k: _number(v) for k, v in variability_table.items()},
+        },
+    )
     variability = VariabilitySettings(pelgrom=pelgrom, **switches)
+    technology = parse_technology(technology_table, source_dir, pelgrom, read_files)
 
     cell_table = _table(data, "cell")
     _reject_unknown("cell", cell_table, ("reference_ohm",))
@@ -459,7 +493,8 @@ def parse_spec(
     _reject_unknown("timing", timing_table, timing_keys)
     timing_values = {k: _number(v) for k, v in timing_table.items()}
     # t_sample_s is a condition: build the timing with a placeholder, check the sweep below.
-    sweeps = _sweeps(_table(data, "conditions"))
+    sweeps = _sweeps(_table(data, "conditions"), technology.technology)
+    covered_corners(technology, sweeps["corner"])
     placeholder = timing_values.get("t_edge_s", ReadTiming().t_edge_s)
     timing = _build("timing", ReadTiming, {**timing_values, "t_sample_s": placeholder})
     for index, t_sample in enumerate(sweeps["t_sample_s"]):
@@ -483,9 +518,10 @@ def parse_spec(
             "no value unless device.model = 'vcm'",
         )
 
-    pcsa = _float_record("pcsa", PcsaSizing, _table(data, "pcsa"))
-    access = _float_record("access", AccessSizing, _table(data, "access"))
-    xnor = _float_record("xnor", XnorSwitchSizing, _table(data, "xnor"))
+    sizes = technology.technology
+    pcsa = _sized("pcsa", PcsaSizing.for_technology(sizes), _table(data, "pcsa"))
+    access = _sized("access", AccessSizing.for_technology(sizes), _table(data, "access"))
+    xnor = _sized("xnor", XnorSwitchSizing.for_technology(sizes), _table(data, "xnor"))
     decode_table = _table(data, "decode")
     _reject_unknown("decode", decode_table, ("resolve_fraction",))
     resolve_fraction = check_range(
@@ -509,6 +545,7 @@ def parse_spec(
         xnor=xnor,
         resolve_fraction=resolve_fraction,
         source_dir=source_dir,
+        technology=technology,
     )
     n_conditions = math.prod(len(v) for v in sweeps.values())
     if n_conditions > MAX_CONDITIONS:

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from models.technology import TECHNOLOGIES, get_technology
 from rram_ber.commands.read import as_option
 from rram_ber.validation import (
     ParameterError,
@@ -116,6 +117,11 @@ def register(subparsers: Any) -> None:
         default="oe_on_bl",
         help="device electrode on the bit line: oe_on_bl (default) or ae_on_bl",
     )
+    parser.add_argument(
+        "--technology",
+        default="ptm130",
+        help="access-transistor technology: " + ", ".join(TECHNOLOGIES) + " (default ptm130)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--plots",
@@ -138,6 +144,7 @@ def conditions_from_args(args: argparse.Namespace) -> Any:
     from characterization.devices import VcmSettings
     from characterization.programming import ProgramConditions
     from characterization.weak_reset import weak_reset_pulse
+    from circuits.cells import AccessSizing
     from circuits.programming import ProgrammingBench, ResetPulse
     from models.variability import C2cVariability, D2dVariability
     from models.vcm import VcmParameters
@@ -164,7 +171,12 @@ def conditions_from_args(args: argparse.Namespace) -> Any:
     t_ambient_c = check_range("--t-ambient", args.t_ambient, -23.15, 126.85, unit="C")
     t_ambient_k = round(t_ambient_c + ZERO_CELSIUS_K, 9)
     device = as_option("--t-ambient", lambda: VcmParameters(t_ambient_k=t_ambient_k))
-    bench = ProgrammingBench(orientation=vcm.orientation)
+    technology = get_technology(args.technology, "--technology")
+    bench = ProgrammingBench(
+        access=AccessSizing.for_technology(technology),
+        orientation=vcm.orientation,
+        technology=technology,
+    )
     as_option("--compliance", lambda: ProgramConditions(compliance_a=args.compliance))
     return as_option(
         "--set-voltage",

@@ -12,6 +12,7 @@ from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
 from circuits.elements import FixedResistor
 from circuits.read import VDD_MAX_V, ReadConditions, ReadCopy, ReadTiming
 from models.cmos import ProcessCorner
+from models.technology import TECHNOLOGIES, get_technology
 from rram_ber.validation import ParameterError, spice_float
 
 T = TypeVar("T")
@@ -56,10 +57,15 @@ def add_read_options(parser: argparse.ArgumentParser) -> None:
         help=f"1t1r: reference resistance on BLB [ohm] (default {DEFAULT_R_REF_OHM:.0f})",
     )
     parser.add_argument(
+        "--technology",
+        default="ptm130",
+        help="transistor technology: " + ", ".join(TECHNOLOGIES) + " (default: %(default)s)",
+    )
+    parser.add_argument(
         "--vdd",
         type=spice_float,
-        default=1.2,
-        help=f"supply [V], 0 < VDD <= {VDD_MAX_V:g} (default: %(default)g)",
+        default=None,
+        help=f"supply [V] (default: the technology's, 1.2 for ptm130; ptm130: <= {VDD_MAX_V:g})",
     )
     parser.add_argument(
         "--corner", default="tt", help="process corner: tt, ff, ss, fs, sf (default: %(default)s)"
@@ -98,10 +104,14 @@ def read_setup_from_args(args: argparse.Namespace) -> tuple[ReadConditions, Read
         cell = Cell1T1R(bl, as_option("--r-ref", lambda: FixedResistor(r_ref)))
     corner = as_option("--corner", lambda: ProcessCorner.parse(args.corner))
     timing = as_option("--t-sample", lambda: ReadTiming(t_sample_s=args.t_sample))
+    technology = get_technology(args.technology, "--technology")
+    vdd = technology.vdd_default_v if args.vdd is None else args.vdd
     # Checked one by one so the error names the option that is wrong.
-    as_option("--vdd", lambda: ReadConditions(vdd_v=args.vdd))
+    as_option("--vdd", lambda: ReadConditions.for_technology(technology, vdd_v=vdd))
     as_option("--temp", lambda: ReadConditions(temp_c=args.temp))
-    conditions = ReadConditions(vdd_v=args.vdd, temp_c=args.temp, corner=corner, timing=timing)
+    conditions = ReadConditions.for_technology(
+        technology, vdd_v=vdd, temp_c=args.temp, corner=corner, timing=timing
+    )
     return conditions, ReadCopy(cell)
 
 
@@ -159,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
             "R on BLB" + (" (reference)" if copy.cell.kind is CellKind.ONE_T_ONE_R else ""),
             f"{r_blb:.6g} ohm",
         ),
+        ("technology", conditions.technology.name),
         ("VDD", f"{conditions.vdd_v:g} V"),
         ("corner", conditions.corner.value),
         ("temperature", f"{conditions.temp_c:g} C"),
