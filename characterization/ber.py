@@ -88,21 +88,26 @@ class ConditionTally:
 
     def add(self, frame: pd.DataFrame) -> None:
         """Count the rows of ``frame`` (rows of this condition only)."""
-        ok = frame[frame[schema.STATUS] == schema.STATUS_OK]
-        self.n_samples += len(frame)
-        self.n_failed += len(frame) - len(ok)
-        expected = ok[schema.EXPECTED].to_numpy()
-        is_resolved = ok[schema.RESOLVED].to_numpy(dtype=bool)
-        is_error = ok[schema.ERROR].to_numpy()
-        decisions = ok[schema.DECISION].to_numpy()
-        for value in np.unique(expected):
-            mine = expected == value
+        self._add(*_columns(frame))
+
+    def _add(
+        self,
+        ok: np.ndarray,
+        expected: np.ndarray,
+        resolved: np.ndarray,
+        error: np.ndarray,
+        decision: np.ndarray,
+    ) -> None:
+        self.n_samples += len(ok)
+        self.n_failed += int(len(ok) - ok.sum())
+        for value in np.unique(expected[ok]):
+            mine = ok & (expected == value)
             key = int(value)
             counter = self.decisions.setdefault(key, Counter())
-            counter.update(int(d) for d in decisions[mine])
+            counter.update(int(d) for d in decision[mine])
             n, k = self.resolved.get(key, (0, 0))
-            among = mine & is_resolved
-            self.resolved[key] = (n + int(among.sum()), k + int(is_error[among].sum()))
+            among = mine & resolved
+            self.resolved[key] = (n + int(among.sum()), k + int(error[among].sum()))
 
     def ber_row(self, binary: bool) -> dict[str, Any]:
         """BER statistics of the counted rows (see :func:`ber_row`)."""
@@ -160,8 +165,22 @@ def tally_rows(samples: pd.DataFrame, tallies: dict[int, ConditionTally]) -> Non
     """Add sample rows of any conditions to ``tallies`` (condition id -> tally)."""
     if samples.empty:
         return
-    for condition_id, frame in samples.groupby(schema.CONDITION_ID, sort=True):
-        tallies.setdefault(int(condition_id), ConditionTally()).add(frame)
+    columns = _columns(samples)
+    ids = samples[schema.CONDITION_ID].to_numpy()
+    for condition_id in np.unique(ids):
+        mine = ids == condition_id
+        tally = tallies.setdefault(int(condition_id), ConditionTally())
+        tally._add(*(column[mine] for column in columns))
+
+
+def _columns(
+    frame: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The columns a tally counts, as arrays; ``resolved``/``error`` are only read where ok."""
+    ok = (frame[schema.STATUS] == schema.STATUS_OK).to_numpy()
+    resolved = frame[schema.RESOLVED].fillna(False).to_numpy(dtype=bool) & ok
+    error = frame[schema.ERROR].fillna(False).to_numpy(dtype=bool) & ok
+    return ok, frame[schema.EXPECTED].to_numpy(), resolved, error, frame[schema.DECISION].to_numpy()
 
 
 def ber_row(frame: pd.DataFrame, binary: bool) -> dict[str, Any]:
