@@ -45,7 +45,7 @@ from characterization.chunks import simulate_group
 from characterization.executors import DaskExecutor, Executor, LocalExecutor
 from characterization.sampling import plan_samples
 from characterization.session import NgspiceSession, ngspice_executable
-from characterization.spec import parse_spec
+from characterization.spec import CampaignSpec, parse_spec
 from circuits.read import read_netlist
 
 SPEC = {
@@ -150,7 +150,7 @@ def main() -> None:
 
     # 3. Whole campaigns (executor start, planning, condition files, simulation, tables) on
     #    1 and 2 local workers at two sizes; an Amdahl fit gives the serial part.
-    def scaling(samples: int) -> object:
+    def scaling(samples: int) -> CampaignSpec:
         return parse_spec(
             {
                 **SPEC,
@@ -159,11 +159,11 @@ def main() -> None:
             }
         )
 
-    def campaign_wall(spec: object, make: Callable[[], Executor]) -> tuple[float, str]:
+    def campaign_wall(spec: CampaignSpec, make: Callable[[], Executor]) -> tuple[float, str]:
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
             with make() as executor:  # type: ignore[attr-defined]
-                result = run_campaign(spec, Path(out), executor, progress=False)  # type: ignore[arg-type]
+                result = run_campaign(spec, Path(out), executor, progress=False)
             return time.perf_counter() - start, result.ber.to_csv(index=False)
 
     sizes = (max(10, args.samples // 10), args.samples)
