@@ -246,6 +246,7 @@ class DaskExecutor:
                 "an installed Dask (pip install 'rram-ber[dask]')",
             ) from None
         self._cluster: Any = None
+        self._warm_ups: list[Any] = []
         if local_workers is not None:
             n = check_int("--dask-local", local_workers, 1, 256)
             self._cluster = LocalCluster(
@@ -272,8 +273,11 @@ class DaskExecutor:
 
     def start(self) -> None:
         """Load ngspice on every worker now, without waiting (see :meth:`LocalExecutor.start`)."""
-        for address in self._client.scheduler_info().get("workers", {}):
+        # Keep the futures: Dask forgets (and may cancel) a task whose future is released.
+        self._warm_ups = [
             self._client.submit(warm_up, workers=[address], pure=False)
+            for address in self._client.scheduler_info().get("workers", {})
+        ]
 
     def __exit__(
         self,
