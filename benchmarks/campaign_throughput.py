@@ -241,3 +241,7 @@ def main() -> None:
             f"LocalCluster {dask_wall:.2f} s -> Dask / local = {dask_wall / local_wall:.2f} "
             "(same table)"
         )
+
+
+if __name__ == "__main__":
+    main()
