@@ -22,7 +22,9 @@ def _bisect_rays(
     """Radius at which each ray ``r * direction`` enters the failure set.
 
     Assumes the origin is safe and that each ray crosses the boundary once (the safe set is
-    star-shaped around the origin, true for the monotone margins of a sense amplifier). All rays
+    star-shaped around the origin, true for the monotone margins of a sense amplifier; rays that
+    do not fail at ``r_high`` are tried once more at ``0.6 r_high``, since a ray can cross a
+    curved failure set and leave it again). All rays
     are bisected together, so each step is one batch. Returns the smallest radius found to fail
     (within ``tolerance`` of the crossing), NaN for rays still safe at ``r_high``.
     """
@@ -33,6 +35,13 @@ def _bisect_rays(
         crossing = np.ones(n_rays, dtype=bool)
     else:
         crossing = evaluate(directions * high[:, None], "search")
+        if not crossing.all():
+            # A ray can leave a curved (convex) failure set again before r_high: try nearer.
+            missed = np.flatnonzero(~crossing)
+            nearer = 0.6 * high[missed]
+            found = evaluate(directions[missed] * nearer[:, None], "search")
+            high[missed[found]] = nearer[found]
+            crossing[missed[found]] = True
     active = crossing & (high - low > tolerance)
     while active.any():
         index = np.flatnonzero(active)
@@ -98,6 +107,18 @@ def _design_point(
             probe_norms = np.linalg.norm(probes, axis=1)
             radii = _bisect_rays(evaluate, probes / probe_norms[:, None], 2.0 * probe_norms, tol)
             found = np.isfinite(radii)
+            if not found.all():
+                # The boundary bends away on that side: probe the other side instead.
+                lost = np.flatnonzero(~found)
+                probes[lost] = 2.0 * point - probes[lost]
+                probe_norms[lost] = np.linalg.norm(probes[lost], axis=1)
+                radii[lost] = _bisect_rays(
+                    evaluate,
+                    probes[lost] / probe_norms[lost, None],
+                    2.0 * probe_norms[lost],
+                    tol,
+                )
+                found = np.isfinite(radii)
             if found.sum() < dim - 1:
                 # Some rays never meet the boundary: it bends away and the linearisation
                 # through the remaining points is not determined.
@@ -248,7 +269,8 @@ def find_failure_regions(
        (:func:`search_from`). Another batch at the same scale follows while a batch reveals a
        new region or fewer than ``min_failures`` failures have been seen; a batch without a
        failure moves on to the next scale. Exploration ends when a batch's failures are all
-       explained by known regions: new failures stop revealing new directions.
+       explained by known regions: new failures stop revealing new directions. Without any
+       failure the scales are cycled through again until the search's budget share is spent.
     2. Optionally, the point opposite each region at ``|c| + opposite_margin`` is tested and,
        if it fails, searched from.
 
@@ -266,24 +288,32 @@ def find_failure_regions(
         return outcome
     n_failures = 0
     settled = False
-    for scale in options.explore_scales:
-        while outcome.complete and not settled:
-            if evaluate.remaining < options.explore_samples:
-                outcome.complete = False
+    while not settled and outcome.complete:
+        for scale_index, scale in enumerate(options.explore_scales):
+            last_scale = scale_index == len(options.explore_scales) - 1
+            while outcome.complete and not settled:
+                if evaluate.remaining < options.explore_samples:
+                    outcome.complete = False
+                    break
+                u = scale * rng.standard_normal((options.explore_samples, dim))
+                failures = u[evaluate(u, "explore", scale)]
+                if not len(failures):
+                    break
+                n_failures += len(failures)
+                if not search_from(evaluate, failures, outcome, options):
+                    # Nothing new: done once enough failures were seen, else a larger scale
+                    # gives more failures per batch.
+                    settled = n_failures >= options.min_failures or last_scale
+                    break
+            if settled or not outcome.complete:
                 break
-            u = scale * rng.standard_normal((options.explore_samples, dim))
-            failures = u[evaluate(u, "explore", scale)]
-            if not len(failures):
-                break
-            n_failures += len(failures)
-            if not search_from(evaluate, failures, outcome, options):
-                # Nothing new: done once enough failures were seen, else a larger scale
-                # gives more failures per batch.
-                settled = n_failures >= options.min_failures
-                break
-        if settled or not outcome.complete:
-            break
+        # Without any failure the scales are tried again while the search budget lasts (a
+        # curved failure set may fail a fraction of a percent of the time at every scale).
+        settled = settled or n_failures > 0
     if not n_failures:
+        # Nothing to miss a region of: the estimate falls back to plain Monte-Carlo, whose
+        # Clopper-Pearson interval needs no search.
+        outcome.complete = True
         outcome.notes.append(
             f"the exploration found no failure up to scale {max(options.explore_scales):g} sigma"
         )
