@@ -143,6 +143,11 @@ def estimate_rare(simulator: Simulator, spec: CampaignSpec, task: RareTask) -> R
         budget=spec.campaign.samples,
         seed=rare_seed(spec, task),
         batch_size=batch,
+        **(
+            {"target_relative_half_width": spec.campaign.target_relative_half_width}
+            if spec.campaign.target_relative_half_width is not None
+            else {}
+        ),
     )
     rows = pd.DataFrame(state.table())
     if result.samples is not None:
