@@ -61,7 +61,7 @@ EXTRA: dict[str, dict[str, Any]] = {
         "variability": {"device": False},
     },
     "importance": {
-        "campaign": {"seed": 4, "samples": 1500, "batch_size": 50, "method": "importance"},
+        "campaign": {"seed": 4, "samples": 2000, "batch_size": 50, "method": "importance"},
         "conditions": {"cell": ["2t2r", "1t1r"], "vdd_v": 1.0},
         "device": {
             "model": "lognormal",
