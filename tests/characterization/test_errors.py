@@ -20,6 +20,9 @@ seed = 1
 samples = 4
 batch_size = 2
 
+[conditions]
+vdd_v = 1.2
+
 [device]
 model = "empirical"
 csv = "measured.csv"
