@@ -101,8 +101,9 @@ def importance_sampling(
     ``1_F(u_i) w(u_i)`` and ``z`` = 1.96 at 95 % (lower end clipped at 0). Assumptions:
 
     (i) the central limit theorem holds for the ``N`` terms: with ``a_0 > 0`` the weights are
-    bounded and it does, but with few effective failures (``effective_failures`` below ~10, a
-    note is then added) the interval is too narrow;
+    bounded and it does, but with few effective failures (``effective_failures`` below 10) the
+    interval can be far too narrow: its upper end is then raised to at least the
+    Clopper-Pearson bound of the nominal component's draws (plain Monte-Carlo), with a note;
     (ii) the search found every region that matters: a region the mixture misses is reached only
     by the nominal component, so its contribution is almost always absent from both ``p`` and
     ``SE`` (an interval cannot see what was never sampled);
@@ -199,19 +200,25 @@ def importance_sampling(
     else:
         low, high = max(0.0, p - z * std_error), p + z * std_error
         if effective < 10:
+            # A few weights carry the estimate (a centre far from where the failures are):
+            # the normal interval can exclude the truth by orders of magnitude. The nominal
+            # draws are plain Monte-Carlo, so their Clopper-Pearson bound holds regardless.
+            bound = _nominal_bound(failed_all, component == 0, options.confidence)
+            high = max(high, bound)
             notes.append(
-                f"only {effective:.1f} effective failures: the normal interval is unreliable"
+                f"only {effective:.1f} effective failures: the normal interval is unreliable;"
+                f" the upper end is at least the nominal draws' bound {bound:.2g}"
             )
     if not search.complete:
         # A region the mixture misses is sampled only by the nominal component, whose draws
         # are plain Monte-Carlo: the missed probability is at most the Clopper-Pearson upper
         # bound of the nominal draws' failures that no centre explains.
         nominal = component == 0
-        unexplained = failed_all & nominal & ~_explained_any(u_all, search.regions)
-        missed = clopper_pearson(int(unexplained.sum()), int(nominal.sum()), options.confidence)
-        high = min(1.0, high + missed[1])
+        unexplained = failed_all & ~_explained_any(u_all, search.regions)
+        missed = _nominal_bound(unexplained, nominal, options.confidence)
+        high = min(1.0, high + missed)
         notes.append(
-            f"regions may be missing: the upper end is widened by {missed[1]:.2g}, the bound"
+            f"regions may be missing: the upper end is widened by {missed:.2g}, the bound"
             " on a missed region's probability from the nominal draws"
         )
     # Undefined without a failure (no variance to compare with): NaN, not a flattering number.
@@ -232,6 +239,18 @@ def importance_sampling(
         regions_may_be_missing=not search.complete,
         samples=evaluate.samples(weight),
     )
+
+
+def _nominal_bound(failed: np.ndarray, nominal: np.ndarray, confidence: float) -> float:
+    """Clopper-Pearson upper bound of ``failed`` among the nominal component's draws (1 if none).
+
+    The nominal component draws from ``phi`` itself, so this bounds the probability of the
+    event ``failed`` marks without any assumption on the search.
+    """
+    n = int(nominal.sum())
+    if n == 0:
+        return 1.0
+    return clopper_pearson(int(np.sum(failed & nominal)), n, confidence)[1]
 
 
 def _proportions(means: np.ndarray, defensive_fraction: float) -> np.ndarray:
