@@ -30,6 +30,7 @@ from analysis.campaign_data import CampaignData, load_campaign
 from analysis.summaries import (
     conditions_at,
     is_ternary,
+    operating_point_table,
     operating_windows,
     same_value,
     shmoo_table,
@@ -149,6 +150,7 @@ def build_report(
     repeats: int = 10,
     seed: int = 0,
     test_limit: int | None = None,
+    operating_points: pd.DataFrame | None = None,
 ) -> Report:
     """Write the report of a finished campaign.
 
@@ -169,6 +171,9 @@ def build_report(
         Root seed of the accuracy error draws.
     test_limit : int, optional
         Evaluate accuracies on this many test inputs only.
+    operating_points : pandas.DataFrame, optional
+        ``ber.csv`` of a rare-event campaign at some of this campaign's settings (the demo's
+        operating points): shown next to the sweep's BER there.
     """
     check_range("--ber-target", ber_target, 0.0, 1.0, low_inclusive=False)
     check_int("--repeats", repeats, 2, 10_000)
@@ -203,6 +208,18 @@ def build_report(
             _markdown_table(display),
         )
     )
+    if operating_points is not None and len(operating_points):
+        points = operating_point_table(ber, operating_points)
+        points.to_csv(files / "operating_points.csv", index=False)
+        sections.append(
+            _Section(
+                "Operating points: rare-event estimates next to the sweep",
+                "<p>Importance-sampling estimates (95 % intervals from the estimator, a wrong "
+                "or unresolved read counted as a failure) at operating points of the sweep, "
+                "beside the brute-force BER there.</p>" + _html_table(points),
+                _markdown_table(points),
+            )
+        )
     sections.append(
         _Section(
             "BER against supply voltage",

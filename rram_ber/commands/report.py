@@ -39,8 +39,13 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def write_report(out: Path, html_path: Path, args: argparse.Namespace) -> Path:
-    """Build the report and return the HTML path."""
+def write_report(
+    out: Path, html_path: Path, args: argparse.Namespace, operating_points: Path | None = None
+) -> Path:
+    """Build the report and return the HTML path (``operating_points``: a rare-event
+    campaign's output whose BERs are shown next to the sweep)."""
+    import pandas as pd
+
     from analysis.report import build_report
 
     make_writable_dir("--output", html_path.parent)
@@ -51,6 +56,9 @@ def write_report(out: Path, html_path: Path, args: argparse.Namespace) -> Path:
         accuracy=not args.no_accuracy,
         repeats=args.repeats,
         test_limit=args.test_limit,
+        operating_points=(
+            pd.read_csv(operating_points / "ber.csv") if operating_points is not None else None
+        ),
     )
     print(f"wrote {report.html}, {report.markdown} and {report.files}/")
     return report.html
