@@ -50,9 +50,25 @@ def register(subparsers: Any) -> None:
         "--set-width", type=float, default=1e-6, help="SET plateau (after a 1 us ramp) [s]"
     )
     parser.add_argument(
-        "--reset-voltage", type=float, default=2.5, help="RESET pulse on the driven line [V]"
+        "--reset-voltage",
+        type=float,
+        default=None,
+        help="RESET pulse on the driven line [V] (default 2.5; 1.0 with --weak-reset-pulses)",
     )
-    parser.add_argument("--reset-width", type=float, default=1e-6, help="RESET plateau [s]")
+    parser.add_argument(
+        "--reset-width",
+        type=float,
+        default=None,
+        help="RESET plateau [s] (default 1e-6; 100e-9 with --weak-reset-pulses)",
+    )
+    parser.add_argument(
+        "--weak-reset-pulses",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after SET, apply N weak-RESET pulses (the RESET pulse, 10 ns edges) instead of"
+        " one full RESET and report R against pulse count (median and spread)",
+    )
     parser.add_argument(
         "--reset-wl", type=float, default=3.3, help="word-line voltage during RESET [V]"
     )
@@ -92,18 +108,24 @@ def conditions_from_args(args: argparse.Namespace) -> Any:
     """
     from characterization.devices import VcmSettings
     from characterization.programming import ProgramConditions
-    from circuits.programming import ProgrammingBench
+    from characterization.weak_reset import weak_reset_pulse
+    from circuits.programming import ProgrammingBench, ResetPulse
     from models.variability import C2cVariability, D2dVariability
     from models.vcm import VcmParameters
 
+    # Weak-RESET trains default to their own short, low pulse; a full RESET otherwise.
+    reset_base = (weak_reset_pulse() if args.weak_reset_pulses else ResetPulse()).pulse
     # The pulse settings are the campaign's [device.vcm] record; its errors name its fields,
     # reported here under the option that set them.
     try:
         vcm = VcmSettings(
             set_amplitude_v=args.set_voltage,
             set_width_s=args.set_width,
-            reset_amplitude_v=args.reset_voltage,
-            reset_width_s=args.reset_width,
+            reset_amplitude_v=(
+                reset_base.amplitude_v if args.reset_voltage is None else args.reset_voltage
+            ),
+            reset_edge_s=reset_base.edge_s,
+            reset_width_s=reset_base.width_s if args.reset_width is None else args.reset_width,
             reset_v_wl_v=args.reset_wl,
             orientation=args.orientation,
         )
@@ -133,6 +155,14 @@ def run(args: argparse.Namespace) -> int:
     seed = as_option("--seed", lambda: check_int("seed", args.seed, 0, None))
     if args.plots is not None:
         make_writable_dir("--plots", args.plots)
+    if args.weak_reset_pulses:
+        from characterization.weak_reset import MAX_PULSES
+
+        as_option(
+            "--weak-reset-pulses",
+            lambda: check_int("weak_reset_pulses", args.weak_reset_pulses, 0, MAX_PULSES),
+        )
+        return run_weak_reset(args, conditions, n_devices, seed)
 
     import numpy as np
 
@@ -213,4 +243,58 @@ def run(args: argparse.Namespace) -> int:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+    return 0
+
+
+def run_weak_reset(args: argparse.Namespace, conditions: Any, n_devices: int, seed: int) -> int:
+    """``--weak-reset-pulses N``: SET, then N weak-RESET pulses, R read after each."""
+    import numpy as np
+
+    from characterization.session import NgspiceSession
+    from characterization.weak_reset import WeakResetTrain, weak_reset_trains
+
+    train = WeakResetTrain(conditions.reset, args.weak_reset_pulses)
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    with NgspiceSession() as session:
+        result = weak_reset_trains(session, n_devices, conditions, train, rng)
+    median, sigma = result.median_ohm(), result.sigma_ln()
+    if args.plots is not None:
+        from analysis.device_plots import plot_weak_reset
+
+        args.plots.mkdir(parents=True, exist_ok=True)
+        pulse = conditions.reset.pulse
+        plot_weak_reset(
+            result.r_ohm[~result.failed],
+            args.plots / "weak_reset.png",
+            title=f"weak RESET {pulse.amplitude_v:g} V, {pulse.width_s * 1e9:g} ns,"
+            f" n = {int((~result.failed).sum())}",
+        )
+
+    def finite(values: Any) -> list[float | None]:
+        return [None if math.isnan(v) else float(v) for v in values]
+
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "weak_reset_median_ohm": finite(median),
+                    "weak_reset_sigma_ln": finite(sigma),
+                    "devices": n_devices,
+                    "failed": int(result.failed.sum()),
+                    "reset_voltage_v": conditions.reset.pulse.amplitude_v,
+                    "reset_width_s": conditions.reset.pulse.width_s,
+                    "v_wl_set_v": result.v_wl_set_v,
+                }
+            )
+        )
+        return 0
+    pulse = conditions.reset.pulse
+    print(
+        f"weak RESET: {pulse.amplitude_v:g} V, {pulse.width_s:g} s plateau,"
+        f" word line {conditions.reset.v_wl_v:g} V; {n_devices} devices"
+        f" ({int(result.failed.sum())} failed); R = |V/I| at {conditions.v_read_v:g} V"
+    )
+    print(f"{'pulses':>6}  {'median R [ohm]':>14}  {'sigma(ln R)':>11}")
+    for k in range(median.size):
+        print(f"{k:>6}  {median[k]:>14.5g}  {sigma[k]:>11.3f}")
     return 0
