@@ -42,6 +42,7 @@ from analysis.headline import (
 from analysis.summaries import (
     conditions_at,
     is_ternary,
+    operating_point_table,
     operating_windows,
     read_failures,
     same_value,
@@ -262,6 +263,7 @@ def build_report(
     progress: Callable[[str], None] | None = None,
     model: str | Path | None = None,
     model_data: str | Path | None = None,
+    rare_estimates: pd.DataFrame | None = None,
 ) -> Report:
     """Write the report of a finished campaign.
 
@@ -294,6 +296,9 @@ def build_report(
     model, model_data : path, optional
         The user's network (shipped name, ``.npz`` or ``.onnx``) and test data (``.npz``
         with ``x``, ``y``) instead of the shipped network of its weight kind.
+    rare_estimates : pandas.DataFrame, optional
+        ``ber.csv`` of a rare-event campaign at some of this campaign's settings (the demo's
+        operating points): shown next to the sweep's BER there.
     """
     check_range("--ber-target", ber_target, 0.0, 1.0, low_inclusive=False)
     check_int("--repeats", repeats, 2, 10_000)
@@ -360,6 +365,18 @@ def build_report(
         else "the best condition of each cell (lowest read-failure rate) and its nominal one "
         "(tt, nearest 27 C, highest VDD, the cell's best sampling time)"
     )
+    if rare_estimates is not None and len(rare_estimates):
+        rare_points = operating_point_table(ber, rare_estimates)
+        rare_points.to_csv(files / "operating_points.csv", index=False)
+        sections.append(
+            _Section(
+                "Operating points: rare-event estimates next to the sweep",
+                "<p>Importance-sampling estimates (95 % intervals from the estimator, a wrong "
+                "or unresolved read counted as a failure) at operating points of the sweep, "
+                "beside the brute-force BER there.</p>" + _html_table(rare_points),
+                _markdown_table(rare_points),
+            )
+        )
     sections.append(
         _Section(
             "Operating points",

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-# scipy.special, not scipy.stats: the same Boost quantiles (beta.ppf is betaincinv, norm.ppf is
-# ndtri; identical on 92,000 (k, n) pairs checked), and 2-3x less import time, which every
+# scipy.special, not scipy.stats: the same Boost quantiles (beta.ppf is betaincinv; identical
+# on 92,000 (k, n) pairs checked), and 2-3x less import time, which every
 # campaign pays.
-from scipy.special import betaincinv, ndtri
+from scipy.special import betaincinv
 
 from characterization import schema
 
@@ -271,17 +271,36 @@ def rare_ber_row(plus: Mapping[str, Any], minus: Mapping[str, Any]) -> dict[str,
 
     ``p_error_plus`` and ``p_error_minus`` are the two estimates and ``ber`` their mean (the
     samples of a Monte-Carlo campaign store each value half of the time). The interval of the
-    mean is formed from the two standard errors, ``ber +- z sqrt(se+^2 + se-^2) / 2``,
-    clipped at 0: the normal approximation importance sampling uses for each estimate. A
-    failure here is a wrong or unresolved read, so ``n_unresolved`` is not counted apart.
+    mean is the mean of the two estimators' own intervals,
+    ``[(l+ + l-) / 2, (h+ + h-) / 2]``: for two normal intervals ``p +- z se`` this is
+    ``ber +- z (se+ + se-) / 2``, at least as wide as the exact ``z sqrt(se+^2 + se-^2) / 2``;
+    and it keeps what the standard error cannot carry (the conservative bound of an estimate
+    without failures, scaled-sigma's bootstrap interval, the widening of an estimate whose
+    search may have missed a region). A failure here is a wrong or unresolved read, so
+    ``n_unresolved`` is not counted apart. When an estimate says failure regions may be
+    missing, ``ber_report`` says so.
+
+    Raises
+    ------
+    ValueError
+        If the combined interval has zero width or does not contain ``ber`` (a broken
+        estimate: a rare-event row never claims certainty).
     """
     method = str(plus["method"])
-    z = float(ndtri(0.5 + CONFIDENCE / 2))
     ber = 0.5 * (float(plus["p"]) + float(minus["p"]))
-    half = z * 0.5 * math.hypot(float(plus["std_error"]), float(minus["std_error"]))
-    low, high = max(0.0, ber - half), ber + half
+    low = 0.5 * (float(plus["ci_low"]) + float(minus["ci_low"]))
+    high = 0.5 * (float(plus["ci_high"]) + float(minus["ci_high"]))
+    # A NaN estimate (scaled-sigma without failures at three scales) keeps its interval.
+    if not high > low or not (math.isnan(ber) or low <= ber <= high):
+        raise ValueError(
+            f"rare-event estimates of condition {plus.get('condition_id')} give the interval "
+            f"[{low:g}, {high:g}] for ber = {ber:g}; expected a non-empty interval around it"
+        )
     n = int(plus["n_evaluations"]) + int(minus["n_evaluations"])
     failures = int(plus["n_failures"]) + int(minus["n_failures"])
+    label = method
+    if plus.get("regions_may_be_missing") or minus.get("regions_may_be_missing"):
+        label += "; regions may be missing, interval widened"
     return {
         schema.METHOD: method,
         schema.N_SAMPLES: n,
@@ -292,7 +311,16 @@ def rare_ber_row(plus: Mapping[str, Any], minus: Mapping[str, Any]) -> dict[str,
         schema.BER: ber,
         schema.BER_CI_LOW: low,
         schema.BER_CI_HIGH: high,
-        schema.BER_REPORT: f"{ber:.3g} [{low:.2g}, {high:.2g}] ({method})",
+        schema.BER_REPORT: _rare_report(ber, low, high, label),
         schema.P_ERROR_PLUS: float(plus["p"]),
         schema.P_ERROR_MINUS: float(minus["p"]),
     }
+
+
+def _rare_report(ber: float, low: float, high: float, label: str) -> str:
+    """``ber_report`` of a rare-event row: never a bare 0, never a zero-width interval."""
+    if math.isnan(ber):
+        return f"undetermined [{low:.2g}, {high:.2g}] ({label})"
+    if ber == 0.0:
+        return f"< {high:.2g} ({label})"
+    return f"{ber:.3g} [{low:.2g}, {high:.2g}] ({label})"

@@ -172,6 +172,24 @@ def _mismatch(where: str, stored: Mapping[str, str], current: Mapping[str, str])
     return f"{where} was computed for another campaign ({'; '.join(shown)}{more})"
 
 
+#: The fingerprint key of the sample count: a Monte-Carlo sample row does not depend on it
+#: (sample ``i`` draws from its own seed), so a finished campaign may be topped up.
+SAMPLES_KEY = "spec.campaign.samples"
+
+
+def _same_campaign(stored: Mapping[str, str], current: Mapping[str, str]) -> bool:
+    """Whether stored results belong to the current campaign (all keys equal).
+
+    A Monte-Carlo campaign rerun with another ``campaign.samples`` into the same output is the
+    same campaign topped up (or cut): its existing sample rows are kept, the new ones added.
+    """
+    if current.get("spec.campaign.method") == json.dumps("monte-carlo"):
+        return {k: v for k, v in stored.items() if k != SAMPLES_KEY} == {
+            k: v for k, v in current.items() if k != SAMPLES_KEY
+        }
+    return dict(stored) == dict(current)
+
+
 def _refuse(out: Path, reason: str) -> ParameterError:
     return ParameterError(
         "--out",
@@ -310,7 +328,7 @@ def _stored_problem(
         return f"samples/{path.name} is unreadable ({str(error)[:100]})"
     if stored is None:
         return f"samples/{path.name} carries no campaign fingerprint"
-    if stored != keys:
+    if not _same_campaign(stored, keys):
         raise _refuse(out, _mismatch(f"samples/{path.name}", stored, keys))
     expected = [(c.condition_id, s) for c in task.conditions for s in range(task.first, task.stop)]
     problem = store.chunk_problem(rows, expected)
@@ -433,14 +451,15 @@ def run_campaign(
                 raise _refuse(
                     out, "its campaign.json is unreadable or has no fingerprint (older rram-ber?)"
                 )
-            if stored_keys != keys:
+            if not _same_campaign(stored_keys, keys):
                 raise _refuse(out, _mismatch("campaign.json", stored_keys, keys))
         conditions = spec.conditions()
         # Counts per condition, filled as chunks are verified and as they arrive: the tables
         # are made without reading the samples back.
         tallies: dict[int, ConditionTally] = {}
         tasks, todo, recomputed = _tasks(spec, conditions, out, keys, stream, tallies)
-        if existing is None:
+        if existing is None or existing["fingerprint"]["keys"] != keys:
+            # New, or topped up: campaign.json records the sample count now asked for.
             store.write_manifest(out, manifest(spec, keys))
             # The user's model library and PCSA (their checksums are in the manifest).
             copy_user_files(spec.technology, out)

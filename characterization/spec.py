@@ -2,7 +2,8 @@
 
 A campaign file has these tables (every key optional unless said otherwise)::
 
-    [campaign]      name, seed, samples, batch_size, method, time_limit_s
+    [campaign]      name, seed, samples, batch_size, method, time_limit_s,
+                    target_relative_half_width
     [conditions]    cell, vdd_v, temp_c, corner, t_sample_s, compliance_a
                     (each a value or a list of values: lists are swept)
     [device]        model = "fixed" | "lognormal" | "empirical" | "vcm", and its parameters
@@ -104,6 +105,10 @@ class CampaignSettings:
         Wall-clock limit of one ngspice run [s] (0 < x <= 86400): a run still going after it
         is halted and its samples fail with the reason (see
         :mod:`characterization.session`).
+    target_relative_half_width : float or None
+        ``importance`` only: stop an estimate once its 95 % interval's half-width is at most
+        this fraction of the estimate (0 < x <= 10), or at ``samples``, whichever comes
+        first. None (the default): spend the whole budget.
     """
 
     name: str = "campaign"
@@ -112,6 +117,7 @@ class CampaignSettings:
     batch_size: int = 10
     method: str = "monte-carlo"
     time_limit_s: float = DEFAULT_TIME_LIMIT_S
+    target_relative_half_width: float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or len(self.name) > 200:
@@ -124,6 +130,15 @@ class CampaignSettings:
             "campaign.time_limit_s", self.time_limit_s, 0.0, 86400.0, low_inclusive=False, unit="s"
         )
         object.__setattr__(self, "time_limit_s", limit)  # a TOML integer becomes a float
+        if self.target_relative_half_width is not None:
+            target = check_range(
+                "campaign.target_relative_half_width",
+                self.target_relative_half_width,
+                0.0,
+                10.0,
+                low_inclusive=False,
+            )
+            object.__setattr__(self, "target_relative_half_width", target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +308,13 @@ class CampaignSpec:
         technology = self.technology.to_dict()
         extra = {} if technology == {"name": "ptm130"} else {"technology": technology}
         return {
-            "campaign": dataclasses.asdict(self.campaign),
+            # Without a precision target the key is left out, so the fingerprint of a
+            # campaign that does not use it is what it was before the field existed.
+            "campaign": {
+                key: value
+                for key, value in dataclasses.asdict(self.campaign).items()
+                if not (key == "target_relative_half_width" and value is None)
+            },
             "device": self.device.to_dict(),
             "variability": {
                 "mismatch": self.variability.mismatch,
@@ -619,6 +640,12 @@ def _check_method(
 ) -> None:
     """Importance and scaled-sigma sampling work on Gaussian variables of binary reads."""
     method = campaign.method
+    if campaign.target_relative_half_width is not None and method != "importance":
+        raise ParameterError(
+            "campaign.target_relative_half_width",
+            campaign.target_relative_half_width,
+            f"no value with campaign.method = {method!r} (only importance stops at a precision)",
+        )
     if method == "monte-carlo":
         return
     if not device.rare_events:

@@ -132,8 +132,13 @@ def limits_from_args(args: argparse.Namespace) -> Any:
         raise error.renamed(options.get(name, error.field)) from None
 
 
-def write_report(out: Path, html_path: Path, args: argparse.Namespace) -> Path:
-    """Build the report and return the HTML path."""
+def write_report(
+    out: Path, html_path: Path, args: argparse.Namespace, rare_estimates: Path | None = None
+) -> Path:
+    """Build the report and return the HTML path (``rare_estimates``: a rare-event campaign's
+    output whose BERs are shown next to the sweep)."""
+    import pandas as pd
+
     from analysis.report import build_report
 
     limits = limits_from_args(args)
@@ -161,6 +166,9 @@ def write_report(out: Path, html_path: Path, args: argparse.Namespace) -> Path:
         progress=progress,
         model=args.model,
         model_data=args.data,
+        rare_estimates=(
+            pd.read_csv(rare_estimates / "ber.csv") if rare_estimates is not None else None
+        ),
     )
     print(f"wrote {report.html}, {report.markdown} and {report.files}/")
     return report.html
