@@ -45,12 +45,11 @@ def test_cut_campaign_tables_are_byte_identical_to_the_reference(name, tmp_path)
 
 
 #: Cuts whose numbers come out of the importance-sampling estimator's floating-point sums of
-#: likelihood ratios. The same seed gives the same samples, failures and counts, but in one
-#: full test session (CI, tox) the last digit of one estimate came out one unit different
-#: (0.10127278156836896 against 0.1012727815683688) while a run of the cut alone reproduced the
-#: file byte for byte; the cause (summation order in a BLAS kernel is the suspect) is not
-#: found. These tables are compared exactly in everything but the floats, and the floats to a
-#: relative 1e-12.
+#: likelihood ratios. The same seed gives the same samples, failures and counts, but the last
+#: digit of an estimate depends on the BLAS kernel OpenBLAS picks for the processor: with
+#: ``OPENBLAS_CORETYPE=Haswell`` one estimate reads 0.1012727815683688, with the kernel it
+#: detects by itself 0.10127278156836896 (measured on one machine). These tables are compared
+#: exactly in everything but the floats, and the floats to a relative 1e-12.
 ESTIMATED = {"importance"}
 
 
