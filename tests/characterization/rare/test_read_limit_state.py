@@ -131,10 +131,10 @@ def test_importance_sampling_agrees_with_monte_carlo_on_a_real_2t2r_read(session
     27 C, TT, default Pelgrom mismatch: 18 variables) misreads with probability about 1.2e-2,
     where brute force is affordable. Importance sampling (2000 evaluations, search included:
     the campaign minimum; at 1000 its search cannot rule out a missed region and the interval
-    is widened to say so) and plain Monte-Carlo (2000 reads) must agree: overlapping intervals and a difference
-    within 3 combined standard errors. Measured: Monte-Carlo 1.55e-2 [1.06, 2.19]e-2,
-    importance 1.26e-2 [1.14, 1.37]e-2 (design point at 2.22 sigma). Marked slow: 4000
-    simulations took 140-170 s on the shared 2-core machine under load (about 1 min idle, at
+    is widened to say so) and plain Monte-Carlo (2000 reads) must agree: overlapping
+    intervals and a difference within 3 combined standard errors. Measured: Monte-Carlo
+    1.55e-2 [1.06, 2.19]e-2, importance 1.26e-2 [1.14, 1.37]e-2 (design point at 2.22
+    sigma). Marked slow: 4000 simulations take about a minute on an idle 2-core machine (at
     ~18 ms per read in netlists of 100 copies).
     """
     conditions = ReadConditions()
