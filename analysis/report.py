@@ -365,18 +365,6 @@ def build_report(
         else "the best condition of each cell (lowest read-failure rate) and its nominal one "
         "(tt, nearest 27 C, highest VDD, the cell's best sampling time)"
     )
-    if rare_estimates is not None and len(rare_estimates):
-        rare_points = operating_point_table(ber, rare_estimates)
-        rare_points.to_csv(files / "operating_points.csv", index=False)
-        sections.append(
-            _Section(
-                "Operating points: rare-event estimates next to the sweep",
-                "<p>Importance-sampling estimates (95 % intervals from the estimator, a wrong "
-                "or unresolved read counted as a failure) at operating points of the sweep, "
-                "beside the brute-force BER there.</p>" + _html_table(rare_points),
-                _markdown_table(rare_points),
-            )
-        )
     sections.append(
         _Section(
             "Operating points",
@@ -393,6 +381,19 @@ def build_report(
             anchor="headline",
         )
     )
+
+    if rare_estimates is not None and len(rare_estimates):
+        rare_points = operating_point_table(ber, rare_estimates)
+        rare_points.to_csv(files / "operating_points.csv", index=False)
+        sections.append(
+            _Section(
+                "Rare-event estimates next to the sweep",
+                "<p>Importance-sampling estimates (95 % intervals from the estimator, a wrong "
+                "or unresolved read counted as a failure) at operating points of the sweep, "
+                "beside the brute-force BER there.</p>" + _html_table(rare_points),
+                _markdown_table(rare_points),
+            )
+        )
 
     sections.append(
         _Section(
