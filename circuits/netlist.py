@@ -51,30 +51,6 @@ def identifier(name: str) -> str:
     return name
 
 
-def mosfet(
-    name: str,
-    drain: str,
-    gate: str,
-    source: str,
-    bulk: str,
-    polarity: Polarity,
-    w_m: float,
-    l_m: float,
-    delvto_v: float,
-    mulu0: float,
-    l_diffusion_m: float,
-) -> str:
-    """One BSIM4 MOSFET instance line on a PTM ``.model`` card.
-
-    Source and drain diffusions are given explicit areas and perimeters (a rectangle of the
-    device width by ``l_diffusion_m``) so that junction capacitances load the circuit; the PTM
-    card would otherwise compute zero area.
-    """
-    return model_card_mosfet(
-        PTM130, name, drain, gate, source, bulk, polarity, w_m, l_m, delvto_v, mulu0, l_diffusion_m
-    )
-
-
 def model_card_mosfet(
     technology: Technology,
     name: str,
