@@ -15,7 +15,7 @@ weight memory; each estimate is the mean and Student-t 95 % interval over ``repe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,11 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.bnn.ber_table import read_ber_table
+from analysis.bnn.ber_table import Condition, read_ber_table
 from analysis.bnn.curves import accuracy_curve, evaluate_with_errors, load_test_split
-from analysis.bnn.errors import ErrorMode, ErrorModel
-from analysis.bnn.model_io import load_shipped, shipped_models
+from analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix
+from analysis.bnn.layers import Network
+from analysis.bnn.model_io import load_model, load_shipped, shipped_models
 from analysis.bnn.quantizers import WeightKind
+from analysis.bnn.user_data import load_user_data
 
 #: Uniform BERs of the curves (0 is drawn at the left edge of the log axis).
 CURVE_BERS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.2)
@@ -48,8 +50,10 @@ class AccuracyStudy:
     curves : list of dict
         ``label``, ``model``, and arrays ``ber``, ``mean``, ``low``, ``high``.
     points : pandas.DataFrame
-        ``condition_id``, ``model``, ``ber``, ``accuracy_mean``, ``accuracy_ci_low``,
-        ``accuracy_ci_high``, ``repeats``.
+        ``condition_id``, ``model``, ``ber`` (the upper bound where ``ber_is_bound``: no
+        error was observed), ``accuracy_mean``, ``accuracy_ci_low``,
+        ``accuracy_ci_high`` (clipped to [0, 1]), ``repeats``, ``clean_accuracy`` (the same
+        network without errors) and ``accuracy_drop`` (clean minus measured).
     notes : list of str
         What could not be evaluated and why (e.g. a data set that is not installed).
     """
@@ -59,10 +63,49 @@ class AccuracyStudy:
     notes: list[str] = field(default_factory=list)
 
 
+def is_bound(condition: Condition) -> bool:
+    """Whether a condition saw no error: its BER is then known only as an upper bound."""
+    return condition.ber == 0.0 and condition.ber_ci_high > 0.0
+
+
+def bound_matrix(condition: Condition) -> TransitionMatrix:
+    """The error model of a condition without observed errors, at its upper bound.
+
+    Evaluating such a condition at BER = 0 would report the clean accuracy as if the read
+    were perfect; at the upper bound ``h`` of its 95 % interval the accuracy is a
+    conservative (lower) estimate. Binary: sign flips with probability ``h``; ternary: each
+    stored value read as either other value with probability ``h / 2``.
+    """
+    high = float(condition.ber_ci_high)
+    if condition.matrix.kind is WeightKind.BINARY:
+        return TransitionMatrix.symmetric(high)
+    off = high / 2
+    return TransitionMatrix.ternary(
+        [[1 - high, off, off], [off, 1 - high, off], [off, off, 1 - high]]
+    )
+
+
 def choose_model(kind: WeightKind) -> str | None:
     """The first preferred shipped model of a weight kind, or None."""
     available = shipped_models()
     return next((name for name in PREFERRED_MODELS[kind] if name in available), None)
+
+
+def _models(
+    user_model: str | Path | None,
+) -> dict[WeightKind, tuple[str, Network | None]]:
+    """Model of each weight kind: the user's (for its kind) or the preferred shipped one."""
+    chosen: dict[WeightKind, tuple[str, Network | None]] = {}
+    for kind in (WeightKind.BINARY, WeightKind.TERNARY):
+        name = choose_model(kind)
+        if name is not None:
+            chosen[kind] = (name, None)
+    if user_model is not None:
+        network = load_model(user_model)
+        kinds = {layer.weights.kind for layer in network.quantized_layers()}
+        kind = WeightKind.TERNARY if WeightKind.TERNARY in kinds else WeightKind.BINARY
+        chosen[kind] = (network.name, network)
+    return chosen
 
 
 def accuracy_study(
@@ -71,6 +114,9 @@ def accuracy_study(
     repeats: int = 10,
     seed: int = 0,
     test_limit: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    model: str | Path | None = None,
+    data: str | Path | None = None,
 ) -> AccuracyStudy:
     """Evaluate the curves and the measured conditions of a campaign.
 
@@ -86,7 +132,15 @@ def accuracy_study(
         Root seed of the error draws.
     test_limit : int, optional
         Evaluate on the first ``test_limit`` test inputs only (faster).
+    progress : callable, optional
+        Called with a short message before each curve and each condition.
+    model : str or path, optional
+        The user's network (shipped name, ``.npz`` or ``.onnx``); it replaces the preferred
+        shipped model of its weight kind (ternary if any layer is ternary, else binary).
+    data : path, optional
+        Test data ``.npz`` (``x``, ``y``) for ``model``; default its shipped data set.
     """
+    step = progress or (lambda message: None)
     conditions = read_ber_table(ber_csv, skip_unmeasured=True)
     wanted = None if condition_ids is None else {str(c) for c in condition_ids}
     curves: list[dict[str, Any]] = []
@@ -99,8 +153,9 @@ def accuracy_study(
             "conditions without a measured BER (no resolved read) not evaluated: "
             + ", ".join(unmeasured)
         )
+    chosen = _models(model)
     for kind in (WeightKind.BINARY, WeightKind.TERNARY):
-        name = choose_model(kind)
+        name, user_network = chosen.get(kind, (None, None))
         selected = [
             c
             for c in conditions
@@ -109,37 +164,49 @@ def accuracy_study(
         if name is None:
             notes.append(f"no shipped {kind.value} model: {kind.value} conditions not evaluated")
             continue
-        network = load_shipped(name)
+        network = load_shipped(name) if user_network is None else user_network
         try:
-            x, y = load_test_split(network, test_limit)
+            if user_network is not None and data is not None:
+                x, y = load_user_data(data, network, test_limit)
+            else:
+                x, y = load_test_split(network, test_limit)
         except Exception as error:  # a missing data set must not stop the report
             notes.append(f"{name}: test data unavailable ({error})")
             continue
+        step(f"{name}: accuracy curve at {len(CURVE_BERS)} BERs")
         curve = accuracy_curve(network, x, y, CURVE_BERS, repeats, seed)
+        clean = curve[0].estimate.mean  # CURVE_BERS starts at 0: the error-free network
         curves.append(
             {
                 "label": f"{name} ({kind.value} weights), uniform BER",
                 "model": name,
                 "ber": np.array([p.ber for p in curve]),
                 "mean": np.array([p.estimate.mean for p in curve]),
-                "low": np.array([p.estimate.ci_low for p in curve]),
-                "high": np.array([p.estimate.ci_high for p in curve]),
+                "low": np.clip([p.estimate.ci_low for p in curve], 0.0, 1.0),
+                "high": np.clip([p.estimate.ci_high for p in curve], 0.0, 1.0),
             }
         )
-        for condition in selected:
-            model = ErrorModel.same_matrix(network, condition.matrix, ErrorMode.STATIC)
-            estimate = evaluate_with_errors(network, x, y, model, repeats, seed)
+        for number, condition in enumerate(selected, start=1):
+            step(f"{name}: condition {condition.condition_id} ({number}/{len(selected)})")
+            bound = is_bound(condition)
+            matrix = bound_matrix(condition) if bound else condition.matrix
+            errors = ErrorModel.same_matrix(network, matrix, ErrorMode.STATIC)
+            estimate = evaluate_with_errors(network, x, y, errors, repeats, seed)
             rows.append(
                 {
                     "condition_id": int(condition.condition_id),
                     "model": name,
-                    "ber": condition.ber,
+                    "ber": condition.ber_ci_high if bound else condition.ber,
+                    "ber_is_bound": bound,
                     "accuracy_mean": estimate.mean,
-                    "accuracy_ci_low": estimate.ci_low,
-                    "accuracy_ci_high": estimate.ci_high,
+                    # An accuracy lies in [0, 1]; the Student-t interval of a few chips does not.
+                    "accuracy_ci_low": max(estimate.ci_low, 0.0),
+                    "accuracy_ci_high": min(estimate.ci_high, 1.0),
                     "repeats": estimate.repeats,
+                    "clean_accuracy": clean,
+                    "accuracy_drop": clean - estimate.mean,
                 }
             )
-    columns = ["condition_id", "model", "ber", "accuracy_mean", "accuracy_ci_low",
-               "accuracy_ci_high", "repeats"]  # fmt: skip
+    columns = ["condition_id", "model", "ber", "ber_is_bound", "accuracy_mean", "accuracy_ci_low",
+               "accuracy_ci_high", "repeats", "clean_accuracy", "accuracy_drop"]  # fmt: skip
     return AccuracyStudy(curves, pd.DataFrame(rows, columns=columns), notes)

@@ -114,3 +114,35 @@ def plot_resistance_cdfs(
     fig.savefig(out, format="png")
     plt.close(fig)
     return out
+
+
+def plot_weak_reset(
+    r_ohm: ArrayLike, path: Path | str, title: str = "weak RESET pulse train"
+) -> Path:
+    """Write the median resistance against pulse count, with its 10-90 % band, to a PNG file.
+
+    Parameters
+    ----------
+    r_ohm : array_like, shape (devices, pulses + 1)
+        Resistance of each device before (column 0) and after each pulse [ohm].
+    path : path-like
+        Output PNG file.
+    title : str
+        Figure title.
+    """
+    plt = _pyplot()
+    r = np.asarray(r_ohm, dtype=float)
+    pulses = np.arange(r.shape[1])
+    low, median, high = np.percentile(r, [10, 50, 90], axis=0)
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=120)
+    ax.fill_between(pulses, low, high, alpha=0.3, label="10-90 %")
+    ax.plot(pulses, median, label="median")
+    ax.set_xlabel("weak-RESET pulses")
+    ax.set_ylabel("R at read [ohm]")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out)
+    plt.close(fig)
+    return out

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from analysis.summaries import conditions_at, same_value
+from analysis.summaries import best_sampling_times, conditions_at, same_value
 from characterization import schema
 from characterization.readout import CampaignCell, read_mode
 from circuits.cells import CellKind
@@ -39,6 +39,14 @@ def png_bytes(figure: Figure, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
+def vector_bytes(figure: Figure, fmt: str) -> bytes:
+    """Render a figure as a vector file (``"svg"`` or ``"pdf"``) for papers and slides."""
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, bbox_inches="tight")
+    return buffer.getvalue()
+
+
 def _grid(
     n: int, width: float = 4.2, height: float = 3.2, columns: int = 3
 ) -> tuple[Figure, list[Any]]:
@@ -52,15 +60,28 @@ def _grid(
 def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
     """BER against VDD, one panel per (cell, temperature), one line per corner.
 
-    Each panel uses the longest sampling time of the campaign (the shmoo figure covers the
-    sampling time). Error bars are the 95 % intervals; a condition without any observed error
-    is drawn as an open downward triangle at its upper bound.
+    Each panel uses its cell's best sampling time
+    (:func:`~analysis.summaries.best_sampling_times`; the shmoo figure covers the sampling
+    time). Error bars are the 95 % intervals; a condition without
+    any observed error is drawn as an open downward triangle at its upper bound; where more
+    than 1 % of the reads were unresolved or failed, the read-failure rate is drawn beside
+    the BER (dotted, x).
     """
-    t_max = ber["t_sample_s"].max()
-    data = ber[same_value(ber["t_sample_s"], t_max)]
+    if ber["t_sample_s"].isna().all():
+        data = ber
+        times = {str(c): math.nan for c in ber["cell"].unique()}
+    else:
+        times = best_sampling_times(ber)
+        data = ber[
+            [
+                bool(same_value(t, times[str(c)]))
+                for c, t in zip(ber["cell"], ber["t_sample_s"], strict=False)
+            ]
+        ]
     panels = list(data.groupby(["cell", "temp_c"], sort=False))
     figure, axes = _grid(len(panels))
     for axis, ((cell, temp), group) in zip(axes, panels, strict=False):
+        t_best = times[str(cell)]
         for corner, rows in group.groupby("corner", sort=False):
             rows = rows.sort_values("vdd_v")
             colour = CORNER_COLOURS.get(str(corner), "black")
@@ -99,10 +120,24 @@ def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
                     color=colour,
                     label=f"{label}: no error seen (upper bound)",
                 )
+            # Where more than 1 % of the reads were unresolved, the BER (over resolved reads)
+            # understates what a memory sees: draw the read-failure rate beside it.
+            unresolved = rows[schema.N_UNRESOLVED] + rows[schema.N_FAILED]
+            many = rows[unresolved > 0.01 * rows[schema.N_SAMPLES]]
+            if len(many):
+                fail = (many[schema.N_ERRORS] + unresolved[many.index]) / many[schema.N_SAMPLES]
+                axis.plot(
+                    many["vdd_v"],
+                    fail,
+                    linestyle=":",
+                    marker="x",
+                    color=colour,
+                    label=f"{label}: read-failure rate (unresolved > 1 %)",
+                )
         axis.set_yscale("log")
         axis.set_xlabel("VDD [V]")
         axis.set_ylabel("BER")
-        axis.set_title(f"{cell}, {temp:g} C, sampled {t_max * 1e9:g} ns after SEN")
+        axis.set_title(f"{cell}, {temp:g} C, sampled {t_best * 1e9:g} ns after SEN")
         axis.grid(True, which="both", alpha=0.3)
         axis.legend(fontsize=7)
     for axis in axes[len(panels) :]:
@@ -287,8 +322,9 @@ def accuracy_figure(curves: Sequence[dict[str, Any]], points: pd.DataFrame) -> F
     curves : sequence of dict
         Each with ``label`` and arrays ``ber``, ``mean``, ``low``, ``high``.
     points : pandas.DataFrame
-        Measured conditions evaluated on their own error model: ``label``, ``model``, ``ber``,
-        ``accuracy_mean``, ``accuracy_ci_low``, ``accuracy_ci_high``.
+        Measured conditions evaluated on their own error model: ``model``, ``ber``,
+        ``ber_is_bound`` (drawn as open left triangles at the upper bound: the true BER is
+        lower), ``accuracy_mean``, ``accuracy_ci_low``, ``accuracy_ci_high``.
     """
     figure = Figure(figsize=(8.0, 4.6), layout="constrained")
     axis = figure.add_subplot(1, 1, 1)
@@ -297,26 +333,39 @@ def accuracy_figure(curves: Sequence[dict[str, Any]], points: pd.DataFrame) -> F
     for curve, colour in zip(curves, colours, strict=False):
         x = np.maximum(np.asarray(curve["ber"], dtype=float), floor)
         axis.plot(x, curve["mean"], color=colour, label=curve["label"])
-        axis.fill_between(x, curve["low"], curve["high"], color=colour, alpha=0.2)
-    for (model, rows), colour in zip(points.groupby("model", sort=False), colours, strict=False):
-        x = np.maximum(rows["ber"].to_numpy(dtype=float), floor)
-        y = rows["accuracy_mean"].to_numpy(dtype=float)
-        yerr = np.vstack([y - rows["accuracy_ci_low"], rows["accuracy_ci_high"] - y])
-        axis.errorbar(
-            x,
-            y,
-            yerr=np.nan_to_num(yerr),
-            linestyle="none",
-            marker="D",
-            markersize=4,
-            color=colour,
-            markeredgecolor="black",
-            capsize=2,
-            label=f"{model}: measured conditions",
-        )
+        axis.fill_between(
+            x, np.clip(curve["low"], 0.0, 1.0), np.clip(curve["high"], 0.0, 1.0),
+            color=colour, alpha=0.2,
+        )  # fmt: skip
+    for (model, group), colour in zip(points.groupby("model", sort=False), colours, strict=False):
+        bounds = group.get("ber_is_bound", pd.Series(False, index=group.index)).astype(bool)
+        for rows, bound in ((group[~bounds], False), (group[bounds], True)):
+            if rows.empty:
+                continue
+            x = np.maximum(rows["ber"].to_numpy(dtype=float), floor)
+            y = rows["accuracy_mean"].to_numpy(dtype=float)
+            low = np.clip(rows["accuracy_ci_low"].to_numpy(dtype=float), 0.0, 1.0)
+            high = np.clip(rows["accuracy_ci_high"].to_numpy(dtype=float), 0.0, 1.0)
+            yerr = np.maximum(np.vstack([y - low, high - y]), 0.0)
+            axis.errorbar(
+                x,
+                y,
+                yerr=np.nan_to_num(yerr),
+                linestyle="none",
+                marker="<" if bound else "D",
+                markersize=5 if bound else 4,
+                color=colour,
+                markerfacecolor="none" if bound else colour,
+                markeredgecolor=colour if bound else "black",
+                capsize=2,
+                label=f"{model}: no error seen, at the BER upper bound"
+                if bound
+                else f"{model}: measured conditions",
+            )
     axis.set_xscale("log")
     axis.set_xlabel(f"bit-error rate (points below {floor:g} drawn at {floor:g})")
     axis.set_ylabel("test accuracy")
+    axis.set_ylim(0.0, 1.0)
     axis.set_title("network accuracy against BER (mean and 95 % interval over error draws)")
     axis.grid(True, which="both", alpha=0.3)
     axis.legend(fontsize=8)

@@ -6,8 +6,13 @@ derived tables (:mod:`analysis.summaries`, :mod:`analysis.accuracy`), draws the 
 
     report.html            everything, figures embedded as PNG data URIs (nothing fetched)
     report.md              summary for people and version control, figures as PNG files
-    report_files/*.csv     the tables (BER, confusion, shmoo, operating windows, accuracy)
-    report_files/*.png     the figures the Markdown links to
+    report_files/*.csv     the tables (headline, BER, confusion, delay and energy statistics,
+                           shmoo, operating windows, accuracy)
+    report_files/*.png     the figures the Markdown links to, also as SVG (and PDF on request)
+
+The page opens with the answer: the operating points (named, or the best and nominal
+condition of each cell) against the spec limits (:mod:`analysis.headline`); the full tables
+follow the figures, folded.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import datetime
 import html
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,17 +32,26 @@ import pandas as pd
 
 from analysis import figures
 from analysis.campaign_data import CampaignData, load_campaign
+from analysis.headline import (
+    SpecLimits,
+    default_points,
+    delay_energy_stats,
+    headline_table,
+    named_points,
+)
 from analysis.summaries import (
     conditions_at,
     is_ternary,
+    operating_point_table,
     operating_windows,
+    read_failures,
     same_value,
     shmoo_table,
 )
 from characterization import schema
 from characterization.readout import CampaignCell
 from rram_ber import __version__
-from rram_ber.validation import check_int, check_range
+from rram_ber.validation import ParameterError, check_int, check_range
 
 #: Columns of the BER table as shown in reports.
 BER_DISPLAY_COLUMNS = (
@@ -63,6 +77,8 @@ class _Section:
     text: str  # HTML
     markdown: str
     figure: str | None = None  # name of the figure shown in the section
+    folded: bool = False  # long tables: shown collapsed (<details>) at the end
+    anchor: str = ""
 
 
 def _format(value: Any) -> str:
@@ -73,13 +89,22 @@ def _format(value: Any) -> str:
     return str(value)
 
 
-def _html_table(frame: pd.DataFrame) -> str:
+def _html_table(frame: pd.DataFrame, table_id: str = "") -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+
+    def cell(value: Any) -> str:
+        text = html.escape(_format(value))
+        verdict = f' class="v-{text.replace(" ", "-")}"' if text in _VERDICTS else ""
+        return f"<td{verdict}>{text}</td>"
+
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_format(v))}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
+        "<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False)
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    ident = f' id="{table_id}"' if table_id else ""
+    return f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_VERDICTS = ("pass", "fail", "undetermined", "no limit")
 
 
 def _markdown_table(frame: pd.DataFrame) -> str:
@@ -95,7 +120,90 @@ def _markdown_table(frame: pd.DataFrame) -> str:
 
 
 def _ber_display(ber: pd.DataFrame) -> pd.DataFrame:
-    return ber[[c for c in BER_DISPLAY_COLUMNS if c in ber.columns]]
+    """The BER table with the read-failure rate beside the BER (they differ by the
+    unresolved reads and failed simulations, which BER leaves out). Columns added to
+    ``ber.csv`` later are kept, after the known ones."""
+    known = [c for c in BER_DISPLAY_COLUMNS if c in ber.columns]
+    extra = [c for c in ber.columns if c not in known and c not in _HIDDEN_BER_COLUMNS]
+    failures = read_failures(ber)[[schema.CONDITION_ID, "p_fail", "p_fail_high"]]
+    table = ber[known + extra].merge(failures, on=schema.CONDITION_ID)
+    return table.rename(
+        columns={"p_fail": "read_failure_rate", "p_fail_high": "read_failure_ci_high"}
+    )
+
+
+#: Columns of ``ber.csv`` already summarised by ``ber_report``.
+_HIDDEN_BER_COLUMNS = (schema.BER, schema.BER_CI_LOW, schema.BER_CI_HIGH)
+
+#: Headline columns, with their display names and scale factors.
+_HEADLINE_DISPLAY = (
+    ("operating point", "operating point", 1.0),
+    (schema.CONDITION_ID, "id", 1.0),
+    ("cell", "cell", 1.0),
+    ("corner", "corner", 1.0),
+    ("temp_c", "T [C]", 1.0),
+    ("vdd_v", "VDD [V]", 1.0),
+    ("t_sample_s", "t_sample [ns]", 1e9),
+    (schema.BER_REPORT, "BER [95 % CI]", 1.0),
+    (schema.METHOD, "method", 1.0),
+    ("ber_verdict", "BER spec", 1.0),
+    ("read_failure_rate", "read-failure rate", 1.0),
+    ("delay_mean_s", "delay mean [ps]", 1e12),
+    ("delay_sigma_s", "delay sigma [ps]", 1e12),
+    ("delay_p999_s", "delay p99.9 [ps]", 1e12),
+    ("delay_verdict", "delay spec", 1.0),
+    ("energy_mean_j", "energy mean [fJ]", 1e15),
+    ("energy_sigma_j", "energy sigma [fJ]", 1e15),
+    ("energy_p999_j", "energy p99.9 [fJ]", 1e15),
+    ("energy_verdict", "energy spec", 1.0),
+    ("model", "network", 1.0),
+    ("accuracy", "accuracy", 1.0),
+    ("accuracy_drop", "accuracy drop", 1.0),
+    ("accuracy_at_ber_bound", "at BER upper bound", 1.0),
+    ("accuracy_verdict", "accuracy spec", 1.0),
+    ("verdict", "verdict", 1.0),
+)
+
+
+def _headline_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The headline transposed: one row per quantity, one column per operating point (fits a
+    screen's width for a handful of points)."""
+    names = [
+        f"{why} (id {cid})"
+        for why, cid in zip(table["operating point"], table[schema.CONDITION_ID], strict=True)
+    ]
+    rows = []
+    for column, title, scale in _HEADLINE_DISPLAY[2:]:
+        if column in table.columns:
+            values = table[column] * scale if scale != 1.0 else table[column]
+            rows.append(
+                [
+                    title,
+                    *(
+                        ("yes" if v else "no") if isinstance(v, bool | np.bool_) else v
+                        for v in values
+                    ),
+                ]
+            )
+    return pd.DataFrame(rows, columns=["quantity", *names])
+
+
+def _limits_text(limits: SpecLimits) -> str:
+    if not limits.declared:
+        return (
+            "No spec limits declared (--ber-max, --delay-max, --energy-max, "
+            "--accuracy-drop-max): every verdict is 'no limit'."
+        )
+    parts = []
+    if limits.ber_max is not None:
+        parts.append(f"BER at most {limits.ber_max:g} (whole 95 % interval)")
+    if limits.delay_max_s is not None:
+        parts.append(f"99.9th-percentile sense delay at most {limits.delay_max_s * 1e12:g} ps")
+    if limits.energy_max_j is not None:
+        parts.append(f"mean read energy at most {limits.energy_max_j * 1e15:g} fJ")
+    if limits.accuracy_drop_max is not None:
+        parts.append(f"accuracy drop at most {limits.accuracy_drop_max:g}")
+    return "Spec limits: " + "; ".join(parts) + "."
 
 
 def _provenance(data: CampaignData) -> tuple[str, str]:
@@ -149,6 +257,13 @@ def build_report(
     repeats: int = 10,
     seed: int = 0,
     test_limit: int | None = None,
+    operating_points: Sequence[str] = (),
+    limits: SpecLimits | None = None,
+    pdf: bool = False,
+    progress: Callable[[str], None] | None = None,
+    model: str | Path | None = None,
+    model_data: str | Path | None = None,
+    rare_estimates: pd.DataFrame | None = None,
 ) -> Report:
     """Write the report of a finished campaign.
 
@@ -157,8 +272,8 @@ def build_report(
     out : path
         The campaign's output directory.
     html_path : path
-        Where the HTML file goes; the Markdown file and the ``<stem>_files`` folder are put
-        beside it.
+        Where the HTML file goes (must end in ``.html`` or ``.htm``); the Markdown file and
+        the ``<stem>_files`` folder are put beside it.
     ber_target : float
         Read-failure target of the shmoo plot.
     accuracy : bool
@@ -169,46 +284,125 @@ def build_report(
         Root seed of the accuracy error draws.
     test_limit : int, optional
         Evaluate accuracies on this many test inputs only.
+    operating_points : sequence of str
+        Operating points of the headline, e.g. ``"corner=tt,temp_c=27,vdd_v=1.2,
+        t_sample_s=1e-9"`` (default: the best and the nominal condition of each cell).
+    limits : SpecLimits, optional
+        Spec limits the headline checks (default: none declared).
+    pdf : bool
+        Also write every figure as PDF.
+    progress : callable, optional
+        Called with a short message before each slow step.
+    model, model_data : path, optional
+        The user's network (shipped name, ``.npz`` or ``.onnx``) and test data (``.npz``
+        with ``x``, ``y``) instead of the shipped network of its weight kind.
+    rare_estimates : pandas.DataFrame, optional
+        ``ber.csv`` of a rare-event campaign at some of this campaign's settings (the demo's
+        operating points): shown next to the sweep's BER there.
     """
     check_range("--ber-target", ber_target, 0.0, 1.0, low_inclusive=False)
     check_int("--repeats", repeats, 2, 10_000)
-    data = load_campaign(out)
     html_file = Path(html_path)
+    if html_file.suffix.lower() not in (".html", ".htm"):
+        raise ParameterError("--output", str(html_file), "a file name ending in .html")
+    limits = limits or SpecLimits()
+    step = progress or (lambda message: None)
+    step("loading the campaign")
+    data = load_campaign(out)
     files = html_file.with_name(html_file.stem + "_files")
     files.mkdir(parents=True, exist_ok=True)
     ber = data.ber.copy()
     if "t_sample_s" not in ber.columns:
         ber["t_sample_s"] = np.nan
+    points = named_points(ber, operating_points) if operating_points else default_points(ber)
     sections: list[_Section] = []
     rendered: dict[str, bytes] = {}
 
     def add_figure(name: str, figure: Any) -> str:
+        step(f"drawing {name}")
         rendered[name] = figures.png_bytes(figure)
         (files / f"{name}.png").write_bytes(rendered[name])
+        (files / f"{name}.svg").write_bytes(figures.vector_bytes(figure, "svg"))
+        if pdf:
+            (files / f"{name}.pdf").write_bytes(figures.vector_bytes(figure, "pdf"))
         return name
 
-    provenance_html, provenance_md = _provenance(data)
-    sections.append(_Section("Settings and provenance", provenance_html, provenance_md))
+    stats = delay_energy_stats(data.samples)
+    stats.to_csv(files / "delay_energy.csv", index=False)
+    windows = operating_windows(ber)
 
-    display = _ber_display(ber)
-    display.to_csv(files / "ber.csv", index=False)
-    data.confusion.to_csv(files / "confusion.csv", index=False)
-    sections.append(
-        _Section(
-            "Bit-error rate per condition",
-            "<p>BER = errors / resolved reads with the exact Clopper-Pearson 95 % interval; "
-            "'&lt; x' is the upper bound when no error was observed. Unresolved reads (outputs "
-            "not separated at the sampling time) and failed simulations are counted apart.</p>"
-            + _html_table(display),
-            _markdown_table(display),
+    study = None
+    points_table = None
+    if accuracy:
+        from analysis.accuracy import accuracy_study
+
+        wanted = sorted(set(_accuracy_conditions(ber, windows)) | {c for _, c in points})
+        step(f"evaluating network accuracy at {len(wanted)} conditions")
+        study = accuracy_study(
+            data.out / "ber.csv",
+            wanted,
+            repeats,
+            seed,
+            test_limit,
+            progress=step,
+            model=model,
+            data=model_data,
         )
+        settings = [c for c in ("cell", "corner", "temp_c", "vdd_v", "t_sample_s") if c in ber]
+        points_table = (
+            ber[[schema.CONDITION_ID, *settings, schema.BER_REPORT]]
+            .merge(study.points, on=schema.CONDITION_ID)
+            .sort_values(schema.CONDITION_ID)
+        )
+        points_table.to_csv(files / "accuracy.csv", index=False)
+
+    headline = headline_table(ber, points, stats, points_table, limits)
+    headline.to_csv(files / "headline.csv", index=False)
+    shown = _headline_display(headline)
+    chosen = (
+        "named with --operating-point"
+        if operating_points
+        else "the best condition of each cell (lowest read-failure rate) and its nominal one "
+        "(tt, nearest 27 C, highest VDD, the cell's best sampling time)"
     )
     sections.append(
         _Section(
+            "Operating points",
+            _html_table(shown, "headline")
+            + f"<p class='note'>Operating points: {html.escape(chosen)}. "
+            f"{html.escape(_limits_text(limits))} BER counts errors among resolved reads; the "
+            "read-failure rate also counts unresolved reads and failed simulations. Delay over "
+            "latched reads, energy over all simulated reads; accuracy drop against the same "
+            "network without errors; 'at BER upper bound': no error was seen, so the network "
+            "was evaluated at the BER's upper bound (accuracy a lower bound, its drop an upper "
+            "bound; a drop above the limit is then undetermined). Verdicts: delay at its "
+            "99.9th percentile, energy at its mean, BER by its whole 95 % interval.</p>",
+            _limits_text(limits) + "\n\n" + _markdown_table(shown),
+            anchor="headline",
+        )
+    )
+
+    if rare_estimates is not None and len(rare_estimates):
+        rare_points = operating_point_table(ber, rare_estimates)
+        rare_points.to_csv(files / "operating_points.csv", index=False)
+        sections.append(
+            _Section(
+                "Rare-event estimates next to the sweep",
+                "<p>Importance-sampling estimates (95 % intervals from the estimator, a wrong "
+                "or unresolved read counted as a failure) at operating points of the sweep, "
+                "beside the brute-force BER there.</p>" + _html_table(rare_points),
+                _markdown_table(rare_points),
+            )
+        )
+
+    sections.append(
+        _Section(
             "BER against supply voltage",
-            "<p>Per cell and temperature, one line per corner, at the longest sampling time; "
-            "bars are 95 % intervals, open triangles mark upper bounds where no error was seen."
-            "</p>",
+            "<p>Per cell and temperature, one line per corner, at the cell's best sampling time "
+            "(lowest mean BER); bars are 95 % intervals, open triangles mark upper bounds where "
+            "no error was seen; dotted crosses show the read-failure rate (errors, unresolved "
+            "reads and failed simulations over all reads) where more than 1 % of the reads "
+            "were unresolved or failed.</p>",
             "",
             add_figure("ber_vs_vdd", figures.ber_vs_vdd_figure(ber)),
         )
@@ -219,13 +413,13 @@ def build_report(
                 "Resistance, sense-delay and read-energy distributions",
                 "<p>Device resistances split by programmed state; sense delay (sense-enable "
                 "edge to outputs separated by 90 % of VDD) and read energy (charge from VDD "
-                "times VDD over evaluation and restore) per supply voltage.</p>",
+                "times VDD over evaluation and restore) per supply voltage. Mean, sigma and "
+                "99.9th percentile per condition are in the delay and energy table below.</p>",
                 "",
                 add_figure("distributions", figures.distributions_figure(data.samples, ber)),
             )
         )
 
-    windows = operating_windows(ber)
     if len(windows):
         windows.to_csv(files / "operating_window.csv", index=False)
         sections.append(
@@ -254,13 +448,7 @@ def build_report(
         )
     )
 
-    if accuracy:
-        from analysis.accuracy import accuracy_study
-
-        study = accuracy_study(
-            data.out / "ber.csv", _accuracy_conditions(ber, windows), repeats, seed, test_limit
-        )
-        study.points.to_csv(files / "accuracy.csv", index=False)
+    if study is not None and points_table is not None:
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in study.notes)
         figure_name = None
         if study.curves:
@@ -271,16 +459,48 @@ def build_report(
             _Section(
                 "Network accuracy against BER",
                 f"<p>Shipped networks evaluated with static errors (drawn once per chip), mean "
-                f"and 95 % interval over {repeats} chips. Diamonds: each measured condition's own "
-                f"error model (asymmetric 2 x 2, or the ternary 3 x 3 confusion matrix) applied "
-                f"to every stored layer.</p>"
+                f"and 95 % interval (clipped to [0, 1]) over {repeats} chips. Diamonds: each "
+                f"measured condition's own error model (asymmetric 2 x 2, or the ternary 3 x 3 "
+                f"confusion matrix) applied to every stored layer; drop = clean accuracy minus "
+                f"accuracy at the condition.</p>"
                 + (f"<ul>{notes}</ul>" if notes else "")
-                + _html_table(study.points),
-                _markdown_table(study.points) + "".join(f"\n\n- {n}" for n in study.notes),
+                + _html_table(points_table),
+                _markdown_table(points_table) + "".join(f"\n\n- {n}" for n in study.notes),
                 figure_name,
             )
         )
 
+    # The full tables close the page, folded: they are for looking things up.
+    display = _ber_display(ber)
+    display.to_csv(files / "ber.csv", index=False)
+    data.confusion.to_csv(files / "confusion.csv", index=False)
+    sections.append(
+        _Section(
+            "Bit-error rate per condition",
+            "<p>BER = errors / resolved reads with the exact Clopper-Pearson 95 % interval; "
+            "'&lt; x' is the upper bound when no error was observed. Unresolved reads (outputs "
+            "not separated at the sampling time) and failed simulations are counted apart; the "
+            "read-failure rate beside it counts them as failures.</p>" + _html_table(display),
+            _markdown_table(display),
+            folded=True,
+        )
+    )
+    sections.append(
+        _Section(
+            "Sense delay and read energy per condition",
+            "<p>Delay [s] over latched reads, energy [J] over simulated reads: mean, sigma and "
+            "99.9th percentile (with fewer than 1000 reads, close to the largest value).</p>"
+            + _html_table(stats),
+            _markdown_table(stats),
+            folded=True,
+        )
+    )
+    provenance_html, provenance_md = _provenance(data)
+    sections.append(
+        _Section("Settings and provenance", provenance_html, provenance_md, folded=True)
+    )
+
+    step("writing the report")
     _write_html(html_file, data, sections, rendered)
     markdown = html_file.with_suffix(".md")
     _write_markdown(markdown, files, data, sections)
@@ -294,6 +514,15 @@ th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: right; }
 th { background: #eee; }
 img { max-width: 100%; }
 pre { background: #f6f6f6; padding: 1em; font-size: 11px; }
+h1 { font-size: 1.4em; margin: 0.2em 0; }
+#headline { font-size: 13px; }
+#headline td:first-child { text-align: left; font-weight: bold; }
+p.note { font-size: 12px; color: #444; max-width: 1100px; }
+td.v-pass { background: #c8e6c9; }
+td.v-fail { background: #ffcdd2; }
+td.v-undetermined { background: #fff9c4; }
+td.v-no-limit { color: #777; }
+details > summary { font-size: 1.2em; font-weight: bold; margin: 0.8em 0; cursor: pointer; }
 """
 
 
@@ -310,14 +539,20 @@ def _write_html(
         f"<p>Generated {generated} UTC from <code>{html.escape(str(data.out))}</code>.</p>",
     ]
     for section in sections:
-        parts.append(f"<h2>{html.escape(section.title)}</h2>")
+        anchor = f' id="{section.anchor}-section"' if section.anchor else ""
+        title = html.escape(section.title)
+        if section.folded:
+            parts.append(f"<details><summary><h2>{title}</h2></summary>")
+        else:
+            parts.append(f"<section{anchor}><h2>{title}</h2>")
         parts.append(section.text)
         if section.figure is not None:
             encoded = base64.b64encode(rendered[section.figure]).decode("ascii")
             parts.append(
-                f'<figure><img id="figure-{section.figure}" alt="{html.escape(section.title)}" '
+                f'<figure><img id="figure-{section.figure}" alt="{title}" '
                 f'src="data:image/png;base64,{encoded}"></figure>'
             )
+        parts.append("</details>" if section.folded else "</section>")
     parts.append("</body></html>")
     path.write_text("\n".join(parts), encoding="utf-8")
 

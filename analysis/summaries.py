@@ -41,6 +41,20 @@ def conditions_at(ber: pd.DataFrame, cell: CampaignCell, point: Mapping[str, Any
     ]
 
 
+def best_sampling_times(ber: pd.DataFrame) -> dict[str, float]:
+    """Per cell (read mode): the sampling time of lowest mean BER over its conditions.
+
+    A ternary read is best early (its 0 decays into +1/-1 as the latch resolves), a binary
+    one late; a single campaign-wide time would show one of them at its worst. Ties go to
+    the longer time.
+    """
+    best: dict[str, float] = {}
+    for cell, rows in ber.groupby("cell", sort=False):
+        means = rows.groupby("t_sample_s")[schema.BER].mean().sort_index(ascending=False)
+        best[str(cell)] = float(means.idxmin()) if means.notna().any() else float(means.index[0])
+    return best
+
+
 #: Columns that describe a condition (as opposed to its statistics).
 SETTING_COLUMNS = ("cell", "corner", "temp_c", "vdd_v", "compliance_a", "rows", "t_sample_s")
 
@@ -156,3 +170,40 @@ def operating_windows(ber: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+#: Settings that identify an operating point in both tables.
+_POINT_KEYS = ("cell", "corner", "temp_c", "vdd_v", "t_sample_s")
+
+
+def operating_point_table(sweep: pd.DataFrame, rare: pd.DataFrame) -> pd.DataFrame:
+    """Rare-event BERs of operating points next to the brute-force sweep at the same settings.
+
+    One row per row of ``rare`` (a ``ber.csv`` of an importance or scaled-sigma campaign): its
+    settings, the sweep's ``ber_report`` there (empty if the sweep has no such condition) and
+    the estimate's ``ber_report`` with its interval. Both count a wrong read as a failure; the
+    estimate also counts an unresolved read, so it bounds the sweep's ``ber`` from above.
+    """
+    keys = [k for k in _POINT_KEYS if k in rare.columns and k in sweep.columns]
+    rows = []
+    for _, point in rare.iterrows():
+        match = np.ones(len(sweep), dtype=bool)
+        for key in keys:
+            match &= np.asarray([_equal(v, point[key]) for v in sweep[key]], dtype=bool)
+        brute = sweep[match]
+        rows.append(
+            {
+                **{key: point[key] for key in keys},
+                "monte-carlo": brute[schema.BER_REPORT].iloc[0] if len(brute) else "",
+                "rare-event": point[schema.BER_REPORT],
+                schema.BER_CI_LOW: point[schema.BER_CI_LOW],
+                schema.BER_CI_HIGH: point[schema.BER_CI_HIGH],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return bool(a == b)
+    return bool(same_value(float(a), float(b)))

@@ -8,7 +8,11 @@ Prints, from one run on this machine:
    are against the latter, so they measure the engine, not the OpenMP setting);
 2. the engine's time per chunk against ``ngspice -b`` running the very same batched netlist
    (the engine's Python work: sampling, netlist text, loading, copying vectors, measuring);
-3. the speed-up of a campaign from 1 to 2 local worker processes.
+3. the serial overhead per campaign: whole campaigns (executor start included) on 1 and 2
+   local worker processes at two sizes, fitted with Amdahl's law ``T = S + w N / n`` (``S``
+   the serial seconds, ``w`` the seconds per sample and core, ``N`` samples, ``n`` workers);
+4. the same campaign on a local pool of 2 workers and on a Dask ``LocalCluster`` of 2
+   single-threaded workers (cluster start excluded, worker start included), same tables.
 
 Why the per-core gain over the naive loop is small for one condition: a 2T2R read with the PTM
 BSIM4 cards spends ~75 % of its time in BSIM4 device evaluation (ngspice ``rusage``: matrix
@@ -20,7 +24,7 @@ All paths simulate the same 2T2R read (TT, 1.2 V, 27 C, log-normal devices, Pelg
 mismatch) and the script checks that their decisions agree. Figures vary with machine load;
 compare the ratios printed in one run.
 
-Run: ``python benchmarks/campaign_throughput.py [--samples N]``.
+Run: ``python benchmarks/campaign_throughput.py [--samples N] [--no-dask]``.
 """
 
 from __future__ import annotations
@@ -30,16 +34,18 @@ import logging
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from naive_pyspice import naive_pyspice_read  # benchmarks/ is on sys.path when run as a script
 
 from characterization.campaign import run_campaign
-from characterization.chunks import ChunkTask, simulate_group
-from characterization.executors import LocalExecutor
+from characterization.chunks import simulate_group
+from characterization.executors import DaskExecutor, Executor, LocalExecutor
 from characterization.sampling import plan_samples
 from characterization.session import NgspiceSession, ngspice_executable
-from characterization.spec import parse_spec
+from characterization.spec import CampaignSpec, parse_spec
 from circuits.read import read_netlist
 
 SPEC = {
@@ -53,6 +59,7 @@ BATCH_SIZES = (1, 5, 10, 25, 50, 100)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=200, help="samples per measurement")
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask comparison")
     args = parser.parse_args()
     logging.getLogger("PySpice").setLevel(logging.CRITICAL)
 
@@ -141,22 +148,57 @@ def main() -> None:
             raw.append(time.perf_counter() - start)
     engine_chunk, raw_chunk = min(engine), min(raw)
 
-    # 3. A whole campaign on 1 and on 2 worker processes (after the workers have started).
-    scaling_spec = parse_spec(
-        {
-            **SPEC,
-            "campaign": {**SPEC["campaign"], "samples": args.samples},
-            "conditions": {**SPEC["conditions"], "vdd_v": [1.2, 1.0]},
-        }
-    )
-    walls: dict[int, float] = {}
-    for workers in (1, 2):
-        with LocalExecutor(workers) as executor, tempfile.TemporaryDirectory() as out:
-            # Start the worker processes (spawn + imports) before timing.
-            list(executor.run(scaling_spec, [ChunkTask((condition,), 0, 0, 2)] * 4 * workers))
+    # 3. Whole campaigns (executor start, planning, condition files, simulation, tables) on
+    #    1 and 2 local workers at two sizes; an Amdahl fit gives the serial part.
+    def scaling(samples: int) -> CampaignSpec:
+        return parse_spec(
+            {
+                **SPEC,
+                "campaign": {**SPEC["campaign"], "samples": samples, "batch_size": 10},
+                "conditions": {**SPEC["conditions"], "vdd_v": [1.2, 1.0]},
+            }
+        )
+
+    def campaign_wall(spec: CampaignSpec, make: Callable[[], Executor]) -> tuple[float, str]:
+        with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
-            run_campaign(scaling_spec, Path(out), executor, progress=False)
-            walls[workers] = time.perf_counter() - start
+            with make() as executor:  # type: ignore[attr-defined]
+                result = run_campaign(spec, Path(out), executor, progress=False)
+            return time.perf_counter() - start, result.ber.to_csv(index=False)
+
+    sizes = (max(10, args.samples // 10), args.samples)
+    fit_rows, fit_walls = [], []
+    walls: dict[tuple[int, int], float] = {}
+    for size in sizes:
+        tables = set()
+        for workers in (1, 2):
+            wall, table = campaign_wall(scaling(size), lambda w=workers: LocalExecutor(w))
+            walls[(size, workers)] = wall
+            tables.add(table)
+            fit_rows.append([1.0, 2 * size / workers])  # 2 conditions of `size` samples
+            fit_walls.append(wall)
+        if len(tables) != 1:
+            raise SystemExit(f"tables differ between 1 and 2 workers at {size} samples")
+    (serial, per_sample), *_ = np.linalg.lstsq(np.array(fit_rows), np.array(fit_walls), rcond=None)
+
+    # 4. Local pool against a Dask LocalCluster, 2 workers each, same campaign, same table;
+    #    both started and warmed by a small campaign first, so only the run is timed.
+    dask_walls: dict[str, float] = {}
+    tables = set()
+    makers: dict[str, Callable[[], Executor]] = {"local pool": lambda: LocalExecutor(2)}
+    if not args.no_dask:
+        makers["Dask LocalCluster"] = lambda: DaskExecutor(local_workers=2)
+    for label, make in makers.items():
+        with make() as executor, tempfile.TemporaryDirectory() as out:  # type: ignore[attr-defined]
+            run_campaign(scaling(4), Path(out) / "warm", executor, progress=False)
+            start = time.perf_counter()
+            result = run_campaign(
+                scaling(args.samples), Path(out) / "run", executor, progress=False
+            )
+            dask_walls[label] = time.perf_counter() - start
+            tables.add(result.ber.to_csv(index=False))
+    if len(tables) != 1:
+        raise SystemExit("the Dask and local-pool tables differ")
 
     print(
         f"2T2R read campaign, TT 1.2 V 27 C, {args.samples} samples, log-normal devices + "
@@ -181,10 +223,24 @@ def main() -> None:
         f"'ngspice -b' on the same netlist {raw_chunk * 1e3:.1f} ms "
         f"-> engine overhead {overhead * 100:+.1f} % of raw ngspice time"
     )
+    print("\n3. whole campaigns, 2 conditions (executor start included), tables identical")
     print(
-        f"\n3. campaign of {2 * args.samples} samples: 1 worker {walls[1]:.1f} s, 2 workers "
-        f"{walls[2]:.1f} s -> speed-up {walls[1] / walls[2]:.2f}x"
+        f"   {'samples/condition':>18s} {'1 worker [s]':>13s} {'2 workers [s]':>14s} {'ratio':>6s}"
     )
+    for size in sizes:
+        one, two = walls[(size, 1)], walls[(size, 2)]
+        print(f"   {size:18d} {one:13.2f} {two:14.2f} {one / two:6.2f}")
+    print(
+        f"   Amdahl fit T = S + w N / n: serial S = {serial:.2f} s per campaign, "
+        f"w = {per_sample * 1e3:.1f} ms per sample and core"
+    )
+    if len(dask_walls) == 2:
+        local_wall, dask_wall = dask_walls["local pool"], dask_walls["Dask LocalCluster"]
+        print(
+            f"\n4. 2 workers, {2 * args.samples} samples: local pool {local_wall:.2f} s, Dask "
+            f"LocalCluster {dask_wall:.2f} s -> Dask / local = {dask_wall / local_wall:.2f} "
+            "(same table)"
+        )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import json
 import math
 import sys
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,9 +24,16 @@ import numpy as np
 import pandas as pd
 
 from characterization import schema, store
-from characterization.ber import ber_table, confusion_table, rare_ber_row
+from characterization.ber import (
+    ConditionTally,
+    rare_ber_row,
+    tally_ber_table,
+    tally_confusion_table,
+    tally_rows,
+)
 from characterization.executors import Executor
 from characterization.spec import CampaignSpec, Condition
+from characterization.technology_spec import copy_user_files
 from characterization.worker import ChunkTask, RareOutcome, RareTask, Task, chunk_tasks
 from rram_ber import __version__
 from rram_ber.validation import ParameterError
@@ -164,6 +172,24 @@ def _mismatch(where: str, stored: Mapping[str, str], current: Mapping[str, str])
     return f"{where} was computed for another campaign ({'; '.join(shown)}{more})"
 
 
+#: The fingerprint key of the sample count: a Monte-Carlo sample row does not depend on it
+#: (sample ``i`` draws from its own seed), so a finished campaign may be topped up.
+SAMPLES_KEY = "spec.campaign.samples"
+
+
+def _same_campaign(stored: Mapping[str, str], current: Mapping[str, str]) -> bool:
+    """Whether stored results belong to the current campaign (all keys equal).
+
+    A Monte-Carlo campaign rerun with another ``campaign.samples`` into the same output is the
+    same campaign topped up (or cut): its existing sample rows are kept, the new ones added.
+    """
+    if current.get("spec.campaign.method") == json.dumps("monte-carlo"):
+        return {k: v for k, v in stored.items() if k != SAMPLES_KEY} == {
+            k: v for k, v in current.items() if k != SAMPLES_KEY
+        }
+    return dict(stored) == dict(current)
+
+
 def _refuse(out: Path, reason: str) -> ParameterError:
     return ParameterError(
         "--out",
@@ -195,9 +221,16 @@ def check_size(spec: CampaignSpec) -> None:
         )
 
 
-def condition_record(spec: CampaignSpec, condition: Condition) -> dict[str, Any]:
-    """Everything that defines one condition, as plain data (``conditions/cNNNN.json``)."""
+def condition_record(
+    spec: CampaignSpec, condition: Condition, spec_dict: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Everything that defines one condition, as plain data (``conditions/cNNNN.json``).
+
+    ``spec_dict`` is ``spec.to_dict()`` when the caller has it already (a campaign makes the
+    records of all its conditions; converting the spec once per condition cost 1 s for 192).
+    """
     read = spec.read_conditions(condition)
+    spec_dict = spec.to_dict() if spec_dict is None else spec_dict
     return {
         "condition_id": condition.condition_id,
         "label": condition.label(),
@@ -205,8 +238,8 @@ def condition_record(spec: CampaignSpec, condition: Condition) -> dict[str, Any]
         "seed": spec.campaign.seed,
         "samples": spec.campaign.samples,
         "batch_size": spec.campaign.batch_size,
-        "device": spec.to_dict()["device"],
-        "variability": spec.to_dict()["variability"],
+        "device": spec_dict["device"],
+        "variability": spec_dict["variability"],
         "reference_ohm": spec.reference_resistance_ohm(),
         "read": json.loads(json.dumps(dataclasses.asdict(read), default=str)),
     }
@@ -216,20 +249,35 @@ def _is_binary(condition: Condition) -> bool:
     return not condition.cell.mode.ternary
 
 
-def aggregate(spec: CampaignSpec, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Recompute ``ber.csv`` and ``confusion.csv`` from the stored results and write them.
+def aggregate(
+    spec: CampaignSpec, out: Path, tallies: Mapping[int, ConditionTally] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compute ``ber.csv`` and ``confusion.csv`` and write them.
 
-    Only the chunk files of this campaign's tasks are read: a stray file in ``samples/`` is
-    never aggregated.
+    Parameters
+    ----------
+    spec : CampaignSpec
+        The campaign.
+    out : Path
+        Its output directory.
+    tallies : mapping, optional
+        Monte-Carlo counts per condition gathered while the chunks were verified and
+        simulated (:func:`run_campaign` streams them); without them the chunk files of this
+        campaign's tasks are read back (a stray file in ``samples/`` is never aggregated).
     """
     conditions = spec.conditions()
     settings = {c.condition_id: c.settings() for c in conditions}
     if spec.campaign.method == "monte-carlo":
-        paths = [store.chunk_path(out, t.group_id, t.chunk) for t in chunk_tasks(spec, conditions)]
-        samples = store.read_samples(out, paths)
         binary = [c.condition_id for c in conditions if _is_binary(c)]
-        ber = ber_table(samples, settings, binary)
-        confusion = confusion_table(samples)
+        if tallies is None:
+            paths = [
+                store.chunk_path(out, t.group_id, t.chunk) for t in chunk_tasks(spec, conditions)
+            ]
+            counted: dict[int, ConditionTally] = {}
+            tally_rows(store.read_samples(out, paths), counted)
+            tallies = counted
+        ber = tally_ber_table(tallies, settings, binary)
+        confusion = tally_confusion_table(tallies)
     else:
         estimates = {(e["condition_id"], e["stored"]): e for e in store.read_estimates(out)}
         ber = pd.DataFrame(
@@ -248,8 +296,12 @@ def aggregate(spec: CampaignSpec, out: Path) -> tuple[pd.DataFrame, pd.DataFrame
     return ber, confusion
 
 
-def _stored_problem(out: Path, task: Task, keys: Mapping[str, str]) -> str | None:
+def _stored_problem(
+    out: Path, task: Task, keys: Mapping[str, str], tallies: dict[int, ConditionTally]
+) -> str | None:
     """Verify a task's stored result: None if absent, "" if good, else why it is unusable.
+
+    The rows of a good chunk are added to ``tallies`` (they were read to be verified).
 
     Raises
     ------
@@ -276,11 +328,14 @@ def _stored_problem(out: Path, task: Task, keys: Mapping[str, str]) -> str | Non
         return f"samples/{path.name} is unreadable ({str(error)[:100]})"
     if stored is None:
         return f"samples/{path.name} carries no campaign fingerprint"
-    if stored != keys:
+    if not _same_campaign(stored, keys):
         raise _refuse(out, _mismatch(f"samples/{path.name}", stored, keys))
     expected = [(c.condition_id, s) for c in task.conditions for s in range(task.first, task.stop)]
     problem = store.chunk_problem(rows, expected)
-    return f"samples/{path.name} holds {problem}" if problem else ""
+    if problem:
+        return f"samples/{path.name} holds {problem}"
+    tally_rows(rows, tallies)
+    return ""
 
 
 def _tasks(
@@ -289,8 +344,11 @@ def _tasks(
     out: Path,
     keys: Mapping[str, str],
     stream: TextIO,
+    tallies: dict[int, ConditionTally],
 ) -> tuple[list[Task], list[Task], int]:
     """All tasks, those still to run, and how many stored results failed verification.
+
+    The rows of the good stored chunks are counted into ``tallies``.
 
     A stored chunk or estimate that cannot be read or holds the wrong rows is deleted and
     simulated again (with a message on ``stream``); one made by another campaign stops the run.
@@ -303,7 +361,7 @@ def _tasks(
     todo: list[Task] = []
     bad = 0
     for task in tasks:
-        problem = _stored_problem(out, task, keys)
+        problem = _stored_problem(out, task, keys, tallies)
         if problem:
             bad += 1
             print(f"{problem}: recomputing it", file=stream)
@@ -393,16 +451,26 @@ def run_campaign(
                 raise _refuse(
                     out, "its campaign.json is unreadable or has no fingerprint (older rram-ber?)"
                 )
-            if stored_keys != keys:
+            if not _same_campaign(stored_keys, keys):
                 raise _refuse(out, _mismatch("campaign.json", stored_keys, keys))
         conditions = spec.conditions()
-        tasks, todo, recomputed = _tasks(spec, conditions, out, keys, stream)
-        if existing is None:
+        # Counts per condition, filled as chunks are verified and as they arrive: the tables
+        # are made without reading the samples back.
+        tallies: dict[int, ConditionTally] = {}
+        tasks, todo, recomputed = _tasks(spec, conditions, out, keys, stream, tallies)
+        if existing is None or existing["fingerprint"]["keys"] != keys:
+            # New, or topped up: campaign.json records the sample count now asked for.
             store.write_manifest(out, manifest(spec, keys))
-        for condition in conditions:
-            store.write_condition(out, condition.condition_id, condition_record(spec, condition))
-        _execute(spec, out, executor, tasks, todo, keys, progress, stream)
-        ber, confusion = aggregate(spec, out)
+            # The user's model library and PCSA (their checksums are in the manifest).
+            copy_user_files(spec.technology, out)
+        # The condition files are written while the workers simulate (this process mostly
+        # waits for them), not before the first chunk is sent.
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            written = writer.submit(_write_conditions, spec, conditions, out)
+            _execute(spec, out, executor, tasks, todo, keys, progress, stream, tallies)
+            written.result()
+        rare = spec.campaign.method != "monte-carlo"
+        ber, confusion = aggregate(spec, out, None if rare else tallies)
     return CampaignResult(
         out,
         ber,
@@ -410,6 +478,13 @@ def run_campaign(
         simulated_chunks=len(todo),
         resumed_chunks=len(tasks) - len(todo),
         recomputed_chunks=recomputed,
+    )
+
+
+def _write_conditions(spec: CampaignSpec, conditions: list[Condition], out: Path) -> None:
+    spec_dict = spec.to_dict()
+    store.write_conditions(
+        out, {c.condition_id: condition_record(spec, c, spec_dict) for c in conditions}
     )
 
 
@@ -422,8 +497,9 @@ def _execute(
     keys: Mapping[str, str],
     progress: bool,
     stream: TextIO,
+    tallies: dict[int, ConditionTally],
 ) -> None:
-    """Run ``todo`` on ``executor`` and store each result as it arrives."""
+    """Run ``todo`` on ``executor``; store and count (``tallies``) each result as it arrives."""
     from tqdm import tqdm
 
     rare = spec.campaign.method != "monte-carlo"
@@ -451,4 +527,5 @@ def _execute(
             elif isinstance(result, dict) and isinstance(task, ChunkTask):
                 rows = pd.concat(result.values(), ignore_index=True)
                 store.write_chunk(out, task.group_id, task.chunk, rows, keys)
+                tally_rows(rows, tallies)
             bar.update(task.samples)

@@ -35,7 +35,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from characterization.spec import CampaignSpec
-from characterization.worker import Task, TaskResult, run_task
+from characterization.worker import Task, TaskResult, run_task, warm_up
 from rram_ber.validation import ParameterError, check_int
 
 #: Tasks kept in flight per worker.
@@ -132,7 +132,19 @@ class LocalExecutor:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> LocalExecutor:
+        self.start()
         return self
+
+    def start(self) -> None:
+        """Start the worker processes and load ngspice in them, without waiting.
+
+        The campaign plans and verifies its chunks meanwhile, so the start-up of the workers
+        (interpreter, imports, libngspice: about 2 s each, in parallel) is hidden behind it
+        instead of being added to the campaign.
+        """
+        pool = self._fresh_pool()
+        for _ in range(self.workers):
+            pool.submit(warm_up)
 
     def __exit__(
         self,
@@ -234,6 +246,7 @@ class DaskExecutor:
                 "an installed Dask (pip install 'rram-ber[dask]')",
             ) from None
         self._cluster: Any = None
+        self._warm_ups: list[Any] = []
         if local_workers is not None:
             n = check_int("--dask-local", local_workers, 1, 256)
             self._cluster = LocalCluster(
@@ -255,7 +268,16 @@ class DaskExecutor:
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
     def __enter__(self) -> DaskExecutor:
+        self.start()
         return self
+
+    def start(self) -> None:
+        """Load ngspice on every worker now, without waiting (see :meth:`LocalExecutor.start`)."""
+        # Keep the futures: Dask forgets (and may cancel) a task whose future is released.
+        self._warm_ups = [
+            self._client.submit(warm_up, workers=[address], pure=False)
+            for address in self._client.scheduler_info().get("workers", {})
+        ]
 
     def __exit__(
         self,

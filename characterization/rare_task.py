@@ -56,6 +56,9 @@ class RareEstimate:
         Kish effective sample size of the weighted estimate.
     notes : list of str
         The estimator's diagnostics.
+    regions_may_be_missing : bool
+        The importance-sampling search could not rule out a missed failure region (the
+        interval is widened; ber.csv's ``ber_report`` says so).
     """
 
     condition_id: int
@@ -70,6 +73,7 @@ class RareEstimate:
     n_failures: int
     effective_sample_size: float
     notes: list[str]
+    regions_may_be_missing: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data."""
@@ -139,6 +143,11 @@ def estimate_rare(simulator: Simulator, spec: CampaignSpec, task: RareTask) -> R
         budget=spec.campaign.samples,
         seed=rare_seed(spec, task),
         batch_size=batch,
+        **(
+            {"target_relative_half_width": spec.campaign.target_relative_half_width}
+            if spec.campaign.target_relative_half_width is not None
+            else {}
+        ),
     )
     rows = pd.DataFrame(state.table())
     if result.samples is not None:
@@ -164,5 +173,6 @@ def estimate_rare(simulator: Simulator, spec: CampaignSpec, task: RareTask) -> R
         n_failures=result.n_failures,
         effective_sample_size=result.effective_sample_size,
         notes=list(result.notes),
+        regions_may_be_missing=result.regions_may_be_missing,
     )
     return RareOutcome(estimate, rows)

@@ -82,9 +82,12 @@ def _failure_reason(output: str) -> str:
     return "simulation failed"
 
 
-#: stderr lines of ngspice that are information, not failure.
+#: stderr lines of ngspice that are information, not failure. "Checking parameters for BSIM"
+#: heads the model-parameter warnings of BSIM4 (the SKY130 ff corner prints them).
 _BENIGN_STDERR = re.compile(
-    r"^\s*($|warning|note:|trying gmin|using sparse|using klu|reference value)", re.IGNORECASE
+    r"^\s*($|warning|note:|trying gmin|using sparse|using klu|reference value"
+    r"|checking parameters for bsim)",
+    re.IGNORECASE,
 )
 
 

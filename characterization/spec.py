@@ -2,7 +2,8 @@
 
 A campaign file has these tables (every key optional unless said otherwise)::
 
-    [campaign]      name, seed, samples, batch_size, method, time_limit_s
+    [campaign]      name, seed, samples, batch_size, method, time_limit_s,
+                    target_relative_half_width
     [conditions]    cell, vdd_v, temp_c, corner, t_sample_s, compliance_a
                     (each a value or a list of values: lists are swept)
     [device]        model = "fixed" | "lognormal" | "empirical" | "vcm", and its parameters
@@ -15,6 +16,7 @@ A campaign file has these tables (every key optional unless said otherwise)::
     [xnor]          XnorSwitchSizing fields (the XNOR-PCSA's bit-line swap)
     [array]         rows (a value or a swept list), mux_ways, isolated
                     (:mod:`characterization.array_spec`)
+    [technology]    name, user model library, user PCSA (see technology_spec)
 
 Validation happens before anything runs. Every problem raises
 :class:`~rram_ber.validation.ParameterError` naming the key (``table.key``, with ``[i]`` for a
@@ -36,6 +38,11 @@ from pathlib import Path
 from typing import Any
 
 from characterization.array_spec import parse_array
+from characterization.campaign_settings import (
+    MAX_SAMPLES,
+    CampaignSettings,
+    VariabilitySettings,
+)
 from characterization.devices import (
     CELSIUS_TO_KELVIN,
     COMPLIANCE_MAX_A,
@@ -48,17 +55,20 @@ from characterization.devices import (
 )
 from characterization.rare.registry import ESTIMATORS
 from characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
-from characterization.schema import METHODS
-from characterization.simulator import DEFAULT_TIME_LIMIT_S
+from characterization.technology_spec import (
+    TechnologySettings,
+    covered_corners,
+    parse_technology,
+)
 from circuits.array import ColumnParameters
 from circuits.cells import AccessSizing
 from circuits.pcsa import PcsaSizing, XnorSwitchSizing
 from circuits.read import TEMP_MAX_C, TEMP_MIN_C, ReadConditions, ReadTiming, check_vdd
 from models.cmos import PelgromCoefficients, ProcessCorner
+from models.technology import Technology, get_technology
 from models.vcm import VcmParameters
 from rram_ber.validation import (
     ParameterError,
-    check_choice,
     check_int,
     check_positive,
     check_range,
@@ -70,76 +80,7 @@ from rram_ber.validation import (
 #: a group that shares its samples and its simulations (see :class:`Condition`).
 CONDITION_KEYS = ("cell", "corner", "temp_c", "vdd_v", "compliance_a", "rows", "t_sample_s")
 
-MAX_SAMPLES = 100_000_000
-MAX_BATCH = 2000
 MAX_CONDITIONS = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class CampaignSettings:
-    """The [campaign] table.
-
-    Attributes
-    ----------
-    name : str
-        Free text for reports (never written into a netlist).
-    seed : int
-        Root seed; sample ``i`` of condition group ``g`` draws from
-        ``numpy.random.SeedSequence(seed, spawn_key=(g, i))`` (see :class:`Condition`).
-    samples : int
-        Monte-Carlo samples per condition; for ``importance`` and ``scaled-sigma``, the
-        simulation budget of each estimate (one per stored value +1 / -1).
-    batch_size : int
-        Samples simulated together in one netlist (one chunk); it fixes the chunk boundaries,
-        so it is part of what makes a table reproducible. Default 10, chosen with
-        ``benchmarks/campaign_throughput.py``: 5-25 per netlist were equally fast within the
-        noise (1.1-1.2x a naive PySpice loop per core), 100 was slower, and a small chunk keeps
-        the sample-by-sample rerun of a failed chunk cheap.
-    method : str
-        BER estimator: ``"monte-carlo"``, ``"importance"`` or ``"scaled-sigma"``.
-    time_limit_s : float
-        Wall-clock limit of one ngspice run [s] (0 < x <= 86400): a run still going after it
-        is halted and its samples fail with the reason (see
-        :mod:`characterization.session`).
-    """
-
-    name: str = "campaign"
-    seed: int = 0
-    samples: int = 1000
-    batch_size: int = 10
-    method: str = "monte-carlo"
-    time_limit_s: float = DEFAULT_TIME_LIMIT_S
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or len(self.name) > 200:
-            raise ParameterError("campaign.name", self.name, "a string of at most 200 characters")
-        check_int("campaign.seed", self.seed, 0, 2**63 - 1)
-        check_int("campaign.samples", self.samples, 1, MAX_SAMPLES)
-        check_int("campaign.batch_size", self.batch_size, 1, MAX_BATCH)
-        check_choice("campaign.method", self.method, METHODS)
-        limit = check_range(
-            "campaign.time_limit_s", self.time_limit_s, 0.0, 86400.0, low_inclusive=False, unit="s"
-        )
-        object.__setattr__(self, "time_limit_s", limit)  # a TOML integer becomes a float
-
-
-@dataclass(frozen=True, slots=True)
-class VariabilitySettings:
-    """The [variability] table.
-
-    Attributes
-    ----------
-    mismatch : bool
-        Draw Pelgrom mismatch for every transistor of every sample.
-    device : bool
-        Draw device-to-device variability (log-normal / empirical / VCM); off = medians.
-    pelgrom : PelgromCoefficients
-        Mismatch coefficients (keys ``a_vt_n_v_m`` ... of :class:`PelgromCoefficients`).
-    """
-
-    mismatch: bool = True
-    device: bool = True
-    pelgrom: PelgromCoefficients = field(default_factory=PelgromCoefficients)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +178,8 @@ class CampaignSpec:
     column : ColumnParameters or None
         The column every read is simulated in (``rows`` set per condition); None: the isolated
         fixture (ideal pulses, analogue decision by ``resolve_fraction``).
+    technology : TechnologySettings
+        Transistor technology and user files (default: PTM 130 nm, built-in PCSA).
     """
 
     campaign: CampaignSettings
@@ -251,6 +194,7 @@ class CampaignSpec:
     resolve_fraction: float = DEFAULT_RESOLVE_FRACTION
     source_dir: str = "."
     column: ColumnParameters | None = field(default_factory=ColumnParameters)
+    technology: TechnologySettings = field(default_factory=TechnologySettings)
 
     def with_samples(self, samples: int) -> CampaignSpec:
         """The same campaign with another Monte-Carlo count (``--samples``)."""
@@ -285,6 +229,8 @@ class CampaignSpec:
             column=None
             if self.column is None or condition.rows is None
             else dataclasses.replace(self.column, rows=condition.rows),
+            technology=self.technology.technology,
+            user_pcsa=self.technology.user_pcsa,
         )
 
     def reference_resistance_ohm(self) -> float:
@@ -295,9 +241,17 @@ class CampaignSpec:
         return math.sqrt(lrs * hrs)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data describing the whole campaign (for ``campaign.json`` and reports)."""
+        """Plain data describing the campaign (``technology`` only when not the default)."""
+        technology = self.technology.to_dict()
+        extra = {} if technology == {"name": "ptm130"} else {"technology": technology}
         return {
-            "campaign": dataclasses.asdict(self.campaign),
+            # Without a precision target the key is left out, so the fingerprint of a
+            # campaign that does not use it is what it was before the field existed.
+            "campaign": {
+                key: value
+                for key, value in dataclasses.asdict(self.campaign).items()
+                if not (key == "target_relative_half_width" and value is None)
+            },
             "device": self.device.to_dict(),
             "variability": {
                 "mismatch": self.variability.mismatch,
@@ -319,6 +273,7 @@ class CampaignSpec:
             "array": {"isolated": True}
             if self.column is None
             else {"rows": list(self.sweeps["rows"]), "mux_ways": self.column.mux_ways},
+            **extra,
         }
 
 
@@ -340,6 +295,7 @@ _TABLES = (
     "access",
     "xnor",
     "array",
+    "technology",
 )
 
 
@@ -383,10 +339,11 @@ def _build(key_prefix: str, record_type: type, values: Mapping[str, Any]) -> Any
         raise ParameterError(key_prefix, dict(values), f"valid values ({error})") from None
 
 
-def _float_record(prefix: str, record_type: type, table: Mapping[str, Any]) -> Any:
-    allowed = _record_keys(record_type)
-    _reject_unknown(prefix, table, allowed)
-    return _build(prefix, record_type, {k: _number(v) for k, v in table.items()})
+def _sized(prefix: str, defaults: Any, table: Mapping[str, Any]) -> Any:
+    """A sizing record: the technology's defaults with the table's keys replaced."""
+    _reject_unknown(prefix, table, _record_keys(type(defaults)))
+    values = {**dataclasses.asdict(defaults), **{k: _number(v) for k, v in table.items()}}
+    return _build(prefix, type(defaults), values)
 
 
 _CONDITION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
@@ -407,21 +364,26 @@ _CONDITION_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _sweeps(table: Mapping[str, Any]) -> dict[str, tuple[Any, ...]]:
+def _sweeps(table: Mapping[str, Any], technology: Technology) -> dict[str, tuple[Any, ...]]:
     # Rows are swept from [array] (characterization.array_spec), not from [conditions].
     _reject_unknown("conditions", table, [k for k in CONDITION_KEYS if k != "rows"])
     sweeps: dict[str, tuple[Any, ...]] = {}
+    defaults = {**_CONDITION_DEFAULTS, "vdd_v": technology.vdd_default_v}
+    checks = {
+        **_CONDITION_CHECKS,
+        "vdd_v": lambda key, v: check_vdd(key, _number(v), technology),
+    }
     for key in CONDITION_KEYS:
-        if key not in table and key not in _CONDITION_DEFAULTS:
+        if key not in table and key not in defaults:
             continue
-        raw = table.get(key, _CONDITION_DEFAULTS.get(key))
+        raw = table.get(key, defaults.get(key))
         values = raw if isinstance(raw, list) else [raw]
         if not values:
             raise ParameterError(f"conditions.{key}", raw, "a value or a non-empty list")
         checked = []
         for index, value in enumerate(values):
             name = f"conditions.{key}[{index}]" if isinstance(raw, list) else f"conditions.{key}"
-            checked.append(_CONDITION_CHECKS[key](name, value))
+            checked.append(checks[key](name, value))
         if len(set(checked)) != len(checked):
             raise ParameterError(f"conditions.{key}", raw, "a list without repeated values")
         sweeps[key] = tuple(checked)
@@ -460,8 +422,20 @@ def parse_spec(
         if not isinstance(value, bool):
             raise ParameterError(f"variability.{key}", value, "true or false")
         switches[key] = value
-    pelgrom = _float_record("variability", PelgromCoefficients, variability_table)
+    technology_table = _table(data, "technology")
+    base = get_technology(technology_table.get("name", "ptm130"), "technology.name")
+    # Each technology's own mismatch is the default; given keys override it.
+    _reject_unknown("variability", variability_table, pelgrom_keys)
+    pelgrom = _build(
+        "variability",
+        PelgromCoefficients,
+        {
+            **dataclasses.asdict(base.mismatch),
+            **{k: _number(v) for k, v in variability_table.items()},
+        },
+    )
     variability = VariabilitySettings(pelgrom=pelgrom, **switches)
+    technology = parse_technology(technology_table, source_dir, pelgrom, read_files)
 
     cell_table = _table(data, "cell")
     _reject_unknown("cell", cell_table, ("reference_ohm",))
@@ -487,7 +461,8 @@ def parse_spec(
     _reject_unknown("timing", timing_table, timing_keys)
     timing_values = {k: _number(v) for k, v in timing_table.items()}
     # t_sample_s is a condition: build the timing with a placeholder, check the sweep below.
-    sweeps = _sweeps(_table(data, "conditions"))
+    sweeps = _sweeps(_table(data, "conditions"), technology.technology)
+    covered_corners(technology, sweeps["corner"])
     column, rows = parse_array(_table(data, "array"))
     if column is not None:
         sweeps["rows"] = rows
@@ -514,9 +489,10 @@ def parse_spec(
             "no value unless device.model = 'vcm'",
         )
 
-    pcsa = _float_record("pcsa", PcsaSizing, _table(data, "pcsa"))
-    access = _float_record("access", AccessSizing, _table(data, "access"))
-    xnor = _float_record("xnor", XnorSwitchSizing, _table(data, "xnor"))
+    sizes = technology.technology
+    pcsa = _sized("pcsa", PcsaSizing.for_technology(sizes), _table(data, "pcsa"))
+    access = _sized("access", AccessSizing.for_technology(sizes), _table(data, "access"))
+    xnor = _sized("xnor", XnorSwitchSizing.for_technology(sizes), _table(data, "xnor"))
     decode_table = _table(data, "decode")
     _reject_unknown("decode", decode_table, ("resolve_fraction",))
     resolve_fraction = check_range(
@@ -541,6 +517,7 @@ def parse_spec(
         resolve_fraction=resolve_fraction,
         source_dir=source_dir,
         column=column,
+        technology=technology,
     )
     n_conditions = math.prod(len(v) for v in sweeps.values())
     if n_conditions > MAX_CONDITIONS:
@@ -614,6 +591,12 @@ def _check_method(
 ) -> None:
     """Importance and scaled-sigma sampling work on Gaussian variables of binary reads."""
     method = campaign.method
+    if campaign.target_relative_half_width is not None and method != "importance":
+        raise ParameterError(
+            "campaign.target_relative_half_width",
+            campaign.target_relative_half_width,
+            f"no value with campaign.method = {method!r} (only importance stops at a precision)",
+        )
     if method == "monte-carlo":
         return
     if not device.rare_events:

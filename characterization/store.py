@@ -56,8 +56,12 @@ def chunk_path(out: Path, group_id: int, chunk: int) -> Path:
     return out / "samples" / f"g{group_id:04d}-k{chunk:06d}.parquet"
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    """Call ``write(temporary_path)`` then move the file into place atomically."""
+def _atomic_write(path: Path, write: Any, sync: bool = True) -> None:
+    """Call ``write(temporary_path)`` then move the file into place atomically.
+
+    With ``sync`` the data reach the disk before the rename, so a crash leaves the old file
+    or the complete new one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=_PARTIAL_SUFFIX, dir=path.parent
@@ -65,8 +69,9 @@ def _atomic_write(path: Path, write: Any) -> None:
     os.close(handle)
     try:
         write(Path(temporary))
-        with open(temporary, "rb") as stream:
-            os.fsync(stream.fileno())
+        if sync:
+            with open(temporary, "rb") as stream:
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -349,9 +354,26 @@ def write_manifest(out: Path, manifest: Mapping[str, Any]) -> None:
     write_text(out / "campaign.json", json.dumps(dict(manifest), indent=2, sort_keys=True))
 
 
-def write_condition(out: Path, condition_id: int, settings: dict[str, Any]) -> None:
-    """Store the resolved settings of one condition as JSON."""
-    write_text(
-        out / "conditions" / f"c{condition_id:04d}.json",
-        json.dumps(settings, indent=2, sort_keys=True),
-    )
+def write_conditions(out: Path, records: Mapping[int, dict[str, Any]]) -> None:
+    """Store the resolved settings of every condition (``conditions/cNNNN.json``).
+
+    A file already holding the same text is left alone (a resumed run rewrites nothing), and
+    the files are not synced one by one: they are derived from the spec in ``campaign.json``
+    and rewritten by every run, so a file lost in a crash is restored by the next run. A sync
+    per file cost about 5 ms, 1 s for the 192 conditions of the default campaign.
+    """
+    folder = out / "conditions"
+    folder.mkdir(parents=True, exist_ok=True)
+    for condition_id, record in records.items():
+        path = folder / f"c{condition_id:04d}.json"
+        text = json.dumps(record, indent=2, sort_keys=True)
+        try:
+            if path.read_text(encoding="utf-8") == text:
+                continue
+        except (OSError, UnicodeDecodeError):
+            pass
+        _atomic_write(
+            path,
+            lambda temporary, text=text: temporary.write_text(text, encoding="utf-8"),
+            sync=False,
+        )

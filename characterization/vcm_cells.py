@@ -44,6 +44,7 @@ from circuits.cells import AccessSizing, Cell1T1R, CellKind
 from circuits.elements import FixedResistor, VcmElement
 from circuits.programming import ProgrammingBench
 from circuits.read import ReadCopy, read_transistor_geometries
+from models.technology import PTM130, Technology
 from models.variability import C2cVariability, D2dVariability
 from models.vcm import VcmParameters
 from rram_ber.validation import ParameterError
@@ -56,6 +57,7 @@ def program_conditions(
     temp_c: float = 27.0,
     device_variability: bool = True,
     access: AccessSizing | None = None,
+    technology: Technology = PTM130,
 ) -> ProgramConditions:
     """Programming conditions from the ``[device.vcm]`` settings and a condition.
 
@@ -67,7 +69,8 @@ def program_conditions(
         corner=corner,
         temp_c=temp_c,
         orientation=vcm.orientation,
-        **({} if access is None else {"access": access}),
+        access=AccessSizing() if access is None else access,
+        technology=technology,
     )
     return ProgramConditions(
         compliance_a=compliance_a,
@@ -91,6 +94,7 @@ def conditions_for(spec: CampaignSpec, condition: Condition) -> ProgramCondition
         condition.temp_c,
         spec.variability.device,
         spec.access,
+        spec.technology.technology,
     )
 
 

@@ -53,13 +53,19 @@ class WorkerState:
             return estimate_rare(session, spec, task)
         return simulate_chunk(session, spec, task, self.references)
 
-    def run(self, spec: CampaignSpec, task: Task) -> TaskResult:
-        """Run a chunk or an estimate on this process's ngspice thread (any thread may call)."""
+    def _ngspice_thread(self) -> ThreadPoolExecutor:
         with self._lock:
             if self._thread is None:
                 self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ngspice")
-            thread = self._thread
-        return thread.submit(self._run_on_session, spec, task).result()
+            return self._thread
+
+    def open(self) -> None:
+        """Open the session now, so the first task does not wait for libngspice to load."""
+        self._ngspice_thread().submit(self._open_session).result()
+
+    def run(self, spec: CampaignSpec, task: Task) -> TaskResult:
+        """Run a chunk or an estimate on this process's ngspice thread (any thread may call)."""
+        return self._ngspice_thread().submit(self._run_on_session, spec, task).result()
 
 
 #: The state of this process (created at import, i.e. once per worker process).
@@ -74,6 +80,11 @@ def run_task(spec: CampaignSpec, task: Task) -> TaskResult:
     return _STATE.run(spec, task)
 
 
+def warm_up() -> None:
+    """Entry point of an executor's start: load ngspice in this worker before tasks arrive."""
+    _STATE.open()
+
+
 __all__ = [
     "ChunkTask",
     "RareEstimate",
@@ -84,4 +95,5 @@ __all__ = [
     "WorkerState",
     "chunk_tasks",
     "run_task",
+    "warm_up",
 ]

@@ -15,7 +15,8 @@ One read copy of an array read is::
 * **Unselected cells.** Each unselected row hangs a device (a resistor) and an *off* access
   transistor (gate at 0 V: its word line is low) between each bit line and the source line. The
   transistors bring their drain junction capacitance, gate overlap and sub-threshold leakage
-  from the same BSIM4 card as every other transistor. Two forms: ``transistors`` writes one
+  from the same models as every other transistor (the read's technology,
+  :mod:`models.technology`). Two forms: ``transistors`` writes one
   real off transistor per unselected row and side; ``equivalent`` (default) lumps the rows of
   each wire segment into one off transistor of multiplicity ``m`` = rows of the segment behind
   ``R_unselected / m``. The junctions of all rows see the same bit-line voltage within the
@@ -39,6 +40,8 @@ One read copy of an array read is::
   from these logic levels (:mod:`characterization.decode`), never from an analogue output
   difference.
 
+Every transistor is written by :func:`circuits.netlist.transistor` for the read's technology
+(corner included); sizes default to the technology's (:class:`models.technology.DefaultSizes`).
 No random numbers here: unselected devices are a fixed resistance, and only the selected
 copy's transistors carry mismatch.
 """
@@ -49,9 +52,10 @@ import enum
 import math
 from dataclasses import dataclass
 
-from circuits.netlist import capacitor, dc_source, identifier, mosfet, resistor, spice_number
+from circuits.netlist import capacitor, dc_source, identifier, resistor, spice_number, transistor
 from circuits.pcsa import L_MIN_M, PcsaSizing, check_width
-from models.cmos import Polarity, ProcessCorner, corner_length_m, instance_parameters
+from models.cmos import Polarity, ProcessCorner, TransistorGeometry
+from models.technology import PTM130, Technology
 from rram_ber.validation import ParameterError, check_range, parse_enum
 
 #: Default number of rows: the lower end of the 64-256-row columns usual in embedded RRAM
@@ -73,10 +77,10 @@ WIRE_C_F_PER_M = 0.2e-9
 #: the via stack to the RRAM fits in a ~1 um row at 130 nm design rules (an assumption, not a
 #: published layout of the seed chips).
 CELL_PITCH_M = 1.0e-6
-#: Gate capacitance per width used to size the driver chains [F/m]: Cox Leff + 2 Cov of the
-#: PTM card (15.3 fF/um^2 x 49 nm + 2 x 0.24 fF/um + fringe), about 1.5 fF/um. Only the
-#: sizing uses it; the simulation uses the card itself.
-GATE_C_F_PER_M = 1.5e-9
+#: Gate capacitance per width used to size the driver chains of the default technology [F/m]
+#: (:attr:`models.technology.DefaultSizes.gate_c_f_per_m`). Only the sizing uses it; the
+#: simulation uses the models themselves.
+GATE_C_F_PER_M = PTM130.sizes.gate_c_f_per_m
 #: Fan-out per stage of the driver chains (the usual optimum of 3-4 of logical effort).
 DRIVER_FANOUT = 4.0
 #: Segments of each wire in the ``equivalent`` form. The wire RC of 256 rows (120 ohm x 51 fF,
@@ -99,7 +103,7 @@ class UnselectedForm(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class InverterSizing:
-    """A CMOS inverter of the drivers and the decode logic (130 nm defaults).
+    """A CMOS inverter of the drivers and the decode logic (PTM 130 nm defaults).
 
     Attributes
     ----------
@@ -110,23 +114,39 @@ class InverterSizing:
         Drawn length [m].
     l_diffusion_m : float
         Diffusion length for junction area and perimeter [m].
+    gate_c_f_per_m : float
+        Gate capacitance per width [F/m], for sizing the driver chains only.
     """
 
-    w_n_m: float = 0.3e-6
-    w_p_m: float = 0.6e-6
+    w_n_m: float = PTM130.sizes.w_logic_n_m
+    w_p_m: float = PTM130.sizes.w_logic_p_m
     l_m: float = L_MIN_M
-    l_diffusion_m: float = 0.26e-6
+    l_diffusion_m: float = PTM130.sizes.l_diffusion_m
+    gate_c_f_per_m: float = GATE_C_F_PER_M
 
     def __post_init__(self) -> None:
         check_width("w_n_m", self.w_n_m)
         check_width("w_p_m", self.w_p_m)
         check_range("l_m", self.l_m, L_MIN_M, 10e-6, unit="m")
         check_range("l_diffusion_m", self.l_diffusion_m, 0.1e-6, 5e-6, unit="m")
+        check_range("gate_c_f_per_m", self.gate_c_f_per_m, 0.0, 1e-7, low_inclusive=False)
+
+    @classmethod
+    def for_technology(cls, technology: Technology) -> InverterSizing:
+        """The unit inverter of ``technology`` (its default logic sizes)."""
+        sizes = technology.sizes
+        return cls(
+            w_n_m=sizes.w_logic_n_m,
+            w_p_m=sizes.w_logic_p_m,
+            l_m=sizes.l_m,
+            l_diffusion_m=sizes.l_diffusion_m,
+            gate_c_f_per_m=sizes.gate_c_f_per_m,
+        )
 
     @property
     def input_capacitance_f(self) -> float:
         """Estimated input capacitance of the unit inverter [F]."""
-        return GATE_C_F_PER_M * (self.w_n_m + self.w_p_m)
+        return self.gate_c_f_per_m * (self.w_n_m + self.w_p_m)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +170,9 @@ class ColumnParameters:
         Columns sharing one PCSA through a column multiplexer; 1 = no multiplexer.
     w_mux_m : float
         Width of each multiplexer pass NMOS [m].
-    logic : InverterSizing
-        Unit inverter of the drivers and of the decode inverters.
+    logic : InverterSizing or None
+        Unit inverter of the drivers and of the decode inverters; None (default): the read's
+        technology's (:meth:`logic_for`).
     c_logic_f : float
         Load on each decode inverter output (flip-flop input and wiring) [F].
     wl_wire_length_m : float
@@ -166,7 +187,7 @@ class ColumnParameters:
     unselected: UnselectedForm = UnselectedForm.EQUIVALENT
     mux_ways: int = 1
     w_mux_m: float = 1.0e-6
-    logic: InverterSizing = InverterSizing()
+    logic: InverterSizing | None = None
     c_logic_f: float = 1e-15
     wl_wire_length_m: float = 2.0e-6
 
@@ -183,10 +204,14 @@ class ColumnParameters:
         )
         object.__setattr__(self, "unselected", UnselectedForm.parse(self.unselected))
         check_width("w_mux_m", self.w_mux_m)
-        if not isinstance(self.logic, InverterSizing):
-            raise ParameterError("logic", self.logic, "an InverterSizing record")
+        if self.logic is not None and not isinstance(self.logic, InverterSizing):
+            raise ParameterError("logic", self.logic, "an InverterSizing record or None")
         check_range("c_logic_f", self.c_logic_f, 0.0, 1e-12, unit="F")
         check_range("wl_wire_length_m", self.wl_wire_length_m, 0.0, 1e-3, unit="m")
+
+    def logic_for(self, technology: Technology) -> InverterSizing:
+        """The unit inverter of the read: :attr:`logic`, else ``technology``'s."""
+        return self.logic if self.logic is not None else InverterSizing.for_technology(technology)
 
     @property
     def r_pitch_ohm(self) -> float:
@@ -234,26 +259,28 @@ def _inverter(
     node_out: str,
     vdd: str,
     corner: ProcessCorner,
+    technology: Technology,
 ) -> list[str]:
     lines = []
     for polarity, width, source in (
         (Polarity.NMOS, unit.w_n_m, "0"),
         (Polarity.PMOS, unit.w_p_m, vdd),
     ):
-        delvto, mulu0 = instance_parameters(polarity, corner)
+        geometry = TransistorGeometry(
+            f"{name}{polarity.value[0]}", polarity, width * scale, unit.l_m
+        )
         lines.append(
-            mosfet(
-                f"{name}{polarity.value[0]}",
+            transistor(
+                geometry,
+                "",
                 node_out,
                 node_in,
                 source,
                 source,
-                polarity,
-                width * scale,
-                corner_length_m(unit.l_m, polarity, corner),
-                delvto,
-                mulu0,
+                corner,
+                {},
                 unit.l_diffusion_m,
+                technology,
             )
         )
     return lines
@@ -267,24 +294,33 @@ def driver_lines(
     node_out: str,
     vdd: str,
     corner: ProcessCorner,
+    technology: Technology = PTM130,
 ) -> list[str]:
     """An inverter chain from ``node_in`` to ``node_out`` sized for ``load_f`` [F]."""
     stages = chain_stages(load_f, unit)
     nodes = [node_in] + [f"{name}s{i}" for i in range(1, len(stages))] + [node_out]
     lines = []
     for i, scale in enumerate(stages):
-        lines += _inverter(f"{name}i{i}", unit, scale, nodes[i], nodes[i + 1], vdd, corner)
+        lines += _inverter(
+            f"{name}i{i}", unit, scale, nodes[i], nodes[i + 1], vdd, corner, technology
+        )
     return lines
 
 
-def word_line_load_f(access_width_m: float, column: ColumnParameters) -> float:
+def word_line_load_f(
+    access_width_m: float, column: ColumnParameters, gate_c_f_per_m: float = GATE_C_F_PER_M
+) -> float:
     """Load of the per-column word-line driver: two access gates and the word-line wire [F]."""
-    return 2.0 * GATE_C_F_PER_M * access_width_m + column.wire_c_f_per_m * column.wl_wire_length_m
+    return 2.0 * gate_c_f_per_m * access_width_m + column.wire_c_f_per_m * column.wl_wire_length_m
 
 
-def sense_enable_load_f(pcsa: PcsaSizing) -> float:
-    """Load of the sense-enable driver: the gates of both precharge PMOS and the enable NMOS [F]."""
-    return GATE_C_F_PER_M * (2.0 * pcsa.w_precharge_m + pcsa.w_enable_m)
+def sense_enable_load_f(pcsa: PcsaSizing, gate_c_f_per_m: float = GATE_C_F_PER_M) -> float:
+    """Load of the sense-enable driver: the gates of both precharge PMOS and the enable NMOS [F].
+
+    A user's PCSA subcircuit (:mod:`circuits.user_pcsa`) does not state its sense-enable load;
+    its driver is sized for the technology's built-in PCSA (the caller passes those sizes).
+    """
+    return gate_c_f_per_m * (2.0 * pcsa.w_precharge_m + pcsa.w_enable_m)
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,12 +345,12 @@ def _off_transistor(
     l_m: float,
     l_diffusion_m: float,
     corner: ProcessCorner,
+    technology: Technology,
 ) -> str:
-    delvto, mulu0 = instance_parameters(Polarity.NMOS, corner)
-    length = corner_length_m(l_m, Polarity.NMOS, corner)
-    line = mosfet(
-        name, drain, "0", source, "0", Polarity.NMOS, width_m, length, delvto, mulu0, l_diffusion_m
-    )
+    geometry = TransistorGeometry(name, Polarity.NMOS, width_m, l_m)
+    line = transistor(geometry, "", drain, "0", source, "0", corner, {}, l_diffusion_m, technology)
+    # ``m`` multiplies the instance (a subcircuit instance too: ngspice multiplies every device
+    # inside it), so the width stays that of one cell's transistor.
     return line if multiplicity == 1 else line + f" m={multiplicity}"
 
 
@@ -326,6 +362,7 @@ def column_lines(
     corner: ProcessCorner,
     nodes: ColumnNodes,
     suffix: str,
+    technology: Technology = PTM130,
 ) -> list[str]:
     """Netlist lines of one column between the PCSA and the selected cell.
 
@@ -342,11 +379,13 @@ def column_lines(
         PCSA-side and cell-side nodes.
     suffix : str
         Appended to every element and internal node name.
+    technology : Technology
+        Transistor models (the multiplexer pass transistors have its minimum length).
 
     Returns
     -------
     list of str
-        Resistor, capacitor and MOSFET lines.
+        Resistor, capacitor and transistor lines.
     """
     lines: list[str] = []
     tops = {}
@@ -355,20 +394,20 @@ def column_lines(
             tops[line_name] = pcsa_node
             continue
         top = f"c{line_name}m{suffix}"
-        delvto, mulu0 = instance_parameters(Polarity.NMOS, corner)
+        l_mux = technology.sizes.l_m
+        mux = TransistorGeometry(f"mux{line_name}{suffix}", Polarity.NMOS, column.w_mux_m, l_mux)
         lines.append(
-            mosfet(
-                f"mux{line_name}{suffix}",
+            transistor(
+                mux,
+                "",
                 pcsa_node,
                 nodes.vdd,
                 top,
                 "0",
-                Polarity.NMOS,
-                column.w_mux_m,
-                corner_length_m(L_MIN_M, Polarity.NMOS, corner),
-                delvto,
-                mulu0,
+                corner,
+                {},
                 access_l_diffusion_m,
+                technology,
             )
         )
         lines.append(
@@ -378,9 +417,10 @@ def column_lines(
                 "0",
                 column.mux_ways - 1,
                 column.w_mux_m,
-                L_MIN_M,
+                l_mux,
                 access_l_diffusion_m,
                 corner,
+                technology,
             )
         )
         tops[line_name] = top
@@ -429,6 +469,7 @@ def column_lines(
                     access_length_m,
                     access_l_diffusion_m,
                     corner,
+                    technology,
                 )
             )
     return lines
@@ -443,10 +484,12 @@ def decode_lines(
     vdd: str,
     corner: ProcessCorner,
     suffix: str,
+    technology: Technology = PTM130,
 ) -> list[str]:
     """The decode inverters: ``out -> dout`` and ``outb -> doutb``, each with its load."""
-    lines = _inverter(f"dq{suffix}", column.logic, 1.0, out, dout, vdd, corner)
-    lines += _inverter(f"dqb{suffix}", column.logic, 1.0, outb, doutb, vdd, corner)
+    unit = column.logic_for(technology)
+    lines = _inverter(f"dq{suffix}", unit, 1.0, out, dout, vdd, corner, technology)
+    lines += _inverter(f"dqb{suffix}", unit, 1.0, outb, doutb, vdd, corner, technology)
     if column.c_logic_f > 0.0:
         lines.append(capacitor(f"dq{suffix}", dout, "0", column.c_logic_f))
         lines.append(capacitor(f"dqb{suffix}", doutb, "0", column.c_logic_f))
@@ -457,11 +500,17 @@ def decode_lines(
 SWITCHING_NODE = "vm"
 
 
-def replica_lines(column: ColumnParameters, vdd_v: float, corner: ProcessCorner) -> list[str]:
+def replica_lines(
+    column: ColumnParameters,
+    vdd_v: float,
+    corner: ProcessCorner,
+    technology: Technology = PTM130,
+) -> list[str]:
     """Self-biased replica of the decode inverter on its own supply: ``V(vm) = V_M``."""
+    unit = column.logic_for(technology)
     return [
         dc_source("ddm", "vddm", "0", vdd_v),
-        *_inverter("rep", column.logic, 1.0, SWITCHING_NODE, SWITCHING_NODE, "vddm", corner),
+        *_inverter("rep", unit, 1.0, SWITCHING_NODE, SWITCHING_NODE, "vddm", corner, technology),
     ]
 
 

@@ -26,6 +26,7 @@ from models.cmos import (
     TransistorDeviation,
     TransistorGeometry,
 )
+from models.technology import PTM130, Technology
 from rram_ber.validation import ParameterError, check_range, parse_enum
 
 
@@ -63,6 +64,12 @@ class AccessSizing:
         check_width("w_m", self.w_m)
         check_length("l_m", self.l_m)
         check_range("l_diffusion_m", self.l_diffusion_m, 0.1e-6, 5e-6, unit="m")
+
+    @classmethod
+    def for_technology(cls, technology: Technology) -> AccessSizing:
+        """The default access sizes of ``technology``."""
+        sizes = technology.sizes
+        return cls(w_m=sizes.w_access_m, l_m=sizes.l_m, l_diffusion_m=sizes.l_diffusion_m)
 
 
 def access_geometries(sizing: AccessSizing) -> tuple[TransistorGeometry, ...]:
@@ -149,6 +156,7 @@ def cell_lines(
     deviations: Mapping[str, TransistorDeviation],
     nodes: CellNodes,
     suffix: str,
+    technology: Technology = PTM130,
 ) -> list[str]:
     """Netlist lines of one cell: two ``element -> access NMOS`` branches.
 
@@ -177,6 +185,7 @@ def cell_lines(
                 corner,
                 deviations,
                 sizing.l_diffusion_m,
+                technology,
             )
         )
     return lines

@@ -12,9 +12,7 @@ import re
 from collections.abc import Mapping
 
 from models.cmos import (
-    NMOS_MODEL,
     NO_DEVIATION,
-    PMOS_MODEL,
     Polarity,
     ProcessCorner,
     TransistorDeviation,
@@ -22,6 +20,7 @@ from models.cmos import (
     corner_length_m,
     instance_parameters,
 )
+from models.technology import PTM130, InstanceStyle, Technology
 
 # Lower-case names built from fixed words and integer indices, or "0" for ground.
 _IDENTIFIER = re.compile(r"^([a-z][a-z0-9_]*|0)$")
@@ -53,7 +52,8 @@ def identifier(name: str) -> str:
     return name
 
 
-def mosfet(
+def model_card_mosfet(
+    technology: Technology,
     name: str,
     drain: str,
     gate: str,
@@ -66,13 +66,8 @@ def mosfet(
     mulu0: float,
     l_diffusion_m: float,
 ) -> str:
-    """One BSIM4 MOSFET instance line.
-
-    Source and drain diffusions are given explicit areas and perimeters (a rectangle of the
-    device width by ``l_diffusion_m``) so that junction capacitances load the circuit; the PTM
-    card would otherwise compute zero area.
-    """
-    model = NMOS_MODEL if polarity is Polarity.NMOS else PMOS_MODEL
+    """An ``m`` instance line on ``technology``'s ``.model`` cards (SI units)."""
+    model = technology.nmos_model if polarity is Polarity.NMOS else technology.pmos_model
     area = w_m * l_diffusion_m
     perimeter = 2.0 * (w_m + l_diffusion_m)
     nodes = " ".join(identifier(n) for n in (drain, gate, source, bulk))
@@ -81,6 +76,35 @@ def mosfet(
         f" ad={spice_number(area)} as={spice_number(area)}"
         f" pd={spice_number(perimeter)} ps={spice_number(perimeter)}"
         f" delvto={spice_number(delvto_v)} mulu0={spice_number(mulu0)}"
+    )
+
+
+def sky130_mosfet(
+    technology: Technology,
+    name: str,
+    nodes: tuple[str, str, str, str],
+    polarity: Polarity,
+    w_m: float,
+    l_m: float,
+    mismatch_z: float,
+    l_diffusion_m: float,
+) -> str:
+    """An ``x`` instance of a SKY130 FET subcircuit.
+
+    Sizes are written in um (and um^2) because the PDK sets ``.option scale=1.0u``; the
+    diffusions are a rectangle of the width by ``l_diffusion_m`` as for the PTM cards.
+    ``mismatch_z`` is the standard-normal threshold-mismatch draw the PDK scales itself.
+    """
+    model = technology.nmos_model if polarity is Polarity.NMOS else technology.pmos_model
+    w_um, l_um, ld_um = w_m * 1e6, l_m * 1e6, l_diffusion_m * 1e6
+    area = w_um * ld_um
+    perimeter = 2.0 * (w_um + ld_um)
+    node_text = " ".join(identifier(n) for n in nodes)
+    return (
+        f"x{identifier(name)} {node_text} {model} w={spice_number(w_um)} l={spice_number(l_um)}"
+        f" ad={spice_number(area)} as={spice_number(area)}"
+        f" pd={spice_number(perimeter)} ps={spice_number(perimeter)}"
+        f" mm_z={spice_number(mismatch_z)}"
     )
 
 
@@ -94,18 +118,39 @@ def transistor(
     corner: ProcessCorner,
     deviations: Mapping[str, TransistorDeviation],
     l_diffusion_m: float,
+    technology: Technology = PTM130,
 ) -> str:
     """One transistor of a generator, at a process corner with its own mismatch.
 
-    The instance is named ``m<geometry.name><suffix>``; its ``delvto``/``mulu0`` combine the
-    corner shift and ``deviations[geometry.name]`` (none if absent), see
-    :func:`models.cmos.instance_parameters`, and its length carries the corner's length shift
-    (:func:`models.cmos.corner_length_m`). Mismatch is drawn for the drawn geometry.
+    With a ``.model``-card technology the instance is named ``m<geometry.name><suffix>``; its
+    ``delvto``/``mulu0`` combine the corner shift and ``deviations[geometry.name]`` (none if
+    absent), see :func:`models.cmos.instance_parameters`, and with the project's corners its
+    length carries the corner's length shift (:func:`models.cmos.corner_length_m`); mismatch is
+    drawn for the drawn geometry. With SKY130 it is ``x<geometry.name><suffix>``: the corner is
+    in the included parameter file, and the deviation's ``dvt_v`` becomes the PDK's
+    standard-normal draw ``mm_z = dVT / sigma`` with sigma the PDK's own threshold mismatch
+    (:attr:`Technology.mismatch`); ``mm_z`` is negated
+    for PMOS because the PDK adds it to the signed (negative) PMOS threshold.
     """
-    delvto, mulu0 = instance_parameters(
-        geometry.polarity, corner, deviations.get(geometry.name, NO_DEVIATION)
-    )
-    return mosfet(
+    deviation = deviations.get(geometry.name, NO_DEVIATION)
+    if technology.style is InstanceStyle.SKY130_SUBCIRCUIT:
+        sigma = technology.mismatch.sigma_vt(geometry.polarity, geometry.w_m, geometry.l_m)
+        z = deviation.dvt_v / sigma if sigma > 0.0 else 0.0
+        return sky130_mosfet(
+            technology,
+            geometry.name + suffix,
+            (drain, gate, source, bulk),
+            geometry.polarity,
+            geometry.w_m,
+            geometry.l_m,
+            z if geometry.polarity is Polarity.NMOS else -z,
+            l_diffusion_m,
+        )
+    # A user library selects its corner by section: no project shift on top of it.
+    shifted = corner if technology.corner_shifts else ProcessCorner.TT
+    delvto, mulu0 = instance_parameters(geometry.polarity, shifted, deviation)
+    return model_card_mosfet(
+        technology,
         geometry.name + suffix,
         drain,
         gate,
@@ -113,7 +158,7 @@ def transistor(
         bulk,
         geometry.polarity,
         geometry.w_m,
-        corner_length_m(geometry.l_m, geometry.polarity, corner),
+        corner_length_m(geometry.l_m, geometry.polarity, shifted),
         delvto,
         mulu0,
         l_diffusion_m,

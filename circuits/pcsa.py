@@ -40,6 +40,7 @@ from models.cmos import (
     TransistorDeviation,
     TransistorGeometry,
 )
+from models.technology import PTM130, Technology
 from rram_ber.validation import check_range
 
 #: Minimum drawn length of the 130 nm process [m].
@@ -93,6 +94,19 @@ class PcsaSizing:
         check_range("l_diffusion_m", self.l_diffusion_m, 0.1e-6, 5e-6, unit="m")
         check_range("c_out_f", self.c_out_f, 0.0, 1e-12, unit="F")
 
+    @classmethod
+    def for_technology(cls, technology: Technology) -> PcsaSizing:
+        """The default PCSA sizes of ``technology`` (same output load)."""
+        sizes = technology.sizes
+        return cls(
+            w_precharge_m=sizes.w_precharge_m,
+            w_latch_p_m=sizes.w_latch_p_m,
+            w_latch_n_m=sizes.w_latch_n_m,
+            w_enable_m=sizes.w_enable_m,
+            l_m=sizes.l_m,
+            l_diffusion_m=sizes.l_diffusion_m,
+        )
+
 
 def pcsa_geometries(sizing: PcsaSizing) -> tuple[TransistorGeometry, ...]:
     """The seven PCSA transistors, in a fixed order (mismatch columns follow it)."""
@@ -127,6 +141,7 @@ def pcsa_lines(
     deviations: Mapping[str, TransistorDeviation],
     nodes: PcsaNodes,
     suffix: str,
+    technology: Technology = PTM130,
 ) -> list[str]:
     """Netlist lines of one PCSA.
 
@@ -142,6 +157,8 @@ def pcsa_lines(
         Where the PCSA connects.
     suffix : str
         Appended to every element name (``_3`` for copy 3 of a batched netlist).
+    technology : Technology
+        How the transistors are written.
 
     Returns
     -------
@@ -172,6 +189,7 @@ def pcsa_lines(
                 corner,
                 deviations,
                 sizing.l_diffusion_m,
+                technology,
             )
         )
     if sizing.c_out_f > 0.0:
@@ -214,6 +232,11 @@ class XnorSwitchSizing:
         check_width("w_m", self.w_m)
         check_length("l_m", self.l_m)
 
+    @classmethod
+    def for_technology(cls, technology: Technology) -> XnorSwitchSizing:
+        """The default swap sizes of ``technology``."""
+        return cls(w_m=technology.sizes.w_xnor_m, l_m=technology.sizes.l_m)
+
 
 def xnor_switch_geometries(sizing: XnorSwitchSizing) -> tuple[TransistorGeometry, ...]:
     """The four pass transistors ``xs1`` ... ``xs4`` (see :class:`XnorSwitchSizing`)."""
@@ -233,6 +256,7 @@ def xnor_switch_lines(
     blb: str,
     on: str,
     suffix: str,
+    technology: Technology = PTM130,
 ) -> list[str]:
     """Netlist lines of the bit-line swap for one input activation (+1 or -1).
 
@@ -252,7 +276,16 @@ def xnor_switch_lines(
         drain, gate, source = connections[geometry.name]
         lines.append(
             transistor(
-                geometry, suffix, drain, gate, source, "0", corner, deviations, l_diffusion_m
+                geometry,
+                suffix,
+                drain,
+                gate,
+                source,
+                "0",
+                corner,
+                deviations,
+                l_diffusion_m,
+                technology,
             )
         )
     return lines

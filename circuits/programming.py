@@ -41,16 +41,15 @@ from dataclasses import dataclass, field
 
 from circuits.cells import AccessSizing
 from circuits.elements import DeviceOrientation, VcmElement
-from circuits.netlist import dc_source, mosfet, pulse_source, spice_number
+from circuits.netlist import dc_source, pulse_source, spice_number, transistor
 from models.cmos import (
     NO_DEVIATION,
     Polarity,
     ProcessCorner,
     TransistorDeviation,
-    corner_length_m,
-    instance_parameters,
-    model_card_text,
+    TransistorGeometry,
 )
+from models.technology import PTM130, Technology
 from rram_ber.validation import ParameterError, check_range, parse_enum
 
 #: Highest voltage accepted on any programming line or word line [V].
@@ -172,14 +171,19 @@ class ProgrammingBench:
         temperature is its ``t_ambient_k`` parameter.)
     orientation : DeviceOrientation
         Orientation of every device in the batch.
+    technology : Technology
+        Transistor models of the access transistor (default PTM 130 nm).
     """
 
     access: AccessSizing = field(default_factory=AccessSizing)
     corner: ProcessCorner = ProcessCorner.TT
     temp_c: float = 27.0
     orientation: DeviceOrientation = DeviceOrientation.OE_ON_BIT_LINE
+    technology: Technology = PTM130
 
     def __post_init__(self) -> None:
+        if not isinstance(self.technology, Technology):
+            raise ParameterError("technology", self.technology, "a Technology")
         if not isinstance(self.access, AccessSizing):
             raise ParameterError("access", self.access, "an AccessSizing")
         object.__setattr__(self, "corner", ProcessCorner.parse(self.corner))
@@ -258,27 +262,26 @@ def _header(bench: ProgrammingBench, title: str) -> list[str]:
         f"* rram-ber {title}",
         f"* corner={bench.corner.value} temp={spice_number(bench.temp_c)} C"
         f" orientation={bench.orientation.value}",
-        model_card_text().rstrip(),
+        bench.technology.model_text(bench.corner).rstrip(),
     ]
 
 
 def _access_line(
     bench: ProgrammingBench, name: str, drain: str, gate: str, source: str, dev: TransistorDeviation
 ) -> str:
-    delvto, mulu0 = instance_parameters(Polarity.NMOS, bench.corner, dev)
     access = bench.access
-    return mosfet(
-        name,
+    geometry = TransistorGeometry(name, Polarity.NMOS, access.w_m, access.l_m)
+    return transistor(
+        geometry,
+        "",
         drain,
         gate,
         source,
         "0",
-        Polarity.NMOS,
-        access.w_m,
-        corner_length_m(access.l_m, Polarity.NMOS, bench.corner),
-        delvto,
-        mulu0,
+        bench.corner,
+        {name: dev},
         access.l_diffusion_m,
+        bench.technology,
     )
 
 

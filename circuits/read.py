@@ -42,32 +42,24 @@ from circuits.pcsa import (
     xnor_switch_geometries,
     xnor_switch_lines,
 )
+from circuits.user_pcsa import UserPcsa
 from models.cmos import (
     ProcessCorner,
     TransistorDeviation,
     TransistorGeometry,
-    model_card_text,
 )
+from models.technology import PTM130, Technology
 from rram_ber.validation import ParameterError, check_range
 
-#: Highest read supply [V]. The PTM 130 nm card is a core device for a nominal 1.3 V
-#: (``reference/ptm130nm-bsim4.txt``; tox 2.25 nm n / 2.35 nm p) and models gate tunnelling:
-#: measured with ``rram-ber read`` (5k/50k, tt, 27 C), the read energy follows C V^2 up to
-#: 1.8 V (19 fJ at 1.3 V, 37 fJ at 1.8 V), is 228 fJ at 2.5 V and 8.5 pJ at 3.3 V, and from
-#: 2.8 V no read resolves. The limit stays within 15 % of the nominal supply, where the card is
-#: a model of a real device.
-VDD_MAX_V = 1.5
-#: Why :data:`VDD_MAX_V`, for error messages.
-VDD_LIMIT_REASON = (
-    "the PTM 130 nm transistors are 1.3 V core devices; far above it their modelled gate "
-    "tunnelling dominates (from 2.8 V no read resolves)"
-)
+#: Highest read supply of the default technology (PTM 130 nm) [V]; see
+#: :attr:`models.technology.Technology.vdd_max_v` for each technology and why.
+VDD_MAX_V = PTM130.vdd_max_v
 TEMP_MIN_C = -55.0
 TEMP_MAX_C = 150.0
 
 
-def check_vdd(field: str, value: Any) -> float:
-    """``value`` as a read supply in ``0 < x <= VDD_MAX_V`` [V], else a ParameterError saying why.
+def check_vdd(field: str, value: Any, technology: Technology = PTM130) -> float:
+    """``value`` as a read supply in ``0 < x <= technology.vdd_max_v`` [V].
 
     Raises
     ------
@@ -75,9 +67,10 @@ def check_vdd(field: str, value: Any) -> float:
         Naming ``field``, the value, the range and the reason for its upper end.
     """
     try:
-        return check_range(field, value, 0.0, VDD_MAX_V, low_inclusive=False, unit="V")
+        return check_range(field, value, 0.0, technology.vdd_max_v, low_inclusive=False, unit="V")
     except ParameterError as error:
-        raise ParameterError(field, value, f"{error.allowed} ({VDD_LIMIT_REASON})") from None
+        reason = technology.vdd_limit_reason
+        raise ParameterError(field, value, f"{error.allowed} ({reason})") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +96,12 @@ class ReadTiming:
         Largest simulator time step (ngspice TMAX). The number of time points, hence the run
         time, scales as 1/t_step_s. Against a 2 ps reference (PTM card, 1.2 and 0.8 V), 10 ps
         changed sense delay by <= 0.8 % and read energy by <= 0.4 %; 20 ps by <= 2.2 % and
-        <= 1.2 %; decisions were identical.
+        <= 1.2 %; decisions were identical. On 1,600 near-balanced Monte-Carlo
+        condition-samples (2T2R binary and ternary, LRS 5 kOhm / HRS 7 kOhm, sigma 0.3, 1.2
+        and 0.6 V, four sampling times, seed 5; delays interpolated between points), decisions
+        changed / median delay error / median energy error against 2 ps were: 10 ps 2 / 0.66 %
+        / 0.32 %; 20 ps 3 / 0.58 % / 0.30 %; 30 ps 6 / 0.77 % / 0.36 %; 50 ps 4 / 2.2 % /
+        0.79 %; 100 ps 8 / 5.1 % / 3.8 %. Per-condition error counts stayed within +-2.
     """
 
     t_wl_s: float = 0.5e-9
@@ -170,6 +168,14 @@ class ReadConditions:
         The array around the cell (:mod:`circuits.array`): bit and source lines, unselected
         cells, word-line and sense-enable drivers, decode inverters. None: the idealised test
         fixture (ideal WL/SEN pulses, no lines, analogue decode).
+    technology : Technology
+        Transistor models, corners and mismatch style (default PTM 130 nm). Build conditions
+        for another technology with :meth:`for_technology` to get its default sizes.
+    user_pcsa : UserPcsa or None
+        A user's sense-amplifier subcircuit used in place of the built-in PCSA (``pcsa``
+        sizes then do not apply, except that in an array read the sense-enable driver is
+        sized for the gates of the PCSA ``pcsa`` describes: the subcircuit does not state its
+        own load); None for the built-in one.
     """
 
     vdd_v: float = 1.2
@@ -180,13 +186,37 @@ class ReadConditions:
     access: AccessSizing = field(default_factory=AccessSizing)
     xnor: XnorSwitchSizing | None = None
     column: ColumnParameters | None = None
+    technology: Technology = PTM130
+    user_pcsa: UserPcsa | None = None
 
     def __post_init__(self) -> None:
         if self.column is not None and not isinstance(self.column, ColumnParameters):
             raise ParameterError("column", self.column, "a ColumnParameters record or None")
-        check_vdd("vdd_v", self.vdd_v)
+        if not isinstance(self.technology, Technology):
+            raise ParameterError("technology", self.technology, "a Technology")
+        if self.user_pcsa is not None and not isinstance(self.user_pcsa, UserPcsa):
+            raise ParameterError("user_pcsa", self.user_pcsa, "a UserPcsa or None")
+        check_vdd("vdd_v", self.vdd_v, self.technology)
         check_range("temp_c", self.temp_c, TEMP_MIN_C, TEMP_MAX_C, unit="C")
         object.__setattr__(self, "corner", ProcessCorner.parse(self.corner))
+
+    @classmethod
+    def for_technology(
+        cls, technology: Technology, *, xnor: bool = False, **values: Any
+    ) -> ReadConditions:
+        """Conditions with ``technology``'s default sizes (and XNOR swap if ``xnor``).
+
+        ``values`` are the other fields (``vdd_v``, ``temp_c``, ``corner``, ``timing``);
+        ``vdd_v`` defaults to the technology's default read supply.
+        """
+        values.setdefault("vdd_v", technology.vdd_default_v)
+        return cls(
+            pcsa=PcsaSizing.for_technology(technology),
+            access=AccessSizing.for_technology(technology),
+            xnor=XnorSwitchSizing.for_technology(technology) if xnor else None,
+            technology=technology,
+            **values,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +244,15 @@ class ReadCopy:
 
 
 def read_transistor_geometries(conditions: ReadConditions) -> tuple[TransistorGeometry, ...]:
-    """All transistors of one read copy (PCSA, access, then the XNOR swap if any), in order."""
-    geometries = pcsa_geometries(conditions.pcsa) + access_geometries(conditions.access)
-    if conditions.xnor is not None:
+    """All transistors of one read copy (PCSA, access, then the XNOR swap if any), in order.
+
+    A user's PCSA subcircuit contributes none (its devices carry no drawn mismatch), nor does
+    the swap when the subcircuit takes the XNOR input itself.
+    """
+    user = conditions.user_pcsa
+    geometries = () if user is not None else pcsa_geometries(conditions.pcsa)
+    geometries += access_geometries(conditions.access)
+    if conditions.xnor is not None and (user is None or not user.has_xnor_input):
         geometries += xnor_switch_geometries(conditions.xnor)
     return geometries
 
@@ -292,7 +328,7 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
         "* rram-ber read testbench: PCSA + cell, precharge then evaluation",
         f"* copies={len(copies)} vdd={spice_number(vdd)} V temp={spice_number(conditions.temp_c)}"
         f" C corner={conditions.corner.value}",
-        model_card_text().rstrip(),
+        conditions.technology.model_text(conditions.corner).rstrip(),
     ]
     if column is not None:
         lines.insert(2, "* column: " + describe(column))
@@ -301,15 +337,22 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
         for element in copy.cell.branch_elements():
             definitions.update(dict.fromkeys(element.definitions()))
     lines.extend(definitions)
+    user = conditions.user_pcsa
+    if user is not None:
+        lines.append(user.file.text.rstrip())
+    # The built-in swap sits between the PCSA and the cell unless the user's SA does the XNOR.
+    swap = conditions.xnor is not None and (user is None or not user.has_xnor_input)
     # In an array read the ideal pulses drive the inputs of each copy's driver chains, with
     # the complementary pulse where the chain inverts.
     wl_source, sen_source = ("wl", "sen") if column is None else ("wlin", "senin")
     wl_low, sen_low = 0.0, 0.0
     if column is not None:
-        wl_load = word_line_load_f(conditions.access.w_m, column)
-        wl_low = vdd if chain_inverts(wl_load, column.logic) else 0.0
-        sen_load = sense_enable_load_f(conditions.pcsa)
-        sen_low = vdd if chain_inverts(sen_load, column.logic) else 0.0
+        unit = column.logic_for(conditions.technology)
+        gate_c = unit.gate_c_f_per_m
+        wl_load = word_line_load_f(conditions.access.w_m, column, gate_c)
+        wl_low = vdd if chain_inverts(wl_load, unit) else 0.0
+        sen_load = sense_enable_load_f(conditions.pcsa, gate_c)
+        sen_low = vdd if chain_inverts(sen_load, unit) else 0.0
     lines.append(
         pulse_source(
             wl_source,
@@ -337,7 +380,7 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
     if conditions.xnor is not None:
         lines.append(dc_source("xon", "xon", "0", vdd))
     if column is not None:
-        lines.extend(replica_lines(column, vdd, conditions.corner))
+        lines.extend(replica_lines(column, vdd, conditions.corner, conditions.technology))
     saves = []
     for k, copy in enumerate(copies):
         suffix = f"_{k}"
@@ -346,26 +389,34 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
         sen, wl = ("sen", "wl") if column is None else ("sen" + suffix, "wl" + suffix)
         # With the XNOR swap the latch sources are internal nodes left/right, else BL/BLB.
         left, right = ("bl" + suffix, "blb" + suffix)
-        if conditions.xnor is not None:
+        if swap:
             left, right = ("xl" + suffix, "xr" + suffix)
-        lines.extend(
-            pcsa_lines(
-                conditions.pcsa,
-                conditions.corner,
-                copy.deviations,
-                PcsaNodes(
-                    vdd="vdd" + suffix,
-                    sen=sen,
-                    out="out" + suffix,
-                    outb="outb" + suffix,
-                    bl=left,
-                    blb=right,
-                    sl="sl" + suffix,
-                ),
-                suffix,
-            )
+        pcsa_nodes = PcsaNodes(
+            vdd="vdd" + suffix,
+            sen=sen,
+            out="out" + suffix,
+            outb="outb" + suffix,
+            bl=left,
+            blb=right,
+            sl="sl" + suffix,
         )
-        if conditions.xnor is not None and copy.activation is not None:
+        if user is None:
+            lines.extend(
+                pcsa_lines(
+                    conditions.pcsa,
+                    conditions.corner,
+                    copy.deviations,
+                    pcsa_nodes,
+                    suffix,
+                    conditions.technology,
+                )
+            )
+        else:
+            # A plain read is the XNOR with x = +1 (the stored weight itself).
+            high = "vdd" + suffix
+            x, xb = (high, "0") if copy.activation in (None, 1) else ("0", high)
+            lines.append(user.instance_line(pcsa_nodes, suffix, x, xb))
+        if swap and conditions.xnor is not None and copy.activation is not None:
             lines.extend(
                 xnor_switch_lines(
                     conditions.xnor,
@@ -379,6 +430,7 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
                     "blb" + suffix,
                     "xon",
                     suffix,
+                    conditions.technology,
                 )
             )
         cell_nodes = CellNodes(
@@ -407,6 +459,7 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
                 copy.deviations,
                 cell_nodes,
                 suffix,
+                conditions.technology,
             )
         )
         probes = read_probes(k, column is not None)
@@ -429,25 +482,28 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
 
 def _array_lines(conditions: ReadConditions, column: ColumnParameters, suffix: str) -> list[str]:
     """Drivers, column and decode inverters of one copy of an array read."""
-    vdd, corner = "vdd" + suffix, conditions.corner
+    vdd, corner, technology = "vdd" + suffix, conditions.corner, conditions.technology
     access = conditions.access
+    unit = column.logic_for(technology)
     lines = driver_lines(
         "wld" + suffix,
-        column.logic,
-        word_line_load_f(access.w_m, column),
+        unit,
+        word_line_load_f(access.w_m, column, unit.gate_c_f_per_m),
         "wlin",
         "wl" + suffix,
         vdd,
         corner,
+        technology,
     )
     lines += driver_lines(
         "send" + suffix,
-        column.logic,
-        sense_enable_load_f(conditions.pcsa),
+        unit,
+        sense_enable_load_f(conditions.pcsa, unit.gate_c_f_per_m),
         "senin",
         "sen" + suffix,
         vdd,
         corner,
+        technology,
     )
     lines += column_lines(
         column,
@@ -465,6 +521,7 @@ def _array_lines(conditions: ReadConditions, column: ColumnParameters, suffix: s
             vdd=vdd,
         ),
         suffix,
+        technology,
     )
     lines += decode_lines(
         column,
@@ -475,6 +532,7 @@ def _array_lines(conditions: ReadConditions, column: ColumnParameters, suffix: s
         vdd,
         corner,
         suffix,
+        technology,
     )
     return lines
 

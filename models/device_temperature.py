@@ -11,13 +11,18 @@ Two parts:
       R_LRS(T) = R_LRS(T_ref) * (1 + alpha (T - T_ref))
       R_HRS(T) = R_HRS(T_ref) * exp(E_a / k * (1/T - 1/T_ref))
 
-  Defaults: ``alpha`` = +1e-3 /K and ``E_a`` = 0.15 eV, representative of published HfO2
-  RRAM measurements: metallic LRS with temperature coefficients of order 1e-3 /K and
-  semiconducting HRS with activation energies of 0.1-0.3 eV (C. Walczyk et al., "Impact of
-  temperature on the resistive switching behavior of embedded HfO2-based RRAM devices", IEEE
-  TED 58(9):3124-3131, 2011; S. Yu, X. Guan, H.-S. P. Wong, "Conduction mechanism of
-  TiN/HfOx/Pt resistive switching memory: a trap-assisted-tunneling model", APL 99, 063507,
-  2011). Set them from your own R(T) data where you have it.
+  Defaults: ``alpha`` = +1e-3 /K and ``E_a`` = 0.15 eV. What they rest on: the orders of
+  magnitude reported for HfO2 RRAM, a metallic-like LRS with a positive temperature
+  coefficient of order 1e-3 /K and a semiconducting HRS with activation energies of 0.1-0.3 eV,
+  as recalled from C. Walczyk et al., "Impact of temperature on the resistive switching
+  behavior of embedded HfO2-based RRAM devices", IEEE TED 58(9):3124-3131, 2011, and S. Yu,
+  X. Guan, H.-S. P. Wong, "Conduction mechanism of TiN/HfOx/Pt resistive switching memory: a
+  trap-assisted-tunneling model", APL 99, 063507, 2011. The figures were not checked against
+  those papers' tables, and the project's reference notes give no device R(T) data (the
+  1.35 eV in the VCM notes is the ion-migration barrier of switching, not the read
+  conduction). They are therefore a sensitivity default, not a calibration: BER against
+  temperature scales with ``E_a`` (HRS x0.24 from 27 to 125 C at 0.15 eV). Set both from
+  your own R(T) data (``[device] lrs_tcr_per_k``, ``hrs_activation_ev``).
 
 * :func:`vcm_current_temperature_factor`: the VCM model's own thermally activated conduction.
   The explicit JART-TUD current (:mod:`models.vcm`) was fitted at 293 K; JART VCM v1b's current

@@ -13,6 +13,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
 
@@ -26,6 +27,8 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 _COMMAND_MODULES = (read, netlist, run, report, demo, evaluate, program)
+#: Commands whose interrupted work is stored and resumed by running them again.
+_RESUMABLE = ("run", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,14 +47,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(words)
     try:
         status = args.handler(args)
     except ParameterError as error:
         print(f"rram-ber {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print(f"rram-ber {args.command}: interrupted", file=sys.stderr)
+        message = f"rram-ber {args.command}: interrupted"
+        if args.command in _RESUMABLE:
+            message += (
+                "; the finished chunks are stored. Resume with the same command:\n  rram-ber "
+                + shlex.join(words)
+            )
+        print(message, file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:
         # Imported here: the simulator layer is only loaded by commands that simulate.

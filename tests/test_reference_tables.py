@@ -11,6 +11,7 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
+import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.ngspice
@@ -37,4 +38,26 @@ def test_cut_campaign_tables_are_byte_identical_to_the_reference(name, tmp_path)
     out = CUT.run_cut(name, tmp_path)
     for table in ("ber.csv", "confusion.csv"):
         expected = (HERE / name / table).read_bytes()
-        assert (out / table).read_bytes() == expected, f"{name}/{table} differs"
+        if name in ESTIMATED:
+            _assert_same_up_to_rounding(out / table, HERE / name / table)
+        else:
+            assert (out / table).read_bytes() == expected, f"{name}/{table} differs"
+
+
+#: Cuts whose numbers come out of the importance-sampling estimator's floating-point sums of
+#: likelihood ratios. The same seed gives the same samples, failures and counts, but the last
+#: digit of an estimate depends on the BLAS kernel OpenBLAS picks for the processor: with
+#: ``OPENBLAS_CORETYPE=Haswell`` one estimate reads 0.1012727815683688, with the kernel it
+#: detects by itself 0.10127278156836896 (measured on one machine). These tables are compared
+#: exactly in everything but the floats, and the floats to a relative 1e-12.
+ESTIMATED = {"importance"}
+
+
+def _assert_same_up_to_rounding(got_path: Path, expected_path: Path) -> None:
+    got = pd.read_csv(got_path, keep_default_na=False)
+    expected = pd.read_csv(expected_path, keep_default_na=False)
+    assert list(got.columns) == list(expected.columns)
+    floats = [c for c in expected.columns if expected[c].dtype == float]
+    others = [c for c in expected.columns if c not in floats]
+    pd.testing.assert_frame_equal(got[others], expected[others], check_exact=True)
+    pd.testing.assert_frame_equal(got[floats], expected[floats], check_exact=False, rtol=1e-12)

@@ -1,9 +1,11 @@
 """NumPy evaluator of binarized / ternary neural networks under RRAM bit errors.
 
 Inference needs NumPy only (SciPy for confidence intervals); nothing here loads the
-simulator. Main entry points:
+simulator, PyTorch or ONNX (training, ``from_torch`` and the ONNX importer are optional
+extras). Main entry points:
 
 * :func:`load_shipped` / :func:`shipped_models`: the trained models of ``weights/``;
+  :func:`load_model`: a shipped name, a ``.npz`` or an ONNX/QONNX file;
 * :class:`ErrorModel`, :class:`TransitionMatrix`: error injection (static or per read);
 * :func:`read_ber_table`: transition matrices from a campaign's ``ber.csv``;
 * :func:`evaluate_with_errors`, :func:`evaluate_conditions`, :func:`accuracy_curve`: accuracy
@@ -22,7 +24,13 @@ from analysis.bnn.curves import (
 )
 from analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix
 from analysis.bnn.layers import Network
-from analysis.bnn.model_io import load_network, load_shipped, save_network, shipped_models
+from analysis.bnn.model_io import (
+    load_model,
+    load_network,
+    load_shipped,
+    save_network,
+    shipped_models,
+)
 
 __all__ = [
     "AccuracyEstimate",
@@ -35,6 +43,7 @@ __all__ = [
     "accuracy_curve",
     "evaluate_conditions",
     "evaluate_with_errors",
+    "load_model",
     "load_network",
     "load_shipped",
     "load_test_split",

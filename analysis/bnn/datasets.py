@@ -19,13 +19,14 @@ import functools
 import gzip
 import importlib.util
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from analysis.bnn.ecg import synthetic_dataset
+from analysis.bnn.splits import Dataset as Dataset
+from analysis.bnn.splits import DatasetUnavailableError as DatasetUnavailableError
 from rram_ber.validation import ParameterError
 
 #: Install location of the Debian package ``dataset-fashion-mnist``.
@@ -50,51 +51,6 @@ DIGITS_TEST_SIZE = 360
 
 #: Names accepted by :func:`load_dataset`.
 DATASETS = ("fashion-mnist", "digits", "ecg-synthetic")
-
-
-class DatasetUnavailableError(RuntimeError):
-    """A data set's files are not installed on this machine (the message says how to fix it)."""
-
-
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """Train and test splits as integer input codes.
-
-    Parameters
-    ----------
-    name : str
-        Data set name (one of :data:`DATASETS` or ``mitbih``).
-    x_train, x_test : ndarray of uint8, shape (N, *sample_shape)
-        Input codes ``0 <= x <= max_code``; images are (H, W, 1), signals (L, 1).
-    y_train, y_test : ndarray of int64, shape (N,)
-        Class indices.
-    classes : tuple of str
-        Class names, in index order.
-    max_code : int
-        Largest possible code (255 for 8-bit data, 16 for digits); training scales inputs by
-        ``1 / max_code``.
-    info : dict
-        Provenance (source, split, generator parameters), JSON-serialisable.
-    """
-
-    name: str
-    x_train: npt.NDArray[np.uint8]
-    y_train: npt.NDArray[np.int64]
-    x_test: npt.NDArray[np.uint8]
-    y_test: npt.NDArray[np.int64]
-    classes: tuple[str, ...]
-    max_code: int
-    info: dict[str, Any]
-
-    @property
-    def input_bits(self) -> int:
-        """Number of bits of the input codes."""
-        return max(1, math.ceil(math.log2(self.max_code + 1)))
-
-    @property
-    def sample_shape(self) -> tuple[int, ...]:
-        """Shape of one input."""
-        return tuple(int(s) for s in self.x_test.shape[1:])
 
 
 def read_idx(path: Path) -> npt.NDArray[np.uint8]:
@@ -216,8 +172,6 @@ def _load_cached(name: str, fashion_directory: Path) -> Dataset:
     elif name == "digits":
         dataset = load_digits()
     else:
-        from analysis.bnn.ecg import synthetic_dataset
-
         dataset = synthetic_dataset()
     for array in (dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test):
         array.flags.writeable = False

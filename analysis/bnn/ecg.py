@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis.bnn.datasets import Dataset
+from analysis.bnn.splits import Dataset
 from rram_ber.validation import ParameterError, check_int
 
 #: Sampling rate of the beat windows before decimation [Hz] (that of MIT-BIH).

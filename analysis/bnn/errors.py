@@ -305,6 +305,13 @@ class ErrorModel:
         model.check(network)
         return model
 
+    @property
+    def error_free(self) -> bool:
+        """True if no layer can be read wrong (every matrix is the identity, e.g. BER 0)."""
+        return all(
+            np.array_equal(m.probabilities, np.eye(len(m.levels))) for m in self.matrices.values()
+        )
+
     def check(self, network: Network) -> None:
         """Raise :class:`ParameterError` if a matrix names no layer or fits no layer's kind."""
         for name, matrix in self.matrices.items():

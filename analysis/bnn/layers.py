@@ -2,8 +2,9 @@
 
 A :class:`Network` is a sequence of weighted layers (:class:`Dense`, :class:`Conv1D`,
 :class:`Conv2D`). Each layer computes a linear pre-activation ``a = patches @ W.T`` (one patch
-per output position; a dense layer has one position), optionally max-pools ``a`` over
-positions (conv layers), then applies its output stage:
+per output position; a dense layer has one position), optionally pools ``a`` over positions
+(conv layers), then applies its output stage (or pools after it, see
+:class:`analysis.bnn.geometry.PoolPosition`):
 
 * :class:`SignThreshold`: batch norm followed by sign, folded into one per-channel threshold
   (hidden layers; output +-1), or
@@ -23,8 +24,13 @@ Conventions
   agree exactly (float32 holds every integer up to 2**24).
 * Layouts: dense inputs (B, K); 1-D signals (B, L, C); images (B, H, W, C) (channels last).
   Weight rows are flattened in patch order: (k, C) for Conv1D, (kh, kw, C) for Conv2D.
-* Convolutions are "valid" (no padding: zero is not a +-1 value) with stride 1; pooling is
-  non-overlapping, the tail that does not fill a window is dropped.
+* Convolutions have a stride and symmetric zero padding (default: stride 1, no padding);
+  pooling (max or average) is non-overlapping, the tail that does not fill a window is dropped,
+  and happens on the pre-activation (default) or on the outputs, see
+  :mod:`analysis.bnn.geometry`.
+* Float inputs: a network with ``input_bits=None`` takes real-valued float32 inputs (e.g. an
+  imported network trained on normalised pixels); its first layer's pre-activation is then
+  float32 and only the later layers are exact integers.
 * Thresholds live in CMOS, not in the RRAM array, so error injection never touches them.
 """
 
@@ -40,10 +46,23 @@ import numpy as np
 import numpy.typing as npt
 
 from analysis.bnn import packing
+from analysis.bnn.geometry import (
+    PoolKind,
+    PoolPosition,
+    output_length,
+    pad,
+    patches_1d,
+    patches_2d,
+    pool_1d,
+    pool_2d,
+)
+from analysis.bnn.parameters import Affine as Affine
+from analysis.bnn.parameters import FloatArray
+from analysis.bnn.parameters import Output as Output
+from analysis.bnn.parameters import SignThreshold as SignThreshold
+from analysis.bnn.parameters import Weights as Weights
 from analysis.bnn.quantizers import WeightKind
 from rram_ber.validation import ParameterError, check_int
-
-FloatArray = npt.NDArray[np.float32]
 
 #: Hook adding per-read weight errors to a layer's pre-activation:
 #: ``read_errors(layer, patches (B, *grid, K), a (B, *grid, N)) -> a``.
@@ -51,186 +70,6 @@ ReadErrorHook = Callable[["WeightedLayer", FloatArray, FloatArray], FloatArray]
 
 #: Largest im2col temporary per batch [bytes]; the forward pass splits the batch to stay below.
 _PATCH_BYTES = 1 << 26
-
-
-def _float_vector(field_name: str, values: npt.ArrayLike, n: int) -> FloatArray:
-    array = np.asarray(values, dtype=np.float32)
-    if array.shape != (n,):
-        raise ParameterError(field_name, f"array of shape {array.shape}", f"shape ({n},)")
-    return array
-
-
-@dataclass(frozen=True, eq=False)
-class Weights:
-    """A layer's weight matrix and how it is stored.
-
-    Parameters
-    ----------
-    kind : WeightKind
-        Binary (values +-1), ternary (-1, 0, +1) or real (float32, no bit errors).
-    values : ndarray of float32, shape (n_out, fan_in)
-        Weight values; row ``j`` feeds output channel ``j``.
-    """
-
-    kind: WeightKind
-    values: FloatArray
-
-    def __post_init__(self) -> None:
-        values = np.asarray(self.values, dtype=np.float32)
-        if values.ndim != 2 or values.size == 0:
-            raise ParameterError(
-                "weights", f"array of shape {values.shape}", "a non-empty 2-D array"
-            )
-        if not np.all(np.isfinite(values)):
-            raise ParameterError("weights", "non-finite values", "finite numbers")
-        levels = self.kind.levels
-        if levels and not np.all(np.isin(values, levels)):
-            raise ParameterError(
-                "weights", f"{self.kind.value} values outside {levels}", f"values in {levels}"
-            )
-        object.__setattr__(self, "values", values)
-
-    @property
-    def n_out(self) -> int:
-        """Number of output channels."""
-        return int(self.values.shape[0])
-
-    @property
-    def fan_in(self) -> int:
-        """Length ``K`` of each weight row."""
-        return int(self.values.shape[1])
-
-    @property
-    def n_bits(self) -> int:
-        """Storage of the whole matrix [bit] (1, 2 or 32 bits per weight)."""
-        return int(self.values.size) * self.kind.bits_per_weight
-
-    def words(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64] | None]:
-        """Sign and (ternary) mask planes as ``uint64`` words for the popcount kernel."""
-        sign = packing.as_words(packing.pack_signs(self.values))
-        if self.kind is WeightKind.TERNARY:
-            return sign, packing.as_words(packing.pack_mask(self.values))
-        return sign, None
-
-
-@dataclass(frozen=True, eq=False)
-class SignThreshold:
-    """Folded batch norm + sign: ``+1 if a >= threshold`` (direction +1) else -1.
-
-    With direction -1 the comparison is ``a <= threshold``. For ``a`` the integer
-    pre-activation and batch norm ``y = gamma (s a - mu) / sqrt(var + eps) + beta`` (``s`` the
-    input scale folded in), ``sign(y) = +1`` with ``sign(0) = +1`` gives
-    ``threshold = (mu - beta sqrt(var + eps) / gamma) / s`` and direction ``sign(gamma)``;
-    ``gamma = 0`` gives a constant output, stored as threshold -inf (always +1) or +inf
-    (always -1). See the notes in ``reference/bnn-evaluator.md`` section 3.4 and Larq Compute
-    Engine's ``output_transform.h``.
-
-    Parameters
-    ----------
-    threshold : ndarray of float32, shape (n,)
-        Per-channel threshold in units of the pre-activation.
-    direction : ndarray of int8, shape (n,)
-        +1 or -1 per channel.
-    """
-
-    threshold: FloatArray
-    direction: npt.NDArray[np.int8]
-
-    def __post_init__(self) -> None:
-        threshold = np.asarray(self.threshold, dtype=np.float32)
-        direction = np.asarray(self.direction, dtype=np.int8)
-        if threshold.ndim != 1 or direction.shape != threshold.shape:
-            raise ParameterError(
-                "direction", f"shape {direction.shape}", f"shape {threshold.shape} like threshold"
-            )
-        if np.any(np.isnan(threshold)):
-            raise ParameterError("threshold", "NaN", "numbers or +-inf")
-        if not np.all(np.isin(direction, (-1, 1))):
-            raise ParameterError("direction", "values outside +-1", "+1 or -1 per channel")
-        object.__setattr__(self, "threshold", threshold)
-        object.__setattr__(self, "direction", direction)
-
-    @property
-    def size(self) -> int:
-        """Number of channels."""
-        return int(self.threshold.size)
-
-    def apply(self, a: npt.NDArray[Any]) -> FloatArray:
-        """+-1 outputs (float32; float64 for integer ``a``) from pre-activations ``a`` (..., n)."""
-        # d (a - t) >= 0 decides both directions. z = d a - d t is computed in floating point:
-        # its sign is exact (x - y rounds to 0 only when x == y), and adding +0 turns a -0
-        # (from d = -1 times 0) into +0, so copysign gives +1 exactly when d (a - t) >= 0.
-        # This is 3-4x faster than comparisons and np.where (no boolean temporaries).
-        dtype = np.dtype(a.dtype if a.dtype.kind == "f" else np.float64)
-        sign = self.direction.astype(dtype)
-        z = a * sign
-        z -= self.threshold.astype(dtype) * sign
-        z += dtype.type(0)
-        return np.copysign(dtype.type(1), z, out=z)
-
-
-@dataclass(frozen=True, eq=False)
-class Affine:
-    """Real output ``scale * a + bias`` per channel, then ReLU if ``relu``.
-
-    The last layer's folded batch norm (its outputs are the logits) and the real-valued
-    feature layers of "classifier-only" binarized networks (Penkovsky et al., DATE 2020).
-    """
-
-    scale: FloatArray
-    bias: FloatArray
-    relu: bool = False
-
-    def __post_init__(self) -> None:
-        scale = np.asarray(self.scale, dtype=np.float32)
-        if scale.ndim != 1:
-            raise ParameterError("scale", f"shape {scale.shape}", "a 1-D array")
-        bias = _float_vector("bias", self.bias, scale.size)
-        if not (np.all(np.isfinite(scale)) and np.all(np.isfinite(bias))):
-            raise ParameterError("scale", "non-finite values", "finite numbers")
-        object.__setattr__(self, "scale", scale)
-        object.__setattr__(self, "bias", bias)
-
-    @property
-    def size(self) -> int:
-        """Number of channels."""
-        return int(self.scale.size)
-
-    def apply(self, a: npt.NDArray[Any]) -> FloatArray:
-        """Real outputs (float32) from pre-activations ``a`` (..., n)."""
-        out = a.astype(np.float32, copy=False) * self.scale + self.bias
-        return np.maximum(out, np.float32(0)) if self.relu else out
-
-
-Output = SignThreshold | Affine
-
-
-def patches_1d(x: npt.NDArray[Any], kernel: int) -> npt.NDArray[Any]:
-    """im2col of (B, L, C) signals: (B, L - k + 1, k * C), rows ordered (k, C)."""
-    windows = np.lib.stride_tricks.sliding_window_view(x, kernel, axis=1)
-    batch, positions = windows.shape[:2]
-    return windows.transpose(0, 1, 3, 2).reshape(batch, positions, -1)
-
-
-def patches_2d(x: npt.NDArray[Any], kernel: tuple[int, int]) -> npt.NDArray[Any]:
-    """im2col of (B, H, W, C) images: (B, H', W', kh * kw * C), rows ordered (kh, kw, C)."""
-    windows = np.lib.stride_tricks.sliding_window_view(x, kernel, axis=(1, 2))
-    batch, h, w = windows.shape[:3]
-    return windows.transpose(0, 1, 2, 4, 5, 3).reshape(batch, h, w, -1)
-
-
-def max_pool_1d(a: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
-    """Non-overlapping max-pool of (B, L, N) over L; the incomplete tail window is dropped."""
-    length = a.shape[1] // size
-    return a[:, : length * size].reshape(a.shape[0], length, size, -1).max(axis=2)
-
-
-def max_pool_2d(a: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
-    """Non-overlapping square max-pool of (B, H, W, N); incomplete windows are dropped."""
-    batch, h, w = a.shape[:3]
-    hp, wp = h // size, w // size
-    cropped = a[:, : hp * size, : wp * size]
-    return cropped.reshape(batch, hp, size, wp, size, -1).max(axis=(2, 4))
 
 
 class LayerType(enum.StrEnum):
@@ -266,27 +105,44 @@ class WeightedLayer:
 
     @property
     def pool(self) -> int:
-        """Max-pool window (1 = none)."""
+        """Pooling window (1 = none)."""
         return 1
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Per-sample output shape for a per-sample input shape; raises on a mismatch."""
         raise NotImplementedError
 
-    def patches(self, x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    def patches(self, x: npt.NDArray[Any], pad_value: float = 0) -> npt.NDArray[Any]:
         """im2col: patches (B, *grid, K) of a batch ``x`` (grid of output positions, K fan-in).
 
-        The grid is () for a dense layer, (L',) for Conv1D and (H', W') for Conv2D.
+        The grid is () for a dense layer, (L',) for Conv1D and (H', W') for Conv2D; padded
+        positions hold ``pad_value`` (0 everywhere except the popcount reference).
         """
         raise NotImplementedError
 
     def pool_grid(self, a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        """Max-pool pre-activations (B, *grid, N) over the grid (identity without pooling)."""
+        """Pool values (B, *grid, N) over the grid (identity without pooling)."""
         return a
 
+    @property
+    def pools_output(self) -> bool:
+        """True if pooling follows the output stage (:attr:`PoolPosition.OUTPUT`)."""
+        return False
+
     def finish(self, a: npt.NDArray[Any]) -> FloatArray:
-        """Pooling and output stage on pre-activations (B, *grid, N)."""
+        """Pooling and output stage on pre-activations (B, *grid, N), in the layer's order."""
+        if self.pools_output:
+            return self.pool_grid(self.output.apply(a))
         return self.output.apply(self.pool_grid(a))
+
+    def padding_correction(self, x_shape: tuple[int, ...]) -> npt.NDArray[np.float64] | None:
+        """What padded positions add to a +-1 popcount when they are read as +1.
+
+        The popcount kernel only knows +-1 inputs; padding with +1 and subtracting the sum of
+        the weights that see padding (the same for every sample) gives the zero-padded
+        pre-activation exactly. Returns (*grid, N), or None for a layer without padding.
+        """
+        return None
 
     def forward(
         self,
@@ -326,7 +182,15 @@ class WeightedLayer:
             raise ParameterError(
                 f"{self.name}.weights", "real", "binary or ternary weights for the popcount path"
             )
-        pats = self.patches(x)
+        correction = None if input_bits is not None else self.padding_correction(x.shape)
+        if correction is not None:
+            if not np.all(np.isin(x, (-1, 1))):
+                raise ParameterError(
+                    f"{self.name} input", "values other than +-1", "+-1 activations or codes"
+                )
+            pats = self.patches(x, pad_value=1)
+        else:
+            pats = self.patches(x)
         k = pats.shape[-1]
         flat = pats.reshape(-1, k)
         sign, mask = self.weights.words()
@@ -338,7 +202,8 @@ class WeightedLayer:
             a = packing.popcount_dot(packing.as_words(packing.pack_signs(flat)), sign, k, mask)
         else:
             a = packing.popcount_dot_codes(flat.astype(np.int64), input_bits, sign, mask)
-        return self.finish(a.reshape(*pats.shape[:-1], -1))
+        grid = a.reshape(*pats.shape[:-1], -1)
+        return self.finish(grid if correction is None else grid - correction)
 
     def add_weight_deltas(
         self,
@@ -384,37 +249,85 @@ class Dense(WeightedLayer):
             )
         return (self.weights.n_out,)
 
-    def patches(self, x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    def patches(self, x: npt.NDArray[Any], pad_value: float = 0) -> npt.NDArray[Any]:
         return x.reshape(x.shape[0], -1)
 
 
+class _Conv(WeightedLayer):
+    """Stride, padding and pooling shared by :class:`Conv1D` and :class:`Conv2D`."""
+
+    def _check_geometry(self) -> None:
+        check_int(f"{self.name}.pool_size", self.pool_size, 1)
+        check_int(f"{self.name}.stride", self.stride, 1)
+        check_int(f"{self.name}.padding", self.padding, 0)
+        object.__setattr__(self, "pool_kind", PoolKind(self.pool_kind))
+        object.__setattr__(self, "pool_position", PoolPosition(self.pool_position))
+
+    # Fields of the subclasses (declared there, after ``kernel``, so positional construction
+    # keeps working); this class is not a dataclass, so these lines add no fields.
+    pool_size: int
+    stride: int
+    padding: int
+    pool_kind: PoolKind
+    pool_position: PoolPosition
+
+    @property
+    def pool(self) -> int:
+        return self.pool_size
+
+    @property
+    def pools_output(self) -> bool:
+        return self.pool_size > 1 and self.pool_position is PoolPosition.OUTPUT
+
+    def _spatial(self) -> int:
+        raise NotImplementedError
+
+    def padding_correction(self, x_shape: tuple[int, ...]) -> npt.NDArray[np.float64] | None:
+        if self.padding == 0:
+            return None
+        # Patches of an all-zero input padded with 1: 1 exactly where a patch sees padding.
+        indicator = self.patches(np.zeros((1, *x_shape[1:])), pad_value=1)
+        return (indicator @ self.weights.values.T.astype(np.float64))[0]
+
+
 @dataclass(frozen=True, eq=False)
-class Conv1D(WeightedLayer):
-    """1-D valid convolution, stride 1, on (B, L, C) inputs; optional max-pool over positions.
+class Conv1D(_Conv):
+    """1-D convolution on (B, L, C) inputs; optional pooling over positions.
 
     Parameters
     ----------
     kernel : int
         Kernel length ``k``; weight rows are flattened as (k, C).
     pool_size : int
-        Non-overlapping max-pool window applied to the pre-activation (1 = none).
+        Non-overlapping pooling window (1 = none).
+    stride : int
+        Convolution stride.
+    padding : int
+        Zero padding on each side.
+    pool_kind : PoolKind
+        max (default) or avg.
+    pool_position : PoolPosition
+        Pool the pre-activation (default) or the outputs.
     """
 
     kernel: int = 3
     pool_size: int = 1
+    stride: int = 1
+    padding: int = 0
+    pool_kind: PoolKind = PoolKind.MAX
+    pool_position: PoolPosition = PoolPosition.PRE_ACTIVATION
 
     def __post_init__(self) -> None:
         super().__post_init__()
         check_int(f"{self.name}.kernel", self.kernel, 1)
-        check_int(f"{self.name}.pool_size", self.pool_size, 1)
+        self._check_geometry()
 
     @property
     def layer_type(self) -> LayerType:
         return LayerType.CONV1D
 
-    @property
-    def pool(self) -> int:
-        return self.pool_size
+    def _spatial(self) -> int:
+        return 1
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         if len(input_shape) != 2 or self.kernel * input_shape[1] != self.weights.fan_in:
@@ -423,32 +336,50 @@ class Conv1D(WeightedLayer):
                 f"fan-in {self.weights.fan_in}",
                 f"kernel {self.kernel} x channels for input (L, C) = {input_shape}",
             )
-        length = (input_shape[0] - self.kernel + 1) // self.pool_size
+        positions = output_length(input_shape[0], self.kernel, self.stride, self.padding)
+        length = positions // self.pool_size
         if length < 1:
-            raise ParameterError(f"{self.name}.kernel", self.kernel, f"<= {input_shape[0]}")
+            raise ParameterError(
+                f"{self.name}.kernel", self.kernel, f"a kernel and pool that fit {input_shape[0]}"
+            )
         return (length, self.weights.n_out)
 
-    def patches(self, x: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return patches_1d(x, self.kernel)
+    def patches(self, x: npt.NDArray[Any], pad_value: float = 0) -> npt.NDArray[Any]:
+        if self.padding and pad_value:
+            x = pad(x, self.padding, 1, pad_value)
+            return patches_1d(x, self.kernel, self.stride)
+        return patches_1d(x, self.kernel, self.stride, self.padding)
 
     def pool_grid(self, a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return a if self.pool_size == 1 else max_pool_1d(a, self.pool_size)
+        return a if self.pool_size == 1 else pool_1d(a, self.pool_size, self.pool_kind)
 
 
 @dataclass(frozen=True, eq=False)
-class Conv2D(WeightedLayer):
-    """2-D valid convolution, stride 1, on (B, H, W, C) inputs; optional max-pool.
+class Conv2D(_Conv):
+    """2-D convolution on (B, H, W, C) inputs; optional square pooling.
 
     Parameters
     ----------
     kernel : tuple of int
         (kh, kw); weight rows are flattened as (kh, kw, C).
     pool_size : int
-        Non-overlapping square max-pool window applied to the pre-activation (1 = none).
+        Non-overlapping square pooling window (1 = none).
+    stride : int
+        Convolution stride (both axes).
+    padding : int
+        Zero padding on each side of both axes.
+    pool_kind : PoolKind
+        max (default) or avg.
+    pool_position : PoolPosition
+        Pool the pre-activation (default) or the outputs.
     """
 
     kernel: tuple[int, int] = (3, 3)
     pool_size: int = 1
+    stride: int = 1
+    padding: int = 0
+    pool_kind: PoolKind = PoolKind.MAX
+    pool_position: PoolPosition = PoolPosition.PRE_ACTIVATION
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -456,16 +387,15 @@ class Conv2D(WeightedLayer):
             raise ParameterError(f"{self.name}.kernel", self.kernel, "(kh, kw)")
         for size in self.kernel:
             check_int(f"{self.name}.kernel", size, 1)
-        check_int(f"{self.name}.pool_size", self.pool_size, 1)
         object.__setattr__(self, "kernel", tuple(int(v) for v in self.kernel))
+        self._check_geometry()
 
     @property
     def layer_type(self) -> LayerType:
         return LayerType.CONV2D
 
-    @property
-    def pool(self) -> int:
-        return self.pool_size
+    def _spatial(self) -> int:
+        return 2
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         kh, kw = self.kernel
@@ -475,17 +405,22 @@ class Conv2D(WeightedLayer):
                 f"fan-in {self.weights.fan_in}",
                 f"kh x kw x channels for input (H, W, C) = {input_shape}",
             )
-        h = (input_shape[0] - kh + 1) // self.pool_size
-        w = (input_shape[1] - kw + 1) // self.pool_size
+        h = output_length(input_shape[0], kh, self.stride, self.padding) // self.pool_size
+        w = output_length(input_shape[1], kw, self.stride, self.padding) // self.pool_size
         if h < 1 or w < 1:
-            raise ParameterError(f"{self.name}.kernel", self.kernel, f"<= {input_shape[:2]}")
+            raise ParameterError(
+                f"{self.name}.kernel", self.kernel, f"a kernel and pool that fit {input_shape[:2]}"
+            )
         return (h, w, self.weights.n_out)
 
-    def patches(self, x: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return patches_2d(x, self.kernel)
+    def patches(self, x: npt.NDArray[Any], pad_value: float = 0) -> npt.NDArray[Any]:
+        if self.padding and pad_value:
+            x = pad(x, self.padding, 2, pad_value)
+            return patches_2d(x, self.kernel, self.stride)
+        return patches_2d(x, self.kernel, self.stride, self.padding)
 
     def pool_grid(self, a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return a if self.pool_size == 1 else max_pool_2d(a, self.pool_size)
+        return a if self.pool_size == 1 else pool_2d(a, self.pool_size, self.pool_kind)
 
 
 Layer = Dense | Conv1D | Conv2D
@@ -536,8 +471,8 @@ class Network:
         In order; names must be unique. The last layer must have an :class:`Affine` output.
     input_shape : tuple of int
         Per-sample input shape, e.g. (784,), (28, 28, 1) or (128, 1).
-    input_bits : int
-        Inputs are integer codes ``0 <= x < 2**input_bits``.
+    input_bits : int or None
+        Inputs are integer codes ``0 <= x < 2**input_bits``; None: real-valued float inputs.
     metadata : dict
         JSON-serialisable facts: data set, description, how it was trained, accuracy at export.
     """
@@ -545,7 +480,7 @@ class Network:
     name: str
     layers: tuple[Layer, ...]
     input_shape: tuple[int, ...]
-    input_bits: int
+    input_bits: int | None
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -556,11 +491,21 @@ class Network:
             raise ParameterError("layers", names, "unique layer names")
         if not isinstance(self.layers[-1].output, Affine):
             raise ParameterError("layers", "last output is a sign threshold", "a real last layer")
-        check_int("input_bits", self.input_bits, 1, 24)
+        if self.input_bits is not None:
+            check_int("input_bits", self.input_bits, 1, 24)
         shape = tuple(int(s) for s in self.input_shape)
         object.__setattr__(self, "input_shape", shape)
         for layer in self.layers:
             shape = layer.output_shape(shape)
+
+    def __repr__(self) -> str:
+        # The dataclass default prints every weight array: thousands of lines in a notebook.
+        layers = ", ".join(
+            f"{type(layer).__name__} {layer.name} {layer.weights.kind.value} "
+            f"{'x'.join(str(n) for n in layer.weights.values.shape)}"
+            for layer in self.layers
+        )
+        return f"Network({self.name!r}, input {self.input_shape}, layers: {layers})"
 
     @property
     def n_classes(self) -> int:
@@ -609,6 +554,10 @@ class Network:
                 f"array of shape {data.shape}",
                 f"shape (B, {', '.join(map(str, self.input_shape))})",
             )
+        if self.input_bits is None:
+            if data.dtype.kind not in "iuf" or (data.size and not np.all(np.isfinite(data))):
+                raise ParameterError("x", f"dtype {data.dtype}", "finite real numbers")
+            return data
         allowed = f"integer codes 0 <= x < 2**{self.input_bits}"
         if not np.issubdtype(data.dtype, np.integer):
             raise ParameterError("x", f"dtype {data.dtype}", allowed)
@@ -661,6 +610,8 @@ class Network:
 
     def forward_popcount(self, x: npt.ArrayLike) -> FloatArray:
         """Logits by the bit-exact XNOR-popcount reference (binary/ternary layers only)."""
+        if self.input_bits is None:
+            raise ParameterError("input_bits", None, "integer-code inputs for the popcount path")
         data = self._check_input(x)
         step = max(1, self._batch_size() // 4)
         chunks = []

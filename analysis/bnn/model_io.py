@@ -1,24 +1,22 @@
-"""The model file: one ``.npz`` per trained network (format ``rram-ber-bnn``, version 1).
+"""The model file: one ``.npz`` per network (format ``rram-ber-bnn``, version 2).
 
 Written by :func:`save_network`, read by :func:`load_network` with ``allow_pickle=False`` (a
-model file can never run code). Layout of the archive:
+model file can never run code). Version 1 files (no padding, stride or average pooling) are
+still read. Layout of the archive:
 
 ``format``
     The string ``"rram-ber-bnn"``.
 ``format_version``
-    Integer, currently 1. A reader refuses versions it does not know.
+    Integer, 2 (1 is still read). A reader refuses versions it does not know.
 ``meta``
-    A JSON string: ``name``, ``input_shape`` (per sample, e.g. ``[28, 28, 1]``),
-    ``input_bits`` (inputs are integer codes ``0 <= x < 2**input_bits``), ``layers`` (in order,
-    each ``{"name", "type": "dense"|"conv1d"|"conv2d", "weight_kind":
-    "binary"|"ternary"|"real", "n_out", "fan_in", "kernel", "pool_size", "output":
-    "sign"|"affine", "relu"}``) and ``metadata`` (data set, description, training command and
-    seed, clean test accuracy measured when the file was written).
+    A JSON string: ``name``, ``input_shape`` (per sample, channels last, e.g. ``[28, 28, 1]``),
+    ``input_bits`` (inputs are integer codes ``0 <= x < 2**input_bits``; ``null``: real-valued
+    float inputs, version 2 only), ``layers`` (in order, see below) and ``metadata`` (data set,
+    description, how it was trained, clean test accuracy measured when the file was written).
 ``<layer>.sign``
     ``uint8`` (n_out, ceil(fan_in / 8)): sign bit plane of a binary or ternary weight matrix,
     bit 1 <=> weight -1, bits packed little-endian along the row (``np.packbits(...,
-    bitorder="little")``). Rows are flattened in patch order: (k, C) for conv1d, (kh, kw, C)
-    for conv2d.
+    bitorder="little")``).
 ``<layer>.mask``
     Ternary only: ``uint8`` non-zero plane, same layout, bit 1 <=> weight != 0.
 ``<layer>.weights``
@@ -27,7 +25,38 @@ model file can never run code). Layout of the archive:
     Sign outputs: ``float32`` thresholds and ``int8`` directions (+1: output +1 iff
     pre-activation >= threshold; -1: iff <=), in units of the integer pre-activation.
 ``<layer>.scale``, ``<layer>.bias``
-    Affine outputs: ``float32`` per channel (logits = scale * pre-activation + bias).
+    Affine outputs: ``float32`` per channel (output = scale * pre-activation + bias, then
+    ReLU if ``relu``).
+
+Each layer entry: ``name``, ``type`` (``dense``, ``conv1d``, ``conv2d``), ``weight_kind``
+(``binary``, ``ternary``, ``real``), ``n_out``, ``fan_in``, ``kernel`` (int for conv1d,
+``[kh, kw]`` for conv2d, null for dense), ``output`` (``sign`` or ``affine``), ``relu``, and
+for conv layers (version 2; version 1 means stride 1, no padding, max pooling of the
+pre-activation):
+
+``stride``
+    Convolution stride (every spatial axis).
+``padding``
+    Zero padding on each side of every spatial axis (PyTorch ``padding=p``).
+``pool_size``
+    Non-overlapping pooling window (window = stride; 1 = no pooling), floor mode.
+``pool_kind``
+    ``max`` or ``avg`` (sum of the window divided by its size).
+``pool_position``
+    ``pre-activation``: pool the pre-activation, then threshold (conv -> pool -> batch norm ->
+    sign, the BinaryNet order); ``output``: threshold, then pool the outputs. They differ for
+    channels with direction -1 (max-pooling the pre-activation of a decreasing threshold is
+    min-pooling its signs).
+
+Layout and order conventions:
+
+* Inputs and activations are channels last: dense (K,), signals (L, C), images (H, W, C).
+* Weight rows are flattened in patch order: (k, C) for conv1d, (kh, kw, C) for conv2d.
+* A dense layer after a convolution flattens its input in (H, W, C) (or (L, C)) order, i.e.
+  row-major channels last; a network exported from a channels-first framework (PyTorch,
+  ONNX: (C, H, W)) must have its dense weight columns permuted, which the importers
+  (:mod:`analysis.bnn.convert`) do.
+* Output length of a convolution along an axis: ``(n + 2 padding - k) // stride + 1``.
 """
 
 from __future__ import annotations
@@ -42,6 +71,7 @@ import numpy as np
 import numpy.typing as npt
 
 from analysis.bnn import packing
+from analysis.bnn.geometry import PoolKind, PoolPosition
 from analysis.bnn.layers import (
     Affine,
     Conv1D,
@@ -57,15 +87,9 @@ from analysis.bnn.quantizers import WeightKind
 from rram_ber.validation import ParameterError, parse_enum
 
 FORMAT = "rram-ber-bnn"
-FORMAT_VERSION = 1
-
-
-def _kernel(layer: Layer) -> int | list[int] | None:
-    if isinstance(layer, Conv2D):
-        return list(layer.kernel)
-    if isinstance(layer, Conv1D):
-        return layer.kernel
-    return None
+FORMAT_VERSION = 2
+#: Versions this reader understands.
+READABLE_VERSIONS = (1, 2)
 
 
 def save_network(network: Network, path: str | Path) -> Path:
@@ -83,8 +107,15 @@ def save_network(network: Network, path: str | Path) -> Path:
             "kernel": list(layer.kernel)
             if isinstance(layer, Conv2D)
             else getattr(layer, "kernel", None),
-            "pool_size": layer.pool,
         }
+        if isinstance(layer, Conv1D | Conv2D):
+            entry.update(
+                stride=layer.stride,
+                padding=layer.padding,
+                pool_size=layer.pool_size,
+                pool_kind=layer.pool_kind.value,
+                pool_position=layer.pool_position.value,
+            )
         if w.kind is WeightKind.REAL:
             arrays[f"{layer.name}.weights"] = w.values
         else:
@@ -130,11 +161,12 @@ def read_meta(path: str | Path) -> dict[str, Any]:
         if "format" not in archive or str(archive["format"]) != FORMAT:
             raise ParameterError("model file", str(source), f"a {FORMAT!r} .npz archive")
         version = int(archive["format_version"])
-        if version != FORMAT_VERSION:
+        if version not in READABLE_VERSIONS:
             raise ParameterError(
-                "format_version", version, f"{FORMAT_VERSION} (this reader's version)"
+                "format_version", version, f"one of {READABLE_VERSIONS} (this reader's versions)"
             )
         meta: dict[str, Any] = json.loads(str(archive["meta"]))
+    meta["format_version"] = version
     return meta
 
 
@@ -181,18 +213,29 @@ def load_network(path: str | Path) -> Network:
             layer_type = parse_enum(LayerType, entry["type"], f"{name}.type")
             if layer_type is LayerType.DENSE:
                 layers.append(Dense(name, weights, output))
-            elif layer_type is LayerType.CONV1D:
-                layers.append(
-                    Conv1D(name, weights, output, int(entry["kernel"]), int(entry["pool_size"]))
-                )
+                continue
+            # Version 1 had only stride 1, no padding and max pooling of the pre-activation.
+            geometry: dict[str, Any] = {
+                "pool_size": int(entry.get("pool_size", 1)),
+                "stride": int(entry.get("stride", 1)),
+                "padding": int(entry.get("padding", 0)),
+                "pool_kind": parse_enum(PoolKind, entry.get("pool_kind", "max"),
+                                        f"{name}.pool_kind"),
+                "pool_position": parse_enum(PoolPosition,
+                                            entry.get("pool_position", "pre-activation"),
+                                            f"{name}.pool_position"),
+            }  # fmt: skip
+            if layer_type is LayerType.CONV1D:
+                layers.append(Conv1D(name, weights, output, int(entry["kernel"]), **geometry))
             else:
                 kh, kw = (int(v) for v in entry["kernel"])
-                layers.append(Conv2D(name, weights, output, (kh, kw), int(entry["pool_size"])))
+                layers.append(Conv2D(name, weights, output, (kh, kw), **geometry))
+    bits = meta["input_bits"]
     return Network(
         name=meta["name"],
         layers=tuple(layers),
         input_shape=tuple(meta["input_shape"]),
-        input_bits=int(meta["input_bits"]),
+        input_bits=None if bits is None else int(bits),
         metadata=meta.get("metadata", {}),
     )
 
@@ -208,6 +251,39 @@ def shipped_models() -> dict[str, Path]:
     if not directory.is_dir():
         return {}
     return {path.stem: path for path in sorted(directory.glob("*.npz"), key=lambda p: p.stem)}
+
+
+def load_model(spec: str | Path) -> Network:
+    """A shipped model by name, or a file: ``.npz`` (this format) or ``.onnx`` (ONNX/QONNX).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``--model``: neither a shipped name nor an existing ``.npz``/``.onnx`` file.
+    """
+    text = str(spec)
+    if text in shipped_models():
+        return load_shipped(text)
+    path = Path(text)
+    suffix = path.suffix.lower()
+    if suffix not in (".npz", ".onnx"):
+        raise ParameterError(
+            "--model",
+            text,
+            "a shipped model (" + ", ".join(shipped_models()) + ") or a .npz / .onnx file",
+        )
+    if not path.is_file():
+        raise ParameterError("--model", text, "an existing file")
+    if suffix == ".onnx":
+        from analysis.bnn.onnx_import import load_onnx
+
+        return load_onnx(path)
+    try:
+        return load_network(path)
+    except (OSError, ValueError, KeyError) as error:
+        if isinstance(error, ParameterError):
+            raise
+        raise ParameterError("--model", text, f"a readable {FORMAT!r} .npz ({error})") from None
 
 
 def load_shipped(name: str) -> Network:

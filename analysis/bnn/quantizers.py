@@ -12,8 +12,8 @@ Conventions
   -1 if w < -delta, else 0`` with ``delta = 0.05`` by default: the rule and default of the
   ternary RRAM papers' code (Laborieux et al., arXiv 2007.14234; repository
   Laborieux-Axel/Quantized_VGG) and of larq's ``SteTern``.
-* Straight-through estimator (STE): the backward pass of both quantizers is the "hardtanh"
-  estimator ``d q / d x = 1{|x| <= 1}`` (BinaryNet, arXiv 1602.02830).
+* The training-time versions with straight-through estimators are in
+  :mod:`analysis.bnn.torch_nn` (PyTorch); they follow these rules exactly (tested).
 """
 
 from __future__ import annotations
@@ -108,21 +108,3 @@ def quantize(
     if kind is WeightKind.TERNARY:
         return ternarize(x, threshold)
     return np.array(x, dtype=np.float32)
-
-
-def ste_gradient(x: npt.ArrayLike, clip: float = 1.0) -> npt.NDArray[np.float32]:
-    """Straight-through-estimator derivative ``1{|x| <= clip}`` of sign and ternarize.
-
-    Parameters
-    ----------
-    x : array_like
-        The quantizer's input in the forward pass.
-    clip : float
-        Half-width of the pass-through window (1 in BinaryNet, arXiv 1602.02830).
-
-    Returns
-    -------
-    ndarray of float32
-        1 where the gradient passes, 0 where it is cancelled.
-    """
-    return (np.abs(np.asarray(x)) <= clip).astype(np.float32)

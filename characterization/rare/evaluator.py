@@ -23,6 +23,8 @@ class _Evaluator:
     def __init__(self, limit_state: LimitState, dim: int, budget: int, options: CommonOptions):
         self._limit_state = limit_state
         self._dim = dim
+        #: Number of standard-normal variables.
+        self.dim = dim
         self.budget = budget
         self._batch_size = options.batch_size
         self._keep = options.keep_samples
@@ -69,14 +71,16 @@ class _Evaluator:
         return array
 
     def samples(self, weights: np.ndarray | None = None) -> EvaluatedSamples | None:
-        """The recorded evaluations, with ``weights`` on the trailing estimation rows."""
+        """The recorded evaluations, with ``weights`` on the ``"estimate"`` rows, in order."""
         if not self._keep:
             return None
         u = np.concatenate(self._u) if self._u else np.empty((0, self._dim))
         stage = np.concatenate(self._stage) if self._stage else np.empty(0, dtype=str)
         weight = np.full(len(u), np.nan)
         if weights is not None and len(weights):
-            weight[len(u) - len(weights) :] = weights
+            # Importance sampling may search again between estimation rounds, so the
+            # estimation rows need not be the trailing ones.
+            weight[stage == "estimate"] = weights
         return EvaluatedSamples(
             u=u,
             failed=np.concatenate(self._failed) if self._failed else np.empty(0, dtype=bool),

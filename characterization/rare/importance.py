@@ -13,7 +13,12 @@ from characterization.rare.evaluator import _Evaluator, _z
 from characterization.rare.monte_carlo import _monte_carlo_result
 from characterization.rare.options import ImportanceOptions, LimitState
 from characterization.rare.results import FailureRegion, RareEventResult
-from characterization.rare.search import find_failure_regions
+from characterization.rare.search import (
+    SearchOutcome,
+    _explained,
+    find_failure_regions,
+    search_from,
+)
 
 
 def _allocate(n: int, proportions: np.ndarray) -> np.ndarray:
@@ -88,12 +93,17 @@ def importance_sampling(
 
     ``q`` using the realised share of each component.
 
+    **Search again**: after each estimation round, failures that no centre explains (not
+    beyond 3/4 of the way to any region's tangent plane) start another search; a region found
+    joins the mixture for the following rounds.
+
     **Interval**: ``p +- z SE`` with ``SE^2 = s^2 / N``, ``s^2`` the sample variance of
     ``1_F(u_i) w(u_i)`` and ``z`` = 1.96 at 95 % (lower end clipped at 0). Assumptions:
 
     (i) the central limit theorem holds for the ``N`` terms: with ``a_0 > 0`` the weights are
-    bounded and it does, but with few effective failures (``effective_failures`` below ~10, a
-    note is then added) the interval is too narrow;
+    bounded and it does, but with few effective failures (``effective_failures`` below 10) the
+    interval can be far too narrow: its upper end is then raised to at least the
+    Clopper-Pearson bound of the nominal component's draws (plain Monte-Carlo), with a note;
     (ii) the search found every region that matters: a region the mixture misses is reached only
     by the nominal component, so its contribution is almost always absent from both ``p`` and
     ``SE`` (an interval cannot see what was never sampled);
@@ -102,6 +112,11 @@ def importance_sampling(
 
     Measured on half-spaces at 1e-6 and 1e-9 in 10 and 50 dimensions (1000 seeds each, 1e4
     evaluations) and at 1e-6 in 20 dimensions (3000 evaluations): coverage 94.7-97.0 %.
+
+    When regions may be missing (the search ran out of budget or of ``max_regions``), the upper
+    end is widened by the Clopper-Pearson upper bound of the nominal component's unexplained
+    failures: that component is plain Monte-Carlo, so it bounds what a missed region can hold.
+    The result's ``regions_may_be_missing`` is then True and ber.csv says so.
 
     With no failing estimation point, ``p = 0`` and the upper bound is the Clopper-Pearson bound
     on ``q(F)`` divided by ``a_0`` (since ``q(F) >= a_0 p``).
@@ -114,12 +129,11 @@ def importance_sampling(
     evaluate = _Evaluator(limit_state, dim, budget, options)
     explore_seed, estimate_seed = seed.spawn(2)
     evaluate.limit = max(1, int(options.search_fraction * budget))
-    centres, notes = find_failure_regions(
-        evaluate, dim, np.random.default_rng(explore_seed), options
-    )
+    search = find_failure_regions(evaluate, dim, np.random.default_rng(explore_seed), options)
     evaluate.limit = budget
     rng = np.random.default_rng(estimate_seed)
-    if not centres:
+    notes = search.notes
+    if not search.regions:
         notes.append("no failure region: the estimate is plain Monte-Carlo on the rest")
         n = evaluate.remaining
         failed = evaluate(rng.standard_normal((n, dim)), "estimate")
@@ -132,16 +146,12 @@ def importance_sampling(
             notes=tuple(notes),
             weights=np.ones(n),
         )
-    means = np.vstack([np.zeros(dim), *centres])
-    log_share = stats.norm.logsf(np.linalg.norm(means[1:], axis=1))
-    share = np.exp(log_share - log_share.max())
-    share = 0.8 * share / share.sum() + 0.2 / len(centres)
-    proportions = np.concatenate(
-        [[options.defensive_fraction], (1.0 - options.defensive_fraction) * share]
-    )
     z = _z(options.confidence)
+    means = np.vstack([np.zeros(dim), *search.regions])
+    proportions = _proportions(means, options.defensive_fraction)
     u_parts: list[np.ndarray] = []
     failed_parts: list[np.ndarray] = []
+    component_parts: list[np.ndarray] = []
     counts = np.zeros(len(means), dtype=int)
     while evaluate.remaining:
         allocation = _allocate(min(options.round_size, evaluate.remaining), proportions)
@@ -151,9 +161,19 @@ def importance_sampling(
                 for mean, k in zip(means, allocation, strict=True)
             ]
         )
-        failed_parts.append(evaluate(u, "estimate"))
+        failed = evaluate(u, "estimate")
+        failed_parts.append(failed)
         u_parts.append(u)
+        component_parts.append(np.repeat(np.arange(len(means)), allocation))
         counts += allocation
+        if _search_again(evaluate, u[failed], search, options):
+            # A failure no centre explains revealed a region: add it to the mixture. The
+            # rows drawn so far keep their place; the balance-heuristic weights below use
+            # every component's realised share over the whole run (Owen and Zhou 2000).
+            means = np.vstack([np.zeros(dim), *search.regions])
+            counts = np.concatenate([counts, np.zeros(len(means) - len(counts), dtype=int)])
+            proportions = _proportions(means, options.defensive_fraction)
+            continue
         if options.target_relative_half_width is not None:
             n_done = int(counts.sum())
             if n_done >= options.min_estimation_samples:
@@ -166,6 +186,7 @@ def importance_sampling(
                     break
     u_all = np.vstack(u_parts)
     failed_all = np.concatenate(failed_parts)
+    component = np.concatenate(component_parts)
     n = len(u_all)
     log_weight = _log_likelihood_ratio(u_all, means, counts / n)
     p, std_error, effective, weight = _weighted_estimate(failed_all, log_weight)
@@ -179,9 +200,27 @@ def importance_sampling(
     else:
         low, high = max(0.0, p - z * std_error), p + z * std_error
         if effective < 10:
+            # A few weights carry the estimate (a centre far from where the failures are):
+            # the normal interval can exclude the truth by orders of magnitude. The nominal
+            # draws are plain Monte-Carlo, so their Clopper-Pearson bound holds regardless.
+            bound = _nominal_bound(failed_all, component == 0, options.confidence)
+            high = max(high, bound)
             notes.append(
-                f"only {effective:.1f} effective failures: the normal interval is unreliable"
+                f"only {effective:.1f} effective failures: the normal interval is unreliable;"
+                f" the upper end is at least the nominal draws' bound {bound:.2g}"
             )
+    if not search.complete:
+        # A region the mixture misses is sampled only by the nominal component, whose draws
+        # are plain Monte-Carlo: the missed probability is at most the Clopper-Pearson upper
+        # bound of the nominal draws' failures that no centre explains.
+        nominal = component == 0
+        unexplained = failed_all & ~_explained_any(u_all, search.regions)
+        missed = _nominal_bound(unexplained, nominal, options.confidence)
+        high = min(1.0, high + missed)
+        notes.append(
+            f"regions may be missing: the upper end is widened by {missed:.2g}, the bound"
+            " on a missed region's probability from the nominal draws"
+        )
     # Undefined without a failure (no variance to compare with): NaN, not a flattering number.
     ess = p * (1.0 - p) / std_error**2 if std_error > 0 else math.nan
     return RareEventResult(
@@ -195,7 +234,61 @@ def importance_sampling(
         std_error=std_error,
         n_failures=n_failures,
         effective_failures=effective,
-        regions=tuple(FailureRegion(np.array(c)) for c in centres),
+        regions=tuple(FailureRegion(np.array(c)) for c in search.regions),
         notes=tuple(notes),
+        regions_may_be_missing=not search.complete,
         samples=evaluate.samples(weight),
     )
+
+
+def _nominal_bound(failed: np.ndarray, nominal: np.ndarray, confidence: float) -> float:
+    """Clopper-Pearson upper bound of ``failed`` among the nominal component's draws (1 if none).
+
+    The nominal component draws from ``phi`` itself, so this bounds the probability of the
+    event ``failed`` marks without any assumption on the search.
+    """
+    n = int(nominal.sum())
+    if n == 0:
+        return 1.0
+    return clopper_pearson(int(np.sum(failed & nominal)), n, confidence)[1]
+
+
+def _proportions(means: np.ndarray, defensive_fraction: float) -> np.ndarray:
+    """Mixture shares: ``a_0`` nominal, the rest ``0.8 Phi(-|mu_k|) / sum + 0.2 / K``."""
+    log_share = stats.norm.logsf(np.linalg.norm(means[1:], axis=1))
+    share = np.exp(log_share - log_share.max())
+    share = 0.8 * share / share.sum() + 0.2 / (len(means) - 1)
+    return np.concatenate([[defensive_fraction], (1.0 - defensive_fraction) * share])
+
+
+def _explained_any(u: np.ndarray, regions: list[np.ndarray]) -> np.ndarray:
+    """Rows beyond 3/4 of the way to the tangent plane of some region (see ``_explained``)."""
+    explained = np.zeros(len(u), dtype=bool)
+    for region in regions:
+        explained |= _explained(u, region)
+    return explained
+
+
+def _search_again(
+    evaluate: _Evaluator, failures: np.ndarray, search: SearchOutcome, options: ImportanceOptions
+) -> bool:
+    """Search from estimation failures that no centre explains; True if a region was added.
+
+    Estimation points are drawn at scale 1 around the centres and the origin, so the
+    tangent-plane test is sharp here: a failure of a known region lies beyond its plane, one
+    of an unknown region (drawn by the nominal component, or a shifted one in its tail) lies
+    near the origin along the known directions. The search may spend up to half of what is
+    left; if it cannot settle the question, the result says regions may be missing.
+    """
+    strangers = failures[~_explained_any(failures, search.regions)]
+    if not len(strangers) or not search.complete:
+        return False
+    limit = evaluate.limit
+    evaluate.limit = evaluate.n + evaluate.remaining // 2
+    try:
+        found = search_from(evaluate, strangers, search, options)
+    finally:
+        evaluate.limit = limit
+    if not search.complete:
+        search.notes.append("an estimation failure no region explains was left unsearched")
+    return found > 0

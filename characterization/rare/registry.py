@@ -51,9 +51,14 @@ class Estimator:
 
 #: The estimators by ``method`` name. The minimum budgets: the search of importance sampling
 #: alone needs a few hundred evaluations; scaled-sigma needs enough samples at each scale.
+#: Importance's campaign minimum (2000) is measured with ``benchmarks/rare_event.py
+#: --coverage`` (100 seeds): two regions in 30-D at 1e-6 came out covered in 94 % of seeds
+#: with 2 flagged (widened) results, against every result flagged at 1500 (the search needs
+#: about 350 evaluations per region in 30-D). Four regions need 4000 for an informative
+#: interval; below that the results say regions may be missing and widen the interval.
 ESTIMATORS: dict[str, Estimator] = {
     "monte-carlo": Estimator(monte_carlo, MonteCarloOptions, 10, 10),
-    "importance": Estimator(importance_sampling, ImportanceOptions, 500, 1500),
+    "importance": Estimator(importance_sampling, ImportanceOptions, 500, 2000),
     "scaled-sigma": Estimator(scaled_sigma_sampling, ScaledSigmaOptions, 500, 2000),
 }
 

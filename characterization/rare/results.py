@@ -90,6 +90,11 @@ class RareEventResult:
         gamma / s^2``.
     notes : tuple of str
         Anything a reader of the number must know (fallbacks, unreliable intervals).
+    regions_may_be_missing : bool
+        Importance sampling: the search could not rule out a failure region the mixture does
+        not cover (budget or ``max_regions`` ran out, or a failure no centre explains was left
+        unsearched). The interval's upper end is then widened (see
+        :func:`~characterization.rare.importance.importance_sampling`).
     samples : EvaluatedSamples or None
         Every evaluated point, if kept.
     """
@@ -110,6 +115,7 @@ class RareEventResult:
     scale_failures: tuple[int, ...] = ()
     model_coefficients: tuple[float, ...] = ()
     notes: tuple[str, ...] = ()
+    regions_may_be_missing: bool = False
     samples: EvaluatedSamples | None = None
 
     @property

@@ -22,7 +22,9 @@ def _bisect_rays(
     """Radius at which each ray ``r * direction`` enters the failure set.
 
     Assumes the origin is safe and that each ray crosses the boundary once (the safe set is
-    star-shaped around the origin, true for the monotone margins of a sense amplifier). All rays
+    star-shaped around the origin, true for the monotone margins of a sense amplifier; rays that
+    do not fail at ``r_high`` are tried once more at ``0.6 r_high``, since a ray can cross a
+    curved failure set and leave it again). All rays
     are bisected together, so each step is one batch. Returns the smallest radius found to fail
     (within ``tolerance`` of the crossing), NaN for rays still safe at ``r_high``.
     """
@@ -33,6 +35,13 @@ def _bisect_rays(
         crossing = np.ones(n_rays, dtype=bool)
     else:
         crossing = evaluate(directions * high[:, None], "search")
+        if not crossing.all():
+            # A ray can leave a curved (convex) failure set again before r_high: try nearer.
+            missed = np.flatnonzero(~crossing)
+            nearer = 0.6 * high[missed]
+            found = evaluate(directions[missed] * nearer[:, None], "search")
+            high[missed[found]] = nearer[found]
+            crossing[missed[found]] = True
     active = crossing & (high - low > tolerance)
     while active.any():
         index = np.flatnonzero(active)
@@ -54,7 +63,7 @@ def _tangent_basis(direction: np.ndarray) -> np.ndarray:
 
 def _design_point(
     evaluate: _Evaluator, start: np.ndarray, options: ImportanceOptions
-) -> tuple[np.ndarray, bool]:
+) -> tuple[np.ndarray | None, bool]:
     """Minimum-norm failure point near the failing point ``start``.
 
     HL-RF iteration (Rackwitz and Fiessler, 1978) on a limit state that only answers pass/fail:
@@ -73,12 +82,16 @@ def _design_point(
     Returns
     -------
     tuple
-        The failing point of smallest norm found, and whether the search budget ran out.
+        The failing point of smallest norm found (None if the budget ran out before one
+        linearisation step was complete: a raw or merely bisected starting point is far from
+        the design point, and a mixture centred there misses most of the region), and whether
+        the search budget ran out.
     """
     tol = options.search_tolerance
     direction = start / np.linalg.norm(start)
     best = np.array(start, dtype=float)
     dim = len(start)
+    refined = dim == 1
     try:
         radius = _bisect_rays(
             evaluate,
@@ -94,6 +107,18 @@ def _design_point(
             probe_norms = np.linalg.norm(probes, axis=1)
             radii = _bisect_rays(evaluate, probes / probe_norms[:, None], 2.0 * probe_norms, tol)
             found = np.isfinite(radii)
+            if not found.all():
+                # The boundary bends away on that side: probe the other side instead.
+                lost = np.flatnonzero(~found)
+                probes[lost] = 2.0 * point - probes[lost]
+                probe_norms[lost] = np.linalg.norm(probes[lost], axis=1)
+                radii[lost] = _bisect_rays(
+                    evaluate,
+                    probes[lost] / probe_norms[lost, None],
+                    2.0 * probe_norms[lost],
+                    tol,
+                )
+                found = np.isfinite(radii)
             if found.sum() < dim - 1:
                 # Some rays never meet the boundary: it bends away and the linearisation
                 # through the remaining points is not determined.
@@ -112,12 +137,13 @@ def _design_point(
             if not math.isfinite(new_radius):
                 break
             point, direction = new_radius * new_direction, new_direction
+            refined = True
             if new_radius < np.linalg.norm(best):
                 best = point
             if abs(new_radius - predicted_norm) <= 3.0 * tol:
                 break
     except _OutOfBudget:
-        return best, True
+        return (best if refined else None), True
     return best, False
 
 
@@ -135,82 +161,178 @@ def _explained(points: np.ndarray, centre: np.ndarray) -> np.ndarray:
     return np.asarray(points @ (centre / beta) >= 0.75 * beta)
 
 
+def _residuals(points: np.ndarray, regions: Sequence[np.ndarray]) -> np.ndarray:
+    """``points`` with their positive components along each region's direction removed.
+
+    A failure of a known region passes once its component along that region's design point
+    is gone (exactly so for a half-space); a failure of a region not yet found keeps failing,
+    since it lies (nearly) orthogonal to the known directions. Two sweeps take care of centres
+    that are not orthogonal to each other.
+    """
+    residual = np.array(points, dtype=float)
+    for _ in range(2):
+        for region in regions:
+            unit = region / np.linalg.norm(region)
+            residual -= np.maximum(residual @ unit, 0.0)[:, None] * unit[None, :]
+    return residual
+
+
+def _unexplained(
+    evaluate: _Evaluator, failures: np.ndarray, regions: Sequence[np.ndarray]
+) -> np.ndarray:
+    """Failures (as residuals) that no known region explains: their residuals still fail.
+
+    Costs one evaluation per failure that has a component along a known region. Why not the
+    cheaper tangent-plane test (:func:`_explained`)? Exploration points are drawn at 3-6 sigma
+    in tens of dimensions, so their projection on an unrelated direction is often beyond that
+    region's plane: the geometric test then wrongly declares a failure of an unfound region
+    explained, and with 0-2 exploration hits that region is missed.
+    """
+    if not regions or not len(failures):
+        return np.array(failures, dtype=float).reshape(-1, evaluate.dim)
+    residual = _residuals(failures, regions)
+    moved = np.linalg.norm(residual - failures, axis=1) > 0.0
+    still = ~moved
+    if moved.any():
+        still[moved] = evaluate(residual[moved], "search")
+    return residual[still]
+
+
+class SearchOutcome:
+    """What the search found: centres, notes, and whether regions may be missing."""
+
+    def __init__(self) -> None:
+        self.regions: list[np.ndarray] = []
+        self.notes: list[str] = []
+        self.complete = True
+
+
+def search_from(
+    evaluate: _Evaluator,
+    failures: np.ndarray,
+    outcome: SearchOutcome,
+    options: ImportanceOptions,
+) -> int:
+    """Find the regions of ``failures`` that no known region explains; returns how many.
+
+    The smallest-norm unexplained failure (its residual, see :func:`_residuals`) starts a
+    design-point search (:func:`_design_point`); a search that ends on a known region sets
+    aside the failures at least as aligned with it as its start; repeat until every failure is
+    explained, ``max_regions`` regions are known, or the budget runs out (then
+    ``outcome.complete`` is False: regions may be missing).
+    """
+    found = 0
+    pending = np.array(failures, dtype=float).reshape(-1, evaluate.dim)
+    attempts = 0
+    try:
+        while len(pending) and attempts < 2 * options.max_regions:
+            pending = _unexplained(evaluate, pending, outcome.regions)
+            if not len(pending):
+                break
+            if len(outcome.regions) >= options.max_regions:
+                outcome.complete = False
+                outcome.notes.append(
+                    f"failures outside the {options.max_regions} regions kept (max_regions)"
+                )
+                break
+            attempts += 1
+            start = pending[np.argmin(np.linalg.norm(pending, axis=1))]
+            centre, exhausted = _design_point(evaluate, start, options)
+            if centre is not None and not _is_duplicate(centre, outcome.regions):
+                outcome.regions.append(centre)
+                found += 1
+            elif centre is not None:
+                # A start outside every known region's half-space led back to a known region
+                # (its boundary is curved): set aside the failures at least as aligned with it.
+                unit = centre / np.linalg.norm(centre)
+                cosines = pending @ unit / np.linalg.norm(pending, axis=1)
+                pending = pending[cosines < start @ unit / np.linalg.norm(start)]
+            if exhausted:
+                outcome.complete = False
+                break
+    except _OutOfBudget:
+        outcome.complete = False
+    return found
+
+
 def find_failure_regions(
     evaluate: _Evaluator,
     dim: int,
     rng: np.random.Generator,
     options: ImportanceOptions,
-) -> tuple[list[np.ndarray], list[str]]:
+) -> SearchOutcome:
     """Search for the minimum-norm points of the failure regions.
 
-    1. Exploration: ``explore_samples`` points from ``N(0, s^2 I)`` for each ``s`` of
-       ``explore_scales`` in turn, until ``min_failures`` failures are seen (the scaled
-       sampling of Kanj et al. and Dolecek et al. used to locate failures).
-    2. From the failing point of smallest norm (Dolecek et al.'s starting shift), the design
-       point of its region is found by :func:`_design_point`.
-    3. Failures explained by a region (beyond 3/4 of the way to its tangent plane) are set
-       aside; the smallest-norm remaining failure starts the next search, until none remain or
-       ``max_regions`` regions are found. A search that ends on a known region is discarded
-       with the failures at least as aligned with it as its start.
-    4. Optionally, the point opposite each region at ``|c| + opposite_margin`` is tested and,
+    1. Exploration: batches of ``explore_samples`` points from ``N(0, s^2 I)``, ``s`` running
+       through ``explore_scales`` (the scaled sampling of Kanj et al. and Dolecek et al. used
+       to locate failures). After each batch its failures are searched from
+       (:func:`search_from`). Another batch at the same scale follows while a batch reveals a
+       new region or fewer than ``min_failures`` failures have been seen; a batch without a
+       failure moves on to the next scale. Exploration ends when a batch's failures are all
+       explained by known regions: new failures stop revealing new directions. Without any
+       failure the scales are cycled through again until the search's budget share is spent.
+    2. Optionally, the point opposite each region at ``|c| + opposite_margin`` is tested and,
        if it fails, searched from.
 
-    Returns the centres and notes. The search stops early, keeping what it has, when it would
-    exceed its share of the budget.
+    Measured before this rule (exploration stopped at the first scale with 10 failures and a
+    geometric test declared failures explained): four regions in 30-D at 1e-6 lost a region in
+    29 of 400 seeds, each time with an interval excluding the truth.
+
+    Returns the centres, notes and whether regions may be missing (``complete`` False: the
+    search ran out of its share of the budget or of ``max_regions``). A search cut short by
+    the budget never keeps an unrefined starting point as a centre.
     """
-    notes: list[str] = []
+    outcome = SearchOutcome()
     if evaluate(np.zeros((1, dim)), "search")[0]:
-        notes.append("the nominal point u = 0 fails: the event is not rare")
-        return [], notes
-    failures: list[np.ndarray] = []
-    for scale in options.explore_scales:
-        if evaluate.remaining < options.explore_samples:
-            break
-        u = scale * rng.standard_normal((options.explore_samples, dim))
-        failed = evaluate(u, "explore", scale)
-        failures.extend(u[failed])
-        if len(failures) >= options.min_failures:
-            break
-    if not failures:
-        notes.append(
+        outcome.notes.append("the nominal point u = 0 fails: the event is not rare")
+        return outcome
+    n_failures = 0
+    settled = False
+    while not settled and outcome.complete:
+        for scale_index, scale in enumerate(options.explore_scales):
+            last_scale = scale_index == len(options.explore_scales) - 1
+            while outcome.complete and not settled:
+                if evaluate.remaining < options.explore_samples:
+                    outcome.complete = False
+                    break
+                u = scale * rng.standard_normal((options.explore_samples, dim))
+                failures = u[evaluate(u, "explore", scale)]
+                if not len(failures):
+                    break
+                n_failures += len(failures)
+                if not search_from(evaluate, failures, outcome, options):
+                    # Nothing new: done once enough failures were seen, else a larger scale
+                    # gives more failures per batch.
+                    settled = n_failures >= options.min_failures or last_scale
+                    break
+            if settled or not outcome.complete:
+                break
+        # Without any failure the scales are tried again while the search budget lasts (a
+        # curved failure set may fail a fraction of a percent of the time at every scale).
+        settled = settled or n_failures > 0
+    if not n_failures:
+        # Nothing to miss a region of: the estimate falls back to plain Monte-Carlo, whose
+        # Clopper-Pearson interval needs no search.
+        outcome.complete = True
+        outcome.notes.append(
             f"the exploration found no failure up to scale {max(options.explore_scales):g} sigma"
         )
-        return [], notes
-    regions: list[np.ndarray] = []
-    pending = np.array(failures)
-    exhausted = False
-    attempts = 0
-    while len(pending) and len(regions) < options.max_regions and not exhausted:
-        attempts += 1
-        if attempts > 2 * options.max_regions:
-            break
-        start = pending[np.argmin(np.linalg.norm(pending, axis=1))]
-        centre, exhausted = _design_point(evaluate, start, options)
-        if _is_duplicate(centre, regions):
-            # A start outside every known region's half-space led back to a known region
-            # (its boundary is curved): set aside the failures at least as aligned with it.
-            unit = centre / np.linalg.norm(centre)
-            cosines = pending @ unit / np.linalg.norm(pending, axis=1)
-            pending = pending[cosines < start @ unit / np.linalg.norm(start)]
-        else:
-            regions.append(centre)
-        for region in regions:
-            pending = pending[~_explained(pending, region)]
-    if options.probe_opposite:
-        for region in list(regions):
-            if len(regions) >= options.max_regions or exhausted:
+        return outcome
+    if options.probe_opposite and outcome.complete:
+        for region in list(outcome.regions):
+            if len(outcome.regions) >= options.max_regions:
                 break
             beta = float(np.linalg.norm(region))
             probe = -region / beta * (beta + options.opposite_margin)
             try:
                 probe_failed = evaluate(probe[None, :], "search")[0]
             except _OutOfBudget:
-                exhausted = True
+                outcome.complete = False
                 break
             if probe_failed:
-                centre, exhausted = _design_point(evaluate, probe, options)
-                if not _is_duplicate(centre, regions):
-                    regions.append(centre)
-    if exhausted:
-        notes.append("the search stopped at its share of the budget; regions may be missing")
-    return regions, notes
+                search_from(evaluate, probe[None, :], outcome, options)
+    if not outcome.complete:
+        outcome.notes.append(
+            "the search stopped at its share of the budget; regions may be missing"
+        )
+    return outcome

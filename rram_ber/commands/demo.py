@@ -1,7 +1,9 @@
 """``rram-ber demo``: the main job, from the default campaign to the BER report.
 
 Runs ``characterization/campaigns/default.toml`` on local worker processes (one per core),
-then writes the report with the accuracy impact on the shipped networks into ``--out``. An
+then ``operating_points.toml`` (the binary 2T2R read at two of its operating points, by
+importance sampling, so their BERs carry intervals far below what the sweep resolves), then
+writes the report with the accuracy impact on the shipped networks into ``--out``. An
 interrupted demo resumes where it stopped when run again with the same ``--out``.
 """
 
@@ -15,11 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from rram_ber.commands.report import add_report_options, write_report
+from rram_ber.commands.run import short_summary
 
 
 def default_campaign_path() -> Path:
     """The shipped default campaign file."""
     return Path(str(resources.files("characterization").joinpath("campaigns/default.toml")))
+
+
+def operating_points_path() -> Path:
+    """The shipped campaign of the demo's operating points (importance sampling)."""
+    return Path(
+        str(resources.files("characterization").joinpath("campaigns/operating_points.toml"))
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -31,10 +41,16 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--out", type=Path, required=True, help="output directory")
     parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="local worker processes"
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="local worker processes (default: every core, %(default)s here)",
     )
     parser.add_argument(
-        "--samples", type=int, default=None, help="override the Monte-Carlo count (quick look)"
+        "--samples",
+        type=int,
+        default=None,
+        help="override the Monte-Carlo count (quick look; default: the campaign's)",
     )
     add_report_options(parser)
     parser.set_defaults(handler=run)
@@ -42,7 +58,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber demo``."""
-    from characterization.campaign import format_summary, run_campaign
+    from characterization.campaign import run_campaign
     from characterization.executors import LocalExecutor
     from characterization.spec import load_spec
 
@@ -57,8 +73,17 @@ def run(args: argparse.Namespace) -> int:
     )
     with LocalExecutor(args.workers) as executor:
         result = run_campaign(spec, campaign_dir, executor)
-    print(format_summary(result.ber, spec.conditions()))
+    print(short_summary(result.ber, campaign_dir / "ber.csv"))
+    points = load_spec(operating_points_path())
+    points_dir = args.out / "operating_points"
+    print(
+        f"operating points: {len(points.conditions())} conditions by importance sampling"
+        f" ({points.campaign.samples} simulations per stored value) -> {points_dir}"
+    )
+    with LocalExecutor(args.workers) as executor:
+        rare = run_campaign(points, points_dir, executor)
+    print(short_summary(rare.ber, points_dir / "ber.csv"))
     print("evaluating the shipped networks on the measured error rates and writing the report")
-    html = write_report(campaign_dir, args.out / "report.html", args)
+    html = write_report(campaign_dir, args.out / "report.html", args, points_dir)
     print(f"demo finished in {time.monotonic() - start:.0f} s; open {html}")
     return 0

@@ -1,6 +1,9 @@
-"""``rram-ber evaluate``: accuracy of a shipped BNN/TNN under bit errors.
+"""``rram-ber evaluate``: accuracy of a BNN/TNN (shipped or the user's own) under bit errors.
 
 Uses only the NumPy evaluator (:mod:`analysis.bnn`); never loads the simulator.
+
+``--model`` takes a shipped name or a file (``.npz`` of the project's format, ``.onnx`` ONNX or
+QONNX graph); ``--data PATH.npz`` (arrays ``x``, ``y``) replaces the model's own test split.
 
 Exit status: 0 success; 2 bad input (unknown model, BER outside [0, 1], ambiguous or unknown
 ``--condition``, a table that does not fit the model, ...); 1 if the model's test data is not
@@ -22,16 +25,25 @@ def register(subparsers: Any) -> None:
     """Add the ``evaluate`` subcommand."""
     parser = subparsers.add_parser(
         "evaluate",
-        help="accuracy of a shipped binarized/ternary network under bit errors",
+        help="accuracy of a binarized/ternary network under bit errors",
         description=(
-            "Evaluate a shipped BNN/TNN on its test set with weight errors drawn from a "
+            "Evaluate a BNN/TNN (shipped, or a .npz/.onnx file) on its test set (or --data) "
+            "with weight errors drawn from a "
             "bit-error rate (--ber) or from a condition of a campaign's ber.csv (--ber-table), "
-            "repeated --repeats times; prints the mean accuracy and its 95 %% confidence "
+            "repeated --repeats times; prints the mean accuracy and its 95 % confidence "
             "interval (Student t over the repeats)."
         ),
     )
     parser.add_argument("--list", action="store_true", help="list the shipped models and exit")
-    parser.add_argument("--model", help="shipped model name (see --list)")
+    parser.add_argument(
+        "--model", help="shipped model name (see --list), or a .npz / .onnx (QONNX) model file"
+    )
+    parser.add_argument(
+        "--data",
+        metavar="PATH.npz",
+        help="test data: arrays x (inputs as the model declares) and y (labels); "
+        "required for models without a shipped data set",
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--ber",
@@ -95,10 +107,11 @@ def run(args: argparse.Namespace) -> int:
     from analysis.bnn.curves import evaluate_with_errors, load_test_split
     from analysis.bnn.datasets import DatasetUnavailableError
     from analysis.bnn.errors import ErrorMode, ErrorModel
-    from analysis.bnn.model_io import load_shipped
+    from analysis.bnn.model_io import load_model
+    from analysis.bnn.user_data import load_user_data
 
     if args.model is None:
-        raise ParameterError("--model", None, "a shipped model name (see --list)")
+        raise ParameterError("--model", None, "a shipped model name (see --list) or a file")
     repeats = check_int("--repeats", args.repeats, 1)
     seed = check_int("--seed", args.seed, 0)
     mode = parse_enum(ErrorMode, args.mode, "--mode")
@@ -106,7 +119,9 @@ def run(args: argparse.Namespace) -> int:
         check_int("--limit", args.limit, 1)
     if args.condition is not None and args.ber_table is None:
         raise ParameterError("--condition", args.condition, "only together with --ber-table")
-    network = load_shipped(args.model)
+    network = load_model(args.model)
+    if args.data is None and network.metadata.get("dataset") is None:
+        raise ParameterError("--data", None, f"test data (x, y) for {args.model}")
     condition = None
     if args.ber is not None:
         ber = check_range("--ber", args.ber, 0.0, 1.0)
@@ -127,7 +142,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         raise ParameterError("--ber", None, "a bit-error rate 0..1, or --ber-table DIR/ber.csv")
     try:
-        x, y = load_test_split(network, args.limit)
+        if args.data is not None:
+            x, y = load_user_data(args.data, network, args.limit)
+        else:
+            x, y = load_test_split(network, args.limit)
     except DatasetUnavailableError as error:
         print(f"rram-ber evaluate: {error}", file=sys.stderr)
         return 1
@@ -164,12 +182,15 @@ def run(args: argparse.Namespace) -> int:
         else f"condition {condition.condition_id} of {args.ber_table} (ber {ber:.3g})"
     )
     rows = [
-        ("model", f"{network.name} ({network.metadata.get('dataset')}, {y.size} test inputs)"),
+        (
+            "model",
+            f"{network.name} ({network.metadata.get('dataset', args.data)}, {y.size} test inputs)",
+        ),
         ("errors", f"{mode.value} ({when}), {source}"),
         ("repeats", f"{repeats} (seed {seed})"),
         ("accuracy", f"{100 * estimate.mean:.2f} % (95 % CI {interval})"),
     ]
-    if clean is not None and args.limit is None:
+    if clean is not None and args.limit is None and args.data is None:
         rows.append(("clean accuracy", f"{100 * clean:.2f} %"))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

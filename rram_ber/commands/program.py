@@ -5,11 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
+from models.technology import TECHNOLOGIES, get_technology
 from rram_ber.commands.read import as_option
-from rram_ber.validation import ParameterError, check_int, make_writable_dir
+from rram_ber.validation import (
+    ParameterError,
+    check_int,
+    check_range,
+    make_writable_dir,
+    spice_float,
+)
+
+#: Kelvin at 0 C.
+ZERO_CELSIUS_K = 273.15
 
 #: Largest population accepted on the command line.
 MAX_DEVICES = 100_000
@@ -39,28 +51,62 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument(
-        "--compliance", type=float, default=50e-6, help="SET compliance current [A], 40e-6..300e-6"
-    )
-    parser.add_argument("--devices", type=int, default=200, help="number of devices")
-    parser.add_argument("--seed", type=int, default=1, help="root seed of all random draws")
-    parser.add_argument(
-        "--set-voltage", type=float, default=1.8, help="SET pulse on the driven line [V]"
+        "--compliance",
+        type=spice_float,
+        default=50e-6,
+        help="SET compliance current [A], 40u..300u (default: %(default)g)",
     )
     parser.add_argument(
-        "--set-width", type=float, default=1e-6, help="SET plateau (after a 1 us ramp) [s]"
+        "--devices", type=int, default=200, help="number of devices (default: %(default)s)"
     )
     parser.add_argument(
-        "--reset-voltage", type=float, default=2.5, help="RESET pulse on the driven line [V]"
+        "--seed", type=int, default=1, help="root seed of all random draws (default: %(default)s)"
     )
-    parser.add_argument("--reset-width", type=float, default=1e-6, help="RESET plateau [s]")
     parser.add_argument(
-        "--reset-wl", type=float, default=3.3, help="word-line voltage during RESET [V]"
+        "--set-voltage",
+        type=spice_float,
+        default=1.8,
+        help="SET pulse on the driven line [V] (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--set-width",
+        type=spice_float,
+        default=1e-6,
+        help="SET plateau (after a 1 us ramp) [s], e.g. 1u (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--reset-voltage",
+        type=spice_float,
+        default=None,
+        help="RESET pulse on the driven line [V] (default 2.5; 1.0 with --weak-reset-pulses)",
+    )
+    parser.add_argument(
+        "--reset-width",
+        type=spice_float,
+        default=None,
+        help="RESET plateau [s] (default 1e-6; 100e-9 with --weak-reset-pulses)",
+    )
+    parser.add_argument(
+        "--weak-reset-pulses",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after SET, apply N weak-RESET pulses (the RESET pulse, 10 ns edges) instead of"
+        " one full RESET and report R against pulse count (median and spread) (default: 0, a "
+        "full RESET)",
+    )
+    parser.add_argument(
+        "--reset-wl",
+        type=spice_float,
+        default=3.3,
+        help="word-line voltage during RESET [V] (default: %(default)g)",
     )
     parser.add_argument(
         "--t-ambient",
         type=float,
-        default=293.0,
-        help="ambient temperature of the devices [K], 250..400 (model validity box)",
+        default=293.0 - ZERO_CELSIUS_K,
+        help="ambient temperature of the devices [C], -23.15..126.85 (the model's validity "
+        "box, 250..400 K) (default: %(default).2f)",
     )
     parser.add_argument(
         "--no-d2d", action="store_true", help="no device-to-device variability (nominal devices)"
@@ -70,6 +116,11 @@ def register(subparsers: Any) -> None:
         "--orientation",
         default="oe_on_bl",
         help="device electrode on the bit line: oe_on_bl (default) or ae_on_bl",
+    )
+    parser.add_argument(
+        "--technology",
+        default="ptm130",
+        help="access-transistor technology: " + ", ".join(TECHNOLOGIES) + " (default ptm130)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
@@ -92,25 +143,40 @@ def conditions_from_args(args: argparse.Namespace) -> Any:
     """
     from characterization.devices import VcmSettings
     from characterization.programming import ProgramConditions
-    from circuits.programming import ProgrammingBench
+    from characterization.weak_reset import weak_reset_pulse
+    from circuits.cells import AccessSizing
+    from circuits.programming import ProgrammingBench, ResetPulse
     from models.variability import C2cVariability, D2dVariability
     from models.vcm import VcmParameters
 
+    # Weak-RESET trains default to their own short, low pulse; a full RESET otherwise.
+    reset_base = (weak_reset_pulse() if args.weak_reset_pulses else ResetPulse()).pulse
     # The pulse settings are the campaign's [device.vcm] record; its errors name its fields,
     # reported here under the option that set them.
     try:
         vcm = VcmSettings(
             set_amplitude_v=args.set_voltage,
             set_width_s=args.set_width,
-            reset_amplitude_v=args.reset_voltage,
-            reset_width_s=args.reset_width,
+            reset_amplitude_v=(
+                reset_base.amplitude_v if args.reset_voltage is None else args.reset_voltage
+            ),
+            reset_edge_s=reset_base.edge_s,
+            reset_width_s=reset_base.width_s if args.reset_width is None else args.reset_width,
             reset_v_wl_v=args.reset_wl,
             orientation=args.orientation,
         )
     except ParameterError as error:
         raise error.renamed(VCM_OPTIONS.get(error.field, error.field)) from None
-    device = as_option("--t-ambient", lambda: VcmParameters(t_ambient_k=args.t_ambient))
-    bench = ProgrammingBench(orientation=vcm.orientation)
+    # Temperatures are in C on every command; the model works in K.
+    t_ambient_c = check_range("--t-ambient", args.t_ambient, -23.15, 126.85, unit="C")
+    t_ambient_k = round(t_ambient_c + ZERO_CELSIUS_K, 9)
+    device = as_option("--t-ambient", lambda: VcmParameters(t_ambient_k=t_ambient_k))
+    technology = get_technology(args.technology, "--technology")
+    bench = ProgrammingBench(
+        access=AccessSizing.for_technology(technology),
+        orientation=vcm.orientation,
+        technology=technology,
+    )
     as_option("--compliance", lambda: ProgramConditions(compliance_a=args.compliance))
     return as_option(
         "--set-voltage",
@@ -133,6 +199,14 @@ def run(args: argparse.Namespace) -> int:
     seed = as_option("--seed", lambda: check_int("seed", args.seed, 0, None))
     if args.plots is not None:
         make_writable_dir("--plots", args.plots)
+    if args.weak_reset_pulses:
+        from characterization.weak_reset import MAX_PULSES
+
+        as_option(
+            "--weak-reset-pulses",
+            lambda: check_int("weak_reset_pulses", args.weak_reset_pulses, 0, MAX_PULSES),
+        )
+        return run_weak_reset(args, conditions, n_devices, seed)
 
     import numpy as np
 
@@ -144,11 +218,20 @@ def run(args: argparse.Namespace) -> int:
     from characterization.session import NgspiceSession
 
     rng = np.random.default_rng(np.random.SeedSequence(seed))
+    # One batched simulation per pulse, so no per-device progress exists; say what runs.
+    print(
+        f"program: {n_devices} devices, SET at {conditions.compliance_a * 1e6:g} uA then "
+        "RESET, each followed by a read (real ngspice) ...",
+        file=sys.stderr,
+        flush=True,
+    )
+    start = time.monotonic()
     with NgspiceSession() as session:
         result = program_population(session, n_devices, conditions, rng)
         curves = None
         if args.plots is not None:
             curves = simulate_iv_sweeps(session, result.drawn[:IV_PLOT_DEVICES])
+    print(f"program: done in {time.monotonic() - start:.1f} s", file=sys.stderr)
     lrs_median, lrs_sigma = log_normal_summary(result.r_lrs_ohm)
     hrs_median, hrs_sigma = log_normal_summary(result.r_hrs_ohm)
     observed = result.compliance_observed_a[~result.failed]
@@ -221,4 +304,58 @@ def run(args: argparse.Namespace) -> int:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+    return 0
+
+
+def run_weak_reset(args: argparse.Namespace, conditions: Any, n_devices: int, seed: int) -> int:
+    """``--weak-reset-pulses N``: SET, then N weak-RESET pulses, R read after each."""
+    import numpy as np
+
+    from characterization.session import NgspiceSession
+    from characterization.weak_reset import WeakResetTrain, weak_reset_trains
+
+    train = WeakResetTrain(conditions.reset, args.weak_reset_pulses)
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    with NgspiceSession() as session:
+        result = weak_reset_trains(session, n_devices, conditions, train, rng)
+    median, sigma = result.median_ohm(), result.sigma_ln()
+    if args.plots is not None:
+        from analysis.device_plots import plot_weak_reset
+
+        args.plots.mkdir(parents=True, exist_ok=True)
+        pulse = conditions.reset.pulse
+        plot_weak_reset(
+            result.r_ohm[~result.failed],
+            args.plots / "weak_reset.png",
+            title=f"weak RESET {pulse.amplitude_v:g} V, {pulse.width_s * 1e9:g} ns,"
+            f" n = {int((~result.failed).sum())}",
+        )
+
+    def finite(values: Any) -> list[float | None]:
+        return [None if math.isnan(v) else float(v) for v in values]
+
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "weak_reset_median_ohm": finite(median),
+                    "weak_reset_sigma_ln": finite(sigma),
+                    "devices": n_devices,
+                    "failed": int(result.failed.sum()),
+                    "reset_voltage_v": conditions.reset.pulse.amplitude_v,
+                    "reset_width_s": conditions.reset.pulse.width_s,
+                    "v_wl_set_v": result.v_wl_set_v,
+                }
+            )
+        )
+        return 0
+    pulse = conditions.reset.pulse
+    print(
+        f"weak RESET: {pulse.amplitude_v:g} V, {pulse.width_s:g} s plateau,"
+        f" word line {conditions.reset.v_wl_v:g} V; {n_devices} devices"
+        f" ({int(result.failed.sum())} failed); R = |V/I| at {conditions.v_read_v:g} V"
+    )
+    print(f"{'pulses':>6}  {'median R [ohm]':>14}  {'sigma(ln R)':>11}")
+    for k in range(median.size):
+        print(f"{k:>6}  {median[k]:>14.5g}  {sigma[k]:>11.3f}")
     return 0

@@ -14,7 +14,8 @@ from circuits.elements import FixedResistor
 from circuits.read import VDD_MAX_V, ReadConditions, ReadCopy, ReadTiming
 from models.cmos import ProcessCorner
 from models.device_temperature import DeviceState, ResistorTemperature
-from rram_ber.validation import ParameterError
+from models.technology import TECHNOLOGIES, get_technology
+from rram_ber.validation import ParameterError, spice_float
 
 T = TypeVar("T")
 
@@ -35,33 +36,50 @@ def as_option(option: str, build: Callable[[], T]) -> T:
 def add_read_options(parser: argparse.ArgumentParser) -> None:
     """Options describing one read (shared by ``read`` and ``netlist read``)."""
     parser.add_argument(
-        "--cell", default="2t2r", help="cell kind: 2t2r (differential) or 1t1r (with reference)"
+        "--cell",
+        default="2t2r",
+        help="cell kind: 2t2r (differential) or 1t1r (with reference) (default: %(default)s)",
     )
     parser.add_argument(
-        "--r-bl", type=float, default=DEFAULT_R_LRS_OHM, help="resistance on BL [ohm]"
+        "--r-bl",
+        type=spice_float,
+        default=DEFAULT_R_LRS_OHM,
+        help="resistance on BL [ohm], e.g. 5k (default: %(default)g)",
     )
     parser.add_argument(
         "--r-blb",
-        type=float,
+        type=spice_float,
         default=None,
         help=f"2t2r: resistance on BLB [ohm] (default {DEFAULT_R_HRS_OHM:g})",
     )
     parser.add_argument(
         "--r-ref",
-        type=float,
+        type=spice_float,
         default=None,
         help=f"1t1r: reference resistance on BLB [ohm] (default {DEFAULT_R_REF_OHM:.0f})",
     )
     parser.add_argument(
-        "--vdd", type=float, default=1.2, help=f"supply [V], 0 < VDD <= {VDD_MAX_V:g}"
+        "--technology",
+        default="ptm130",
+        help="transistor technology: " + ", ".join(TECHNOLOGIES) + " (default: %(default)s)",
     )
-    parser.add_argument("--corner", default="tt", help="process corner: tt, ff, ss, fs, sf")
-    parser.add_argument("--temp", type=float, default=27.0, help="temperature [C], -55..150")
+    parser.add_argument(
+        "--vdd",
+        type=spice_float,
+        default=None,
+        help=f"supply [V] (default: the technology's, 1.2 for ptm130; ptm130: <= {VDD_MAX_V:g})",
+    )
+    parser.add_argument(
+        "--corner", default="tt", help="process corner: tt, ff, ss, fs, sf (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--temp", type=float, default=27.0, help="temperature [C], -55..150 (default: %(default)g)"
+    )
     parser.add_argument(
         "--t-sample",
-        type=float,
+        type=spice_float,
         default=ReadTiming().t_sample_s,
-        help="sampling time after the sense-enable edge [s]",
+        help="sampling time after the sense-enable edge [s], e.g. 2n (default: %(default)g)",
     )
     parser.add_argument(
         "--rows",
@@ -123,14 +141,17 @@ def read_setup_from_args(args: argparse.Namespace) -> tuple[ReadConditions, Read
         cell = Cell1T1R(bl, as_option("--r-ref", lambda: FixedResistor(r_ref)))
     corner = as_option("--corner", lambda: ProcessCorner.parse(args.corner))
     timing = as_option("--t-sample", lambda: ReadTiming(t_sample_s=args.t_sample))
+    technology = get_technology(args.technology, "--technology")
+    vdd = technology.vdd_default_v if args.vdd is None else args.vdd
     # Checked one by one so the error names the option that is wrong.
-    as_option("--vdd", lambda: ReadConditions(vdd_v=args.vdd))
+    as_option("--vdd", lambda: ReadConditions.for_technology(technology, vdd_v=vdd))
+    as_option("--temp", lambda: ReadConditions(temp_c=args.temp))
     column = None
     if not args.isolated:
         as_option("--rows", lambda: ColumnParameters(rows=args.rows))
         column = as_option("--mux", lambda: ColumnParameters(rows=args.rows, mux_ways=args.mux))
-    conditions = ReadConditions(
-        vdd_v=args.vdd, temp_c=args.temp, corner=corner, timing=timing, column=column
+    conditions = ReadConditions.for_technology(
+        technology, vdd_v=vdd, temp_c=args.temp, corner=corner, timing=timing, column=column
     )
     return conditions, ReadCopy(cell)
 
@@ -170,10 +191,18 @@ def run(args: argparse.Namespace) -> int:
     simulator = NgspiceSession() if args.backend == "shared" else NgspiceSubprocess()
     with simulator:
         measurement = simulate_reads(simulator, conditions, [copy])[0]
+    r_bl, r_blb = (e.nominal_resistance_ohm() for e in copy.cell.branch_elements())
     if args.json:
         print(
             json.dumps(
                 {
+                    "cell": copy.cell.kind.value,
+                    "r_bl_ohm": r_bl,
+                    "r_blb_ohm": r_blb,
+                    "vdd_v": conditions.vdd_v,
+                    "corner": conditions.corner.value,
+                    "temp_c": conditions.temp_c,
+                    "t_sample_s": conditions.timing.t_sample_s,
                     "decision": measurement.decision,
                     "resolved": measurement.resolved,
                     "delay_s": None if math.isnan(measurement.delay_s) else measurement.delay_s,
@@ -185,7 +214,6 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    r_bl, r_blb = (e.nominal_resistance_ohm() for e in copy.cell.branch_elements())
     rows = [
         ("cell", copy.cell.kind.value),
         ("R on BL", f"{r_bl:.6g} ohm"),
@@ -193,6 +221,7 @@ def run(args: argparse.Namespace) -> int:
             "R on BLB" + (" (reference)" if copy.cell.kind is CellKind.ONE_T_ONE_R else ""),
             f"{r_blb:.6g} ohm",
         ),
+        ("technology", conditions.technology.name),
         ("VDD", f"{conditions.vdd_v:g} V"),
         ("corner", conditions.corner.value),
         ("temperature", f"{conditions.temp_c:g} C"),
@@ -202,6 +231,7 @@ def run(args: argparse.Namespace) -> int:
             if conditions.column is None
             else f"{conditions.column.rows} rows, mux {conditions.column.mux_ways}",
         ),
+        ("sampled", f"{conditions.timing.t_sample_s * 1e9:g} ns after SEN"),
         ("decision", _decision_text(measurement.decision, measurement.resolved, conditions)),
         (
             "outputs at sampling",

@@ -17,6 +17,7 @@ import pytest
 from matplotlib import image
 
 from analysis.campaign_data import load_campaign
+from analysis.headline import SpecLimits
 from analysis.report import build_report
 from characterization.spec import parse_spec
 from rram_ber.cli import main
@@ -40,7 +41,8 @@ def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("campaign") / "small_campaign"
     shutil.copytree(CAMPAIGN, out)
     target = tmp_path_factory.mktemp("report") / "report.html"
-    return build_report(out, target, repeats=3, test_limit=300)
+    limits = SpecLimits(ber_max=0.3, delay_max_s=1e-9, energy_max_j=12e-15, accuracy_drop_max=0.1)
+    return build_report(out, target, repeats=3, test_limit=300, limits=limits)
 
 
 class _Collector(html.parser.HTMLParser):
@@ -76,6 +78,7 @@ def test_report_html_parses_and_embeds_every_figure(report):
     assert all(ref.startswith("data:") for ref in parser.references)  # nothing fetched
     assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text)
     for heading in (
+        "Operating points",
         "Settings and provenance",
         "Bit-error rate per condition",
         "Shmoo: supply voltage against sampling time",
@@ -83,6 +86,10 @@ def test_report_html_parses_and_embeds_every_figure(report):
     ):
         assert heading in parser.headings
     assert re.search(r"ngspice-\d+", text) and "root seed" in text  # provenance
+    # The answer comes first; the long tables come last, folded.
+    assert parser.headings[0] == "Operating points"
+    assert text.index('id="headline"') < text.index("<img")
+    assert text.index("<details><summary><h2>Bit-error rate per condition") > text.rindex("<img")
 
 
 def test_report_writes_markdown_and_csv_tables(report):
@@ -91,7 +98,11 @@ def test_report_writes_markdown_and_csv_tables(report):
     for name in FIGURES:
         assert f"({report.files.name}/{name}.png)" in markdown
         assert (report.files / f"{name}.png").stat().st_size > 5000
-    for table in ("ber.csv", "confusion.csv", "shmoo.csv", "operating_window.csv", "accuracy.csv"):
+    for name in FIGURES:
+        assert (report.files / f"{name}.svg").read_text().lstrip().startswith("<?xml")
+    tables = ("ber.csv", "confusion.csv", "shmoo.csv", "operating_window.csv", "accuracy.csv",
+              "headline.csv", "delay_energy.csv")  # fmt: skip
+    for table in tables:
         assert (report.files / table).stat().st_size > 0
     shmoo = (report.files / "shmoo.csv").read_text().splitlines()
     assert len(shmoo) == 1 + 16 and "verdict" in shmoo[0]
@@ -160,3 +171,161 @@ def test_the_committed_campaign_is_the_one_this_file_describes():
 def test_report_of_a_directory_without_a_campaign_exits_2(tmp_path, capsys):
     assert main(["report", str(tmp_path), "-o", str(tmp_path / "r.html")]) == 2
     assert "finished campaign" in capsys.readouterr().err
+
+
+FIRST_SCREEN_PROBE = """
+<script>
+window.addEventListener("load", () => {
+  const table = document.getElementById("headline");
+  const rows = Array.from(table.rows).filter(r => r.getBoundingClientRect().bottom <= innerHeight);
+  const result = {
+    height: innerHeight,
+    width: innerWidth,
+    tableRight: table.getBoundingClientRect().right,
+    visible: rows.map(r => r.cells[0].textContent),
+  };
+  document.body.setAttribute("data-probe", JSON.stringify(result));
+});
+</script>
+"""
+
+
+def test_first_screen_shows_the_operating_points_against_the_spec(report, tmp_path):
+    """At 1400 x 900 px the whole headline (BER, delay, energy, accuracy, verdicts) is on the
+    first screen, and the pass/fail colours are in the screenshot."""
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is required (bootstrap.sh --test installs it)"
+    common = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+              "--window-size=1400,900", "--hide-scrollbars"]  # fmt: skip
+    page = tmp_path / "probe.html"
+    page.write_text(report.html.read_text().replace("<head>", "<head>" + FIRST_SCREEN_PROBE, 1))
+    dom = subprocess.run(
+        [*common, "--virtual-time-budget=10000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    probe = re.search(r'data-probe="([^"]*)"', dom.stdout)
+    assert probe, dom.stderr[-2000:]
+    result = json.loads(html.unescape(probe.group(1)))
+    assert result["tableRight"] <= result["width"]  # no horizontal scrolling needed
+    visible = set(result["visible"])
+    for quantity in ("BER [95 % CI]", "BER spec", "read-failure rate", "delay mean [ps]",
+                     "delay sigma [ps]", "delay p99.9 [ps]", "energy mean [fJ]",
+                     "energy p99.9 [fJ]", "accuracy", "accuracy drop", "verdict"):  # fmt: skip
+        assert quantity in visible, (quantity, result)
+
+    shot = tmp_path / "first_screen.png"
+    subprocess.run(
+        [*common, f"--screenshot={shot}", report.html.as_uri()],
+        capture_output=True, timeout=180, check=True,
+    )  # fmt: skip
+    pixels = (image.imread(shot)[..., :3] * 255).round().astype(int)
+    assert pixels.shape[:2] == (900, 1400)
+    # The verdict cells' colours: pass (#c8e6c9) and fail (#ffcdd2); the limits above make
+    # the small campaign both pass and fail somewhere.
+    for colour in ((0xC8, 0xE6, 0xC9), (0xFF, 0xCD, 0xD2)):
+        assert (np.abs(pixels - colour).sum(axis=-1) <= 3).sum() > 500, colour
+    shutil.copy(shot, report.html.with_name("first_screen.png"))
+
+
+def test_headline_numbers_follow_from_the_tables(report):
+    import pandas as pd
+
+    headline = pd.read_csv(report.files / "headline.csv")
+    ber = pd.read_csv(CAMPAIGN / "ber.csv").set_index("condition_id")
+    samples = load_campaign(CAMPAIGN).samples
+    accuracy = pd.read_csv(report.files / "accuracy.csv").set_index("condition_id")
+    assert list(headline["operating point"]) == [
+        "best 2t2r", "nominal 2t2r", "best ternary", "nominal ternary"
+    ]  # fmt: skip
+    for _, row in headline.iterrows():
+        condition = ber.loc[row["condition_id"]]
+        assert row["ber_report"] == condition["ber_report"]
+        n_fail = condition["n_errors"] + condition["n_unresolved"] + condition["n_failed"]
+        assert row["read_failure_rate"] == pytest.approx(n_fail / condition["n_samples"])
+        mine = samples[(samples["condition_id"] == row["condition_id"]) & samples["latched"]]
+        assert row["delay_mean_s"] == pytest.approx(mine["delay_s"].mean())
+        assert row["delay_p999_s"] <= mine["delay_s"].max()
+        expected = "pass" if row["delay_p999_s"] <= 1e-9 else "fail"
+        assert row["delay_verdict"] == expected
+        clean = accuracy.loc[row["condition_id"], "clean_accuracy"]
+        assert 0.5 < clean <= 1.0
+        assert row["accuracy_drop"] == pytest.approx(clean - row["accuracy"])
+        verdicts = {row[c] for c in ("ber_verdict", "delay_verdict", "energy_verdict",
+                                     "accuracy_verdict")}  # fmt: skip
+        assert row["verdict"] == (
+            "fail"
+            if "fail" in verdicts
+            else "undetermined"
+            if "undetermined" in verdicts
+            else "pass"
+        )
+    # The best condition of a cell has the lowest read-failure rate of that cell.
+    best = headline[headline["operating point"] == "best 2t2r"].iloc[0]
+    binary = ber[ber["cell"] == "2t2r"]
+    rates = (binary["n_errors"] + binary["n_unresolved"] + binary["n_failed"]) / binary["n_samples"]
+    assert best["read_failure_rate"] == pytest.approx(rates.min())
+
+
+def test_accuracy_intervals_are_clipped_and_labelled(report):
+    import pandas as pd
+
+    points = pd.read_csv(report.files / "accuracy.csv")
+    assert {"corner", "vdd_v", "t_sample_s", "ber_report", "accuracy_drop"} <= set(points.columns)
+    assert (points["accuracy_ci_low"] >= 0).all() and (points["accuracy_ci_high"] <= 1).all()
+
+
+def test_ber_table_shows_the_read_failure_rate_beside_the_ber(report):
+    import pandas as pd
+
+    table = pd.read_csv(report.files / "ber.csv")
+    n_fail = table["n_errors"] + table["n_unresolved"] + table["n_failed"]
+    assert np.allclose(table["read_failure_rate"], n_fail / table["n_samples"])
+
+
+def test_report_refuses_a_non_html_output_and_bad_limits(tmp_path, capsys):
+    assert main(["report", str(CAMPAIGN), "-o", str(tmp_path / "r.pdf")]) == 2
+    assert "--output" in capsys.readouterr().err
+    assert not (tmp_path / "r.pdf").exists()
+    out = str(tmp_path / "r.html")
+    assert main(["report", str(CAMPAIGN), "-o", out, "--ber-max", "2"]) == 2
+    assert "--ber-max = 2.0" in capsys.readouterr().err
+    assert main(["report", str(CAMPAIGN), "-o", out, "--operating-point", "corner=zz"]) == 2
+    err = capsys.readouterr().err
+    assert "--operating-point = 'corner=zz'" in err and "corner: ['ss', 'tt']" in err
+    assert main(["report", str(CAMPAIGN), "-o", out, "--operating-point", "volts=1"]) == 2
+    assert "keys among cell, corner" in capsys.readouterr().err
+
+
+def test_named_operating_point_with_spice_suffixes(tmp_path, capsys):
+    out = tmp_path / "r.html"
+    point = "cell=2t2r,corner=tt,vdd_v=1,t_sample_s=2n"
+    argv = ["report", str(CAMPAIGN), "-o", str(out), "--no-accuracy", "--operating-point", point,
+            "--delay-max", "200p"]  # fmt: skip
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "report: drawing shmoo" in err  # progress messages
+    import pandas as pd
+
+    headline = pd.read_csv(tmp_path / "r_files" / "headline.csv")
+    assert list(headline["condition_id"]) == [1]
+    assert headline["delay_verdict"].iloc[0] == "fail"  # p99.9 of 264 ps > 200 ps
+    assert headline["ber_verdict"].iloc[0] == "no limit"
+
+
+def test_conditions_without_errors_are_evaluated_at_their_upper_bound(report):
+    import pandas as pd
+
+    points = pd.read_csv(report.files / "accuracy.csv").set_index("condition_id")
+    ber = pd.read_csv(CAMPAIGN / "ber.csv").set_index("condition_id")
+    assert ber.loc[7, "n_errors"] == 0  # "< 0.15"
+    assert bool(points.loc[7, "ber_is_bound"])
+    assert points.loc[7, "ber"] == pytest.approx(ber.loc[7, "ber_ci_high"])
+    # Not the clean accuracy: errors at the bound's rate cost accuracy.
+    assert points.loc[7, "accuracy_mean"] < points.loc[7, "clean_accuracy"] - 0.05
+    seen = points[~points["ber_is_bound"].astype(bool)]
+    assert np.allclose(seen["ber"], ber.loc[seen.index, "ber"])
+    headline = pd.read_csv(report.files / "headline.csv").set_index("condition_id")
+    assert bool(headline.loc[7, "accuracy_at_ber_bound"])
+    # A drop above the limit measured at an upper bound proves nothing.
+    assert headline.loc[7, "accuracy_drop"] > 0.1
+    assert headline.loc[7, "accuracy_verdict"] == "undetermined"

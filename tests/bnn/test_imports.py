@@ -14,3 +14,14 @@ def test_analysis_does_not_import_the_simulator():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_evaluator_never_imports_torch_or_onnx():
+    code = (
+        "import sys, analysis.bnn, rram_ber.commands.evaluate\n"
+        "from analysis.bnn import convert, curves, model_io, onnx_import, user_data\n"
+        "model_io.load_model('digits-cnn-bnn')\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'onnx', 'onnxruntime')]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,13 +1,29 @@
-"""Training: a tiny model learns, and batch-norm folding keeps the trained decisions."""
+"""PyTorch training: a tiny model learns, export keeps torch's decisions, errors are drawn right."""
 
 import numpy as np
 import pytest
 
-from analysis.bnn.datasets import load_digits
-from analysis.bnn.layers import LayerType
-from analysis.bnn.model_io import load_network, save_network
-from analysis.bnn.quantizers import WeightKind
-from analysis.bnn.train import LayerSpec, Recipe, Trainer, train
+torch = pytest.importorskip("torch")
+
+from torch import nn  # noqa: E402
+
+from analysis.bnn.datasets import load_digits  # noqa: E402
+from analysis.bnn.errors import TransitionMatrix  # noqa: E402
+from analysis.bnn.layers import LayerType  # noqa: E402
+from analysis.bnn.model_io import load_network, save_network  # noqa: E402
+from analysis.bnn.quantizers import WeightKind  # noqa: E402
+from analysis.bnn.recipes import Activation, LayerSpec, Recipe  # noqa: E402
+from analysis.bnn.torch_export import from_torch  # noqa: E402
+from analysis.bnn.torch_nn import (  # noqa: E402
+    RecipeNet,
+    SignActivation,
+    WeightErrors,
+    to_channels_first,
+)
+from analysis.bnn.train import train, validation_split  # noqa: E402
+from rram_ber.validation import ParameterError  # noqa: E402
+
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="module")
@@ -15,12 +31,13 @@ def digits():
     return load_digits()
 
 
-def _recipe(kind, layers=None):
-    layers = layers or (
+def _recipe(kind, epochs=4, train_ber=0.0):
+    layers = (
         LayerSpec(LayerType.DENSE, 48, kind),
-        LayerSpec(LayerType.DENSE, 10, kind, "logits"),
+        LayerSpec(LayerType.DENSE, 10, kind, Activation.LOGITS),
     )
-    return Recipe("tiny", "digits", (64,), layers, "test", epochs=5, learning_rate=1e-2)
+    return Recipe("tiny", "digits", (64,), layers, "test", epochs=epochs, learning_rate=1e-2,
+                  train_ber=train_ber)  # fmt: skip
 
 
 @pytest.mark.parametrize("kind", [WeightKind.BINARY, WeightKind.TERNARY])
@@ -28,8 +45,13 @@ def test_tiny_model_learns_and_is_reproducible(digits, kind, tmp_path):
     network = train(_recipe(kind), digits, seed=4)
     accuracy = network.accuracy(digits.x_test.reshape(-1, 64), digits.y_test)
     assert accuracy > 0.6  # chance is 0.1
-    assert network.metadata["clean_test_accuracy"] == pytest.approx(accuracy)
-    assert network.metadata["training"]["seed"] == 4
+    training = network.metadata["training"]
+    assert network.metadata["clean_test_accuracy"] == accuracy
+    assert training["seed"] == 4 and 1 <= training["selected_epoch"] <= 4
+    # The selected epoch is the best on validation, never chosen by test accuracy.
+    history = [h["validation_accuracy"] for h in training["history"]]
+    assert training["validation_accuracy"] == max(history)
+    assert history.index(max(history)) + 1 == training["selected_epoch"]
     levels = set(np.unique(network.layers[0].weights.values).tolist())
     assert levels == set(kind.levels)
     again = train(_recipe(kind), digits, seed=4)
@@ -38,27 +60,127 @@ def test_tiny_model_learns_and_is_reproducible(digits, kind, tmp_path):
     assert loaded.accuracy(digits.x_test.reshape(-1, 64), digits.y_test) == accuracy
 
 
-def test_folded_thresholds_reproduce_the_trained_network(digits):
-    """Export (batch norm -> thresholds, input scale folded) keeps the eval-mode predictions."""
+def test_torch_quantizers_follow_the_numpy_rules():
+    from analysis.bnn.quantizers import binarize, ternarize
+    from analysis.bnn.torch_nn import quantize_weights
+
+    w = torch.tensor([-1.0, -0.05, -0.0499, 0.0, 0.05, 0.0501, 0.7])
+    assert np.array_equal(quantize_weights(w, WeightKind.BINARY, 0.05).numpy(), binarize(w.numpy()))
+    assert np.array_equal(quantize_weights(w, WeightKind.TERNARY, 0.05).numpy(),
+                          ternarize(w.numpy(), 0.05))  # fmt: skip
+
+
+def test_validation_split_is_disjoint_and_fixed():
+    train_idx, val_idx = validation_split(1000, 0.1)
+    assert val_idx.size == 100 and np.intersect1d(train_idx, val_idx).size == 0
+    assert np.array_equal(validation_split(1000, 0.1)[1], val_idx)
+
+
+def _trained_cnn(digits):
     layers = (
-        LayerSpec(LayerType.CONV2D, 8, WeightKind.BINARY, kernel=(3, 3), pool=2),
+        LayerSpec(LayerType.CONV2D, 8, WeightKind.BINARY, kernel=(3, 3), pool=2, padding=1),
         LayerSpec(LayerType.DENSE, 32, WeightKind.TERNARY),
-        LayerSpec(LayerType.DENSE, 10, WeightKind.BINARY, "logits"),
+        LayerSpec(LayerType.DENSE, 10, WeightKind.BINARY, Activation.LOGITS),
     )
     recipe = Recipe("tiny-cnn", "digits", (8, 8, 1), layers, "test", epochs=1)
-    trainer = Trainer(recipe, 1 / digits.max_code, np.random.default_rng(0))
+    model = RecipeNet(recipe, digits.max_code, digits.input_bits)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    x = to_channels_first(digits.x_train)
+    y = torch.from_numpy(np.array(digits.y_train))
+    model.train()
     for start in range(0, 1000, 100):
+        optimizer.zero_grad()
         batch = slice(start, start + 100)
-        trainer.train_step(digits.x_train[batch], digits.y_train[batch], 1e-2)
-    network = trainer.export(digits, {})
-    trained = np.argmax(trainer.logits(digits.x_test, training=False), axis=1)
-    exported = network.predict(digits.x_test)
-    # Equal up to float rounding at exact ties of the batch-norm output (measure zero).
-    assert np.mean(trained == exported) >= 0.99
-    assert np.allclose(
-        network.forward(digits.x_test), trainer.logits(digits.x_test, training=False), atol=1e-3
-    )
-    assert np.array_equal(network.forward(digits.x_test), network.forward_popcount(digits.x_test))
+        nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
+        optimizer.step()
+        model.clip_latent_weights()
+    return model.eval()
+
+
+def test_from_torch_gives_torch_predictions_on_the_test_set(digits):
+    """Export (batch norm -> thresholds, input scale and padding folded) keeps the decisions."""
+    model = _trained_cnn(digits)
+    network = from_torch(model, name="tiny-cnn")
+    with torch.no_grad():
+        expected = model(to_channels_first(digits.x_test)).numpy()
+    logits = network.forward(digits.x_test)
+    assert np.array_equal(network.predict(digits.x_test), expected.argmax(axis=1))
+    assert np.allclose(logits, expected, atol=1e-3)
+    assert network.layers[0].padding == 1
+    assert np.array_equal(logits, network.forward_popcount(digits.x_test))
+    # The channels-first layout of the torch input is recorded for user data.
+    assert network.metadata["source_input_shape"] == [1, 8, 8]
+
+
+def test_from_torch_exports_a_plain_sequential_with_float_inputs():
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(2, 4, 3, padding=1, stride=1),  # real weights, float input
+        nn.BatchNorm2d(4),
+        nn.Hardtanh(),
+        SignActivation(),
+        nn.AvgPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4 * 3 * 3, 5),
+    ).eval()
+    with torch.no_grad():
+        model[1].running_mean.uniform_(-0.5, 0.5)
+        model[1].running_var.uniform_(0.5, 2)
+        model[6].weight.copy_(torch.sign(model[6].weight))  # binary last layer, real bias
+    network = from_torch(model, input_shape=(2, 6, 6))
+    assert [layer.weights.kind.value for layer in network.layers] == ["real", "binary"]
+    x = torch.randn(200, 2, 6, 6)
+    with torch.no_grad():
+        expected = model(x).numpy()
+    logits = network.forward(np.moveaxis(x.numpy(), 1, -1))
+    assert np.allclose(logits, expected, atol=1e-4)
+    assert np.array_equal(logits.argmax(1), expected.argmax(1))
+
+
+def test_from_torch_refuses_an_unknown_module_by_name():
+    model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))
+    with pytest.raises(ParameterError, match=r"module '1'.*Softmax"):
+        from_torch(model, input_shape=(4,))
+
+
+def test_binary_training_errors_flip_at_the_rate():
+    generator = torch.Generator().manual_seed(0)
+    q = torch.where(torch.rand(200_000, generator=generator) < 0.3, -1.0, 1.0)
+    errors = WeightErrors(0.04, generator)
+    read = errors(q, WeightKind.BINARY)
+    flips = int((read != q).sum())
+    # Binomial(200000, 0.04): mean 8000, sd 87.6; 5 sd.
+    assert abs(flips - 8000) < 440
+    assert set(torch.unique(read).tolist()) == {-1.0, 1.0}
+
+
+def test_ternary_training_errors_follow_the_seed_convention():
+    generator = torch.Generator().manual_seed(1)
+    levels = np.random.default_rng(0).choice([-1.0, 0.0, 1.0], 300_000, p=[0.25, 0.5, 0.25])
+    q = torch.tensor(levels, dtype=torch.float32)
+    read = WeightErrors(0.05, generator)(q, WeightKind.TERNARY)
+    changed = read != q
+    assert not bool(((q * read) == -1).any())  # never +1 <-> -1
+    assert abs(float(changed.float().mean()) - 0.05) < 0.002
+    # Asymmetric measured matrix: only +1 -> -1 errors.
+    matrix = TransitionMatrix.binary(0.2, 0.0)
+    binary = torch.where(q >= 0, 1.0, -1.0)
+    read = WeightErrors(0.0, generator, matrix)(binary, WeightKind.BINARY)
+    assert not bool(((binary == -1) & (read == 1)).any())
+    rate = float(((binary == 1) & (read == -1)).sum() / (binary == 1).sum())
+    assert abs(rate - 0.2) < 0.005
+
+
+def test_training_errors_only_in_training_mode(digits):
+    network = train(_recipe(WeightKind.BINARY, epochs=2, train_ber=0.04), digits, seed=2)
+    assert network.metadata["training"]["error_aware"] == {"ber": 0.04}
+    recipe = _recipe(WeightKind.BINARY, train_ber=0.04)
+    model = RecipeNet(recipe, digits.max_code, digits.input_bits)
+    model.set_weight_errors(WeightErrors(0.5, torch.Generator().manual_seed(0)))
+    x = to_channels_first(digits.x_test[:50].reshape(-1, 64))
+    model.eval()
+    with torch.no_grad():
+        assert torch.equal(model(x), model(x))
 
 
 def test_mitbih_recipe_trains_from_local_records(tmp_path, capsys):
@@ -78,7 +200,7 @@ def test_mitbih_recipe_trains_from_local_records(tmp_path, capsys):
     out = tmp_path / "out"
     argv = ["--model", "mitbih-cnn-bnn", "--mitbih-dir", str(database), "--out", str(out)]
     assert main([*argv, "--epochs", "1"]) == 0
-    assert "mitbih-cnn-bnn: clean test accuracy" in capsys.readouterr().out
+    assert "clean test accuracy" in capsys.readouterr().out
     network = load_network(out / "mitbih-cnn-bnn.npz")
     assert network.metadata["dataset"] == "mitbih"
     assert network.n_classes == len(ecg.AAMI_CLASSES)

@@ -157,8 +157,10 @@ def test_a_non_converging_sample_is_recorded_and_its_chunk_goes_on(session):
 
 def test_an_output_directory_of_another_campaign_is_refused(spec_file, tmp_path, capsys):
     assert main(["run", str(spec_file), "--out", str(tmp_path), "--samples", "2", "--quiet"]) == 0
-    assert main(["run", str(spec_file), "--out", str(tmp_path), "--samples", "3", "--quiet"]) == 2
-    assert "spec.campaign.samples: 2 there, 3 now" in capsys.readouterr().err
+    other = spec_file.parent / "other-seed.toml"
+    other.write_text(SPEC_TEXT.replace("seed = 5", "seed = 6"))
+    assert main(["run", str(other), "--out", str(tmp_path), "--samples", "2", "--quiet"]) == 2
+    assert "spec.campaign.seed: 5 there, 6 now" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

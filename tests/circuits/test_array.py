@@ -1,5 +1,6 @@
 """The read in its array: column, drivers and logic decode (real ngspice where marked)."""
 
+import dataclasses
 import itertools
 import json
 import math
@@ -21,7 +22,17 @@ from circuits.array import (
 )
 from circuits.cells import Cell2T2R
 from circuits.elements import FixedResistor
-from circuits.read import ReadConditions, ReadCopy, ReadTiming, standalone_read_netlist
+from circuits.read import (
+    ReadConditions,
+    ReadCopy,
+    ReadTiming,
+    read_netlist,
+    standalone_read_netlist,
+)
+from circuits.user_pcsa import UserPcsa, builtin_pcsa_subcircuit
+from models.cmos import ProcessCorner
+from models.technology import PTM130, get_technology, sky130_installed
+from models.user_files import scan_user_file
 from rram_ber.validation import ParameterError
 
 LRS, HRS = 5e3, 50e3
@@ -192,3 +203,61 @@ def test_cli_read_json_reports_decoded_value_and_both_outputs():
     result = json.loads(completed.stdout)
     assert result["decision"] == 1 and result["resolved"] is True and result["rows"] == 1
     assert result["v_out_v"] < 0.3 * 0.6 < 0.7 * 0.6 < result["v_outb_v"]
+
+
+# --- technologies and a user's sense amplifier in the column --------------------------------
+
+
+@pytest.mark.ngspice
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ptm130",
+        pytest.param(
+            "sky130",
+            marks=pytest.mark.skipif(not sky130_installed(), reason="SKY130 models not installed"),
+        ),
+    ],
+)
+def test_every_column_transistor_goes_through_the_technology(session, name):
+    technology = get_technology(name)
+    conditions = ReadConditions.for_technology(
+        technology,
+        timing=ReadTiming(t_sample_s=2e-9),
+        column=ColumnParameters(rows=8, mux_ways=2),
+    )
+    text = read_netlist(conditions, [_pair(LRS, HRS)])
+    devices = [line for line in text.splitlines() if line[:1] in ("m", "x")]
+    # Drivers, multiplexer, unselected cells, decode and replica inverters: all of them on the
+    # technology's own models, none on another technology's.
+    other = {"ptm130": "sky130_fd_pr__", "sky130": "ptm130"}[name]
+    assert len(devices) > 20
+    for line in devices:
+        model = line.split()[5]
+        assert model in (technology.nmos_model, technology.pmos_model), line
+        assert other not in line
+    assert any(" m=" in line for line in devices)  # lumped unselected / multiplexer devices
+    plus, minus = simulate_reads(session, conditions, [_pair(LRS, HRS), _pair(HRS, LRS)])
+    assert (plus.decision, minus.decision) == (1, -1) and plus.resolved and minus.resolved
+    assert 50e-12 < plus.delay_s < 2e-9
+
+
+@pytest.mark.ngspice
+def test_a_user_pcsa_in_the_column_reads_like_the_builtin_one(session, tmp_path):
+    """The built-in PCSA written as a user subcircuit gives the same column read."""
+    path = tmp_path / "my_sa.sp"
+    path.write_text(builtin_pcsa_subcircuit("my_sa", technology=PTM130, corner=ProcessCorner.TT))
+    user = UserPcsa(
+        scan_user_file(path), "my_sa", ("vdd", "sen", "out", "outb", "bl", "blb", "sl")
+    )
+    generated = ReadConditions(timing=ReadTiming(t_sample_s=1e-9), column=ColumnParameters(rows=16))
+    mine = dataclasses.replace(generated, user_pcsa=user)
+    copies = [_pair(LRS, HRS), _pair(HRS, LRS), _pair(HRS, HRS)]
+    reference = simulate_reads(session, generated, copies)
+    candidate = simulate_reads(session, mine, copies)
+    assert [m.decision for m in reference] == [1, -1, 0]
+    for ref, got in zip(reference, candidate, strict=True):
+        assert got.decision == ref.decision
+        assert got.energy_j == pytest.approx(ref.energy_j, rel=1e-3)
+        if ref.resolved and ref.decision != 0:
+            assert got.delay_s == pytest.approx(ref.delay_s, rel=1e-3)

@@ -114,25 +114,25 @@ def test_relative_paths_are_resolved_before_reaching_workers(tmp_path, helpers, 
 
 
 @pytest.mark.ngspice
-def test_a_draw_beyond_the_device_bound_fails_only_its_sample(tmp_path, helpers):
+def test_a_draw_beyond_the_device_bound_is_clipped_and_the_campaign_completes(tmp_path, helpers):
     # A valid log-normal (median 1e10 ohm, sigma 3) draws above the 1e12 ohm bound in about
-    # 6 % of devices: those samples fail with the reason, the campaign completes.
+    # 6 % of devices. Those draws are clipped to the bound (an open branch to the read either
+    # way); the campaign completes instead of breaking the worker pool on every rerun.
     spec = helpers.write_spec(tmp_path, samples=24, vdd="0.9")
     text = spec.read_text().replace("hrs_median_ohm = 20e3", "hrs_median_ohm = 1e10")
     spec.write_text(text.replace("hrs_sigma_ln = 0.8", "hrs_sigma_ln = 3.0"))
     out = tmp_path / "out"
     result = helpers.cli("run", str(spec), "--out", str(out), "--workers", "2", "--quiet")
     assert result.returncode == 0, result.stderr
-    import pandas as pd
+    assert "Traceback" not in result.stderr
 
     from characterization import store
 
     rows = store.read_samples(out)
-    failed = rows[rows[schema.STATUS] == schema.STATUS_FAILED]
-    assert 1 <= len(failed) < len(rows)
-    assert failed[schema.FAILURE_REASON].str.contains("device draw outside the model").all()
-    ber = pd.read_csv(out / "ber.csv")
-    assert int(ber[schema.N_FAILED].sum()) == len(failed)
+    resistances = rows[["r_bl_ohm", "r_blb_ohm"]].to_numpy()
+    assert resistances.max() == 1e12  # some draws reached the bound ...
+    assert (resistances <= 1e12).all()  # ... and none went past it
+    assert (rows[schema.STATUS] == schema.STATUS_OK).all()
 
 
 @pytest.mark.parametrize("vdd", ["1.6", "2.8", "3.3"])

@@ -12,7 +12,7 @@ from characterization.spec import parse_spec
 from rram_ber.validation import ParameterError
 
 SPEC = {
-    "campaign": {"samples": 1500, "method": "importance"},
+    "campaign": {"samples": 2000, "method": "importance"},
     "conditions": {"vdd_v": 0.9},
     "device": {"model": "fixed"},
 }

@@ -36,7 +36,8 @@ def _no_simulation(monkeypatch):
         (["--reset-width", "1"], "--reset-width", "1.0", "1e-09 <= x <= 0.01 s"),
         (["--reset-wl", "5"], "--reset-wl", "5.0", "0 < x <= 3.3 V"),
         (["--orientation", "up"], "--orientation", "'up'", "'oe_on_bl', 'ae_on_bl'"),
-        (["--t-ambient", "500"], "--t-ambient", "500.0", "250 <= x <= 400 K (validity box"),
+        (["--t-ambient", "500"], "--t-ambient", "500.0", "-23.15 <= x <= 126.85 C"),
+        (["--compliance", "1m"], "--compliance", "0.001", "4e-05 <= x <= 0.0003 A"),
     ],
 )
 def test_bad_input_exits_2_naming_option_value_and_range(
@@ -66,7 +67,7 @@ def test_program_json_and_plots(tmp_path):
             "rram_ber.cli",
             "program",
             "--compliance",
-            "50e-6",
+            "50u",
             "--devices",
             "20",
             "--seed",
@@ -80,6 +81,8 @@ def test_program_json_and_plots(tmp_path):
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
+    assert "program: 20 devices, SET at 50 uA" in completed.stderr  # not silent
+    assert "program: done in" in completed.stderr
     result = json.loads(completed.stdout)
     expected = {"lrs_median_ohm", "lrs_sigma_ln", "hrs_median_ohm", "hrs_sigma_ln"}
     assert expected | {"devices", "failed"} <= set(result)

@@ -79,15 +79,12 @@ def test_read_json_reports_decision_delay_and_energy():
     )
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
-    assert set(result) == {
-        "decision",
-        "resolved",
-        "delay_s",
-        "energy_j",
-        "v_out_v",
-        "v_outb_v",
-        "rows",
-    }
+    # The inputs come back with the result, so a saved JSON line says what was read.
+    assert set(result) == {"decision", "resolved", "delay_s", "energy_j", "cell", "r_bl_ohm",
+                           "r_blb_ohm", "vdd_v", "corner", "temp_c", "t_sample_s",
+                           "v_out_v", "v_outb_v", "rows"}  # fmt: skip
+    assert (result["r_bl_ohm"], result["r_blb_ohm"], result["vdd_v"]) == (5e3, 50e3, 1.2)
+    assert result["t_sample_s"] == 2e-9 and result["temp_c"] == 27.0
     assert result["decision"] == 1 and result["resolved"] is True and result["rows"] == 64
     # The default read is the cell in a 64-row column: drivers and lines included.
     assert 20e-12 < result["delay_s"] < 3e-9 and 1e-15 < result["energy_j"] < 1e-12

@@ -1,0 +1,294 @@
+"""ONNX and QONNX graphs of binarized / ternary networks, converted to the evaluator's format.
+
+Needs the optional ``onnx`` package (extra ``onnx``); the evaluator itself never imports it.
+
+Accepted graphs are one chain from the input to the logits (every node's first input is the
+previous node's output; weights are initializers, possibly through constant nodes). Nodes:
+
+* linear: ``Gemm`` (``transA = 0``, ``alpha = beta = 1``), ``MatMul`` (+ ``Add`` of a
+  constant), ``Conv`` (1-D or 2-D, ``group = 1``, dilation 1, equal strides, symmetric
+  padding on all sides);
+* weights: initializers, ``Constant``, ``Sign``, QONNX ``BipolarQuant`` (``sign(x) * scale``
+  with ``sign(0) = +1``) and ``Quant`` (integer quantization, :func:`_quant`) applied to them;
+  +-s weights per output channel are binary, {-s, 0, +s} ternary, anything else real
+  (:func:`analysis.bnn.convert.classify_weights`);
+* per channel: ``BatchNormalization``, ``Add``/``Sub``/``Mul``/``Div`` by a constant;
+* activations: ``Sign``, ``BipolarQuant`` (its scale multiplies the next layer), ``Relu``;
+  ``Clip`` (PyTorch's Hardtanh) only right before a sign, which it does not change;
+* ``MaxPool`` / ``AveragePool`` with kernel = strides, no padding, ``ceil_mode = 0``;
+* ``Flatten`` (axis 1), ``Reshape`` to (N, -1), ``Identity``;
+* ``Cast`` right at the input: an integer input type (uint8, ...) declares integer codes of
+  that many bits; a float input declares float inputs.
+
+Anything else is refused with the node's name and type. ONNX ``Sign(0)`` is 0 while the
+evaluator's sign is +1 at 0 (BinaryNet, QONNX BipolarQuant): the two agree unless a batch-norm
+output is exactly 0.
+
+The graph's input is channels first ((N, C, H, W), (N, C, L) or (N, K)); the converted
+network takes channels-last inputs and records ``input_layout = "channels_first"`` and the
+original shape in its metadata so that user data in the graph's layout can be transposed
+(:func:`analysis.bnn.user_data.to_model_layout`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from analysis.bnn.convert import (
+    Activation,
+    ChannelAffine,
+    Flatten,
+    Linear,
+    Op,
+    Pool,
+    batch_norm,
+    fold_chain,
+)
+from analysis.bnn.geometry import PoolKind
+from analysis.bnn.layers import Network
+from rram_ber.validation import ParameterError
+
+F64 = npt.NDArray[np.float64]
+
+_WEIGHT_OPS = ("Sign", "BipolarQuant", "Quant", "Identity", "Constant")
+#: Unsigned integer input types and their code widths [bit].
+_INT_BITS = {"uint8": 8, "uint16": 16}
+
+
+def _onnx() -> Any:
+    try:
+        import onnx
+    except ImportError:  # pragma: no cover - the extra is installed where tests run
+        raise ParameterError(
+            "--model", "an ONNX file", "the onnx package: pip install 'rram-ber[onnx]'"
+        ) from None
+    return onnx
+
+
+def _quant(x: F64, scale: F64, zero: F64, bits: float, signed: bool, narrow: bool) -> F64:
+    """QONNX ``Quant``: ``(clip(round(x / scale + zero)) - zero) * scale``, round half even."""
+    n = int(bits)
+    low = -(2 ** (n - 1)) + int(narrow) if signed else 0
+    high = 2 ** (n - 1) - 1 if signed else 2**n - 1 - int(narrow)
+    q = np.clip(np.round(x / scale + zero), low, high)
+    return (q - zero) * scale
+
+
+def _bipolar(x: F64, scale: F64) -> F64:
+    return np.where(x >= 0, 1.0, -1.0) * scale
+
+
+class _Graph:
+    def __init__(self, model: Any):
+        onnx = _onnx()
+        self.helper, self.numpy_helper = onnx.helper, onnx.numpy_helper
+        graph = model.graph
+        self.graph = graph
+        self.constants: dict[str, F64] = {
+            t.name: self.numpy_helper.to_array(t).astype(np.float64) for t in graph.initializer
+        }
+
+    def attrs(self, node: Any) -> dict[str, Any]:
+        return {a.name: self.helper.get_attribute_value(a) for a in node.attribute}
+
+    def const(self, node: Any, index: int) -> F64:
+        name = node.input[index] if index < len(node.input) else ""
+        if name not in self.constants:
+            raise ParameterError(
+                f"node {node.name!r} ({node.op_type})",
+                f"input {index} {name!r} computed at run time",
+                "a constant (initializer) there",
+            )
+        return self.constants[name]
+
+    def fold_constant(self, node: Any) -> bool:
+        """Evaluate a weight node whose inputs are all constants; False if it is not one."""
+        if node.op_type not in _WEIGHT_OPS:
+            return False
+        if node.op_type == "Constant":
+            value = self.attrs(node)["value"]
+            self.constants[node.output[0]] = self.numpy_helper.to_array(value).astype(np.float64)
+            return True
+        if not all(name in self.constants for name in node.input if name):
+            return False
+        x = self.constants[node.input[0]]
+        if node.op_type == "Sign":
+            y = np.sign(x)
+        elif node.op_type == "Identity":
+            y = x
+        elif node.op_type == "BipolarQuant":
+            y = _bipolar(x, self.const(node, 1))
+        else:
+            a = self.attrs(node)
+            y = _quant(x, self.const(node, 1), self.const(node, 2), float(self.const(node, 3)),
+                       bool(a.get("signed", 1)), bool(a.get("narrow", 0)))  # fmt: skip
+        self.constants[node.output[0]] = y
+        return True
+
+
+def _refuse(node: Any, why: str) -> ParameterError:
+    return ParameterError(f"node {node.name!r}", node.op_type, why)
+
+
+def _pool(node: Any, attrs: dict[str, Any]) -> Pool:
+    kernel = list(attrs.get("kernel_shape", []))
+    strides = list(attrs.get("strides", kernel))
+    if (
+        len(set(kernel)) != 1
+        or strides != kernel
+        or any(attrs.get("pads", [0]))
+        or attrs.get("ceil_mode", 0)
+        or attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET")
+    ):
+        raise _refuse(node, "pooling with equal kernel and strides, no padding, ceil_mode 0")
+    kind = PoolKind.MAX if node.op_type == "MaxPool" else PoolKind.AVG
+    return Pool(node.name, kind, int(kernel[0]))
+
+
+def _conv(g: _Graph, node: Any, attrs: dict[str, Any]) -> Linear:
+    w = g.const(node, 1)
+    spatial = w.ndim - 2
+    strides = list(attrs.get("strides", [1] * spatial))
+    pads = list(attrs.get("pads", [0] * 2 * spatial))
+    if (
+        spatial not in (1, 2)
+        or attrs.get("group", 1) != 1
+        or any(d != 1 for d in attrs.get("dilations", [1]))
+        or len(set(strides)) != 1
+        or len(set(pads)) != 1
+        or attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET")
+    ):
+        raise _refuse(node, "1-D/2-D Conv, group 1, dilation 1, equal strides and pads")
+    bias = g.const(node, 2) if len(node.input) > 2 and node.input[2] else None
+    return Linear(node.name, w, bias, spatial, int(strides[0]), int(pads[0]))
+
+
+def _channel_constant(node: Any, value: F64) -> F64:
+    flat = value.ravel()
+    if value.size > 1 and value.size != max(value.shape):
+        raise _refuse(node, "a scalar or per-channel constant")
+    return flat
+
+
+def convert_onnx(model: Any, name: str = "onnx-model") -> Network:
+    """Convert a loaded ONNX ``ModelProto`` (see the module docstring for what is accepted).
+
+    Raises
+    ------
+    ParameterError
+        Naming the first node that cannot be converted, its type and what is accepted.
+    """
+    g = _Graph(model)
+    graph = g.graph
+    inputs = [i for i in graph.input if i.name not in g.constants]
+    if len(inputs) != 1:
+        raise ParameterError("graph inputs", [i.name for i in inputs], "exactly one data input")
+    tensor_type = inputs[0].type.tensor_type
+    dims = [d.dim_value for d in tensor_type.shape.dim][1:]
+    if not dims or any(d <= 0 for d in dims):
+        raise ParameterError("graph input shape", dims, "fixed sizes after the batch axis")
+    input_bits: int | None = None
+    elem = _onnx().helper.tensor_dtype_to_np_dtype(tensor_type.elem_type)
+    if np.dtype(elem).kind in "iu":
+        input_bits = _INT_BITS.get(np.dtype(elem).name)
+        if input_bits is None:
+            raise ParameterError(
+                "graph input type", np.dtype(elem).name, "uint8, uint16 or a float type"
+            )
+    current = inputs[0].name
+    ops: list[Op] = []
+    nodes = list(graph.node)
+    for index, node in enumerate(nodes):
+        if g.fold_constant(node):
+            continue
+        if not node.input or node.input[0] != current:
+            raise _refuse(node, f"a chain: its first input must be {current!r}")
+        attrs = g.attrs(node)
+        op = node.op_type
+        if op in ("Identity", "Cast"):
+            if op == "Cast" and ops:
+                raise _refuse(node, "Cast only at the graph input")
+        elif op == "Conv":
+            ops.append(_conv(g, node, attrs))
+        elif op == "Gemm":
+            if (
+                attrs.get("transA", 0)
+                or attrs.get("alpha", 1.0) != 1
+                or attrs.get("beta", 1.0) != 1
+            ):
+                raise _refuse(node, "Gemm with transA 0, alpha 1, beta 1")
+            w = g.const(node, 1)
+            w = w if attrs.get("transB", 0) else w.T
+            bias = g.const(node, 2) if len(node.input) > 2 and node.input[2] else None
+            ops.append(Linear(node.name, w, bias))
+        elif op == "MatMul":
+            ops.append(Linear(node.name, g.const(node, 1).T))
+        elif op == "BatchNormalization":
+            eps = float(attrs.get("epsilon", 1e-5))
+            gamma, beta, mean, var = (g.const(node, i) for i in range(1, 5))
+            ops.append(batch_norm(node.name, gamma, beta, mean, var, eps))
+        elif op in ("Add", "Sub", "Mul", "Div"):
+            value = _channel_constant(node, g.const(node, 1))
+            one, zero = np.ones_like(value), np.zeros_like(value)
+            scale, shift = {
+                "Add": (one, value), "Sub": (one, -value), "Mul": (value, zero),
+                "Div": (1 / value, zero),
+            }[op]  # fmt: skip
+            ops.append(ChannelAffine(node.name, scale, shift))
+        elif op == "Sign":
+            ops.append(Activation(node.name, "sign"))
+        elif op == "BipolarQuant":
+            scale = _channel_constant(node, g.const(node, 1))
+            ops.append(Activation(node.name, "sign"))
+            if np.any(scale != 1):
+                ops.append(ChannelAffine(node.name + "_scale", scale, np.zeros_like(scale)))
+        elif op == "Relu":
+            ops.append(Activation(node.name, "relu"))
+        elif op == "Clip":
+            following = nodes[index + 1].op_type if index + 1 < len(nodes) else None
+            if following not in ("Sign", "BipolarQuant"):
+                raise _refuse(node, "Clip (Hardtanh) only right before Sign or BipolarQuant")
+        elif op in ("MaxPool", "AveragePool"):
+            ops.append(_pool(node, attrs))
+        elif op == "Flatten":
+            if attrs.get("axis", 1) != 1:
+                raise _refuse(node, "Flatten with axis 1")
+            ops.append(Flatten(node.name))
+        elif op == "Reshape":
+            target = g.const(node, 1).ravel().tolist()
+            if len(target) != 2 or (target[1] not in (-1,) and target[0] not in (-1, 0)):
+                raise _refuse(node, "Reshape to (N, -1)")
+            ops.append(Flatten(node.name))
+        else:
+            raise _refuse(
+                node,
+                "Gemm, MatMul, Conv, BatchNormalization, Add/Sub/Mul/Div by constants, Sign, "
+                "BipolarQuant, Quant (weights), Relu, Clip before Sign, MaxPool, AveragePool, "
+                "Flatten, Reshape, Identity",
+            )
+        current = node.output[0]
+    if current != graph.output[0].name:
+        raise ParameterError("graph output", graph.output[0].name, f"the chain's end {current!r}")
+    # Channels first (C, *grid) -> channels last (*grid, C).
+    shape = tuple(dims[1:] + dims[:1]) if len(dims) > 1 else tuple(dims)
+    metadata = {
+        "description": f"imported from ONNX ({len(nodes)} nodes)",
+        "input_layout": "channels_first" if len(dims) > 1 else "flat",
+        "source_input_shape": dims,
+    }
+    return fold_chain(ops, name, shape, input_bits, metadata)
+
+
+def load_onnx(path: str | Path) -> Network:
+    """Read and convert an ONNX or QONNX file (``.onnx``)."""
+    onnx = _onnx()
+    source = Path(path)
+    try:
+        model = onnx.load(str(source))
+    except Exception as error:  # onnx raises DecodeError and others on foreign files
+        raise ParameterError("model file", str(source), f"an ONNX model ({error})") from None
+    return convert_onnx(model, source.stem)

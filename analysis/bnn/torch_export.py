@@ -1,0 +1,162 @@
+"""``from_torch``: a PyTorch binarized / ternary network exported to the evaluator's format.
+
+The module's leaf modules are read in registration order, which must be the execution order
+(an ``nn.Sequential``, or a module whose submodules are declared in the order they run), and
+translated into the operations of :mod:`analysis.bnn.convert`, which folds them:
+
+* ``nn.Linear``, ``nn.Conv1d``, ``nn.Conv2d`` (``groups = 1``, dilation 1, zero padding equal
+  on every side, equal strides) and the quantized layers of :mod:`analysis.bnn.torch_nn`
+  (their quantized weights are exported; +-s per output channel is binary, {-s, 0, s}
+  ternary, anything else real);
+* ``nn.BatchNorm1d`` / ``nn.BatchNorm2d`` (running statistics, eval mode);
+* activations: :class:`~analysis.bnn.torch_nn.SignActivation` (or any module with
+  ``folded = "sign"``), ``nn.ReLU``; ``nn.Hardtanh`` only right before a sign;
+* ``nn.MaxPool1d/2d``, ``nn.AvgPool1d/2d`` with kernel = stride, no padding, floor mode;
+* ``nn.Flatten``; :class:`~analysis.bnn.torch_nn.InputScale` (a scalar multiplication of the
+  input, folded into the first layer); ``nn.Identity`` and ``nn.Dropout`` (no-ops at inference).
+
+Anything else is refused with the module's name and type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from analysis.bnn.convert import (
+    Activation,
+    ChannelAffine,
+    Flatten,
+    Linear,
+    Op,
+    Pool,
+    batch_norm,
+    fold_chain,
+)
+from analysis.bnn.geometry import PoolKind
+from analysis.bnn.layers import Network
+from analysis.bnn.torch_nn import InputScale, QuantConv1d, QuantConv2d, QuantLinear
+from rram_ber.validation import ParameterError
+
+
+def _array(t: torch.Tensor) -> np.ndarray[Any, Any]:
+    return t.detach().cpu().to(torch.float64).numpy()
+
+
+def _single(name: str, value: Any, what: str) -> int:
+    values = set(value) if isinstance(value, tuple | list) else {value}
+    if len(values) != 1:
+        raise ParameterError(name, value, f"the same {what} on every axis")
+    return int(values.pop())
+
+
+def _conv(name: str, m: nn.Conv1d | nn.Conv2d) -> Linear:
+    if m.groups != 1 or any(d != 1 for d in m.dilation) or m.padding_mode != "zeros":
+        raise ParameterError(name, type(m).__name__, "groups 1, dilation 1, zero padding")
+    if isinstance(m.padding, str):
+        raise ParameterError(name, m.padding, "an integer padding")
+    weight = m.quantized_weight() if isinstance(m, QuantConv1d | QuantConv2d) else m.weight
+    bias = None if m.bias is None else _array(m.bias)
+    spatial = 1 if isinstance(m, nn.Conv1d) else 2
+    stride = _single(f"{name}.stride", m.stride, "stride")
+    padding = _single(f"{name}.padding", m.padding, "padding")
+    return Linear(name, _array(weight), bias, spatial, stride, padding)
+
+
+def _pool(name: str, m: nn.Module) -> Pool:
+    kernel = _single(f"{name}.kernel_size", m.kernel_size, "kernel")
+    stride = _single(f"{name}.stride", m.stride, "stride")
+    padding = _single(f"{name}.padding", m.padding, "padding")
+    if stride != kernel or padding or m.ceil_mode or getattr(m, "dilation", 1) not in (1, (1, 1)):
+        raise ParameterError(name, type(m).__name__, "kernel = stride, no padding, floor mode")
+    kind = PoolKind.MAX if isinstance(m, nn.MaxPool1d | nn.MaxPool2d) else PoolKind.AVG
+    return Pool(name, kind, kernel)
+
+
+def torch_ops(module: nn.Module) -> list[Op]:
+    """The module's leaf modules as a chain of :mod:`analysis.bnn.convert` operations."""
+    leaves = [(n or type(m).__name__, m) for n, m in module.named_modules()
+              if not list(m.children())]  # fmt: skip
+    ops: list[Op] = []
+    with torch.no_grad():
+        for index, (name, m) in enumerate(leaves):
+            following = leaves[index + 1][1] if index + 1 < len(leaves) else None
+            if isinstance(m, InputScale):
+                ops.append(ChannelAffine(name, np.array([m.scale]), np.zeros(1)))
+            elif isinstance(m, QuantLinear):
+                ops.append(Linear(name, _array(m.quantized_weight())))
+            elif isinstance(m, nn.Linear):
+                ops.append(Linear(name, _array(m.weight),
+                                  None if m.bias is None else _array(m.bias)))  # fmt: skip
+            elif isinstance(m, nn.Conv1d | nn.Conv2d):
+                ops.append(_conv(name, m))
+            elif isinstance(m, nn.BatchNorm1d | nn.BatchNorm2d):
+                if m.running_mean is None or m.running_var is None:
+                    raise ParameterError(name, "batch norm without running statistics",
+                                         "track_running_stats=True")  # fmt: skip
+                gamma = _array(m.weight) if m.affine else np.ones(m.num_features)
+                beta = _array(m.bias) if m.affine else np.zeros(m.num_features)
+                ops.append(batch_norm(name, gamma, beta, _array(m.running_mean),
+                                      _array(m.running_var), m.eps))  # fmt: skip
+            elif getattr(m, "folded", None) in ("sign", "relu"):
+                ops.append(Activation(name, str(m.folded)))
+            elif isinstance(m, nn.ReLU):
+                ops.append(Activation(name, "relu"))
+            elif isinstance(m, nn.Hardtanh):
+                if getattr(following, "folded", None) != "sign":
+                    raise ParameterError(name, "Hardtanh", "Hardtanh only right before a sign")
+            elif isinstance(m, nn.MaxPool1d | nn.MaxPool2d | nn.AvgPool1d | nn.AvgPool2d):
+                ops.append(_pool(name, m))
+            elif isinstance(m, nn.Flatten):
+                ops.append(Flatten(name))
+            elif not isinstance(m, nn.Identity | nn.Dropout):
+                raise ParameterError(
+                    f"module {name!r}", type(m).__name__, "a layer from_torch can export "
+                    "(Linear, Conv1d/2d, BatchNorm, sign, ReLU, pooling, Flatten)"
+                )  # fmt: skip
+    return ops
+
+
+def from_torch(
+    module: nn.Module,
+    input_shape: tuple[int, ...] | None = None,
+    input_bits: int | None = None,
+    name: str = "torch-model",
+    metadata: dict[str, Any] | None = None,
+) -> Network:
+    """Export a PyTorch network (see the module docstring) to a :class:`Network`.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The trained network; exported as in eval mode (batch-norm running statistics).
+    input_shape : tuple of int, optional
+        One input in PyTorch's layout: (C, H, W), (C, L) or (K,). Default: the module's
+        ``torch_input_shape`` (networks of :mod:`analysis.bnn.torch_nn`).
+    input_bits : int, optional
+        Inputs are integer codes of that many bits; None: float inputs (default: the
+        module's ``input_bits`` if it has one).
+    name : str
+        Network name.
+    metadata : dict, optional
+        Stored with the network (data set, description, training record).
+
+    Raises
+    ------
+    ParameterError
+        Naming the module that cannot be exported.
+    """
+    shape = input_shape if input_shape is not None else getattr(module, "torch_input_shape", None)
+    if shape is None:
+        raise ParameterError("input_shape", None, "the shape of one input, e.g. (1, 28, 28)")
+    bits = input_bits if input_bits is not None else getattr(module, "input_bits", None)
+    dims = [int(s) for s in shape]
+    info = dict(metadata or {})
+    if len(dims) > 1:
+        info.setdefault("input_layout", "channels_first")
+        info.setdefault("source_input_shape", dims)
+    channels_last = tuple(dims[1:] + dims[:1]) if len(dims) > 1 else tuple(dims)
+    return fold_chain(torch_ops(module), name, channels_last, bits, info)

@@ -1,0 +1,329 @@
+"""The answer first: operating points of a campaign against spec limits.
+
+An *operating point* is one condition of the campaign (cell, corner, temperature, VDD,
+sampling time). For each chosen point the headline gives the bit-error rate with its interval
+(or upper bound) and estimator, the read-failure rate (errors, unresolved reads and failed
+simulations together), sense delay and read energy (mean, sigma, 99.9th percentile) and, when
+the network study ran, the accuracy of the network and its drop against clean weights. Each
+number is compared with the declared spec limits, in the manner of a datasheet's min/typ/max
+with pass/fail per result.
+
+Pure functions on tables (``ber.csv``, the sample rows, the accuracy points); the report
+only formats what they return.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.summaries import (
+    SETTING_COLUMNS,
+    Verdict,
+    best_sampling_times,
+    read_failures,
+    same_value,
+    verdict,
+)
+from characterization import schema
+from rram_ber.validation import ParameterError, check_range, parse_spice_number
+
+#: Keys of ``--operating-point`` and the ``ber.csv`` column each one selects.
+POINT_KEYS = ("cell", "corner", "temp_c", "vdd_v", "t_sample_s")
+_NUMERIC_KEYS = ("temp_c", "vdd_v", "t_sample_s")
+
+#: Percentile of the tail statistics [%] (one read in a thousand is slower / costlier).
+TAIL_PERCENTILE = 99.9
+
+#: Verdict shown when no limit is declared for a quantity.
+NO_LIMIT = "no limit"
+
+
+@dataclass(frozen=True)
+class SpecLimits:
+    """Upper limits an operating point must meet (``None``: not declared).
+
+    Attributes
+    ----------
+    ber_max : float, optional
+        Largest acceptable bit-error rate (pass: the whole 95 % interval is at or below it).
+    delay_max_s : float, optional
+        Largest acceptable sense delay [s], compared with the 99.9th percentile.
+    energy_max_j : float, optional
+        Largest acceptable mean read energy [J].
+    accuracy_drop_max : float, optional
+        Largest acceptable accuracy loss against clean weights [fraction, 0.01 = 1 point].
+    """
+
+    ber_max: float | None = None
+    delay_max_s: float | None = None
+    energy_max_j: float | None = None
+    accuracy_drop_max: float | None = None
+
+    def __post_init__(self) -> None:
+        bounds = {
+            "ber_max": (0.0, 1.0, ""),
+            "delay_max_s": (0.0, None, "s"),
+            "energy_max_j": (0.0, None, "J"),
+            "accuracy_drop_max": (0.0, 1.0, ""),
+        }
+        for name, (low, high, unit) in bounds.items():
+            value = getattr(self, name)
+            if value is not None:
+                check_range(f"spec.{name}", value, low, high, low_inclusive=False, unit=unit)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], where: str = "spec") -> SpecLimits:
+        """Limits from a table such as a campaign's ``[spec]`` (unknown keys are refused)."""
+        known = {f.name for f in fields(cls)}
+        for key in values:
+            if key not in known:
+                raise ParameterError(f"{where}.{key}", values[key], "one of " + ", ".join(known))
+        return cls(**{k: v for k, v in values.items() if v is not None})
+
+    def merged(self, other: SpecLimits) -> SpecLimits:
+        """These limits with every limit declared in ``other`` taking precedence."""
+        return SpecLimits(
+            **{
+                f.name: getattr(other, f.name)
+                if getattr(other, f.name) is not None
+                else getattr(self, f.name)
+                for f in fields(self)
+            }
+        )
+
+    @property
+    def declared(self) -> bool:
+        """Whether any limit is declared."""
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+
+def parse_operating_point(text: str) -> dict[str, Any]:
+    """``"corner=tt,temp_c=27,vdd_v=1.2,t_sample_s=1e-9"`` as a dict of settings.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``--operating-point`` if a key is unknown, repeated, or a number is malformed.
+    """
+    allowed = "comma-separated KEY=VALUE pairs with keys among " + ", ".join(POINT_KEYS)
+    point: dict[str, Any] = {}
+    for item in text.split(","):
+        key, sep, value = (part.strip() for part in item.partition("="))
+        if not sep or key not in POINT_KEYS or key in point or not value:
+            raise ParameterError("--operating-point", text, allowed)
+        if key in _NUMERIC_KEYS:
+            number = parse_spice_number(value)
+            if number is None:
+                raise ParameterError(
+                    "--operating-point", text, allowed + " (numbers as 1e-9 or 1n)"
+                )
+            point[key] = number
+        else:
+            point[key] = value
+    return point
+
+
+def select_point(ber: pd.DataFrame, point: Mapping[str, Any], text: str) -> pd.DataFrame:
+    """Rows of ``ber`` at a named operating point (all of its cells if no cell is named)."""
+    mask = pd.Series(True, index=ber.index)
+    for key, value in point.items():
+        if key in _NUMERIC_KEYS:
+            mask &= same_value(ber[key].astype(float), float(value))
+        else:
+            mask &= ber[key].astype(str) == str(value)
+    rows = ber[mask]
+    if rows.empty:
+        choices = "; ".join(
+            f"{c}: {sorted(ber[c].unique().tolist())}" for c in POINT_KEYS if c in ber.columns
+        )
+        raise ParameterError("--operating-point", text, f"a condition of the campaign ({choices})")
+    return rows
+
+
+def default_points(ber: pd.DataFrame) -> list[tuple[str, int]]:
+    """The best condition of each cell (lowest read-failure rate) and each cell's nominal one.
+
+    Best: lowest read-failure rate, then lowest upper bound of the BER, then highest VDD.
+    Nominal: corner ``tt`` (else the first), the temperature nearest 27 C, the highest VDD and
+    the cell's best sampling time (:func:`~analysis.summaries.best_sampling_times`: a ternary
+    read is at its worst at the longest one).
+
+    Returns
+    -------
+    list of (str, int)
+        ``(why chosen, condition_id)``, without repeats.
+    """
+    table = ber.merge(read_failures(ber), on=schema.CONDITION_ID)
+    times = best_sampling_times(ber) if ber["t_sample_s"].notna().any() else {}
+    chosen: list[tuple[str, int]] = []
+    for cell, rows in table.groupby("cell", sort=False):
+        best = rows.sort_values(
+            ["p_fail", schema.BER_CI_HIGH, "vdd_v"], ascending=[True, True, False]
+        ).iloc[0]
+        corner = "tt" if (rows["corner"] == "tt").any() else rows["corner"].iloc[0]
+        nominal = rows[rows["corner"] == corner]
+        temps = nominal["temp_c"].astype(float)
+        nominal = nominal[same_value(temps, temps.iloc[(temps - 27.0).abs().argmin()])]
+        if str(cell) in times and same_value(nominal["t_sample_s"], times[str(cell)]).any():
+            nominal = nominal[same_value(nominal["t_sample_s"], times[str(cell)])]
+        nominal = nominal.sort_values(["vdd_v", "t_sample_s"], ascending=False).iloc[0]
+        for why, row in ((f"best {cell}", best), (f"nominal {cell}", nominal)):
+            condition = int(row[schema.CONDITION_ID])
+            if condition not in [c for _, c in chosen]:
+                chosen.append((why, condition))
+            else:
+                index = [c for _, c in chosen].index(condition)
+                chosen[index] = (chosen[index][0] + " = " + why, condition)
+    return chosen
+
+
+def named_points(ber: pd.DataFrame, texts: Iterable[str]) -> list[tuple[str, int]]:
+    """Conditions of ``--operating-point`` options, in order, without repeats."""
+    chosen: list[tuple[str, int]] = []
+    for text in texts:
+        for condition in select_point(ber, parse_operating_point(text), text)[schema.CONDITION_ID]:
+            if int(condition) not in [c for _, c in chosen]:
+                chosen.append((text, int(condition)))
+    return chosen
+
+
+def _stats(values: np.ndarray) -> tuple[float, float, float]:
+    if values.size == 0:
+        return math.nan, math.nan, math.nan
+    sigma = float(np.std(values, ddof=1)) if values.size > 1 else math.nan
+    return float(np.mean(values)), sigma, float(np.percentile(values, TAIL_PERCENTILE))
+
+
+def delay_energy_stats(samples: pd.DataFrame) -> pd.DataFrame:
+    """Per condition: sense delay and read energy mean, sigma and 99.9th percentile.
+
+    Delays are taken over the reads that latched at the sampling time (an unresolved read has
+    no delay), energies over every simulated read. With fewer than 1000 reads the 99.9th
+    percentile is the largest value seen (or interpolated towards it), not an extrapolation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``condition_id``, ``n_delay``, ``delay_mean_s``, ``delay_sigma_s``, ``delay_p999_s``,
+        ``n_energy``, ``energy_mean_j``, ``energy_sigma_j``, ``energy_p999_j``.
+    """
+    columns = [schema.CONDITION_ID, "n_delay", "delay_mean_s", "delay_sigma_s", "delay_p999_s",
+               "n_energy", "energy_mean_j", "energy_sigma_j", "energy_p999_j"]  # fmt: skip
+    rows = []
+    if len(samples):
+        ok = samples[samples[schema.STATUS] == schema.STATUS_OK]
+        for condition, group in ok.groupby(schema.CONDITION_ID, sort=True):
+            delays = group.loc[group[schema.LATCHED].astype(bool), schema.DELAY_S].dropna()
+            energies = group[schema.ENERGY_J].dropna()
+            rows.append(
+                [
+                    int(condition),
+                    len(delays),
+                    *_stats(delays.to_numpy(float)),
+                    len(energies),
+                    *_stats(energies.to_numpy(float)),
+                ]
+            )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _against(value: float, limit: float | None) -> str:
+    if limit is None:
+        return NO_LIMIT
+    if math.isnan(value):
+        return Verdict.UNDETERMINED.value
+    return (Verdict.PASS if value <= limit else Verdict.FAIL).value
+
+
+def _overall(verdicts: Sequence[str]) -> str:
+    declared = [v for v in verdicts if v != NO_LIMIT]
+    if not declared:
+        return NO_LIMIT
+    if Verdict.FAIL.value in declared:
+        return Verdict.FAIL.value
+    if Verdict.UNDETERMINED.value in declared:
+        return Verdict.UNDETERMINED.value
+    return Verdict.PASS.value
+
+
+def headline_table(
+    ber: pd.DataFrame,
+    points: Sequence[tuple[str, int]],
+    stats: pd.DataFrame,
+    accuracy: pd.DataFrame | None,
+    limits: SpecLimits,
+) -> pd.DataFrame:
+    """One row per operating point with its numbers and verdicts.
+
+    Parameters
+    ----------
+    ber : pandas.DataFrame
+        ``ber.csv``.
+    points : sequence of (str, int)
+        ``(why chosen, condition_id)``, e.g. from :func:`default_points`.
+    stats : pandas.DataFrame
+        :func:`delay_energy_stats` of the campaign.
+    accuracy : pandas.DataFrame, optional
+        Accuracy points with ``condition_id``, ``model``, ``accuracy_mean`` and
+        ``accuracy_drop`` (None when the network study did not run).
+    limits : SpecLimits
+        The spec limits.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Settings, ``ber_report``, ``method``, ``p_fail`` (read-failure rate) and interval,
+        delay and energy statistics, ``model``, ``accuracy``, ``accuracy_drop``,
+        ``accuracy_at_ber_bound`` (no error seen: evaluated at the BER's upper bound, so the
+        accuracy is a lower and the drop an upper bound), one verdict
+        column per limit (``pass``, ``fail``, ``undetermined`` or ``no limit``) and ``verdict``.
+    """
+    failures = read_failures(ber).set_index(schema.CONDITION_ID)
+    by_id = ber.set_index(schema.CONDITION_ID)
+    stat_by_id = stats.set_index(schema.CONDITION_ID) if len(stats) else pd.DataFrame()
+    rows = []
+    for why, condition in points:
+        row = by_id.loc[condition]
+        fail = failures.loc[condition]
+        record: dict[str, Any] = {"operating point": why, schema.CONDITION_ID: condition}
+        record.update({c: row[c] for c in SETTING_COLUMNS if c in by_id.columns})
+        record[schema.METHOD] = row.get(schema.METHOD, "monte-carlo")
+        record[schema.BER_REPORT] = row[schema.BER_REPORT]
+        record["read_failure_rate"] = fail["p_fail"]
+        record["read_failure_ci_high"] = fail["p_fail_high"]
+        for column in ("delay_mean_s", "delay_sigma_s", "delay_p999_s",
+                       "energy_mean_j", "energy_sigma_j", "energy_p999_j"):  # fmt: skip
+            has = condition in stat_by_id.index
+            record[column] = stat_by_id.loc[condition, column] if has else math.nan
+        acc = None
+        if accuracy is not None and len(accuracy):
+            match = accuracy[accuracy[schema.CONDITION_ID] == condition]
+            acc = match.iloc[0] if len(match) else None
+        record["model"] = acc["model"] if acc is not None else ""
+        record["accuracy"] = acc["accuracy_mean"] if acc is not None else math.nan
+        record["accuracy_drop"] = acc["accuracy_drop"] if acc is not None else math.nan
+        bound = bool(acc is not None and acc.get("ber_is_bound", False))
+        record["accuracy_at_ber_bound"] = bound
+        accuracy_verdict = _against(record["accuracy_drop"], limits.accuracy_drop_max)
+        if bound and accuracy_verdict == Verdict.FAIL.value:
+            # Evaluated at the BER's upper bound, the drop is an upper bound too: exceeding
+            # the limit proves nothing (meeting it does).
+            accuracy_verdict = Verdict.UNDETERMINED.value
+        checks = {
+            "ber_verdict": NO_LIMIT
+            if limits.ber_max is None
+            else verdict(row[schema.BER_CI_LOW], row[schema.BER_CI_HIGH], limits.ber_max).value,
+            "delay_verdict": _against(record["delay_p999_s"], limits.delay_max_s),
+            "energy_verdict": _against(record["energy_mean_j"], limits.energy_max_j),
+            "accuracy_verdict": accuracy_verdict,
+        }
+        record.update(checks)
+        record["verdict"] = _overall(list(checks.values()))
+        rows.append(record)
+    return pd.DataFrame(rows)

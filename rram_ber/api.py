@@ -1,0 +1,264 @@
+"""The Python API: one module for notebooks and scripts.
+
+Everything the command line does, as functions that take and return Python objects::
+
+    from rram_ber import api
+
+    spec = api.load_campaign("campaign.toml")         # or a dict, as read from TOML
+    result = api.run_campaign(spec, "out")            # str or Path; resumes like `rram-ber run`
+    ber = api.ber_table(result)                       # pandas.DataFrame (ber.csv)
+    accuracy = api.evaluate_accuracy(result, repeats=5, test_limit=500)
+    report = api.write_report(result, "out/report.html", limits=api.SpecLimits(ber_max=1e-2))
+
+With ``workers=1`` (the default) the campaign runs in this process, so a script needs no
+``if __name__ == "__main__":`` guard and code typed into a notebook or piped to ``python -``
+works; with more workers it runs on worker processes (then the guard is needed, as for any
+use of :mod:`multiprocessing` with the ``spawn`` start method).
+
+Errors in the input raise :class:`~rram_ber.validation.ParameterError` with the same message
+the command line prints.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from analysis.headline import SpecLimits
+from rram_ber.validation import ParameterError, check_int
+
+if TYPE_CHECKING:
+    from analysis.report import Report
+    from characterization.campaign import CampaignResult
+    from characterization.spec import CampaignSpec
+    from characterization.worker import Task, TaskResult
+
+__all__ = [
+    "InProcessExecutor",
+    "ParameterError",
+    "SpecLimits",
+    "ber_table",
+    "evaluate_accuracy",
+    "load_campaign",
+    "run_campaign",
+    "write_report",
+]
+
+
+class InProcessExecutor:
+    """Runs every task in the calling process, one after the other (one ngspice session).
+
+    No process is spawned, so nothing needs the ``__main__`` guard of :mod:`multiprocessing`;
+    results are the same as with one worker process (every sample's randomness comes from its
+    own seed, not from where it runs).
+    """
+
+    workers = 1
+
+    def __enter__(self) -> InProcessExecutor:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def run(self, spec: CampaignSpec, tasks: Iterable[Task]) -> Iterator[tuple[Task, TaskResult]]:
+        """Run ``tasks`` in order, yielding each with its result."""
+        from characterization.worker import run_task
+
+        for task in tasks:
+            yield task, run_task(spec, task)
+
+    def close(self) -> None:
+        """Nothing to release (the ngspice session lives as long as the process)."""
+
+
+def load_campaign(source: str | Path | Mapping[str, Any]) -> CampaignSpec:
+    """A validated campaign from a TOML file or from a dict of its tables.
+
+    Parameters
+    ----------
+    source : path or mapping
+        A campaign file (as ``rram-ber run`` takes), or the same tables as a dict, e.g.
+        ``{"campaign": {"samples": 100}, "conditions": {"vdd_v": [1.2, 0.9]}}`` (relative
+        file names in it are read from the current directory).
+
+    Raises
+    ------
+    ParameterError
+        For a missing or invalid file, or an invalid campaign (naming the key).
+    """
+    from characterization.spec import load_spec, parse_spec
+
+    if isinstance(source, Mapping):
+        if "conditions" not in source:
+            raise ParameterError(
+                "spec", sorted(source), "a campaign with a 'conditions' table (e.g. vdd_v)"
+            )
+        return parse_spec(source, source_dir=str(Path.cwd()))
+    return load_spec(source)
+
+
+def run_campaign(
+    spec: CampaignSpec | str | Path | Mapping[str, Any],
+    out: str | Path,
+    workers: int = 1,
+    samples: int | None = None,
+    progress: bool = True,
+) -> CampaignResult:
+    """Run (or resume) a campaign and return its tables.
+
+    Parameters
+    ----------
+    spec : CampaignSpec, path or mapping
+        The campaign (anything :func:`load_campaign` takes is loaded first).
+    out : str or Path
+        Output directory; created, or resumed if it holds the same campaign.
+    workers : int
+        1 (default): in this process; more: that many worker processes.
+    samples : int, optional
+        Override the Monte-Carlo count per condition (a quick look).
+    progress : bool
+        Show a progress bar on standard error.
+
+    Returns
+    -------
+    characterization.campaign.CampaignResult
+        ``out``, ``ber`` and ``confusion`` (DataFrames) and the chunk counts.
+    """
+    from characterization.campaign import run_campaign as run
+    from characterization.executors import LocalExecutor
+    from characterization.spec import CampaignSpec
+
+    campaign = spec if isinstance(spec, CampaignSpec) else load_campaign(spec)
+    if samples is not None:
+        campaign = campaign.with_samples(samples)
+    check_int("workers", workers, 1, 256)
+    executor = InProcessExecutor() if workers == 1 else LocalExecutor(workers)
+    with executor:
+        return run(campaign, Path(out), executor, progress=progress, stream=sys.stderr)
+
+
+def _campaign_dir(campaign: Any) -> Path | None:
+    """The output directory behind a result, a directory or a ``ber.csv`` path (else None)."""
+    if hasattr(campaign, "out") and hasattr(campaign, "ber"):
+        return Path(campaign.out)
+    if isinstance(campaign, str | Path):
+        path = Path(campaign)
+        return path.parent if path.name == "ber.csv" else path
+    return None
+
+
+def ber_table(campaign: CampaignResult | str | Path) -> pd.DataFrame:
+    """The ``ber.csv`` table of a campaign (columns in the README) as a DataFrame.
+
+    Parameters
+    ----------
+    campaign : CampaignResult, or path
+        What :func:`run_campaign` returned, a campaign output directory or its ``ber.csv``.
+    """
+    if hasattr(campaign, "ber") and isinstance(campaign.ber, pd.DataFrame):
+        return campaign.ber.copy()
+    folder = _campaign_dir(campaign)
+    if folder is None or not (folder / "ber.csv").is_file():
+        raise ParameterError(
+            "campaign", str(campaign), "a campaign result, output directory or ber.csv"
+        )
+    return pd.read_csv(folder / "ber.csv")
+
+
+def evaluate_accuracy(
+    campaign: CampaignResult | str | Path | pd.DataFrame,
+    conditions: Sequence[int] | None = None,
+    repeats: int = 10,
+    seed: int = 0,
+    test_limit: int | None = None,
+    confusion: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Accuracy of the shipped networks with each condition's measured error model.
+
+    Parameters
+    ----------
+    campaign : CampaignResult, path or DataFrame
+        What :func:`run_campaign` returned, an output directory, a ``ber.csv`` path, or a BER
+        table as a DataFrame (ternary conditions then need ``confusion`` too).
+    conditions : sequence of int, optional
+        Condition ids to evaluate (default: every measured one).
+    repeats : int
+        Error realisations (chips) per estimate.
+    seed : int
+        Root seed of the error draws.
+    test_limit : int, optional
+        Evaluate on the first ``test_limit`` test inputs only.
+    confusion : DataFrame, optional
+        The ``confusion.csv`` table belonging to a DataFrame ``campaign``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``condition_id``, ``model``, ``ber``, ``accuracy_mean`` and its 95 % interval
+        (clipped to [0, 1]), ``repeats``, ``clean_accuracy`` and ``accuracy_drop``. Notes on
+        what could not be evaluated are in ``frame.attrs["notes"]``.
+    """
+    from analysis.accuracy import accuracy_study
+
+    if isinstance(campaign, pd.DataFrame) or (
+        hasattr(campaign, "ber") and not isinstance(campaign, str | Path)
+    ):
+        ber = campaign if isinstance(campaign, pd.DataFrame) else campaign.ber
+        if confusion is None and not isinstance(campaign, pd.DataFrame):
+            confusion = campaign.confusion
+        with tempfile.TemporaryDirectory() as folder:
+            ber.to_csv(Path(folder) / "ber.csv", index=False)
+            if confusion is not None:
+                confusion.to_csv(Path(folder) / "confusion.csv", index=False)
+            study = accuracy_study(Path(folder) / "ber.csv", conditions, repeats, seed, test_limit)
+    else:
+        folder_path = _campaign_dir(campaign)
+        if folder_path is None:
+            raise ParameterError("campaign", campaign, "a campaign result, directory or table")
+        study = accuracy_study(folder_path / "ber.csv", conditions, repeats, seed, test_limit)
+    points = study.points.copy()
+    points.attrs["notes"] = list(study.notes)
+    return points
+
+
+def write_report(
+    campaign: CampaignResult | str | Path,
+    html_path: str | Path = "report.html",
+    **options: Any,
+) -> Report:
+    """Write the HTML/Markdown/CSV report of a finished campaign.
+
+    Parameters
+    ----------
+    campaign : CampaignResult or path
+        What :func:`run_campaign` returned, or a campaign output directory.
+    html_path : str or Path
+        The HTML file (``.html``); the Markdown file and ``<stem>_files/`` go beside it.
+    **options
+        Passed to :func:`analysis.report.build_report`: ``operating_points`` (list of
+        ``"corner=tt,vdd_v=1.2,..."``), ``limits`` (:class:`SpecLimits`), ``accuracy``,
+        ``repeats``, ``seed``, ``test_limit``, ``ber_target``, ``pdf``.
+
+    Returns
+    -------
+    analysis.report.Report
+        The paths written.
+    """
+    from analysis.report import build_report
+
+    folder = _campaign_dir(campaign)
+    if folder is None:
+        raise ParameterError("campaign", campaign, "a campaign result or output directory")
+    return build_report(folder, Path(html_path), **options)
