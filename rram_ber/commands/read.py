@@ -91,7 +91,8 @@ def add_read_options(parser: argparse.ArgumentParser) -> None:
         "--mux",
         type=int,
         default=1,
-        help="columns sharing the PCSA through a column multiplexer, 1..64 (1: none)",
+        help="columns sharing the PCSA through a column multiplexer, 1..64 "
+        "(default: %(default)s, no multiplexer)",
     )
     parser.add_argument(
         "--no-device-temperature",

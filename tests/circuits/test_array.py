@@ -247,9 +247,7 @@ def test_a_user_pcsa_in_the_column_reads_like_the_builtin_one(session, tmp_path)
     """The built-in PCSA written as a user subcircuit gives the same column read."""
     path = tmp_path / "my_sa.sp"
     path.write_text(builtin_pcsa_subcircuit("my_sa", technology=PTM130, corner=ProcessCorner.TT))
-    user = UserPcsa(
-        scan_user_file(path), "my_sa", ("vdd", "sen", "out", "outb", "bl", "blb", "sl")
-    )
+    user = UserPcsa(scan_user_file(path), "my_sa", ("vdd", "sen", "out", "outb", "bl", "blb", "sl"))
     generated = ReadConditions(timing=ReadTiming(t_sample_s=1e-9), column=ColumnParameters(rows=16))
     mine = dataclasses.replace(generated, user_pcsa=user)
     copies = [_pair(LRS, HRS), _pair(HRS, LRS), _pair(HRS, HRS)]
