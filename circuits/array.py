@@ -21,7 +21,7 @@ One read copy of an array read is::
   each wire segment into one off transistor of multiplicity ``m`` = rows of the segment behind
   ``R_unselected / m``. The junctions of all rows see the same bit-line voltage within the
   segment's wire drop (below a millivolt here), so ``m`` identical transistors in parallel are
-  the same circuit; ``tests/test_array.py`` checks the two forms against each other.
+  the same circuit; ``tests/circuits/test_array.py`` checks the two forms against each other.
 * **Selected cell** at the far end of the column (the worst-case row: all wire resistance and
   the whole line between it and the PCSA).
 * **Column multiplexer** (optional, ``mux_ways > 1``): an NMOS pass transistor (gate held at
@@ -85,7 +85,7 @@ GATE_C_F_PER_M = PTM130.sizes.gate_c_f_per_m
 DRIVER_FANOUT = 4.0
 #: Segments of each wire in the ``equivalent`` form. The wire RC of 256 rows (120 ohm x 51 fF,
 #: 6 ps) is small next to the cell branch, so two segments describe the line (checked against
-#: one real transistor per row in ``tests/test_array.py``).
+#: one real transistor per row in ``tests/circuits/test_array.py``).
 EQUIVALENT_SEGMENTS = 2
 
 
