@@ -15,6 +15,8 @@ A campaign file has these tables (every key optional unless said otherwise)::
     [access]        AccessSizing fields
     [xnor]          XnorSwitchSizing fields (the XNOR-PCSA's bit-line swap)
     [technology]    name, user model library, user PCSA (see technology_spec)
+    [spec]          ber_max, delay_max_s, energy_max_j, accuracy_drop_max (limits the
+                    report checks; not part of the fingerprint, see spec_limits)
 
 Validation happens before anything runs. Every problem raises
 :class:`~rram_ber.validation.ParameterError` naming the key (``table.key``, with ``[i]`` for a
@@ -52,6 +54,7 @@ from characterization.devices import (
 )
 from characterization.rare.registry import ESTIMATORS
 from characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
+from characterization.spec_limits import SpecLimits
 from characterization.technology_spec import (
     TechnologySettings,
     covered_corners,
@@ -166,6 +169,8 @@ class CampaignSpec:
         Directory of the spec file (relative paths such as ``device.csv`` resolve here).
     technology : TechnologySettings
         Transistor technology and user files (default: PTM 130 nm, built-in PCSA).
+    limits : SpecLimits
+        The [spec] table: limits the report checks results against (not a simulation input).
     """
 
     campaign: CampaignSettings
@@ -180,6 +185,7 @@ class CampaignSpec:
     resolve_fraction: float = DEFAULT_RESOLVE_FRACTION
     source_dir: str = "."
     technology: TechnologySettings = field(default_factory=TechnologySettings)
+    limits: SpecLimits = field(default_factory=SpecLimits)
 
     def with_samples(self, samples: int) -> CampaignSpec:
         """The same campaign with another Monte-Carlo count (``--samples``)."""
@@ -248,6 +254,8 @@ class CampaignSpec:
             "xnor": dataclasses.asdict(self.xnor),
             "decode": {"resolve_fraction": self.resolve_fraction},
             **extra,
+            # Only when declared, so a campaign without limits is recorded as before.
+            **({"spec": self.limits.to_dict()} if self.limits.declared else {}),
         }
 
 
@@ -269,6 +277,7 @@ _TABLES = (
     "access",
     "xnor",
     "technology",
+    "spec",
 )
 
 
@@ -486,6 +495,7 @@ def parse_spec(
         resolve_fraction=resolve_fraction,
         source_dir=source_dir,
         technology=technology,
+        limits=SpecLimits.from_mapping(_table(data, "spec")),
     )
     n_conditions = math.prod(len(v) for v in sweeps.values())
     if n_conditions > MAX_CONDITIONS:
