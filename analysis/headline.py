@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -31,7 +30,8 @@ from analysis.summaries import (
     verdict,
 )
 from characterization import schema
-from rram_ber.validation import ParameterError, check_range, parse_spice_number
+from characterization.spec_limits import SpecLimits
+from rram_ber.validation import ParameterError, parse_spice_number
 
 #: Keys of ``--operating-point`` and the ``ber.csv`` column each one selects.
 POINT_KEYS = ("cell", "corner", "temp_c", "vdd_v", "t_sample_s")
@@ -42,65 +42,6 @@ TAIL_PERCENTILE = 99.9
 
 #: Verdict shown when no limit is declared for a quantity.
 NO_LIMIT = "no limit"
-
-
-@dataclass(frozen=True)
-class SpecLimits:
-    """Upper limits an operating point must meet (``None``: not declared).
-
-    Attributes
-    ----------
-    ber_max : float, optional
-        Largest acceptable bit-error rate (pass: the whole 95 % interval is at or below it).
-    delay_max_s : float, optional
-        Largest acceptable sense delay [s], compared with the 99.9th percentile.
-    energy_max_j : float, optional
-        Largest acceptable mean read energy [J].
-    accuracy_drop_max : float, optional
-        Largest acceptable accuracy loss against clean weights [fraction, 0.01 = 1 point].
-    """
-
-    ber_max: float | None = None
-    delay_max_s: float | None = None
-    energy_max_j: float | None = None
-    accuracy_drop_max: float | None = None
-
-    def __post_init__(self) -> None:
-        bounds = {
-            "ber_max": (0.0, 1.0, ""),
-            "delay_max_s": (0.0, None, "s"),
-            "energy_max_j": (0.0, None, "J"),
-            "accuracy_drop_max": (0.0, 1.0, ""),
-        }
-        for name, (low, high, unit) in bounds.items():
-            value = getattr(self, name)
-            if value is not None:
-                check_range(f"spec.{name}", value, low, high, low_inclusive=False, unit=unit)
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, Any], where: str = "spec") -> SpecLimits:
-        """Limits from a table such as a campaign's ``[spec]`` (unknown keys are refused)."""
-        known = {f.name for f in fields(cls)}
-        for key in values:
-            if key not in known:
-                raise ParameterError(f"{where}.{key}", values[key], "one of " + ", ".join(known))
-        return cls(**{k: v for k, v in values.items() if v is not None})
-
-    def merged(self, other: SpecLimits) -> SpecLimits:
-        """These limits with every limit declared in ``other`` taking precedence."""
-        return SpecLimits(
-            **{
-                f.name: getattr(other, f.name)
-                if getattr(other, f.name) is not None
-                else getattr(self, f.name)
-                for f in fields(self)
-            }
-        )
-
-    @property
-    def declared(self) -> bool:
-        """Whether any limit is declared."""
-        return any(getattr(self, f.name) is not None for f in fields(self))
 
 
 def parse_operating_point(text: str) -> dict[str, Any]:

@@ -191,8 +191,8 @@ def _headline_display(table: pd.DataFrame) -> pd.DataFrame:
 def _limits_text(limits: SpecLimits) -> str:
     if not limits.declared:
         return (
-            "No spec limits declared (--ber-max, --delay-max, --energy-max, "
-            "--accuracy-drop-max): every verdict is 'no limit'."
+            "No spec limits declared (the campaign's [spec] table, or --ber-max, --delay-max, "
+            "--energy-max, --accuracy-drop-max): every verdict is 'no limit'."
         )
     parts = []
     if limits.ber_max is not None:
@@ -288,7 +288,8 @@ def build_report(
         Operating points of the headline, e.g. ``"corner=tt,temp_c=27,vdd_v=1.2,
         t_sample_s=1e-9"`` (default: the best and the nominal condition of each cell).
     limits : SpecLimits, optional
-        Spec limits the headline checks (default: none declared).
+        Spec limits the headline checks; each one declared here replaces the campaign's own
+        (its ``[spec]`` table). Default: the campaign's limits only.
     pdf : bool
         Also write every figure as PDF.
     progress : callable, optional
@@ -305,10 +306,11 @@ def build_report(
     html_file = Path(html_path)
     if html_file.suffix.lower() not in (".html", ".htm"):
         raise ParameterError("--output", str(html_file), "a file name ending in .html")
-    limits = limits or SpecLimits()
     step = progress or (lambda message: None)
     step("loading the campaign")
     data = load_campaign(out)
+    # The campaign's [spec] table, with every limit given here taking precedence.
+    limits = data.campaign.limits.merged(limits or SpecLimits())
     files = html_file.with_name(html_file.stem + "_files")
     files.mkdir(parents=True, exist_ok=True)
     ber = data.ber.copy()

@@ -123,11 +123,15 @@ def fingerprint(spec: CampaignSpec) -> dict[str, str]:
         device_data["csv_sha256"] = _file_sha256(
             "device.csv", Path(spec.source_dir) / spec.device.csv
         )
+    record = json.loads(json.dumps(spec.to_dict()))
+    # Spec limits judge results; they do not change a sample row, so changing a limit must
+    # not make a finished campaign "another campaign".
+    record.pop("spec", None)
     keys: dict[str, str] = {}
     _flatten(
         "",
         {
-            "spec": json.loads(json.dumps(spec.to_dict())),
+            "spec": record,
             "device_data": device_data,
             "versions": software_versions(),
         },
@@ -458,9 +462,15 @@ def run_campaign(
         # are made without reading the samples back.
         tallies: dict[int, ConditionTally] = {}
         tasks, todo, recomputed = _tasks(spec, conditions, out, keys, stream, tallies)
-        if existing is None or existing["fingerprint"]["keys"] != keys:
-            # New, or topped up: campaign.json records the sample count now asked for.
-            store.write_manifest(out, manifest(spec, keys))
+        record = manifest(spec, keys)
+        if (
+            existing is None
+            or existing["fingerprint"]["keys"] != keys
+            or existing.get("spec") != record["spec"]
+        ):
+            # New, topped up or with changed spec limits: campaign.json records the sample
+            # count and the limits now asked for.
+            store.write_manifest(out, record)
             # The user's model library and PCSA (their checksums are in the manifest).
             copy_user_files(spec.technology, out)
         # The condition files are written while the workers simulate (this process mostly

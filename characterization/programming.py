@@ -36,7 +36,7 @@ in device order.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -313,6 +313,7 @@ def apply_pulse(
     conditions: ProgramConditions,
     rng: np.random.Generator,
     v_wl_set_v: float | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[PulseOutcome]:
     """Apply one SET or RESET pulse to every device, with one c2c step each.
 
@@ -330,6 +331,8 @@ def apply_pulse(
         Source of the c2c steps (drawn for all devices before any simulation).
     v_wl_set_v : float, optional
         SET word-line voltage, if already known (else looked up from the compliance).
+    progress : callable, optional
+        Called with the number of devices of each batch once it is simulated.
 
     Returns
     -------
@@ -359,6 +362,8 @@ def apply_pulse(
         # One hard device must not cost the others: a failed batch is retried one by one.
         simulated = simulate_with_retry(simulate, during[start : start + size])
         results += [None if isinstance(r, str) else r for r in simulated]
+        if progress is not None:
+            progress(len(simulated))
     outcomes = []
     set_pulse = operation is Operation.SET
     for device, target, result in zip(devices, targets, results, strict=True):
@@ -461,13 +466,20 @@ def program_population(
     n_devices: int,
     conditions: ProgramConditions,
     rng: np.random.Generator,
+    progress: Callable[[int], None] | None = None,
 ) -> PopulationResult:
-    """Draw ``n_devices`` fresh devices, SET them at the compliance, read, RESET, read."""
+    """Draw ``n_devices`` fresh devices, SET them at the compliance, read, RESET, read.
+
+    ``progress`` is called with the number of devices of each simulated batch (SET, then
+    RESET: ``2 * n_devices`` in all).
+    """
     drawn = fresh_devices(rng, n_devices, conditions)
     v_wl = compliance_word_line_voltage(simulator, conditions)
-    set_out = apply_pulse(simulator, drawn, Operation.SET, conditions, rng, v_wl)
+    set_out = apply_pulse(simulator, drawn, Operation.SET, conditions, rng, v_wl, progress)
     after_set = [o.device for o in set_out]
-    reset_out = apply_pulse(simulator, after_set, Operation.RESET, conditions, rng)
+    reset_out = apply_pulse(
+        simulator, after_set, Operation.RESET, conditions, rng, progress=progress
+    )
     after_reset = [o.device for o in reset_out]
     failed = np.array([s.failed or r.failed for s, r in zip(set_out, reset_out, strict=True)])
 

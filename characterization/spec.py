@@ -17,6 +17,8 @@ A campaign file has these tables (every key optional unless said otherwise)::
     [array]         rows (a value or a swept list), mux_ways, isolated
                     (:mod:`characterization.array_spec`)
     [technology]    name, user model library, user PCSA (see technology_spec)
+    [spec]          ber_max, delay_max_s, energy_max_j, accuracy_drop_max (limits the
+                    report checks; not part of the fingerprint, see spec_limits)
 
 Validation happens before anything runs. Every problem raises
 :class:`~rram_ber.validation.ParameterError` naming the key (``table.key``, with ``[i]`` for a
@@ -55,6 +57,7 @@ from characterization.devices import (
 )
 from characterization.rare.registry import ESTIMATORS
 from characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
+from characterization.spec_limits import SpecLimits
 from characterization.technology_spec import (
     TechnologySettings,
     covered_corners,
@@ -180,6 +183,8 @@ class CampaignSpec:
         fixture (ideal pulses, analogue decision by ``resolve_fraction``).
     technology : TechnologySettings
         Transistor technology and user files (default: PTM 130 nm, built-in PCSA).
+    limits : SpecLimits
+        The [spec] table: limits the report checks results against (not a simulation input).
     """
 
     campaign: CampaignSettings
@@ -195,6 +200,7 @@ class CampaignSpec:
     source_dir: str = "."
     column: ColumnParameters | None = field(default_factory=ColumnParameters)
     technology: TechnologySettings = field(default_factory=TechnologySettings)
+    limits: SpecLimits = field(default_factory=SpecLimits)
 
     def with_samples(self, samples: int) -> CampaignSpec:
         """The same campaign with another Monte-Carlo count (``--samples``)."""
@@ -274,6 +280,8 @@ class CampaignSpec:
             if self.column is None
             else {"rows": list(self.sweeps["rows"]), "mux_ways": self.column.mux_ways},
             **extra,
+            # Only when declared, so a campaign without limits is recorded as before.
+            **({"spec": self.limits.to_dict()} if self.limits.declared else {}),
         }
 
 
@@ -296,6 +304,7 @@ _TABLES = (
     "xnor",
     "array",
     "technology",
+    "spec",
 )
 
 
@@ -518,6 +527,7 @@ def parse_spec(
         source_dir=source_dir,
         column=column,
         technology=technology,
+        limits=SpecLimits.from_mapping(_table(data, "spec")),
     )
     n_conditions = math.prod(len(v) for v in sweeps.values())
     if n_conditions > MAX_CONDITIONS:

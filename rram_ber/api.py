@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analysis.headline import SpecLimits
+from characterization.spec_limits import SpecLimits
 from rram_ber.validation import ParameterError, check_int
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ every number is reproducible from ``seed`` alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,6 +100,7 @@ def evaluate_with_errors(
     error_model: ErrorModel,
     repeats: int,
     seed: Seed = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> AccuracyEstimate:
     """Accuracy of ``network`` on ``(x, y)`` over ``repeats`` independent error realisations.
 
@@ -117,6 +118,8 @@ def evaluate_with_errors(
         Number of realisations ``R >= 1``.
     seed : int or SeedSequence
         Root of the realisations' seeds.
+    progress : callable, optional
+        Called with the number of realisations just finished (for a progress bar).
     """
     count = check_int("repeats", repeats, 1)
     inputs, labels = np.asarray(x), np.asarray(y)
@@ -127,13 +130,18 @@ def evaluate_with_errors(
     if error_model.error_free:
         # Every realisation would be the stored network: evaluate it once (same result as
         # ``count`` passes, since error-free draws change nothing).
-        return AccuracyEstimate((network.accuracy(prepared, labels),) * count)
+        accuracy = network.accuracy(prepared, labels)
+        if progress is not None:
+            progress(count)
+        return AccuracyEstimate((accuracy,) * count)
     accuracies = []
     for child in _seed_sequence(seed).spawn(count):
         weights, read_errors = error_model.realize(network, np.random.default_rng(child))
         accuracies.append(
             network.accuracy(prepared, labels, weights=weights, read_errors=read_errors)
         )
+        if progress is not None:
+            progress(1)
     return AccuracyEstimate(tuple(accuracies))
 
 

@@ -64,6 +64,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--limit", type=int, default=None, help="use only the first N test inputs")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
 
 
@@ -149,7 +150,20 @@ def run(args: argparse.Namespace) -> int:
     except DatasetUnavailableError as error:
         print(f"rram-ber evaluate: {error}", file=sys.stderr)
         return 1
-    estimate = evaluate_with_errors(network, x, y, error_model, repeats, seed)
+    from tqdm import tqdm
+
+    # Error-free weights are evaluated once; otherwise one pass per realisation.
+    with tqdm(
+        total=repeats,
+        unit="repeat",
+        desc="evaluate",
+        disable=args.quiet,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    ) as bar:
+        estimate = evaluate_with_errors(
+            network, x, y, error_model, repeats, seed, progress=bar.update
+        )
     if args.json:
         print(
             json.dumps(

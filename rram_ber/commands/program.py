@@ -123,6 +123,7 @@ def register(subparsers: Any) -> None:
         help="access-transistor technology: " + ", ".join(TECHNOLOGIES) + " (default ptm130)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
         "--plots",
         type=Path,
@@ -209,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
         return run_weak_reset(args, conditions, n_devices, seed)
 
     import numpy as np
+    from tqdm import tqdm
 
     from characterization.programming import (
         log_normal_summary,
@@ -218,20 +220,25 @@ def run(args: argparse.Namespace) -> int:
     from characterization.session import NgspiceSession
 
     rng = np.random.default_rng(np.random.SeedSequence(seed))
-    # One batched simulation per pulse, so no per-device progress exists; say what runs.
-    print(
-        f"program: {n_devices} devices, SET at {conditions.compliance_a * 1e6:g} uA then "
-        "RESET, each followed by a read (real ngspice) ...",
-        file=sys.stderr,
-        flush=True,
-    )
     start = time.monotonic()
-    with NgspiceSession() as session:
-        result = program_population(session, n_devices, conditions, rng)
+    # One step per device and pulse: SET at the compliance, then RESET (each followed by a
+    # read of the device model).
+    bar = tqdm(
+        total=2 * n_devices,
+        unit="pulse",
+        desc=f"program (SET at {conditions.compliance_a * 1e6:g} uA, RESET)",
+        disable=args.quiet,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+    with bar, NgspiceSession() as session:
+        result = program_population(session, n_devices, conditions, rng, progress=bar.update)
         curves = None
         if args.plots is not None:
+            bar.set_description("program: I-V sweeps for the plots")
             curves = simulate_iv_sweeps(session, result.drawn[:IV_PLOT_DEVICES])
-    print(f"program: done in {time.monotonic() - start:.1f} s", file=sys.stderr)
+    if not args.quiet:
+        print(f"program: done in {time.monotonic() - start:.1f} s", file=sys.stderr)
     lrs_median, lrs_sigma = log_normal_summary(result.r_lrs_ohm)
     hrs_median, hrs_sigma = log_normal_summary(result.r_hrs_ohm)
     observed = result.compliance_observed_a[~result.failed]

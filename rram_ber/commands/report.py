@@ -52,7 +52,10 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
         "vdd_v [V], t_sample_s [s]); repeatable (default: the best and the nominal condition "
         "of each cell)",
     )
-    limits = parser.add_argument_group("spec limits (pass/fail in the headline; default: none)")
+    limits = parser.add_argument_group(
+        "spec limits (pass/fail in the headline; default: the campaign's [spec] table, "
+        "each option given here replaces its limit)"
+    )
     limits.add_argument(
         "--ber-max", type=spice_float, default=None, help="largest acceptable BER, e.g. 1e-3"
     )
@@ -114,8 +117,8 @@ def register(subparsers: Any) -> None:
 
 
 def limits_from_args(args: argparse.Namespace) -> Any:
-    """The :class:`~analysis.headline.SpecLimits` of the command line."""
-    from analysis.headline import SpecLimits
+    """The :class:`~characterization.spec_limits.SpecLimits` of the command line."""
+    from characterization.spec_limits import SpecLimits
     from rram_ber.validation import ParameterError
 
     options = {

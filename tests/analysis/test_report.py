@@ -17,9 +17,9 @@ import pytest
 from matplotlib import image
 
 from analysis.campaign_data import load_campaign
-from analysis.headline import SpecLimits
 from analysis.report import build_report
 from characterization.spec import parse_spec
+from characterization.spec_limits import SpecLimits
 from rram_ber.cli import main
 
 CAMPAIGN = Path(__file__).resolve().parents[1] / "data" / "small_campaign"

@@ -102,3 +102,12 @@ def test_missing_data_package_exits_1_with_install_hint(monkeypatch, tmp_path, c
     status = main(["evaluate", "--model", "fashion-mlp-bnn", "--ber", "0.01", "--repeats", "1"])
     assert status == 1
     assert "apt-get install dataset-fashion-mnist" in capsys.readouterr().err
+
+
+def test_progress_bar_counts_the_realisations_and_quiet_hides_it(capsys):
+    argv = ["evaluate", "--model", "digits-mlp-bnn", "--ber", "0.02", "--repeats", "3"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "evaluate: 100%" in err and "3/3" in err
+    assert main([*argv, "--quiet"]) == 0
+    assert capsys.readouterr().err == ""

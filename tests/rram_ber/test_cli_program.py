@@ -81,7 +81,9 @@ def test_program_json_and_plots(tmp_path):
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
-    assert "program: 20 devices, SET at 50 uA" in completed.stderr  # not silent
+    # Not silent: a bar over the 20 SET and 20 RESET pulses.
+    assert "program (SET at 50 uA, RESET)" in completed.stderr
+    assert "40/40" in completed.stderr
     assert "program: done in" in completed.stderr
     result = json.loads(completed.stdout)
     expected = {"lrs_median_ohm", "lrs_sigma_ln", "hrs_median_ohm", "hrs_sigma_ln"}
