@@ -44,7 +44,7 @@ from analysis.bnn.datasets import Dataset, load_dataset
 from analysis.bnn.errors import TransitionMatrix
 from analysis.bnn.layers import Network
 from analysis.bnn.model_io import save_network, weights_directory
-from analysis.bnn.recipes import MITBIH_RECIPES, RECIPES, Activation, Recipe
+from analysis.bnn.recipes import MITBIH_RECIPES, RECIPES, Activation, LrSchedule, Recipe
 from analysis.bnn.torch_export import from_torch
 from analysis.bnn.torch_nn import RecipeNet, WeightErrors, to_channels_first
 from rram_ber.validation import ParameterError, check_int, check_range
@@ -62,6 +62,51 @@ def validation_split(
     order = np.random.default_rng(np.random.SeedSequence(VALIDATION_SPLIT_SEED)).permutation(n)
     n_val = round(fraction * n)
     return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def augment_images(
+    x: torch.Tensor, rng: np.random.Generator, shift: int, flip: bool
+) -> torch.Tensor:
+    """Randomly shifted (and mirrored) copies of a batch of images, for training only.
+
+    Parameters
+    ----------
+    x : Tensor, shape (N, C, H, W)
+        Input codes, channels first.
+    rng : numpy.random.Generator
+        Seeded source of the shifts and flips.
+    shift : int
+        Largest shift in pixels along each axis (the image is zero-padded by ``shift`` and a
+        random H x W window is cut out, so the emptied border reads code 0).
+    flip : bool
+        Mirror each image left-right with probability 1/2 (Fashion-MNIST's classes are
+        left-right symmetric: a mirrored shoe is still a shoe).
+
+    Returns
+    -------
+    Tensor, shape (N, C, H, W)
+    """
+    n, _, h, w = x.shape
+    padded = nn.functional.pad(x, (shift, shift, shift, shift)) if shift else x
+    dy = rng.integers(0, 2 * shift + 1, n)
+    dx = rng.integers(0, 2 * shift + 1, n)
+    cols = np.broadcast_to(np.arange(w), (n, w))
+    if flip:
+        cols = np.where(rng.random(n)[:, None] < 0.5, cols[:, ::-1], cols)
+    rows = torch.from_numpy(dy[:, None] + np.arange(h))
+    cols_t = torch.from_numpy(dx[:, None] + cols)
+    index = torch.arange(n)[:, None, None]
+    # One gather: (N, H, W, C) picked from the channels-last view, then channels first again.
+    out = padded.permute(0, 2, 3, 1)[index, rows[:, :, None], cols_t[:, None, :]]
+    return out.permute(0, 3, 1, 2).contiguous()
+
+
+def _scheduler(
+    optimizer: torch.optim.Optimizer, recipe: Recipe, n_epochs: int
+) -> torch.optim.lr_scheduler.LRScheduler:
+    if recipe.lr_schedule is LrSchedule.COSINE:
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=n_epochs)
+    return torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=recipe.lr_decay)
 
 
 def _accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -91,6 +136,7 @@ def train(
     log: Any = None,
     error_matrix: TransitionMatrix | None = None,
     command: str | None = None,
+    checkpoint: Path | None = None,
 ) -> Network:
     """Train ``recipe`` on ``dataset``; return the exported network of the best epoch.
 
@@ -111,6 +157,10 @@ def train(
         Measured errors drawn in training instead of ``recipe.train_ber``.
     command : str, optional
         The command line recorded in the metadata (default: the ``--model`` command).
+    checkpoint : Path, optional
+        After every epoch that improves the validation accuracy, the PyTorch state of that
+        epoch, its number, validation accuracy and the history so far are saved here
+        (``torch.save``), so that a run stopped early still leaves its best epoch.
     """
     _check_recipe(recipe)
     check_int("seed", seed, 0)
@@ -122,7 +172,12 @@ def train(
         generator = torch.Generator().manual_seed(seed + 1_000_003)
         model.set_weight_errors(WeightErrors(recipe.train_ber, generator, error_matrix))
     optimizer = torch.optim.Adam(model.parameters(), lr=recipe.learning_rate)
-    scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=recipe.lr_decay)
+    scheduler = _scheduler(optimizer, recipe, n_epochs)
+    augment = recipe.augment_shift > 0 or recipe.augment_flip
+    if augment and len(recipe.input_shape) != 3:
+        raise ParameterError("augment_shift/augment_flip", recipe.name, "image (conv2d) inputs")
+    # A stream of its own: recipes without augmentation draw exactly what they drew before.
+    augment_rng = np.random.default_rng(np.random.SeedSequence([seed, 2]))
     shape = recipe.input_shape
     train_idx, val_idx = validation_split(dataset.y_train.size, recipe.validation_fraction)
     x_all = to_channels_first(dataset.x_train.reshape(-1, *shape))
@@ -140,7 +195,12 @@ def train(
         for i in range(0, len(order), recipe.batch_size):
             batch = order[i : i + recipe.batch_size]
             optimizer.zero_grad()
-            loss = loss_fn(model(x_train[batch]), y_train[batch])
+            x_batch = x_train[batch]
+            if augment:
+                x_batch = augment_images(
+                    x_batch, augment_rng, recipe.augment_shift, recipe.augment_flip
+                )
+            loss = loss_fn(model(x_batch), y_train[batch])
             loss.backward()
             optimizer.step()
             model.clip_latent_weights()
@@ -150,6 +210,9 @@ def train(
         history.append({"loss": float(np.mean(losses)), "validation_accuracy": val_accuracy})
         if best is None or val_accuracy > best[0]:
             best = (val_accuracy, epoch + 1, copy.deepcopy(model.state_dict()))
+            if checkpoint is not None:
+                torch.save({"epoch": epoch + 1, "validation_accuracy": val_accuracy,
+                            "state_dict": best[2], "history": history}, checkpoint)  # fmt: skip
         if log is not None:
             print(
                 f"{recipe.name} seed {seed} epoch {epoch + 1}/{n_epochs}: loss "
@@ -233,6 +296,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="error-aware training with a measured condition of this ber.csv",
     )
     parser.add_argument("--condition", default=None, help="condition_id of --train-ber-table")
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        default=None,
+        help="save the best epoch's PyTorch state here whenever it improves (one model only)",
+    )
     parser.add_argument("--threads", type=int, default=1, help="PyTorch threads (default 1)")
     parser.add_argument(
         "--out", type=Path, default=None, help="output directory (default: the shipped weights)"
@@ -248,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     torch.set_num_threads(check_int("--threads", args.threads, 1))
     out = weights_directory() if args.out is None else args.out
     names = sorted(RECIPES) if args.all else [args.model]
+    if args.checkpoint is not None and len(names) > 1:
+        raise ParameterError("--checkpoint", str(args.checkpoint), "one --model, not --all")
     matrix = None
     if args.train_ber_table is not None:
         matrix = _error_matrix(args.train_ber_table, args.condition)
@@ -268,7 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             command = "python -m analysis.bnn.train " + " ".join(sys.argv[1:] if argv is None
                                                                  else argv)  # fmt: skip
         network = train(recipe, datasets[recipe.dataset], args.seed, args.epochs,
-                        log=sys.stdout, error_matrix=matrix, command=command)  # fmt: skip
+                        log=sys.stdout, error_matrix=matrix, command=command,
+                        checkpoint=args.checkpoint)  # fmt: skip
         path = save_network(network, out / f"{name}.npz")
         memory = network.memory()
         training = network.metadata["training"]
