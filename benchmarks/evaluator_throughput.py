@@ -30,7 +30,8 @@ import time
 import numpy as np
 
 from analysis.bnn.curves import accuracy_curve, load_test_split
-from analysis.bnn.layers import Affine, Dense, Network
+from analysis.bnn.geometry import PoolKind, pad
+from analysis.bnn.layers import Affine, Conv2D, Dense, Network
 from analysis.bnn.model_io import load_model
 
 BERS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5)
@@ -96,6 +97,67 @@ def torch_pass_seconds(network: Network, x: np.ndarray, passes: int) -> float | 
     return seconds / passes
 
 
+def _sliding_window_forward(layer, h: np.ndarray) -> np.ndarray:
+    """One layer as the evaluator computed it before its im2col/pooling rewrite.
+
+    im2col by copying a transposed sliding-window view, max pooling by ``max`` over the
+    window axes of a reshaped array: the reference for the side-by-side timing and for the
+    bit-identity check of the current code.
+    """
+    if not isinstance(layer, Conv2D):
+        return layer.forward(h)
+    x = pad(h, layer.padding, 2)
+    windows = np.lib.stride_tricks.sliding_window_view(x, layer.kernel, axis=(1, 2))
+    windows = windows[:, :: layer.stride, :: layer.stride]
+    batch, rows, cols = windows.shape[:3]
+    pats = windows.transpose(0, 1, 2, 4, 5, 3).reshape(batch, rows, cols, -1)
+    a = pats.reshape(-1, pats.shape[-1]).astype(np.float32) @ layer.weights.values.T
+    a = a.reshape(batch, rows, cols, -1)
+    if layer.pool_size == 1 or layer.pools_output or layer.pool_kind is not PoolKind.MAX:
+        return layer.finish(a)
+    size = layer.pool_size
+    hp, wp = rows // size, cols // size
+    pooled = a[:, : hp * size, : wp * size].reshape(batch, hp, size, wp, size, -1)
+    return layer.output.apply(pooled.max(axis=(2, 4)))
+
+
+def conv_breakdown(network: Network, sample: np.ndarray) -> None:
+    """Per-layer cost of one error-free pass, and the pass before/after the im2col rewrite."""
+    prepared = network.prepare(sample)
+    n = sample.shape[0]
+    # 250 images: about the batch the evaluator itself uses for this CNN (64 MB of patches).
+    print("\nper layer, 250 images, no errors: im2col | GEMM | pool + threshold [ms]")
+    h = prepared.values[:250]
+    for layer in network.layers:
+        w = layer.weights.values
+        t0 = time.perf_counter()
+        pats = layer.patches(h).astype(np.float32, copy=False)
+        t1 = time.perf_counter()
+        a = (pats.reshape(-1, pats.shape[-1]) @ w.T).reshape(*pats.shape[:-1], -1)
+        t2 = time.perf_counter()
+        h = layer.finish(a)
+        t3 = time.perf_counter()
+        print(f"  {type(layer).__name__:<6} {layer.name:<4} fan-in {w.shape[1]:>5} out "
+              f"{w.shape[0]:>4}: {1e3 * (t1 - t0):8.1f} | {1e3 * (t2 - t1):8.1f} | "
+              f"{1e3 * (t3 - t2):8.1f}")  # fmt: skip
+    logits_now, now_s = _timed(network.forward, prepared)
+
+    def before() -> np.ndarray:
+        chunks = []
+        for start in range(0, n, 250):
+            g = prepared.values[start : start + 250]
+            for layer in network.layers:
+                g = _sliding_window_forward(layer, g)
+            chunks.append(g)
+        return np.concatenate(chunks)
+
+    logits_before, before_s = _timed(before)
+    identical = np.array_equal(logits_now, logits_before)
+    print(f"pass of {n} images: now {now_s:.2f} s, with the sliding-window im2col and "
+          f"reshape max-pool {before_s:.2f} s ({before_s / now_s:.2f}x); logits "
+          f"{'bit-identical' if identical else 'DIFFER'}")  # fmt: skip
+
+
 def print_curve(name: str, points) -> None:
     print(f"\n{name}: accuracy [%] vs BER (mean and Student-t 95 % CI over the draws)")
     for point in points:
@@ -130,6 +192,7 @@ def main() -> None:
           f"target <= 20 s: {verdict}")  # fmt: skip
     print(f"one {n_images}-image pass with errors: {curve_s / draws:.2f} s")
     if not all(isinstance(layer, Dense) for layer in network.layers):
+        conv_breakdown(network, x[:1000])
         print_curve(args.model, points)
         return
 
