@@ -11,8 +11,11 @@ threshold 0.05 of Laborieux et al. / Quantized_VGG for ternary), latent weights 
 block order linear -> pool -> batch norm -> sign (hidden), ReLU (real feature layers of
 "classifier-only" networks, Penkovsky et al., DATE 2020) or nothing (last layer: logits);
 first-layer input codes / max_code; softmax cross-entropy; Adam with the learning rate
-multiplied by ``lr_decay`` after every epoch. The epoch with the best validation accuracy
-(a seeded hold-out of the training split, never the test split) is exported.
+multiplied by ``lr_decay`` after every epoch, or on a cosine schedule (:class:`LrSchedule`);
+optionally random shifts and left-right mirroring of training images (the standard
+Fashion-MNIST / CIFAR augmentation; the validation and test images are never augmented). The
+epoch with the best validation accuracy (a seeded hold-out of the training split, never the
+test split) is exported.
 
 Error-aware training (Hirtzlin et al., AICAS 2019): ``train_ber > 0`` draws weight errors at
 that rate in every training forward pass (binary: sign flips; ternary: 0 <-> +-1 as in the
