@@ -158,9 +158,9 @@ def train(
     command : str, optional
         The command line recorded in the metadata (default: the ``--model`` command).
     checkpoint : Path, optional
-        After every epoch that improves the validation accuracy, the PyTorch state of that
-        epoch, its number, validation accuracy and the history so far are saved here
-        (``torch.save``), so that a run stopped early still leaves its best epoch.
+        After every epoch, the PyTorch state of the best epoch so far, its number, validation
+        accuracy and the history so far are saved here (``torch.save``), so that a run
+        stopped early still leaves its best epoch (:func:`export_checkpoint`).
     """
     _check_recipe(recipe)
     check_int("seed", seed, 0)
@@ -210,9 +210,9 @@ def train(
         history.append({"loss": float(np.mean(losses)), "validation_accuracy": val_accuracy})
         if best is None or val_accuracy > best[0]:
             best = (val_accuracy, epoch + 1, copy.deepcopy(model.state_dict()))
-            if checkpoint is not None:
-                torch.save({"epoch": epoch + 1, "validation_accuracy": val_accuracy,
-                            "state_dict": best[2], "history": history}, checkpoint)  # fmt: skip
+        if checkpoint is not None:
+            torch.save({"epoch": best[1], "validation_accuracy": best[0],
+                        "state_dict": best[2], "history": history}, checkpoint)  # fmt: skip
         if log is not None:
             print(
                 f"{recipe.name} seed {seed} epoch {epoch + 1}/{n_epochs}: loss "
@@ -222,12 +222,41 @@ def train(
                 flush=True,
             )
     assert best is not None
-    model.load_state_dict(best[2])
+    default = f"python -m analysis.bnn.train --model {recipe.name} --seed {seed}"
+    record = {
+        "command": command or default + ("" if epochs is None else f" --epochs {n_epochs}"),
+        "seed": seed,
+        "recipe": recipe_record(recipe),
+        "epochs": n_epochs,
+        "selected_epoch": best[1],
+        "validation_accuracy": best[0],
+        "n_validation": int(val_idx.size),
+        "validation_split_seed": VALIDATION_SPLIT_SEED,
+        "history": history,
+        "error_aware": None
+        if recipe.train_ber == 0 and error_matrix is None
+        else (error_matrix.as_dict() if error_matrix else {"ber": recipe.train_ber}),
+        "optimizer": "Adam",
+        "loss": "softmax cross-entropy",
+        "seconds": round(time.perf_counter() - start, 1),
+        "torch": torch.__version__,
+    }
+    return _export(model, best[2], recipe, dataset, record)
+
+
+def _export(
+    model: RecipeNet,
+    state: dict[str, Any],
+    recipe: Recipe,
+    dataset: Dataset,
+    training: dict[str, Any],
+) -> Network:
+    """The network of ``state`` with its test accuracy (NumPy evaluator) and metadata."""
+    model.load_state_dict(state)
     model.eval()
     network = from_torch(model, name=recipe.name)
-    x_test = dataset.x_test.reshape(-1, *shape)
+    x_test = dataset.x_test.reshape(-1, *recipe.input_shape)
     test_accuracy = network.accuracy(x_test, dataset.y_test)
-    default = f"python -m analysis.bnn.train --model {recipe.name} --seed {seed}"
     metadata = {
         "dataset": dataset.name,
         "dataset_info": dataset.info,
@@ -236,27 +265,40 @@ def train(
         "weight_kinds": sorted({spec.weights.value for spec in recipe.layers}),
         "clean_test_accuracy": test_accuracy,
         "n_test": int(dataset.y_test.size),
-        "training": {
-            "command": command or default + ("" if epochs is None else f" --epochs {n_epochs}"),
-            "seed": seed,
-            "recipe": recipe_record(recipe),
-            "epochs": n_epochs,
-            "selected_epoch": best[1],
-            "validation_accuracy": best[0],
-            "n_validation": int(val_idx.size),
-            "validation_split_seed": VALIDATION_SPLIT_SEED,
-            "history": history,
-            "error_aware": None
-            if recipe.train_ber == 0 and error_matrix is None
-            else (error_matrix.as_dict() if error_matrix else {"ber": recipe.train_ber}),
-            "optimizer": "Adam",
-            "loss": "softmax cross-entropy",
-            "seconds": round(time.perf_counter() - start, 1),
-            "torch": torch.__version__,
-        },
+        "training": training,
     }
     return Network(network.name, network.layers, network.input_shape, network.input_bits,
                    metadata)  # fmt: skip
+
+
+def export_checkpoint(recipe: Recipe, dataset: Dataset, seed: int, checkpoint: Path) -> Network:
+    """The best epoch of a run that was stopped before its last epoch (see ``checkpoint``).
+
+    The metadata say how far the run went: ``epochs`` is the recipe's, ``epochs_run`` the
+    number of epochs completed, and ``stopped_early`` is true. Only runs of the recipe as it
+    stands (no ``--epochs``, ``--train-ber`` or measured errors) are exported this way.
+    """
+    saved = torch.load(checkpoint, weights_only=True)
+    model = RecipeNet(recipe, dataset.max_code, dataset.input_bits)
+    _, val_idx = validation_split(dataset.y_train.size, recipe.validation_fraction)
+    record = {
+        "command": f"python -m analysis.bnn.train --model {recipe.name} --seed {seed}",
+        "seed": seed,
+        "recipe": recipe_record(recipe),
+        "epochs": recipe.epochs,
+        "epochs_run": len(saved["history"]),
+        "stopped_early": True,
+        "selected_epoch": int(saved["epoch"]),
+        "validation_accuracy": float(saved["validation_accuracy"]),
+        "n_validation": int(val_idx.size),
+        "validation_split_seed": VALIDATION_SPLIT_SEED,
+        "history": saved["history"],
+        "error_aware": None if recipe.train_ber == 0 else {"ber": recipe.train_ber},
+        "optimizer": "Adam",
+        "loss": "softmax cross-entropy",
+        "torch": torch.__version__,
+    }
+    return _export(model, saved["state_dict"], recipe, dataset, record)
 
 
 def recipe_record(recipe: Recipe) -> dict[str, Any]:
@@ -302,6 +344,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="save the best epoch's PyTorch state here whenever it improves (one model only)",
     )
+    parser.add_argument(
+        "--export-checkpoint",
+        type=Path,
+        default=None,
+        help="export the best epoch of a stopped run's --checkpoint file instead of training",
+    )
     parser.add_argument("--threads", type=int, default=1, help="PyTorch threads (default 1)")
     parser.add_argument(
         "--out", type=Path, default=None, help="output directory (default: the shipped weights)"
@@ -317,8 +365,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     torch.set_num_threads(check_int("--threads", args.threads, 1))
     out = weights_directory() if args.out is None else args.out
     names = sorted(RECIPES) if args.all else [args.model]
-    if args.checkpoint is not None and len(names) > 1:
-        raise ParameterError("--checkpoint", str(args.checkpoint), "one --model, not --all")
+    for option in ("checkpoint", "export_checkpoint"):
+        if getattr(args, option) is not None and len(names) > 1:
+            flag = "--" + option.replace("_", "-")
+            raise ParameterError(flag, str(getattr(args, option)), "one --model, not --all")
     matrix = None
     if args.train_ber_table is not None:
         matrix = _error_matrix(args.train_ber_table, args.condition)
@@ -338,9 +388,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.train_ber is not None or matrix is not None or args.epochs is not None:
             command = "python -m analysis.bnn.train " + " ".join(sys.argv[1:] if argv is None
                                                                  else argv)  # fmt: skip
-        network = train(recipe, datasets[recipe.dataset], args.seed, args.epochs,
-                        log=sys.stdout, error_matrix=matrix, command=command,
-                        checkpoint=args.checkpoint)  # fmt: skip
+        if args.export_checkpoint is not None:
+            if command is not None:
+                raise ParameterError("--export-checkpoint", str(args.export_checkpoint),
+                                     "no --epochs, --train-ber or --train-ber-table")  # fmt: skip
+            network = export_checkpoint(recipe, datasets[recipe.dataset], args.seed,
+                                        args.export_checkpoint)  # fmt: skip
+        else:
+            network = train(recipe, datasets[recipe.dataset], args.seed, args.epochs,
+                            log=sys.stdout, error_matrix=matrix, command=command,
+                            checkpoint=args.checkpoint)  # fmt: skip
         path = save_network(network, out / f"{name}.npz")
         memory = network.memory()
         training = network.metadata["training"]

@@ -25,7 +25,12 @@ from analysis.bnn.torch_nn import (  # noqa: E402
     WeightErrors,
     to_channels_first,
 )
-from analysis.bnn.train import augment_images, train, validation_split  # noqa: E402
+from analysis.bnn.train import (  # noqa: E402
+    augment_images,
+    export_checkpoint,
+    train,
+    validation_split,
+)
 from rram_ber.validation import ParameterError  # noqa: E402
 
 torch.set_num_threads(1)
@@ -264,6 +269,13 @@ def test_augmented_cosine_conv_recipe_trains_and_checkpoints(digits, tmp_path):
     assert saved["epoch"] == training["selected_epoch"]
     assert saved["validation_accuracy"] == training["validation_accuracy"]
     assert training["recipe"]["lr_schedule"] == "cosine"
+    assert saved["history"] == training["history"]
+    exported = export_checkpoint(recipe, digits, 2, checkpoint)
+    for layer, stored in zip(exported.layers, network.layers, strict=True):
+        assert np.array_equal(layer.weights.values, stored.weights.values)
+    record = exported.metadata["training"]
+    assert record["stopped_early"] and record["epochs_run"] == 3
+    assert exported.metadata["clean_test_accuracy"] == network.metadata["clean_test_accuracy"]
 
 
 def test_augmentation_is_refused_for_non_image_inputs(digits):
