@@ -16,9 +16,12 @@ Compared in the same run (ratios are what to read; absolute figures depend on th
 Run: ``python benchmarks/evaluator_throughput.py [--model NAME|PATH] [--repeats R]
 [--compare MODEL]`` (``--compare fashion-mlp-tnn`` also prints the ternary curve at the same
 BERs, for a binary-versus-ternary comparison). ``--model fashion-cnn-bnn`` benchmarks the CNN
-curve; the float and PyTorch comparisons are for MLPs only. The BER-0 point is evaluated once
-(every draw would be the stored network), so a curve costs ``(n_bers - 1) * repeats + 1``
-passes.
+curve and prints, for 1,000 test images, the cost of each layer (im2col, GEMM, pooling and
+threshold) and the pass side by side with the evaluator's earlier im2col (copy of a
+transposed sliding-window view) and max pooling (``max`` over reshaped window axes), with a
+check that both give the same logits; the float and PyTorch comparisons are for MLPs only.
+The BER-0 point is evaluated once (every draw would be the stored network), so a curve
+costs ``(n_bers - 1) * repeats + 1`` passes.
 """
 
 from __future__ import annotations
