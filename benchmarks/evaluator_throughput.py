@@ -32,6 +32,7 @@ import time
 
 import numpy as np
 
+from analysis.bnn import layers
 from analysis.bnn.curves import accuracy_curve, load_test_split
 from analysis.bnn.geometry import PoolKind, pad
 from analysis.bnn.layers import Affine, Conv2D, Dense, Network
@@ -128,37 +129,51 @@ def conv_breakdown(network: Network, sample: np.ndarray) -> None:
     """Per-layer cost of one error-free pass, and the pass before/after the im2col rewrite."""
     prepared = network.prepare(sample)
     n = sample.shape[0]
-    # 250 images: about the batch the evaluator itself uses for this CNN (64 MB of patches).
-    print("\nper layer, 250 images, no errors: im2col | GEMM | pool + threshold [ms]")
-    h = prepared.values[:250]
-    for layer in network.layers:
+    # Per layer, summed over the evaluator's own batches of an error-free pass.
+    step = network._batch_size(layers._EXACT_PATCH_BYTES)
+    print(f"\nper layer, {n} images in batches of {step}, no errors: im2col | GEMM | "
+          "pool + threshold [ms]")  # fmt: skip
+    costs = np.zeros((len(network.layers), 3))
+    for begin in range(0, n, step):
+        h = prepared.values[begin : begin + step]
+        for i, layer in enumerate(network.layers):
+            w = layer.weights.values
+            t0 = time.perf_counter()
+            pats = layer.patches(h).astype(np.float32, copy=False)
+            t1 = time.perf_counter()
+            a = (pats.reshape(-1, pats.shape[-1]) @ w.T).reshape(*pats.shape[:-1], -1)
+            t2 = time.perf_counter()
+            h = layer.finish(a)
+            costs[i] += (t1 - t0, t2 - t1, time.perf_counter() - t2)
+    for layer, (im2col_s, gemm_s, finish_s) in zip(network.layers, costs, strict=True):
         w = layer.weights.values
-        t0 = time.perf_counter()
-        pats = layer.patches(h).astype(np.float32, copy=False)
-        t1 = time.perf_counter()
-        a = (pats.reshape(-1, pats.shape[-1]) @ w.T).reshape(*pats.shape[:-1], -1)
-        t2 = time.perf_counter()
-        h = layer.finish(a)
-        t3 = time.perf_counter()
         print(f"  {type(layer).__name__:<6} {layer.name:<4} fan-in {w.shape[1]:>5} out "
-              f"{w.shape[0]:>4}: {1e3 * (t1 - t0):8.1f} | {1e3 * (t2 - t1):8.1f} | "
-              f"{1e3 * (t3 - t2):8.1f}")  # fmt: skip
-    logits_now, now_s = _timed(network.forward, prepared)
+              f"{w.shape[0]:>4}: {1e3 * im2col_s:8.1f} | {1e3 * gemm_s:8.1f} | "
+              f"{1e3 * finish_s:8.1f}")  # fmt: skip
 
     def before() -> np.ndarray:
+        step = network._batch_size()  # the evaluator's earlier batch (64 MB of patches)
         chunks = []
-        for start in range(0, n, 250):
-            g = prepared.values[start : start + 250]
+        for start in range(0, n, step):
+            g = prepared.values[start : start + step]
             for layer in network.layers:
                 g = _sliding_window_forward(layer, g)
             chunks.append(g)
         return np.concatenate(chunks)
 
-    logits_before, before_s = _timed(before)
-    identical = np.array_equal(logits_now, logits_before)
-    print(f"pass of {n} images: now {now_s:.2f} s, with the sliding-window im2col and "
-          f"reshape max-pool {before_s:.2f} s ({before_s / now_s:.2f}x); logits "
-          f"{'bit-identical' if identical else 'DIFFER'}")  # fmt: skip
+    # Interleaved repeats and medians: on a shared machine one timing of each says little.
+    now_s, before_s, identical = [], [], True
+    for _ in range(5):
+        logits_now, seconds = _timed(network.forward, prepared)
+        now_s.append(seconds)
+        logits_before, seconds = _timed(before)
+        before_s.append(seconds)
+        identical &= bool(np.array_equal(logits_now, logits_before))
+    now, earlier = float(np.median(now_s)), float(np.median(before_s))
+    same = "bit-identical" if identical else "DIFFER"
+    print(f"pass of {n} images (median of 5, interleaved): now {now:.2f} s, with the "
+          f"sliding-window im2col, reshape max-pool and 64 MB batches {earlier:.2f} s "
+          f"({earlier / now:.2f}x); logits {same}")  # fmt: skip
 
 
 def print_curve(name: str, points) -> None:
