@@ -24,7 +24,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.bnn.ber_table import Condition, read_ber_table
-from analysis.bnn.curves import accuracy_curve, evaluate_with_errors, load_test_split
+from analysis.bnn.curves import (
+    AccuracyEstimate,
+    accuracy_curve,
+    evaluate_with_errors,
+    load_test_split,
+)
 from analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix
 from analysis.bnn.layers import Network
 from analysis.bnn.model_io import load_model, load_shipped, shipped_models
@@ -186,12 +191,19 @@ def accuracy_study(
                 "high": np.clip([p.estimate.ci_high for p in curve], 0.0, 1.0),
             }
         )
+        # Every condition is drawn from the same seed, so conditions with the same matrix
+        # (typically the error-free ones at the same upper bound) have the same estimate:
+        # evaluate each matrix once.
+        estimates: dict[tuple[tuple[int, ...], bytes], AccuracyEstimate] = {}
         for number, condition in enumerate(selected, start=1):
             step(f"{name}: condition {condition.condition_id} ({number}/{len(selected)})")
             bound = is_bound(condition)
             matrix = bound_matrix(condition) if bound else condition.matrix
-            errors = ErrorModel.same_matrix(network, matrix, ErrorMode.STATIC)
-            estimate = evaluate_with_errors(network, x, y, errors, repeats, seed)
+            key = (tuple(matrix.levels), np.asarray(matrix.probabilities).tobytes())
+            if key not in estimates:
+                errors = ErrorModel.same_matrix(network, matrix, ErrorMode.STATIC)
+                estimates[key] = evaluate_with_errors(network, x, y, errors, repeats, seed)
+            estimate = estimates[key]
             rows.append(
                 {
                     "condition_id": int(condition.condition_id),

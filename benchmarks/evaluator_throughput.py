@@ -16,9 +16,12 @@ Compared in the same run (ratios are what to read; absolute figures depend on th
 Run: ``python benchmarks/evaluator_throughput.py [--model NAME|PATH] [--repeats R]
 [--compare MODEL]`` (``--compare fashion-mlp-tnn`` also prints the ternary curve at the same
 BERs, for a binary-versus-ternary comparison). ``--model fashion-cnn-bnn`` benchmarks the CNN
-curve; the float and PyTorch comparisons are for MLPs only. The BER-0 point is evaluated once
-(every draw would be the stored network), so a curve costs ``(n_bers - 1) * repeats + 1``
-passes.
+curve and prints, for 1,000 test images, the cost of each layer (im2col, GEMM, pooling and
+threshold) and the pass side by side with the evaluator's earlier im2col (copy of a
+transposed sliding-window view) and max pooling (``max`` over reshaped window axes), with a
+check that both give the same logits; the float and PyTorch comparisons are for MLPs only.
+The BER-0 point is evaluated once (every draw would be the stored network), so a curve
+costs ``(n_bers - 1) * repeats + 1`` passes.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ import time
 
 import numpy as np
 
+from analysis.bnn import layers
 from analysis.bnn.curves import accuracy_curve, load_test_split
-from analysis.bnn.layers import Affine, Dense, Network
+from analysis.bnn.geometry import PoolKind, pad
+from analysis.bnn.layers import Affine, Conv2D, Dense, Network
 from analysis.bnn.model_io import load_model
 
 BERS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5)
@@ -96,6 +101,81 @@ def torch_pass_seconds(network: Network, x: np.ndarray, passes: int) -> float | 
     return seconds / passes
 
 
+def _sliding_window_forward(layer, h: np.ndarray) -> np.ndarray:
+    """One layer as the evaluator computed it before its im2col/pooling rewrite.
+
+    im2col by copying a transposed sliding-window view, max pooling by ``max`` over the
+    window axes of a reshaped array: the reference for the side-by-side timing and for the
+    bit-identity check of the current code.
+    """
+    if not isinstance(layer, Conv2D):
+        return layer.forward(h)
+    x = pad(h, layer.padding, 2)
+    windows = np.lib.stride_tricks.sliding_window_view(x, layer.kernel, axis=(1, 2))
+    windows = windows[:, :: layer.stride, :: layer.stride]
+    batch, rows, cols = windows.shape[:3]
+    pats = windows.transpose(0, 1, 2, 4, 5, 3).reshape(batch, rows, cols, -1)
+    a = pats.reshape(-1, pats.shape[-1]).astype(np.float32) @ layer.weights.values.T
+    a = a.reshape(batch, rows, cols, -1)
+    if layer.pool_size == 1 or layer.pools_output or layer.pool_kind is not PoolKind.MAX:
+        return layer.finish(a)
+    size = layer.pool_size
+    hp, wp = rows // size, cols // size
+    pooled = a[:, : hp * size, : wp * size].reshape(batch, hp, size, wp, size, -1)
+    return layer.output.apply(pooled.max(axis=(2, 4)))
+
+
+def conv_breakdown(network: Network, sample: np.ndarray) -> None:
+    """Per-layer cost of one error-free pass, and the pass before/after the im2col rewrite."""
+    prepared = network.prepare(sample)
+    n = sample.shape[0]
+    # Per layer, summed over the evaluator's own batches of an error-free pass.
+    step = network._batch_size(layers._EXACT_PATCH_BYTES)
+    print(f"\nper layer, {n} images in batches of {step}, no errors: im2col | GEMM | "
+          "pool + threshold [ms]")  # fmt: skip
+    costs = np.zeros((len(network.layers), 3))
+    for begin in range(0, n, step):
+        h = prepared.values[begin : begin + step]
+        for i, layer in enumerate(network.layers):
+            w = layer.weights.values
+            t0 = time.perf_counter()
+            pats = layer.patches(h).astype(np.float32, copy=False)
+            t1 = time.perf_counter()
+            a = (pats.reshape(-1, pats.shape[-1]) @ w.T).reshape(*pats.shape[:-1], -1)
+            t2 = time.perf_counter()
+            h = layer.finish(a)
+            costs[i] += (t1 - t0, t2 - t1, time.perf_counter() - t2)
+    for layer, (im2col_s, gemm_s, finish_s) in zip(network.layers, costs, strict=True):
+        w = layer.weights.values
+        print(f"  {type(layer).__name__:<6} {layer.name:<4} fan-in {w.shape[1]:>5} out "
+              f"{w.shape[0]:>4}: {1e3 * im2col_s:8.1f} | {1e3 * gemm_s:8.1f} | "
+              f"{1e3 * finish_s:8.1f}")  # fmt: skip
+
+    def before() -> np.ndarray:
+        step = network._batch_size()  # the evaluator's earlier batch (64 MB of patches)
+        chunks = []
+        for start in range(0, n, step):
+            g = prepared.values[start : start + step]
+            for layer in network.layers:
+                g = _sliding_window_forward(layer, g)
+            chunks.append(g)
+        return np.concatenate(chunks)
+
+    # Interleaved repeats and medians: on a shared machine one timing of each says little.
+    now_s, before_s, identical = [], [], True
+    for _ in range(5):
+        logits_now, seconds = _timed(network.forward, prepared)
+        now_s.append(seconds)
+        logits_before, seconds = _timed(before)
+        before_s.append(seconds)
+        identical &= bool(np.array_equal(logits_now, logits_before))
+    now, earlier = float(np.median(now_s)), float(np.median(before_s))
+    same = "bit-identical" if identical else "DIFFER"
+    print(f"pass of {n} images (median of 5, interleaved): now {now:.2f} s, with the "
+          f"sliding-window im2col, reshape max-pool and 64 MB batches {earlier:.2f} s "
+          f"({earlier / now:.2f}x); logits {same}")  # fmt: skip
+
+
 def print_curve(name: str, points) -> None:
     print(f"\n{name}: accuracy [%] vs BER (mean and Student-t 95 % CI over the draws)")
     for point in points:
@@ -130,6 +210,7 @@ def main() -> None:
           f"target <= 20 s: {verdict}")  # fmt: skip
     print(f"one {n_images}-image pass with errors: {curve_s / draws:.2f} s")
     if not all(isinstance(layer, Dense) for layer in network.layers):
+        conv_breakdown(network, x[:1000])
         print_curve(args.model, points)
         return
 

@@ -70,27 +70,55 @@ def patches_2d(
     x: npt.NDArray[Any], kernel: tuple[int, int], stride: int = 1, padding: int = 0
 ) -> npt.NDArray[Any]:
     """im2col of (B, H, W, C) images: (B, H', W', kh * kw * C), rows ordered (kh, kw, C)."""
-    windows = np.lib.stride_tricks.sliding_window_view(pad(x, padding, 2), kernel, axis=(1, 2))
-    windows = windows[:, ::stride, ::stride]
-    batch, h, w = windows.shape[:3]
-    return windows.transpose(0, 1, 2, 4, 5, 3).reshape(batch, h, w, -1)
+    padded = pad(x, padding, 2)
+    batch, height, width, channels = padded.shape
+    kh, kw = kernel
+    h = output_length(height, kh, stride, 0)
+    w = output_length(width, kw, stride, 0)
+    # One strided block copy per kernel offset: 1.5-3x faster than copying a transposed
+    # sliding-window view (whose innermost copy loop runs over the C channels of one pixel),
+    # and the same values in the same order.
+    out = np.empty((batch, h, w, kh, kw, channels), dtype=padded.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i, i + stride * (h - 1) + 1, stride)
+            cols = slice(j, j + stride * (w - 1) + 1, stride)
+            out[:, :, :, i, j, :] = padded[:, rows, cols, :]
+    return out.reshape(batch, h, w, -1)
 
 
 def pool_1d(a: npt.NDArray[Any], size: int, kind: PoolKind = PoolKind.MAX) -> npt.NDArray[Any]:
     """Non-overlapping pooling of (B, L, N) over L; the incomplete tail window is dropped."""
     length = a.shape[1] // size
+    if kind is PoolKind.MAX:
+        return _max_of_views([a[:, i : length * size : size] for i in range(size)])
     windows = a[:, : length * size].reshape(a.shape[0], length, size, -1)
-    return windows.max(axis=2) if kind is PoolKind.MAX else _mean(windows, (2,), size)
+    return _mean(windows, (2,), size)
 
 
 def pool_2d(a: npt.NDArray[Any], size: int, kind: PoolKind = PoolKind.MAX) -> npt.NDArray[Any]:
     """Non-overlapping square pooling of (B, H, W, N); incomplete windows are dropped."""
     batch, h, w = a.shape[:3]
     hp, wp = h // size, w // size
-    windows = a[:, : hp * size, : wp * size].reshape(batch, hp, size, wp, size, -1)
     if kind is PoolKind.MAX:
-        return windows.max(axis=(2, 4))
+        return _max_of_views(
+            [a[:, i : hp * size : size, j : wp * size : size] for i in range(size)
+             for j in range(size)]
+        )  # fmt: skip
+    windows = a[:, : hp * size, : wp * size].reshape(batch, hp, size, wp, size, -1)
     return _mean(windows, (2, 4), size * size)
+
+
+def _max_of_views(views: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    # Element-wise maximum of the strided window members: the same values as ``max`` over
+    # the window axes of a reshaped copy (max is exact), about 5x faster on (B, 28, 28, 32)
+    # pre-activations because every step streams contiguous channel rows.
+    if len(views) == 1:
+        return views[0].copy()
+    out = np.maximum(views[0], views[1])
+    for view in views[2:]:
+        np.maximum(out, view, out=out)
+    return out
 
 
 def _mean(windows: npt.NDArray[Any], axes: tuple[int, ...], count: int) -> npt.NDArray[Any]:

@@ -69,7 +69,14 @@ from rram_ber.validation import ParameterError, check_int
 ReadErrorHook = Callable[["WeightedLayer", FloatArray, FloatArray], FloatArray]
 
 #: Largest im2col temporary per batch [bytes]; the forward pass splits the batch to stay below.
+#: Per-read errors are drawn batch by batch, so this size fixes their random stream: keep it.
 _PATCH_BYTES = 1 << 26
+#: The same for passes whose result cannot depend on the batching (no per-read errors, integer
+#: input codes, no real-weight layer: every pre-activation is an exact integer, whatever the
+#: GEMM's blocking). Small
+#: temporaries stay in the allocator's heap and in cache: measured 1.5-2x faster than 64 MB
+#: for fashion-cnn-bnn on a loaded 2-core machine, slightly faster for the MLPs too.
+_EXACT_PATCH_BYTES = 1 << 22
 
 
 class LayerType(enum.StrEnum):
@@ -537,14 +544,14 @@ class Network:
             bits[WeightKind.BINARY], bits[WeightKind.TERNARY], bits[WeightKind.REAL], other
         )
 
-    def _batch_size(self) -> int:
+    def _batch_size(self, budget: int = _PATCH_BYTES) -> int:
         # Patch elements per sample, from one dummy sample through every layer.
         h: npt.NDArray[Any] = np.zeros((1, *self.input_shape), dtype=np.float32)
         largest = 1
         for layer in self.layers:
             largest = max(largest, layer.patches(h).size)
             h = layer.forward(h)
-        return max(1, _PATCH_BYTES // (4 * largest))
+        return max(1, budget // (4 * largest))
 
     def _check_input(self, x: npt.ArrayLike) -> npt.NDArray[Any]:
         data = np.asarray(x)
@@ -596,7 +603,12 @@ class Network:
             data = x.values
         else:
             data = self._check_input(x)
-        step = self._batch_size()
+        exact = (
+            read_errors is None
+            and self.input_bits is not None
+            and len(self.quantized_layers()) == len(self.layers)
+        )
+        step = self._batch_size(_EXACT_PATCH_BYTES if exact else _PATCH_BYTES)
         chunks = []
         for start in range(0, data.shape[0], step):
             h: npt.NDArray[Any] = data[start : start + step]

@@ -11,8 +11,11 @@ threshold 0.05 of Laborieux et al. / Quantized_VGG for ternary), latent weights 
 block order linear -> pool -> batch norm -> sign (hidden), ReLU (real feature layers of
 "classifier-only" networks, Penkovsky et al., DATE 2020) or nothing (last layer: logits);
 first-layer input codes / max_code; softmax cross-entropy; Adam with the learning rate
-multiplied by ``lr_decay`` after every epoch. The epoch with the best validation accuracy
-(a seeded hold-out of the training split, never the test split) is exported.
+multiplied by ``lr_decay`` after every epoch, or on a cosine schedule (:class:`LrSchedule`);
+optionally random shifts and left-right mirroring of training images (the standard
+Fashion-MNIST / CIFAR augmentation; the validation and test images are never augmented). The
+epoch with the best validation accuracy (a seeded hold-out of the training split, never the
+test split) is exported.
 
 Error-aware training (Hirtzlin et al., AICAS 2019): ``train_ber > 0`` draws weight errors at
 that rate in every training forward pass (binary: sign flips; ternary: 0 <-> +-1 as in the
@@ -28,6 +31,18 @@ from dataclasses import dataclass
 from analysis.bnn.layers import LayerType
 from analysis.bnn.quantizers import DEFAULT_TERNARY_THRESHOLD, WeightKind
 from rram_ber.validation import ParameterError
+
+
+class LrSchedule(enum.StrEnum):
+    """Learning-rate schedule over the epochs.
+
+    ``exponential``: multiplied by ``lr_decay`` after every epoch. ``cosine``: half a cosine
+    from ``learning_rate`` to 0 over the recipe's epochs, stepped once per epoch (SGDR,
+    Loshchilov & Hutter, ICLR 2017, without restarts).
+    """
+
+    EXPONENTIAL = "exponential"
+    COSINE = "cosine"
 
 
 class Activation(enum.StrEnum):
@@ -107,6 +122,14 @@ class Recipe:
     #: latent weight inside the ternary threshold (+-0.036 < 0.05 for fan_in 784), so all
     #: weights start at 0.
     weight_init: str = "default"
+    #: Learning-rate schedule (``lr_decay`` is used by ``exponential`` only).
+    lr_schedule: LrSchedule = LrSchedule.EXPONENTIAL
+    #: Training-time augmentation of images (conv2d inputs only): a random shift of up to
+    #: this many pixels in each direction, the emptied border filled with code 0 (random crop
+    #: of the zero-padded image, as in the CIFAR/Fashion-MNIST BNN recipes), 0 = none.
+    augment_shift: int = 0
+    #: Training-time augmentation: mirror each image left-right with probability 1/2.
+    augment_flip: bool = False
 
 
 def _mlp(hidden: Sequence[int], n_classes: int, kind: WeightKind) -> tuple[LayerSpec, ...]:

@@ -44,7 +44,7 @@ from analysis.bnn.datasets import Dataset, load_dataset
 from analysis.bnn.errors import TransitionMatrix
 from analysis.bnn.layers import Network
 from analysis.bnn.model_io import save_network, weights_directory
-from analysis.bnn.recipes import MITBIH_RECIPES, RECIPES, Activation, Recipe
+from analysis.bnn.recipes import MITBIH_RECIPES, RECIPES, Activation, LrSchedule, Recipe
 from analysis.bnn.torch_export import from_torch
 from analysis.bnn.torch_nn import RecipeNet, WeightErrors, to_channels_first
 from rram_ber.validation import ParameterError, check_int, check_range
@@ -62,6 +62,51 @@ def validation_split(
     order = np.random.default_rng(np.random.SeedSequence(VALIDATION_SPLIT_SEED)).permutation(n)
     n_val = round(fraction * n)
     return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def augment_images(
+    x: torch.Tensor, rng: np.random.Generator, shift: int, flip: bool
+) -> torch.Tensor:
+    """Randomly shifted (and mirrored) copies of a batch of images, for training only.
+
+    Parameters
+    ----------
+    x : Tensor, shape (N, C, H, W)
+        Input codes, channels first.
+    rng : numpy.random.Generator
+        Seeded source of the shifts and flips.
+    shift : int
+        Largest shift in pixels along each axis (the image is zero-padded by ``shift`` and a
+        random H x W window is cut out, so the emptied border reads code 0).
+    flip : bool
+        Mirror each image left-right with probability 1/2 (Fashion-MNIST's classes are
+        left-right symmetric: a mirrored shoe is still a shoe).
+
+    Returns
+    -------
+    Tensor, shape (N, C, H, W)
+    """
+    n, _, h, w = x.shape
+    padded = nn.functional.pad(x, (shift, shift, shift, shift)) if shift else x
+    dy = rng.integers(0, 2 * shift + 1, n)
+    dx = rng.integers(0, 2 * shift + 1, n)
+    cols = np.broadcast_to(np.arange(w), (n, w))
+    if flip:
+        cols = np.where(rng.random(n)[:, None] < 0.5, cols[:, ::-1], cols)
+    rows = torch.from_numpy(dy[:, None] + np.arange(h))
+    cols_t = torch.from_numpy(dx[:, None] + cols)
+    index = torch.arange(n)[:, None, None]
+    # One gather: (N, H, W, C) picked from the channels-last view, then channels first again.
+    out = padded.permute(0, 2, 3, 1)[index, rows[:, :, None], cols_t[:, None, :]]
+    return out.permute(0, 3, 1, 2).contiguous()
+
+
+def _scheduler(
+    optimizer: torch.optim.Optimizer, recipe: Recipe, n_epochs: int
+) -> torch.optim.lr_scheduler.LRScheduler:
+    if recipe.lr_schedule is LrSchedule.COSINE:
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=n_epochs)
+    return torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=recipe.lr_decay)
 
 
 def _accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -91,6 +136,7 @@ def train(
     log: Any = None,
     error_matrix: TransitionMatrix | None = None,
     command: str | None = None,
+    checkpoint: Path | None = None,
 ) -> Network:
     """Train ``recipe`` on ``dataset``; return the exported network of the best epoch.
 
@@ -111,6 +157,10 @@ def train(
         Measured errors drawn in training instead of ``recipe.train_ber``.
     command : str, optional
         The command line recorded in the metadata (default: the ``--model`` command).
+    checkpoint : Path, optional
+        After every epoch, the PyTorch state of the best epoch so far, its number, validation
+        accuracy and the history so far are saved here (``torch.save``), so that a run
+        stopped early still leaves its best epoch (:func:`export_checkpoint`).
     """
     _check_recipe(recipe)
     check_int("seed", seed, 0)
@@ -122,7 +172,12 @@ def train(
         generator = torch.Generator().manual_seed(seed + 1_000_003)
         model.set_weight_errors(WeightErrors(recipe.train_ber, generator, error_matrix))
     optimizer = torch.optim.Adam(model.parameters(), lr=recipe.learning_rate)
-    scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=recipe.lr_decay)
+    scheduler = _scheduler(optimizer, recipe, n_epochs)
+    augment = recipe.augment_shift > 0 or recipe.augment_flip
+    if augment and len(recipe.input_shape) != 3:
+        raise ParameterError("augment_shift/augment_flip", recipe.name, "image (conv2d) inputs")
+    # A stream of its own: recipes without augmentation draw exactly what they drew before.
+    augment_rng = np.random.default_rng(np.random.SeedSequence([seed, 2]))
     shape = recipe.input_shape
     train_idx, val_idx = validation_split(dataset.y_train.size, recipe.validation_fraction)
     x_all = to_channels_first(dataset.x_train.reshape(-1, *shape))
@@ -140,7 +195,12 @@ def train(
         for i in range(0, len(order), recipe.batch_size):
             batch = order[i : i + recipe.batch_size]
             optimizer.zero_grad()
-            loss = loss_fn(model(x_train[batch]), y_train[batch])
+            x_batch = x_train[batch]
+            if augment:
+                x_batch = augment_images(
+                    x_batch, augment_rng, recipe.augment_shift, recipe.augment_flip
+                )
+            loss = loss_fn(model(x_batch), y_train[batch])
             loss.backward()
             optimizer.step()
             model.clip_latent_weights()
@@ -150,6 +210,9 @@ def train(
         history.append({"loss": float(np.mean(losses)), "validation_accuracy": val_accuracy})
         if best is None or val_accuracy > best[0]:
             best = (val_accuracy, epoch + 1, copy.deepcopy(model.state_dict()))
+        if checkpoint is not None:
+            torch.save({"epoch": best[1], "validation_accuracy": best[0],
+                        "state_dict": best[2], "history": history}, checkpoint)  # fmt: skip
         if log is not None:
             print(
                 f"{recipe.name} seed {seed} epoch {epoch + 1}/{n_epochs}: loss "
@@ -159,12 +222,41 @@ def train(
                 flush=True,
             )
     assert best is not None
-    model.load_state_dict(best[2])
+    default = f"python -m analysis.bnn.train --model {recipe.name} --seed {seed}"
+    record = {
+        "command": command or default + ("" if epochs is None else f" --epochs {n_epochs}"),
+        "seed": seed,
+        "recipe": recipe_record(recipe),
+        "epochs": n_epochs,
+        "selected_epoch": best[1],
+        "validation_accuracy": best[0],
+        "n_validation": int(val_idx.size),
+        "validation_split_seed": VALIDATION_SPLIT_SEED,
+        "history": history,
+        "error_aware": None
+        if recipe.train_ber == 0 and error_matrix is None
+        else (error_matrix.as_dict() if error_matrix else {"ber": recipe.train_ber}),
+        "optimizer": "Adam",
+        "loss": "softmax cross-entropy",
+        "seconds": round(time.perf_counter() - start, 1),
+        "torch": torch.__version__,
+    }
+    return _export(model, best[2], recipe, dataset, record)
+
+
+def _export(
+    model: RecipeNet,
+    state: dict[str, Any],
+    recipe: Recipe,
+    dataset: Dataset,
+    training: dict[str, Any],
+) -> Network:
+    """The network of ``state`` with its test accuracy (NumPy evaluator) and metadata."""
+    model.load_state_dict(state)
     model.eval()
     network = from_torch(model, name=recipe.name)
-    x_test = dataset.x_test.reshape(-1, *shape)
+    x_test = dataset.x_test.reshape(-1, *recipe.input_shape)
     test_accuracy = network.accuracy(x_test, dataset.y_test)
-    default = f"python -m analysis.bnn.train --model {recipe.name} --seed {seed}"
     metadata = {
         "dataset": dataset.name,
         "dataset_info": dataset.info,
@@ -173,27 +265,40 @@ def train(
         "weight_kinds": sorted({spec.weights.value for spec in recipe.layers}),
         "clean_test_accuracy": test_accuracy,
         "n_test": int(dataset.y_test.size),
-        "training": {
-            "command": command or default + ("" if epochs is None else f" --epochs {n_epochs}"),
-            "seed": seed,
-            "recipe": recipe_record(recipe),
-            "epochs": n_epochs,
-            "selected_epoch": best[1],
-            "validation_accuracy": best[0],
-            "n_validation": int(val_idx.size),
-            "validation_split_seed": VALIDATION_SPLIT_SEED,
-            "history": history,
-            "error_aware": None
-            if recipe.train_ber == 0 and error_matrix is None
-            else (error_matrix.as_dict() if error_matrix else {"ber": recipe.train_ber}),
-            "optimizer": "Adam",
-            "loss": "softmax cross-entropy",
-            "seconds": round(time.perf_counter() - start, 1),
-            "torch": torch.__version__,
-        },
+        "training": training,
     }
     return Network(network.name, network.layers, network.input_shape, network.input_bits,
                    metadata)  # fmt: skip
+
+
+def export_checkpoint(recipe: Recipe, dataset: Dataset, seed: int, checkpoint: Path) -> Network:
+    """The best epoch of a run that was stopped before its last epoch (see ``checkpoint``).
+
+    The metadata say how far the run went: ``epochs`` is the recipe's, ``epochs_run`` the
+    number of epochs completed, and ``stopped_early`` is true. Only runs of the recipe as it
+    stands (no ``--epochs``, ``--train-ber`` or measured errors) are exported this way.
+    """
+    saved = torch.load(checkpoint, weights_only=True)
+    model = RecipeNet(recipe, dataset.max_code, dataset.input_bits)
+    _, val_idx = validation_split(dataset.y_train.size, recipe.validation_fraction)
+    record = {
+        "command": f"python -m analysis.bnn.train --model {recipe.name} --seed {seed}",
+        "seed": seed,
+        "recipe": recipe_record(recipe),
+        "epochs": recipe.epochs,
+        "epochs_run": len(saved["history"]),
+        "stopped_early": True,
+        "selected_epoch": int(saved["epoch"]),
+        "validation_accuracy": float(saved["validation_accuracy"]),
+        "n_validation": int(val_idx.size),
+        "validation_split_seed": VALIDATION_SPLIT_SEED,
+        "history": saved["history"],
+        "error_aware": None if recipe.train_ber == 0 else {"ber": recipe.train_ber},
+        "optimizer": "Adam",
+        "loss": "softmax cross-entropy",
+        "torch": torch.__version__,
+    }
+    return _export(model, saved["state_dict"], recipe, dataset, record)
 
 
 def recipe_record(recipe: Recipe) -> dict[str, Any]:
@@ -233,6 +338,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="error-aware training with a measured condition of this ber.csv",
     )
     parser.add_argument("--condition", default=None, help="condition_id of --train-ber-table")
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        default=None,
+        help="save the best epoch's PyTorch state here whenever it improves (one model only)",
+    )
+    parser.add_argument(
+        "--export-checkpoint",
+        type=Path,
+        default=None,
+        help="export the best epoch of a stopped run's --checkpoint file instead of training",
+    )
     parser.add_argument("--threads", type=int, default=1, help="PyTorch threads (default 1)")
     parser.add_argument(
         "--out", type=Path, default=None, help="output directory (default: the shipped weights)"
@@ -248,6 +365,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     torch.set_num_threads(check_int("--threads", args.threads, 1))
     out = weights_directory() if args.out is None else args.out
     names = sorted(RECIPES) if args.all else [args.model]
+    for option in ("checkpoint", "export_checkpoint"):
+        if getattr(args, option) is not None and len(names) > 1:
+            flag = "--" + option.replace("_", "-")
+            raise ParameterError(flag, str(getattr(args, option)), "one --model, not --all")
     matrix = None
     if args.train_ber_table is not None:
         matrix = _error_matrix(args.train_ber_table, args.condition)
@@ -267,8 +388,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.train_ber is not None or matrix is not None or args.epochs is not None:
             command = "python -m analysis.bnn.train " + " ".join(sys.argv[1:] if argv is None
                                                                  else argv)  # fmt: skip
-        network = train(recipe, datasets[recipe.dataset], args.seed, args.epochs,
-                        log=sys.stdout, error_matrix=matrix, command=command)  # fmt: skip
+        if args.export_checkpoint is not None:
+            if command is not None:
+                raise ParameterError("--export-checkpoint", str(args.export_checkpoint),
+                                     "no --epochs, --train-ber or --train-ber-table")  # fmt: skip
+            network = export_checkpoint(recipe, datasets[recipe.dataset], args.seed,
+                                        args.export_checkpoint)  # fmt: skip
+        else:
+            network = train(recipe, datasets[recipe.dataset], args.seed, args.epochs,
+                            log=sys.stdout, error_matrix=matrix, command=command,
+                            checkpoint=args.checkpoint)  # fmt: skip
         path = save_network(network, out / f"{name}.npz")
         memory = network.memory()
         training = network.metadata["training"]

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from analysis.bnn.curves import (
@@ -86,3 +87,31 @@ def test_each_measured_condition_of_a_table(digits_bnn, tmp_path):
     assert (ok.condition_id, bad.condition_id) == ("ok", "bad")
     assert clean.accuracies == (network.accuracy(x, y),) * 10
     assert broken.mean < 0.2
+
+
+@pytest.mark.parametrize("name", ["fashion-mlp-bnn", "fashion-mlp-tnn"])
+def test_sparse_first_layer_reuse_gives_the_full_pass_bit_for_bit(name, monkeypatch):
+    from analysis.bnn import curves
+    from analysis.bnn.errors import draw_chip
+
+    network = load_shipped(name)
+    x, y = curves.load_test_split(network, limit=1000)
+    for ber in (1e-3, 1e-2, 0.2):  # 0.2: too many changes, the full pass is used
+        model = ErrorModel.uniform(network, ber)
+        assert curves._SparseFirstLayer.applies(network, model, y.size)
+        reuse = curves._SparseFirstLayer(network, network.prepare(x).values)
+        chip = draw_chip(network, model, np.random.default_rng(3))
+        logits = reuse.logits(chip)
+        if ber < 0.1:
+            assert logits is not None
+            np.testing.assert_array_equal(logits, network.forward(x, weights=chip))
+        else:
+            assert logits is None
+        fast = curves.evaluate_with_errors(network, x, y, model, 3, 11)
+        with monkeypatch.context() as patch:
+            patch.setattr(curves, "_SPARSE_FRACTION", -1.0)  # never reuse
+            full = curves.evaluate_with_errors(network, x, y, model, 3, 11)
+        assert fast.accuracies == full.accuracies
+    assert not curves._SparseFirstLayer.applies(
+        network, ErrorModel.uniform(network, 1e-2, ErrorMode.DYNAMIC), y.size
+    )

@@ -101,3 +101,40 @@ def test_float_input_network():
     w = Weights(WeightKind.BINARY, np.array([[1.0, -1.0]], dtype=np.float32))
     net = Network("f", (Dense("d", w, Affine(np.ones(1), np.zeros(1))),), (2,), None)
     assert net.forward(np.array([[0.25, 1.0]]))[0, 0] == pytest.approx(-0.75)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding"), [((3, 3), 1, 1), ((2, 3), 2, 0), ((3, 2), 3, 2)]
+)
+def test_patches_2d_are_the_windows_in_kernel_row_order(kernel, stride, padding):
+    from analysis.bnn.geometry import output_length, patches_2d
+
+    rng = np.random.default_rng(5)
+    x = rng.integers(-9, 9, (3, 7, 8, 4)).astype(np.float32)
+    xp = np.pad(x, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+    kh, kw = kernel
+    ho, wo = output_length(7, kh, stride, padding), output_length(8, kw, stride, padding)
+    got = patches_2d(x, kernel, stride, padding)
+    assert got.shape == (3, ho, wo, kh * kw * 4)
+    for i in range(ho):
+        for j in range(wo):
+            window = xp[:, i * stride : i * stride + kh, j * stride : j * stride + kw, :]
+            assert np.array_equal(got[:, i, j], window.reshape(3, -1))
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_max_pooling_is_the_window_maximum_and_drops_the_tail(size):
+    from analysis.bnn.geometry import pool_1d, pool_2d
+
+    rng = np.random.default_rng(6)
+    a = rng.normal(size=(2, 7, 8, 3)).astype(np.float32)
+    got = pool_2d(a, size)
+    assert got.shape == (2, 7 // size, 8 // size, 3)
+    for i in range(7 // size):
+        for j in range(8 // size):
+            window = a[:, i * size : (i + 1) * size, j * size : (j + 1) * size]
+            assert np.array_equal(got[:, i, j], window.max(axis=(1, 2)))
+    got_1d = pool_1d(a[:, :, 0], size)
+    for i in range(7 // size):
+        assert np.array_equal(got_1d[:, i], a[:, i * size : (i + 1) * size, 0].max(axis=1))
+    assert not np.shares_memory(got, a)  # a new array, never a view of the input

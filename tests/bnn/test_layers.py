@@ -114,3 +114,20 @@ def test_inputs_must_be_integer_codes_of_the_right_shape(random_network):
     assert other.forward(prepared).shape == (2, other.n_classes)
     with pytest.raises(ParameterError, match="x = "):
         network.forward(prepared)
+
+
+def test_exact_passes_do_not_depend_on_the_batching(monkeypatch):
+    """Error-free passes run in small batches; the logits are those of one big batch."""
+    import analysis.bnn.layers as layers
+    from analysis.bnn.curves import load_test_split
+    from analysis.bnn.model_io import load_shipped
+
+    network = load_shipped("fashion-cnn-bnn")
+    x, _ = load_test_split(network, limit=300)
+    prepared = network.prepare(x)
+    assert network._batch_size(layers._EXACT_PATCH_BYTES) < 300  # several batches
+    small = network.forward(prepared)
+    monkeypatch.setattr(layers, "_EXACT_PATCH_BYTES", 1 << 30)
+    assert network._batch_size(layers._EXACT_PATCH_BYTES) >= 300  # one batch
+    np.testing.assert_array_equal(network.forward(prepared), small)
+    np.testing.assert_array_equal(network.forward_popcount(x), small)

@@ -12,7 +12,12 @@ from analysis.bnn.errors import TransitionMatrix  # noqa: E402
 from analysis.bnn.layers import LayerType  # noqa: E402
 from analysis.bnn.model_io import load_network, save_network  # noqa: E402
 from analysis.bnn.quantizers import WeightKind  # noqa: E402
-from analysis.bnn.recipes import Activation, LayerSpec, Recipe  # noqa: E402
+from analysis.bnn.recipes import (  # noqa: E402
+    Activation,
+    LayerSpec,
+    LrSchedule,
+    Recipe,
+)
 from analysis.bnn.torch_export import from_torch  # noqa: E402
 from analysis.bnn.torch_nn import (  # noqa: E402
     RecipeNet,
@@ -20,7 +25,12 @@ from analysis.bnn.torch_nn import (  # noqa: E402
     WeightErrors,
     to_channels_first,
 )
-from analysis.bnn.train import train, validation_split  # noqa: E402
+from analysis.bnn.train import (  # noqa: E402
+    augment_images,
+    export_checkpoint,
+    train,
+    validation_split,
+)
 from rram_ber.validation import ParameterError  # noqa: E402
 
 torch.set_num_threads(1)
@@ -205,3 +215,71 @@ def test_mitbih_recipe_trains_from_local_records(tmp_path, capsys):
     assert network.metadata["dataset"] == "mitbih"
     assert network.n_classes == len(ecg.AAMI_CLASSES)
     assert network.metadata["n_test"] == 4 * len(ecg.MITBIH_DS2)
+
+
+def _shifted(image, dy, dx):
+    """``image`` (C, H, W) moved by (dy, dx) pixels, the emptied border 0."""
+    out = torch.zeros_like(image)
+    h, w = image.shape[1:]
+    out[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = image[
+        :, max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+    ]
+    return out
+
+
+def test_augmentation_shifts_and_mirrors_whole_images():
+    rng = np.random.default_rng(0)
+    x = torch.from_numpy(rng.integers(1, 256, (200, 2, 6, 7)).astype(np.float32))
+    assert torch.equal(augment_images(x, np.random.default_rng(1), 0, False), x)
+    out = augment_images(x, np.random.default_rng(1), 2, True)
+    assert out.shape == x.shape
+    again = augment_images(x, np.random.default_rng(1), 2, True)
+    assert torch.equal(out, again)  # seeded
+    mirrored = shifted = 0
+    for image, result in zip(x, out, strict=True):
+        matches = [
+            (flip, dy, dx)
+            for flip in (False, True)
+            for dy in range(-2, 3)
+            for dx in range(-2, 3)
+            if torch.equal(result, _shifted(image.flip(-1) if flip else image, dy, dx))
+        ]
+        assert len(matches) == 1  # pixels are non-zero, so one shift and flip explain it
+        mirrored += matches[0][0]
+        shifted += matches[0][1:] != (0, 0)
+    assert 70 < mirrored < 130  # probability 1/2
+    assert shifted > 150  # 24 of 25 shifts move the image
+
+
+def test_augmented_cosine_conv_recipe_trains_and_checkpoints(digits, tmp_path):
+    layers = (
+        LayerSpec(LayerType.CONV2D, 8, WeightKind.BINARY, kernel=(3, 3), pool=2, padding=1),
+        LayerSpec(LayerType.DENSE, 10, WeightKind.BINARY, Activation.LOGITS),
+    )
+    recipe = Recipe("tiny-conv", "digits", (8, 8, 1), layers, "test", epochs=3,
+                    learning_rate=1e-2, lr_schedule=LrSchedule.COSINE, augment_shift=1,
+                    augment_flip=True)  # fmt: skip
+    checkpoint = tmp_path / "best.pt"
+    network = train(recipe, digits, seed=2, checkpoint=checkpoint)
+    assert network.accuracy(digits.x_test.reshape(-1, 8, 8, 1), digits.y_test) > 0.3
+    again = train(recipe, digits, seed=2)
+    assert np.array_equal(again.layers[0].weights.values, network.layers[0].weights.values)
+    saved = torch.load(checkpoint, weights_only=True)
+    training = network.metadata["training"]
+    assert saved["epoch"] == training["selected_epoch"]
+    assert saved["validation_accuracy"] == training["validation_accuracy"]
+    assert training["recipe"]["lr_schedule"] == "cosine"
+    assert saved["history"] == training["history"]
+    exported = export_checkpoint(recipe, digits, 2, checkpoint)
+    for layer, stored in zip(exported.layers, network.layers, strict=True):
+        assert np.array_equal(layer.weights.values, stored.weights.values)
+    record = exported.metadata["training"]
+    assert record["stopped_early"] and record["epochs_run"] == 3
+    assert exported.metadata["clean_test_accuracy"] == network.metadata["clean_test_accuracy"]
+
+
+def test_augmentation_is_refused_for_non_image_inputs(digits):
+    recipe = Recipe("tiny", "digits", (64,), _recipe(WeightKind.BINARY).layers, "test",
+                    epochs=1, augment_shift=1)  # fmt: skip
+    with pytest.raises(ParameterError, match="augment"):
+        train(recipe, digits, seed=0)
