@@ -66,6 +66,7 @@ from models.variability import (
     C2cVariability,
     D2dVariability,
     c2c_step,
+    c2c_step_from_standard_normal,
     d2d_from_standard_normal,
     morph_after_pulse,
     pulse_parameters,
@@ -251,10 +252,20 @@ class PulseOutcome:
 
 
 def _targets(
-    rng: np.random.Generator, devices: Sequence[VcmParameters], c2c: C2cVariability | None
+    rng: np.random.Generator,
+    devices: Sequence[VcmParameters],
+    c2c: C2cVariability | None,
+    c2c_u: ArrayLike | None = None,
 ) -> list[C2cTargets]:
     if c2c is None:
         return [C2cTargets(d.n_min, d.n_max, d.r_filament_m, d.l_disc_nm) for d in devices]
+    if c2c_u is not None:
+        u = np.asarray(c2c_u, dtype=float)
+        if u.shape != (len(devices), len(D2D_FIELDS)):
+            raise ParameterError("c2c_u", u.shape, f"shape ({len(devices)}, {len(D2D_FIELDS)})")
+        return [
+            c2c_step_from_standard_normal(row, d, c2c) for row, d in zip(u, devices, strict=True)
+        ]
     return [c2c_step(rng, d, c2c) for d in devices]
 
 
@@ -292,6 +303,7 @@ def apply_pulse(
     conditions: ProgramConditions,
     rng: np.random.Generator,
     v_wl_set_v: float | None = None,
+    c2c_u: ArrayLike | None = None,
 ) -> list[PulseOutcome]:
     """Apply one SET or RESET pulse to every device, with one c2c step each.
 
@@ -309,6 +321,10 @@ def apply_pulse(
         Source of the c2c steps (drawn for all devices before any simulation).
     v_wl_set_v : float, optional
         SET word-line voltage, if already known (else looked up from the compliance).
+    c2c_u : array_like, shape (n_devices, 4), optional
+        Standard-normal values of the c2c steps (one row per device, D2D_FIELDS order, mapped
+        by :func:`~models.variability.c2c_step_from_standard_normal`) instead of drawing them
+        from ``rng``; e.g. from a rare-event estimator. Ignored without c2c variability.
 
     Returns
     -------
@@ -317,7 +333,7 @@ def apply_pulse(
         is returned unchanged with ``failed=True``.
     """
     operation = Operation.parse(operation)
-    targets = _targets(rng, devices, conditions.c2c)
+    targets = _targets(rng, devices, conditions.c2c, c2c_u)
     if operation is Operation.SET:
         pulse = conditions.set_pulse
         v_wl = (
@@ -500,6 +516,7 @@ def program_2t2r_cells(
     rng: np.random.Generator,
     frozen: bool = True,
     d2d_u: ArrayLike | None = None,
+    c2c_u: tuple[ArrayLike, ArrayLike] | None = None,
 ) -> list[CellSample]:
     """Program a batch of 2T2R cells: one device SET, the other RESET (VCM device option).
 
@@ -526,6 +543,10 @@ def program_2t2r_cells(
     d2d_u : array_like, shape (2 n, 4), optional
         Standard-normal d2d values of the devices (rows BL, BLB of cell 0, then cell 1, ...)
         instead of drawing them from ``rng`` (which then only feeds the c2c walk).
+    c2c_u : pair of array_like, optional
+        Standard-normal values of the c2c steps instead of draws: those of the SET pulses, shape
+        (2 n, 4), rows as ``d2d_u``, and those of the RESET pulses, shape (n, 4), one row per
+        cell (its HRS device); see :func:`apply_pulse`.
 
     Returns
     -------
@@ -536,11 +557,17 @@ def program_2t2r_cells(
     n_cells = len(stored)
     drawn = fresh_devices(rng, 2 * n_cells, conditions, d2d_u)
     v_wl = compliance_word_line_voltage(simulator, conditions)
-    set_out = apply_pulse(simulator, drawn, Operation.SET, conditions, rng, v_wl)
+    set_u, reset_u = (None, None) if c2c_u is None else c2c_u
+    set_out = apply_pulse(simulator, drawn, Operation.SET, conditions, rng, v_wl, set_u)
     # Index of the HRS device of each cell: BLB for +1, BL for -1.
     hrs_index = [2 * k + (1 if s > 0 else 0) for k, s in enumerate(stored)]
     reset_out = apply_pulse(
-        simulator, [set_out[i].device for i in hrs_index], Operation.RESET, conditions, rng
+        simulator,
+        [set_out[i].device for i in hrs_index],
+        Operation.RESET,
+        conditions,
+        rng,
+        c2c_u=reset_u,
     )
     final: list[VcmParameters] = [o.device for o in set_out]
     failed = [o.failed for o in set_out]
