@@ -30,7 +30,8 @@ Reads
 
 Randomness is drawn only from the ``rng`` passed in, in a fixed order that does not depend on
 the batch size: d2d values of all devices first, then, per pulse, the c2c steps of all devices
-in device order.
+in device order. The rare-event estimators pass standard-normal values instead (``d2d_u``,
+``c2c_u``), mapped by the transforms of :mod:`models.variability`.
 """
 
 from __future__ import annotations
