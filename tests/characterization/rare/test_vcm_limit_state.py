@@ -130,8 +130,8 @@ def test_programmed_resistances_follow_the_monte_carlo_distribution(session):
 def test_importance_sampling_on_programmed_devices_agrees_with_monte_carlo(session):
     """1T1R at 40 uA against a 14.5 kOhm reference: the LRS device (d2d and c2c, 8 variables)
     fails often enough for brute force; importance sampling must agree with Monte-Carlo
-    (measured: 0.069 [0.057, 0.20] against 0.050 [0.031, 0.076]). (Transistor mismatch is left out so that the search fits a small
-    budget; the read limit state's own tests cover it.)"""
+    (measured: 0.069 [0.057, 0.20] against 0.050 [0.031, 0.076]). Transistor mismatch is left
+    out so that the search fits a small budget (the read limit state's own tests cover it)."""
     mc_state = _state(session, 1, reference_ohm=14.5e3, mismatch=False)
     mc = estimate_failure_probability(
         mc_state, mc_state.dim, method="monte-carlo", budget=400, seed=21, batch_size=50
