@@ -59,8 +59,9 @@ class DeviceModel(enum.StrEnum):
 #: floor (~1.6 kOhm) and no longer follows I_C (R * I_C = 0.52 V at 300 uA).
 COMPLIANCE_MIN_A = 40e-6
 COMPLIANCE_MAX_A = 300e-6
-#: Device options the rare-event estimators accept (one standard normal per device).
-RARE_EVENT_MODELS = (DeviceModel.FIXED, DeviceModel.LOGNORMAL)
+#: Device options the rare-event estimators accept (standard normals per device; VCM: its d2d
+#: and c2c draws, see characterization.vcm_limit_state).
+RARE_EVENT_MODELS = (DeviceModel.FIXED, DeviceModel.LOGNORMAL, DeviceModel.VCM)
 DEFAULT_PILOT_DEVICES = 60
 CELSIUS_TO_KELVIN = 273.15
 _DEFAULT_SET = default_set_pulse()

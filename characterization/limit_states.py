@@ -59,6 +59,8 @@ from rram_ber.validation import ParameterError, check_int, check_range
 LIMIT_STATE_FAILURE = "failure"
 #: Column flagging rows whose deviations or resistances were clipped to the allowed range.
 CLIPPED = "clipped"
+#: Key of a row's transistor deviations while its copy is built (not a column).
+_DEVIATIONS = "_deviations"
 
 # TransistorDeviation accepts |dVT| <= 0.5 V and |dbeta/beta| < 0.9; values drawn beyond
 # (>= 16 sigma for the default sizes) are clipped just inside.
@@ -228,6 +230,22 @@ class ReadLimitState:
         """
         u = self._check_u(u)
         n_t = len(self.geometries)
+        copies: list[ReadCopy] = []
+        records = self._mismatch_records(u)
+        for i, record in enumerate(records):
+            deviations = record.pop(_DEVIATIONS)
+            assert isinstance(deviations, dict)
+            resistances, device_clipped = self._resistances(u[i, 2 * n_t :])
+            copies.append(ReadCopy(self._cell(resistances), deviations))
+            record["r_bl_ohm"], record["r_blb_ohm"] = resistances
+            record[CLIPPED] = bool(record[CLIPPED] or device_clipped)
+        return copies, records
+
+    def _mismatch_records(self, u: np.ndarray) -> list[dict[str, object]]:
+        """Per row of ``u``: its values by variable name, the stored value, the deviations of
+        the first ``2 n_transistors`` columns (also under the private key ``_DEVIATIONS``) and
+        whether they were clipped."""
+        n_t = len(self.geometries)
         u_vt = u[:, :n_t]
         u_beta = u[:, n_t : 2 * n_t]
         # Clip in u-space so the project's own mapping still produces the deviations.
@@ -236,7 +254,6 @@ class ReadLimitState:
         u_vt_c = np.clip(u_vt, -vt_bound, vt_bound)
         u_beta_c = np.clip(u_beta, -beta_bound, beta_bound)
         clipped = np.any(u_vt_c != u_vt, axis=1) | np.any(u_beta_c != u_beta, axis=1)
-        copies: list[ReadCopy] = []
         records: list[dict[str, object]] = []
         for i in range(len(u)):
             deviations = (
@@ -246,30 +263,35 @@ class ReadLimitState:
                 if n_t
                 else {}
             )
-            resistances, device_clipped = self._resistances(u[i, 2 * n_t :])
-            cell = self._cell(resistances)
-            copies.append(ReadCopy(cell, deviations))
             record: dict[str, object] = {
                 name: float(value) for name, value in zip(self.variable_names, u[i], strict=True)
             }
             for name, deviation in deviations.items():
                 record[DVT_PREFIX + name] = deviation.dvt_v
                 record[DBETA_PREFIX + name] = deviation.dbeta_rel
-            record["r_bl_ohm"], record["r_blb_ohm"] = resistances
             record[STORED_VALUE] = self.variation.stored
-            record[CLIPPED] = bool(clipped[i] or device_clipped)
+            record[CLIPPED] = bool(clipped[i])
+            record[_DEVIATIONS] = dict(deviations)
             records.append(record)
-        return copies, records
+        return records
+
+    def _plan(self, u: np.ndarray) -> tuple[list[ReadCopy | str], list[dict[str, object]]]:
+        """The read copies of the rows of ``u`` (a string: why a row cannot be read)."""
+        copies, records = self.copies(u)
+        return list(copies), records
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
         """Simulate every row of ``u`` (shape ``(n, dim)``); True where the read fails."""
-        copies, records = self.copies(u)
-        outcomes: list[ReadMeasurement | str] = []
-        for start in range(0, len(copies), self.copies_per_netlist):
-            outcomes += simulate_with_retry(
-                self._simulate, copies[start : start + self.copies_per_netlist]
+        planned, records = self._plan(u)
+        readable = [copy for copy in planned if not isinstance(copy, str)]
+        simulated: list[ReadMeasurement | str] = []
+        for start in range(0, len(readable), self.copies_per_netlist):
+            simulated += simulate_with_retry(
+                self._simulate, readable[start : start + self.copies_per_netlist]
             )
-        verdicts = np.empty(len(copies), dtype=bool)
+        reads = iter(simulated)
+        outcomes = [copy if isinstance(copy, str) else next(reads) for copy in planned]
+        verdicts = np.empty(len(planned), dtype=bool)
         for i, (record, outcome) in enumerate(zip(records, outcomes, strict=True)):
             # The same read columns as a Monte-Carlo sample row; a binary read has no input.
             row = read_row(self._mode, self.variation.stored, None, outcome)

@@ -30,7 +30,8 @@ Reads
 
 Randomness is drawn only from the ``rng`` passed in, in a fixed order that does not depend on
 the batch size: d2d values of all devices first, then, per pulse, the c2c steps of all devices
-in device order.
+in device order. The rare-event estimators pass standard-normal values instead (``d2d_u``,
+``c2c_u``), mapped by the transforms of :mod:`models.variability`.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ from models.variability import (
     C2cVariability,
     D2dVariability,
     c2c_step,
+    c2c_step_from_standard_normal,
     d2d_from_standard_normal,
     morph_after_pulse,
     pulse_parameters,
@@ -269,10 +271,20 @@ def pulse_energy(
 
 
 def _targets(
-    rng: np.random.Generator, devices: Sequence[VcmParameters], c2c: C2cVariability | None
+    rng: np.random.Generator,
+    devices: Sequence[VcmParameters],
+    c2c: C2cVariability | None,
+    c2c_u: ArrayLike | None = None,
 ) -> list[C2cTargets]:
     if c2c is None:
         return [C2cTargets(d.n_min, d.n_max, d.r_filament_m, d.l_disc_nm) for d in devices]
+    if c2c_u is not None:
+        u = np.asarray(c2c_u, dtype=float)
+        if u.shape != (len(devices), len(D2D_FIELDS)):
+            raise ParameterError("c2c_u", u.shape, f"shape ({len(devices)}, {len(D2D_FIELDS)})")
+        return [
+            c2c_step_from_standard_normal(row, d, c2c) for row, d in zip(u, devices, strict=True)
+        ]
     return [c2c_step(rng, d, c2c) for d in devices]
 
 
@@ -314,6 +326,7 @@ def apply_pulse(
     rng: np.random.Generator,
     v_wl_set_v: float | None = None,
     progress: Callable[[int], None] | None = None,
+    c2c_u: ArrayLike | None = None,
 ) -> list[PulseOutcome]:
     """Apply one SET or RESET pulse to every device, with one c2c step each.
 
@@ -333,6 +346,10 @@ def apply_pulse(
         SET word-line voltage, if already known (else looked up from the compliance).
     progress : callable, optional
         Called with the number of devices of each batch once it is simulated.
+    c2c_u : array_like, shape (n_devices, 4), optional
+        Standard-normal values of the c2c steps (one row per device, D2D_FIELDS order, mapped
+        by :func:`~models.variability.c2c_step_from_standard_normal`) instead of drawing them
+        from ``rng``; e.g. from a rare-event estimator. Ignored without c2c variability.
 
     Returns
     -------
@@ -341,7 +358,7 @@ def apply_pulse(
         is returned unchanged with ``failed=True``.
     """
     operation = Operation.parse(operation)
-    targets = _targets(rng, devices, conditions.c2c)
+    targets = _targets(rng, devices, conditions.c2c, c2c_u)
     if operation is Operation.SET:
         pulse = conditions.set_pulse
         v_wl = (
@@ -552,6 +569,7 @@ def program_2t2r_cells(
     frozen: bool = True,
     d2d_u: ArrayLike | None = None,
     read_temp_c: float | None = None,
+    c2c_u: tuple[ArrayLike, ArrayLike] | None = None,
 ) -> list[CellSample]:
     """Program a batch of 2T2R cells: one device SET, the other RESET (VCM device option).
 
@@ -578,11 +596,15 @@ def program_2t2r_cells(
     d2d_u : array_like, shape (2 n, 4), optional
         Standard-normal d2d values of the devices (rows BL, BLB of cell 0, then cell 1, ...)
         instead of drawing them from ``rng`` (which then only feeds the c2c walk).
-
+    c2c_u : pair of array_like, optional
+        Standard-normal values of the c2c steps instead of draws: those of the SET pulses, shape
+        (2 n, 4), rows as ``d2d_u``, and those of the RESET pulses, shape (n, 4), one row per
+        cell (its HRS device); see :func:`apply_pulse`.
     read_temp_c : float, optional
         Cell temperature of the read [C]: frozen read elements then carry the VCM model's
         thermal factor (:meth:`~circuits.elements.VcmElement.at_temperature`); the row's
         ``r_read_ohm`` stays the 293 K read of the programmed state.
+
     Returns
     -------
     list of CellSample
@@ -592,11 +614,17 @@ def program_2t2r_cells(
     n_cells = len(stored)
     drawn = fresh_devices(rng, 2 * n_cells, conditions, d2d_u)
     v_wl = compliance_word_line_voltage(simulator, conditions)
-    set_out = apply_pulse(simulator, drawn, Operation.SET, conditions, rng, v_wl)
+    set_u, reset_u = (None, None) if c2c_u is None else c2c_u
+    set_out = apply_pulse(simulator, drawn, Operation.SET, conditions, rng, v_wl, c2c_u=set_u)
     # Index of the HRS device of each cell: BLB for +1, BL for -1.
     hrs_index = [2 * k + (1 if s > 0 else 0) for k, s in enumerate(stored)]
     reset_out = apply_pulse(
-        simulator, [set_out[i].device for i in hrs_index], Operation.RESET, conditions, rng
+        simulator,
+        [set_out[i].device for i in hrs_index],
+        Operation.RESET,
+        conditions,
+        rng,
+        c2c_u=reset_u,
     )
     final: list[VcmParameters] = [o.device for o in set_out]
     failed = [o.failed for o in set_out]

@@ -9,8 +9,14 @@ import numpy as np
 import pandas as pd
 
 from characterization import schema
+from characterization.devices import DeviceModel
+from characterization.limit_states import ReadLimitState, ReadVariation
 from characterization.simulator import Simulator
 from characterization.spec import CampaignSpec, Condition
+from characterization.vcm_cells import conditions_for, reference_ohm
+from characterization.vcm_limit_state import VcmReadLimitState
+from circuits.cells import CellKind
+from models.device_temperature import DeviceState
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,37 +111,83 @@ def rare_seed(spec: CampaignSpec, task: RareTask) -> np.random.SeedSequence:
     return np.random.SeedSequence(spec.campaign.seed, spawn_key=(task.condition.condition_id, k, 1))
 
 
-def estimate_rare(simulator: Simulator, spec: CampaignSpec, task: RareTask) -> RareOutcome:
+def _variation(spec: CampaignSpec, task: RareTask, **devices: Any) -> ReadVariation:
+    """The read's variation: the campaign's mismatch and resolve rule, and ``devices``."""
+    return ReadVariation(
+        cell=task.condition.cell.physical_cell,
+        stored=task.stored,
+        mismatch=spec.variability.mismatch,
+        coefficients=spec.variability.pelgrom,
+        unresolved_is_failure=True,
+        resolve_fraction=spec.resolve_fraction,
+        **devices,
+    )
+
+
+def resistor_variation(spec: CampaignSpec, task: RareTask) -> ReadVariation:
+    """The variation of a read with resistor devices (fixed or log-normal) at the task's
+    condition: one standard normal per device, R = median * exp(sigma_ln * u).
+
+    The device temperature law scales every draw of a state by one factor (as the Monte-Carlo
+    path does draw by draw), so here it scales the medians at the condition's temperature and
+    leaves sigma_ln as it is.
+    """
+    states = spec.device.states()
+    vary = spec.variability.device
+    law = spec.device.temperature_law()
+    temp_c = task.condition.temp_c
+    return _variation(
+        spec,
+        task,
+        lrs_median_ohm=law.resistance_ohm(states.lrs.median_ohm, DeviceState.LRS, temp_c),
+        hrs_median_ohm=law.resistance_ohm(states.hrs.median_ohm, DeviceState.HRS, temp_c),
+        lrs_sigma_ln=states.lrs.sigma_ln if vary else 0.0,
+        hrs_sigma_ln=states.hrs.sigma_ln if vary else 0.0,
+        reference_ohm=spec.reference_resistance_ohm(),
+    )
+
+
+def estimate_rare(
+    simulator: Simulator,
+    spec: CampaignSpec,
+    task: RareTask,
+    references: dict[tuple[str, int], float] | None = None,
+) -> RareOutcome:
     """Run the campaign's rare-event estimator for one condition and stored value.
+
+    With ``device.model = "vcm"`` every evaluation programs the cell's devices in SPICE and
+    then reads it (:class:`~characterization.vcm_limit_state.VcmReadLimitState`); a 1T1R cell
+    is read against the reference of the Monte-Carlo path
+    (:func:`~characterization.vcm_cells.reference_ohm`, cached in ``references``).
 
     The limit state is the batched SPICE read (:class:`~characterization.limit_states.
     ReadLimitState`); a read fails when it is wrong or unresolved at the sampling time (so the
     estimate bounds the Monte-Carlo ``ber``, which leaves unresolved reads out, from above).
     ``campaign.samples`` is the simulation budget of the estimate.
     """
-    from characterization.limit_states import ReadLimitState, ReadVariation
     from characterization.rare import estimate_failure_probability
 
-    # One standard normal per device: R = median * exp(sigma_ln * u) (fixed: sigma_ln = 0).
-    states = spec.device.states()
-    vary = spec.variability.device
-    variation = ReadVariation(
-        cell=task.condition.cell.physical_cell,
-        stored=task.stored,
-        lrs_median_ohm=states.lrs.median_ohm,
-        hrs_median_ohm=states.hrs.median_ohm,
-        lrs_sigma_ln=states.lrs.sigma_ln if vary else 0.0,
-        hrs_sigma_ln=states.hrs.sigma_ln if vary else 0.0,
-        reference_ohm=spec.reference_resistance_ohm(),
-        mismatch=spec.variability.mismatch,
-        coefficients=spec.variability.pelgrom,
-        unresolved_is_failure=True,
-        resolve_fraction=spec.resolve_fraction,
-    )
+    read_conditions = spec.read_conditions(task.condition)
     batch = spec.campaign.batch_size
-    state = ReadLimitState(
-        simulator, spec.read_conditions(task.condition), variation, copies_per_netlist=batch
-    )
+    state: ReadLimitState
+    if spec.device.model is DeviceModel.VCM:
+        # Devices programmed in SPICE: d2d and c2c variables join the mismatch ones.
+        reference = (
+            reference_ohm(simulator, spec, task.condition, {} if references is None else references)
+            if task.condition.cell.physical_cell is CellKind.ONE_T_ONE_R
+            else None
+        )
+        variation = _variation(spec, task, reference_ohm=reference)
+        state = VcmReadLimitState(
+            simulator,
+            read_conditions,
+            variation,
+            conditions_for(spec, task.condition),
+            copies_per_netlist=batch,
+        )
+    else:
+        variation = resistor_variation(spec, task)
+        state = ReadLimitState(simulator, read_conditions, variation, copies_per_netlist=batch)
     result = estimate_failure_probability(
         state,
         state.dim,

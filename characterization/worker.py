@@ -50,7 +50,7 @@ class WorkerState:
         # Each campaign's own wall-time limit per ngspice run (a worker may serve several).
         session.time_limit_s = spec.campaign.time_limit_s
         if isinstance(task, RareTask):
-            return estimate_rare(session, spec, task)
+            return estimate_rare(session, spec, task, self.references)
         return simulate_chunk(session, spec, task, self.references)
 
     def _ngspice_thread(self) -> ThreadPoolExecutor:

@@ -36,7 +36,9 @@ Cycle-to-cycle (c2c)
 Randomness
     Samplers take a ``numpy.random.Generator``. The d2d sampler draws standard normals and maps
     them with :func:`d2d_from_standard_normal` (inverse CDF of the truncated Gaussian), so the
-    rare-event estimators, which work in standard-normal space, use the very same mapping.
+    rare-event estimators, which work in standard-normal space, use the very same mapping. The
+    c2c walk draws signs and uniforms with redraws (:func:`c2c_step`); the estimators use
+    :func:`c2c_step_from_standard_normal`, the same distribution from four standard normals.
 """
 
 from __future__ import annotations
@@ -282,6 +284,62 @@ def c2c_step(rng: np.random.Generator, device: VcmParameters, c2c: C2cVariabilit
             rng, device.l_disc_nm, c2c.step_l, ranges.l_disc_nm.low, ranges.l_disc_nm.high
         ),
     )
+
+
+def _walk_from_standard_normal(
+    u: float, value: float, step: float, low: float, high: float
+) -> float:
+    # The step of c2c_step is value * (1 + s d P) with s = +-1 and P ~ U(0, 1), i.e. value times
+    # 1 + d X with X ~ U(-1, 1): a uniform on [value (1 - d), value (1 + d)]. Redrawing until it
+    # lies in [low, high] leaves a uniform on the intersection, reached here by its inverse CDF.
+    lo = max(value * (1.0 - step), low)
+    hi = min(value * (1.0 + step), high)
+    if hi <= lo:
+        return value
+    return float(lo + (hi - lo) * ndtr(u))
+
+
+def c2c_step_from_standard_normal(
+    u: ArrayLike, device: VcmParameters, c2c: C2cVariability
+) -> C2cTargets:
+    """One random-walk step of N_min, N_max, r and l from four standard normals.
+
+    The same distribution as :func:`c2c_step` (Bengel 2020, Sec. III-B) as an explicit map, for
+    the rare-event estimators, which work in standard-normal space. For each quantity ``xi`` (in
+    :data:`D2D_FIELDS` order) with maximum step ``d`` and range ``[low, high]``::
+
+        xi_new = a + (b - a) Phi(u),   a = max(xi (1 - d), low),   b = min(xi (1 + d), high)
+
+    because ``xi (1 + s d P)`` with ``s = +-1`` equally likely and ``P ~ U(0, 1)`` is uniform on
+    ``[xi (1 - d), xi (1 + d)]``, and the redraw of a step that leaves the range makes it
+    uniform on the intersection with ``[low, high]``. (:func:`c2c_step` consumes a variable
+    number of uniforms, so the two do not give the same value for the same seed.)
+
+    Parameters
+    ----------
+    u : array_like, shape (4,)
+        Standard-normal values, :data:`D2D_FIELDS` order.
+    device : VcmParameters
+        The device before the event.
+    c2c : C2cVariability
+        Step sizes and ranges.
+    """
+    u_arr = np.asarray(u, dtype=float)
+    if u_arr.shape != (len(D2D_FIELDS),):
+        raise ParameterError("u", u_arr.shape, f"shape ({len(D2D_FIELDS)},)")
+    ranges = c2c.ranges
+    steps = (c2c.step_n_min, c2c.step_n_max, c2c.step_r, c2c.step_l)
+    values = [
+        _walk_from_standard_normal(
+            float(u_arr[j]),
+            float(getattr(device, name)),
+            steps[j],
+            getattr(ranges, name).low,
+            getattr(ranges, name).high,
+        )
+        for j, name in enumerate(D2D_FIELDS)
+    ]
+    return C2cTargets(n_min=values[0], n_max=values[1], r_new_m=values[2], l_new_nm=values[3])
 
 
 def pulse_parameters(device: VcmParameters, targets: C2cTargets) -> VcmParameters:

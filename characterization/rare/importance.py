@@ -12,7 +12,7 @@ from characterization.ber import clopper_pearson
 from characterization.rare.evaluator import _Evaluator, _z
 from characterization.rare.monte_carlo import _monte_carlo_result
 from characterization.rare.options import ImportanceOptions, LimitState
-from characterization.rare.results import FailureRegion, RareEventResult
+from characterization.rare.results import FailureRegion, RareEventResult, equivalent_sample_size
 from characterization.rare.search import (
     SearchOutcome,
     _explained,
@@ -221,8 +221,6 @@ def importance_sampling(
             f"regions may be missing: the upper end is widened by {missed:.2g}, the bound"
             " on a missed region's probability from the nominal draws"
         )
-    # Undefined without a failure (no variance to compare with): NaN, not a flattering number.
-    ess = p * (1.0 - p) / std_error**2 if std_error > 0 else math.nan
     return RareEventResult(
         method="importance",
         p=p,
@@ -230,7 +228,7 @@ def importance_sampling(
         ci_high=high,
         confidence=options.confidence,
         n_evaluations=evaluate.n,
-        effective_sample_size=float(ess),
+        effective_sample_size=equivalent_sample_size(p, std_error),
         std_error=std_error,
         n_failures=n_failures,
         effective_failures=effective,

@@ -128,3 +128,15 @@ class RareEventResult:
     def contains(self, value: float) -> bool:
         """Whether ``value`` lies inside the interval."""
         return self.ci_low <= value <= self.ci_high
+
+
+def equivalent_sample_size(p: float, std_error: float) -> float:
+    """Plain Monte-Carlo samples giving the standard error ``std_error`` at ``p``:
+    ``p (1 - p) / SE^2`` (the ``effective_sample_size`` of a weighted or fitted estimate).
+
+    NaN when ``std_error`` is 0 or not finite: there is then no variance to compare with (no
+    failure, or a bootstrap without spread), and NaN is not a flattering number.
+    """
+    if not math.isfinite(std_error) or std_error <= 0.0:
+        return math.nan
+    return p * (1.0 - p) / std_error**2

@@ -11,7 +11,7 @@ from scipy import stats
 
 from characterization.rare.evaluator import _Evaluator
 from characterization.rare.options import LimitState, ScaledSigmaOptions
-from characterization.rare.results import RareEventResult
+from characterization.rare.results import RareEventResult, equivalent_sample_size
 
 
 def _solve(matrices: np.ndarray, vectors: np.ndarray) -> np.ndarray:
@@ -243,7 +243,6 @@ def scaled_sigma_sampling(
     tail = 0.5 * (1.0 - options.confidence)
     low, high = (float(q) for q in np.quantile(boot_p[valid], [tail, 1.0 - tail]))
     std_error = float(np.std(boot_p[valid], ddof=1))
-    ess = p * (1.0 - p) / std_error**2 if std_error > 0 else math.inf
     return RareEventResult(
         method="scaled-sigma",
         p=p,
@@ -251,7 +250,7 @@ def scaled_sigma_sampling(
         ci_high=high,
         confidence=options.confidence,
         n_evaluations=evaluate.n,
-        effective_sample_size=float(ess),
+        effective_sample_size=equivalent_sample_size(p, std_error),
         std_error=std_error,
         n_failures=int(k.sum()),
         effective_failures=float(k.sum()),

@@ -175,3 +175,29 @@ def test_importance_sampling_agrees_with_monte_carlo_on_a_real_2t2r_read(session
         table[LIMIT_STATE_FAILURE],
         np.concatenate([mc.samples.failed, importance.samples.failed]),
     )
+
+
+def test_rare_event_devices_follow_the_device_temperature_law_like_monte_carlo():
+    """The importance path scales the medians by the law the Monte-Carlo path applies per draw
+    (a log-normal times a constant keeps its sigma_ln); at 27 C the law is the identity."""
+    from characterization.rare_task import RareTask, resistor_variation
+    from characterization.spec import parse_spec
+    from models.device_temperature import DeviceState
+
+    spec = parse_spec(
+        {
+            "campaign": {"method": "importance", "samples": 2000},
+            "conditions": {"cell": "2t2r", "temp_c": [27, 125]},
+            "device": {"model": "lognormal", "lrs_median_ohm": 5e3, "lrs_sigma_ln": 0.3,
+                       "hrs_median_ohm": 40e3, "hrs_sigma_ln": 0.8},
+        }
+    )  # fmt: skip
+    law = spec.device.temperature_law()
+    room, hot = spec.conditions()
+    at_room = resistor_variation(spec, RareTask(room, 1))
+    assert (at_room.lrs_median_ohm, at_room.hrs_median_ohm) == (5e3, 40e3)
+    at_hot = resistor_variation(spec, RareTask(hot, 1))
+    assert at_hot.hrs_median_ohm == pytest.approx(law.resistance_ohm(40e3, DeviceState.HRS, 125))
+    assert at_hot.lrs_median_ohm == pytest.approx(law.resistance_ohm(5e3, DeviceState.LRS, 125))
+    assert at_hot.hrs_median_ohm < 40e3 < 0.5 * 1e12  # thermally activated HRS falls
+    assert (at_hot.lrs_sigma_ln, at_hot.hrs_sigma_ln) == (0.3, 0.8)
