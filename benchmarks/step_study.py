@@ -173,14 +173,12 @@ def run(
     return (store.read_samples(out), result.ber), time.perf_counter() - start
 
 
-def candidates(evaluate_margin_s: float, steps: Sequence[float]) -> list[Timing]:
-    """Each step with the default evaluation phase, then with the shortened one."""
+def candidates(steps: Sequence[float], evaluate: str, evaluate_margin_s: float) -> list[Timing]:
+    """Each step with the default evaluation phase (``full``), the shortened one, or both."""
     full = ReadTiming().t_evaluate_s
     short = min(full, max(SAMPLING_TIMES_S) + evaluate_margin_s)
-    timings = [Timing(step, full) for step in steps]
-    if short < full:
-        timings += [Timing(step, short) for step in steps]
-    return timings
+    lengths = {"full": [full], "short": [short], "both": [full, short]}[evaluate]
+    return [Timing(step, length) for length in dict.fromkeys(lengths) for step in steps]
 
 
 def main() -> None:
@@ -193,18 +191,29 @@ def main() -> None:
         "--steps", default=",".join(f"{s * 1e12:g}" for s in STEPS_S), help="candidates [ps]"
     )
     parser.add_argument(
+        "--evaluate",
+        choices=("both", "full", "short"),
+        default="both",
+        help="evaluation phase of the candidates: the default, the shortened one, or both",
+    )
+    parser.add_argument(
         "--evaluate-margin",
         type=float,
         default=0.1,
         help="shortened evaluation: last sampling time + this [ns] (default 0.1)",
     )
-    parser.add_argument("--out", type=Path, help="keep the campaigns here (default: temporary)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="keep the campaigns here; a rerun with the same directory resumes them "
+        "(default: a temporary directory)",
+    )
     args = parser.parse_args()
     if args.samples < 10:
         raise SystemExit("--samples: at least 10")
     steps = [float(s) * 1e-12 for s in args.steps.split(",")]
     default = Timing(ReadTiming().t_step_s, ReadTiming().t_evaluate_s)
-    timings = candidates(args.evaluate_margin * 1e-9, steps)
+    timings = candidates(steps, args.evaluate, args.evaluate_margin * 1e-9)
     if default not in timings:
         timings.insert(0, default)
     work = args.out or Path(tempfile.mkdtemp(prefix="step-study-"))
@@ -221,8 +230,10 @@ def main() -> None:
         with LocalExecutor(args.workers) as executor:
             reference, reference_s = run(args.samples, reference_timing, work / "ref", executor)
             print(f"reference: {reference_s:.0f} s", flush=True)
-            for i, timing in enumerate(timings):
-                rows, seconds = run(args.samples, timing, work / f"c{i}", executor)
+            for timing in timings:
+                # Named by timing: a rerun with the same --out resumes every campaign.
+                name = f"step{timing.t_step_s * 1e12:g}ps-evaluate{timing.t_evaluate_s * 1e9:g}ns"
+                rows, seconds = run(args.samples, timing, work / name, executor)
                 results[timing] = (compare(spec, reference, rows), seconds)
                 result = results[timing][0]
                 print(
