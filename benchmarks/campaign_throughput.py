@@ -12,7 +12,8 @@ Prints, from one run on this machine:
    local worker processes at two sizes, fitted with Amdahl's law ``T = S + w N / n`` (``S``
    the serial seconds, ``w`` the seconds per sample and core, ``N`` samples, ``n`` workers);
 4. the same campaign on a local pool of 2 workers and on a Dask ``LocalCluster`` of 2
-   single-threaded workers (cluster start excluded, worker start included), same tables.
+   single-threaded workers (both started and warmed first), alternating ``--rounds`` times;
+   the ratio of the medians, same tables.
 
 Why the per-core gain over the naive loop is small for one condition: a 2T2R read with the PTM
 BSIM4 cards spends ~75 % of its time in BSIM4 device evaluation (ngspice ``rusage``: matrix
@@ -24,18 +25,20 @@ All paths simulate the same 2T2R read (TT, 1.2 V, 27 C, log-normal devices, Pelg
 mismatch) and the script checks that their decisions agree. Figures vary with machine load;
 compare the ratios printed in one run.
 
-Run: ``python benchmarks/campaign_throughput.py [--samples N] [--no-dask]``.
+Run: ``python benchmarks/campaign_throughput.py [--samples N] [--no-dask] [--rounds N]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from naive_pyspice import naive_pyspice_read  # benchmarks/ is on sys.path when run as a script
@@ -60,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=200, help="samples per measurement")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask comparison")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating runs, part 4")
     args = parser.parse_args()
     logging.getLogger("PySpice").setLevel(logging.CRITICAL)
 
@@ -181,22 +185,27 @@ def main() -> None:
             raise SystemExit(f"tables differ between 1 and 2 workers at {size} samples")
     (serial, per_sample), *_ = np.linalg.lstsq(np.array(fit_rows), np.array(fit_walls), rcond=None)
 
-    # 4. Local pool against a Dask LocalCluster, 2 workers each, same campaign, same table;
-    #    both started and warmed by a small campaign first, so only the run is timed.
-    dask_walls: dict[str, float] = {}
-    tables = set()
-    makers: dict[str, Callable[[], Executor]] = {"local pool": lambda: LocalExecutor(2)}
+    # 4. Local pool against a Dask LocalCluster, 2 workers each, both open at once and warmed
+    #    by a small campaign; the same campaign runs on each in turn, --rounds times, so a
+    #    change of machine load hits both alike. Medians are compared.
+    makers: dict[str, Callable[[], Any]] = {"local pool": lambda: LocalExecutor(2)}
     if not args.no_dask:
         makers["Dask LocalCluster"] = lambda: DaskExecutor(local_workers=2)
-    for label, make in makers.items():
-        with make() as executor, tempfile.TemporaryDirectory() as out:  # type: ignore[attr-defined]
-            run_campaign(scaling(4), Path(out) / "warm", executor, progress=False)
-            start = time.perf_counter()
-            result = run_campaign(
-                scaling(args.samples), Path(out) / "run", executor, progress=False
-            )
-            dask_walls[label] = time.perf_counter() - start
-            tables.add(result.ber.to_csv(index=False))
+    engine_walls: dict[str, list[float]] = {label: [] for label in makers}
+    tables = set()
+    with contextlib.ExitStack() as stack:
+        engines = {label: stack.enter_context(make()) for label, make in makers.items()}
+        out = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        for i, engine in enumerate(engines.values()):
+            run_campaign(scaling(4), out / f"warm{i}", engine, progress=False)
+        for round_ in range(args.rounds):
+            for i, (label, engine) in enumerate(engines.items()):
+                start = time.perf_counter()
+                result = run_campaign(
+                    scaling(args.samples), out / f"run{i}-{round_}", engine, progress=False
+                )
+                engine_walls[label].append(time.perf_counter() - start)
+                tables.add(result.ber.to_csv(index=False))
     if len(tables) != 1:
         raise SystemExit("the Dask and local-pool tables differ")
 
@@ -234,12 +243,14 @@ def main() -> None:
         f"   Amdahl fit T = S + w N / n: serial S = {serial:.2f} s per campaign, "
         f"w = {per_sample * 1e3:.1f} ms per sample and core"
     )
-    if len(dask_walls) == 2:
-        local_wall, dask_wall = dask_walls["local pool"], dask_walls["Dask LocalCluster"]
+    if len(engine_walls) == 2:
+        local_walls, dask_walls = engine_walls["local pool"], engine_walls["Dask LocalCluster"]
+        local_wall, dask_wall = float(np.median(local_walls)), float(np.median(dask_walls))
+        rounds = ", ".join(f"{d / w:.2f}" for w, d in zip(local_walls, dask_walls, strict=True))
         print(
-            f"\n4. 2 workers, {2 * args.samples} samples: local pool {local_wall:.2f} s, Dask "
-            f"LocalCluster {dask_wall:.2f} s -> Dask / local = {dask_wall / local_wall:.2f} "
-            "(same table)"
+            f"\n4. 2 workers, {2 * args.samples} samples, median of {args.rounds} alternating "
+            f"rounds: local pool {local_wall:.2f} s, Dask LocalCluster {dask_wall:.2f} s -> "
+            f"Dask / local = {dask_wall / local_wall:.2f} (rounds: {rounds}; same table)"
         )
 
 

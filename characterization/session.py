@@ -27,6 +27,7 @@ transient, and wall time is what a stuck campaign costs.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -418,8 +419,13 @@ class NgspiceSubprocess:
         return waveforms
 
 
+@functools.cache
 def ngspice_version() -> str:
-    """Version string of the installed ``ngspice`` program (e.g. ``"ngspice-39"``)."""
+    """Version string of the installed ``ngspice`` program (e.g. ``"ngspice-39"``).
+
+    Asked once per process: every campaign's fingerprint needs it, and starting the program
+    cost 50-100 ms per campaign.
+    """
     completed = subprocess.run(
         [ngspice_executable(), "-v"],
         stdin=subprocess.DEVNULL,

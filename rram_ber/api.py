@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from characterization.executors import InProcessExecutor
 from characterization.spec_limits import SpecLimits
 from rram_ber.validation import ParameterError, check_int
 
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from analysis.report import Report
     from characterization.campaign import CampaignResult
     from characterization.spec import CampaignSpec
-    from characterization.worker import Task, TaskResult
 
 __all__ = [
     "InProcessExecutor",
@@ -49,38 +48,6 @@ __all__ = [
     "run_campaign",
     "write_report",
 ]
-
-
-class InProcessExecutor:
-    """Runs every task in the calling process, one after the other (one ngspice session).
-
-    No process is spawned, so nothing needs the ``__main__`` guard of :mod:`multiprocessing`;
-    results are the same as with one worker process (every sample's randomness comes from its
-    own seed, not from where it runs).
-    """
-
-    workers = 1
-
-    def __enter__(self) -> InProcessExecutor:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def run(self, spec: CampaignSpec, tasks: Iterable[Task]) -> Iterator[tuple[Task, TaskResult]]:
-        """Run ``tasks`` in order, yielding each with its result."""
-        from characterization.worker import run_task
-
-        for task in tasks:
-            yield task, run_task(spec, task)
-
-    def close(self) -> None:
-        """Nothing to release (the ngspice session lives as long as the process)."""
 
 
 def load_campaign(source: str | Path | Mapping[str, Any]) -> CampaignSpec:

@@ -71,16 +71,16 @@ def run(args: argparse.Namespace) -> int:
         f"default campaign: {len(spec.conditions())} conditions x {spec.campaign.samples} "
         f"samples on {args.workers} worker(s) -> {campaign_dir}"
     )
+    # One pool for both campaigns: its workers (and their ngspice) start once.
     with LocalExecutor(args.workers) as executor:
         result = run_campaign(spec, campaign_dir, executor)
-    print(short_summary(result.ber, campaign_dir / "ber.csv"))
-    points = load_spec(operating_points_path())
-    points_dir = args.out / "operating_points"
-    print(
-        f"operating points: {len(points.conditions())} conditions by importance sampling"
-        f" ({points.campaign.samples} simulations per stored value) -> {points_dir}"
-    )
-    with LocalExecutor(args.workers) as executor:
+        print(short_summary(result.ber, campaign_dir / "ber.csv"))
+        points = load_spec(operating_points_path())
+        points_dir = args.out / "operating_points"
+        print(
+            f"operating points: {len(points.conditions())} conditions by importance sampling"
+            f" ({points.campaign.samples} simulations per stored value) -> {points_dir}"
+        )
         rare = run_campaign(points, points_dir, executor)
     print(short_summary(rare.ber, points_dir / "ber.csv"))
     print("evaluating the shipped networks on the measured error rates and writing the report")

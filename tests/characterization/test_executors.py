@@ -1,0 +1,47 @@
+"""Executor plumbing that needs no simulation: the shared base and the pool workers' exit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from characterization.executors import DaskExecutor, InProcessExecutor, LocalExecutor
+
+
+def test_every_executor_starts_on_entry_and_closes_on_exit():
+    events: list[str] = []
+
+    class Recording(InProcessExecutor):
+        def start(self) -> None:
+            events.append("start")
+
+        def close(self) -> None:
+            events.append("close")
+
+    with Recording() as executor:
+        assert isinstance(executor, Recording)
+        events.append("body")
+    assert events == ["start", "body", "close"]
+    for cls in (LocalExecutor, DaskExecutor):
+        assert cls.__enter__ is InProcessExecutor.__enter__
+        assert cls.__exit__ is InProcessExecutor.__exit__
+
+
+def test_a_pool_worker_ends_without_teardown_and_keeps_its_output(tmp_path):
+    # The pool initializer registers an exit hook that ends the process at once: exit
+    # handlers registered before it (here: one writing a file) do not run, but what the
+    # worker printed is flushed and the exit status is 0.
+    marker = tmp_path / "teardown-ran"
+    code = (
+        "import atexit, os, sys\n"
+        f"atexit.register(lambda: open({str(marker)!r}, 'w').close())\n"
+        "from characterization.executors import _die_with_parent\n"
+        "_die_with_parent(os.getppid())\n"
+        "sys.stdout.write('last line')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "last line"
+    assert not marker.exists()
