@@ -57,7 +57,6 @@ from circuits.programming import (
     compliance_lookup_netlist,
     default_set_pulse,
     driven_line,
-    iv_sweep_netlist,
     lookup_word_lines,
     programming_netlist,
     programming_probes,
@@ -658,53 +657,6 @@ def program_2t2r_cells(
         )
         samples.append(CellSample(value, cell, row, cell_failed))
     return samples
-
-
-# --- I-V sweeps ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IvCurves:
-    """Quasi-static I-V sweeps of several devices on one time axis.
-
-    Attributes
-    ----------
-    v : numpy.ndarray
-        ``V(AE, OE)`` [V] at each time point.
-    current_a : numpy.ndarray, shape (n_devices, n_points)
-        Current from AE to OE [A].
-    n_disc : numpy.ndarray, shape (n_devices, n_points)
-        State [1e26 m^-3].
-    time_s : numpy.ndarray
-        Time points [s].
-    """
-
-    v: FloatArray
-    current_a: FloatArray
-    n_disc: FloatArray
-    time_s: FloatArray
-
-
-def simulate_iv_sweeps(
-    simulator: Simulator,
-    devices: Sequence[VcmParameters],
-    amplitude_v: float = 1.3,
-    rate_v_per_s: float = 1.0,
-) -> IvCurves:
-    """Sweep ``V(AE, OE)`` 0 -> -A -> 0 -> +A -> 0 on bare devices, all in one netlist."""
-    elements = [VcmElement(d) for d in devices]
-    netlist = iv_sweep_netlist(elements, amplitude_v, rate_v_per_s)
-    vectors = ["ae"]
-    for k in range(len(elements)):
-        vectors += [f"vs_{k}#branch", f"dev_{k}_lnn"]
-    t_stop = 4 * amplitude_v / rate_v_per_s
-    waveforms = simulator.run_transient(netlist, vectors, t_stop)
-    return IvCurves(
-        v=waveforms["ae"],
-        current_a=np.array([waveforms[f"vs_{k}#branch"] for k in range(len(elements))]),
-        n_disc=np.exp(np.array([waveforms[f"dev_{k}_lnn"] for k in range(len(elements))])),
-        time_s=waveforms.time_s,
-    )
 
 
 def log_normal_summary(resistances_ohm: FloatArray) -> tuple[float, float]:

@@ -212,11 +212,8 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     from tqdm import tqdm
 
-    from characterization.programming import (
-        log_normal_summary,
-        program_population,
-        simulate_iv_sweeps,
-    )
+    from characterization.iv_sweeps import simulate_iv_sweeps
+    from characterization.programming import log_normal_summary, program_population
     from characterization.session import NgspiceSession
 
     rng = np.random.default_rng(np.random.SeedSequence(seed))

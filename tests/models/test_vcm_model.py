@@ -11,7 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from characterization.programming import simulate_iv_sweeps
+from characterization.iv_sweeps import simulate_iv_sweeps
 from circuits.elements import DeviceOrientation, VcmElement
 from circuits.programming import (
     Operation,
