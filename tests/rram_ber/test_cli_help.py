@@ -101,8 +101,10 @@ def test_short_run_summary_names_best_worst_and_the_table(tmp_path):
 
 def test_interrupted_run_prints_the_command_that_resumes(tmp_path):
     spec = tmp_path / "c.toml"
+    # Far more samples than run before the interrupt (it is sent once the first chunk is
+    # stored), so a loaded machine cannot finish the campaign first.
     spec.write_text(
-        "[campaign]\nsamples = 400\nbatch_size = 10\n[conditions]\nvdd_v = [1.2, 0.9]\n"
+        "[campaign]\nsamples = 4000\nbatch_size = 10\n[conditions]\nvdd_v = [1.2, 0.9]\n"
         '[device]\nmodel = "fixed"\n'
     )
     out = tmp_path / "my out"
