@@ -13,7 +13,7 @@ from rram_ber.validation import ParameterError
 
 EXPECTED = {
     "fashion-mlp-bnn", "fashion-mlp-bnn-ea", "fashion-mlp-tnn", "fashion-cnn-bnn",
-    "fashion-cnn-tnn",
+    "fashion-cnn-bnn-ea", "fashion-cnn-tnn",
     "digits-mlp-bnn", "digits-mlp-tnn", "digits-cnn-bnn", "digits-cnn-tnn",
     "ecg-synthetic-cnn-bnn", "ecg-synthetic-cnn-bnn-classifier",
 }  # fmt: skip
@@ -93,3 +93,17 @@ def test_recorded_recipe_is_the_current_recipe(name):
     current = json.loads(json.dumps(asdict(RECIPES[name]), default=str))
     assert {**defaults, **recorded} == current
     assert set(RECIPES) == EXPECTED
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if n.endswith("-ea")))
+def test_error_aware_recipe_is_its_standard_recipe_with_training_errors(name):
+    """An ``-ea`` model differs from its standard model only by the training error rate."""
+    from dataclasses import replace
+
+    from analysis.bnn.recipes import RECIPES
+
+    error_aware, standard = RECIPES[name], RECIPES[name.removesuffix("-ea")]
+    assert error_aware.train_ber == 4e-2 and standard.train_ber == 0
+    same = replace(error_aware, name=standard.name, description=standard.description,
+                   train_ber=0.0)  # fmt: skip
+    assert same == standard
