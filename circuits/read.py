@@ -433,23 +433,17 @@ def read_netlist(conditions: ReadConditions, copies: Sequence[ReadCopy]) -> str:
                     conditions.technology,
                 )
             )
+        # In a column the cell hangs on the far end of the wires ("c" nodes).
+        node_prefix = "c" if column is not None else ""
         cell_nodes = CellNodes(
-            bl="bl" + suffix,
-            blb="blb" + suffix,
-            sl="sl" + suffix,
+            bl=f"{node_prefix}bl{suffix}",
+            blb=f"{node_prefix}blb{suffix}",
+            sl=f"{node_prefix}sl{suffix}",
             wl=wl,
             bl_access="bla" + suffix,
             blb_access="blba" + suffix,
         )
         if column is not None:
-            cell_nodes = CellNodes(
-                bl="cbl" + suffix,
-                blb="cblb" + suffix,
-                sl="csl" + suffix,
-                wl=wl,
-                bl_access="bla" + suffix,
-                blb_access="blba" + suffix,
-            )
             lines.extend(_array_lines(conditions, column, suffix))
         lines.extend(
             cell_lines(
