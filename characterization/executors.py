@@ -35,11 +35,17 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
-from characterization.spec import CampaignSpec
-from characterization.worker import Task, TaskResult, run_task, warm_up
 from rram_ber.validation import ParameterError, check_int
+
+if TYPE_CHECKING:
+    # Not imported at run time: this module stays light (standard library and validation
+    # only), so a command can start its workers before it imports the campaign code itself,
+    # and the workers' start-up (interpreter, NumPy/pandas, libngspice) overlaps the
+    # command's own imports.
+    from characterization.spec import CampaignSpec
+    from characterization.worker import Task, TaskResult
 
 #: Tasks kept in flight per worker.
 IN_FLIGHT_PER_WORKER = 3
@@ -87,6 +93,24 @@ def _die_with_parent(parent_pid: int) -> None:
     if os.getppid() != parent_pid:
         os._exit(1)
     atexit.register(_exit_without_teardown)
+
+
+def _warm_up() -> None:
+    """Executor start: import the worker code and load ngspice in this worker process.
+
+    Defined here (and importing the worker code only when it runs) so that the parent can
+    submit it without importing the worker code first.
+    """
+    from characterization.worker import warm_up
+
+    warm_up()
+
+
+def _run_task(spec: CampaignSpec, task: Task) -> TaskResult:
+    """Run one chunk task in a worker (see :func:`characterization.worker.run_task`)."""
+    from characterization.worker import run_task
+
+    return run_task(spec, task)
 
 
 def _exit_without_teardown() -> None:
@@ -186,7 +210,7 @@ class InProcessExecutor(_Executor):
     def run(self, spec: CampaignSpec, tasks: Iterable[Task]) -> Iterator[tuple[Task, TaskResult]]:
         """Run ``tasks`` in order, yielding each with its result."""
         for task in tasks:
-            yield task, run_task(spec, task)
+            yield task, _run_task(spec, task)
 
 
 class LocalExecutor(_Executor):
@@ -211,7 +235,7 @@ class LocalExecutor(_Executor):
         """
         pool = self._fresh_pool()
         for _ in range(self.workers):
-            pool.submit(warm_up)
+            pool.submit(_warm_up)
 
     def _fresh_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -236,7 +260,7 @@ class LocalExecutor(_Executor):
             pending: dict[Any, Task] = {}
             try:
                 yield from _windowed(
-                    lambda task, pool=pool: pool.submit(run_task, spec, task),  # type: ignore[misc]
+                    lambda task, pool=pool: pool.submit(_run_task, spec, task),  # type: ignore[misc]
                     wait_any,
                     lambda future: future.result(),
                     queue,
@@ -333,7 +357,7 @@ class DaskExecutor(_Executor):
         """Load ngspice on every worker now, without waiting (see :meth:`LocalExecutor.start`)."""
         # Keep the futures: Dask forgets (and may cancel) a task whose future is released.
         self._warm_ups = [
-            self._client.submit(warm_up, workers=[address], pure=False)
+            self._client.submit(_warm_up, workers=[address], pure=False)
             for address in self._client.scheduler_info().get("workers", {})
         ]
 
@@ -363,7 +387,7 @@ class DaskExecutor(_Executor):
         yield from _windowed(
             # The spec travels with every task (not scattered): a lost worker loses nothing
             # the scheduler cannot resend.
-            lambda task: client.submit(run_task, spec, task, pure=False, retries=DASK_RETRIES),
+            lambda task: client.submit(_run_task, spec, task, pure=False, retries=DASK_RETRIES),
             wait_any,
             result,
             tasks,

@@ -49,7 +49,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr
-from scipy.stats import truncnorm
 
 from models.vcm import L_BOX_NM, N_MAX_BOX, N_MIN_BOX, R_BOX_M, VcmParameters
 from rram_ber.validation import ParameterError, check_int, check_range
@@ -95,6 +94,10 @@ class TruncatedGaussian:
         The upper tail is computed from the survival function so that large ``u`` keep their
         resolution (``Phi(8)`` is 1 in double precision).
         """
+        # Imported here, not at the top: scipy.stats costs every campaign worker's start
+        # ~0.3 s, and only programmed (VCM) devices draw from truncated Gaussians.
+        from scipy.stats import truncnorm
+
         u_arr = np.asarray(u, dtype=float)
         a, b = self._shape()
         low_tail = truncnorm.ppf(ndtr(u_arr), a, b, loc=self.mean, scale=self.sigma)

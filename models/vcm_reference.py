@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.integrate import solve_ivp
 
 from models.vcm import (
     ACTIVATION_ENERGY_EV,
@@ -274,6 +273,10 @@ def simulate(
         # The subcircuit's clamp of the state, which also keeps trial steps finite.
         n = float(np.exp(np.clip(y[0], LN_N_CLAMP[0], LN_N_CLAMP[1])))
         return np.array([float(dn_dt(voltage(t), n, params)) / n])
+
+    # Imported here, not at the top: the netlist code imports this module for its closed-form
+    # resistance, and SciPy's integrators would add ~0.2 s to every worker's start.
+    from scipy.integrate import solve_ivp
 
     solution = solve_ivp(
         rhs,

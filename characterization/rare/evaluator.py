@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from characterization.rare.options import CommonOptions, LimitState
 from characterization.rare.results import EvaluatedSamples
@@ -92,7 +92,9 @@ class _Evaluator:
 
 def _z(confidence: float) -> float:
     """Two-sided standard-normal quantile: 1.96 for 95 %."""
-    return float(stats.norm.isf(0.5 * (1.0 - confidence)))
+    # -ndtri(q) is exactly scipy.stats.norm.isf(q); scipy.stats itself is not imported
+    # because it costs every campaign worker's start ~0.35 s.
+    return float(-special.ndtri(0.5 * (1.0 - confidence)))
 
 
 def _seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:

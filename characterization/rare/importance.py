@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from characterization.ber import clopper_pearson
 from characterization.rare.evaluator import _Evaluator, _z
@@ -253,7 +253,7 @@ def _nominal_bound(failed: np.ndarray, nominal: np.ndarray, confidence: float) -
 
 def _proportions(means: np.ndarray, defensive_fraction: float) -> np.ndarray:
     """Mixture shares: ``a_0`` nominal, the rest ``0.8 Phi(-|mu_k|) / sum + 0.2 / K``."""
-    log_share = stats.norm.logsf(np.linalg.norm(means[1:], axis=1))
+    log_share = special.log_ndtr(-np.linalg.norm(means[1:], axis=1))  # log of norm.sf
     share = np.exp(log_share - log_share.max())
     share = 0.8 * share / share.sum() + 0.2 / (len(means) - 1)
     return np.concatenate([[defensive_fraction], (1.0 - defensive_fraction) * share])

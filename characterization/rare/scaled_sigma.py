@@ -7,7 +7,7 @@ import contextlib
 import math
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from characterization.rare.evaluator import _Evaluator
 from characterization.rare.options import LimitState, ScaledSigmaOptions
@@ -138,9 +138,9 @@ def _choose_scales(
         return scales, samples, failures
     pilot = scales[-1]
     rate = min(failures[-1] / per_scale, 0.5)
-    b = pilot * float(stats.norm.isf(rate))
-    smallest = b / float(stats.norm.isf(min(0.5, options.target_failures / per_scale)))
-    largest = b / float(stats.norm.isf(options.max_scale_probability))
+    b = pilot * float(-special.ndtri(rate))
+    smallest = b / float(-special.ndtri(min(0.5, options.target_failures / per_scale)))
+    largest = b / float(-special.ndtri(options.max_scale_probability))
     smallest = max(smallest, 1.05)
     largest = max(largest, 1.5 * smallest)
     design = list(np.geomspace(smallest, largest, options.n_scales))

@@ -58,21 +58,23 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber demo``."""
-    from characterization.campaign import run_campaign
     from characterization.executors import LocalExecutor
-    from characterization.spec import load_spec
 
     start = time.monotonic()
-    spec = load_spec(default_campaign_path())
-    if args.samples is not None:
-        spec = spec.with_samples(args.samples)
-    campaign_dir = args.out / "campaign"
-    print(
-        f"default campaign: {len(spec.conditions())} conditions x {spec.campaign.samples} "
-        f"samples on {args.workers} worker(s) -> {campaign_dir}"
-    )
-    # One pool for both campaigns: its workers (and their ngspice) start once.
+    # One pool for both campaigns: its workers (and their ngspice) start once, and first, so
+    # that their start-up overlaps the import of the campaign code.
     with LocalExecutor(args.workers) as executor:
+        from characterization.campaign import run_campaign
+        from characterization.spec import load_spec
+
+        spec = load_spec(default_campaign_path())
+        if args.samples is not None:
+            spec = spec.with_samples(args.samples)
+        campaign_dir = args.out / "campaign"
+        print(
+            f"default campaign: {len(spec.conditions())} conditions x {spec.campaign.samples} "
+            f"samples on {args.workers} worker(s) -> {campaign_dir}"
+        )
         result = run_campaign(spec, campaign_dir, executor)
         print(short_summary(result.ber, campaign_dir / "ber.csv"))
         points = load_spec(operating_points_path())

@@ -93,15 +93,18 @@ def make_executor(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber run``."""
-    from characterization.campaign import format_summary, run_campaign
     from characterization.executors import LocalExecutor
-    from characterization.spec import load_spec
 
-    spec = load_spec(args.spec)
-    if args.samples is not None:
-        spec = spec.with_samples(args.samples)
     LocalExecutor(args.workers)  # validates --workers before anything starts
+    # The workers start first (the executors module imports nothing heavy), so their start-up
+    # overlaps the import of the campaign code and the reading of the spec below.
     with make_executor(args) as executor:
+        from characterization.campaign import format_summary, run_campaign
+        from characterization.spec import load_spec
+
+        spec = load_spec(args.spec)
+        if args.samples is not None:
+            spec = spec.with_samples(args.samples)
         result = run_campaign(spec, args.out, executor, progress=not args.quiet)
     if not args.quiet:
         if args.full_summary:
