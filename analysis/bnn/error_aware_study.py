@@ -4,7 +4,9 @@ Reads model files trained with several seeds (``python -m analysis.bnn.train --m
 --seed S --out DIR``), evaluates each on its test split at a list of uniform bit-error rates
 (static errors, :func:`analysis.bnn.curves.accuracy_curve`) and prints a Markdown table: one
 row per BER, per group (e.g. standard / error-aware) the mean over seeds of each model's mean
-accuracy over ``--repeats`` chips, and the per-seed values.
+accuracy over ``--repeats`` chips with the Student-t 95 % interval over the seeds (the
+training-seed spread; none for one seed), and per seed the model's mean with its Student-t
+95 % interval over the chips (the error-draw spread).
 
 Example (the table of ``analysis/bnn/weights/README.md``)::
 
@@ -22,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analysis.bnn.curves import accuracy_curve, load_test_split
+from analysis.bnn.curves import AccuracyEstimate, accuracy_curve, load_test_split
 from analysis.bnn.model_io import load_model
 
 #: The BERs of the issue's comparison.
@@ -31,8 +33,8 @@ STUDY_BERS = (0.0, 1e-3, 1e-2, 4e-2, 1e-1)
 
 def study(
     groups: dict[str, list[str]], bers: Sequence[float], repeats: int, seed: int
-) -> dict[str, np.ndarray]:
-    """Mean accuracy per (model, BER): ``{group: array (n_models, n_bers)}``."""
+) -> dict[str, list[list[AccuracyEstimate]]]:
+    """Accuracy over the chips per (model, BER): ``{group: [model][ber] -> estimate}``."""
     results = {}
     for group, paths in groups.items():
         rows = []
@@ -40,9 +42,17 @@ def study(
             network = load_model(path)
             x, y = load_test_split(network)
             curve = accuracy_curve(network, x, y, bers, repeats, seed)
-            rows.append([point.estimate.mean for point in curve])
-        results[group] = np.array(rows)
+            rows.append([point.estimate for point in curve])
+        results[group] = rows
     return results
+
+
+def _percent(estimate: AccuracyEstimate) -> str:
+    """``mean [low, high]`` in percent; the mean alone when there is no interval."""
+    if np.isnan(estimate.ci_low):
+        return f"{100 * estimate.mean:.2f}"
+    low, high = 100 * max(estimate.ci_low, 0.0), 100 * min(estimate.ci_high, 1.0)
+    return f"{100 * estimate.mean:.2f} [{low:.2f}, {high:.2f}]"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,8 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
           + " | " + " | ".join(f"{n} per seed" for n in names) + " |")  # fmt: skip
     print("|---" * (1 + 2 * len(names)) + "|")
     for j, ber in enumerate(STUDY_BERS):
-        means = [f"{100 * results[n][:, j].mean():.2f} %" for n in names]
-        seeds = [", ".join(f"{100 * v:.2f}" for v in results[n][:, j]) for n in names]
+        # Over seeds: the per-seed means as the realisations of the training seed.
+        means = [
+            _percent(AccuracyEstimate(tuple(row[j].mean for row in results[n]))) + " %"
+            for n in names
+        ]
+        seeds = ["; ".join(_percent(row[j]) for row in results[n]) for n in names]
         print(f"| {ber:g} | " + " | ".join(means) + " | " + " | ".join(seeds) + " |")
     return 0
 
