@@ -271,7 +271,8 @@ class CampaignSpec:
                 if key != "rows"
             },
             "cell": {"reference_ohm": self.reference_resistance_ohm()},
-            "timing": dataclasses.asdict(self.timing),
+            # An unset TRTOL is left out, so campaigns without it are recorded as before.
+            "timing": {k: v for k, v in dataclasses.asdict(self.timing).items() if v is not None},
             "pcsa": dataclasses.asdict(self.pcsa),
             "access": dataclasses.asdict(self.access),
             "xnor": dataclasses.asdict(self.xnor),

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from characterization.spec import CONDITION_KEYS, CampaignCell, load_spec, parse_spec
+from characterization.spec import (
+    CONDITION_KEYS,
+    CampaignCell,
+    load_spec,
+    parse_spec,
+    spec_from_record,
+)
 from models.cmos import ProcessCorner
 from rram_ber.validation import ParameterError
 
@@ -130,7 +136,7 @@ _known_keys = {
     "device": ["model", "lrs_ohm", "hrs_ohm", "lrs_median_ohm", "lrs_sigma_ln", "csv", "vcm"],
     "cell": ["reference_ohm"],
     "variability": ["mismatch", "device", "a_vt_n_v_m", "a_beta_p_m"],
-    "timing": ["t_wl_s", "t_sen_s", "t_evaluate_s", "t_step_s", "t_sample_s"],
+    "timing": ["t_wl_s", "t_sen_s", "t_evaluate_s", "t_step_s", "t_sample_s", "trtol"],
     "pcsa": ["w_precharge_m", "l_m", "c_out_f"],
     "access": ["w_m", "l_m"],
 }
@@ -216,3 +222,11 @@ def test_rare_event_methods_are_refused_where_they_do_not_apply(data, key):
     with pytest.raises(ParameterError) as caught:
         parse_spec(data)
     assert caught.value.field == key
+
+
+def test_trtol_is_recorded_only_when_set():
+    plain = parse_spec({"conditions": {"vdd_v": 1.2}})
+    assert plain.timing.trtol is None and "trtol" not in plain.to_dict()["timing"]
+    tight = parse_spec({"timing": {"t_step_s": 30e-12, "trtol": 2}})
+    assert tight.timing.trtol == 2.0 and tight.to_dict()["timing"]["trtol"] == 2.0
+    assert spec_from_record(tight.to_dict()).timing == tight.timing
