@@ -45,3 +45,26 @@ def test_a_pool_worker_ends_without_teardown_and_keeps_its_output(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout == "last line"
     assert not marker.exists()
+
+
+def _modules_after_import(module: str, names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` a fresh interpreter holds after importing ``module``."""
+    code = f"import sys, {module}\nprint(' '.join(n for n in {names!r} if n in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    return done.stdout.split()
+
+
+def test_the_executors_module_is_light_so_workers_start_before_the_campaign_code():
+    # run/demo enter the executor first and import the campaign code while the workers
+    # start; that overlap is lost if this module pulls in the heavy packages again.
+    heavy = ("numpy", "pandas", "scipy", "characterization.worker", "characterization.spec")
+    assert _modules_after_import("characterization.executors", heavy) == []
+
+
+def test_a_worker_does_not_import_scipy_stats_or_its_integrators():
+    # scipy.stats and scipy.integrate cost each worker's start ~0.35 s and ~0.2 s; the
+    # Monte-Carlo chunks need neither (only VCM programming and reference sweeps do).
+    heavy = ("scipy.stats", "scipy.integrate")
+    assert _modules_after_import("characterization.worker", heavy) == []
