@@ -36,6 +36,7 @@ from characterization.spec import CampaignSpec, Condition
 from characterization.technology_spec import copy_user_files
 from characterization.worker import ChunkTask, RareOutcome, RareTask, Task, chunk_tasks
 from rram_ber import __version__
+from rram_ber.progress import progress_bar
 from rram_ber.validation import ParameterError
 
 #: Most chunks a campaign may have: each is a task object in memory and a file on disk.
@@ -510,18 +511,15 @@ def _execute(
     tallies: dict[int, ConditionTally],
 ) -> None:
     """Run ``todo`` on ``executor``; store and count (``tallies``) each result as it arrives."""
-    from tqdm import tqdm
-
     rare = spec.campaign.method != "monte-carlo"
     total = sum(t.samples for t in tasks)
-    bar = tqdm(
-        total=total,
+    bar = progress_bar(
+        total,
+        "estimate" if rare else "sample",
+        "campaign",
+        progress,
         initial=total - sum(t.samples for t in todo),
-        unit="estimate" if rare else "sample",
-        desc="campaign",
-        disable=not progress,
         file=stream,
-        dynamic_ncols=True,
     )
     with bar:
         for task, result in executor.run(spec, todo):

@@ -150,17 +150,10 @@ def run(args: argparse.Namespace) -> int:
     except DatasetUnavailableError as error:
         print(f"rram-ber evaluate: {error}", file=sys.stderr)
         return 1
-    from tqdm import tqdm
+    from rram_ber.progress import progress_bar
 
     # Error-free weights are evaluated once; otherwise one pass per realisation.
-    with tqdm(
-        total=repeats,
-        unit="repeat",
-        desc="evaluate",
-        disable=args.quiet,
-        file=sys.stderr,
-        dynamic_ncols=True,
-    ) as bar:
+    with progress_bar(repeats, "repeat", "evaluate", not args.quiet) as bar:
         estimate = evaluate_with_errors(
             network, x, y, error_model, repeats, seed, progress=bar.update
         )

@@ -210,23 +210,21 @@ def run(args: argparse.Namespace) -> int:
         return run_weak_reset(args, conditions, n_devices, seed)
 
     import numpy as np
-    from tqdm import tqdm
 
     from characterization.iv_sweeps import simulate_iv_sweeps
     from characterization.programming import log_normal_summary, program_population
     from characterization.session import NgspiceSession
+    from rram_ber.progress import progress_bar
 
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     start = time.monotonic()
     # One step per device and pulse: SET at the compliance, then RESET (each followed by a
     # read of the device model).
-    bar = tqdm(
-        total=2 * n_devices,
-        unit="pulse",
-        desc=f"program (SET at {conditions.compliance_a * 1e6:g} uA, RESET)",
-        disable=args.quiet,
-        file=sys.stderr,
-        dynamic_ncols=True,
+    bar = progress_bar(
+        2 * n_devices,
+        "pulse",
+        f"program (SET at {conditions.compliance_a * 1e6:g} uA, RESET)",
+        not args.quiet,
     )
     with bar, NgspiceSession() as session:
         result = program_population(session, n_devices, conditions, rng, progress=bar.update)
