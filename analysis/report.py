@@ -146,6 +146,7 @@ _HEADLINE_DISPLAY = (
     ("t_sample_s", "t_sample [ns]", 1e9),
     (schema.BER_REPORT, "BER [95 % CI]", 1.0),
     (schema.METHOD, "method", 1.0),
+    ("rare_event_ber", "rare-event BER [95 % CI]", 1.0),
     ("ber_verdict", "BER spec", 1.0),
     ("read_failure_rate", "read-failure rate", 1.0),
     ("delay_mean_s", "delay mean [ps]", 1e12),
@@ -174,7 +175,8 @@ def _headline_display(table: pd.DataFrame) -> pd.DataFrame:
     ]
     rows = []
     for column, title, scale in _HEADLINE_DISPLAY[2:]:
-        if column in table.columns:
+        # A quantity no point has (e.g. no rare-event estimate) gets no row.
+        if column in table.columns and not (table[column].astype(str) == "").all():
             values = table[column] * scale if scale != 1.0 else table[column]
             rows.append(
                 [
@@ -358,7 +360,7 @@ def build_report(
         )
         points_table.to_csv(files / "accuracy.csv", index=False)
 
-    headline = headline_table(ber, points, stats, points_table, limits)
+    headline = headline_table(ber, points, stats, points_table, limits, rare_estimates)
     headline.to_csv(files / "headline.csv", index=False)
     shown = _headline_display(headline)
     chosen = (
@@ -378,7 +380,10 @@ def build_report(
             "network without errors; 'at BER upper bound': no error was seen, so the network "
             "was evaluated at the BER's upper bound (accuracy a lower bound, its drop an upper "
             "bound; a drop above the limit is then undetermined). Verdicts: delay at its "
-            "99.9th percentile, energy at its mean, BER by its whole 95 % interval.</p>",
+            "99.9th percentile, energy at its mean, BER by its whole 95 % interval; where a "
+            "rare-event estimate exists at the same settings (it counts wrong and unresolved "
+            "reads, so it bounds the BER from above), a BER the sweep leaves undetermined "
+            "passes when the estimate's whole interval is within the limit.</p>",
             _limits_text(limits) + "\n\n" + _markdown_table(shown),
             anchor="headline",
         )

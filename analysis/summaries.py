@@ -176,6 +176,16 @@ def operating_windows(ber: pd.DataFrame) -> pd.DataFrame:
 _POINT_KEYS = ("cell", "corner", "temp_c", "vdd_v", "t_sample_s")
 
 
+def rows_at_settings(table: pd.DataFrame, point: Mapping[str, Any]) -> pd.DataFrame:
+    """Rows of ``table`` with the settings (cell, corner, temperature, VDD, sampling time) of
+    ``point``; settings missing from either side are not compared."""
+    match = np.ones(len(table), dtype=bool)
+    for key in _POINT_KEYS:
+        if key in table.columns and key in point:
+            match &= np.asarray([_equal(v, point[key]) for v in table[key]], dtype=bool)
+    return table[match]
+
+
 def operating_point_table(sweep: pd.DataFrame, rare: pd.DataFrame) -> pd.DataFrame:
     """Rare-event BERs of operating points next to the brute-force sweep at the same settings.
 
@@ -187,10 +197,7 @@ def operating_point_table(sweep: pd.DataFrame, rare: pd.DataFrame) -> pd.DataFra
     keys = [k for k in _POINT_KEYS if k in rare.columns and k in sweep.columns]
     rows = []
     for _, point in rare.iterrows():
-        match = np.ones(len(sweep), dtype=bool)
-        for key in keys:
-            match &= np.asarray([_equal(v, point[key]) for v in sweep[key]], dtype=bool)
-        brute = sweep[match]
+        brute = rows_at_settings(sweep, {key: point[key] for key in keys})
         rows.append(
             {
                 **{key: point[key] for key in keys},
