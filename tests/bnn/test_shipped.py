@@ -107,3 +107,10 @@ def test_error_aware_recipe_is_its_standard_recipe_with_training_errors(name):
     same = replace(error_aware, name=standard.name, description=standard.description,
                    train_ber=0.0)  # fmt: skip
     assert same == standard
+
+
+def test_fashion_binary_cnn_reaches_90_percent():
+    network = load_shipped("fashion-cnn-bnn")
+    x, y = load_test_split(network)
+    assert y.size == 10_000
+    assert network.accuracy(x, y) >= 0.90
