@@ -142,10 +142,7 @@ def _fashion_cnn(
 ) -> tuple[LayerSpec, ...]:
     """Three padded 3x3 conv blocks (VGG-like, padding 1 as in the seed papers' VGG)."""
     return (
-        *(
-            LayerSpec(LayerType.CONV2D, n, kind, kernel=(3, 3), pool=2, padding=1)
-            for n in channels
-        ),
+        *(LayerSpec(LayerType.CONV2D, n, kind, kernel=(3, 3), pool=2, padding=1) for n in channels),
         LayerSpec(LayerType.DENSE, dense, kind),
         LayerSpec(LayerType.DENSE, 10, kind, Activation.LOGITS),
     )
