@@ -80,6 +80,10 @@ class HalfSpace:
     def __call__(self, u: np.ndarray) -> np.ndarray:
         return np.asarray(u @ self.a > self.beta)
 
+    def margin(self, u: np.ndarray) -> np.ndarray:
+        """``beta - a . u``: <= 0 exactly where the point fails."""
+        return np.asarray(self.beta - u @ self.a)
+
 
 class Union:
     """Failure if any of ``k`` orthonormal half-spaces ``a_j . u > beta`` holds.
@@ -96,6 +100,10 @@ class Union:
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
         return np.asarray((u @ self.a.T > self.beta).any(axis=1))
+
+    def margin(self, u: np.ndarray) -> np.ndarray:
+        """``beta - max_j a_j . u``: <= 0 exactly where some half-space holds."""
+        return np.asarray(self.beta - (u @ self.a.T).max(axis=1))
 
 
 class Parabola:
@@ -115,6 +123,10 @@ class Parabola:
     def __call__(self, u: np.ndarray) -> np.ndarray:
         return np.asarray(u[:, 0] > self.beta + self.kappa * np.sum(u[:, 1:] ** 2, axis=1))
 
+    def margin(self, u: np.ndarray) -> np.ndarray:
+        """``beta + kappa sum_{i>1} u_i^2 - u_1``: <= 0 exactly where the point fails."""
+        return np.asarray(self.beta + self.kappa * np.sum(u[:, 1:] ** 2, axis=1) - u[:, 0])
+
 
 #: The coverage problems: name -> (limit state, dimension).
 PROBLEMS = {
@@ -123,6 +135,44 @@ PROBLEMS = {
     "half-space, 100-D, 1e-9": (lambda: Union(100, 1e-9, 1), 100),
     "parabola, 50-D (kappa 0.01)": (lambda: Parabola(50, 4.0, 0.01), 50),
 }
+
+#: The subset-simulation coverage problems; the parabola with kappa 0.02 (P = 4.91e-7) is the
+#: one the importance search never finds (issue 14: p = 0 with the bound [0, 1.9e-4]).
+SUBSET_PROBLEMS = {
+    "two regions, 30-D, 1e-6": (lambda: Union(30, 1e-6, 2), 30),
+    "half-space, 100-D, 1e-9": (lambda: Union(100, 1e-9, 1), 100),
+    "parabola, 50-D (kappa 0.02)": (lambda: Parabola(50, 4.0, 0.02), 50),
+}
+
+
+def subset_coverage_run(seeds: int, budgets: list[int]) -> None:
+    """Coverage, evaluations and bounds of subset simulation on its three problems."""
+    for name, (make, dim) in SUBSET_PROBLEMS.items():
+        limit_state = make()
+        print(f"\nsubset, {name}: truth {limit_state.p:.4g}")
+        for budget in budgets:
+            start = time.perf_counter()
+            results = [
+                estimate_failure_probability(
+                    limit_state, dim, method="subset", budget=budget, seed=seed, keep_samples=False
+                )
+                for seed in range(seeds)
+            ]
+            bounds = sum(r.upper_bound_only for r in results)
+            estimates = [r for r in results if not r.upper_bound_only]
+            ratio = [r.p / limit_state.p for r in estimates]
+            within = sum(abs(x - 1.0) <= 0.2 for x in ratio)
+            print(
+                f"  budget {budget:6d}: coverage {sum(r.contains(limit_state.p) for r in results)}"
+                f"/{seeds}, bounds {bounds} | evaluations median"
+                f" {np.median([r.n_evaluations for r in results]):.0f}"
+                f" | half-width median {np.median([r.relative_half_width for r in estimates]):.2f}"
+                f" | estimate/truth median {np.median(ratio):.3f}, mean {np.mean(ratio):.3f},"
+                f" within 20 % {within}/{len(estimates)}"
+                f" | CoV median {np.median([r.coefficient_of_variation for r in results]):.2f}"
+                f" ({time.perf_counter() - start:.0f} s)",
+                flush=True,
+            )
 
 
 def coverage_run(seeds: int, budgets: list[int]) -> None:
@@ -228,9 +278,19 @@ def main() -> None:
     parser.add_argument(
         "--budgets", default="1500,2000,3000,5000", help="budgets of --coverage, comma-separated"
     )
+    parser.add_argument(
+        "--method",
+        choices=("importance", "subset", "both"),
+        default="both",
+        help="estimator(s) of --coverage",
+    )
     args = parser.parse_args()
     if args.coverage:
-        coverage_run(args.seeds, [int(b) for b in args.budgets.split(",")])
+        budgets = [int(b) for b in args.budgets.split(",")]
+        if args.method in ("importance", "both"):
+            coverage_run(args.seeds, budgets)
+        if args.method in ("subset", "both"):
+            subset_coverage_run(args.seeds, budgets)
         return
 
     p, dim, target = args.p, args.dim, args.target
