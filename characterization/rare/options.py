@@ -229,8 +229,9 @@ class SubsetOptions(CommonOptions):
         (1 - p0))`` rounded down to a multiple of ``1 / p0``.
     max_levels : int
         Largest number of levels (level 0, the plain Monte-Carlo one, included). With ``p0 =
-        0.1`` the default 10 reaches ``p ~ 1e-10``; a run that stops before reaching failure
-        returns an upper bound, not an estimate.
+        0.1`` the default 12 reaches ``p ~ 1e-12``: a bound below 1e-9 needs that margin, as
+        the bound is the upper end of a wide interval. A run that stops before reaching
+        failure returns an upper bound, not an estimate.
     target_acceptance : float
         Acceptance rate the conditional sampler adapts its step to (0.44: Papaioannou et al.
         2015, after Roberts and Rosenthal).
@@ -240,7 +241,7 @@ class SubsetOptions(CommonOptions):
 
     level_probability: float = 0.1
     samples_per_level: int | None = None
-    max_levels: int = 10
+    max_levels: int = 12
     target_acceptance: float = 0.44
     initial_scale: float = 0.6
 
