@@ -14,13 +14,17 @@ part of the failure set holds the probability, curved or split into several regi
 
 The points of level ``j + 1`` come from ``N p0`` Markov chains started at the points of level
 ``j`` inside ``F_{j+1}`` (each already distributed as ``phi`` restricted to ``F_{j+1}``), each
-grown to ``1 / p0`` states by the adaptive conditional sampler of Papaioannou et al. (2015): a
-candidate ``v_k = rho_k u_k + sigma_k z_k`` (``z ~ N(0, 1)``, ``rho_k = sqrt(1 - sigma_k^2)``)
-leaves the standard normal density invariant coordinate by coordinate, and is accepted if
-``g(v) <= b``; ``sigma_k = min(1, lambda s_k)`` with ``s_k`` the spread of the seeds in
-coordinate ``k``, and ``lambda`` adapted after each step towards an acceptance rate of 0.44
-(``lambda <- lambda exp((a - 0.44) / sqrt(i))``). The proposal does not degrade with the
-dimension as a random walk does. All chains advance together, so each step is one batch of
+grown to ``1 / p0`` states by conditional sampling (Papaioannou et al. 2015): a candidate
+``v = rho u + sigma z`` (``z ~ N(0, I)``, ``rho = sqrt(1 - sigma^2)``) leaves the standard
+normal density invariant, and is accepted if ``g(v) <= b``; its step ``sigma = min(1,
+lambda)`` is adapted after each step towards an acceptance rate of 0.44 (``lambda <- lambda
+exp((a - 0.44) / sqrt(i))``, their adaptive scheme) and carried from level to level. The
+proposal does not degrade with the dimension as a random walk does. Papaioannou et al. scale
+``sigma_k`` per coordinate by the seeds' spread; that was dropped here because, measured on
+two and four separate regions in 30-D (200 seeds, 1,000 points per level), the spread of seeds
+lying in several regions inflated the first steps and biased the estimate low (mean 0.83 and
+0.79 of the truth, against 1.00 and 1.10 with one ``sigma``; one region and the parabola
+within 1.00-1.10 either way). All chains advance together, so each step is one batch of
 ``N p0`` limit-state evaluations (one SPICE netlist of that many reads).
 
 References
@@ -45,7 +49,7 @@ from rram_ber.validation import ParameterError
 
 
 def chain_correlation_factor(inside: np.ndarray) -> float:
-    """Au and Beck's ``gamma_j`` of one level from its chains' indicators (eqs. 27-29, 2001).
+    """Au and Beck's (2001) ``gamma_j`` of one level from its chains' indicators.
 
     Parameters
     ----------
@@ -77,21 +81,22 @@ def chain_correlation_factor(inside: np.ndarray) -> float:
 
 
 def _level_cov2(p: float, n: int, gamma: float) -> float:
-    """Squared coefficient of variation of one level's probability estimate (Au and Beck 2001,
-    eq. 28): ``(1 - p) / (N p) (1 + gamma)``."""
+    """Squared coefficient of variation of one level's probability estimate (Au and Beck
+    2001): ``(1 - p) / (N p) (1 + gamma)``."""
     return (1.0 - p) / (n * p) * (1.0 + gamma)
 
 
 def combined_cov(level_cov: list[float]) -> float:
     """Coefficient of variation of ``p = prod_j P_j`` from those of the levels, ``delta_j``.
 
-    Au and Beck (2001, eqs. 30-31) bound it between ``sqrt(sum_j delta_j^2)`` (levels
+    Au and Beck (2001) bound it between ``sqrt(sum_j delta_j^2)`` (levels
     uncorrelated) and ``sum_j delta_j`` (fully correlated: the seeds of each level are points
-    of the one before). This returns the upper bound. Measured with
-    ``benchmarks/rare_event.py --coverage`` (40 seeds each, before the choice): the
-    uncorrelated form covered the truth in 80 % (half-space, 30-D, 2,000 evaluations), 68 %
-    (two regions, 30-D) and 68 % (half-space, 100-D, 1e-9) of seeds, its coefficient of
-    variation 0.76 against a spread of 1.11 over seeds; the upper bound 95-98 %.
+    of the one before). This returns the upper bound. Measured at a budget of 2,000 (100 seeds
+    each, the problems of ``benchmarks/rare_event.py``): the uncorrelated form covered the truth
+    in 87 % (half-space, 30-D, 1e-6), 84 % (two regions, 30-D), 79 % (half-space, 100-D, 1e-9)
+    and 86 % (parabola, 50-D, 4.9e-7) of seeds, below the 95 % it claims (median coefficient of
+    variation 0.8-1.0 against a spread over seeds of 0.9-4.2); the upper bound 99, 98, 96 and
+    94 %.
     """
     return float(np.sum(level_cov))
 
@@ -247,7 +252,8 @@ def _grow_chains(
     options: SubsetOptions,
     level: int,
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Grow one chain of ``1 / p0`` states from each seed by adaptive conditional sampling.
+    """Grow one chain of ``1 / p0`` states from each seed by adaptive conditional sampling
+    (all chains step together: one batch of ``n_chains`` evaluations per step).
 
     Returns the level's points (chain-major: chain 0's states, then chain 1's, ...), their
     margins and the adapted step factor ``lambda`` (carried to the next level, as in
@@ -255,15 +261,14 @@ def _grow_chains(
     """
     n_chains, dim = seeds_u.shape
     length = options.chain_length
-    spread = seeds_u.std(axis=0) if n_chains > 1 else np.ones(dim)
     states_u = np.empty((n_chains, length, dim))
     states_g = np.empty((n_chains, length))
     current_u, current_g = seeds_u.copy(), seeds_g.copy()
     states_u[:, 0], states_g[:, 0] = current_u, current_g
     stage = f"subset level {level}"
     for step in range(1, length):
-        sigma = np.minimum(1.0, scale * spread)
-        rho = np.sqrt(1.0 - sigma**2)
+        sigma = min(1.0, scale)
+        rho = math.sqrt(1.0 - sigma * sigma)
         candidate = rho * current_u + sigma * rng.standard_normal((n_chains, dim))
         g_candidate = evaluate.margins(candidate, stage)
         accept = g_candidate <= threshold
