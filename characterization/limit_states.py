@@ -36,7 +36,9 @@ is "works"; :data:`FAILURE_MARGIN` (< 0) for every failing read. The PCSA's dela
 bound as the two branch currents (with the latch's mismatch) approach balance, and a read whose
 delay exceeds the sampling time is unresolved, so ``g`` falls continuously to 0 at the edge of
 the failure set that a correct read approaches first and ranks the working reads by how close
-they are to it (a wrong read lies beyond that edge, past the balance point).
+they are to it (a wrong read lies beyond that edge, past the balance point). A failure with
+no slow read before it (a simulation that fails, a VCM programming that fails) is not graded:
+it is counted wherever a chain lands on it, but nothing leads subset simulation towards it.
 
 The estimators assume the verdict of a row does not depend on the other rows of its netlist.
 All copies share the simulator's time steps, so a read within numerical noise of the boundary
