@@ -27,6 +27,15 @@ lying in several regions inflated the first steps and biased the estimate low (m
 within 1.00-1.10 either way). All chains advance together, so each step is one batch of
 ``N p0`` limit-state evaluations (one SPICE netlist of that many reads).
 
+Why not OpenTURNS (``ot.SubsetSampling``, 1.27): it does batch (with ``setBlockSize(N)`` a
+``PythonFunction(func_sample=...)`` received every step as one sample of ``N`` rows), it is
+reproducible with ``RandomGenerator.SetSeed`` and it reports a coefficient of variation; but it
+has no evaluation budget (only points per level and a minimum probability), a run stopped by
+``setMinimumProbability`` or a stop callback raised an exception and returned nothing (so
+neither the upper bound below nor the evaluations spent), its only proposal is a
+component-wise random walk, and its seed is one process-wide generator. This module is short
+enough to own those.
+
 References
 ----------
 S.-K. Au, J. L. Beck, "Estimation of small failure probabilities in high dimensions by subset
