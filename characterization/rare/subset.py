@@ -121,7 +121,8 @@ def lognormal_interval(p: float, cov: float, confidence: float) -> tuple[float, 
     s2 = math.log1p(cov * cov)
     s = math.sqrt(s2)
     z = _z(confidence)
-    return p * math.exp(0.5 * s2 - z * s), p * math.exp(0.5 * s2 + z * s)
+    # A probability: a wide interval around a large estimate stops at 1.
+    return min(1.0, p * math.exp(0.5 * s2 - z * s)), min(1.0, p * math.exp(0.5 * s2 + z * s))
 
 
 def subset_simulation(

@@ -180,6 +180,8 @@ def test_lognormal_interval_has_the_stated_coverage():
     intervals = [lognormal_interval(e, cov, 0.95) for e in estimates]
     covered = [low <= p <= high for low, high in intervals]
     assert np.mean(covered) == pytest.approx(0.95, abs=0.015)
+    # A probability's interval stops at 1.
+    assert lognormal_interval(0.5, 3.0, 0.95)[1] == 1.0
 
 
 def test_a_limit_state_without_a_margin_is_refused_by_subset():
