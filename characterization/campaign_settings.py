@@ -29,8 +29,8 @@ class CampaignSettings:
         Root seed; sample ``i`` of condition group ``g`` draws from
         ``numpy.random.SeedSequence(seed, spawn_key=(g, i))`` (see :class:`Condition`).
     samples : int
-        Monte-Carlo samples per condition; for ``importance`` and ``scaled-sigma``, the
-        simulation budget of each estimate (one per stored value +1 / -1).
+        Monte-Carlo samples per condition; for ``importance``, ``scaled-sigma`` and
+        ``subset``, the simulation budget of each estimate (one per stored value +1 / -1).
     batch_size : int
         Samples simulated together in one netlist (one chunk); it fixes the chunk boundaries,
         so it is part of what makes a table reproducible. Default 10, chosen with
@@ -38,7 +38,7 @@ class CampaignSettings:
         noise (1.1-1.2x a naive PySpice loop per core), 100 was slower, and a small chunk keeps
         the sample-by-sample rerun of a failed chunk cheap.
     method : str
-        BER estimator: ``"monte-carlo"``, ``"importance"`` or ``"scaled-sigma"``.
+        BER estimator: ``"monte-carlo"``, ``"importance"``, ``"scaled-sigma"`` or ``"subset"``.
     time_limit_s : float
         Wall-clock limit of one ngspice run [s] (0 < x <= 86400): a run still going after it
         is halted and its samples fail with the reason (see

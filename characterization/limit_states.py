@@ -28,6 +28,18 @@ What counts as a failure (the verdict):
 * a simulation that fails even when the copy is simulated alone (recorded with its reason;
   conservative: a read that could not be shown to work is not counted as working).
 
+The margin (:meth:`ReadLimitState.margin`, for subset simulation, a
+:class:`~characterization.rare.options.MarginLimitState`): ``g = ln(t_sample / t_delay)`` for a
+read that does not fail, with ``t_delay`` its sense delay (from sense enable at the PCSA, as
+``t_sample``) and floored at :data:`SAFE_MARGIN_FLOOR`, so ``g > 0`` exactly where the verdict
+is "works"; :data:`FAILURE_MARGIN` (< 0) for every failing read. The PCSA's delay grows without
+bound as the two branch currents (with the latch's mismatch) approach balance, and a read whose
+delay exceeds the sampling time is unresolved, so ``g`` falls continuously to 0 at the edge of
+the failure set that a correct read approaches first and ranks the working reads by how close
+they are to it (a wrong read lies beyond that edge, past the balance point). A failure with
+no slow read before it (a simulation that fails, a VCM programming that fails) is not graded:
+it is counted wherever a chain lands on it, but nothing leads subset simulation towards it.
+
 The estimators assume the verdict of a row does not depend on the other rows of its netlist.
 All copies share the simulator's time steps, so a read within numerical noise of the boundary
 can in principle flip with the batch composition; the maximum time step (``ReadTiming``) bounds
@@ -46,7 +58,14 @@ from characterization.measure import DEFAULT_RESOLVE_FRACTION, ReadMeasurement
 from characterization.read import simulate_reads
 from characterization.readout import CampaignCell
 from characterization.reads import read_row, simulate_with_retry
-from characterization.schema import DBETA_PREFIX, DVT_PREFIX, ERROR, RESOLVED, STORED_VALUE
+from characterization.schema import (
+    DBETA_PREFIX,
+    DELAY_S,
+    DVT_PREFIX,
+    ERROR,
+    RESOLVED,
+    STORED_VALUE,
+)
 from characterization.simulator import Simulator
 from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
 from circuits.elements import FixedResistor
@@ -57,6 +76,14 @@ from rram_ber.validation import ParameterError, check_int, check_range
 
 #: Column of the verdict returned to the estimator.
 LIMIT_STATE_FAILURE = "failure"
+#: Column of the margin ``g`` (<= 0 = failure) returned by :meth:`ReadLimitState.margin`.
+LIMIT_STATE_MARGIN = "margin"
+#: Margin of every failing read (wrong, unresolved when that is a failure, or not simulated).
+FAILURE_MARGIN = -1.0
+#: Smallest margin of a working read: ``ln(t_sample / t_delay)`` is floored here, so a read
+#: that works never has ``g <= 0`` (a read decoded at the sampling time can have crossed the
+#: delay's threshold just after it, or have no delay at all, when unresolved reads do not fail).
+SAFE_MARGIN_FLOOR = 1e-6
 #: Column flagging rows whose deviations or resistances were clipped to the allowed range.
 CLIPPED = "clipped"
 #: Key of a row's transistor deviations while its copy is built (not a column).
@@ -143,6 +170,14 @@ class ReadVariation:
         if self.reference_ohm is not None:
             return self.reference_ohm
         return math.sqrt(self.lrs_median_ohm * self.hrs_median_ohm)
+
+
+def _safe_margin(t_sample_s: float, delay_s: float) -> float:
+    """``max(ln(t_sample / t_delay), SAFE_MARGIN_FLOOR)`` of a working read (the floor also
+    for a read without a delay)."""
+    if not math.isfinite(delay_s) or delay_s <= 0.0:
+        return SAFE_MARGIN_FLOOR
+    return max(math.log(t_sample_s / delay_s), SAFE_MARGIN_FLOOR)
 
 
 class ReadLimitState:
@@ -282,6 +317,15 @@ class ReadLimitState:
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
         """Simulate every row of ``u`` (shape ``(n, dim)``); True where the read fails."""
+        return self._evaluate(u)[0]
+
+    def margin(self, u: np.ndarray) -> np.ndarray:
+        """Simulate every row of ``u`` (shape ``(n, dim)``); the margin ``g`` of each read,
+        ``<= 0`` exactly where :meth:`__call__` says it fails (see the module docstring)."""
+        return self._evaluate(u)[1]
+
+    def _evaluate(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Verdicts and margins of the rows of ``u``; every row is recorded."""
         planned, records = self._plan(u)
         readable = [copy for copy in planned if not isinstance(copy, str)]
         simulated: list[ReadMeasurement | str] = []
@@ -292,6 +336,8 @@ class ReadLimitState:
         reads = iter(simulated)
         outcomes = [copy if isinstance(copy, str) else next(reads) for copy in planned]
         verdicts = np.empty(len(planned), dtype=bool)
+        margins = np.empty(len(planned))
+        t_sample = self.conditions.timing.t_sample_s
         for i, (record, outcome) in enumerate(zip(records, outcomes, strict=True)):
             # The same read columns as a Monte-Carlo sample row; a binary read has no input.
             row = read_row(self._mode, self.variation.stored, None, outcome)
@@ -302,8 +348,10 @@ class ReadLimitState:
                 or (not row[RESOLVED] and self.variation.unresolved_is_failure)
             )
             record[LIMIT_STATE_FAILURE] = bool(verdicts[i])
+            margins[i] = FAILURE_MARGIN if verdicts[i] else _safe_margin(t_sample, row[DELAY_S])
+            record[LIMIT_STATE_MARGIN] = float(margins[i])
         self._rows.extend(records)
-        return verdicts
+        return verdicts, margins
 
     def table(self) -> dict[str, np.ndarray]:
         """Every recorded row as columns (one array per column, rows in evaluation order)."""

@@ -51,7 +51,7 @@ class RareEstimate:
     stored : int
         The stored weight, +1 or -1.
     method : str
-        The estimator (``importance`` or ``scaled-sigma``).
+        The estimator (``importance``, ``scaled-sigma`` or ``subset``).
     p, ci_low, ci_high, std_error : float
         Failure probability, its interval at ``confidence`` and its standard error.
     confidence : float
@@ -163,7 +163,10 @@ def estimate_rare(
     The limit state is the batched SPICE read (:class:`~characterization.limit_states.
     ReadLimitState`); a read fails when it is wrong or unresolved at the sampling time (so the
     estimate bounds the Monte-Carlo ``ber``, which leaves unresolved reads out, from above).
-    ``campaign.samples`` is the simulation budget of the estimate.
+    ``campaign.samples`` is the simulation budget of the estimate. Subset simulation ranks
+    reads by the limit state's margin (:meth:`~characterization.limit_states.ReadLimitState.
+    margin`, recorded in the rows' ``margin`` column); when it ends before any read fails, the
+    estimate is ``p = 0`` with an upper bound (``ber.csv`` reads ``< bound``).
     """
     from characterization.rare import estimate_failure_probability
 

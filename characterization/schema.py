@@ -72,7 +72,7 @@ BER_COLUMNS = (
 )
 
 #: Values of the ``method`` column.
-METHODS = ("monte-carlo", "importance", "scaled-sigma")
+METHODS = ("monte-carlo", "importance", "scaled-sigma", "subset")
 
 # --- confusion.csv -------------------------------------------------------------------------
 STORED = "stored"

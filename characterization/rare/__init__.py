@@ -21,6 +21,11 @@ entry point, :func:`estimate_failure_probability`:
 ``"scaled-sigma"``
     Scaled-sigma sampling: sample with every sigma multiplied by ``s > 1``, fit the model of
     Sun et al. for ``log P(s)`` and extrapolate to ``s = 1``; see :func:`scaled_sigma_sampling`.
+``"subset"``
+    Subset simulation (Au and Beck 2001): ``p`` as a product of conditional probabilities of
+    nested sets ``{g <= b_j}``, sampled by Markov chains; needs a graded margin ``g``
+    (:class:`MarginLimitState`) and no search, so it reaches curved and split failure sets the
+    importance search misses; see :func:`subset_simulation`.
 
 Every method evaluates the limit state in batches (``batch_size`` rows per call: a SPICE limit
 state simulates a whole batch in one netlist), counts every evaluation, including those spent
@@ -41,6 +46,12 @@ of SRAM designs in the presence of rare failure events", DAC 2006, pp. 69-72.
 
 L. Dolecek, M. Qazi, D. Shah, A. Chandrakasan, "Breaking the simulation barrier: SRAM
 evaluation through norm minimization", ICCAD 2008, pp. 322-329.
+
+S.-K. Au, J. L. Beck, "Estimation of small failure probabilities in high dimensions by subset
+simulation", Probabilistic Engineering Mechanics 16(4):263-277, 2001.
+
+I. Papaioannou, W. Betz, K. Zwirglmaier, D. Straub, "MCMC algorithms for subset simulation",
+Probabilistic Engineering Mechanics 41:89-103, 2015.
 
 S. Sun, X. Li, H. Liu, K. Luo, B. Gu, "Fast statistical analysis of rare circuit failure events
 via scaled-sigma sampling for high-dimensional variation space", IEEE TCAD 34(7):1096-1109,
@@ -69,13 +80,16 @@ from characterization.rare.options import (
     CommonOptions,
     ImportanceOptions,
     LimitState,
+    MarginLimitState,
     MonteCarloOptions,
     ScaledSigmaOptions,
+    SubsetOptions,
 )
 from characterization.rare.registry import ESTIMATORS, MIN_BUDGET, Estimator, make_options
 from characterization.rare.results import EvaluatedSamples, FailureRegion, RareEventResult
 from characterization.rare.scaled_sigma import fit_scaled_sigma_model, scaled_sigma_sampling
 from characterization.rare.search import find_failure_regions
+from characterization.rare.subset import subset_simulation
 from rram_ber.validation import ParameterError, check_choice, check_int
 
 
@@ -98,16 +112,17 @@ def estimate_failure_probability(
     dim : int
         Number of standard-normal variables.
     method : str
-        ``"importance"`` (default), ``"scaled-sigma"`` or ``"monte-carlo"``.
+        ``"importance"`` (default), ``"scaled-sigma"``, ``"subset"`` (``limit_state`` must then
+        be a :class:`MarginLimitState`) or ``"monte-carlo"``.
     budget : int
         Largest number of limit-state evaluations, search included (at least
         ``MIN_BUDGET[method]``).
     seed : int or numpy.random.SeedSequence
         Root of every random number drawn.
     **options
-        Method options: the fields of :class:`ImportanceOptions`, :class:`ScaledSigmaOptions`
-        or :class:`MonteCarloOptions` (``batch_size``, ``confidence``, ``keep_samples`` for
-        all).
+        Method options: the fields of :class:`ImportanceOptions`, :class:`ScaledSigmaOptions`,
+        :class:`SubsetOptions` or :class:`MonteCarloOptions` (``batch_size``,
+        ``confidence``, ``keep_samples`` for all).
 
     Returns
     -------
@@ -142,9 +157,11 @@ __all__ = [
     "FailureRegion",
     "ImportanceOptions",
     "LimitState",
+    "MarginLimitState",
     "MonteCarloOptions",
     "RareEventResult",
     "ScaledSigmaOptions",
+    "SubsetOptions",
     "estimate_failure_probability",
     "find_failure_regions",
     "fit_scaled_sigma_model",
@@ -152,4 +169,5 @@ __all__ = [
     "make_options",
     "monte_carlo",
     "scaled_sigma_sampling",
+    "subset_simulation",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from characterization.rare.options import CommonOptions, LimitState
+from characterization.rare.options import CommonOptions, LimitState, MarginLimitState
 from characterization.rare.results import EvaluatedSamples
 from rram_ber.validation import ParameterError, check_int
 
@@ -35,6 +35,7 @@ class _Evaluator:
         self._failed: list[np.ndarray] = []
         self._stage: list[np.ndarray] = []
         self._scale: list[np.ndarray] = []
+        self._margin: list[np.ndarray] = []
 
     @property
     def remaining(self) -> int:
@@ -49,13 +50,58 @@ class _Evaluator:
         for start in range(0, n_rows, self._batch_size):
             chunk = np.array(u[start : start + self._batch_size], dtype=float)
             failed[start : start + len(chunk)] = self._check(self._limit_state(chunk), len(chunk))
+        self._record(u, failed, np.full(n_rows, np.nan), stage, scale)
+        return failed
+
+    def margins(self, u: np.ndarray, stage: str) -> np.ndarray:
+        """Margins ``g(u)`` of the rows of ``u`` (a :class:`MarginLimitState`); ``g <= 0`` is a
+        failure and is recorded as such."""
+        n_rows = len(u)
+        if n_rows > self.remaining:
+            raise _OutOfBudget
+        limit_state = self._limit_state
+        if not isinstance(limit_state, MarginLimitState):
+            raise ParameterError(
+                "limit_state", limit_state, "an object with a margin(u) method (g <= 0 = failure)"
+            )
+        margin = np.empty(n_rows)
+        for start in range(0, n_rows, self._batch_size):
+            chunk = np.array(u[start : start + self._batch_size], dtype=float)
+            margin[start : start + len(chunk)] = self._check_margin(
+                limit_state.margin(chunk), len(chunk)
+            )
+        self._record(u, margin <= 0.0, margin, stage, math.nan)
+        return margin
+
+    def _record(
+        self, u: np.ndarray, failed: np.ndarray, margin: np.ndarray, stage: str, scale: float
+    ) -> None:
+        n_rows = len(u)
         self.n += n_rows
         if self._keep:
             self._u.append(np.array(u, dtype=float))
             self._failed.append(failed.copy())
             self._stage.append(np.full(n_rows, stage))
             self._scale.append(np.full(n_rows, scale))
-        return failed
+            self._margin.append(np.array(margin, dtype=float))
+
+    @staticmethod
+    def _check_margin(answer: Any, n_rows: int) -> np.ndarray:
+        # A boolean is a verdict, not a margin: ranking points by it would make every level's
+        # threshold meaningless, so only finite real numbers are accepted.
+        array = np.asarray(answer)
+        if array.dtype.kind not in "fiu" or array.shape != (n_rows,):
+            raise ParameterError(
+                "limit_state.margin",
+                f"an answer of shape {array.shape} and dtype {array.dtype}",
+                f"a float array of shape ({n_rows},), one margin per row (<= 0 = failure)",
+            )
+        margin = array.astype(float)
+        if not np.all(np.isfinite(margin)):
+            raise ParameterError(
+                "limit_state.margin", "an answer with NaN or infinite values", "finite margins"
+            )
+        return margin
 
     @staticmethod
     def _check(answer: Any, n_rows: int) -> np.ndarray:
@@ -87,6 +133,7 @@ class _Evaluator:
             stage=stage,
             weight=weight,
             scale=np.concatenate(self._scale) if self._scale else np.empty(0),
+            margin=np.concatenate(self._margin) if self._margin else np.empty(0),
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -11,6 +12,28 @@ from rram_ber.validation import ParameterError, check_int, check_range
 
 #: A limit state: ``(n, dim)`` float array in standard-normal space -> ``(n,)`` bool, True = fail.
 LimitState = Callable[[np.ndarray], np.ndarray]
+
+
+@runtime_checkable
+class MarginLimitState(Protocol):
+    """A limit state that also grades how far a point is from failing.
+
+    ``margin(u)`` takes an ``(n, dim)`` array in standard-normal space and returns ``n`` finite
+    floats ``g(u)``, with ``g(u) <= 0`` exactly where the boolean verdict ``limit_state(u)`` is
+    True (failure). On the safe side ``g`` must grow with the distance from failure (any
+    monotone grading will do): subset simulation ranks points by it to pick each level's
+    intermediate failure set ``{g <= b}``. The boolean methods keep calling the object itself
+    and refuse anything but booleans; only ``method = "subset"`` calls ``margin``.
+    """
+
+    def __call__(self, u: np.ndarray) -> np.ndarray:
+        """Boolean verdicts, True = failure."""
+        ...
+
+    def margin(self, u: np.ndarray) -> np.ndarray:
+        """Margins ``g(u)``, ``g <= 0`` = failure."""
+        ...
+
 
 #: Largest dimension accepted (a guard against passing a sample count as the dimension).
 MAX_DIM = 100_000
@@ -188,3 +211,71 @@ class ScaledSigmaOptions(CommonOptions):
 @dataclass(frozen=True, slots=True)
 class MonteCarloOptions(CommonOptions):
     """Options of :func:`monte_carlo` (only the common ones)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SubsetOptions(CommonOptions):
+    """Options of :func:`~characterization.rare.subset.subset_simulation`.
+
+    Attributes
+    ----------
+    level_probability : float
+        Conditional probability ``p0`` of each intermediate level (Au and Beck 2001 recommend
+        0.1; 0.05 ... 0.5 accepted). ``1 / p0`` must be an integer: each level grows
+        ``N p0`` Markov chains of ``1 / p0`` states.
+    samples_per_level : int or None
+        Points per level ``N`` (a multiple of ``1 / p0``, at least ``10 / p0``). None: the
+        budget is spread over ``max_levels`` levels, ``N = budget / (1 + (max_levels - 1)
+        (1 - p0))`` rounded down to a multiple of ``1 / p0``.
+    max_levels : int
+        Largest number of levels (level 0, the plain Monte-Carlo one, included). With ``p0 =
+        0.1`` the default 12 reaches ``p ~ 1e-12``: a bound below 1e-9 needs that margin, as
+        the bound is the upper end of a wide interval. A run that stops before reaching
+        failure returns an upper bound, not an estimate.
+    target_acceptance : float
+        Acceptance rate the conditional sampler adapts its step to (0.44: Papaioannou et al.
+        2015, after Roberts and Rosenthal).
+    initial_scale : float
+        Starting step factor ``lambda`` of the conditional sampler, 0 < lambda <= 1.
+    """
+
+    level_probability: float = 0.1
+    samples_per_level: int | None = None
+    max_levels: int = 12
+    target_acceptance: float = 0.44
+    initial_scale: float = 0.6
+
+    def __post_init__(self) -> None:
+        CommonOptions.__post_init__(self)
+        check_range("level_probability", self.level_probability, 0.05, 0.5)
+        chain_length = 1.0 / self.level_probability
+        if abs(chain_length - round(chain_length)) > 1e-9:
+            raise ParameterError(
+                "level_probability",
+                self.level_probability,
+                "1 / p0 an integer (0.05, 0.1, 0.125, 0.2, 0.25, 0.5 ...)",
+            )
+        if self.samples_per_level is not None:
+            check_int("samples_per_level", self.samples_per_level, 10 * round(chain_length))
+            if self.samples_per_level % round(chain_length):
+                raise ParameterError(
+                    "samples_per_level",
+                    self.samples_per_level,
+                    f"a multiple of 1 / level_probability = {round(chain_length)}",
+                )
+        check_int("max_levels", self.max_levels, 2, 100)
+        check_range("target_acceptance", self.target_acceptance, 0.05, 0.95)
+        check_range("initial_scale", self.initial_scale, 0.0, 1.0, low_inclusive=False)
+
+    @property
+    def chain_length(self) -> int:
+        """States per Markov chain, ``1 / p0`` (the seed included)."""
+        return round(1.0 / self.level_probability)
+
+    def level_size(self, budget: int) -> int:
+        """Points per level ``N`` for ``budget`` evaluations (see ``samples_per_level``)."""
+        if self.samples_per_level is not None:
+            return self.samples_per_level
+        levels = 1.0 + (self.max_levels - 1) * (1.0 - self.level_probability)
+        step = self.chain_length
+        return max(step, int(budget / levels) // step * step)

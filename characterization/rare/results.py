@@ -27,6 +27,9 @@ class EvaluatedSamples:
     scale : numpy.ndarray
         Sigma scale factor the row was drawn with (scaled-sigma and exploration rows), NaN
         otherwise.
+    margin : numpy.ndarray or None
+        Subset simulation: the limit state's margin ``g(u)`` of each row (``<= 0`` = failure);
+        NaN for rows evaluated by verdict only.
     """
 
     u: np.ndarray
@@ -34,6 +37,7 @@ class EvaluatedSamples:
     stage: np.ndarray
     weight: np.ndarray
     scale: np.ndarray
+    margin: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,7 +65,7 @@ class RareEventResult:
     Attributes
     ----------
     method : str
-        ``"importance"``, ``"scaled-sigma"`` or ``"monte-carlo"``.
+        ``"importance"``, ``"scaled-sigma"``, ``"subset"`` or ``"monte-carlo"``.
     p : float
         Estimated failure probability.
     ci_low, ci_high : float
@@ -90,6 +94,18 @@ class RareEventResult:
         gamma / s^2``.
     notes : tuple of str
         Anything a reader of the number must know (fallbacks, unreliable intervals).
+    thresholds : tuple of float
+        Subset simulation: the margin thresholds ``b_1 > b_2 > ...`` of the intermediate
+        failure sets ``{g <= b_j}``.
+    level_probabilities : tuple of float
+        Subset simulation: the estimated conditional probability of each level (the last one
+        ``P(g <= 0 | g <= b_last)``, unless the result is an upper bound).
+    coefficient_of_variation : float
+        Subset simulation: estimated coefficient of variation of ``p`` (Au and Beck 2001, chain
+        correlation included); of the bounded probability for an upper bound.
+    upper_bound_only : bool
+        Subset simulation: the run ended (budget or ``max_levels``) before any point failed;
+        ``p`` is 0 and ``ci_high`` an upper bound on the failure probability, not an estimate.
     regions_may_be_missing : bool
         Importance sampling: the search could not rule out a failure region the mixture does
         not cover (budget or ``max_regions`` ran out, or a failure no centre explains was left
@@ -115,6 +131,10 @@ class RareEventResult:
     scale_failures: tuple[int, ...] = ()
     model_coefficients: tuple[float, ...] = ()
     notes: tuple[str, ...] = ()
+    thresholds: tuple[float, ...] = ()
+    level_probabilities: tuple[float, ...] = ()
+    coefficient_of_variation: float = math.nan
+    upper_bound_only: bool = False
     regions_may_be_missing: bool = False
     samples: EvaluatedSamples | None = None
 

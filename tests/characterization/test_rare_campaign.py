@@ -56,3 +56,23 @@ def test_importance_sampling_campaign_reports_method_interval_and_resumes(tmp_pa
         again = run_campaign(spec, tmp_path, executor, progress=False)
     assert (again.simulated_chunks, again.resumed_chunks) == (0, 2)
     pd.testing.assert_frame_equal(again.ber, result.ber)
+
+
+@pytest.mark.slow
+def test_subset_simulation_campaign_ranks_reads_by_their_margin(tmp_path):
+    spec = parse_spec({**SPEC, "campaign": {**SPEC["campaign"], "method": "subset"}})
+    with LocalExecutor(2) as executor:
+        result = run_campaign(spec, tmp_path, executor, progress=False)
+    row = result.ber.iloc[0]
+    assert row[schema.METHOD] == "subset"
+    assert "(subset)" in row[schema.BER_REPORT]
+    # The device-limited BER of the importance test above (7.5e-3), inside the interval.
+    expected = 0.5 * math.erfc(math.log(8) / math.hypot(0.3, 0.8) / math.sqrt(2))
+    assert row[schema.BER_CI_LOW] <= expected <= row[schema.BER_CI_HIGH]
+    assert 0.2 * expected < row[schema.BER] < 5 * expected
+    estimates = read_estimates(tmp_path)
+    assert all(e["n_evaluations"] <= 2000 for e in estimates)
+    rows = pd.read_parquet(tmp_path / "rare" / "c0000-minus.parquet")
+    assert {"margin", "failure", "stage"} <= set(rows.columns)
+    assert ((rows["margin"] <= 0) == rows["failure"]).all()
+    assert rows["stage"].iloc[0] == "subset level 0"

@@ -82,3 +82,37 @@ def test_a_row_says_when_regions_may_be_missing():
     flagged = {**_stored(plus, 1), "regions_may_be_missing": True}
     row = rare_ber_row(flagged, _stored(plus, -1))
     assert "regions may be missing" in row[schema.BER_REPORT]
+
+
+class _Margin:
+    """``g(u) = beta - u_0``: fails where ``u_0 >= beta``."""
+
+    def __init__(self, beta: float) -> None:
+        self.beta = beta
+
+    def __call__(self, u: np.ndarray) -> np.ndarray:
+        return np.asarray(self.margin(u) <= 0.0)
+
+    def margin(self, u: np.ndarray) -> np.ndarray:
+        return np.asarray(self.beta - u[:, 0])
+
+
+def test_subset_rows_carry_the_log_normal_interval_or_the_bound():
+    found = [
+        estimate_failure_probability(_Margin(4.0), 3, method="subset", budget=2000, seed=s)
+        for s in (1, 2)
+    ]
+    row = rare_ber_row(_stored(found[0], 1), _stored(found[1], -1))
+    assert row[schema.BER_CI_LOW] < row[schema.BER] < row[schema.BER_CI_HIGH]
+    assert "(subset)" in row[schema.BER_REPORT]
+    # Out of budget before any failure: p = 0 and the bound, never [0, 0].
+    bound = [
+        estimate_failure_probability(
+            _Margin(9.0), 3, method="subset", budget=1000, seed=s, samples_per_level=200
+        )
+        for s in (1, 2)
+    ]
+    assert all(r.upper_bound_only for r in bound)
+    row = rare_ber_row(_stored(bound[0], 1), _stored(bound[1], -1))
+    assert row[schema.BER_CI_HIGH] > row[schema.BER_CI_LOW] == row[schema.BER] == 0.0
+    assert row[schema.BER_REPORT].startswith("< ")
