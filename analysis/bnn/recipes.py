@@ -137,13 +137,15 @@ def _mlp(hidden: Sequence[int], n_classes: int, kind: WeightKind) -> tuple[Layer
     return (*blocks, LayerSpec(LayerType.DENSE, n_classes, kind, Activation.LOGITS))
 
 
-def _fashion_cnn(
-    kind: WeightKind, channels: tuple[int, int, int] = (32, 64, 128), dense: int = 256
-) -> tuple[LayerSpec, ...]:
-    """Three padded 3x3 conv blocks (VGG-like, padding 1 as in the seed papers' VGG)."""
+def _fashion_cnn(kind: WeightKind) -> tuple[LayerSpec, ...]:
+    """Three padded 3x3 conv blocks (VGG-like, padding 1 as in the seed papers' VGG), 64-128-256
+    channels: the 32-64-128 version underfitted (training loss 0.27, 88.82 % binary)."""
     return (
-        *(LayerSpec(LayerType.CONV2D, n, kind, kernel=(3, 3), pool=2, padding=1) for n in channels),
-        LayerSpec(LayerType.DENSE, dense, kind),
+        *(
+            LayerSpec(LayerType.CONV2D, n, kind, kernel=(3, 3), pool=2, padding=1)
+            for n in (64, 128, 256)
+        ),
+        LayerSpec(LayerType.DENSE, 512, kind),
         LayerSpec(LayerType.DENSE, 10, kind, Activation.LOGITS),
     )
 
@@ -170,9 +172,6 @@ def _ecg_cnn(features: WeightKind, n_classes: int = 4) -> tuple[LayerSpec, ...]:
 _B, _T, _R = WeightKind.BINARY, WeightKind.TERNARY, WeightKind.REAL
 _FASHION_MLP = "784-512-512-10 MLP"
 _FASHION_CNN = (
-    "conv3x3-32-pad1-pool2, conv3x3-64-pad1-pool2, conv3x3-128-pad1-pool2, dense 256, dense 10"
-)
-_FASHION_CNN_WIDE = (
     "conv3x3-64-pad1-pool2, conv3x3-128-pad1-pool2, conv3x3-256-pad1-pool2, dense 512, dense 10"
 )
 #: The shipped models. Names: data set, architecture, kind (bnn = binary weights, tnn = ternary
@@ -189,14 +188,14 @@ RECIPES = {
                f"{_FASHION_MLP}, ternary weights, binary activations", epochs=15, lr_decay=0.8,
                weight_init="glorot"),
         Recipe("fashion-cnn-bnn", "fashion-mnist", (28, 28, 1),
-               _fashion_cnn(_B, (64, 128, 256), 512), f"{_FASHION_CNN_WIDE}; binary",
+               _fashion_cnn(_B), f"{_FASHION_CNN}; binary",
                epochs=15, lr_decay=0.8),
         Recipe("fashion-cnn-bnn-ea", "fashion-mnist", (28, 28, 1),
-               _fashion_cnn(_B, (64, 128, 256), 512),
-               f"{_FASHION_CNN_WIDE}; binary; error-aware training (sign flips at 4e-2)",
+               _fashion_cnn(_B),
+               f"{_FASHION_CNN}; binary; error-aware training (sign flips at 4e-2)",
                epochs=15, lr_decay=0.8, train_ber=4e-2),
         Recipe("fashion-cnn-tnn", "fashion-mnist", (28, 28, 1), _fashion_cnn(_T),
-               f"{_FASHION_CNN}; ternary weights", epochs=5, lr_decay=0.6,
+               f"{_FASHION_CNN}; ternary weights", epochs=15, lr_decay=0.8,
                weight_init="glorot"),
         Recipe("digits-mlp-bnn", "digits", (64,), _mlp((128, 128), 10, _B),
                "64-128-128-10 MLP, binary weights and activations", epochs=60, lr_decay=0.96),
