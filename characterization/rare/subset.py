@@ -51,6 +51,7 @@ import math
 
 import numpy as np
 
+from characterization.ber import clopper_pearson
 from characterization.rare.evaluator import _Evaluator, _z
 from characterization.rare.options import LimitState, MarginLimitState, SubsetOptions
 from characterization.rare.results import RareEventResult, equivalent_sample_size
@@ -231,7 +232,12 @@ def subset_simulation(
 
     p = math.prod(level_p)
     cov = combined_cov(level_cov)
-    low, high = lognormal_interval(p, cov, options.confidence)
+    if thresholds:
+        low, high = lognormal_interval(p, cov, options.confidence)
+    else:
+        # Ended at level 0: plain Monte-Carlo of n_level points, so the exact binomial
+        # interval (the log-normal one has zero width when every point fails, cov = 0).
+        low, high = clopper_pearson(n_fail, n_level, options.confidence)
     std_error = cov * p
     return RareEventResult(
         method="subset",

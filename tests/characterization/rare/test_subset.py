@@ -9,6 +9,7 @@ import pytest
 from scipy import integrate, stats
 from scipy.stats import binom, norm
 
+from characterization.ber import clopper_pearson
 from characterization.rare import (
     MIN_BUDGET,
     MarginLimitState,
@@ -116,6 +117,18 @@ def test_a_frequent_event_stops_at_level_zero_as_plain_sampling():
     assert result.thresholds == () and len(result.level_probabilities) == 1
     assert result.n_evaluations == 500
     assert result.contains(0.3)
+
+
+def test_an_event_that_every_point_shows_gets_the_binomial_interval_not_zero_width():
+    # All of level 0 fails (a 1T1R read unresolved at its sampling time did this): the
+    # log-normal interval would be [1, 1]; plain sampling of 200 points gives Clopper-Pearson.
+    limit_state = HalfSpaceMargin(5, 1.0 - 1e-12)
+    result = estimate_failure_probability(
+        limit_state, 5, method="subset", budget=1000, seed=3, samples_per_level=200
+    )
+    assert result.p == 1.0 and result.thresholds == ()
+    low, high = clopper_pearson(200, 200)
+    assert (result.ci_low, result.ci_high) == (low, high) and low < 0.99 < high == 1.0
 
 
 def test_a_run_that_ends_before_failing_returns_a_flagged_upper_bound():
