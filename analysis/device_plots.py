@@ -1,6 +1,6 @@
 """PNG plots of device characteristics: the I-V butterfly and LRS/HRS resistance CDFs.
 
-The functions take plain arrays (from :mod:`characterization.programming` results or any
+The functions take plain arrays (from :mod:`rram_ber.characterization.programming` results or any
 other source) and never run the simulator. Matplotlib's non-interactive Agg backend is used,
 so they work without a display.
 """

@@ -16,10 +16,10 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from analysis.summaries import best_sampling_times, conditions_at, same_value
-from characterization import schema
-from characterization.readout import CampaignCell, read_mode
-from circuits.cells import CellKind
+from rram_ber.analysis.summaries import best_sampling_times, conditions_at, same_value
+from rram_ber.characterization import schema
+from rram_ber.characterization.readout import CampaignCell, read_mode
+from rram_ber.circuits.cells import CellKind
 
 CORNER_COLOURS = {
     "tt": "#1f77b4",

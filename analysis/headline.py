@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.summaries import (
+from rram_ber.analysis.summaries import (
     SETTING_COLUMNS,
     Verdict,
     best_sampling_times,
@@ -30,9 +30,10 @@ from analysis.summaries import (
     same_value,
     verdict,
 )
-from characterization import schema
-from characterization.spec_limits import SpecLimits
-from rram_ber.validation import ParameterError, parse_spice_number
+from rram_ber.characterization import schema
+from rram_ber.characterization.spec_limits import SpecLimits
+from rram_ber.core.units import parse_spice_number
+from rram_ber.core.validation import ParameterError
 
 #: Keys of ``--operating-point`` and the ``ber.csv`` column each one selects.
 POINT_KEYS = ("cell", "corner", "temp_c", "vdd_v", "t_sample_s")

@@ -1,8 +1,8 @@
 """BER reports: one self-contained HTML file, a Markdown summary and CSV tables.
 
 :func:`build_report` reads a campaign's output directory (never the simulator), computes the
-derived tables (:mod:`analysis.summaries`, :mod:`analysis.accuracy`), draws the figures
-(:mod:`analysis.figures`) and writes::
+derived tables (:mod:`rram_ber.analysis.summaries`, :mod:`rram_ber.analysis.accuracy`), draws the
+figures (:mod:`rram_ber.analysis.figures`) and writes::
 
     report.html            everything, figures embedded as PNG data URIs (nothing fetched)
     report.md              summary for people and version control, figures as PNG files
@@ -11,7 +11,7 @@ derived tables (:mod:`analysis.summaries`, :mod:`analysis.accuracy`), draws the 
     report_files/*.png     the figures the Markdown links to, also as SVG (and PDF on request)
 
 The page opens with the answer: the operating points (named, or the best and nominal
-condition of each cell) against the spec limits (:mod:`analysis.headline`); the full tables
+condition of each cell) against the spec limits (:mod:`rram_ber.analysis.headline`); the full tables
 follow the figures, folded.
 """
 
@@ -30,16 +30,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import figures
-from analysis.campaign_data import CampaignData, load_campaign
-from analysis.headline import (
+from rram_ber import __version__
+from rram_ber.analysis import figures
+from rram_ber.analysis.campaign_data import CampaignData, load_campaign
+from rram_ber.analysis.headline import (
     SpecLimits,
     default_points,
     delay_energy_stats,
     headline_table,
     named_points,
 )
-from analysis.summaries import (
+from rram_ber.analysis.summaries import (
     conditions_at,
     is_ternary,
     operating_point_table,
@@ -48,10 +49,9 @@ from analysis.summaries import (
     same_value,
     shmoo_table,
 )
-from characterization import schema
-from characterization.readout import CampaignCell
-from rram_ber import __version__
-from rram_ber.validation import ParameterError, check_int, check_range
+from rram_ber.characterization import schema
+from rram_ber.characterization.readout import CampaignCell
+from rram_ber.core.validation import ParameterError, check_int, check_range
 
 #: Columns of the BER table as shown in reports.
 BER_DISPLAY_COLUMNS = (
@@ -338,7 +338,7 @@ def build_report(
     study = None
     points_table = None
     if accuracy:
-        from analysis.accuracy import accuracy_study
+        from rram_ber.analysis.accuracy import accuracy_study
 
         wanted = sorted(set(_accuracy_conditions(ber, windows)) | {c for _, c in points})
         step(f"evaluating network accuracy at {len(wanted)} conditions")

@@ -1,7 +1,7 @@
 """Derived tables of a campaign: read-failure rates, shmoo verdicts, ternary operating windows.
 
-Pure functions on the ``ber.csv`` table (columns in :mod:`characterization.schema`); the report
-only formats what these return.
+Pure functions on the ``ber.csv`` table (columns in :mod:`rram_ber.characterization.schema`); the
+report only formats what these return.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from characterization import schema
-from characterization.ber import clopper_pearson
-from characterization.readout import CampaignCell, read_mode
+from rram_ber.characterization import schema
+from rram_ber.characterization.ber import clopper_pearson
+from rram_ber.characterization.readout import CampaignCell, read_mode
 
 
 def same_value(a: Any, b: Any) -> Any:

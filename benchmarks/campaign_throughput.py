@@ -44,13 +44,13 @@ from typing import Any
 import numpy as np
 from naive_pyspice import naive_pyspice_read  # benchmarks/ is on sys.path when run as a script
 
-from characterization.campaign import run_campaign
-from characterization.chunks import simulate_group
-from characterization.executors import DaskExecutor, Executor, LocalExecutor
-from characterization.sampling import plan_samples
-from characterization.session import NgspiceSession, ngspice_executable
-from characterization.spec import CampaignSpec, parse_spec
-from circuits.read import read_netlist
+from rram_ber.characterization.campaign import run_campaign
+from rram_ber.characterization.chunks import simulate_group
+from rram_ber.characterization.executors import DaskExecutor, Executor, LocalExecutor
+from rram_ber.characterization.sampling import plan_samples
+from rram_ber.characterization.session import NgspiceSession, ngspice_executable
+from rram_ber.characterization.spec import CampaignSpec, parse_spec
+from rram_ber.circuits.read import read_netlist
 
 #: The isolated read (PCSA + 2T2R cell, no column): the circuit the naive loop builds, so both
 #: paths simulate the same netlist content (the 64-row column read is the campaign default).
@@ -171,7 +171,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
             with make() as executor:  # type: ignore[attr-defined]
-                result = run_campaign(spec, Path(out), executor, progress=False)
+                result = run_campaign(spec, Path(out), executor)
             return time.perf_counter() - start, result.ber.to_csv(index=False)
 
     sizes = (max(10, args.samples // 10), args.samples)
@@ -201,12 +201,12 @@ def main() -> None:
         engines = {label: stack.enter_context(make()) for label, make in makers.items()}
         out = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         for i, engine in enumerate(engines.values()):
-            run_campaign(scaling(4), out / f"warm{i}", engine, progress=False)
+            run_campaign(scaling(4), out / f"warm{i}", engine)
         for round_ in range(args.rounds):
             for i, (label, engine) in enumerate(engines.items()):
                 start = time.perf_counter()
                 result = run_campaign(
-                    scaling(args.samples), out / f"run{i}-{round_}", engine, progress=False
+                    scaling(args.samples), out / f"run{i}-{round_}", engine
                 )
                 engine_walls[label].append(time.perf_counter() - start)
                 tables.add(result.ber.to_csv(index=False))

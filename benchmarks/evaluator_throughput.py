@@ -32,11 +32,11 @@ import time
 
 import numpy as np
 
-from analysis.bnn import layers
-from analysis.bnn.curves import accuracy_curve, load_test_split
-from analysis.bnn.geometry import PoolKind, pad
-from analysis.bnn.layers import Affine, Conv2D, Dense, Network
-from analysis.bnn.model_io import load_model
+from rram_ber.analysis.bnn import layers
+from rram_ber.analysis.bnn.curves import accuracy_curve, load_test_split
+from rram_ber.analysis.bnn.geometry import PoolKind, pad
+from rram_ber.analysis.bnn.layers import Affine, Conv2D, Dense, Network
+from rram_ber.analysis.bnn.model_io import load_model
 
 BERS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5)
 

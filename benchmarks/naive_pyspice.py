@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from characterization.measure import decision_at
-from circuits.read import ReadConditions
-from models.cmos import Polarity, TransistorDeviation, instance_parameters, model_card_text
+from rram_ber.characterization.measure import decision_at
+from rram_ber.circuits.read import ReadConditions
+from rram_ber.models.cmos import Polarity, TransistorDeviation, instance_parameters, model_card_text
 
 
 def naive_pyspice_read(

@@ -25,19 +25,19 @@ from dataclasses import replace
 
 import numpy as np
 
-from characterization.programming import (
+from rram_ber.characterization.programming import (
     ProgramConditions,
     apply_pulse,
     fresh_devices,
     program_2t2r_cells,
 )
-from characterization.read import simulate_reads
-from characterization.session import NgspiceSession
-from circuits.cells import Cell2T2R
-from circuits.elements import FixedResistor
-from circuits.programming import Operation
-from circuits.read import ReadConditions, ReadCopy
-from models.resistance import LogNormalResistance, ResistanceStates
+from rram_ber.characterization.read import simulate_reads
+from rram_ber.characterization.session import NgspiceSession
+from rram_ber.circuits.cells import Cell2T2R
+from rram_ber.circuits.elements import FixedResistor
+from rram_ber.circuits.programming import Operation
+from rram_ber.circuits.read import ReadConditions, ReadCopy
+from rram_ber.models.resistance import LogNormalResistance, ResistanceStates
 
 
 def main() -> None:

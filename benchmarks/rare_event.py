@@ -94,7 +94,7 @@ import numpy as np
 from scipy import integrate, stats
 from scipy.stats import norm
 
-from characterization.rare import RareEventResult, estimate_failure_probability
+from rram_ber.characterization.rare import RareEventResult, estimate_failure_probability
 
 
 class HalfSpace:
@@ -255,9 +255,9 @@ def summarise(results: list[RareEventResult], p: float) -> str:
 
 def spice_run(target: float) -> None:
     """Importance sampling on a real 2T2R read at a rare condition: evaluations and time."""
-    from characterization.limit_states import ReadLimitState, ReadVariation
-    from characterization.session import NgspiceSession
-    from circuits.read import ReadConditions
+    from rram_ber.characterization.limit_states import ReadLimitState, ReadVariation
+    from rram_ber.characterization.session import NgspiceSession
+    from rram_ber.circuits.read import ReadConditions
 
     print(
         "\nSPICE: 2T2R read, LRS 10 kohm / HRS 14 kohm, 1.2 V, 27 C, TT,"

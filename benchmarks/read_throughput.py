@@ -22,11 +22,11 @@ import time
 import numpy as np
 from naive_pyspice import naive_pyspice_read  # benchmarks/ is on sys.path when run as a script
 
-from characterization.read import sample_read_mismatch, simulate_reads
-from characterization.session import NgspiceSession
-from circuits.cells import Cell2T2R
-from circuits.elements import FixedResistor
-from circuits.read import ReadConditions, ReadCopy
+from rram_ber.characterization.read import sample_read_mismatch, simulate_reads
+from rram_ber.characterization.session import NgspiceSession
+from rram_ber.circuits.cells import Cell2T2R
+from rram_ber.circuits.elements import FixedResistor
+from rram_ber.circuits.read import ReadConditions, ReadCopy
 
 R_BL, R_BLB = 10e3, 11e3  # close resistances so mismatch decides some reads
 

@@ -19,12 +19,12 @@ A candidate passes when, against the reference,
 2. every condition's BER lies in the reference's 95 % Clopper-Pearson interval (its
    sampling noise);
 3. the median relative error of the sense delay (interpolated between simulator points,
-   :func:`characterization.measure.sense_delay`) and of the read energy are <= 1 %.
+   :func:`rram_ber.characterization.measure.sense_delay`) and of the read energy are <= 1 %.
 
 The shortened evaluation phase ends at the last sampling time plus ``--evaluate-margin``:
 the energy counts the charge from the SEN edge to the end of the restore precharge
-(:func:`characterization.measure.measure_read`), so the restore phase stays and only the idle
-tail of the evaluation goes. The script prints each candidate's figures and the largest step
+(:func:`rram_ber.characterization.measure.measure_read`), so the restore phase stays and only the
+idle tail of the evaluation goes. The script prints each candidate's figures and the largest step
 (then the shortest interval) that passes. Simulation time per candidate is printed too; it
 varies with machine load (and counts only what a resumed run simulated), the decision counts
 do not.
@@ -72,11 +72,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from characterization import schema, store
-from characterization.campaign import run_campaign
-from characterization.executors import LocalExecutor
-from characterization.spec import CampaignSpec, parse_spec
-from circuits.read import ReadTiming
+from rram_ber.characterization import schema, store
+from rram_ber.characterization.campaign import run_campaign
+from rram_ber.characterization.executors import LocalExecutor
+from rram_ber.characterization.spec import CampaignSpec, parse_spec
+from rram_ber.circuits.read import ReadTiming
 
 REFERENCE_STEP_S = 2e-12
 READ_MODES = ("2t2r", "ternary", "xnor", "1t1r")
@@ -210,7 +210,7 @@ def run(
 ) -> tuple[tuple[pd.DataFrame, pd.DataFrame], float]:
     """Run the study campaign at one timing: ``((samples, ber), seconds)``."""
     start = time.perf_counter()
-    result = run_campaign(campaign(samples, timing), out, executor, progress=False)
+    result = run_campaign(campaign(samples, timing), out, executor)
     return (store.read_samples(out), result.ber), time.perf_counter() - start
 
 

@@ -7,10 +7,10 @@ Run from the repository root::
 
 ``spice`` simulates weak-RESET trains with real ngspice for a few pulse amplitudes and
 widths (d2d and c2c variability on), prints median resistance and spread against pulse
-count, fits the behavioural model of :mod:`models.weak_reset` to each train and compares the
-fit with the published parameters; it writes ``spice_trains.npz`` and ``spice_fits.json``.
+count, fits the behavioural model of :mod:`rram_ber.models.weak_reset` to each train and compares
+the fit with the published parameters; it writes ``spice_trains.npz`` and ``spice_fits.json``.
 
-``insitu`` trains the differential-synapse BNN of :mod:`analysis.bnn.insitu` with each
+``insitu`` trains the differential-synapse BNN of :mod:`rram_ber.analysis.bnn.insitu` with each
 imperfection on or off (published device parameters, or ``--spice-fit FILE`` for the
 SPICE-derived ones) and the software BNN of the same recipe, over several seeds, and prints the
 Markdown table of the README (``insitu_<dataset>.md`` and ``.json`` in DIR).
@@ -37,7 +37,7 @@ PULSES = ((1.0, 100e-9), (0.9, 100e-9), (1.0, 20e-9))
 
 
 def _law_summary(params: object) -> dict[str, float]:
-    from models.weak_reset import WeakResetParameters
+    from rram_ber.models.weak_reset import WeakResetParameters
 
     assert isinstance(params, WeakResetParameters)
     return {
@@ -53,10 +53,14 @@ def _law_summary(params: object) -> dict[str, float]:
 
 def run_spice(args: argparse.Namespace) -> int:
     """SPICE pulse trains for each pulse of :data:`PULSES`, with fits."""
-    from characterization.programming import ProgramConditions
-    from characterization.session import NgspiceSession
-    from characterization.weak_reset import WeakResetTrain, weak_reset_pulse, weak_reset_trains
-    from models.weak_reset import PUBLISHED, fit_weak_reset
+    from rram_ber.characterization.programming import ProgramConditions
+    from rram_ber.characterization.session import NgspiceSession
+    from rram_ber.characterization.weak_reset import (
+        WeakResetTrain,
+        weak_reset_pulse,
+        weak_reset_trains,
+    )
+    from rram_ber.models.weak_reset import PUBLISHED, fit_weak_reset
 
     args.out.mkdir(parents=True, exist_ok=True)
     trains: dict[str, np.ndarray] = {}
@@ -97,8 +101,8 @@ def run_spice(args: argparse.Namespace) -> int:
 
 def run_insitu(args: argparse.Namespace) -> int:
     """The imperfection table for one data set."""
-    from analysis.bnn.insitu import imperfection_table, table_markdown
-    from models.weak_reset import PUBLISHED, WeakResetParameters
+    from rram_ber.analysis.bnn.insitu import imperfection_table, table_markdown
+    from rram_ber.models.weak_reset import PUBLISHED, WeakResetParameters
 
     params = PUBLISHED
     if args.spice_fit is not None:

@@ -8,8 +8,8 @@
     isolated = false     # true: the idealised fixture (no column, ideal pulses, analogue
                          # decision), for comparisons with earlier tables
 
-Without the table every read is the cell in a column of :data:`circuits.array.DEFAULT_ROWS`
-rows, decoded by logic (:mod:`circuits.array`, :mod:`characterization.decode`).
+Without the table every read is the cell in a column of :data:`rram_ber.circuits.array.DEFAULT_ROWS`
+rows, decoded by logic (:mod:`rram_ber.circuits.array`, :mod:`rram_ber.characterization.decode`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from circuits.array import DEFAULT_ROWS, MAX_ROWS, ColumnParameters
-from rram_ber.validation import ParameterError, check_int
+from rram_ber.circuits.array import DEFAULT_ROWS, MAX_ROWS, ColumnParameters
+from rram_ber.core.validation import ParameterError, check_int
 
 ARRAY_KEYS = ("rows", "mux_ways", "isolated")
 

@@ -1,7 +1,7 @@
 """Bit-error rates with confidence intervals, from sample rows (pure functions, no simulator).
 
-The column conventions are those of :mod:`characterization.schema`. ``analysis`` reuses these
-functions for reports; they live here because a campaign writes ``ber.csv`` itself.
+The column conventions are those of :mod:`rram_ber.characterization.schema`. ``analysis`` reuses
+these functions for reports; they live here because a campaign writes ``ber.csv`` itself.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 # campaign pays.
 from scipy.special import betaincinv
 
-from characterization import schema
+from rram_ber.characterization import schema
 
 CONFIDENCE = 0.95
 

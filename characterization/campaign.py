@@ -2,8 +2,8 @@
 
 :func:`run_campaign` is resumable: chunks already stored in the output directory are not
 simulated again, and since every sample's random draws depend only on the seed and its indices
-(see :mod:`characterization.sampling`), an interrupted and resumed campaign ends with the same
-table as an uninterrupted one.
+(see :mod:`rram_ber.characterization.sampling`), an interrupted and resumed campaign ends with the
+same table as an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -23,21 +23,21 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from characterization import schema, store
-from characterization.ber import (
+from rram_ber import __version__
+from rram_ber.characterization import schema, store
+from rram_ber.characterization.ber import (
     ConditionTally,
     rare_ber_row,
     tally_ber_table,
     tally_confusion_table,
     tally_rows,
 )
-from characterization.executors import Executor
-from characterization.spec import CampaignSpec, Condition
-from characterization.technology_spec import copy_user_files
-from characterization.worker import ChunkTask, RareOutcome, RareTask, Task, chunk_tasks
-from rram_ber import __version__
-from rram_ber.progress import progress_bar
-from rram_ber.validation import ParameterError
+from rram_ber.characterization.executors import Executor
+from rram_ber.characterization.spec import CampaignSpec, Condition
+from rram_ber.characterization.technology_spec import copy_user_files
+from rram_ber.characterization.worker import ChunkTask, RareOutcome, RareTask, Task, chunk_tasks
+from rram_ber.core.reporting import ProgressCallback
+from rram_ber.core.validation import ParameterError
 
 #: Most chunks a campaign may have: each is a task object in memory and a file on disk.
 MAX_CHUNKS = 1_000_000
@@ -74,7 +74,7 @@ def software_versions() -> dict[str, str]:
     """Versions of the software whose behaviour decides the numbers in a sample row."""
     import scipy
 
-    from characterization.session import ngspice_version
+    from rram_ber.characterization.session import ngspice_version
 
     return {
         "rram_ber": __version__,
@@ -405,7 +405,7 @@ def run_campaign(
     spec: CampaignSpec,
     out: Path,
     executor: Executor,
-    progress: bool = True,
+    progress: ProgressCallback | None = None,
     stream: TextIO | None = None,
 ) -> CampaignResult:
     """Run (or resume) a campaign and write its tables.
@@ -422,10 +422,11 @@ def run_campaign(
         Output directory; created, or resumed if it holds this same campaign.
     executor : Executor
         Where chunks run.
-    progress : bool
-        Show a progress bar with ETA on ``stream``.
+    progress : ProgressCallback, optional
+        Told the samples (or rare-event estimates) done and planned, before the first and
+        after each finished task (:class:`rram_ber.progress.ProgressBar` draws a bar).
     stream : file, optional
-        Terminal stream for the progress bar and messages (default standard error).
+        Terminal stream for messages (default standard error).
 
     Returns
     -------
@@ -506,34 +507,31 @@ def _execute(
     tasks: list[Task],
     todo: list[Task],
     keys: Mapping[str, str],
-    progress: bool,
+    progress: ProgressCallback | None,
     stream: TextIO,
     tallies: dict[int, ConditionTally],
 ) -> None:
     """Run ``todo`` on ``executor``; store and count (``tallies``) each result as it arrives."""
     rare = spec.campaign.method != "monte-carlo"
+    unit = "estimate" if rare else "sample"
     total = sum(t.samples for t in tasks)
-    bar = progress_bar(
-        total,
-        "estimate" if rare else "sample",
-        "campaign",
-        progress,
-        initial=total - sum(t.samples for t in todo),
-        file=stream,
-    )
-    with bar:
-        for task, result in executor.run(spec, todo):
-            if isinstance(result, RareOutcome) and isinstance(task, RareTask):
-                store.write_estimate(
-                    out,
-                    task.condition.condition_id,
-                    task.stored,
-                    result.estimate.to_dict(),
-                    result.rows,
-                    keys,
-                )
-            elif isinstance(result, dict) and isinstance(task, ChunkTask):
-                rows = pd.concat(result.values(), ignore_index=True)
-                store.write_chunk(out, task.group_id, task.chunk, rows, keys)
-                tally_rows(rows, tallies)
-            bar.update(task.samples)
+    done = total - sum(t.samples for t in todo)
+    if progress is not None:
+        progress(done, total, unit)
+    for task, result in executor.run(spec, todo):
+        if isinstance(result, RareOutcome) and isinstance(task, RareTask):
+            store.write_estimate(
+                out,
+                task.condition.condition_id,
+                task.stored,
+                result.estimate.to_dict(),
+                result.rows,
+                keys,
+            )
+        elif isinstance(result, dict) and isinstance(task, ChunkTask):
+            rows = pd.concat(result.values(), ignore_index=True)
+            store.write_chunk(out, task.group_id, task.chunk, rows, keys)
+            tally_rows(rows, tallies)
+        done += task.samples
+        if progress is not None:
+            progress(done, total, unit)

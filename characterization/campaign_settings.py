@@ -1,17 +1,18 @@
 """The [campaign] and [variability] tables of a campaign specification.
 
-Kept apart from :mod:`characterization.spec` (which parses the whole file and expands it into
-conditions) so that each module stays one job; ``characterization.spec`` re-exports both.
+Kept apart from :mod:`rram_ber.characterization.spec` (which parses the whole file and expands it
+into conditions) so that each module stays one job; ``rram_ber.characterization.spec`` re-exports
+both.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from characterization.schema import METHODS
-from characterization.simulator import DEFAULT_TIME_LIMIT_S
-from models.cmos import PelgromCoefficients
-from rram_ber.validation import ParameterError, check_choice, check_int, check_range
+from rram_ber.characterization.schema import METHODS
+from rram_ber.characterization.simulator import DEFAULT_TIME_LIMIT_S
+from rram_ber.core.validation import ParameterError, check_choice, check_int, check_range
+from rram_ber.models.cmos import PelgromCoefficients
 
 MAX_SAMPLES = 100_000_000
 MAX_BATCH = 2000
@@ -42,7 +43,7 @@ class CampaignSettings:
     time_limit_s : float
         Wall-clock limit of one ngspice run [s] (0 < x <= 86400): a run still going after it
         is halted and its samples fail with the reason (see
-        :mod:`characterization.session`).
+        :mod:`rram_ber.characterization.session`).
     target_relative_half_width : float or None
         ``importance`` only: stop an estimate once its 95 % interval's half-width is at most
         this fraction of the estimate (0 < x <= 10), or at ``samples``, whichever comes

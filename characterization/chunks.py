@@ -16,15 +16,15 @@ from typing import Any
 
 import pandas as pd
 
-from characterization import schema
-from characterization.devices import DeviceModel
-from characterization.measure import ReadMeasurement
-from characterization.read import simulate_reads_at
-from characterization.reads import read_row, simulate_with_retry
-from characterization.sampling import SamplePlan, plan_samples
-from characterization.simulator import Simulator
-from characterization.spec import CampaignSpec, Condition
-from circuits.read import ReadConditions, ReadCopy
+from rram_ber.characterization import schema
+from rram_ber.characterization.devices import DeviceModel
+from rram_ber.characterization.measure import ReadMeasurement
+from rram_ber.characterization.read import simulate_reads_at
+from rram_ber.characterization.reads import read_row, simulate_with_retry
+from rram_ber.characterization.sampling import SamplePlan, plan_samples
+from rram_ber.characterization.simulator import Simulator
+from rram_ber.characterization.spec import CampaignSpec, Condition
+from rram_ber.circuits.read import ReadConditions, ReadCopy
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +155,7 @@ def simulate_chunk(
     indices = range(task.first, task.stop)
     # The conditions of a group share their draws (and programmed devices): plan them once.
     if spec.device.model is DeviceModel.VCM:
-        from characterization.vcm_cells import plan_vcm_samples
+        from rram_ber.characterization.vcm_cells import plan_vcm_samples
 
         plans = plan_vcm_samples(
             simulator, spec, task.conditions[0], indices, {} if references is None else references

@@ -1,6 +1,6 @@
 """Decode a read from the logic levels of the PCSA outputs (pure functions on arrays).
 
-In an array read (:mod:`circuits.array`) each PCSA output drives the input inverter of the
+In an array read (:mod:`rram_ber.circuits.array`) each PCSA output drives the input inverter of the
 flip-flop that samples it at the sampling time. The flip-flop stores the *logic level of its
 input* at the clock edge: low when the output is below the inverter's switching threshold
 ``V_M`` by more than half the undecided band, high when above it by as much, *undecided*

@@ -10,8 +10,9 @@
 * ``vcm``: the VCM compact model programmed in SPICE (settings in ``[device.vcm]``,
   :class:`VcmSettings`).
 
-The first three become a :class:`models.resistance.ResistanceStates` (:meth:`DeviceSettings.
-states`), the one place a device's resistance is drawn. Nothing here loads the simulator.
+The first three become a :class:`rram_ber.models.resistance.ResistanceStates`
+(:meth:`DeviceSettings. states`), the one place a device's resistance is drawn. Nothing here loads
+the simulator.
 """
 
 from __future__ import annotations
@@ -21,10 +22,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from circuits.elements import DeviceOrientation
-from circuits.programming import PulseShape, ResetPulse, default_set_pulse
-from models.device_temperature import ResistorTemperature
-from models.resistance import (
+from rram_ber.circuits.elements import DeviceOrientation
+from rram_ber.circuits.programming import PulseShape, ResetPulse, default_set_pulse
+from rram_ber.core.validation import (
+    ParameterError,
+    check_fields,
+    check_int,
+    parse_enum,
+    prefixed_errors,
+    ranged,
+)
+from rram_ber.models.device_temperature import ResistorTemperature
+from rram_ber.models.resistance import (
     R_MAX_OHM,
     R_MIN_OHM,
     SIGMA_LN_MAX,
@@ -32,14 +41,6 @@ from models.resistance import (
     LogNormalResistance,
     ResistanceStates,
     read_resistance_states,
-)
-from rram_ber.validation import (
-    ParameterError,
-    check_fields,
-    check_int,
-    parse_enum,
-    prefixed_errors,
-    ranged,
 )
 
 
@@ -76,9 +77,9 @@ class VcmSettings:
     ----------
     set_amplitude_v, set_edge_s, set_width_s : float
         SET pulse on the driven line: height [V], edges [s], plateau [s]
-        (:func:`circuits.programming.default_set_pulse`).
+        (:func:`rram_ber.circuits.programming.default_set_pulse`).
     reset_amplitude_v, reset_edge_s, reset_width_s : float
-        RESET pulse [V, s, s] (:class:`circuits.programming.ResetPulse`).
+        RESET pulse [V, s, s] (:class:`rram_ber.circuits.programming.ResetPulse`).
     reset_v_wl_v : float
         Word-line voltage during RESET [V].
     c2c : bool
@@ -159,7 +160,8 @@ class DeviceSettings:
     lrs_tcr_per_k, hrs_activation_ev : float
         Temperature law of the resistor options (``fixed``, ``lognormal``, ``empirical``),
         whose resistances are values at 27 C: LRS coefficient [1/K], HRS activation energy
-        [eV] (:class:`models.device_temperature.ResistorTemperature`, defaults cited there).
+        [eV] (:class:`rram_ber.models.device_temperature.ResistorTemperature`, defaults cited
+        there).
     measured : ResistanceStates or None
         The content of ``csv``, read by :meth:`load_measured` when the campaign is read (so a
         bad file stops the campaign before anything is simulated, and worker processes get the

@@ -37,15 +37,15 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
-from rram_ber.validation import ParameterError, check_int
+from rram_ber.core.validation import ParameterError, check_int
 
 if TYPE_CHECKING:
     # Not imported at run time: this module stays light (standard library and validation
     # only), so a command can start its workers before it imports the campaign code itself,
     # and the workers' start-up (interpreter, NumPy/pandas, libngspice) overlaps the
     # command's own imports.
-    from characterization.spec import CampaignSpec
-    from characterization.worker import Task, TaskResult
+    from rram_ber.characterization.spec import CampaignSpec
+    from rram_ber.characterization.worker import Task, TaskResult
 
 #: Tasks kept in flight per worker.
 IN_FLIGHT_PER_WORKER = 3
@@ -101,14 +101,14 @@ def _warm_up() -> None:
     Defined here (and importing the worker code only when it runs) so that the parent can
     submit it without importing the worker code first.
     """
-    from characterization.worker import warm_up
+    from rram_ber.characterization.worker import warm_up
 
     warm_up()
 
 
 def _run_task(spec: CampaignSpec, task: Task) -> TaskResult:
-    """Run one chunk task in a worker (see :func:`characterization.worker.run_task`)."""
-    from characterization.worker import run_task
+    """Run one chunk task in a worker (see :func:`rram_ber.characterization.worker.run_task`)."""
+    from rram_ber.characterization.worker import run_task
 
     return run_task(spec, task)
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from characterization.session import Simulator
-from circuits.elements import VcmElement
-from circuits.programming import iv_sweep_netlist
-from models.vcm import VcmParameters
+from rram_ber.characterization.session import Simulator
+from rram_ber.circuits.elements import VcmElement
+from rram_ber.circuits.programming import iv_sweep_netlist
+from rram_ber.models.vcm import VcmParameters
 
 FloatArray = NDArray[np.float64]
 

@@ -1,4 +1,4 @@
-"""SPICE-backed limit states for the rare-event estimators of :mod:`characterization.rare`.
+"""SPICE-backed limit states for the rare-event estimators of :mod:`rram_ber.characterization.rare`.
 
 :class:`ReadLimitState` turns a read of a 2T2R (or 1T1R) cell by the PCSA into a function of
 independent standard-normal variables ``u``, the form the estimators work in:
@@ -6,17 +6,18 @@ independent standard-normal variables ``u``, the form the estimators work in:
 * ``u_dvt_<t>``: threshold shift of transistor ``t`` over its Pelgrom sigma, and
   ``u_dbeta_<t>``: relative current-factor deviation over its sigma, for every transistor of
   :func:`~circuits.read.read_transistor_geometries`, mapped by
-  :func:`models.cmos.deviations_from_standard_normal`;
+  :func:`rram_ber.models.cmos.deviations_from_standard_normal`;
 * optionally ``u_r_bl`` and ``u_r_blb``: device-to-device variability of the resistive elements,
   log-normal, ``R = median * exp(sigma_ln * u)`` (only devices with ``sigma_ln > 0`` get a
   variable; a 1T1R reference resistor is fixed).
 
 Each call simulates the rows in batched netlists (``copies_per_netlist`` PCSA + cell copies in
-one transient, see :mod:`circuits.read`) and returns True for every read that fails. Every
+one transient, see :mod:`rram_ber.circuits.read`) and returns True for every read that fails. Every
 evaluated row is recorded (its ``u``, the deviations and resistances actually simulated, the
 decision and the verdict), in call order, so the rows line up with the estimator's
 :class:`~characterization.rare.EvaluatedSamples`; :meth:`ReadLimitState.table` returns them
-with the same read columns as a Monte-Carlo sample row (:func:`characterization.reads.read_row`).
+with the same read columns as a Monte-Carlo sample row
+(:func:`rram_ber.characterization.reads.read_row`).
 
 What counts as a failure (the verdict):
 
@@ -54,11 +55,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from characterization.measure import DEFAULT_RESOLVE_FRACTION, ReadMeasurement
-from characterization.read import simulate_reads
-from characterization.readout import CampaignCell
-from characterization.reads import read_row, simulate_with_retry
-from characterization.schema import (
+from rram_ber.characterization.measure import DEFAULT_RESOLVE_FRACTION, ReadMeasurement
+from rram_ber.characterization.read import simulate_reads
+from rram_ber.characterization.readout import CampaignCell
+from rram_ber.characterization.reads import read_row, simulate_with_retry
+from rram_ber.characterization.schema import (
     DBETA_PREFIX,
     DELAY_S,
     DVT_PREFIX,
@@ -66,13 +67,17 @@ from characterization.schema import (
     RESOLVED,
     STORED_VALUE,
 )
-from characterization.simulator import Simulator
-from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
-from circuits.elements import FixedResistor
-from circuits.read import ReadConditions, ReadCopy, read_transistor_geometries
-from models.cmos import PelgromCoefficients, deviations_from_standard_normal, mismatch_sigmas
-from models.resistance import R_MAX_OHM, R_MIN_OHM, SIGMA_LN_MAX, LogNormalResistance
-from rram_ber.validation import ParameterError, check_int, check_range
+from rram_ber.characterization.simulator import Simulator
+from rram_ber.circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
+from rram_ber.circuits.elements import FixedResistor
+from rram_ber.circuits.read import ReadConditions, ReadCopy, read_transistor_geometries
+from rram_ber.core.validation import ParameterError, check_int, check_range
+from rram_ber.models.cmos import (
+    PelgromCoefficients,
+    deviations_from_standard_normal,
+    mismatch_sigmas,
+)
+from rram_ber.models.resistance import R_MAX_OHM, R_MIN_OHM, SIGMA_LN_MAX, LogNormalResistance
 
 #: Column of the verdict returned to the estimator.
 LIMIT_STATE_FAILURE = "failure"

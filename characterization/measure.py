@@ -13,13 +13,14 @@ Conventions (all functions take plain NumPy arrays, no simulator):
   the SEN edge to the end of the restoring precharge [J]. The restore precharge is included
   because that is when the discharged output is recharged; WL and SEN drivers are not counted.
 
-An **array read** (``conditions.column`` given, :mod:`circuits.array`) differs in three ways:
+An **array read** (``conditions.column`` given, :mod:`rram_ber.circuits.array`) differs in three
+ways:
 
 * the reference edge is the sense enable *at the PCSA* (the driver chain's output crossing
   VDD/2), so sampling time and sense delay count from when the PCSA is enabled;
 * the decision is decoded from the logic levels of OUT and OUTB at the sampling time against
   the decode inverter's switching threshold at the read's corner and temperature
-  (:mod:`characterization.decode`), and ``resolved`` means the logic decided;
+  (:mod:`rram_ber.characterization.decode`), and ``resolved`` means the logic decided;
 * the sense delay is the time from that edge until the logic first reads +1 or -1 (the
   falling output crossing the low-level limit while the other is high);
 * the energy is everything the copy's supply delivers over the whole read cycle, from t = 0
@@ -34,10 +35,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from characterization.decode import UNDECIDED_BAND_FRACTION, decode_outputs
-from characterization.readout import DEFAULT_RESOLVE_FRACTION
-from characterization.simulator import Waveforms
-from circuits.read import ReadConditions, ReadProbes
+from rram_ber.characterization.decode import UNDECIDED_BAND_FRACTION, decode_outputs
+from rram_ber.characterization.readout import DEFAULT_RESOLVE_FRACTION
+from rram_ber.characterization.simulator import Waveforms
+from rram_ber.circuits.read import ReadConditions, ReadProbes
 
 
 @dataclass(frozen=True, slots=True)

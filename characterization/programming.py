@@ -1,8 +1,8 @@
 """Programming of VCM devices on a simulator, with device-to-device and cycle-to-cycle variability.
 
 What a programmed device is
-    A fresh device draws its N_min, N_max, r and l (d2d, :mod:`models.variability`) and starts
-    in its fully RESET state (``N_disc = N_min``). Every SET or RESET pulse is one switching
+    A fresh device draws its N_min, N_max, r and l (d2d, :mod:`rram_ber.models.variability`) and
+    starts in its fully RESET state (``N_disc = N_min``). Every SET or RESET pulse is one switching
     event: before it, the cycle-to-cycle random walk draws the event's N bounds and the targets
     of r and l; the pulse is simulated (one device per netlist by default, see
     ``ProgramConditions.batch_size``); the final N is read from the state node; r and l are
@@ -31,7 +31,7 @@ Reads
 Randomness is drawn only from the ``rng`` passed in, in a fixed order that does not depend on
 the batch size: d2d values of all devices first, then, per pulse, the c2c steps of all devices
 in device order. The rare-event estimators pass standard-normal values instead (``d2d_u``,
-``c2c_u``), mapped by the transforms of :mod:`models.variability`.
+``c2c_u``), mapped by the transforms of :mod:`rram_ber.models.variability`.
 """
 
 from __future__ import annotations
@@ -43,12 +43,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from characterization.devices import COMPLIANCE_MAX_A, COMPLIANCE_MIN_A
-from characterization.reads import simulate_with_retry
-from characterization.session import Simulator
-from circuits.cells import Cell2T2R
-from circuits.elements import DeviceOrientation, VcmElement
-from circuits.programming import (
+from rram_ber.characterization.devices import COMPLIANCE_MAX_A, COMPLIANCE_MIN_A
+from rram_ber.characterization.reads import simulate_with_retry
+from rram_ber.characterization.session import Simulator
+from rram_ber.circuits.cells import Cell2T2R
+from rram_ber.circuits.elements import DeviceOrientation, VcmElement
+from rram_ber.circuits.programming import (
     Operation,
     ProgrammingBench,
     ProgrammingCopy,
@@ -61,7 +61,8 @@ from circuits.programming import (
     programming_netlist,
     programming_probes,
 )
-from models.variability import (
+from rram_ber.core.validation import ParameterError, check_int, check_range
+from rram_ber.models.variability import (
     D2D_FIELDS,
     C2cTargets,
     C2cVariability,
@@ -73,8 +74,7 @@ from models.variability import (
     pulse_parameters,
     sample_d2d,
 )
-from models.vcm import VcmParameters
-from rram_ber.validation import ParameterError, check_int, check_range
+from rram_ber.models.vcm import VcmParameters
 
 FloatArray = NDArray[np.float64]
 
@@ -264,7 +264,7 @@ def pulse_energy(
     ``E = integral of V_drive(t) * sign * I_branch(t) dt``: the pulse seen from the driven
     line, through the device and the access transistor, as a line driver would supply it
     (word-line and line-capacitance charging are not included). ``sign`` comes from
-    :func:`circuits.programming.driven_line`.
+    :func:`rram_ber.circuits.programming.driven_line`.
     """
     return float(np.trapezoid(v_drive_v * sign * branch_current_a, time_s))
 

@@ -8,15 +8,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from characterization import schema
-from characterization.devices import DeviceModel
-from characterization.limit_states import ReadLimitState, ReadVariation
-from characterization.simulator import Simulator
-from characterization.spec import CampaignSpec, Condition
-from characterization.vcm_cells import conditions_for, reference_ohm
-from characterization.vcm_limit_state import VcmReadLimitState
-from circuits.cells import CellKind
-from models.device_temperature import DeviceState
+from rram_ber.characterization import schema
+from rram_ber.characterization.devices import DeviceModel
+from rram_ber.characterization.limit_states import ReadLimitState, ReadVariation
+from rram_ber.characterization.simulator import Simulator
+from rram_ber.characterization.spec import CampaignSpec, Condition
+from rram_ber.characterization.vcm_cells import conditions_for, reference_ohm
+from rram_ber.characterization.vcm_limit_state import VcmReadLimitState
+from rram_ber.circuits.cells import CellKind
+from rram_ber.models.device_temperature import DeviceState
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +168,7 @@ def estimate_rare(
     margin`, recorded in the rows' ``margin`` column); when it ends before any read fails, the
     estimate is ``p = 0`` with an upper bound (``ber.csv`` reads ``< bound``).
     """
-    from characterization.rare import estimate_failure_probability
+    from rram_ber.characterization.rare import estimate_failure_probability
 
     read_conditions = spec.read_conditions(task.condition)
     batch = spec.campaign.batch_size

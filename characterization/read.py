@@ -7,16 +7,24 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from characterization.measure import DEFAULT_RESOLVE_FRACTION, ReadMeasurement, measure_read
-from characterization.session import Simulator
-from circuits.read import (
+from rram_ber.characterization.measure import (
+    DEFAULT_RESOLVE_FRACTION,
+    ReadMeasurement,
+    measure_read,
+)
+from rram_ber.characterization.session import Simulator
+from rram_ber.circuits.read import (
     ReadConditions,
     ReadCopy,
     read_netlist,
     read_probes,
     read_transistor_geometries,
 )
-from models.cmos import PelgromCoefficients, TransistorDeviation, deviations_from_standard_normal
+from rram_ber.models.cmos import (
+    PelgromCoefficients,
+    TransistorDeviation,
+    deviations_from_standard_normal,
+)
 
 
 def simulate_reads(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from circuits.cells import CellKind
+from rram_ber.circuits.cells import CellKind
 
 #: Output separation, as a fraction of VDD, that counts as a resolved (latched) read.
 DEFAULT_RESOLVE_FRACTION = 0.9

@@ -1,8 +1,8 @@
 """The read model shared by Monte-Carlo chunks and limit states: one row builder, one retry.
 
 :func:`read_row` turns one read (a measurement, or the reason it failed) into the columns of
-:mod:`characterization.schema`, the same for every caller. :func:`simulate_with_retry` is the
-one "simulate the batch, retry one by one" rule: one divergent copy kills its whole netlist, so
+:mod:`rram_ber.characterization.schema`, the same for every caller. :func:`simulate_with_retry` is
+the one "simulate the batch, retry one by one" rule: one divergent copy kills its whole netlist, so
 a failed batch is rerun item by item and only the items that fail alone are lost.
 """
 
@@ -12,10 +12,10 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from characterization import schema
-from characterization.measure import ReadMeasurement
-from characterization.readout import ReadMode
-from characterization.simulator import SimulationError
+from rram_ber.characterization import schema
+from rram_ber.characterization.measure import ReadMeasurement
+from rram_ber.characterization.readout import ReadMode
+from rram_ber.characterization.simulator import SimulationError
 
 T = TypeVar("T")
 R = TypeVar("R")

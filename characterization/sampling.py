@@ -24,18 +24,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from characterization.schema import DBETA_PREFIX, DVT_PREFIX
-from characterization.spec import CampaignSpec, Condition
-from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
-from circuits.elements import MAX_RESISTANCE_OHM, FixedResistor
-from circuits.read import ReadCopy, read_transistor_geometries
-from models.cmos import (
+from rram_ber.characterization.schema import DBETA_PREFIX, DVT_PREFIX
+from rram_ber.characterization.spec import CampaignSpec, Condition
+from rram_ber.circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
+from rram_ber.circuits.elements import MAX_RESISTANCE_OHM, FixedResistor
+from rram_ber.circuits.read import ReadCopy, read_transistor_geometries
+from rram_ber.models.cmos import (
     TransistorDeviation,
     TransistorGeometry,
     deviations_from_standard_normal,
 )
-from models.device_temperature import DeviceState
-from models.resistance import ResistanceStates
+from rram_ber.models.device_temperature import DeviceState
+from rram_ber.models.resistance import ResistanceStates
 
 
 def sample_streams(

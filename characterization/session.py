@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 # Re-exported: the simulator types used to live here and are imported from here.
-from characterization.simulator import (
+from rram_ber.characterization.simulator import (
     DEFAULT_TIME_LIMIT_S,
     SimulationError,
     Simulator,

@@ -3,7 +3,7 @@
 :class:`Simulator` is the interface of a back end (the in-process
 :class:`~characterization.session.NgspiceSession` or the subprocess one), :class:`Waveforms` what
 a transient returns and :class:`SimulationError` how it fails. Pure measurement code
-(:mod:`characterization.measure`) and the campaign types import these without PySpice.
+(:mod:`rram_ber.characterization.measure`) and the campaign types import these without PySpice.
 """
 
 from __future__ import annotations

@@ -15,13 +15,13 @@ A campaign file has these tables (every key optional unless said otherwise)::
     [access]        AccessSizing fields
     [xnor]          XnorSwitchSizing fields (the XNOR-PCSA's bit-line swap)
     [array]         rows (a value or a swept list), mux_ways, isolated
-                    (:mod:`characterization.array_spec`)
+                    (:mod:`rram_ber.characterization.array_spec`)
     [technology]    name, user model library, user PCSA (see technology_spec)
     [spec]          ber_max, delay_max_s, energy_max_j, accuracy_drop_max (limits the
                     report checks; not part of the fingerprint, see spec_limits)
 
 Validation happens before anything runs. Every problem raises
-:class:`~rram_ber.validation.ParameterError` naming the key (``table.key``, with ``[i]`` for a
+:class:`~rram_ber.core.validation.ParameterError` naming the key (``table.key``, with ``[i]`` for a
 list element), the value and the allowed values; unknown tables and keys are rejected with the
 list of allowed ones. The expansion into conditions is the Cartesian product of the swept keys
 in the fixed order of :data:`CONDITION_KEYS`, so condition ids are stable for a given file.
@@ -39,13 +39,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from characterization.array_spec import parse_array
-from characterization.campaign_settings import (
+from rram_ber.characterization.array_spec import parse_array
+from rram_ber.characterization.campaign_settings import (
     MAX_SAMPLES,
     CampaignSettings,
     VariabilitySettings,
 )
-from characterization.devices import (
+from rram_ber.characterization.devices import (
     CELSIUS_TO_KELVIN,
     COMPLIANCE_MAX_A,
     COMPLIANCE_MIN_A,
@@ -55,28 +55,28 @@ from characterization.devices import (
     DeviceSettings,
     VcmSettings,
 )
-from characterization.rare.registry import ESTIMATORS
-from characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
-from characterization.spec_limits import SpecLimits
-from characterization.technology_spec import (
+from rram_ber.characterization.rare.registry import ESTIMATORS
+from rram_ber.characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
+from rram_ber.characterization.spec_limits import SpecLimits
+from rram_ber.characterization.technology_spec import (
     TechnologySettings,
     covered_corners,
     parse_technology,
 )
-from circuits.array import ColumnParameters
-from circuits.cells import AccessSizing
-from circuits.pcsa import PcsaSizing, XnorSwitchSizing
-from circuits.read import TEMP_MAX_C, TEMP_MIN_C, ReadConditions, ReadTiming, check_vdd
-from models.cmos import PelgromCoefficients, ProcessCorner
-from models.technology import Technology, get_technology
-from models.vcm import VcmParameters
-from rram_ber.validation import (
+from rram_ber.circuits.array import ColumnParameters
+from rram_ber.circuits.cells import AccessSizing
+from rram_ber.circuits.pcsa import PcsaSizing, XnorSwitchSizing
+from rram_ber.circuits.read import TEMP_MAX_C, TEMP_MIN_C, ReadConditions, ReadTiming, check_vdd
+from rram_ber.core.validation import (
     ParameterError,
     check_int,
     check_positive,
     check_range,
     parse_enum,
 )
+from rram_ber.models.cmos import PelgromCoefficients, ProcessCorner
+from rram_ber.models.technology import Technology, get_technology
+from rram_ber.models.vcm import VcmParameters
 
 #: Keys of [conditions], in the order of the Cartesian product (the first varies slowest).
 #: The sampling time comes last: conditions that differ only in it are consecutive and form

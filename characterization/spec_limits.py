@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from rram_ber.validation import ParameterError, check_range, parse_spice_number
+from rram_ber.core.units import parse_spice_number
+from rram_ber.core.validation import ParameterError, check_range
 
 #: Each limit, its lower bound (exclusive), upper bound and unit.
 _BOUNDS: dict[str, tuple[float, float | None, str]] = {

@@ -1,6 +1,6 @@
 """A campaign's output directory: atomic Parquet chunks, condition files, manifest, lock.
 
-Layout (see :mod:`characterization.schema`)::
+Layout (see :mod:`rram_ber.characterization.schema`)::
 
     OUT/campaign.json                 the validated campaign, the software versions and the
                                       campaign's fingerprint
@@ -19,7 +19,7 @@ campaign resumes from the chunks that exist. Only one run writes into a director
 (:func:`locked_output`), so the temporary files a run finds when it starts are left over from
 an interrupted run and can be removed.
 
-A chunk's fingerprint (see :func:`characterization.campaign.fingerprint`) travels with the
+A chunk's fingerprint (see :func:`rram_ber.characterization.campaign.fingerprint`) travels with the
 chunk, so a resumed run can tell, even without ``campaign.json``, that a chunk was computed for
 another specification, another device data file or other software.
 """
@@ -40,8 +40,8 @@ from typing import Any
 
 import pandas as pd
 
-from characterization import schema
-from rram_ber.validation import ParameterError, make_writable_dir
+from rram_ber.characterization import schema
+from rram_ber.core.validation import ParameterError, make_writable_dir
 
 _CHUNK_NAME = re.compile(r"^g(\d{4,})-k(\d{6,})\.parquet$")
 #: Suffix of temporary files; :func:`remove_partial_files` removes only files named like this.

@@ -16,7 +16,7 @@
 
 With ``library``, the supply limits and default sizes are those of ``name``, and local
 mismatch uses the ``[variability]`` Pelgrom coefficients as ``delvto``/``mulu0`` on the
-user's cards. Every user file is checked by :func:`models.user_files.scan_user_file` before
+user's cards. Every user file is checked by :func:`rram_ber.models.user_files.scan_user_file` before
 anything runs; its SHA-256 goes into ``campaign.json`` (and the campaign fingerprint) under
 ``technology.files``, and :func:`copy_user_files` copies it into the run directory.
 """
@@ -29,11 +29,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from circuits.user_pcsa import PcsaPort, UserPcsa
-from models.cmos import PelgromCoefficients, ProcessCorner
-from models.technology import PTM130, TECHNOLOGIES, Technology, get_technology, user_technology
-from models.user_files import ScannedFile, scan_user_file
-from rram_ber.validation import ParameterError
+from rram_ber.circuits.user_pcsa import PcsaPort, UserPcsa
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.cmos import PelgromCoefficients, ProcessCorner
+from rram_ber.models.technology import (
+    PTM130,
+    TECHNOLOGIES,
+    Technology,
+    get_technology,
+    user_technology,
+)
+from rram_ber.models.user_files import ScannedFile, scan_user_file
 
 TECHNOLOGY_KEYS = (
     "name",

@@ -4,7 +4,7 @@
 variability), programmed through the access transistor (SET at the condition's compliance
 current; the device that must hold the HRS is SET then RESET), with the cycle-to-cycle random
 walk at each pulse, and the programmed state is carried into the read netlist
-(:mod:`characterization.programming`). Each sample programs with its own device stream
+(:mod:`rram_ber.characterization.programming`). Each sample programs with its own device stream
 (:func:`~characterization.sampling.sample_streams`), so its devices do not depend on the batch,
 the worker count or the execution order.
 
@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from characterization.devices import CELSIUS_TO_KELVIN, VcmSettings
-from characterization.programming import (
+from rram_ber.characterization.devices import CELSIUS_TO_KELVIN, VcmSettings
+from rram_ber.characterization.programming import (
     Operation,
     ProgramConditions,
     apply_pulse,
@@ -37,17 +37,17 @@ from characterization.programming import (
     program_2t2r_cells,
     program_population,
 )
-from characterization.sampling import SamplePlan, start_sample
-from characterization.simulator import SimulationError, Simulator
-from characterization.spec import CampaignSpec, Condition
-from circuits.cells import AccessSizing, Cell1T1R, CellKind
-from circuits.elements import FixedResistor, VcmElement
-from circuits.programming import ProgrammingBench
-from circuits.read import ReadCopy, read_transistor_geometries
-from models.technology import PTM130, Technology
-from models.variability import C2cVariability, D2dVariability
-from models.vcm import VcmParameters
-from rram_ber.validation import ParameterError
+from rram_ber.characterization.sampling import SamplePlan, start_sample
+from rram_ber.characterization.simulator import SimulationError, Simulator
+from rram_ber.characterization.spec import CampaignSpec, Condition
+from rram_ber.circuits.cells import AccessSizing, Cell1T1R, CellKind
+from rram_ber.circuits.elements import FixedResistor, VcmElement
+from rram_ber.circuits.programming import ProgrammingBench
+from rram_ber.circuits.read import ReadCopy, read_transistor_geometries
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.technology import PTM130, Technology
+from rram_ber.models.variability import C2cVariability, D2dVariability
+from rram_ber.models.vcm import VcmParameters
 
 
 def program_conditions(

@@ -1,8 +1,8 @@
 """The PCSA read of a cell whose VCM devices are programmed in SPICE, as a limit state.
 
 :class:`VcmReadLimitState` is the rare-event counterpart of the Monte-Carlo VCM samples of
-:mod:`characterization.vcm_cells`: every row of ``u`` is a cell whose devices are drawn, SET at
-the compliance (the device that must hold the HRS SET then RESET), and then read by the PCSA.
+:mod:`rram_ber.characterization.vcm_cells`: every row of ``u`` is a cell whose devices are drawn,
+SET at the compliance (the device that must hold the HRS SET then RESET), and then read by the PCSA.
 Its independent standard-normal variables, in column order:
 
 * ``u_dvt_<t>``, ``u_dbeta_<t>``: transistor mismatch of the read, as in
@@ -30,8 +30,8 @@ import math
 
 import numpy as np
 
-from characterization.limit_states import _DEVIATIONS, ReadLimitState, ReadVariation
-from characterization.programming import (
+from rram_ber.characterization.limit_states import _DEVIATIONS, ReadLimitState, ReadVariation
+from rram_ber.characterization.programming import (
     Operation,
     ProgramConditions,
     apply_pulse,
@@ -39,12 +39,12 @@ from characterization.programming import (
     fresh_devices,
     program_2t2r_cells,
 )
-from characterization.simulator import Simulator
-from circuits.cells import Cell1T1R, CellKind
-from circuits.elements import FixedResistor, VcmElement
-from circuits.read import ReadConditions, ReadCopy
-from models.variability import D2D_FIELDS
-from rram_ber.validation import ParameterError
+from rram_ber.characterization.simulator import Simulator
+from rram_ber.circuits.cells import Cell1T1R, CellKind
+from rram_ber.circuits.elements import FixedResistor, VcmElement
+from rram_ber.circuits.read import ReadConditions, ReadCopy
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.variability import D2D_FIELDS
 
 #: Why a row has no read: its programming failed.
 PROGRAMMING_FAILED = "programming simulation failed"
@@ -171,7 +171,7 @@ class VcmReadLimitState(ReadLimitState):
         rng: np.random.Generator,
     ) -> tuple[list[ReadCopy | str], list[dict[str, object]]]:
         """One device per row: SET at the compliance, RESET too when it must hold the HRS (as
-        :func:`characterization.vcm_cells.plan_vcm_samples`)."""
+        :func:`rram_ber.characterization.vcm_cells.plan_vcm_samples`)."""
         n = len(records)
         reference = self.variation.reference_resistance_ohm()
         drawn = fresh_devices(rng, n, self.program, d2d)

@@ -24,17 +24,17 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from characterization.programming import (
+from rram_ber.characterization.programming import (
     ProgramConditions,
     apply_pulse,
     compliance_word_line_voltage,
     fresh_devices,
 )
-from characterization.session import Simulator
-from circuits.elements import VcmElement
-from circuits.programming import Operation, PulseShape, ResetPulse
-from models.vcm import VcmParameters
-from rram_ber.validation import ParameterError, check_int
+from rram_ber.characterization.session import Simulator
+from rram_ber.circuits.elements import VcmElement
+from rram_ber.circuits.programming import Operation, PulseShape, ResetPulse
+from rram_ber.core.validation import ParameterError, check_int
+from rram_ber.models.vcm import VcmParameters
 
 FloatArray = NDArray[np.float64]
 

@@ -1,7 +1,7 @@
 """The code that runs inside worker processes: one :class:`WorkerState` per process.
 
-A task is a Monte-Carlo chunk (:mod:`characterization.chunks`) or a rare-event estimate
-(:mod:`characterization.rare_task`). Each worker process owns one
+A task is a Monte-Carlo chunk (:mod:`rram_ber.characterization.chunks`) or a rare-event estimate
+(:mod:`rram_ber.characterization.rare_task`). Each worker process owns one
 :class:`~characterization.session.NgspiceSession`, opened on first use, and the caches that
 live as long as it (the VCM 1T1R reference of each condition group). All simulator calls of a
 process are funnelled through one dedicated thread, because libngspice must never be used from
@@ -15,10 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
-from characterization.chunks import ChunkTask, chunk_tasks, simulate_chunk
-from characterization.rare_task import RareEstimate, RareOutcome, RareTask, estimate_rare
-from characterization.session import NgspiceSession
-from characterization.spec import CampaignSpec
+from rram_ber.characterization.chunks import ChunkTask, chunk_tasks, simulate_chunk
+from rram_ber.characterization.rare_task import RareEstimate, RareOutcome, RareTask, estimate_rare
+from rram_ber.characterization.session import NgspiceSession
+from rram_ber.characterization.spec import CampaignSpec
 
 Task = ChunkTask | RareTask
 TaskResult = dict[int, pd.DataFrame] | RareOutcome
@@ -35,7 +35,7 @@ class WorkerState:
         self._thread: ThreadPoolExecutor | None = None
         self._session: NgspiceSession | None = None
         #: VCM 1T1R references [ohm] by (campaign, condition group), see
-        #: :func:`characterization.vcm_cells.reference_ohm`.
+        #: :func:`rram_ber.characterization.vcm_cells.reference_ohm`.
         self.references: dict[tuple[str, int], float] = {}
 
     def _open_session(self) -> NgspiceSession:

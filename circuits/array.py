@@ -16,7 +16,7 @@ One read copy of an array read is::
   transistor (gate at 0 V: its word line is low) between each bit line and the source line. The
   transistors bring their drain junction capacitance, gate overlap and sub-threshold leakage
   from the same models as every other transistor (the read's technology,
-  :mod:`models.technology`). Two forms: ``transistors`` writes one
+  :mod:`rram_ber.models.technology`). Two forms: ``transistors`` writes one
   real off transistor per unselected row and side; ``equivalent`` (default) lumps the rows of
   each wire segment into one off transistor of multiplicity ``m`` = rows of the segment behind
   ``R_unselected / m``. The junctions of all rows see the same bit-line voltage within the
@@ -37,13 +37,13 @@ One read copy of an array read is::
   PCSA output against that inverter's switching threshold ``V_M``; a self-biased replica of
   the inverter (input tied to output, on its own supply so it is not part of any copy's
   energy) puts ``V_M`` at the read's corner and temperature on node ``vm``. Values are decoded
-  from these logic levels (:mod:`characterization.decode`), never from an analogue output
+  from these logic levels (:mod:`rram_ber.characterization.decode`), never from an analogue output
   difference.
 
-Every transistor is written by :func:`circuits.netlist.transistor` for the read's technology
-(corner included); sizes default to the technology's (:class:`models.technology.DefaultSizes`).
-No random numbers here: unselected devices are a fixed resistance, and only the selected
-copy's transistors carry mismatch.
+Every transistor is written by :func:`rram_ber.circuits.netlist.transistor` for the read's
+technology (corner included); sizes default to the technology's
+(:class:`rram_ber.models.technology.DefaultSizes`). No random numbers here: unselected devices are a
+fixed resistance, and only the selected copy's transistors carry mismatch.
 """
 
 from __future__ import annotations
@@ -52,11 +52,18 @@ import enum
 import math
 from dataclasses import dataclass
 
-from circuits.netlist import capacitor, dc_source, identifier, resistor, spice_number, transistor
-from circuits.pcsa import L_MIN_M, PcsaSizing, check_width
-from models.cmos import Polarity, ProcessCorner, TransistorGeometry
-from models.technology import PTM130, Technology
-from rram_ber.validation import ParameterError, check_range, parse_enum
+from rram_ber.circuits.netlist import (
+    capacitor,
+    dc_source,
+    identifier,
+    resistor,
+    spice_number,
+    transistor,
+)
+from rram_ber.circuits.pcsa import L_MIN_M, PcsaSizing, check_width
+from rram_ber.core.validation import ParameterError, check_range, parse_enum
+from rram_ber.models.cmos import Polarity, ProcessCorner, TransistorGeometry
+from rram_ber.models.technology import PTM130, Technology
 
 #: Default number of rows: the lower end of the 64-256-row columns usual in embedded RRAM
 #: macros (a longer line costs read speed, a shorter one area). The seed chips' organisation is
@@ -78,7 +85,7 @@ WIRE_C_F_PER_M = 0.2e-9
 #: published layout of the seed chips).
 CELL_PITCH_M = 1.0e-6
 #: Gate capacitance per width used to size the driver chains of the default technology [F/m]
-#: (:attr:`models.technology.DefaultSizes.gate_c_f_per_m`). Only the sizing uses it; the
+#: (:attr:`rram_ber.models.technology.DefaultSizes.gate_c_f_per_m`). Only the sizing uses it; the
 #: simulation uses the models themselves.
 GATE_C_F_PER_M = PTM130.sizes.gate_c_f_per_m
 #: Fan-out per stage of the driver chains (the usual optimum of 3-4 of logical effort).
@@ -317,8 +324,8 @@ def word_line_load_f(
 def sense_enable_load_f(pcsa: PcsaSizing, gate_c_f_per_m: float = GATE_C_F_PER_M) -> float:
     """Load of the sense-enable driver: the gates of both precharge PMOS and the enable NMOS [F].
 
-    A user's PCSA subcircuit (:mod:`circuits.user_pcsa`) does not state its sense-enable load;
-    its driver is sized for the technology's built-in PCSA (the caller passes those sizes).
+    A user's PCSA subcircuit (:mod:`rram_ber.circuits.user_pcsa`) does not state its sense-enable
+    load; its driver is sized for the technology's built-in PCSA (the caller passes those sizes).
     """
     return gate_c_f_per_m * (2.0 * pcsa.w_precharge_m + pcsa.w_enable_m)
 

@@ -17,17 +17,17 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from circuits.elements import FixedResistor, ResistiveElement
-from circuits.netlist import transistor
-from circuits.pcsa import L_MIN_M, check_length, check_width
-from models.cmos import (
+from rram_ber.circuits.elements import FixedResistor, ResistiveElement
+from rram_ber.circuits.netlist import transistor
+from rram_ber.circuits.pcsa import L_MIN_M, check_length, check_width
+from rram_ber.core.validation import ParameterError, check_range, parse_enum
+from rram_ber.models.cmos import (
     Polarity,
     ProcessCorner,
     TransistorDeviation,
     TransistorGeometry,
 )
-from models.technology import PTM130, Technology
-from rram_ber.validation import ParameterError, check_range, parse_enum
+from rram_ber.models.technology import PTM130, Technology
 
 
 class CellKind(enum.StrEnum):

@@ -1,8 +1,8 @@
 """Pluggable resistive elements placed in the cells' bit-line branches.
 
 A resistive element writes its own netlist lines between two nodes. Two kinds exist: a fixed
-resistor and the VCM RRAM compact model (:class:`VcmElement`, physics in ``models.vcm``), which
-also brings the definition of its subcircuit. Cells and testbenches only use the
+resistor and the VCM RRAM compact model (:class:`VcmElement`, physics in ``rram_ber.models.vcm``),
+which also brings the definition of its subcircuit. Cells and testbenches only use the
 :class:`ResistiveElement` protocol, so a new device model plugs in without touching them.
 """
 
@@ -13,17 +13,17 @@ import math
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from circuits.netlist import identifier, resistor, spice_number
-from models.device_temperature import vcm_current_temperature_factor
-from models.vcm import (
+from rram_ber.circuits.netlist import identifier, resistor, spice_number
+from rram_ber.core.validation import ParameterError, check_range, parse_enum
+from rram_ber.models.device_temperature import vcm_current_temperature_factor
+from rram_ber.models.vcm import (
     FROZEN_SUBCIRCUIT_NAME,
     SUBCIRCUIT_NAME,
     VcmParameters,
     frozen_subcircuit_text,
     subcircuit_text,
 )
-from models.vcm_reference import resistance
-from rram_ber.validation import ParameterError, check_range, parse_enum
+from rram_ber.models.vcm_reference import resistance
 
 #: Largest resistance accepted anywhere [ohm]; above it a "device" is an open circuit.
 MAX_RESISTANCE_OHM = 1e12
@@ -123,7 +123,8 @@ class DeviceOrientation(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class VcmElement:
-    """A VCM RRAM device (JART VCM v1b physics, JART-TUD current; :mod:`models.vcm`) in a state.
+    """A VCM RRAM device (JART VCM v1b physics, JART-TUD current; :mod:`rram_ber.models.vcm`) in a
+    state.
 
     The element writes one instance of the ``rram_vcm`` subcircuit, with every parameter and
     the state as numbers, and an ``.ic`` line that starts its state node at ``ln(n_init)``. The
@@ -141,11 +142,11 @@ class VcmElement:
         Write only the model's current at the fixed state ``n_init`` (no state equation, no
         state node): for reads, where the state moves by ~1e-4 relative at most and the frozen
         element is several times cheaper to simulate
-        (:func:`models.vcm.frozen_subcircuit_text`).
+        (:func:`rram_ber.models.vcm.frozen_subcircuit_text`).
     temperature_k : float or None
         Cell temperature of a frozen (read) element [K], 200 ... 450: its current is the
         fitted 293 K current times the Schottky contact's thermal factor
-        (:func:`models.device_temperature.vcm_current_temperature_factor`, the model's own
+        (:func:`rram_ber.models.device_temperature.vcm_current_temperature_factor`, the model's own
         thermally activated conduction) in this orientation's read polarity. None: the fit
         temperature, 293 K. Only for frozen elements (a programming transient carries its
         temperature in the state equation, ``VcmParameters.t_ambient_k``).
@@ -245,7 +246,7 @@ class VcmElement:
 
         The bias is applied in the read polarity of the orientation (``V(AE, OE) = -v_read``
         for ``OE_ON_BIT_LINE``), and computed from the model's explicit current (no simulator).
-        The polarity matters for HRS states, see :func:`models.vcm_reference.resistance`.
+        The polarity matters for HRS states, see :func:`rram_ber.models.vcm_reference.resistance`.
         """
         check_range("v_read", v_read, 0.0, 1.0, low_inclusive=False, unit="V")
         v = self.read_polarity() * v_read

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Mapping
 
-from models.cmos import (
+from rram_ber.models.cmos import (
     NO_DEVIATION,
     Polarity,
     ProcessCorner,
@@ -20,7 +20,7 @@ from models.cmos import (
     corner_length_m,
     instance_parameters,
 )
-from models.technology import PTM130, InstanceStyle, Technology
+from rram_ber.models.technology import PTM130, InstanceStyle, Technology
 
 # Lower-case names built from fixed words and integer indices, or "0" for ground.
 _IDENTIFIER = re.compile(r"^([a-z][a-z0-9_]*|0)$")
@@ -124,10 +124,10 @@ def transistor(
 
     With a ``.model``-card technology the instance is named ``m<geometry.name><suffix>``; its
     ``delvto``/``mulu0`` combine the corner shift and ``deviations[geometry.name]`` (none if
-    absent), see :func:`models.cmos.instance_parameters`, and with the project's corners its
-    length carries the corner's length shift (:func:`models.cmos.corner_length_m`); mismatch is
-    drawn for the drawn geometry. With SKY130 it is ``x<geometry.name><suffix>``: the corner is
-    in the included parameter file, and the deviation's ``dvt_v`` becomes the PDK's
+    absent), see :func:`rram_ber.models.cmos.instance_parameters`, and with the project's corners
+    its length carries the corner's length shift (:func:`rram_ber.models.cmos.corner_length_m`);
+    mismatch is drawn for the drawn geometry. With SKY130 it is ``x<geometry.name><suffix>``: the
+    corner is in the included parameter file, and the deviation's ``dvt_v`` becomes the PDK's
     standard-normal draw ``mm_z = dVT / sigma`` with sigma the PDK's own threshold mismatch
     (:attr:`Technology.mismatch`); ``mm_z`` is negated
     for PMOS because the PDK adds it to the signed (negative) PMOS threshold.

@@ -33,15 +33,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from circuits.netlist import capacitor, transistor
-from models.cmos import (
+from rram_ber.circuits.netlist import capacitor, transistor
+from rram_ber.core.validation import check_range
+from rram_ber.models.cmos import (
     Polarity,
     ProcessCorner,
     TransistorDeviation,
     TransistorGeometry,
 )
-from models.technology import PTM130, Technology
-from rram_ber.validation import check_range
+from rram_ber.models.technology import PTM130, Technology
 
 #: Minimum drawn length of the 130 nm process [m].
 L_MIN_M = 130e-9

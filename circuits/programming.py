@@ -7,10 +7,10 @@ One programming netlist holds many independent branches (a batch)::
                                                               gate: wl_k (own DC source)
 
 Each branch is the read cell's branch (same access transistor sizing, corner and mismatch
-treatment as :mod:`circuits.cells`) with its own word-line source, so branches of one batch may
-have different compliances. One line (BL or SL) carries the pulse, the other is grounded.
+treatment as :mod:`rram_ber.circuits.cells`) with its own word-line source, so branches of one batch
+may have different compliances. One line (BL or SL) carries the pulse, the other is grounded.
 
-Polarity (``V = V(AE, OE)``; SET at V < 0, RESET at V > 0, see :mod:`models.vcm`), for the
+Polarity (``V = V(AE, OE)``; SET at V < 0, RESET at V > 0, see :mod:`rram_ber.models.vcm`), for the
 device orientations of :class:`~circuits.elements.DeviceOrientation`:
 
 =================  =========================  =========================
@@ -39,18 +39,18 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from circuits.cells import AccessSizing
-from circuits.elements import DeviceOrientation, VcmElement
-from circuits.netlist import dc_source, pulse_source, spice_number, transistor
-from models.cmos import (
+from rram_ber.circuits.cells import AccessSizing
+from rram_ber.circuits.elements import DeviceOrientation, VcmElement
+from rram_ber.circuits.netlist import dc_source, pulse_source, spice_number, transistor
+from rram_ber.core.validation import ParameterError, check_range, parse_enum
+from rram_ber.models.cmos import (
     NO_DEVIATION,
     Polarity,
     ProcessCorner,
     TransistorDeviation,
     TransistorGeometry,
 )
-from models.technology import PTM130, Technology
-from rram_ber.validation import ParameterError, check_range, parse_enum
+from rram_ber.models.technology import PTM130, Technology
 
 #: Highest voltage accepted on any programming line or word line [V].
 V_PROGRAM_MAX_V = 3.3

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from circuits.array import (
+from rram_ber.circuits.array import (
     SWITCHING_NODE,
     ColumnNodes,
     ColumnParameters,
@@ -31,9 +31,9 @@ from circuits.array import (
     sense_enable_load_f,
     word_line_load_f,
 )
-from circuits.cells import AccessSizing, Cell, CellNodes, access_geometries, cell_lines
-from circuits.netlist import dc_source, pulse_source, spice_number
-from circuits.pcsa import (
+from rram_ber.circuits.cells import AccessSizing, Cell, CellNodes, access_geometries, cell_lines
+from rram_ber.circuits.netlist import dc_source, pulse_source, spice_number
+from rram_ber.circuits.pcsa import (
     PcsaNodes,
     PcsaSizing,
     XnorSwitchSizing,
@@ -42,17 +42,17 @@ from circuits.pcsa import (
     xnor_switch_geometries,
     xnor_switch_lines,
 )
-from circuits.user_pcsa import UserPcsa
-from models.cmos import (
+from rram_ber.circuits.user_pcsa import UserPcsa
+from rram_ber.core.validation import ParameterError, check_range
+from rram_ber.models.cmos import (
     ProcessCorner,
     TransistorDeviation,
     TransistorGeometry,
 )
-from models.technology import PTM130, Technology
-from rram_ber.validation import ParameterError, check_range
+from rram_ber.models.technology import PTM130, Technology
 
 #: Highest read supply of the default technology (PTM 130 nm) [V]; see
-#: :attr:`models.technology.Technology.vdd_max_v` for each technology and why.
+#: :attr:`rram_ber.models.technology.Technology.vdd_max_v` for each technology and why.
 VDD_MAX_V = PTM130.vdd_max_v
 TEMP_MIN_C = -55.0
 TEMP_MAX_C = 150.0
@@ -175,7 +175,7 @@ class ReadConditions:
         When given, every copy uses the XNOR-PCSA (bit-line swap driven by the copy's input
         activation) and reads ``w XNOR x``; None for the plain PCSA.
     column : ColumnParameters or None
-        The array around the cell (:mod:`circuits.array`): bit and source lines, unselected
+        The array around the cell (:mod:`rram_ber.circuits.array`): bit and source lines, unselected
         cells, word-line and sense-enable drivers, decode inverters. None: the idealised test
         fixture (ideal WL/SEN pulses, no lines, analogue decode).
     technology : Technology
@@ -580,7 +580,7 @@ def standalone_control_block(
 
 
 def _array_control_block(conditions: ReadConditions, n_copies: int) -> str:
-    """Control block of an array read: the logic decode of :mod:`characterization.decode`.
+    """Control block of an array read: the logic decode of :mod:`rram_ber.characterization.decode`.
 
     For each copy: the sense-enable edge at the PCSA (``sen_k`` rising through VDD/2), the
     outputs and the replica threshold ``V_M`` at that edge plus the sampling time, the logic

@@ -1,7 +1,7 @@
 """A user's own sense amplifier: a subcircuit file used in place of the built-in PCSA.
 
-The file is checked by :func:`models.user_files.scan_user_file` (models and subcircuits only).
-The user declares which subcircuit port plays which role (:class:`PcsaPort`), in port order,
+The file is checked by :func:`rram_ber.models.user_files.scan_user_file` (models and subcircuits
+only). The user declares which subcircuit port plays which role (:class:`PcsaPort`), in port order,
 e.g. for ``.subckt my_sa vdd se q qb bl blb sl``::
 
     [technology]
@@ -22,12 +22,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from circuits.netlist import identifier
-from circuits.pcsa import PcsaNodes, PcsaSizing, pcsa_lines
-from models.cmos import ProcessCorner
-from models.technology import PTM130, Technology
-from models.user_files import ScannedFile, check_name, subcircuit_ports
-from rram_ber.validation import ParameterError, parse_enum
+from rram_ber.circuits.netlist import identifier
+from rram_ber.circuits.pcsa import PcsaNodes, PcsaSizing, pcsa_lines
+from rram_ber.core.validation import ParameterError, parse_enum
+from rram_ber.models.cmos import ProcessCorner
+from rram_ber.models.technology import PTM130, Technology
+from rram_ber.models.user_files import ScannedFile, check_name, subcircuit_ports
 
 
 class PcsaPort(enum.StrEnum):

@@ -28,7 +28,7 @@ from importlib import resources
 
 import numpy as np
 
-from rram_ber.validation import check_range, parse_enum
+from rram_ber.core.validation import check_range, parse_enum
 
 NMOS_MODEL = "ptm130n"
 PMOS_MODEL = "ptm130p"
@@ -36,7 +36,9 @@ PMOS_MODEL = "ptm130p"
 
 def model_card_text() -> str:
     """Text of the PTM 130 nm BSIM4 cards (both ``.model`` statements), ready to inline."""
-    return resources.files("models").joinpath("cards/ptm130.lib").read_text(encoding="ascii")
+    return (
+        resources.files("rram_ber.models").joinpath("cards/ptm130.lib").read_text(encoding="ascii")
+    )
 
 
 class Polarity(enum.StrEnum):

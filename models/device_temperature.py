@@ -25,9 +25,9 @@ Two parts:
   your own R(T) data (``[device] lrs_tcr_per_k``, ``hrs_activation_ev``).
 
 * :func:`vcm_current_temperature_factor`: the VCM model's own thermally activated conduction.
-  The explicit JART-TUD current (:mod:`models.vcm`) was fitted at 293 K; JART VCM v1b's current
-  is limited by the Schottky contact at the active electrode, thermionic-field emission in the
-  SET polarity and thermionic emission in the RESET polarity (Bengel et al., IEEE TCAS-I
+  The explicit JART-TUD current (:mod:`rram_ber.models.vcm`) was fitted at 293 K; JART VCM v1b's
+  current is limited by the Schottky contact at the active electrode, thermionic-field emission in
+  the SET polarity and thermionic emission in the RESET polarity (Bengel et al., IEEE TCAS-I
   67(12), 2020, Eqs. (14)-(19)). The factor is the ratio of that contact current at the
   cell temperature to its value at 293 K, at the device's state ``N`` and small bias, and
   multiplies the fitted current. Where the contact limits the current (HRS, small ``N``) this
@@ -42,7 +42,7 @@ import enum
 import math
 from dataclasses import dataclass
 
-from rram_ber.validation import check_range, parse_enum
+from rram_ber.core.validation import check_range, parse_enum
 
 #: Boltzmann constant [eV/K].
 BOLTZMANN_EV_PER_K = 8.617333e-5

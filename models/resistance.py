@@ -17,9 +17,9 @@ for the empirical distribution the quantile function of ``ln R`` (linear interpo
 order statistics, clamped to the measured range, so no value outside the data is produced).
 
 VCM devices programmed in SPICE are the fourth device option of a campaign; they need the
-simulator, so they live in :mod:`characterization.vcm_cells`.
+simulator, so they live in :mod:`rram_ber.characterization.vcm_cells`.
 
-Resistances only become netlist numbers through ``circuits.elements.FixedResistor``, so the
+Resistances only become netlist numbers through ``rram_ber.circuits.elements.FixedResistor``, so the
 content of a CSV file never reaches ngspice as text.
 """
 
@@ -35,11 +35,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr
 
-from rram_ber.validation import ParameterError, check_int, check_range
+from rram_ber.core.validation import ParameterError, check_int, check_range
 
 FloatArray = NDArray[np.float64]
 
-#: Range accepted for any resistance [ohm] (the ceiling of ``circuits.elements.FixedResistor``).
+#: Range accepted for any resistance [ohm] (the ceiling of
+# ``rram_ber.circuits.elements.FixedResistor``).
 R_MIN_OHM = 1.0
 R_MAX_OHM = 1e12
 #: Largest sigma of ln R accepted [-] (3 already spans 4 decades at +-3 sigma; 5 is allowed for

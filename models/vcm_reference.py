@@ -1,6 +1,6 @@
-"""NumPy/SciPy reference implementation of the VCM model of :mod:`models.vcm`.
+"""NumPy/SciPy reference implementation of the VCM model of :mod:`rram_ber.models.vcm`.
 
-The same equations as the ngspice subcircuit (see :mod:`models.vcm` for them and their
+The same equations as the ngspice subcircuit (see :mod:`rram_ber.models.vcm` for them and their
 sources), written once more in NumPy so that the subcircuit can be checked against an
 independent integration, and so that read resistances of a known state can be computed
 without a simulator (the current is an explicit function of V and N).
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from models.vcm import (
+from rram_ber.models.vcm import (
     ACTIVATION_ENERGY_EV,
     ALPHA_LINE_PER_K,
     ATTEMPT_FREQUENCY_HZ,
@@ -166,7 +166,7 @@ def dn_dt(
 
     Positive in SET (V < 0), negative in RESET (V > 0), zero at ``N_max`` in SET and at
     ``N_min`` in RESET; past those bounds ``F_lim`` < 0 pulls the state back (see
-    :mod:`models.vcm` for this one change from JART's hard stop).
+    :mod:`rram_ber.models.vcm` for this one change from JART's hard stop).
 
     Parameters
     ----------

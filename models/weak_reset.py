@@ -29,7 +29,7 @@ amplitude in the high state is ``U(0, A)`` (their code draws ``U(0, U(0, A))``).
 
 :func:`fit_weak_reset` fits the same form to simulated or measured pulse trains (resistance
 against pulse count, one row per device), so the SPICE-derived parameters of
-:mod:`characterization.weak_reset` can replace the published ones.
+:mod:`rram_ber.characterization.weak_reset` can replace the published ones.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from rram_ber.validation import ParameterError, check_int, check_range, parse_enum
+from rram_ber.core.validation import ParameterError, check_int, check_range, parse_enum
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

@@ -15,7 +15,7 @@ With ``workers=1`` (the default) the campaign runs in this process, so a script 
 works; with more workers it runs on worker processes (then the guard is needed, as for any
 use of :mod:`multiprocessing` with the ``spawn`` start method).
 
-Errors in the input raise :class:`~rram_ber.validation.ParameterError` with the same message
+Errors in the input raise :class:`~rram_ber.core.validation.ParameterError` with the same message
 the command line prints.
 """
 
@@ -29,14 +29,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from characterization.executors import InProcessExecutor
-from characterization.spec_limits import SpecLimits
-from rram_ber.validation import ParameterError, check_int
+from rram_ber.characterization.executors import InProcessExecutor
+from rram_ber.characterization.spec_limits import SpecLimits
+from rram_ber.core.validation import ParameterError, check_int
 
 if TYPE_CHECKING:
-    from analysis.report import Report
-    from characterization.campaign import CampaignResult
-    from characterization.spec import CampaignSpec
+    from rram_ber.analysis.report import Report
+    from rram_ber.characterization.campaign import CampaignResult
+    from rram_ber.characterization.spec import CampaignSpec
+    from rram_ber.progress import ProgressBar
 
 __all__ = [
     "InProcessExecutor",
@@ -65,7 +66,7 @@ def load_campaign(source: str | Path | Mapping[str, Any]) -> CampaignSpec:
     ParameterError
         For a missing or invalid file, or an invalid campaign (naming the key).
     """
-    from characterization.spec import load_spec, parse_spec
+    from rram_ber.characterization.spec import load_spec, parse_spec
 
     if isinstance(source, Mapping):
         if "conditions" not in source:
@@ -103,17 +104,17 @@ def run_campaign(
     characterization.campaign.CampaignResult
         ``out``, ``ber`` and ``confusion`` (DataFrames) and the chunk counts.
     """
-    from characterization.campaign import run_campaign as run
-    from characterization.executors import LocalExecutor
-    from characterization.spec import CampaignSpec
+    from rram_ber.characterization.campaign import run_campaign as run
+    from rram_ber.characterization.executors import LocalExecutor
+    from rram_ber.characterization.spec import CampaignSpec
 
     campaign = spec if isinstance(spec, CampaignSpec) else load_campaign(spec)
     if samples is not None:
         campaign = campaign.with_samples(samples)
     check_int("workers", workers, 1, 256)
     executor = InProcessExecutor() if workers == 1 else LocalExecutor(workers)
-    with executor:
-        return run(campaign, Path(out), executor, progress=progress, stream=sys.stderr)
+    with executor, ProgressBar("campaign", enabled=progress, file=sys.stderr) as bar:
+        return run(campaign, Path(out), executor, progress=bar, stream=sys.stderr)
 
 
 def _campaign_dir(campaign: Any) -> Path | None:
@@ -177,7 +178,7 @@ def evaluate_accuracy(
         (clipped to [0, 1]), ``repeats``, ``clean_accuracy`` and ``accuracy_drop``. Notes on
         what could not be evaluated are in ``frame.attrs["notes"]``.
     """
-    from analysis.accuracy import accuracy_study
+    from rram_ber.analysis.accuracy import accuracy_study
 
     if isinstance(campaign, pd.DataFrame) or (
         hasattr(campaign, "ber") and not isinstance(campaign, str | Path)
@@ -214,7 +215,7 @@ def write_report(
     html_path : str or Path
         The HTML file (``.html``); the Markdown file and ``<stem>_files/`` go beside it.
     **options
-        Passed to :func:`analysis.report.build_report`: ``operating_points`` (list of
+        Passed to :func:`rram_ber.analysis.report.build_report`: ``operating_points`` (list of
         ``"corner=tt,vdd_v=1.2,..."``), ``limits`` (:class:`SpecLimits`), ``accuracy``,
         ``repeats``, ``seed``, ``test_limit``, ``ber_target``, ``pdf``.
 
@@ -223,7 +224,7 @@ def write_report(
     analysis.report.Report
         The paths written.
     """
-    from analysis.report import build_report
+    from rram_ber.analysis.report import build_report
 
     folder = _campaign_dir(campaign)
     if folder is None:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from rram_ber import __version__
 from rram_ber.commands import demo, evaluate, netlist, program, read, report, run
-from rram_ber.validation import ParameterError
+from rram_ber.core.validation import ParameterError
 
 EXIT_OK = 0
 EXIT_SIMULATION_FAILED = 1
@@ -65,8 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except Exception as error:
         # Imported here: the simulator layer is only loaded by commands that simulate.
-        from characterization.executors import WorkerLostError
-        from characterization.session import SimulationError
+        from rram_ber.characterization.executors import WorkerLostError
+        from rram_ber.characterization.session import SimulationError
 
         if isinstance(error, SimulationError | WorkerLostError):
             print(f"rram-ber {args.command}: {error}", file=sys.stderr)

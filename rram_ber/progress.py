@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from types import TracebackType
 from typing import IO, Any
 
 
@@ -42,3 +43,44 @@ def progress_bar(
         file=sys.stderr if file is None else file,
         dynamic_ncols=True,
     )
+
+
+class ProgressBar:
+    """A :data:`rram_ber.core.reporting.ProgressCallback` that draws a :func:`progress_bar`.
+
+    The bar opens at the first report (which says how many steps are already done) and closes
+    when the ``with`` block ends.
+
+    Parameters
+    ----------
+    desc : str
+        Label in front of the bar.
+    enabled : bool
+        False shows nothing.
+    file : text stream, optional
+        Where the bar goes (default: standard error).
+    """
+
+    def __init__(self, desc: str, enabled: bool = True, file: IO[str] | None = None) -> None:
+        self.desc = desc
+        self.enabled = enabled
+        self.file = file
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int, unit: str) -> None:
+        if self._bar is None:
+            self._bar = progress_bar(total, unit, self.desc, self.enabled, done, self.file)
+        else:
+            self._bar.update(done - self._bar.n)
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.close()

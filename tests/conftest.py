@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from characterization.session import NgspiceSession
+from rram_ber.characterization.session import NgspiceSession
 
 
 @pytest.fixture(scope="session")

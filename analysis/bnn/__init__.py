@@ -13,8 +13,8 @@ extras). Main entry points:
 * :func:`load_test_split`: the test split a model was trained for.
 """
 
-from analysis.bnn.ber_table import Condition, read_ber_table, select_condition
-from analysis.bnn.curves import (
+from rram_ber.analysis.bnn.ber_table import Condition, read_ber_table, select_condition
+from rram_ber.analysis.bnn.curves import (
     AccuracyEstimate,
     CurvePoint,
     accuracy_curve,
@@ -22,9 +22,9 @@ from analysis.bnn.curves import (
     evaluate_with_errors,
     load_test_split,
 )
-from analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix
-from analysis.bnn.layers import Network
-from analysis.bnn.model_io import (
+from rram_ber.analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix
+from rram_ber.analysis.bnn.layers import Network
+from rram_ber.analysis.bnn.model_io import (
     load_model,
     load_network,
     load_shipped,

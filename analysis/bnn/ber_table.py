@@ -1,6 +1,6 @@
 """Transition matrices from a campaign's ``ber.csv`` (and ``confusion.csv`` beside it).
 
-The columns and conventions are those of :mod:`characterization.schema`:
+The columns and conventions are those of :mod:`rram_ber.characterization.schema`:
 
 * a **binary** condition gives the asymmetric 2 x 2 matrix with ``P(read -1 | stored +1) =
   p_error_plus`` and ``P(read +1 | stored -1) = p_error_minus``; a side whose value is NaN
@@ -28,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.bnn.errors import TransitionMatrix
-from characterization import schema
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn.errors import TransitionMatrix
+from rram_ber.characterization import schema
+from rram_ber.core.validation import ParameterError
 
 CONFUSION_FILE = "confusion.csv"
 

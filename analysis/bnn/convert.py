@@ -1,7 +1,7 @@
 """A network described as a chain of framework operations, folded into the evaluator's layers.
 
-The importers (:mod:`analysis.bnn.onnx_import` for ONNX/QONNX graphs,
-:mod:`analysis.bnn.torch_export` for PyTorch modules) translate their graphs into a list of
+The importers (:mod:`rram_ber.analysis.bnn.onnx_import` for ONNX/QONNX graphs,
+:mod:`rram_ber.analysis.bnn.torch_export` for PyTorch modules) translate their graphs into a list of
 the operations below, in the framework's own conventions (channels first, weights
 (O, C, kh, kw)); :func:`fold_chain` turns the list into a :class:`~analysis.bnn.layers.Network`.
 Neither importer's framework is imported here.
@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis.bnn.geometry import PoolKind, PoolPosition
-from analysis.bnn.layers import (
+from rram_ber.analysis.bnn.geometry import PoolKind, PoolPosition
+from rram_ber.analysis.bnn.layers import (
     Affine,
     Conv1D,
     Conv2D,
@@ -48,8 +48,8 @@ from analysis.bnn.layers import (
     SignThreshold,
     Weights,
 )
-from analysis.bnn.quantizers import WeightKind
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn.quantizers import WeightKind
+from rram_ber.core.validation import ParameterError
 
 F64 = npt.NDArray[np.float64]
 

@@ -2,8 +2,8 @@
 
 These are the functions the report generator calls: :func:`evaluate_with_errors` for one
 error model, :func:`evaluate_conditions` for the measured conditions of a campaign's
-``ber.csv`` (:func:`analysis.bnn.ber_table.read_ber_table`) and :func:`accuracy_curve` for a
-sweep of bit-error rates.
+``ber.csv`` (:func:`rram_ber.analysis.bnn.ber_table.read_ber_table`) and :func:`accuracy_curve` for
+a sweep of bit-error rates.
 
 Interval convention: the accuracies of the ``R`` realisations (chips in static mode, repeated
 passes over the test set in dynamic mode) are treated as independent draws; the reported
@@ -26,11 +26,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from analysis.bnn.ber_table import Condition
-from analysis.bnn.errors import ErrorMode, ErrorModel
-from analysis.bnn.layers import Dense, Network
-from analysis.bnn.parameters import FloatArray
-from rram_ber.validation import ParameterError, check_int, check_range
+from rram_ber.analysis.bnn.ber_table import Condition
+from rram_ber.analysis.bnn.errors import ErrorMode, ErrorModel
+from rram_ber.analysis.bnn.layers import Dense, Network
+from rram_ber.analysis.bnn.parameters import FloatArray
+from rram_ber.core.validation import ParameterError, check_int, check_range
 
 Seed = int | np.random.SeedSequence
 
@@ -273,7 +273,7 @@ def load_test_split(
     ----------
     network : Network
         A model whose ``metadata["dataset"]`` names a data set of
-        :func:`analysis.bnn.datasets.load_dataset`.
+        :func:`rram_ber.analysis.bnn.datasets.load_dataset`.
     limit : int, optional
         Keep only the first ``limit`` test inputs.
 
@@ -282,7 +282,7 @@ def load_test_split(
     DatasetUnavailableError
         If the data set is not installed (the message says how to install it).
     """
-    from analysis.bnn.datasets import load_dataset
+    from rram_ber.analysis.bnn.datasets import load_dataset
 
     dataset = load_dataset(str(network.metadata.get("dataset")))
     x = dataset.x_test.reshape(dataset.x_test.shape[0], *network.input_shape)

@@ -7,10 +7,10 @@
 * **scikit-learn digits** (UCI optdigits): 1,797 images of 8 x 8 intensities 0..16 (5-bit
   codes), 10 classes, shipped inside scikit-learn. Split here into 1,437 train / 360 test by a
   fixed seeded permutation (:data:`DIGITS_SPLIT_SEED`).
-* **ecg-synthetic**: see :mod:`analysis.bnn.ecg` (a generator, not recordings).
+* **ecg-synthetic**: see :mod:`rram_ber.analysis.bnn.ecg` (a generator, not recordings).
 
 Every loader returns a :class:`Dataset` of integer input codes, so a network's first layer
-computes exact integer dot products (see :mod:`analysis.bnn.layers`).
+computes exact integer dot products (see :mod:`rram_ber.analysis.bnn.layers`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from analysis.bnn.ecg import synthetic_dataset
-from analysis.bnn.splits import Dataset as Dataset
-from analysis.bnn.splits import DatasetUnavailableError as DatasetUnavailableError
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn.ecg import synthetic_dataset
+from rram_ber.analysis.bnn.splits import Dataset as Dataset
+from rram_ber.analysis.bnn.splits import DatasetUnavailableError as DatasetUnavailableError
+from rram_ber.core.validation import ParameterError
 
 #: Install location of the Debian package ``dataset-fashion-mnist``.
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")

@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis.bnn.splits import Dataset
-from rram_ber.validation import ParameterError, check_int
+from rram_ber.analysis.bnn.splits import Dataset
+from rram_ber.core.validation import ParameterError, check_int
 
 #: Sampling rate of the beat windows before decimation [Hz] (that of MIT-BIH).
 SOURCE_FS_HZ = 360.0

@@ -1,16 +1,16 @@
 """Standard against error-aware training: accuracy of trained models under weight errors.
 
-Reads model files trained with several seeds (``python -m analysis.bnn.train --model NAME
+Reads model files trained with several seeds (``python -m rram_ber.analysis.bnn.train --model NAME
 --seed S --out DIR``), evaluates each on its test split at a list of uniform bit-error rates
-(static errors, :func:`analysis.bnn.curves.accuracy_curve`) and prints a Markdown table: one
-row per BER, per group (e.g. standard / error-aware) the mean over seeds of each model's mean
+(static errors, :func:`rram_ber.analysis.bnn.curves.accuracy_curve`) and prints a Markdown table:
+one row per BER, per group (e.g. standard / error-aware) the mean over seeds of each model's mean
 accuracy over ``--repeats`` chips with the Student-t 95 % interval over the seeds (the
 training-seed spread; none for one seed), and per seed the model's mean with its Student-t
 95 % interval over the chips (the error-draw spread).
 
 Example (the table of ``analysis/bnn/weights/README.md``)::
 
-    python -m analysis.bnn.error_aware_study \\
+    python -m rram_ber.analysis.bnn.error_aware_study \\
         --group standard s1/fashion-mlp-bnn.npz s2/fashion-mlp-bnn.npz s3/fashion-mlp-bnn.npz \\
         --group error-aware s1/fashion-mlp-bnn-ea.npz s2/fashion-mlp-bnn-ea.npz \\
         s3/fashion-mlp-bnn-ea.npz
@@ -24,8 +24,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analysis.bnn.curves import AccuracyEstimate, accuracy_curve, load_test_split
-from analysis.bnn.model_io import load_model
+from rram_ber.analysis.bnn.curves import AccuracyEstimate, accuracy_curve, load_test_split
+from rram_ber.analysis.bnn.model_io import load_model
 
 #: The BERs of the issue's comparison.
 STUDY_BERS = (0.0, 1e-3, 1e-2, 4e-2, 1e-1)
@@ -57,7 +57,7 @@ def _percent(estimate: AccuracyEstimate) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: print the comparison table."""
-    parser = argparse.ArgumentParser(prog="python -m analysis.bnn.error_aware_study")
+    parser = argparse.ArgumentParser(prog="python -m rram_ber.analysis.bnn.error_aware_study")
     parser.add_argument(
         "--group",
         nargs="+",

@@ -43,9 +43,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis.bnn.layers import FloatArray, Network, ReadErrorHook, WeightedLayer
-from analysis.bnn.quantizers import WeightKind
-from rram_ber.validation import ParameterError, check_range
+from rram_ber.analysis.bnn.layers import FloatArray, Network, ReadErrorHook, WeightedLayer
+from rram_ber.analysis.bnn.quantizers import WeightKind
+from rram_ber.core.validation import ParameterError, check_range
 
 #: Largest number of (read, cell) pairs sampled at once in dynamic mode (bounds memory).
 _MAX_POPULATION = 1 << 22

@@ -2,7 +2,7 @@
 
 Each binary weight is a pair of RRAM devices on the bit lines BL and BLB, read as
 ``W = sign(R_BL - R_BLB)`` (ties read +1). Learning only ever applies weak-RESET pulses
-(:mod:`models.weak_reset`): the optimiser's update ``dW`` of a weight becomes
+(:mod:`rram_ber.models.weak_reset`): the optimiser's update ``dW`` of a weight becomes
 ``n = min(round(|dW| * pulses_per_unit), max_pulses)`` pulses on BL if ``dW > 0`` (raising
 R_BL pushes W towards +1) or on BLB if ``dW < 0``, as in Majumdar et al. (arXiv 2107.06064,
 at most 14 pulses per update). Biases (batch-norm shifts) and batch-norm scales stay in
@@ -32,14 +32,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.bnn.datasets import Dataset, load_dataset
-from models.weak_reset import (
+from rram_ber.analysis.bnn.datasets import Dataset, load_dataset
+from rram_ber.core.validation import ParameterError, check_int, check_range
+from rram_ber.models.weak_reset import (
     PUBLISHED,
     Imperfections,
     WeakResetDevices,
     WeakResetParameters,
 )
-from rram_ber.validation import ParameterError, check_int, check_range
 
 FloatArray = NDArray[np.float64]
 

@@ -4,7 +4,7 @@ A :class:`Network` is a sequence of weighted layers (:class:`Dense`, :class:`Con
 :class:`Conv2D`). Each layer computes a linear pre-activation ``a = patches @ W.T`` (one patch
 per output position; a dense layer has one position), optionally pools ``a`` over positions
 (conv layers), then applies its output stage (or pools after it, see
-:class:`analysis.bnn.geometry.PoolPosition`):
+:class:`rram_ber.analysis.bnn.geometry.PoolPosition`):
 
 * :class:`SignThreshold`: batch norm followed by sign, folded into one per-channel threshold
   (hidden layers; output +-1), or
@@ -27,7 +27,7 @@ Conventions
 * Convolutions have a stride and symmetric zero padding (default: stride 1, no padding);
   pooling (max or average) is non-overlapping, the tail that does not fill a window is dropped,
   and happens on the pre-activation (default) or on the outputs, see
-  :mod:`analysis.bnn.geometry`.
+  :mod:`rram_ber.analysis.bnn.geometry`.
 * Float inputs: a network with ``input_bits=None`` takes real-valued float32 inputs (e.g. an
   imported network trained on normalised pixels); its first layer's pre-activation is then
   float32 and only the later layers are exact integers.
@@ -45,8 +45,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis.bnn import packing
-from analysis.bnn.geometry import (
+from rram_ber.analysis.bnn import packing
+from rram_ber.analysis.bnn.geometry import (
     PoolKind,
     PoolPosition,
     output_length,
@@ -56,13 +56,13 @@ from analysis.bnn.geometry import (
     pool_1d,
     pool_2d,
 )
-from analysis.bnn.parameters import Affine as Affine
-from analysis.bnn.parameters import FloatArray
-from analysis.bnn.parameters import Output as Output
-from analysis.bnn.parameters import SignThreshold as SignThreshold
-from analysis.bnn.parameters import Weights as Weights
-from analysis.bnn.quantizers import WeightKind
-from rram_ber.validation import ParameterError, check_int
+from rram_ber.analysis.bnn.parameters import Affine as Affine
+from rram_ber.analysis.bnn.parameters import FloatArray
+from rram_ber.analysis.bnn.parameters import Output as Output
+from rram_ber.analysis.bnn.parameters import SignThreshold as SignThreshold
+from rram_ber.analysis.bnn.parameters import Weights as Weights
+from rram_ber.analysis.bnn.quantizers import WeightKind
+from rram_ber.core.validation import ParameterError, check_int
 
 #: Hook adding per-read weight errors to a layer's pre-activation:
 #: ``read_errors(layer, patches (B, *grid, K), a (B, *grid, N)) -> a``.

@@ -55,7 +55,7 @@ Layout and order conventions:
 * A dense layer after a convolution flattens its input in (H, W, C) (or (L, C)) order, i.e.
   row-major channels last; a network exported from a channels-first framework (PyTorch,
   ONNX: (C, H, W)) must have its dense weight columns permuted, which the importers
-  (:mod:`analysis.bnn.convert`) do.
+  (:mod:`rram_ber.analysis.bnn.convert`) do.
 * Output length of a convolution along an axis: ``(n + 2 padding - k) // stride + 1``.
 """
 
@@ -70,9 +70,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis.bnn import packing
-from analysis.bnn.geometry import PoolKind, PoolPosition
-from analysis.bnn.layers import (
+from rram_ber.analysis.bnn import packing
+from rram_ber.analysis.bnn.geometry import PoolKind, PoolPosition
+from rram_ber.analysis.bnn.layers import (
     Affine,
     Conv1D,
     Conv2D,
@@ -83,8 +83,8 @@ from analysis.bnn.layers import (
     SignThreshold,
     Weights,
 )
-from analysis.bnn.quantizers import WeightKind
-from rram_ber.validation import ParameterError, parse_enum
+from rram_ber.analysis.bnn.quantizers import WeightKind
+from rram_ber.core.validation import ParameterError, parse_enum
 
 FORMAT = "rram-ber-bnn"
 FORMAT_VERSION = 2
@@ -242,7 +242,7 @@ def load_network(path: str | Path) -> Network:
 
 def weights_directory() -> Path:
     """Directory of the shipped model files (package data ``analysis/bnn/weights``)."""
-    return Path(str(resources.files("analysis.bnn") / "weights"))
+    return Path(str(resources.files("rram_ber.analysis.bnn") / "weights"))
 
 
 def shipped_models() -> dict[str, Path]:
@@ -275,7 +275,7 @@ def load_model(spec: str | Path) -> Network:
     if not path.is_file():
         raise ParameterError("--model", text, "an existing file")
     if suffix == ".onnx":
-        from analysis.bnn.onnx_import import load_onnx
+        from rram_ber.analysis.bnn.onnx_import import load_onnx
 
         return load_onnx(path)
     try:

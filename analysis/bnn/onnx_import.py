@@ -11,7 +11,7 @@ previous node's output; weights are initializers, possibly through constant node
 * weights: initializers, ``Constant``, ``Sign``, QONNX ``BipolarQuant`` (``sign(x) * scale``
   with ``sign(0) = +1``) and ``Quant`` (integer quantization, :func:`_quant`) applied to them;
   +-s weights per output channel are binary, {-s, 0, +s} ternary, anything else real
-  (:func:`analysis.bnn.convert.classify_weights`);
+  (:func:`rram_ber.analysis.bnn.convert.classify_weights`);
 * per channel: ``BatchNormalization``, ``Add``/``Sub``/``Mul``/``Div`` by a constant;
 * activations: ``Sign``, ``BipolarQuant`` (its scale multiplies the next layer), ``Relu``;
   ``Clip`` (PyTorch's Hardtanh) only right before a sign, which it does not change;
@@ -27,7 +27,7 @@ output is exactly 0.
 The graph's input is channels first ((N, C, H, W), (N, C, L) or (N, K)); the converted
 network takes channels-last inputs and records ``input_layout = "channels_first"`` and the
 original shape in its metadata so that user data in the graph's layout can be transposed
-(:func:`analysis.bnn.user_data.to_model_layout`).
+(:func:`rram_ber.analysis.bnn.user_data.to_model_layout`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis.bnn.convert import (
+from rram_ber.analysis.bnn.convert import (
     Activation,
     ChannelAffine,
     Flatten,
@@ -48,9 +48,9 @@ from analysis.bnn.convert import (
     batch_norm,
     fold_chain,
 )
-from analysis.bnn.geometry import PoolKind
-from analysis.bnn.layers import Network
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn.geometry import PoolKind
+from rram_ber.analysis.bnn.layers import Network
+from rram_ber.core.validation import ParameterError
 
 F64 = npt.NDArray[np.float64]
 

@@ -2,7 +2,7 @@
 
 The weights are what the RRAM array stores (binary or ternary) or float32 real weights; the
 output stage (:class:`SignThreshold` or :class:`Affine`) lives in CMOS and never receives bit
-errors. Layers and networks are in :mod:`analysis.bnn.layers`.
+errors. Layers and networks are in :mod:`rram_ber.analysis.bnn.layers`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis.bnn import packing
-from analysis.bnn.quantizers import WeightKind
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn import packing
+from rram_ber.analysis.bnn.quantizers import WeightKind
+from rram_ber.core.validation import ParameterError
 
 FloatArray = npt.NDArray[np.float32]
 

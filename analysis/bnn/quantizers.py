@@ -13,7 +13,7 @@ Conventions
   ternary RRAM papers' code (Laborieux et al., arXiv 2007.14234; repository
   Laborieux-Axel/Quantized_VGG) and of larq's ``SteTern``.
 * The training-time versions with straight-through estimators are in
-  :mod:`analysis.bnn.torch_nn` (PyTorch); they follow these rules exactly (tested).
+  :mod:`rram_ber.analysis.bnn.torch_nn` (PyTorch); they follow these rules exactly (tested).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import enum
 import numpy as np
 import numpy.typing as npt
 
-from rram_ber.validation import check_range
+from rram_ber.core.validation import check_range
 
 #: Default ternarization threshold on latent weights (Laborieux et al., Quantized_VGG).
 DEFAULT_TERNARY_THRESHOLD = 0.05

@@ -1,7 +1,7 @@
 """Training recipes of the shipped networks: architecture and hyper-parameters, no trainer.
 
-A :class:`Recipe` is data: the trainer (:mod:`analysis.bnn.train`, PyTorch) builds and trains
-it, and every model file records the recipe it was trained with (so a test can check that the
+A :class:`Recipe` is data: the trainer (:mod:`rram_ber.analysis.bnn.train`, PyTorch) builds and
+trains it, and every model file records the recipe it was trained with (so a test can check that the
 shipped file is what the current recipe produces).
 
 Recipe (BinaryNet: Courbariaux, Hubara et al., arXiv 1602.02830; larq's ``ste_sign`` and
@@ -19,7 +19,7 @@ test split) is exported.
 
 Error-aware training (Hirtzlin et al., AICAS 2019): ``train_ber > 0`` draws weight errors at
 that rate in every training forward pass (binary: sign flips; ternary: 0 <-> +-1 as in the
-seed papers' code, :meth:`analysis.bnn.errors.TransitionMatrix.ternary_from_ber`).
+seed papers' code, :meth:`rram_ber.analysis.bnn.errors.TransitionMatrix.ternary_from_ber`).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analysis.bnn.layers import LayerType
-from analysis.bnn.quantizers import DEFAULT_TERNARY_THRESHOLD, WeightKind
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn.layers import LayerType
+from rram_ber.analysis.bnn.quantizers import DEFAULT_TERNARY_THRESHOLD, WeightKind
+from rram_ber.core.validation import ParameterError
 
 
 class LrSchedule(enum.StrEnum):

@@ -1,8 +1,8 @@
 """The train/test container every data loader returns (no loader here, so no import cycle).
 
-:mod:`analysis.bnn.datasets` (Fashion-MNIST, digits) and :mod:`analysis.bnn.ecg` (MIT-BIH,
-synthetic heartbeats) both build :class:`Dataset` objects; :mod:`analysis.bnn.datasets`
-dispatches by name to both.
+:mod:`rram_ber.analysis.bnn.datasets` (Fashion-MNIST, digits) and :mod:`rram_ber.analysis.bnn.ecg`
+(MIT-BIH, synthetic heartbeats) both build :class:`Dataset` objects;
+:mod:`rram_ber.analysis.bnn.datasets` dispatches by name to both.
 """
 
 from __future__ import annotations

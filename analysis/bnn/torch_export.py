@@ -2,10 +2,10 @@
 
 The module's leaf modules are read in registration order, which must be the execution order
 (an ``nn.Sequential``, or a module whose submodules are declared in the order they run), and
-translated into the operations of :mod:`analysis.bnn.convert`, which folds them:
+translated into the operations of :mod:`rram_ber.analysis.bnn.convert`, which folds them:
 
 * ``nn.Linear``, ``nn.Conv1d``, ``nn.Conv2d`` (``groups = 1``, dilation 1, zero padding equal
-  on every side, equal strides) and the quantized layers of :mod:`analysis.bnn.torch_nn`
+  on every side, equal strides) and the quantized layers of :mod:`rram_ber.analysis.bnn.torch_nn`
   (their quantized weights are exported; +-s per output channel is binary, {-s, 0, s}
   ternary, anything else real);
 * ``nn.BatchNorm1d`` / ``nn.BatchNorm2d`` (running statistics, eval mode);
@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from analysis.bnn.convert import (
+from rram_ber.analysis.bnn.convert import (
     Activation,
     ChannelAffine,
     Flatten,
@@ -36,10 +36,10 @@ from analysis.bnn.convert import (
     batch_norm,
     fold_chain,
 )
-from analysis.bnn.geometry import PoolKind
-from analysis.bnn.layers import Network
-from analysis.bnn.torch_nn import InputScale, QuantConv1d, QuantConv2d, QuantLinear
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn.geometry import PoolKind
+from rram_ber.analysis.bnn.layers import Network
+from rram_ber.analysis.bnn.torch_nn import InputScale, QuantConv1d, QuantConv2d, QuantLinear
+from rram_ber.core.validation import ParameterError
 
 
 def _array(t: torch.Tensor) -> np.ndarray[Any, Any]:
@@ -77,7 +77,7 @@ def _pool(name: str, m: nn.Module) -> Pool:
 
 
 def torch_ops(module: nn.Module) -> list[Op]:
-    """The module's leaf modules as a chain of :mod:`analysis.bnn.convert` operations."""
+    """The module's leaf modules as a chain of :mod:`rram_ber.analysis.bnn.convert` operations."""
     leaves = [(n or type(m).__name__, m) for n, m in module.named_modules()
               if not list(m.children())]  # fmt: skip
     ops: list[Op] = []
@@ -135,7 +135,7 @@ def from_torch(
         The trained network; exported as in eval mode (batch-norm running statistics).
     input_shape : tuple of int, optional
         One input in PyTorch's layout: (C, H, W), (C, L) or (K,). Default: the module's
-        ``torch_input_shape`` (networks of :mod:`analysis.bnn.torch_nn`).
+        ``torch_input_shape`` (networks of :mod:`rram_ber.analysis.bnn.torch_nn`).
     input_bits : int, optional
         Inputs are integer codes of that many bits; None: float inputs (default: the
         module's ``input_bits`` if it has one).

@@ -29,11 +29,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from analysis.bnn.errors import TransitionMatrix
-from analysis.bnn.layers import LayerType
-from analysis.bnn.quantizers import WeightKind
-from analysis.bnn.recipes import Activation, Recipe
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn.errors import TransitionMatrix
+from rram_ber.analysis.bnn.layers import LayerType
+from rram_ber.analysis.bnn.quantizers import WeightKind
+from rram_ber.analysis.bnn.recipes import Activation, Recipe
+from rram_ber.core.validation import ParameterError
 
 #: Batch-norm epsilon (added to the variance) and momentum (PyTorch convention: new weight).
 BN_EPSILON = 1e-4
@@ -69,7 +69,7 @@ class SignActivation(nn.Module):
     """Binary activation: forward sign (sign(0) = +1), gradient ``1{|x| <= 1}``.
 
     Folded inference form: batch norm + sign become one threshold per channel
-    (:class:`analysis.bnn.layers.SignThreshold`).
+    (:class:`rram_ber.analysis.bnn.layers.SignThreshold`).
     """
 
     folded = "sign"
@@ -225,7 +225,7 @@ class RecipeNet(nn.Sequential):
     """The network of a recipe, channels first (N, C, H, W) / (N, C, L) / (N, K).
 
     Attributes ``torch_input_shape`` and ``input_bits`` are the defaults
-    :func:`analysis.bnn.torch_export.from_torch` uses.
+    :func:`rram_ber.analysis.bnn.torch_export.from_torch` uses.
     """
 
     def __init__(self, recipe: Recipe, max_code: int, input_bits: int):

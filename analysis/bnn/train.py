@@ -1,22 +1,22 @@
 """Training of the shipped binarized / ternary networks, in PyTorch (optional extra ``train``).
 
-The recipes are in :mod:`analysis.bnn.recipes`, the PyTorch layers in
-:mod:`analysis.bnn.torch_nn`; this module is the trainer: a seeded validation split of the
+The recipes are in :mod:`rram_ber.analysis.bnn.recipes`, the PyTorch layers in
+:mod:`rram_ber.analysis.bnn.torch_nn`; this module is the trainer: a seeded validation split of the
 training data for model selection, Adam with per-epoch learning-rate decay, latent-weight
 clipping after every step, optional weight errors in every training forward pass
 (error-aware training), export of the epoch with the best validation accuracy through
-:func:`analysis.bnn.torch_export.from_torch` (batch norm folded), and the exported network's
-test accuracy measured by the NumPy evaluator.
+:func:`rram_ber.analysis.bnn.torch_export.from_torch` (batch norm folded), and the exported
+network's test accuracy measured by the NumPy evaluator.
 
 Regenerating the shipped weights (each run prints per-epoch losses and accuracies and writes
 ``analysis/bnn/weights/<model>.npz``)::
 
-    python -m analysis.bnn.train --model fashion-mlp-bnn --seed 1
-    python -m analysis.bnn.train --all --seed 1
+    python -m rram_ber.analysis.bnn.train --model fashion-mlp-bnn --seed 1
+    python -m rram_ber.analysis.bnn.train --all --seed 1
 
 Error-aware training from a measured condition instead of the recipe's rate::
 
-    python -m analysis.bnn.train --model fashion-mlp-bnn --train-ber-table DIR/ber.csv \\
+    python -m rram_ber.analysis.bnn.train --model fashion-mlp-bnn --train-ber-table DIR/ber.csv \\
         --condition 3 --out DIR
 
 Same seed, thread count and PyTorch build give the same weights (training runs on one thread
@@ -40,14 +40,14 @@ import numpy.typing as npt
 import torch
 from torch import nn
 
-from analysis.bnn.datasets import Dataset, load_dataset
-from analysis.bnn.errors import TransitionMatrix
-from analysis.bnn.layers import Network
-from analysis.bnn.model_io import save_network, weights_directory
-from analysis.bnn.recipes import MITBIH_RECIPES, RECIPES, Activation, LrSchedule, Recipe
-from analysis.bnn.torch_export import from_torch
-from analysis.bnn.torch_nn import RecipeNet, WeightErrors, to_channels_first
-from rram_ber.validation import ParameterError, check_int, check_range
+from rram_ber.analysis.bnn.datasets import Dataset, load_dataset
+from rram_ber.analysis.bnn.errors import TransitionMatrix
+from rram_ber.analysis.bnn.layers import Network
+from rram_ber.analysis.bnn.model_io import save_network, weights_directory
+from rram_ber.analysis.bnn.recipes import MITBIH_RECIPES, RECIPES, Activation, LrSchedule, Recipe
+from rram_ber.analysis.bnn.torch_export import from_torch
+from rram_ber.analysis.bnn.torch_nn import RecipeNet, WeightErrors, to_channels_first
+from rram_ber.core.validation import ParameterError, check_int, check_range
 
 #: Root seed of the validation hold-out (the same split for every training seed).
 VALIDATION_SPLIT_SEED = 20261129
@@ -222,7 +222,7 @@ def train(
                 flush=True,
             )
     assert best is not None
-    default = f"python -m analysis.bnn.train --model {recipe.name} --seed {seed}"
+    default = f"python -m rram_ber.analysis.bnn.train --model {recipe.name} --seed {seed}"
     record = {
         "command": command or default + ("" if epochs is None else f" --epochs {n_epochs}"),
         "seed": seed,
@@ -282,7 +282,7 @@ def export_checkpoint(recipe: Recipe, dataset: Dataset, seed: int, checkpoint: P
     model = RecipeNet(recipe, dataset.max_code, dataset.input_bits)
     _, val_idx = validation_split(dataset.y_train.size, recipe.validation_fraction)
     record = {
-        "command": f"python -m analysis.bnn.train --model {recipe.name} --seed {seed}",
+        "command": f"python -m rram_ber.analysis.bnn.train --model {recipe.name} --seed {seed}",
         "seed": seed,
         "recipe": recipe_record(recipe),
         "epochs": recipe.epochs,
@@ -308,7 +308,7 @@ def recipe_record(recipe: Recipe) -> dict[str, Any]:
 
 
 def _error_matrix(table: Path, condition: str | None) -> TransitionMatrix:
-    from analysis.bnn.ber_table import read_ber_table, select_condition
+    from rram_ber.analysis.bnn.ber_table import read_ber_table, select_condition
 
     return select_condition(read_ber_table(table, skip_unmeasured=True), condition).matrix
 
@@ -316,7 +316,8 @@ def _error_matrix(table: Path, condition: str | None) -> TransitionMatrix:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: train one recipe (or all) and write the model files."""
     parser = argparse.ArgumentParser(
-        prog="python -m analysis.bnn.train", description="Train the shipped BNN/TNN models."
+        prog="python -m rram_ber.analysis.bnn.train",
+        description="Train the shipped BNN/TNN models.",
     )
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument(
@@ -379,15 +380,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             recipe = replace(recipe, train_ber=check_range("--train-ber", args.train_ber, 0, 0.5))
         if recipe.dataset not in datasets:
             if recipe.dataset == "mitbih":
-                from analysis.bnn.ecg import load_mitbih_dataset
+                from rram_ber.analysis.bnn.ecg import load_mitbih_dataset
 
                 datasets[recipe.dataset] = load_mitbih_dataset(args.mitbih_dir)
             else:
                 datasets[recipe.dataset] = load_dataset(recipe.dataset)
         command = None
         if args.train_ber is not None or matrix is not None or args.epochs is not None:
-            command = "python -m analysis.bnn.train " + " ".join(sys.argv[1:] if argv is None
-                                                                 else argv)  # fmt: skip
+            arguments = sys.argv[1:] if argv is None else argv
+            command = "python -m rram_ber.analysis.bnn.train " + " ".join(arguments)
         if args.export_checkpoint is not None:
             if command is not None:
                 raise ParameterError("--export-checkpoint", str(args.export_checkpoint),
@@ -415,7 +416,7 @@ def _cli() -> int:
     try:
         return main()
     except ParameterError as error:
-        print(f"python -m analysis.bnn.train: {error}", file=sys.stderr)
+        print(f"python -m rram_ber.analysis.bnn.train: {error}", file=sys.stderr)
         return 2
 
 

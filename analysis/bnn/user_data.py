@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis.bnn.layers import Network
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn.layers import Network
+from rram_ber.core.validation import ParameterError
 
 
 def to_model_layout(network: Network, x: npt.NDArray[Any]) -> npt.NDArray[Any]:

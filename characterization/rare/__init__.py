@@ -72,10 +72,10 @@ from typing import Any
 
 import numpy as np
 
-from characterization.rare.evaluator import _seed_sequence
-from characterization.rare.importance import importance_sampling
-from characterization.rare.monte_carlo import monte_carlo
-from characterization.rare.options import (
+from rram_ber.characterization.rare.evaluator import _seed_sequence
+from rram_ber.characterization.rare.importance import importance_sampling
+from rram_ber.characterization.rare.monte_carlo import monte_carlo
+from rram_ber.characterization.rare.options import (
     MAX_DIM,
     CommonOptions,
     ImportanceOptions,
@@ -85,12 +85,15 @@ from characterization.rare.options import (
     ScaledSigmaOptions,
     SubsetOptions,
 )
-from characterization.rare.registry import ESTIMATORS, MIN_BUDGET, Estimator, make_options
-from characterization.rare.results import EvaluatedSamples, FailureRegion, RareEventResult
-from characterization.rare.scaled_sigma import fit_scaled_sigma_model, scaled_sigma_sampling
-from characterization.rare.search import find_failure_regions
-from characterization.rare.subset import subset_simulation
-from rram_ber.validation import ParameterError, check_choice, check_int
+from rram_ber.characterization.rare.registry import ESTIMATORS, MIN_BUDGET, Estimator, make_options
+from rram_ber.characterization.rare.results import EvaluatedSamples, FailureRegion, RareEventResult
+from rram_ber.characterization.rare.scaled_sigma import (
+    fit_scaled_sigma_model,
+    scaled_sigma_sampling,
+)
+from rram_ber.characterization.rare.search import find_failure_regions
+from rram_ber.characterization.rare.subset import subset_simulation
+from rram_ber.core.validation import ParameterError, check_choice, check_int
 
 
 def estimate_failure_probability(

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from characterization.rare.options import CommonOptions, LimitState, MarginLimitState
-from characterization.rare.results import EvaluatedSamples
-from rram_ber.validation import ParameterError, check_int
+from rram_ber.characterization.rare.options import CommonOptions, LimitState, MarginLimitState
+from rram_ber.characterization.rare.results import EvaluatedSamples
+from rram_ber.core.validation import ParameterError, check_int
 
 
 class _OutOfBudget(Exception):

@@ -8,12 +8,16 @@ import math
 import numpy as np
 from scipy import special
 
-from characterization.ber import clopper_pearson
-from characterization.rare.evaluator import _Evaluator, _z
-from characterization.rare.monte_carlo import _monte_carlo_result
-from characterization.rare.options import ImportanceOptions, LimitState
-from characterization.rare.results import FailureRegion, RareEventResult, equivalent_sample_size
-from characterization.rare.search import (
+from rram_ber.characterization.ber import clopper_pearson
+from rram_ber.characterization.rare.evaluator import _Evaluator, _z
+from rram_ber.characterization.rare.monte_carlo import _monte_carlo_result
+from rram_ber.characterization.rare.options import ImportanceOptions, LimitState
+from rram_ber.characterization.rare.results import (
+    FailureRegion,
+    RareEventResult,
+    equivalent_sample_size,
+)
+from rram_ber.characterization.rare.search import (
     SearchOutcome,
     _explained,
     find_failure_regions,

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
-from characterization.ber import clopper_pearson
-from characterization.rare.evaluator import _Evaluator
-from characterization.rare.options import LimitState, MonteCarloOptions
-from characterization.rare.results import RareEventResult
+from rram_ber.characterization.ber import clopper_pearson
+from rram_ber.characterization.rare.evaluator import _Evaluator
+from rram_ber.characterization.rare.options import LimitState, MonteCarloOptions
+from rram_ber.characterization.rare.results import RareEventResult
 
 #: Rows drawn at once by plain Monte-Carlo; a fixed size, so draws never depend on batch_size.
 _MC_BLOCK = 65_536

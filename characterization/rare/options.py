@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from rram_ber.validation import ParameterError, check_int, check_range
+from rram_ber.core.validation import ParameterError, check_int, check_range
 
 #: A limit state: ``(n, dim)`` float array in standard-normal space -> ``(n,)`` bool, True = fail.
 LimitState = Callable[[np.ndarray], np.ndarray]

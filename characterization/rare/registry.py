@@ -1,8 +1,8 @@
 """The registry of rare-event estimators: one entry per ``method`` name.
 
 A new estimator is a module of this package (``estimator(limit_state, dim, budget, seed,
-options) -> RareEventResult``), its option record in :mod:`characterization.rare.options`, an
-entry in :data:`ESTIMATORS` and its name in :data:`characterization.schema.METHODS`.
+options) -> RareEventResult``), its option record in :mod:`rram_ber.characterization.rare.options`,
+an entry in :data:`ESTIMATORS` and its name in :data:`rram_ber.characterization.schema.METHODS`.
 """
 
 from __future__ import annotations
@@ -11,19 +11,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from characterization.rare.importance import importance_sampling
-from characterization.rare.monte_carlo import monte_carlo
-from characterization.rare.options import (
+from rram_ber.characterization.rare.importance import importance_sampling
+from rram_ber.characterization.rare.monte_carlo import monte_carlo
+from rram_ber.characterization.rare.options import (
     CommonOptions,
     ImportanceOptions,
     MonteCarloOptions,
     ScaledSigmaOptions,
     SubsetOptions,
 )
-from characterization.rare.results import RareEventResult
-from characterization.rare.scaled_sigma import scaled_sigma_sampling
-from characterization.rare.subset import subset_simulation
-from rram_ber.validation import ParameterError, check_choice
+from rram_ber.characterization.rare.results import RareEventResult
+from rram_ber.characterization.rare.scaled_sigma import scaled_sigma_sampling
+from rram_ber.characterization.rare.subset import subset_simulation
+from rram_ber.core.validation import ParameterError, check_choice
 
 
 @dataclass(frozen=True, slots=True)

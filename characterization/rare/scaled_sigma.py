@@ -9,9 +9,9 @@ import math
 import numpy as np
 from scipy import special
 
-from characterization.rare.evaluator import _Evaluator
-from characterization.rare.options import LimitState, ScaledSigmaOptions
-from characterization.rare.results import RareEventResult, equivalent_sample_size
+from rram_ber.characterization.rare.evaluator import _Evaluator
+from rram_ber.characterization.rare.options import LimitState, ScaledSigmaOptions
+from rram_ber.characterization.rare.results import RareEventResult, equivalent_sample_size
 
 
 def _solve(matrices: np.ndarray, vectors: np.ndarray) -> np.ndarray:

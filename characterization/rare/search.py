@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from characterization.rare.evaluator import _Evaluator, _OutOfBudget
-from characterization.rare.options import ImportanceOptions
+from rram_ber.characterization.rare.evaluator import _Evaluator, _OutOfBudget
+from rram_ber.characterization.rare.options import ImportanceOptions
 
 
 def _bisect_rays(

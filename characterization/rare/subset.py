@@ -51,11 +51,11 @@ import math
 
 import numpy as np
 
-from characterization.ber import clopper_pearson
-from characterization.rare.evaluator import _Evaluator, _z
-from characterization.rare.options import LimitState, MarginLimitState, SubsetOptions
-from characterization.rare.results import RareEventResult, equivalent_sample_size
-from rram_ber.validation import ParameterError
+from rram_ber.characterization.ber import clopper_pearson
+from rram_ber.characterization.rare.evaluator import _Evaluator, _z
+from rram_ber.characterization.rare.options import LimitState, MarginLimitState, SubsetOptions
+from rram_ber.characterization.rare.results import RareEventResult, equivalent_sample_size
+from rram_ber.core.validation import ParameterError
 
 
 def chain_correlation_factor(inside: np.ndarray) -> float:

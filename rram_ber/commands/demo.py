@@ -22,13 +22,17 @@ from rram_ber.commands.run import short_summary
 
 def default_campaign_path() -> Path:
     """The shipped default campaign file."""
-    return Path(str(resources.files("characterization").joinpath("campaigns/default.toml")))
+    return Path(
+        str(resources.files("rram_ber.characterization").joinpath("campaigns/default.toml"))
+    )
 
 
 def operating_points_path() -> Path:
     """The shipped campaign of the demo's operating points (importance sampling)."""
     return Path(
-        str(resources.files("characterization").joinpath("campaigns/operating_points.toml"))
+        str(
+            resources.files("rram_ber.characterization").joinpath("campaigns/operating_points.toml")
+        )
     )
 
 
@@ -58,14 +62,15 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber demo``."""
-    from characterization.executors import LocalExecutor
+    from rram_ber.characterization.executors import LocalExecutor
 
     start = time.monotonic()
     # One pool for both campaigns: its workers (and their ngspice) start once, and first, so
     # that their start-up overlaps the import of the campaign code.
     with LocalExecutor(args.workers) as executor:
-        from characterization.campaign import run_campaign
-        from characterization.spec import load_spec
+        from rram_ber.characterization.campaign import run_campaign
+        from rram_ber.characterization.spec import load_spec
+        from rram_ber.progress import ProgressBar
 
         spec = load_spec(default_campaign_path())
         if args.samples is not None:
@@ -75,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
             f"default campaign: {len(spec.conditions())} conditions x {spec.campaign.samples} "
             f"samples on {args.workers} worker(s) -> {campaign_dir}"
         )
-        result = run_campaign(spec, campaign_dir, executor)
+        with ProgressBar("campaign") as bar:
+            result = run_campaign(spec, campaign_dir, executor, progress=bar)
         print(short_summary(result.ber, campaign_dir / "ber.csv"))
         points = load_spec(operating_points_path())
         points_dir = args.out / "operating_points"
@@ -83,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
             f"operating points: {len(points.conditions())} conditions by importance sampling"
             f" ({points.campaign.samples} simulations per stored value) -> {points_dir}"
         )
-        rare = run_campaign(points, points_dir, executor)
+        with ProgressBar("campaign") as bar:
+            rare = run_campaign(points, points_dir, executor, progress=bar)
     print(short_summary(rare.ber, points_dir / "ber.csv"))
     print("evaluating the shipped networks on the measured error rates and writing the report")
     html = write_report(campaign_dir, args.out / "report.html", args, points_dir)

@@ -1,6 +1,6 @@
 """``rram-ber evaluate``: accuracy of a BNN/TNN (shipped or the user's own) under bit errors.
 
-Uses only the NumPy evaluator (:mod:`analysis.bnn`); never loads the simulator.
+Uses only the NumPy evaluator (:mod:`rram_ber.analysis.bnn`); never loads the simulator.
 
 ``--model`` takes a shipped name or a file (``.npz`` of the project's format, ``.onnx`` ONNX or
 QONNX graph); ``--data PATH.npz`` (arrays ``x``, ``y``) replaces the model's own test split.
@@ -18,7 +18,7 @@ import math
 import sys
 from typing import Any
 
-from rram_ber.validation import ParameterError, check_int, check_range, parse_enum
+from rram_ber.core.validation import ParameterError, check_int, check_range, parse_enum
 
 
 def register(subparsers: Any) -> None:
@@ -69,7 +69,7 @@ def register(subparsers: Any) -> None:
 
 
 def _list_models() -> int:
-    from analysis.bnn.model_io import read_meta, shipped_models
+    from rram_ber.analysis.bnn.model_io import read_meta, shipped_models
 
     rows = [("model", "data set", "weights", "weight bits", "clean accuracy")]
     for name, path in shipped_models().items():
@@ -104,12 +104,12 @@ def run(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber evaluate``."""
     if args.list:
         return _list_models()
-    from analysis.bnn.ber_table import read_ber_table, select_condition
-    from analysis.bnn.curves import evaluate_with_errors, load_test_split
-    from analysis.bnn.datasets import DatasetUnavailableError
-    from analysis.bnn.errors import ErrorMode, ErrorModel
-    from analysis.bnn.model_io import load_model
-    from analysis.bnn.user_data import load_user_data
+    from rram_ber.analysis.bnn.ber_table import read_ber_table, select_condition
+    from rram_ber.analysis.bnn.curves import evaluate_with_errors, load_test_split
+    from rram_ber.analysis.bnn.datasets import DatasetUnavailableError
+    from rram_ber.analysis.bnn.errors import ErrorMode, ErrorModel
+    from rram_ber.analysis.bnn.model_io import load_model
+    from rram_ber.analysis.bnn.user_data import load_user_data
 
     if args.model is None:
         raise ParameterError("--model", None, "a shipped model name (see --list) or a file")

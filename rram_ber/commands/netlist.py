@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from circuits.read import standalone_read_netlist
+from rram_ber.circuits.read import standalone_read_netlist
 from rram_ber.commands.read import add_read_options, read_setup_from_args
-from rram_ber.validation import ParameterError
+from rram_ber.core.validation import ParameterError
 
 
 def register(subparsers: Any) -> None:

@@ -10,15 +10,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from models.technology import TECHNOLOGIES, get_technology
 from rram_ber.commands.read import as_option
-from rram_ber.validation import (
-    ParameterError,
-    check_int,
-    check_range,
-    make_writable_dir,
-    spice_float,
-)
+from rram_ber.core.units import spice_float
+from rram_ber.core.validation import ParameterError, check_int, check_range, make_writable_dir
+from rram_ber.models.technology import TECHNOLOGIES, get_technology
 
 #: Kelvin at 0 C.
 ZERO_CELSIUS_K = 273.15
@@ -142,13 +137,13 @@ def conditions_from_args(args: argparse.Namespace) -> Any:
     ParameterError
         Naming the option, the value and the allowed range.
     """
-    from characterization.devices import VcmSettings
-    from characterization.programming import ProgramConditions
-    from characterization.weak_reset import weak_reset_pulse
-    from circuits.cells import AccessSizing
-    from circuits.programming import ProgrammingBench, ResetPulse
-    from models.variability import C2cVariability, D2dVariability
-    from models.vcm import VcmParameters
+    from rram_ber.characterization.devices import VcmSettings
+    from rram_ber.characterization.programming import ProgramConditions
+    from rram_ber.characterization.weak_reset import weak_reset_pulse
+    from rram_ber.circuits.cells import AccessSizing
+    from rram_ber.circuits.programming import ProgrammingBench, ResetPulse
+    from rram_ber.models.variability import C2cVariability, D2dVariability
+    from rram_ber.models.vcm import VcmParameters
 
     # Weak-RESET trains default to their own short, low pulse; a full RESET otherwise.
     reset_base = (weak_reset_pulse() if args.weak_reset_pulses else ResetPulse()).pulse
@@ -201,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plots is not None:
         make_writable_dir("--plots", args.plots)
     if args.weak_reset_pulses:
-        from characterization.weak_reset import MAX_PULSES
+        from rram_ber.characterization.weak_reset import MAX_PULSES
 
         as_option(
             "--weak-reset-pulses",
@@ -211,9 +206,9 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from characterization.iv_sweeps import simulate_iv_sweeps
-    from characterization.programming import log_normal_summary, program_population
-    from characterization.session import NgspiceSession
+    from rram_ber.characterization.iv_sweeps import simulate_iv_sweeps
+    from rram_ber.characterization.programming import log_normal_summary, program_population
+    from rram_ber.characterization.session import NgspiceSession
     from rram_ber.progress import progress_bar
 
     rng = np.random.default_rng(np.random.SeedSequence(seed))
@@ -244,7 +239,7 @@ def run(args: argparse.Namespace) -> int:
     reset_energy_median = float(np.median(reset_energy)) if reset_energy.size else math.nan
 
     if args.plots is not None and curves is not None:
-        from analysis.device_plots import plot_iv_butterfly, plot_resistance_cdfs
+        from rram_ber.analysis.device_plots import plot_iv_butterfly, plot_resistance_cdfs
 
         try:
             plot_iv_butterfly(
@@ -313,8 +308,8 @@ def run_weak_reset(args: argparse.Namespace, conditions: Any, n_devices: int, se
     """``--weak-reset-pulses N``: SET, then N weak-RESET pulses, R read after each."""
     import numpy as np
 
-    from characterization.session import NgspiceSession
-    from characterization.weak_reset import WeakResetTrain, weak_reset_trains
+    from rram_ber.characterization.session import NgspiceSession
+    from rram_ber.characterization.weak_reset import WeakResetTrain, weak_reset_trains
 
     train = WeakResetTrain(conditions.reset, args.weak_reset_pulses)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
@@ -322,7 +317,7 @@ def run_weak_reset(args: argparse.Namespace, conditions: Any, n_devices: int, se
         result = weak_reset_trains(session, n_devices, conditions, train, rng)
     median, sigma = result.median_ohm(), result.sigma_ln()
     if args.plots is not None:
-        from analysis.device_plots import plot_weak_reset
+        from rram_ber.analysis.device_plots import plot_weak_reset
 
         args.plots.mkdir(parents=True, exist_ok=True)
         pulse = conditions.reset.pulse

@@ -8,14 +8,15 @@ import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from circuits.array import DEFAULT_ROWS, ColumnParameters
-from circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
-from circuits.elements import FixedResistor
-from circuits.read import VDD_MAX_V, ReadConditions, ReadCopy, ReadTiming
-from models.cmos import ProcessCorner
-from models.device_temperature import DeviceState, ResistorTemperature
-from models.technology import TECHNOLOGIES, get_technology
-from rram_ber.validation import ParameterError, spice_float
+from rram_ber.circuits.array import DEFAULT_ROWS, ColumnParameters
+from rram_ber.circuits.cells import Cell, Cell1T1R, Cell2T2R, CellKind
+from rram_ber.circuits.elements import FixedResistor
+from rram_ber.circuits.read import VDD_MAX_V, ReadConditions, ReadCopy, ReadTiming
+from rram_ber.core.units import spice_float
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.cmos import ProcessCorner
+from rram_ber.models.device_temperature import DeviceState, ResistorTemperature
+from rram_ber.models.technology import TECHNOLOGIES, get_technology
 
 T = TypeVar("T")
 
@@ -186,8 +187,8 @@ def _decision_text(decision: int, resolved: bool, conditions: ReadConditions) ->
 def run(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber read``."""
     conditions, copy = read_setup_from_args(args)
-    from characterization.read import simulate_reads
-    from characterization.session import NgspiceSession, NgspiceSubprocess
+    from rram_ber.characterization.read import simulate_reads
+    from rram_ber.characterization.session import NgspiceSession, NgspiceSubprocess
 
     simulator = NgspiceSession() if args.backend == "shared" else NgspiceSubprocess()
     with simulator:

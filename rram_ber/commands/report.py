@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rram_ber.validation import make_writable_dir, spice_float
+from rram_ber.core.units import spice_float
+from rram_ber.core.validation import make_writable_dir
 
 DESCRIPTION = (
     "Write the BER report of a finished campaign: an HTML page that opens with the operating "
@@ -118,8 +119,8 @@ def register(subparsers: Any) -> None:
 
 def limits_from_args(args: argparse.Namespace) -> Any:
     """The :class:`~characterization.spec_limits.SpecLimits` of the command line."""
-    from characterization.spec_limits import SpecLimits
-    from rram_ber.validation import ParameterError
+    from rram_ber.characterization.spec_limits import SpecLimits
+    from rram_ber.core.validation import ParameterError
 
     options = {
         "ber_max": "--ber-max",
@@ -142,11 +143,11 @@ def write_report(
     output whose BERs are shown next to the sweep)."""
     import pandas as pd
 
-    from analysis.report import build_report
+    from rram_ber.analysis.report import build_report
 
     limits = limits_from_args(args)
     if html_path.suffix.lower() not in (".html", ".htm"):
-        from rram_ber.validation import ParameterError
+        from rram_ber.core.validation import ParameterError
 
         raise ParameterError("--output", str(html_path), "a file name ending in .html")
     make_writable_dir("--output", html_path.parent)

@@ -55,8 +55,8 @@ def short_summary(ber: Any, table: Path, count: int = 3) -> str:
 
     A campaign has up to thousands of conditions; printing all of them buries the answer.
     """
-    from analysis.summaries import SETTING_COLUMNS, read_failures
-    from characterization import schema
+    from rram_ber.analysis.summaries import SETTING_COLUMNS, read_failures
+    from rram_ber.characterization import schema
 
     rows = ber.merge(read_failures(ber), on=schema.CONDITION_ID)
     rows = rows.sort_values(["p_fail", schema.BER_CI_HIGH, schema.CONDITION_ID])
@@ -84,7 +84,7 @@ def short_summary(ber: Any, table: Path, count: int = 3) -> str:
 
 def make_executor(args: argparse.Namespace) -> Any:
     """The executor chosen by ``--workers`` / ``--scheduler`` / ``--dask-local``."""
-    from characterization.executors import DaskExecutor, LocalExecutor
+    from rram_ber.characterization.executors import DaskExecutor, LocalExecutor
 
     if args.scheduler is not None or args.dask_local is not None:
         return DaskExecutor(scheduler=args.scheduler, local_workers=args.dask_local)
@@ -93,19 +93,21 @@ def make_executor(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber run``."""
-    from characterization.executors import LocalExecutor
+    from rram_ber.characterization.executors import LocalExecutor
 
     LocalExecutor(args.workers)  # validates --workers before anything starts
     # The workers start first (the executors module imports nothing heavy), so their start-up
     # overlaps the import of the campaign code and the reading of the spec below.
     with make_executor(args) as executor:
-        from characterization.campaign import format_summary, run_campaign
-        from characterization.spec import load_spec
+        from rram_ber.characterization.campaign import format_summary, run_campaign
+        from rram_ber.characterization.spec import load_spec
+        from rram_ber.progress import ProgressBar
 
         spec = load_spec(args.spec)
         if args.samples is not None:
             spec = spec.with_samples(args.samples)
-        result = run_campaign(spec, args.out, executor, progress=not args.quiet)
+        with ProgressBar("campaign", enabled=not args.quiet) as bar:
+            result = run_campaign(spec, args.out, executor, progress=bar)
     if not args.quiet:
         if args.full_summary:
             print(format_summary(result.ber, spec.conditions()))

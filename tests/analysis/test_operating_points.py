@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.headline import headline_table
-from analysis.summaries import operating_point_table
-from characterization import schema
-from characterization.spec_limits import SpecLimits
+from rram_ber.analysis.headline import headline_table
+from rram_ber.analysis.summaries import operating_point_table
+from rram_ber.characterization import schema
+from rram_ber.characterization.spec_limits import SpecLimits
 
 
 def _row(cell, vdd, t, report, low=0.0, high=0.01):

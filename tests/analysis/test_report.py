@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from matplotlib import image
 
-from analysis.campaign_data import load_campaign
-from analysis.report import build_report
-from characterization.spec import parse_spec
-from characterization.spec_limits import SpecLimits
+from rram_ber.analysis.campaign_data import load_campaign
+from rram_ber.analysis.report import build_report
+from rram_ber.characterization.spec import parse_spec
+from rram_ber.characterization.spec_limits import SpecLimits
 from rram_ber.cli import main
 
 CAMPAIGN = Path(__file__).resolve().parents[1] / "data" / "small_campaign"

@@ -5,8 +5,8 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.bnn.ber_table import read_ber_table
-from analysis.summaries import (
+from rram_ber.analysis.bnn.ber_table import read_ber_table
+from rram_ber.analysis.summaries import (
     Verdict,
     operating_windows,
     read_failures,
@@ -14,8 +14,8 @@ from analysis.summaries import (
     shmoo_table,
     verdict,
 )
-from characterization import schema
-from rram_ber.validation import ParameterError
+from rram_ber.characterization import schema
+from rram_ber.core.validation import ParameterError
 
 
 def _ber(rows):

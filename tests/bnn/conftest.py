@@ -7,8 +7,16 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from analysis.bnn.layers import Affine, Conv1D, Conv2D, Dense, Network, SignThreshold, Weights
-from analysis.bnn.quantizers import WeightKind
+from rram_ber.analysis.bnn.layers import (
+    Affine,
+    Conv1D,
+    Conv2D,
+    Dense,
+    Network,
+    SignThreshold,
+    Weights,
+)
+from rram_ber.analysis.bnn.quantizers import WeightKind
 
 
 def _weights(kind: WeightKind, n_out: int, fan_in: int, rng: np.random.Generator) -> Weights:

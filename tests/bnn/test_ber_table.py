@@ -5,9 +5,9 @@ import csv
 import numpy as np
 import pytest
 
-from analysis.bnn.ber_table import read_ber_table, select_condition
-from characterization import schema
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn.ber_table import read_ber_table, select_condition
+from rram_ber.characterization import schema
+from rram_ber.core.validation import ParameterError
 
 SETTINGS = ("cell", "vdd_v", "temp_c", "corner")
 

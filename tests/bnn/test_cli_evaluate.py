@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from analysis.bnn import datasets
-from analysis.bnn.model_io import shipped_models
+from rram_ber.analysis.bnn import datasets
+from rram_ber.analysis.bnn.model_io import shipped_models
 from rram_ber.cli import main
 
 from .test_ber_table import binary_row, ternary_confusion, write_ber_table

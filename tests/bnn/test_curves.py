@@ -5,14 +5,14 @@ import math
 import numpy as np
 import pytest
 
-from analysis.bnn.curves import (
+from rram_ber.analysis.bnn.curves import (
     AccuracyEstimate,
     accuracy_curve,
     evaluate_with_errors,
     load_test_split,
 )
-from analysis.bnn.errors import ErrorMode, ErrorModel
-from analysis.bnn.model_io import load_shipped
+from rram_ber.analysis.bnn.errors import ErrorMode, ErrorModel
+from rram_ber.analysis.bnn.model_io import load_shipped
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_dynamic_errors_on_a_shipped_model(digits_bnn):
 
 
 def test_each_measured_condition_of_a_table(digits_bnn, tmp_path):
-    from analysis.bnn import evaluate_conditions, read_ber_table
+    from rram_ber.analysis.bnn import evaluate_conditions, read_ber_table
 
     from .test_ber_table import binary_row, write_ber_table
 
@@ -91,8 +91,8 @@ def test_each_measured_condition_of_a_table(digits_bnn, tmp_path):
 
 @pytest.mark.parametrize("name", ["fashion-mlp-bnn", "fashion-mlp-tnn"])
 def test_sparse_first_layer_reuse_gives_the_full_pass_bit_for_bit(name, monkeypatch):
-    from analysis.bnn import curves
-    from analysis.bnn.errors import draw_chip
+    from rram_ber.analysis.bnn import curves
+    from rram_ber.analysis.bnn.errors import draw_chip
 
     network = load_shipped(name)
     x, y = curves.load_test_split(network, limit=1000)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from analysis.bnn import ecg
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn import ecg
+from rram_ber.core.validation import ParameterError
 
 wfdb = ecg.import_wfdb()
 

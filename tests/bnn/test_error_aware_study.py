@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from analysis.bnn.error_aware_study import STUDY_BERS, main
-from analysis.bnn.model_io import weights_directory
+from rram_ber.analysis.bnn.error_aware_study import STUDY_BERS, main
+from rram_ber.analysis.bnn.model_io import weights_directory
 
 #: ``mean [low, high]`` in percent.
 INTERVAL = re.compile(r"(\d+\.\d+) \[(\d+\.\d+), (\d+\.\d+)\]")

@@ -4,10 +4,16 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix, draw_chip, sample_errors
-from analysis.bnn.layers import Affine, Dense, Network, Weights
-from analysis.bnn.quantizers import WeightKind
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn.errors import (
+    ErrorMode,
+    ErrorModel,
+    TransitionMatrix,
+    draw_chip,
+    sample_errors,
+)
+from rram_ber.analysis.bnn.layers import Affine, Dense, Network, Weights
+from rram_ber.analysis.bnn.quantizers import WeightKind
+from rram_ber.core.validation import ParameterError
 
 #: Smallest two-sided p-value accepted by the statistical tests below (fixed seeds).
 ALPHA = 1e-3

@@ -3,10 +3,18 @@
 import numpy as np
 import pytest
 
-from analysis.bnn.geometry import PoolKind, PoolPosition
-from analysis.bnn.layers import Affine, Conv1D, Conv2D, Dense, Network, SignThreshold, Weights
-from analysis.bnn.model_io import load_network, save_network
-from analysis.bnn.quantizers import WeightKind
+from rram_ber.analysis.bnn.geometry import PoolKind, PoolPosition
+from rram_ber.analysis.bnn.layers import (
+    Affine,
+    Conv1D,
+    Conv2D,
+    Dense,
+    Network,
+    SignThreshold,
+    Weights,
+)
+from rram_ber.analysis.bnn.model_io import load_network, save_network
+from rram_ber.analysis.bnn.quantizers import WeightKind
 
 
 def _conv_reference(x, w, kh, kw, stride, padding):
@@ -107,7 +115,7 @@ def test_float_input_network():
     ("kernel", "stride", "padding"), [((3, 3), 1, 1), ((2, 3), 2, 0), ((3, 2), 3, 2)]
 )
 def test_patches_2d_are_the_windows_in_kernel_row_order(kernel, stride, padding):
-    from analysis.bnn.geometry import output_length, patches_2d
+    from rram_ber.analysis.bnn.geometry import output_length, patches_2d
 
     rng = np.random.default_rng(5)
     x = rng.integers(-9, 9, (3, 7, 8, 4)).astype(np.float32)
@@ -124,7 +132,7 @@ def test_patches_2d_are_the_windows_in_kernel_row_order(kernel, stride, padding)
 
 @pytest.mark.parametrize("size", [1, 2, 3])
 def test_max_pooling_is_the_window_maximum_and_drops_the_tail(size):
-    from analysis.bnn.geometry import pool_1d, pool_2d
+    from rram_ber.analysis.bnn.geometry import pool_1d, pool_2d
 
     rng = np.random.default_rng(6)
     a = rng.normal(size=(2, 7, 8, 3)).astype(np.float32)

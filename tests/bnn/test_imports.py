@@ -10,7 +10,7 @@ def test_analysis_does_not_import_the_simulator():
         "rram_ber.commands.evaluate\n"
         "from analysis.bnn import ber_table, curves, datasets, errors, model_io\n"
         "bad = [m for m in sys.modules if m.startswith('PySpice') "
-        "or m == 'characterization.session']\n"
+        "or m == 'rram_ber.characterization.session']\n"
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

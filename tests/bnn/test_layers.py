@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from analysis.bnn.layers import Affine, Dense, Network, SignThreshold, Weights
-from analysis.bnn.model_io import FORMAT_VERSION, load_network, read_meta, save_network
-from analysis.bnn.quantizers import WeightKind
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn.layers import Affine, Dense, Network, SignThreshold, Weights
+from rram_ber.analysis.bnn.model_io import FORMAT_VERSION, load_network, read_meta, save_network
+from rram_ber.analysis.bnn.quantizers import WeightKind
+from rram_ber.core.validation import ParameterError
 
 
 def _inputs(network, rng, n=64):
@@ -118,9 +118,9 @@ def test_inputs_must_be_integer_codes_of_the_right_shape(random_network):
 
 def test_exact_passes_do_not_depend_on_the_batching(monkeypatch):
     """Error-free passes run in small batches; the logits are those of one big batch."""
-    import analysis.bnn.layers as layers
-    from analysis.bnn.curves import load_test_split
-    from analysis.bnn.model_io import load_shipped
+    import rram_ber.analysis.bnn.layers as layers
+    from rram_ber.analysis.bnn.curves import load_test_split
+    from rram_ber.analysis.bnn.model_io import load_shipped
 
     network = load_shipped("fashion-cnn-bnn")
     x, _ = load_test_split(network, limit=300)

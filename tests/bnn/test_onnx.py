@@ -10,8 +10,8 @@ ort = pytest.importorskip("onnxruntime")
 
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from analysis.bnn.geometry import PoolPosition  # noqa: E402
-from analysis.bnn.onnx_import import convert_onnx, load_onnx  # noqa: E402
+from rram_ber.analysis.bnn.geometry import PoolPosition  # noqa: E402
+from rram_ber.analysis.bnn.onnx_import import convert_onnx, load_onnx  # noqa: E402
 from rram_ber.cli import main  # noqa: E402
 
 QONNX = "qonnx.custom_op.general"

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from analysis.bnn import packing
-from analysis.bnn.quantizers import DEFAULT_TERNARY_THRESHOLD, binarize, ternarize
+from rram_ber.analysis.bnn import packing
+from rram_ber.analysis.bnn.quantizers import DEFAULT_TERNARY_THRESHOLD, binarize, ternarize
 
 
 def test_sign_of_zero_is_plus_one_and_ternary_threshold_is_exclusive():

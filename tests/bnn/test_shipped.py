@@ -5,11 +5,11 @@ import re
 import numpy as np
 import pytest
 
-from analysis.bnn.curves import evaluate_with_errors, load_test_split
-from analysis.bnn.errors import ErrorModel
-from analysis.bnn.model_io import load_shipped, shipped_models
-from analysis.bnn.quantizers import WeightKind
-from rram_ber.validation import ParameterError
+from rram_ber.analysis.bnn.curves import evaluate_with_errors, load_test_split
+from rram_ber.analysis.bnn.errors import ErrorModel
+from rram_ber.analysis.bnn.model_io import load_shipped, shipped_models
+from rram_ber.analysis.bnn.quantizers import WeightKind
+from rram_ber.core.validation import ParameterError
 
 EXPECTED = {
     "fashion-mlp-bnn", "fashion-mlp-bnn-ea", "fashion-mlp-tnn", "fashion-cnn-bnn",
@@ -27,7 +27,10 @@ def test_every_recipe_is_shipped():
 def test_shipped_model_is_documented_and_its_accuracy_is_reproduced(name):
     network = load_shipped(name)
     meta = network.metadata
-    assert meta["training"]["command"] == f"python -m analysis.bnn.train --model {name} --seed 1"
+    assert (
+        meta["training"]["command"]
+        == f"python -m rram_ber.analysis.bnn.train --model {name} --seed 1"
+    )
     assert re.fullmatch(r"(fashion|digits|ecg-synthetic)-(mlp|cnn)-(bnn|tnn)(-classifier|-ea)?",
                         name)  # fmt: skip
     assert meta["dataset"] == {"fashion": "fashion-mnist", "digits": "digits"}.get(
@@ -80,11 +83,11 @@ def test_fashion_binary_mlp_at_ber_half_is_at_chance_level():
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_recorded_recipe_is_the_current_recipe(name):
-    """``python -m analysis.bnn.train --model NAME --seed 1`` retrains what is shipped."""
+    """``python -m rram_ber.analysis.bnn.train --model NAME --seed 1`` retrains what is shipped."""
     import json
     from dataclasses import MISSING, asdict, fields
 
-    from analysis.bnn.recipes import RECIPES, Recipe
+    from rram_ber.analysis.bnn.recipes import RECIPES, Recipe
 
     recorded = load_shipped(name).metadata["training"]["recipe"]
     # A file trained before a recipe field existed was trained with that field's default
@@ -100,7 +103,7 @@ def test_error_aware_recipe_is_its_standard_recipe_with_training_errors(name):
     """An ``-ea`` model differs from its standard model only by the training error rate."""
     from dataclasses import replace
 
-    from analysis.bnn.recipes import RECIPES
+    from rram_ber.analysis.bnn.recipes import RECIPES
 
     error_aware, standard = RECIPES[name], RECIPES[name.removesuffix("-ea")]
     assert error_aware.train_ber == 4e-2 and standard.train_ber == 0

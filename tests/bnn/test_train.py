@@ -7,31 +7,31 @@ torch = pytest.importorskip("torch")
 
 from torch import nn  # noqa: E402
 
-from analysis.bnn.datasets import load_digits  # noqa: E402
-from analysis.bnn.errors import TransitionMatrix  # noqa: E402
-from analysis.bnn.layers import LayerType  # noqa: E402
-from analysis.bnn.model_io import load_network, save_network  # noqa: E402
-from analysis.bnn.quantizers import WeightKind  # noqa: E402
-from analysis.bnn.recipes import (  # noqa: E402
+from rram_ber.analysis.bnn.datasets import load_digits  # noqa: E402
+from rram_ber.analysis.bnn.errors import TransitionMatrix  # noqa: E402
+from rram_ber.analysis.bnn.layers import LayerType  # noqa: E402
+from rram_ber.analysis.bnn.model_io import load_network, save_network  # noqa: E402
+from rram_ber.analysis.bnn.quantizers import WeightKind  # noqa: E402
+from rram_ber.analysis.bnn.recipes import (  # noqa: E402
     Activation,
     LayerSpec,
     LrSchedule,
     Recipe,
 )
-from analysis.bnn.torch_export import from_torch  # noqa: E402
-from analysis.bnn.torch_nn import (  # noqa: E402
+from rram_ber.analysis.bnn.torch_export import from_torch  # noqa: E402
+from rram_ber.analysis.bnn.torch_nn import (  # noqa: E402
     RecipeNet,
     SignActivation,
     WeightErrors,
     to_channels_first,
 )
-from analysis.bnn.train import (  # noqa: E402
+from rram_ber.analysis.bnn.train import (  # noqa: E402
     augment_images,
     export_checkpoint,
     train,
     validation_split,
 )
-from rram_ber.validation import ParameterError  # noqa: E402
+from rram_ber.core.validation import ParameterError  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -71,8 +71,8 @@ def test_tiny_model_learns_and_is_reproducible(digits, kind, tmp_path):
 
 
 def test_torch_quantizers_follow_the_numpy_rules():
-    from analysis.bnn.quantizers import binarize, ternarize
-    from analysis.bnn.torch_nn import quantize_weights
+    from rram_ber.analysis.bnn.quantizers import binarize, ternarize
+    from rram_ber.analysis.bnn.torch_nn import quantize_weights
 
     w = torch.tensor([-1.0, -0.05, -0.0499, 0.0, 0.05, 0.0501, 0.7])
     assert np.array_equal(quantize_weights(w, WeightKind.BINARY, 0.05).numpy(), binarize(w.numpy()))
@@ -195,8 +195,8 @@ def test_training_errors_only_in_training_mode(digits):
 
 def test_mitbih_recipe_trains_from_local_records(tmp_path, capsys):
     """The real-data path end to end, on small WFDB records written here (no PhysioNet)."""
-    from analysis.bnn import ecg
-    from analysis.bnn.train import main
+    from rram_ber.analysis.bnn import ecg
+    from rram_ber.analysis.bnn.train import main
 
     from .test_ecg import _write_record
 

@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from analysis.accuracy import accuracy_study
-from analysis.bnn.curves import evaluate_with_errors, load_test_split
-from analysis.bnn.errors import ErrorModel
-from analysis.bnn.layers import Network
-from analysis.bnn.model_io import load_shipped, save_network
+from rram_ber.analysis.accuracy import accuracy_study
+from rram_ber.analysis.bnn.curves import evaluate_with_errors, load_test_split
+from rram_ber.analysis.bnn.errors import ErrorModel
+from rram_ber.analysis.bnn.layers import Network
+from rram_ber.analysis.bnn.model_io import load_shipped, save_network
 
 from .test_ber_table import binary_row, write_ber_table
 
@@ -27,7 +27,7 @@ def test_report_accuracy_uses_the_users_model_and_data(tmp_path):
 def test_ber_zero_evaluates_once(monkeypatch):
     network = load_shipped("digits-mlp-bnn")
     x, y = load_test_split(network, limit=100)
-    from analysis.bnn import curves
+    from rram_ber.analysis.bnn import curves
 
     # A pass is a Network.forward or, for static errors on an MLP, one chip's update of the
     # error-free first layer (_SparseFirstLayer.logits).

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
-from characterization import schema
-from characterization.ber import ber_report, ber_row, clopper_pearson, confusion_table
+from rram_ber.characterization import schema
+from rram_ber.characterization.ber import ber_report, ber_row, clopper_pearson, confusion_table
 
 
 def test_clopper_pearson_known_values():

@@ -7,12 +7,12 @@ import pickle
 
 import pytest
 
-from characterization.campaign import run_campaign
-from characterization.executors import LocalExecutor
-from characterization.simulator import SimulationError
-from characterization.spec import parse_spec
+from rram_ber.characterization.campaign import run_campaign
+from rram_ber.characterization.executors import LocalExecutor
+from rram_ber.characterization.simulator import SimulationError
+from rram_ber.characterization.spec import parse_spec
 from rram_ber.cli import main
-from rram_ber.validation import ParameterError
+from rram_ber.core.validation import ParameterError
 
 EMPIRICAL = """
 [campaign]
@@ -79,5 +79,5 @@ def test_a_parameter_error_in_a_worker_process_arrives_as_itself(tmp_path):
     # The measured values left out: the worker cannot draw devices and says so.
     spec = dataclasses.replace(spec, device=dataclasses.replace(spec.device, measured=None))
     with LocalExecutor(1) as executor, pytest.raises(ParameterError) as caught:
-        run_campaign(spec, tmp_path / "out", executor, progress=False)
+        run_campaign(spec, tmp_path / "out", executor)
     assert caught.value.field == "device.model"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from characterization.executors import DaskExecutor, InProcessExecutor, LocalExecutor
+from rram_ber.characterization.executors import DaskExecutor, InProcessExecutor, LocalExecutor
 
 
 def test_every_executor_starts_on_entry_and_closes_on_exit():
@@ -59,12 +59,18 @@ def _modules_after_import(module: str, names: tuple[str, ...]) -> list[str]:
 def test_the_executors_module_is_light_so_workers_start_before_the_campaign_code():
     # run/demo enter the executor first and import the campaign code while the workers
     # start; that overlap is lost if this module pulls in the heavy packages again.
-    heavy = ("numpy", "pandas", "scipy", "characterization.worker", "characterization.spec")
-    assert _modules_after_import("characterization.executors", heavy) == []
+    heavy = (
+        "numpy",
+        "pandas",
+        "scipy",
+        "rram_ber.characterization.worker",
+        "rram_ber.characterization.spec",
+    )
+    assert _modules_after_import("rram_ber.characterization.executors", heavy) == []
 
 
 def test_a_worker_does_not_import_scipy_stats_or_its_integrators():
     # scipy.stats and scipy.integrate cost each worker's start ~0.35 s and ~0.2 s; the
     # Monte-Carlo chunks need neither (only VCM programming and reference sweeps do).
     heavy = ("scipy.stats", "scipy.integrate")
-    assert _modules_after_import("characterization.worker", heavy) == []
+    assert _modules_after_import("rram_ber.characterization.worker", heavy) == []

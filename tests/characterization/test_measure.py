@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from characterization.measure import charge_drawn, decision_at, sense_delay
+from rram_ber.characterization.measure import charge_drawn, decision_at, sense_delay
 
 VDD = 1.0
 

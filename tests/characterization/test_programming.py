@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from characterization.programming import (
+from rram_ber.characterization.programming import (
     ProgramConditions,
     apply_pulse,
     compliance_lookup,
@@ -20,9 +20,9 @@ from characterization.programming import (
     program_2t2r_cells,
     program_population,
 )
-from characterization.read import simulate_reads
-from circuits.elements import DeviceOrientation, VcmElement
-from circuits.programming import (
+from rram_ber.characterization.read import simulate_reads
+from rram_ber.circuits.elements import DeviceOrientation, VcmElement
+from rram_ber.circuits.programming import (
     Operation,
     ProgrammingBench,
     ProgrammingCopy,
@@ -31,10 +31,10 @@ from circuits.programming import (
     default_set_pulse,
     programming_netlist,
 )
-from circuits.read import ReadConditions, ReadCopy, read_netlist
-from models.variability import D2D_FIELDS, D2dVariability, d2d_from_standard_normal
-from models.vcm import VcmParameters
-from rram_ber.validation import ParameterError
+from rram_ber.circuits.read import ReadConditions, ReadCopy, read_netlist
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.variability import D2D_FIELDS, D2dVariability, d2d_from_standard_normal
+from rram_ber.models.vcm import VcmParameters
 
 DETERMINISTIC = {"d2d": None, "c2c": None}
 

@@ -5,11 +5,11 @@ import math
 import pandas as pd
 import pytest
 
-from characterization import schema
-from characterization.campaign import run_campaign
-from characterization.executors import LocalExecutor
-from characterization.spec import parse_spec
-from characterization.store import read_estimates
+from rram_ber.characterization import schema
+from rram_ber.characterization.campaign import run_campaign
+from rram_ber.characterization.executors import LocalExecutor
+from rram_ber.characterization.spec import parse_spec
+from rram_ber.characterization.store import read_estimates
 
 pytestmark = pytest.mark.ngspice
 
@@ -32,7 +32,7 @@ SPEC = {
 def test_importance_sampling_campaign_reports_method_interval_and_resumes(tmp_path):
     spec = parse_spec(SPEC)
     with LocalExecutor(2) as executor:
-        result = run_campaign(spec, tmp_path, executor, progress=False)
+        result = run_campaign(spec, tmp_path, executor)
     row = result.ber.iloc[0]
     assert row[schema.METHOD] == "importance"
     assert "(importance)" in row[schema.BER_REPORT]
@@ -53,7 +53,7 @@ def test_importance_sampling_campaign_reports_method_interval_and_resumes(tmp_pa
     )
     assert {"weight", "stage", "u_dvt_nl1"} <= set(rows.columns)
     with LocalExecutor(1) as executor:
-        again = run_campaign(spec, tmp_path, executor, progress=False)
+        again = run_campaign(spec, tmp_path, executor)
     assert (again.simulated_chunks, again.resumed_chunks) == (0, 2)
     pd.testing.assert_frame_equal(again.ber, result.ber)
 
@@ -62,7 +62,7 @@ def test_importance_sampling_campaign_reports_method_interval_and_resumes(tmp_pa
 def test_subset_simulation_campaign_ranks_reads_by_their_margin(tmp_path):
     spec = parse_spec({**SPEC, "campaign": {**SPEC["campaign"], "method": "subset"}})
     with LocalExecutor(2) as executor:
-        result = run_campaign(spec, tmp_path, executor, progress=False)
+        result = run_campaign(spec, tmp_path, executor)
     row = result.ber.iloc[0]
     assert row[schema.METHOD] == "subset"
     assert "(subset)" in row[schema.BER_REPORT]

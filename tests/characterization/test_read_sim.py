@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 
-from characterization.read import sample_read_mismatch, simulate_reads
-from characterization.session import NgspiceSubprocess
-from circuits.cells import Cell1T1R, Cell2T2R
-from circuits.elements import FixedResistor
-from circuits.read import ReadConditions, ReadCopy, standalone_read_netlist
-from models.cmos import ProcessCorner
+from rram_ber.characterization.read import sample_read_mismatch, simulate_reads
+from rram_ber.characterization.session import NgspiceSubprocess
+from rram_ber.circuits.cells import Cell1T1R, Cell2T2R
+from rram_ber.circuits.elements import FixedResistor
+from rram_ber.circuits.read import ReadConditions, ReadCopy, standalone_read_netlist
+from rram_ber.models.cmos import ProcessCorner
 
 pytestmark = pytest.mark.ngspice
 

@@ -6,11 +6,11 @@ import math
 
 import pytest
 
-from characterization import schema
-from characterization.measure import ReadMeasurement
-from characterization.readout import CampaignCell
-from characterization.reads import read_row, simulate_with_retry
-from characterization.simulator import SimulationError
+from rram_ber.characterization import schema
+from rram_ber.characterization.measure import ReadMeasurement
+from rram_ber.characterization.readout import CampaignCell
+from rram_ber.characterization.reads import read_row, simulate_with_retry
+from rram_ber.characterization.simulator import SimulationError
 
 
 def _measured(decision: int) -> ReadMeasurement:

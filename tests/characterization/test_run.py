@@ -10,16 +10,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from characterization import schema, store
-from characterization.campaign import run_campaign
-from characterization.chunks import simulate_group
-from characterization.executors import DaskExecutor, LocalExecutor
-from characterization.sampling import SamplePlan, plan_samples
-from characterization.spec import load_spec, parse_spec
-from circuits.cells import Cell2T2R
-from circuits.elements import FixedResistor
-from circuits.netlist import identifier
-from circuits.read import ReadCopy
+from rram_ber.characterization import schema, store
+from rram_ber.characterization.campaign import run_campaign
+from rram_ber.characterization.chunks import simulate_group
+from rram_ber.characterization.executors import DaskExecutor, LocalExecutor
+from rram_ber.characterization.sampling import SamplePlan, plan_samples
+from rram_ber.characterization.spec import load_spec, parse_spec
+from rram_ber.circuits.cells import Cell2T2R
+from rram_ber.circuits.elements import FixedResistor
+from rram_ber.circuits.netlist import identifier
+from rram_ber.circuits.read import ReadCopy
 from rram_ber.cli import main
 
 pytestmark = pytest.mark.ngspice
@@ -56,7 +56,7 @@ def reference(spec_file, tmp_path_factory) -> pd.DataFrame:
     """The campaign run once, uninterrupted, on one local worker."""
     out = tmp_path_factory.mktemp("reference")
     with LocalExecutor(1) as executor:
-        result = run_campaign(load_spec(spec_file), out, executor, progress=False)
+        result = run_campaign(load_spec(spec_file), out, executor)
     assert result.simulated_chunks == 16
     return store.read_samples(out)
 
@@ -74,13 +74,13 @@ def test_one_worker_table_is_complete_and_plausible(reference):
 
 def test_two_workers_give_the_identical_table(spec_file, reference, tmp_path):
     with LocalExecutor(2) as executor:
-        run_campaign(load_spec(spec_file), tmp_path, executor, progress=False)
+        run_campaign(load_spec(spec_file), tmp_path, executor)
     pd.testing.assert_frame_equal(store.read_samples(tmp_path), reference)
 
 
 def test_a_dask_local_cluster_gives_the_identical_table(spec_file, reference, tmp_path):
     with DaskExecutor(local_workers=2) as executor:
-        run_campaign(load_spec(spec_file), tmp_path, executor, progress=False)
+        run_campaign(load_spec(spec_file), tmp_path, executor)
     pd.testing.assert_frame_equal(store.read_samples(tmp_path), reference)
 
 
@@ -145,7 +145,7 @@ def test_a_non_converging_sample_is_recorded_and_its_chunk_goes_on(session):
     assert list(rows[schema.STATUS]) == ["ok", "ok", "failed", "ok"]
     assert "timestep too small" in rows.loc[2, schema.FAILURE_REASON]
     assert list(rows[schema.DECISION])[:2] == [1, -1] and rows.loc[3, schema.DECISION] == -1
-    from characterization.ber import ber_row
+    from rram_ber.characterization.ber import ber_row
 
     counts = ber_row(rows, binary=True)
     assert (counts[schema.N_FAILED], counts[schema.N_RESOLVED], counts[schema.N_ERRORS]) == (

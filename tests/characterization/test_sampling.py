@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from characterization.readout import CampaignCell
-from characterization.sampling import plan_samples
-from characterization.spec import parse_spec
-from rram_ber.validation import ParameterError
+from rram_ber.characterization.readout import CampaignCell
+from rram_ber.characterization.sampling import plan_samples
+from rram_ber.characterization.spec import parse_spec
+from rram_ber.core.validation import ParameterError
 
 SPEC = {
     "campaign": {"seed": 11, "samples": 40, "batch_size": 8},
@@ -108,9 +108,9 @@ def test_bad_measurement_files_are_rejected(tmp_path, content):
 
 
 def test_the_recorded_spawn_key_regenerates_the_sample_draws():
-    from characterization.chunks import sample_row
-    from characterization.sampling import draw_mismatch, sample_streams
-    from circuits.read import read_transistor_geometries
+    from rram_ber.characterization.chunks import sample_row
+    from rram_ber.characterization.sampling import draw_mismatch, sample_streams
+    from rram_ber.circuits.read import read_transistor_geometries
 
     spec = parse_spec({**SPEC, "conditions": {"vdd_v": [1.2, 0.8], "t_sample_s": [5e-10, 2e-9]}})
     # The second VDD's later sampling time: condition 3 of group 1.

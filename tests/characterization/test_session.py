@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pytest
 
-from characterization.session import (
+from rram_ber.characterization.session import (
     NgspiceSession,
     NgspiceSubprocess,
     SimulationError,

@@ -6,15 +6,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from characterization.spec import (
+from rram_ber.characterization.spec import (
     CONDITION_KEYS,
     CampaignCell,
     load_spec,
     parse_spec,
     spec_from_record,
 )
-from models.cmos import ProcessCorner
-from rram_ber.validation import ParameterError
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.cmos import ProcessCorner
 
 VALID = {
     "campaign": {"name": "t", "seed": 3, "samples": 10, "batch_size": 5},
@@ -113,7 +113,7 @@ def test_files_that_are_missing_or_not_toml_are_reported(tmp_path):
 def test_shipped_default_campaign_is_valid():
     from importlib import resources
 
-    path = resources.files("characterization").joinpath("campaigns/default.toml")
+    path = resources.files("rram_ber.characterization").joinpath("campaigns/default.toml")
     spec = load_spec(str(path))
     assert spec.conditions()
 
@@ -190,7 +190,7 @@ def test_conditions_differing_only_in_sampling_time_form_a_group():
 def test_every_shipped_campaign_is_valid():
     from importlib import resources
 
-    folder = resources.files("characterization").joinpath("campaigns")
+    folder = resources.files("rram_ber.characterization").joinpath("campaigns")
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
     assert {"default.toml", "ternary_window.toml", "xnor_pcsa.toml"} <= set(names)
     for name in names:

@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.report import build_report
-from characterization.campaign import fingerprint, run_campaign
-from characterization.executors import LocalExecutor
-from characterization.spec import parse_spec, spec_from_record
-from characterization.spec_limits import SpecLimits
+from rram_ber.analysis.report import build_report
+from rram_ber.characterization.campaign import fingerprint, run_campaign
+from rram_ber.characterization.executors import LocalExecutor
+from rram_ber.characterization.spec import parse_spec, spec_from_record
+from rram_ber.characterization.spec_limits import SpecLimits
 from rram_ber.cli import main
-from rram_ber.validation import ParameterError
+from rram_ber.core.validation import ParameterError
 
 CAMPAIGN = Path(__file__).resolve().parents[1] / "data" / "small_campaign"
 SMALL = {
@@ -73,9 +73,9 @@ def test_limits_are_not_part_of_the_fingerprint():
 def test_changing_a_limit_resumes_without_simulating_and_records_the_new_limit(tmp_path):
     with LocalExecutor(1) as executor:
         first = run_campaign(parse_spec({**SMALL, "spec": {"ber_max": 1e-3}}), tmp_path,
-                             executor, progress=False)  # fmt: skip
+                             executor)  # fmt: skip
         again = run_campaign(parse_spec({**SMALL, "spec": {"ber_max": 1e-2}}), tmp_path,
-                             executor, progress=False)  # fmt: skip
+                             executor)  # fmt: skip
     assert first.simulated_chunks == 1
     assert (again.simulated_chunks, again.resumed_chunks) == (0, 1)
     pd.testing.assert_frame_equal(first.ber, again.ber)

@@ -17,8 +17,8 @@ from types import ModuleType
 
 import pytest
 
-from characterization.executors import LocalExecutor
-from circuits.read import ReadTiming
+from rram_ber.characterization.executors import LocalExecutor
+from rram_ber.circuits.read import ReadTiming
 
 #: Reads per (read mode, supply); the study runs 1,000.
 SAMPLES = 40
@@ -67,7 +67,7 @@ def test_default_timing_meets_the_step_criteria_against_the_2ps_reference(tmp_pa
 def test_study_comparison_sees_a_changed_decision_and_a_ber_outside_the_reference_noise():
     import pandas as pd
 
-    from characterization import schema
+    from rram_ber.characterization import schema
 
     spec = STUDY.campaign(10, STUDY.Timing(2e-12, 3e-9))
     cid = spec.conditions()[0].condition_id

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from characterization import schema, store
-from characterization.ber import (
+from rram_ber.characterization import schema, store
+from rram_ber.characterization.ber import (
     ConditionTally,
     tally_ber_table,
     tally_confusion_table,

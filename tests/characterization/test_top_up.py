@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from characterization import schema, store
-from characterization.campaign import run_campaign
-from characterization.executors import LocalExecutor
-from characterization.spec import parse_spec
+from rram_ber.characterization import schema, store
+from rram_ber.characterization.campaign import run_campaign
+from rram_ber.characterization.executors import LocalExecutor
+from rram_ber.characterization.spec import parse_spec
 
 pytestmark = pytest.mark.ngspice
 
@@ -39,9 +39,9 @@ def test_extending_a_finished_campaign_to_twice_the_samples_keeps_its_rows(
         {**SPEC, "campaign": {**SPEC["campaign"], "samples": samples, "batch_size": batch}}
     )
     with LocalExecutor(1) as executor:
-        first = run_campaign(spec, tmp_path, executor, progress=False)
+        first = run_campaign(spec, tmp_path, executor)
         before = store.read_samples(tmp_path)
-        more = run_campaign(spec.with_samples(2 * samples), tmp_path, executor, progress=False)
+        more = run_campaign(spec.with_samples(2 * samples), tmp_path, executor)
     after = store.read_samples(tmp_path)
     assert len(before) == samples and len(after) == 2 * samples
     # Only the new chunks are simulated; the stored ones are verified and kept.

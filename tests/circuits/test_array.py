@@ -11,29 +11,29 @@ import sys
 import numpy as np
 import pytest
 
-from characterization.decode import HIGH, LOW, UNDECIDED, decode_levels, decode_outputs
-from characterization.read import simulate_reads
-from circuits.array import (
+from rram_ber.characterization.decode import HIGH, LOW, UNDECIDED, decode_levels, decode_outputs
+from rram_ber.characterization.read import simulate_reads
+from rram_ber.circuits.array import (
     ColumnParameters,
     InverterSizing,
     UnselectedForm,
     chain_inverts,
     chain_stages,
 )
-from circuits.cells import Cell2T2R
-from circuits.elements import FixedResistor
-from circuits.read import (
+from rram_ber.circuits.cells import Cell2T2R
+from rram_ber.circuits.elements import FixedResistor
+from rram_ber.circuits.read import (
     ReadConditions,
     ReadCopy,
     ReadTiming,
     read_netlist,
     standalone_read_netlist,
 )
-from circuits.user_pcsa import UserPcsa, builtin_pcsa_subcircuit
-from models.cmos import ProcessCorner
-from models.technology import PTM130, get_technology, sky130_installed
-from models.user_files import scan_user_file
-from rram_ber.validation import ParameterError
+from rram_ber.circuits.user_pcsa import UserPcsa, builtin_pcsa_subcircuit
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.cmos import ProcessCorner
+from rram_ber.models.technology import PTM130, get_technology, sky130_installed
+from rram_ber.models.user_files import scan_user_file
 
 LRS, HRS = 5e3, 50e3
 

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from circuits.cells import Cell1T1R, Cell2T2R
-from circuits.elements import FixedResistor
-from circuits.netlist import spice_number
-from circuits.read import (
+from rram_ber.circuits.cells import Cell1T1R, Cell2T2R
+from rram_ber.circuits.elements import FixedResistor
+from rram_ber.circuits.netlist import spice_number
+from rram_ber.circuits.read import (
     ReadConditions,
     ReadCopy,
     ReadTiming,
@@ -16,8 +16,8 @@ from circuits.read import (
     read_transistor_geometries,
     standalone_read_netlist,
 )
-from models.cmos import ProcessCorner, TransistorDeviation
-from rram_ber.validation import ParameterError
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.cmos import ProcessCorner, TransistorDeviation
 
 # Terminals per element letter (MOSFET: d g s b).
 _TERMINALS = {"m": 4, "r": 2, "c": 2, "v": 2}

@@ -3,7 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from models.cmos import (
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.cmos import (
     CORNER_DL_M,
     CORNER_DMU,
     CORNER_DVT_V,
@@ -17,7 +18,6 @@ from models.cmos import (
     instance_parameters,
     model_card_text,
 )
-from rram_ber.validation import ParameterError
 
 
 def test_card_holds_both_renamed_bsim4_models_with_published_values():
@@ -111,7 +111,7 @@ def test_bad_coefficients_and_deviations_are_rejected():
 
 
 def _idsat(session, polarity: Polarity, corner: ProcessCorner) -> float:
-    from circuits.netlist import transistor
+    from rram_ber.circuits.netlist import transistor
 
     sign = 1.0 if polarity is Polarity.NMOS else -1.0
     geometry = TransistorGeometry("t", polarity, 1e-6, 0.13e-6)

@@ -5,17 +5,22 @@ import math
 import numpy as np
 import pytest
 
-from circuits.elements import DeviceOrientation, FixedResistor, ResistiveElement, VcmElement
-from circuits.netlist import dc_source
-from models.device_temperature import (
+from rram_ber.circuits.elements import (
+    DeviceOrientation,
+    FixedResistor,
+    ResistiveElement,
+    VcmElement,
+)
+from rram_ber.circuits.netlist import dc_source
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.device_temperature import (
     BOLTZMANN_EV_PER_K,
     DeviceState,
     ResistorTemperature,
     vcm_current_temperature_factor,
 )
-from models.resistance import EmpiricalResistance, LogNormalResistance
-from models.vcm import VcmParameters
-from rram_ber.validation import ParameterError
+from rram_ber.models.resistance import EmpiricalResistance, LogNormalResistance
+from rram_ber.models.vcm import VcmParameters
 
 V_READ = 0.1
 LAW = ResistorTemperature()

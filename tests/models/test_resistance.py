@@ -7,18 +7,18 @@ import math
 import numpy as np
 import pytest
 
-from characterization.read import simulate_reads
-from circuits.cells import Cell2T2R
-from circuits.elements import FixedResistor
-from circuits.read import ReadConditions, ReadCopy
-from models.resistance import (
+from rram_ber.characterization.read import simulate_reads
+from rram_ber.circuits.cells import Cell2T2R
+from rram_ber.circuits.elements import FixedResistor
+from rram_ber.circuits.read import ReadConditions, ReadCopy
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.resistance import (
     EmpiricalResistance,
     FixedResistance,
     LogNormalResistance,
     ResistanceStates,
     read_resistance_states,
 )
-from rram_ber.validation import ParameterError
 
 N = 5000
 

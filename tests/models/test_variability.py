@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from scipy.stats import truncnorm
 
-from models.variability import (
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.variability import (
     D2D_FIELDS,
     C2cTargets,
     C2cVariability,
@@ -22,8 +23,7 @@ from models.variability import (
     sample_d2d,
     switching_progress,
 )
-from models.vcm import VcmParameters
-from rram_ber.validation import ParameterError
+from rram_ber.models.vcm import VcmParameters
 
 N = 4000
 

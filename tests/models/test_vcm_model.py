@@ -11,9 +11,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from characterization.iv_sweeps import simulate_iv_sweeps
-from circuits.elements import DeviceOrientation, VcmElement
-from circuits.programming import (
+from rram_ber.characterization.iv_sweeps import simulate_iv_sweeps
+from rram_ber.circuits.elements import DeviceOrientation, VcmElement
+from rram_ber.circuits.programming import (
     Operation,
     ProgrammingBench,
     ProgrammingCopy,
@@ -22,9 +22,9 @@ from circuits.programming import (
     programming_netlist,
     programming_probes,
 )
-from models import vcm_reference as ref
-from models.vcm import L_BOX_NM, N_MAX_BOX, N_MIN_BOX, R_BOX_M, VcmParameters
-from rram_ber.validation import ParameterError
+from rram_ber.core.validation import ParameterError
+from rram_ber.models import vcm_reference as ref
+from rram_ber.models.vcm import L_BOX_NM, N_MAX_BOX, N_MIN_BOX, R_BOX_M, VcmParameters
 
 NOMINAL = VcmParameters()
 

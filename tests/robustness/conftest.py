@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from characterization import store
+from rram_ber.characterization import store
 
 #: Two condition groups (two supplies) of 8 samples in chunks of 4: 4 chunks, a few seconds.
 SPEC_TEXT = """

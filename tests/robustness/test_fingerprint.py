@@ -8,7 +8,7 @@ import shutil
 import pyarrow.parquet as pq
 import pytest
 
-from characterization import store
+from rram_ber.characterization import store
 
 pytestmark = pytest.mark.ngspice
 

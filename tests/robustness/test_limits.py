@@ -7,8 +7,8 @@ import time
 import pandas as pd
 import pytest
 
-from characterization import schema, store
-from characterization.session import SimulationError
+from rram_ber.characterization import schema, store
+from rram_ber.characterization.session import SimulationError
 
 pytestmark = pytest.mark.ngspice
 

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from characterization import store
+from rram_ber.characterization import store
 from rram_ber.cli import main
 
 pytestmark = pytest.mark.ngspice

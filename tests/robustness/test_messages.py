@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from characterization import executors, schema
-from characterization.campaign import run_campaign
-from characterization.spec import load_spec
+from rram_ber.characterization import executors, schema
+from rram_ber.characterization.campaign import run_campaign
+from rram_ber.characterization.spec import load_spec
 from rram_ber.cli import main
 
 READ = ["--r-bl", "5e3", "--r-blb", "50e3"]
@@ -108,7 +108,7 @@ def test_relative_paths_are_resolved_before_reaching_workers(tmp_path, helpers, 
     assert spec.source_dir == "specs"
     executor = _Recording()
     with pytest.raises(_Recorded):
-        run_campaign(spec, tmp_path / "out", executor, progress=False)
+        run_campaign(spec, tmp_path / "out", executor)
     assert Path(executor.source_dir) == (tmp_path / "specs").resolve()
     assert Path(executor.source_dir).is_absolute()
 
@@ -126,7 +126,7 @@ def test_a_draw_beyond_the_device_bound_is_clipped_and_the_campaign_completes(tm
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
 
-    from characterization import store
+    from rram_ber.characterization import store
 
     rows = store.read_samples(out)
     resistances = rows[["r_bl_ohm", "r_blb_ohm"]].to_numpy()

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from characterization import store
-from characterization.campaign import fingerprint, run_campaign
-from characterization.spec import parse_spec
-from rram_ber.validation import ParameterError
+from rram_ber.characterization import store
+from rram_ber.characterization.campaign import fingerprint, run_campaign
+from rram_ber.characterization.spec import parse_spec
+from rram_ber.core.validation import ParameterError
 
 SPEC = {
     "campaign": {"samples": 2000, "method": "importance"},
@@ -45,7 +45,7 @@ def test_an_estimate_of_another_campaign_is_refused(tmp_path):
     other = {**fingerprint(spec), "spec.campaign.seed": "9"}
     path.write_text(json.dumps({"condition_id": 0, "stored": 1, "fingerprint": other}))
     with pytest.raises(ParameterError, match=r"rare/c0000-plus.json .*spec.campaign.seed: 9 there"):
-        run_campaign(spec, tmp_path, _Recording(), progress=False)
+        run_campaign(spec, tmp_path, _Recording())
 
 
 def test_an_unreadable_estimate_is_recomputed(tmp_path, capsys):
@@ -56,7 +56,7 @@ def test_an_unreadable_estimate_is_recomputed(tmp_path, capsys):
     rows_path.write_bytes(b"")
     executor = _Recording()
     with pytest.raises(_Stop):
-        run_campaign(spec, tmp_path, executor, progress=False)
+        run_campaign(spec, tmp_path, executor)
     assert [t.stored for t in executor.tasks] == [1, -1]
     assert not json_path.exists() and not rows_path.exists()
     assert "rare/c0000-minus.json is unreadable: recomputing it" in capsys.readouterr().err

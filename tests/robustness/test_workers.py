@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from characterization import store
+from rram_ber.characterization import store
 
 pytestmark = pytest.mark.ngspice
 
@@ -93,9 +93,9 @@ def test_dask_workers_lost_at_once_are_retried(longer, tmp_path, helpers):
     pytest.importorskip("dask.distributed")
     import os
 
-    from characterization.campaign import run_campaign
-    from characterization.executors import DaskExecutor
-    from characterization.spec import load_spec
+    from rram_ber.characterization.campaign import run_campaign
+    from rram_ber.characterization.executors import DaskExecutor
+    from rram_ber.characterization.spec import load_spec
 
     spec, reference = longer
 
@@ -121,19 +121,19 @@ def test_dask_workers_lost_at_once_are_retried(longer, tmp_path, helpers):
 
     out = tmp_path / "out"
     with DaskExecutor(local_workers=2) as dask:
-        run_campaign(load_spec(spec), out, KillAfterFirst(dask), progress=False)
+        run_campaign(load_spec(spec), out, KillAfterFirst(dask))
     assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
     assert len(store.finished_chunks(out)) == 12
 
 
 def test_replaced_workers_give_the_same_table(finished, tmp_path, monkeypatch):
-    from characterization import executors
-    from characterization.campaign import run_campaign
-    from characterization.spec import load_spec
+    from rram_ber.characterization import executors
+    from rram_ber.characterization.campaign import run_campaign
+    from rram_ber.characterization.spec import load_spec
 
     spec, reference = finished
     monkeypatch.setattr(executors, "MAX_TASKS_PER_WORKER", 1)  # a fresh process per chunk
     out = tmp_path / "out"
     with executors.LocalExecutor(1) as executor:
-        run_campaign(load_spec(spec), out, executor, progress=False)
+        run_campaign(load_spec(spec), out, executor)
     assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()

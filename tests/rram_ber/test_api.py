@@ -75,15 +75,15 @@ def test_bad_input_raises_parameter_errors(tmp_path):
 
 
 def test_package_docstrings_point_to_the_api():
-    import analysis
-    import characterization
+    import rram_ber.analysis
+    import rram_ber.characterization
 
-    for package in (analysis, characterization):
+    for package in (rram_ber.analysis, rram_ber.characterization):
         assert package.__doc__ and "rram_ber.api" in package.__doc__
 
 
 def test_a_network_prints_in_one_line():
-    from analysis.bnn import load_shipped
+    from rram_ber.analysis.bnn import load_shipped
 
     text = repr(load_shipped("fashion-mlp-bnn"))
     assert "\n" not in text and len(text) < 300

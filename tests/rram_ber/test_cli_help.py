@@ -12,7 +12,7 @@ import pytest
 
 from rram_ber.cli import build_parser, main
 from rram_ber.commands.run import short_summary
-from rram_ber.validation import parse_spice_number
+from rram_ber.core.units import parse_spice_number
 
 
 def _subparsers() -> dict[str, argparse.ArgumentParser]:
@@ -86,7 +86,7 @@ def test_program_temperature_is_in_celsius():
 
 
 def test_short_run_summary_names_best_worst_and_the_table(tmp_path):
-    from analysis.campaign_data import load_campaign
+    from rram_ber.analysis.campaign_data import load_campaign
     from tests.analysis.test_report import CAMPAIGN
 
     ber = load_campaign(CAMPAIGN).ber

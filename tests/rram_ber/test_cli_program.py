@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from characterization.session import NgspiceSession
+from rram_ber.characterization.session import NgspiceSession
 from rram_ber.cli import main
 
 
@@ -138,7 +138,7 @@ def test_programming_energies_are_reported_and_grow_with_the_compliance():
 def test_pulse_energy_integrates_v_times_i():
     import numpy as np
 
-    from characterization.programming import pulse_energy
+    from rram_ber.characterization.programming import pulse_energy
 
     t = np.linspace(0.0, 1e-6, 101)
     v = np.full_like(t, 2.0)

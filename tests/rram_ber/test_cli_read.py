@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from characterization.session import NgspiceSession
+from rram_ber.characterization.session import NgspiceSession
 from rram_ber.cli import main
 
 

@@ -2,8 +2,7 @@ import math
 
 import pytest
 
-from models.cmos import ProcessCorner
-from rram_ber.validation import (
+from rram_ber.core.validation import (
     ParameterError,
     check_choice,
     check_int,
@@ -11,6 +10,7 @@ from rram_ber.validation import (
     check_range,
     parse_enum,
 )
+from rram_ber.models.cmos import ProcessCorner
 
 
 def test_error_names_field_value_and_allowed_range():

@@ -9,20 +9,21 @@ import sys
 
 import pytest
 
-from characterization.read import simulate_reads
-from circuits.cells import AccessSizing, Cell2T2R
-from circuits.elements import FixedResistor
-from circuits.pcsa import PcsaSizing, XnorSwitchSizing
-from circuits.read import ReadConditions, ReadCopy, read_netlist
-from circuits.user_pcsa import UserPcsa, builtin_pcsa_subcircuit
-from models.cmos import ProcessCorner
-from models.technology import PTM130, SKY130, get_technology, sky130_installed
-from models.user_files import scan_user_file
-from rram_ber.validation import ParameterError
+from rram_ber.characterization.read import simulate_reads
+from rram_ber.circuits.cells import AccessSizing, Cell2T2R
+from rram_ber.circuits.elements import FixedResistor
+from rram_ber.circuits.pcsa import PcsaSizing, XnorSwitchSizing
+from rram_ber.circuits.read import ReadConditions, ReadCopy, read_netlist
+from rram_ber.circuits.user_pcsa import UserPcsa, builtin_pcsa_subcircuit
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.cmos import ProcessCorner
+from rram_ber.models.technology import PTM130, SKY130, get_technology, sky130_installed
+from rram_ber.models.user_files import scan_user_file
 
 pytestmark = pytest.mark.ngspice
 needs_sky130 = pytest.mark.skipif(
-    not sky130_installed(), reason="SKY130 models not installed (python -m models.sky130_install)"
+    not sky130_installed(),
+    reason="SKY130 models not installed (python -m rram_ber.models.sky130_install)",
 )
 PORTS = ("vdd", "sen", "out", "outb", "bl", "blb", "sl")
 
@@ -113,7 +114,7 @@ def test_user_pcsa_ports_must_match_the_subcircuit(tmp_path):
 @needs_sky130
 def test_sky130_mismatch_reaches_the_pdk_devices(session):
     """A threshold shift on one latch NMOS decides a balanced read, in both directions."""
-    from models.cmos import TransistorDeviation
+    from rram_ber.models.cmos import TransistorDeviation
 
     conditions = ReadConditions.for_technology(SKY130)
     decisions = []

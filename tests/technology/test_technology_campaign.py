@@ -5,13 +5,13 @@ import json
 import pandas as pd
 import pytest
 
-from characterization import store
-from characterization.campaign import run_campaign
-from characterization.executors import LocalExecutor
-from characterization.spec import load_spec
-from circuits.user_pcsa import builtin_pcsa_subcircuit
-from models.cmos import model_card_text
-from models.technology import sky130_installed
+from rram_ber.characterization import store
+from rram_ber.characterization.campaign import run_campaign
+from rram_ber.characterization.executors import LocalExecutor
+from rram_ber.characterization.spec import load_spec
+from rram_ber.circuits.user_pcsa import builtin_pcsa_subcircuit
+from rram_ber.models.cmos import model_card_text
+from rram_ber.models.technology import sky130_installed
 
 pytestmark = pytest.mark.ngspice
 
@@ -37,7 +37,7 @@ hrs_sigma_ln = 0.8
 
 def run(spec_path, out, workers):
     with LocalExecutor(workers) as executor:
-        run_campaign(load_spec(spec_path), out, executor, progress=False)
+        run_campaign(load_spec(spec_path), out, executor)
     return store.read_samples(out)
 
 

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from characterization.spec import parse_spec
-from models.cmos import model_card_text
-from models.technology import sky130_installed
+from rram_ber.characterization.spec import parse_spec
 from rram_ber.cli import main
-from rram_ber.validation import ParameterError
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.cmos import model_card_text
+from rram_ber.models.technology import sky130_installed
 
 
 def spec(technology: dict, tmp_path: Path, **conditions) -> object:

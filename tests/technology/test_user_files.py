@@ -4,8 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from models.user_files import UserFileError, library_section, scan_user_file, subcircuit_ports
 from rram_ber.cli import main
+from rram_ber.models.user_files import (
+    UserFileError,
+    library_section,
+    scan_user_file,
+    subcircuit_ports,
+)
 
 GOOD = """* a user library
 .lib tt

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.bnn.datasets import load_dataset
-from analysis.bnn.insitu import (
+from rram_ber.analysis.bnn.datasets import load_dataset
+from rram_ber.analysis.bnn.insitu import (
     RECIPES,
     DeviceSynapses,
     Recipe,
@@ -15,8 +15,8 @@ from analysis.bnn.insitu import (
     table_markdown,
     train,
 )
-from models.weak_reset import IDEAL, PUBLISHED, Imperfections
-from rram_ber.validation import ParameterError
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.weak_reset import IDEAL, PUBLISHED, Imperfections
 
 
 def _pairs(sign, recipe, imperfections=IDEAL, seed=0):

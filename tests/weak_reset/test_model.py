@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from models.weak_reset import (
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.weak_reset import (
     IDEAL,
     PUBLISHED,
     Imperfections,
@@ -25,7 +26,6 @@ from models.weak_reset import (
     pink_coefficients,
     simulate_trains,
 )
-from rram_ber.validation import ParameterError
 
 N_DEVICES = 10_000
 #: Accepted deviation in standard errors of the estimate.

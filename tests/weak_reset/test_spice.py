@@ -9,13 +9,13 @@ import sys
 import numpy as np
 import pytest
 
-from characterization.programming import ProgramConditions
-from characterization.weak_reset import WeakResetTrain, weak_reset_pulse, weak_reset_trains
-from circuits.programming import PulseShape
-from models.vcm import N_BOX
-from models.weak_reset import fit_weak_reset
+from rram_ber.characterization.programming import ProgramConditions
+from rram_ber.characterization.weak_reset import WeakResetTrain, weak_reset_pulse, weak_reset_trains
+from rram_ber.circuits.programming import PulseShape
 from rram_ber.cli import main
-from rram_ber.validation import ParameterError
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.vcm import N_BOX
+from rram_ber.models.weak_reset import fit_weak_reset
 
 
 @pytest.mark.ngspice
@@ -72,7 +72,7 @@ def test_bad_trains_are_refused():
     ],
 )
 def test_bad_weak_reset_options_exit_2(monkeypatch, capsys, argv, option, allowed):
-    from characterization.session import NgspiceSession
+    from rram_ber.characterization.session import NgspiceSession
 
     def refuse(self):
         raise AssertionError("the simulator was started despite bad input")

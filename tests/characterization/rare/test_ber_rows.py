@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from characterization import schema
-from characterization.ber import rare_ber_row
-from characterization.rare import RareEventResult, estimate_failure_probability
+from rram_ber.characterization import schema
+from rram_ber.characterization.ber import rare_ber_row
+from rram_ber.characterization.rare import RareEventResult, estimate_failure_probability
 
 
 def _stored(result: RareEventResult, stored: int) -> dict[str, object]:

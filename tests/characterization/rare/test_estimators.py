@@ -15,13 +15,13 @@ import numpy as np
 import pytest
 from scipy.stats import binom, norm
 
-from characterization.rare import (
+from rram_ber.characterization.rare import (
     MIN_BUDGET,
     RareEventResult,
     estimate_failure_probability,
     fit_scaled_sigma_model,
 )
-from rram_ber.validation import ParameterError
+from rram_ber.core.validation import ParameterError
 
 
 class HalfSpace:
@@ -399,8 +399,8 @@ def test_the_budget_is_never_exceeded():
 
 
 def test_every_campaign_method_has_an_estimator():
-    from characterization.rare import ESTIMATORS
-    from characterization.schema import METHODS
+    from rram_ber.characterization.rare import ESTIMATORS
+    from rram_ber.characterization.schema import METHODS
 
     assert tuple(ESTIMATORS) == METHODS
     assert all(e.campaign_min_samples >= e.min_budget for e in ESTIMATORS.values())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from characterization.campaign import fingerprint
-from characterization.spec import parse_spec
-from rram_ber.validation import ParameterError
+from rram_ber.characterization.campaign import fingerprint
+from rram_ber.characterization.spec import parse_spec
+from rram_ber.core.validation import ParameterError
 
 BASE = {
     "campaign": {"seed": 4, "samples": 2000, "batch_size": 50, "method": "importance"},

@@ -11,18 +11,18 @@ import time
 import numpy as np
 import pytest
 
-from characterization.limit_states import (
+from rram_ber.characterization.limit_states import (
     CLIPPED,
     LIMIT_STATE_FAILURE,
     ReadLimitState,
     ReadVariation,
 )
-from characterization.rare import estimate_failure_probability
-from characterization.schema import DBETA_PREFIX, DECISION, DVT_PREFIX, RESOLVED, STATUS
-from circuits.cells import Cell1T1R, Cell2T2R, CellKind
-from circuits.read import ReadConditions, ReadTiming, read_transistor_geometries
-from models.cmos import PelgromCoefficients, mismatch_sigmas
-from rram_ber.validation import ParameterError
+from rram_ber.characterization.rare import estimate_failure_probability
+from rram_ber.characterization.schema import DBETA_PREFIX, DECISION, DVT_PREFIX, RESOLVED, STATUS
+from rram_ber.circuits.cells import Cell1T1R, Cell2T2R, CellKind
+from rram_ber.circuits.read import ReadConditions, ReadTiming, read_transistor_geometries
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.cmos import PelgromCoefficients, mismatch_sigmas
 
 
 def test_rows_map_to_pelgrom_deviations_and_log_normal_resistances():
@@ -180,9 +180,9 @@ def test_importance_sampling_agrees_with_monte_carlo_on_a_real_2t2r_read(session
 def test_rare_event_devices_follow_the_device_temperature_law_like_monte_carlo():
     """The importance path scales the medians by the law the Monte-Carlo path applies per draw
     (a log-normal times a constant keeps its sigma_ln); at 27 C the law is the identity."""
-    from characterization.rare_task import RareTask, resistor_variation
-    from characterization.spec import parse_spec
-    from models.device_temperature import DeviceState
+    from rram_ber.characterization.rare_task import RareTask, resistor_variation
+    from rram_ber.characterization.spec import parse_spec
+    from rram_ber.models.device_temperature import DeviceState
 
     spec = parse_spec(
         {

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from characterization.limit_states import (
+from rram_ber.characterization.limit_states import (
     FAILURE_MARGIN,
     LIMIT_STATE_FAILURE,
     LIMIT_STATE_MARGIN,
@@ -15,9 +15,9 @@ from characterization.limit_states import (
     ReadLimitState,
     ReadVariation,
 )
-from characterization.rare import MarginLimitState
-from characterization.schema import DELAY_S, ERROR, RESOLVED
-from circuits.read import ReadConditions, ReadTiming
+from rram_ber.characterization.rare import MarginLimitState
+from rram_ber.characterization.schema import DELAY_S, ERROR, RESOLVED
+from rram_ber.circuits.read import ReadConditions, ReadTiming
 
 pytestmark = pytest.mark.ngspice
 

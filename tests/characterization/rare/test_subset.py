@@ -9,15 +9,15 @@ import pytest
 from scipy import integrate, stats
 from scipy.stats import binom, norm
 
-from characterization.ber import clopper_pearson
-from characterization.rare import (
+from rram_ber.characterization.ber import clopper_pearson
+from rram_ber.characterization.rare import (
     MIN_BUDGET,
     MarginLimitState,
     SubsetOptions,
     estimate_failure_probability,
 )
-from characterization.rare.subset import chain_correlation_factor, lognormal_interval
-from rram_ber.validation import ParameterError
+from rram_ber.characterization.rare.subset import chain_correlation_factor, lognormal_interval
+from rram_ber.core.validation import ParameterError
 
 
 class HalfSpaceMargin:

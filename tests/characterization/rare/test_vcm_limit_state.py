@@ -7,27 +7,27 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from characterization.devices import VcmSettings
-from characterization.limit_states import (
+from rram_ber.characterization.devices import VcmSettings
+from rram_ber.characterization.limit_states import (
     LIMIT_STATE_FAILURE,
     LIMIT_STATE_MARGIN,
     ReadVariation,
 )
-from characterization.programming import program_population
-from characterization.rare import estimate_failure_probability
-from characterization.spec import parse_spec
-from characterization.vcm_cells import program_conditions
-from characterization.vcm_limit_state import VcmReadLimitState
-from circuits.read import ReadConditions, read_transistor_geometries
-from models.variability import (
+from rram_ber.characterization.programming import program_population
+from rram_ber.characterization.rare import estimate_failure_probability
+from rram_ber.characterization.spec import parse_spec
+from rram_ber.characterization.vcm_cells import program_conditions
+from rram_ber.characterization.vcm_limit_state import VcmReadLimitState
+from rram_ber.circuits.read import ReadConditions, read_transistor_geometries
+from rram_ber.cli import main
+from rram_ber.core.validation import ParameterError
+from rram_ber.models.variability import (
     D2D_FIELDS,
     C2cVariability,
     c2c_step,
     c2c_step_from_standard_normal,
 )
-from models.vcm import VcmParameters
-from rram_ber.cli import main
-from rram_ber.validation import ParameterError
+from rram_ber.models.vcm import VcmParameters
 
 # --- the c2c transform (pure) --------------------------------------------------------------
 

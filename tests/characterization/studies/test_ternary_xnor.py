@@ -5,18 +5,18 @@ import itertools
 import numpy as np
 import pytest
 
-from characterization import schema, store
-from characterization.campaign import run_campaign
-from characterization.chunks import simulate_group
-from characterization.executors import LocalExecutor
-from characterization.read import simulate_reads
-from characterization.sampling import plan_samples
-from characterization.spec import CampaignCell, parse_spec
-from circuits.cells import Cell2T2R
-from circuits.elements import FixedResistor
-from circuits.pcsa import XnorSwitchSizing
-from circuits.read import ReadConditions, ReadCopy, ReadTiming
-from models.cmos import ProcessCorner
+from rram_ber.characterization import schema, store
+from rram_ber.characterization.campaign import run_campaign
+from rram_ber.characterization.chunks import simulate_group
+from rram_ber.characterization.executors import LocalExecutor
+from rram_ber.characterization.read import simulate_reads
+from rram_ber.characterization.sampling import plan_samples
+from rram_ber.characterization.spec import CampaignCell, parse_spec
+from rram_ber.circuits.cells import Cell2T2R
+from rram_ber.circuits.elements import FixedResistor
+from rram_ber.circuits.pcsa import XnorSwitchSizing
+from rram_ber.circuits.read import ReadConditions, ReadCopy, ReadTiming
+from rram_ber.models.cmos import ProcessCorner
 
 pytestmark = pytest.mark.ngspice
 
@@ -95,7 +95,7 @@ def test_ternary_campaign_confusion_rows_sum_to_one(tmp_path):
         }
     )
     with LocalExecutor(1) as executor:
-        result = run_campaign(spec, tmp_path, executor, progress=False)
+        result = run_campaign(spec, tmp_path, executor)
     confusion = result.confusion
     assert set(confusion[schema.STORED]) == {1, 0, -1}
     sums = confusion.groupby([schema.CONDITION_ID, schema.STORED])[schema.PROBABILITY].sum()
@@ -147,8 +147,8 @@ def test_xnor_campaign_cycles_all_four_input_cases(session):
 
 
 def test_read_testbench_refuses_activation_without_xnor_pcsa():
-    from circuits.read import read_netlist
-    from rram_ber.validation import ParameterError
+    from rram_ber.circuits.read import read_netlist
+    from rram_ber.core.validation import ParameterError
 
     with pytest.raises(ParameterError, match="activation"):
         read_netlist(

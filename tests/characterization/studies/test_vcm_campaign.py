@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from characterization import schema, store
-from characterization.campaign import run_campaign
-from characterization.executors import LocalExecutor
-from characterization.spec import parse_spec
-from rram_ber.validation import ParameterError
+from rram_ber.characterization import schema, store
+from rram_ber.characterization.campaign import run_campaign
+from rram_ber.characterization.executors import LocalExecutor
+from rram_ber.characterization.spec import parse_spec
+from rram_ber.core.validation import ParameterError
 
 pytestmark = pytest.mark.ngspice
 
@@ -20,7 +20,7 @@ SPEC = {
 
 def test_a_small_1t1r_against_2t2r_comparison_runs(tmp_path):
     with LocalExecutor(2) as executor:
-        result = run_campaign(parse_spec(SPEC), tmp_path, executor, progress=False)
+        result = run_campaign(parse_spec(SPEC), tmp_path, executor)
     ber = result.ber
     assert list(ber["cell"]) == ["1t1r", "1t1r", "2t2r", "2t2r"]
     assert list(ber["compliance_a"]) == [50e-6, 150e-6] * 2

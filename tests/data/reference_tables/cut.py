@@ -99,15 +99,15 @@ def cut_data(name: str) -> dict[str, Any]:
 
 def run_cut(name: str, out: Path) -> Path:
     """Run one cut campaign on one local worker; returns its output directory."""
-    from characterization.campaign import run_campaign
-    from characterization.executors import LocalExecutor
-    from characterization.spec import parse_spec
+    from rram_ber.characterization.campaign import run_campaign
+    from rram_ber.characterization.executors import LocalExecutor
+    from rram_ber.characterization.spec import parse_spec
 
     source = CAMPAIGN_DIR if name in CUTS else HERE
     spec = parse_spec(cut_data(name), source_dir=str(source))
     target = out / name
     with LocalExecutor(1) as executor:
-        run_campaign(spec, target, executor, progress=False)
+        run_campaign(spec, target, executor)
     return target
 
 
