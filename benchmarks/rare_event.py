@@ -217,6 +217,7 @@ def spice_run(target: float) -> None:
     from rram_ber.characterization.limit_states import ReadLimitState, ReadVariation
     from rram_ber.characterization.session import NgspiceSession
     from rram_ber.circuits.read import ReadConditions
+    from rram_ber.models.resistance import ResistanceStates
 
     print(
         "\nSPICE: 2T2R read, LRS 10 kohm / HRS 14 kohm, 1.2 V, 27 C, TT,"
@@ -226,7 +227,7 @@ def spice_run(target: float) -> None:
         state = ReadLimitState(
             session,
             ReadConditions(),
-            ReadVariation(lrs_median_ohm=10e3, hrs_median_ohm=14e3),
+            ReadVariation(devices=ResistanceStates.log_normal(10e3, 0.0, 14e3, 0.0)),
             copies_per_netlist=100,
         )
         start = time.perf_counter()

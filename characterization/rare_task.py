@@ -18,7 +18,6 @@ from rram_ber.characterization.spec import CampaignSpec, Condition
 from rram_ber.characterization.vcm_cells import conditions_for, reference_ohm
 from rram_ber.characterization.vcm_limit_state import VcmReadLimitState
 from rram_ber.circuits.cells import CellKind
-from rram_ber.models.device_temperature import DeviceState
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,24 +86,17 @@ def _variation(spec: CampaignSpec, task: RareTask, **devices: Any) -> ReadVariat
 
 
 def resistor_variation(spec: CampaignSpec, task: RareTask) -> ReadVariation:
-    """The variation of a read with resistor devices (fixed or log-normal) at the task's
-    condition: one standard normal per device, R = median * exp(sigma_ln * u).
-
-    The device temperature law scales every draw of a state by one factor (as the Monte-Carlo
-    path does draw by draw), so here it scales the medians at the condition's temperature and
-    leaves sigma_ln as it is.
-    """
-    states = spec.device.states()
-    vary = spec.variability.device
-    law = spec.device.temperature_law()
-    temp_c = task.condition.temp_c
+    """The variation of a read with resistor devices at the task's condition: the campaign's
+    device distributions (each device drawn through its own ``from_standard_normal``), its
+    variability switch, its device temperature law (applied to every drawn value at the
+    condition's temperature, as the Monte-Carlo path does draw by draw) and its 1T1R
+    reference."""
     return _variation(
         spec,
         task,
-        lrs_median_ohm=law.resistance_ohm(states.lrs.median_ohm, DeviceState.LRS, temp_c),
-        hrs_median_ohm=law.resistance_ohm(states.hrs.median_ohm, DeviceState.HRS, temp_c),
-        lrs_sigma_ln=states.lrs.sigma_ln if vary else 0.0,
-        hrs_sigma_ln=states.hrs.sigma_ln if vary else 0.0,
+        devices=spec.device.states(),
+        vary_devices=spec.variability.device,
+        device_temperature=spec.device.temperature_law(),
         reference_ohm=spec.reference_resistance_ohm(),
     )
 
