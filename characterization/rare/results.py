@@ -59,6 +59,8 @@ def _json_value(name: str, value: object) -> JsonValue:
     """
     if value is None or isinstance(value, str | bool):
         return value
+    if isinstance(value, np.bool_):
+        return bool(value)
     if isinstance(value, int | np.integer):
         return int(value)
     if isinstance(value, float | np.floating):
