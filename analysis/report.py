@@ -32,6 +32,7 @@ import pandas as pd
 
 from rram_ber import __version__
 from rram_ber.analysis import figures
+from rram_ber.analysis.bnn.ber_table import resolution_floor
 from rram_ber.analysis.campaign_data import CampaignData, load_campaign
 from rram_ber.analysis.headline import (
     SpecLimits,
@@ -145,6 +146,8 @@ _HEADLINE_DISPLAY = (
     ("vdd_v", "VDD [V]", 1.0),
     ("t_sample_s", "t_sample [ns]", 1e9),
     (schema.BER_REPORT, "BER [95 % CI]", 1.0),
+    ("resolved_ber", "BER for accuracy", 1.0),
+    ("ber_resolution", "BER resolution", 1.0),
     (schema.METHOD, "method", 1.0),
     ("rare_event_ber", "rare-event BER [95 % CI]", 1.0),
     ("ber_verdict", "BER spec", 1.0),
@@ -160,7 +163,6 @@ _HEADLINE_DISPLAY = (
     ("model", "network", 1.0),
     ("accuracy", "accuracy", 1.0),
     ("accuracy_drop", "accuracy drop", 1.0),
-    ("accuracy_at_ber_bound", "at BER upper bound", 1.0),
     ("accuracy_verdict", "accuracy spec", 1.0),
     ("verdict", "verdict", 1.0),
 )
@@ -313,6 +315,7 @@ def build_report(
     data = load_campaign(out)
     # The campaign's [spec] table, with every limit given here taking precedence.
     limits = data.campaign.limits.merged(limits or SpecLimits())
+    floor = resolution_floor(data.spec)
     files = html_file.with_name(html_file.stem + "_files")
     files.mkdir(parents=True, exist_ok=True)
     ber = data.ber.copy()
@@ -351,6 +354,7 @@ def build_report(
             progress=step,
             model=model,
             data=model_data,
+            resolve_below=floor,
         )
         settings = [c for c in ("cell", "corner", "temp_c", "vdd_v", "t_sample_s") if c in ber]
         points_table = (
@@ -360,7 +364,7 @@ def build_report(
         )
         points_table.to_csv(files / "accuracy.csv", index=False)
 
-    headline = headline_table(ber, points, stats, points_table, limits, rare_estimates)
+    headline = headline_table(ber, points, stats, points_table, limits, rare_estimates, floor)
     headline.to_csv(files / "headline.csv", index=False)
     shown = _headline_display(headline)
     chosen = (
@@ -377,9 +381,12 @@ def build_report(
             f"{html.escape(_limits_text(limits))} BER counts errors among resolved reads; the "
             "read-failure rate also counts unresolved reads and failed simulations. Delay over "
             "latched reads, energy over all simulated reads; accuracy drop against the same "
-            "network without errors; 'at BER upper bound': no error was seen, so the network "
-            "was evaluated at the BER's upper bound (accuracy a lower bound, its drop an upper "
-            "bound; a drop above the limit is then undetermined). Verdicts: delay at its "
+            "network without errors, at the 'BER for accuracy': the estimate, or where no error "
+            "was seen the upper bound ('BER resolution' bound-below-floor when the bound is at "
+            f"or below the resolution floor {floor:g}, else unresolved-bound: the accuracy at "
+            "the bound is then a worst case, its drop an upper bound, and a drop above the "
+            "limit is undetermined). The same BER gives rram-ber evaluate --ber-table and "
+            "the API their accuracy. Verdicts: delay at its "
             "99.9th percentile, energy at its mean, BER by its whole 95 % interval; where a "
             "rare-event estimate exists at the same settings (it counts wrong and unresolved "
             "reads, so it bounds the BER from above), a BER the sweep leaves undetermined "

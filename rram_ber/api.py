@@ -174,23 +174,34 @@ def evaluate_accuracy(
     Returns
     -------
     pandas.DataFrame
-        ``condition_id``, ``model``, ``ber``, ``accuracy_mean`` and its 95 % interval
-        (clipped to [0, 1]), ``repeats``, ``clean_accuracy`` and ``accuracy_drop``. Notes on
-        what could not be evaluated are in ``frame.attrs["notes"]``.
+        ``condition_id``, ``model``, ``ber`` and ``ber_resolution`` (the condition's one
+        resolved BER, :func:`rram_ber.analysis.bnn.ber_table.resolve_ber`: ``estimated``,
+        ``bound-below-floor`` or ``unresolved-bound``, where no error was seen and the
+        accuracy at the bound is a worst case), ``accuracy_mean`` and its 95 % interval
+        (clipped to [0, 1]), ``repeats``, ``clean_accuracy`` and ``accuracy_drop``; the same
+        numbers as the report and ``rram-ber evaluate --ber-table``. Notes on what could not
+        be evaluated are in ``frame.attrs["notes"]``.
     """
     from rram_ber.analysis.accuracy import accuracy_study
+    from rram_ber.analysis.bnn.ber_table import campaign_floor
 
     if isinstance(campaign, pd.DataFrame) or (
         hasattr(campaign, "ber") and not isinstance(campaign, str | Path)
     ):
         ber = campaign if isinstance(campaign, pd.DataFrame) else campaign.ber
-        if confusion is None and not isinstance(campaign, pd.DataFrame):
-            confusion = campaign.confusion
+        # A result's resolution floor is its campaign's; a bare table gets the default.
+        floor = None
+        if not isinstance(campaign, pd.DataFrame):
+            confusion = campaign.confusion if confusion is None else confusion
+            floor = campaign_floor(Path(campaign.out))
         with tempfile.TemporaryDirectory() as folder:
             ber.to_csv(Path(folder) / "ber.csv", index=False)
             if confusion is not None:
                 confusion.to_csv(Path(folder) / "confusion.csv", index=False)
-            study = accuracy_study(Path(folder) / "ber.csv", conditions, repeats, seed, test_limit)
+            study = accuracy_study(
+                Path(folder) / "ber.csv", conditions, repeats, seed, test_limit,
+                resolve_below=floor,
+            )  # fmt: skip
     else:
         folder_path = _campaign_dir(campaign)
         if folder_path is None:

@@ -5,6 +5,11 @@ Uses only the NumPy evaluator (:mod:`rram_ber.analysis.bnn`); never loads the si
 ``--model`` takes a shipped name or a file (``.npz`` of the project's format, ``.onnx`` ONNX or
 QONNX graph); ``--data PATH.npz`` (arrays ``x``, ``y``) replaces the model's own test split.
 
+A condition of ``--ber-table`` is evaluated at its one resolved BER
+(:func:`rram_ber.analysis.bnn.ber_table.resolve_ber`), the same as in the report's accuracy
+section and :func:`rram_ber.api.evaluate_accuracy`: where no error was seen, at the upper
+bound of its interval, labelled a worst case when that bound is above the resolution floor.
+
 Exit status: 0 success; 2 bad input (unknown model, BER outside [0, 1], ambiguous or unknown
 ``--condition``, a table that does not fit the model, ...); 1 if the model's test data is not
 installed (the message says how to install it).
@@ -52,7 +57,11 @@ def register(subparsers: Any) -> None:
         "ternary: 0<->+-1 only, average rate P)",
     )
     source.add_argument(
-        "--ber-table", metavar="DIR/ber.csv", help="a campaign's ber.csv (confusion.csv beside)"
+        "--ber-table",
+        metavar="DIR/ber.csv",
+        help="a campaign's ber.csv (confusion.csv beside); a condition is evaluated at its "
+        "resolved BER, as in the report: where no error was seen, at the interval's upper "
+        "bound (a worst case when above the resolution floor, 1e-9 by default)",
     )
     parser.add_argument("--condition", help="condition_id to use from --ber-table")
     parser.add_argument("--repeats", type=int, default=20, help="error realisations (default 20)")
@@ -132,10 +141,11 @@ def run(args: argparse.Namespace) -> int:
             raise error.renamed("--ber") from None
     elif args.ber_table is not None:
         # Conditions without any resolved read have no error model; they are not offered.
+        # Each condition's matrix is at its resolved BER (resolve_ber), as in the report.
         condition = select_condition(
             read_ber_table(args.ber_table, skip_unmeasured=True), args.condition
         )
-        ber = condition.ber
+        ber = condition.resolved.ber
         try:
             error_model = ErrorModel.same_matrix(network, condition.matrix, mode)
         except ParameterError as error:
@@ -168,6 +178,9 @@ def run(args: argparse.Namespace) -> int:
                     "accuracy_std": _none_if_nan(estimate.std),
                     "repeats": estimate.repeats,
                     "ber": _none_if_nan(ber),
+                    "ber_resolution": (
+                        "given" if condition is None else condition.resolved.resolution.value
+                    ),
                     "condition_id": None if condition is None else condition.condition_id,
                     "mode": mode.value,
                     "seed": seed,
@@ -186,7 +199,8 @@ def run(args: argparse.Namespace) -> int:
     source = (
         f"uniform BER {ber:g}"
         if condition is None
-        else f"condition {condition.condition_id} of {args.ber_table} (ber {ber:.3g})"
+        else f"condition {condition.condition_id} of {args.ber_table}, BER "
+        + condition.resolved.describe()
     )
     rows = [
         (
