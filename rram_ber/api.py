@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from rram_ber.analysis.report import Report
     from rram_ber.characterization.campaign import CampaignResult
     from rram_ber.characterization.spec import CampaignSpec
-    from rram_ber.progress import ProgressBar
 
 __all__ = [
     "InProcessExecutor",
@@ -107,6 +106,7 @@ def run_campaign(
     from rram_ber.characterization.campaign import run_campaign as run
     from rram_ber.characterization.executors import LocalExecutor
     from rram_ber.characterization.spec import CampaignSpec
+    from rram_ber.progress import ProgressBar
 
     campaign = spec if isinstance(spec, CampaignSpec) else load_campaign(spec)
     if samples is not None:
