@@ -226,18 +226,30 @@ def write_report(
     html_path : str or Path
         The HTML file (``.html``); the Markdown file and ``<stem>_files/`` go beside it.
     **options
-        Passed to :func:`rram_ber.analysis.report.build_report`: ``operating_points`` (list of
-        ``"corner=tt,vdd_v=1.2,..."``), ``limits`` (:class:`SpecLimits`), ``accuracy``,
-        ``repeats``, ``seed``, ``test_limit``, ``ber_target``, ``pdf``.
+        Fields of :class:`rram_ber.analysis.report.ReportOptions`: ``operating_points`` (list
+        of ``"corner=tt,vdd_v=1.2,..."``), ``limits`` (:class:`SpecLimits`), ``accuracy``,
+        ``repeats``, ``seed``, ``test_limit``, ``ber_target``, ``pdf``, ``model``,
+        ``model_data``, ``rare_estimates``.
 
     Returns
     -------
     analysis.report.Report
         The paths written.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown option or an option out of range.
     """
-    from rram_ber.analysis.report import build_report
+    from dataclasses import fields
+
+    from rram_ber.analysis.report import ReportOptions, build_report
 
     folder = _campaign_dir(campaign)
     if folder is None:
         raise ParameterError("campaign", campaign, "a campaign result or output directory")
-    return build_report(folder, Path(html_path), **options)
+    known = [f.name for f in fields(ReportOptions)]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise ParameterError("write_report options", unknown, "options among " + ", ".join(known))
+    return build_report(folder, Path(html_path), ReportOptions(**options))

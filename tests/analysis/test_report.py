@@ -17,7 +17,7 @@ import pytest
 from matplotlib import image
 
 from rram_ber.analysis.campaign_data import load_campaign
-from rram_ber.analysis.report import build_report
+from rram_ber.analysis.report import ReportOptions, build_report
 from rram_ber.characterization.spec import parse_spec
 from rram_ber.characterization.spec_limits import SpecLimits
 from rram_ber.cli import main
@@ -42,7 +42,7 @@ def report(tmp_path_factory):
     shutil.copytree(CAMPAIGN, out)
     target = tmp_path_factory.mktemp("report") / "report.html"
     limits = SpecLimits(ber_max=0.3, delay_max_s=1e-9, energy_max_j=12e-15, accuracy_drop_max=0.1)
-    return build_report(out, target, repeats=3, test_limit=300, limits=limits)
+    return build_report(out, target, ReportOptions(repeats=3, test_limit=300, limits=limits))
 
 
 class _Collector(html.parser.HTMLParser):
