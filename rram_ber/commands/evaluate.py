@@ -167,6 +167,11 @@ def run(args: argparse.Namespace) -> int:
         estimate = evaluate_with_errors(
             network, x, y, error_model, repeats, seed, progress=bar.update
         )
+    # An unresolved condition's BER lies anywhere in [0, bound]: the accuracy at the bound is
+    # the worst case, the error-free network's the other end of the range.
+    best_case = (
+        network.accuracy(x, y) if condition is not None and condition.resolved.worst_case else None
+    )
     if args.json:
         print(
             json.dumps(
@@ -176,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
                     "accuracy_ci_low": _none_if_nan(estimate.ci_low),
                     "accuracy_ci_high": _none_if_nan(estimate.ci_high),
                     "accuracy_std": _none_if_nan(estimate.std),
+                    "accuracy_at_ber_0": best_case,
                     "repeats": estimate.repeats,
                     "ber": _none_if_nan(ber),
                     "ber_resolution": (
@@ -211,6 +217,8 @@ def run(args: argparse.Namespace) -> int:
         ("repeats", f"{repeats} (seed {seed})"),
         ("accuracy", f"{100 * estimate.mean:.2f} % (95 % CI {interval})"),
     ]
+    if best_case is not None:
+        rows.append(("at BER 0", f"{100 * best_case:.2f} % (the other end of the BER's range)"))
     if clean is not None and args.limit is None and args.data is None:
         rows.append(("clean accuracy", f"{100 * clean:.2f} %"))
     width = max(len(name) for name, _ in rows)

@@ -122,5 +122,8 @@ def test_a_condition_without_errors_is_evaluated_at_its_bound_as_a_worst_case(tm
     assert result["ber"] == 0.05 and result["ber_resolution"] == "unresolved-bound"
     at_bound = _json(capsys, ["--model", "digits-mlp-bnn", "--ber", "0.05", "--repeats", "3"])
     assert result["accuracy_mean"] == at_bound["accuracy_mean"]  # symmetric flips at 0.05
+    assert result["accuracy_at_ber_0"] > result["accuracy_mean"]  # the range's other end
+    assert at_bound["accuracy_at_ber_0"] is None
     assert main(["evaluate", *argv]) == 0
-    assert "< 0.05 (no error seen" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "< 0.05 (no error seen" in out and "at BER 0" in out
