@@ -7,7 +7,10 @@ Two kinds of numbers, both from the NumPy evaluator (:mod:`rram_ber.analysis.bnn
 * **operating points**: each measured condition's own error model (the asymmetric 2 x 2
   matrix of a binary condition, the 3 x 3 confusion matrix of a ternary one, read from
   ``ber.csv`` / ``confusion.csv``) applied to every stored layer of the matching model, placed
-  on the curve at the condition's BER.
+  on the curve at the condition's BER. That BER is the one
+  :func:`~rram_ber.analysis.bnn.ber_table.resolve_ber` decides, as for ``rram-ber evaluate``:
+  a condition without any observed error is evaluated at the upper bound of its interval,
+  labelled ``unresolved-bound`` (a worst case) or ``bound-below-floor``.
 
 Errors are static (drawn once per simulated chip), the programming/retention view of a
 weight memory; each estimate is the mean and Student-t 95 % interval over ``repeats`` chips.
@@ -23,14 +26,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rram_ber.analysis.bnn.ber_table import Condition, read_ber_table
+from rram_ber.analysis.bnn.ber_table import read_ber_table
 from rram_ber.analysis.bnn.curves import (
     AccuracyEstimate,
     accuracy_curve,
     evaluate_with_errors,
     load_test_split,
 )
-from rram_ber.analysis.bnn.errors import ErrorMode, ErrorModel, TransitionMatrix
+from rram_ber.analysis.bnn.errors import ErrorMode, ErrorModel
 from rram_ber.analysis.bnn.layers import Network
 from rram_ber.analysis.bnn.model_io import load_model, load_shipped, shipped_models
 from rram_ber.analysis.bnn.quantizers import WeightKind
@@ -55,8 +58,10 @@ class AccuracyStudy:
     curves : list of dict
         ``label``, ``model``, and arrays ``ber``, ``mean``, ``low``, ``high``.
     points : pandas.DataFrame
-        ``condition_id``, ``model``, ``ber`` (the upper bound where ``ber_is_bound``: no
-        error was observed), ``accuracy_mean``, ``accuracy_ci_low``,
+        ``condition_id``, ``model``, ``ber`` (the resolved BER: the estimate, or the upper
+        bound where no error was observed), ``ber_resolution`` (``estimated``,
+        ``bound-below-floor`` or ``unresolved-bound``: then the accuracy is a worst case and
+        its drop a best case for the design), ``accuracy_mean``, ``accuracy_ci_low``,
         ``accuracy_ci_high`` (clipped to [0, 1]), ``repeats``, ``clean_accuracy`` (the same
         network without errors) and ``accuracy_drop`` (clean minus measured).
     notes : list of str
@@ -66,28 +71,6 @@ class AccuracyStudy:
     curves: list[dict[str, Any]]
     points: pd.DataFrame
     notes: list[str] = field(default_factory=list)
-
-
-def is_bound(condition: Condition) -> bool:
-    """Whether a condition saw no error: its BER is then known only as an upper bound."""
-    return condition.ber == 0.0 and condition.ber_ci_high > 0.0
-
-
-def bound_matrix(condition: Condition) -> TransitionMatrix:
-    """The error model of a condition without observed errors, at its upper bound.
-
-    Evaluating such a condition at BER = 0 would report the clean accuracy as if the read
-    were perfect; at the upper bound ``h`` of its 95 % interval the accuracy is a
-    conservative (lower) estimate. Binary: sign flips with probability ``h``; ternary: each
-    stored value read as either other value with probability ``h / 2``.
-    """
-    high = float(condition.ber_ci_high)
-    if condition.matrix.kind is WeightKind.BINARY:
-        return TransitionMatrix.symmetric(high)
-    off = high / 2
-    return TransitionMatrix.ternary(
-        [[1 - high, off, off], [off, 1 - high, off], [off, off, 1 - high]]
-    )
 
 
 def choose_model(kind: WeightKind) -> str | None:
@@ -122,6 +105,7 @@ def accuracy_study(
     progress: Callable[[str], None] | None = None,
     model: str | Path | None = None,
     data: str | Path | None = None,
+    resolve_below: float | None = None,
 ) -> AccuracyStudy:
     """Evaluate the curves and the measured conditions of a campaign.
 
@@ -144,9 +128,12 @@ def accuracy_study(
         shipped model of its weight kind (ternary if any layer is ternary, else binary).
     data : path, optional
         Test data ``.npz`` (``x``, ``y``) for ``model``; default its shipped data set.
+    resolve_below : float, optional
+        Resolution floor of :func:`~rram_ber.analysis.bnn.ber_table.resolve_ber` [-];
+        default: the campaign's (``campaign.json`` beside ``ber_csv``), else 1e-9.
     """
     step = progress or (lambda message: None)
-    conditions = read_ber_table(ber_csv, skip_unmeasured=True)
+    conditions = read_ber_table(ber_csv, skip_unmeasured=True, resolve_below=resolve_below)
     wanted = None if condition_ids is None else {str(c) for c in condition_ids}
     curves: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
@@ -197,8 +184,7 @@ def accuracy_study(
         estimates: dict[tuple[tuple[int, ...], bytes], AccuracyEstimate] = {}
         for number, condition in enumerate(selected, start=1):
             step(f"{name}: condition {condition.condition_id} ({number}/{len(selected)})")
-            bound = is_bound(condition)
-            matrix = bound_matrix(condition) if bound else condition.matrix
+            matrix = condition.matrix  # at the condition's resolved BER
             key = (tuple(matrix.levels), np.asarray(matrix.probabilities).tobytes())
             if key not in estimates:
                 errors = ErrorModel.same_matrix(network, matrix, ErrorMode.STATIC)
@@ -208,8 +194,8 @@ def accuracy_study(
                 {
                     "condition_id": int(condition.condition_id),
                     "model": name,
-                    "ber": condition.ber_ci_high if bound else condition.ber,
-                    "ber_is_bound": bound,
+                    "ber": condition.resolved.ber,
+                    "ber_resolution": condition.resolved.resolution.value,
                     "accuracy_mean": estimate.mean,
                     # An accuracy lies in [0, 1]; the Student-t interval of a few chips does not.
                     "accuracy_ci_low": max(estimate.ci_low, 0.0),
@@ -219,6 +205,6 @@ def accuracy_study(
                     "accuracy_drop": clean - estimate.mean,
                 }
             )
-    columns = ["condition_id", "model", "ber", "ber_is_bound", "accuracy_mean", "accuracy_ci_low",
+    columns = ["condition_id", "model", "ber", "ber_resolution", "accuracy_mean", "accuracy_ci_low",
                "accuracy_ci_high", "repeats", "clean_accuracy", "accuracy_drop"]  # fmt: skip
     return AccuracyStudy(curves, pd.DataFrame(rows, columns=columns), notes)

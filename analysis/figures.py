@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from rram_ber.analysis.bnn.ber_table import Resolution
 from rram_ber.analysis.summaries import best_sampling_times, conditions_at, same_value
 from rram_ber.characterization import schema
 from rram_ber.characterization.readout import CampaignCell, read_mode
@@ -323,8 +324,9 @@ def accuracy_figure(curves: Sequence[dict[str, Any]], points: pd.DataFrame) -> F
         Each with ``label`` and arrays ``ber``, ``mean``, ``low``, ``high``.
     points : pandas.DataFrame
         Measured conditions evaluated on their own error model: ``model``, ``ber``,
-        ``ber_is_bound`` (drawn as open left triangles at the upper bound: the true BER is
-        lower), ``accuracy_mean``, ``accuracy_ci_low``, ``accuracy_ci_high``.
+        ``ber_resolution`` (a bound, no error seen, is drawn as an open left triangle at the
+        bound: the true BER is lower), ``accuracy_mean``, ``accuracy_ci_low``,
+        ``accuracy_ci_high``.
     """
     figure = Figure(figsize=(8.0, 4.6), layout="constrained")
     axis = figure.add_subplot(1, 1, 1)
@@ -338,7 +340,8 @@ def accuracy_figure(curves: Sequence[dict[str, Any]], points: pd.DataFrame) -> F
             color=colour, alpha=0.2,
         )  # fmt: skip
     for (model, group), colour in zip(points.groupby("model", sort=False), colours, strict=False):
-        bounds = group.get("ber_is_bound", pd.Series(False, index=group.index)).astype(bool)
+        resolution = group.get("ber_resolution", pd.Series("", index=group.index))
+        bounds = resolution.isin([r.value for r in Resolution if r is not Resolution.ESTIMATED])
         for rows, bound in ((group[~bounds], False), (group[bounds], True)):
             if rows.empty:
                 continue

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rram_ber.analysis.bnn.ber_table import DEFAULT_RESOLVE_BELOW, resolve_ber
 from rram_ber.analysis.summaries import (
     SETTING_COLUMNS,
     Verdict,
@@ -217,6 +218,7 @@ def headline_table(
     accuracy: pd.DataFrame | None,
     limits: SpecLimits,
     rare: pd.DataFrame | None = None,
+    resolve_below: float = DEFAULT_RESOLVE_BELOW,
 ) -> pd.DataFrame:
     """One row per operating point with its numbers and verdicts.
 
@@ -240,14 +242,19 @@ def headline_table(
         limit. The estimate counts wrong and unresolved reads, so its interval bounds the
         sweep's BER from above: it can prove a pass the sweep's few samples cannot, never a
         failure.
+    resolve_below : float
+        Resolution floor [-] of :func:`~rram_ber.analysis.bnn.ber_table.resolve_ber`, which
+        gives each point its one BER (``resolved_ber``, ``ber_resolution``), the BER the
+        accuracy was evaluated at.
 
     Returns
     -------
     pandas.DataFrame
-        Settings, ``ber_report``, ``method``, ``p_fail`` (read-failure rate) and interval,
-        delay and energy statistics, ``model``, ``accuracy``, ``accuracy_drop``,
-        ``accuracy_at_ber_bound`` (no error seen: evaluated at the BER's upper bound, so the
-        accuracy is a lower and the drop an upper bound), one verdict
+        Settings, ``ber_report``, ``resolved_ber`` and ``ber_resolution`` (``estimated``,
+        ``bound-below-floor``, ``unresolved-bound``: no error seen and the bound above the
+        floor, so the accuracy at it is a worst case, a lower bound, and its drop an upper
+        bound), ``method``, ``p_fail`` (read-failure rate) and interval, delay and energy
+        statistics, ``model``, ``accuracy``, ``accuracy_drop``, one verdict
         column per limit (``pass``, ``fail``, ``undetermined`` or ``no limit``) and ``verdict``.
     """
     failures = read_failures(ber).set_index(schema.CONDITION_ID)
@@ -261,6 +268,9 @@ def headline_table(
         record.update({c: row[c] for c in SETTING_COLUMNS if c in by_id.columns})
         record[schema.METHOD] = row.get(schema.METHOD, "monte-carlo")
         record[schema.BER_REPORT] = row[schema.BER_REPORT]
+        resolved = resolve_ber(row[schema.BER], row[schema.BER_CI_HIGH], resolve_below)
+        record["resolved_ber"] = resolved.ber
+        record["ber_resolution"] = resolved.resolution.value
         estimate = rows_at_settings(rare, row) if rare is not None else pd.DataFrame()
         estimate_row = estimate.iloc[0] if len(estimate) else None
         record["rare_event_ber"] = (
@@ -279,12 +289,10 @@ def headline_table(
         record["model"] = acc["model"] if acc is not None else ""
         record["accuracy"] = acc["accuracy_mean"] if acc is not None else math.nan
         record["accuracy_drop"] = acc["accuracy_drop"] if acc is not None else math.nan
-        bound = bool(acc is not None and acc.get("ber_is_bound", False))
-        record["accuracy_at_ber_bound"] = bound
         accuracy_verdict = _against(record["accuracy_drop"], limits.accuracy_drop_max)
-        if bound and accuracy_verdict == Verdict.FAIL.value:
-            # Evaluated at the BER's upper bound, the drop is an upper bound too: exceeding
-            # the limit proves nothing (meeting it does).
+        if resolved.worst_case and accuracy_verdict == Verdict.FAIL.value:
+            # Evaluated at the BER's upper bound, the drop is a worst case: exceeding the
+            # limit proves nothing (meeting it does).
             accuracy_verdict = Verdict.UNDETERMINED.value
         checks = {
             "ber_verdict": _ber_verdict(row, estimate_row, limits.ber_max),

@@ -12,18 +12,16 @@ figures (:mod:`rram_ber.analysis.figures`) and writes::
 
 The page opens with the answer: the operating points (named, or the best and nominal
 condition of each cell) against the spec limits (:mod:`rram_ber.analysis.headline`); the full tables
-follow the figures, folded.
+follow the figures, folded. Each section is built by its own function from the loaded
+campaign (:class:`_Campaign`); :mod:`rram_ber.analysis.report_pages` lays them out.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime
 import html
 import json
-import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ import pandas as pd
 
 from rram_ber import __version__
 from rram_ber.analysis import figures
+from rram_ber.analysis.bnn.ber_table import resolution_floor
 from rram_ber.analysis.campaign_data import CampaignData, load_campaign
 from rram_ber.analysis.headline import (
     SpecLimits,
@@ -39,6 +38,13 @@ from rram_ber.analysis.headline import (
     delay_energy_stats,
     headline_table,
     named_points,
+)
+from rram_ber.analysis.report_pages import (
+    Section,
+    html_table,
+    markdown_table,
+    write_html,
+    write_markdown,
 )
 from rram_ber.analysis.summaries import (
     conditions_at,
@@ -72,51 +78,57 @@ class Report:
 
 
 @dataclass(frozen=True)
-class _Section:
-    title: str
-    text: str  # HTML
-    markdown: str
-    figure: str | None = None  # name of the figure shown in the section
-    folded: bool = False  # long tables: shown collapsed (<details>) at the end
-    anchor: str = ""
+class ReportOptions:
+    """What a report shows and how (every field has a default).
 
+    Attributes
+    ----------
+    ber_target : float
+        Read-failure target of the shmoo plot, in (0, 1].
+    accuracy : bool
+        Evaluate the shipped networks on the measured BERs (the slowest part).
+    repeats : int
+        Error realisations (chips) per accuracy estimate, 2 to 10,000.
+    seed : int
+        Root seed of the accuracy error draws.
+    test_limit : int, optional
+        Evaluate accuracies on this many test inputs only.
+    operating_points : sequence of str
+        Operating points of the headline, e.g. ``"corner=tt,temp_c=27,vdd_v=1.2,
+        t_sample_s=1e-9"`` (default: the best and the nominal condition of each cell).
+    limits : SpecLimits, optional
+        Spec limits the headline checks; each one declared here replaces the campaign's own
+        (its ``[spec]`` table). Default: the campaign's limits only.
+    pdf : bool
+        Also write every figure as PDF.
+    model, model_data : path, optional
+        The user's network (shipped name, ``.npz`` or ``.onnx``) and test data (``.npz``
+        with ``x``, ``y``) instead of the shipped network of its weight kind.
+    rare_estimates : pandas.DataFrame, optional
+        ``ber.csv`` of a rare-event campaign at some of this campaign's settings (the demo's
+        operating points): shown next to the sweep's BER there.
 
-def _format(value: Any) -> str:
-    if isinstance(value, float | np.floating):
-        if math.isnan(value):
-            return ""
-        return f"{value:.4g}"
-    return str(value)
+    Raises
+    ------
+    ParameterError
+        For a ``ber_target`` or ``repeats`` out of range.
+    """
 
+    ber_target: float = 1e-2
+    accuracy: bool = True
+    repeats: int = 10
+    seed: int = 0
+    test_limit: int | None = None
+    operating_points: Sequence[str] = ()
+    limits: SpecLimits | None = None
+    pdf: bool = False
+    model: str | Path | None = None
+    model_data: str | Path | None = None
+    rare_estimates: pd.DataFrame | None = field(default=None, compare=False)
 
-def _html_table(frame: pd.DataFrame, table_id: str = "") -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-
-    def cell(value: Any) -> str:
-        text = html.escape(_format(value))
-        verdict = f' class="v-{text.replace(" ", "-")}"' if text in _VERDICTS else ""
-        return f"<td{verdict}>{text}</td>"
-
-    body = "".join(
-        "<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False)
-    )
-    ident = f' id="{table_id}"' if table_id else ""
-    return f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-_VERDICTS = ("pass", "fail", "undetermined", "no limit")
-
-
-def _markdown_table(frame: pd.DataFrame) -> str:
-    lines = [
-        "| " + " | ".join(str(c) for c in frame.columns) + " |",
-        "|" + "---|" * len(frame.columns),
-    ]
-    lines += [
-        "| " + " | ".join(_format(v).replace("|", "/") for v in row) + " |"
-        for row in frame.itertuples(index=False)
-    ]
-    return "\n".join(lines)
+    def __post_init__(self) -> None:
+        check_range("--ber-target", self.ber_target, 0.0, 1.0, low_inclusive=False)
+        check_int("--repeats", self.repeats, 2, 10_000)
 
 
 def _ber_display(ber: pd.DataFrame) -> pd.DataFrame:
@@ -145,6 +157,8 @@ _HEADLINE_DISPLAY = (
     ("vdd_v", "VDD [V]", 1.0),
     ("t_sample_s", "t_sample [ns]", 1e9),
     (schema.BER_REPORT, "BER [95 % CI]", 1.0),
+    ("resolved_ber", "BER for accuracy", 1.0),
+    ("ber_resolution", "BER resolution", 1.0),
     (schema.METHOD, "method", 1.0),
     ("rare_event_ber", "rare-event BER [95 % CI]", 1.0),
     ("ber_verdict", "BER spec", 1.0),
@@ -160,7 +174,6 @@ _HEADLINE_DISPLAY = (
     ("model", "network", 1.0),
     ("accuracy", "accuracy", 1.0),
     ("accuracy_drop", "accuracy drop", 1.0),
-    ("accuracy_at_ber_bound", "at BER upper bound", 1.0),
     ("accuracy_verdict", "accuracy spec", 1.0),
     ("verdict", "verdict", 1.0),
 )
@@ -233,10 +246,10 @@ def _provenance(data: CampaignData) -> tuple[str, str]:
     table = pd.DataFrame(facts, columns=["setting", "value"])
     spec_json = html.escape(json.dumps(spec, indent=2, sort_keys=True))
     text = (
-        _html_table(table)
+        html_table(table)
         + f"<details><summary>full campaign specification</summary><pre>{spec_json}</pre></details>"
     )
-    return text, _markdown_table(table)
+    return text, markdown_table(table)
 
 
 def _accuracy_conditions(ber: pd.DataFrame, windows: pd.DataFrame) -> list[int]:
@@ -251,21 +264,54 @@ def _accuracy_conditions(ber: pd.DataFrame, windows: pd.DataFrame) -> list[int]:
     return [int(c) for c in chosen]
 
 
+@dataclass(frozen=True)
+class _Campaign:
+    """What every section reads: the loaded campaign and the tables derived from it."""
+
+    data: CampaignData
+    ber: pd.DataFrame  # ber.csv, with t_sample_s (NaN when the campaign does not sweep it)
+    limits: SpecLimits  # the campaign's [spec] table with the options' limits on top
+    resolve_below: float  # resolution floor of each condition's one BER
+    points: list[tuple[str, int]]  # headline operating points: (why chosen, condition id)
+    stats: pd.DataFrame  # delay and energy statistics per condition
+    windows: pd.DataFrame  # ternary operating windows
+    files: Path  # the <stem>_files folder
+
+
+@dataclass(frozen=True)
+class _Accuracy:
+    """The network study: curves and measured points, and the table the report shows."""
+
+    study: Any  # rram_ber.analysis.accuracy.AccuracyStudy (imported only when it runs)
+    table: pd.DataFrame  # the points with each condition's settings and ber_report
+
+
+class _Figures:
+    """Figures of the report: PNG (embedded in the HTML, linked from the Markdown) and SVG in
+    the files folder, PDF on request."""
+
+    def __init__(self, files: Path, pdf: bool, step: Callable[[str], None]) -> None:
+        self.files = files
+        self.pdf = pdf
+        self.step = step
+        self.rendered: dict[str, bytes] = {}
+
+    def add(self, name: str, figure: Any) -> str:
+        """Draw and write ``figure`` as ``name``; returns the name."""
+        self.step(f"drawing {name}")
+        self.rendered[name] = figures.png_bytes(figure)
+        (self.files / f"{name}.png").write_bytes(self.rendered[name])
+        (self.files / f"{name}.svg").write_bytes(figures.vector_bytes(figure, "svg"))
+        if self.pdf:
+            (self.files / f"{name}.pdf").write_bytes(figures.vector_bytes(figure, "pdf"))
+        return name
+
+
 def build_report(
     out: str | Path,
     html_path: str | Path,
-    ber_target: float = 1e-2,
-    accuracy: bool = True,
-    repeats: int = 10,
-    seed: int = 0,
-    test_limit: int | None = None,
-    operating_points: Sequence[str] = (),
-    limits: SpecLimits | None = None,
-    pdf: bool = False,
+    options: ReportOptions | None = None,
     progress: Callable[[str], None] | None = None,
-    model: str | Path | None = None,
-    model_data: str | Path | None = None,
-    rare_estimates: pd.DataFrame | None = None,
 ) -> Report:
     """Write the report of a finished campaign.
 
@@ -276,304 +322,272 @@ def build_report(
     html_path : path
         Where the HTML file goes (must end in ``.html`` or ``.htm``); the Markdown file and
         the ``<stem>_files`` folder are put beside it.
-    ber_target : float
-        Read-failure target of the shmoo plot.
-    accuracy : bool
-        Evaluate the shipped networks on the measured BERs (the slowest part).
-    repeats : int
-        Error realisations per accuracy estimate.
-    seed : int
-        Root seed of the accuracy error draws.
-    test_limit : int, optional
-        Evaluate accuracies on this many test inputs only.
-    operating_points : sequence of str
-        Operating points of the headline, e.g. ``"corner=tt,temp_c=27,vdd_v=1.2,
-        t_sample_s=1e-9"`` (default: the best and the nominal condition of each cell).
-    limits : SpecLimits, optional
-        Spec limits the headline checks; each one declared here replaces the campaign's own
-        (its ``[spec]`` table). Default: the campaign's limits only.
-    pdf : bool
-        Also write every figure as PDF.
+    options : ReportOptions, optional
+        What to show (default: :class:`ReportOptions`'s defaults).
     progress : callable, optional
         Called with a short message before each slow step.
-    model, model_data : path, optional
-        The user's network (shipped name, ``.npz`` or ``.onnx``) and test data (``.npz``
-        with ``x``, ``y``) instead of the shipped network of its weight kind.
-    rare_estimates : pandas.DataFrame, optional
-        ``ber.csv`` of a rare-event campaign at some of this campaign's settings (the demo's
-        operating points): shown next to the sweep's BER there.
     """
-    check_range("--ber-target", ber_target, 0.0, 1.0, low_inclusive=False)
-    check_int("--repeats", repeats, 2, 10_000)
+    options = options or ReportOptions()
     html_file = Path(html_path)
     if html_file.suffix.lower() not in (".html", ".htm"):
         raise ParameterError("--output", str(html_file), "a file name ending in .html")
     step = progress or (lambda message: None)
     step("loading the campaign")
+    campaign = _load(out, html_file.with_name(html_file.stem + "_files"), options)
+    drawn = _Figures(campaign.files, options.pdf, step)
+    accuracy = _accuracy(campaign, options, step) if options.accuracy else None
+    sections = [
+        _headline_section(campaign, options, accuracy),
+        *_rare_event_sections(campaign, options),
+        _ber_vs_vdd_section(campaign, drawn),
+        *_distribution_sections(campaign, drawn),
+        *_window_sections(campaign, drawn),
+        _shmoo_section(campaign, options, drawn),
+        *_accuracy_sections(accuracy, options, drawn),
+        *_table_sections(campaign),
+    ]
+    step("writing the report")
+    write_html(html_file, campaign.data, sections, drawn.rendered)
+    markdown = html_file.with_suffix(".md")
+    write_markdown(markdown, campaign.files, campaign.data, sections)
+    return Report(html_file, markdown, campaign.files, tuple(drawn.rendered))
+
+
+def _load(out: str | Path, files: Path, options: ReportOptions) -> _Campaign:
+    """Load the campaign, derive the tables every section shares, write their CSV files."""
     data = load_campaign(out)
-    # The campaign's [spec] table, with every limit given here taking precedence.
-    limits = data.campaign.limits.merged(limits or SpecLimits())
-    files = html_file.with_name(html_file.stem + "_files")
     files.mkdir(parents=True, exist_ok=True)
     ber = data.ber.copy()
     if "t_sample_s" not in ber.columns:
         ber["t_sample_s"] = np.nan
-    points = named_points(ber, operating_points) if operating_points else default_points(ber)
-    sections: list[_Section] = []
-    rendered: dict[str, bytes] = {}
-
-    def add_figure(name: str, figure: Any) -> str:
-        step(f"drawing {name}")
-        rendered[name] = figures.png_bytes(figure)
-        (files / f"{name}.png").write_bytes(rendered[name])
-        (files / f"{name}.svg").write_bytes(figures.vector_bytes(figure, "svg"))
-        if pdf:
-            (files / f"{name}.pdf").write_bytes(figures.vector_bytes(figure, "pdf"))
-        return name
-
+    points = (
+        named_points(ber, options.operating_points)
+        if options.operating_points
+        else default_points(ber)
+    )
     stats = delay_energy_stats(data.samples)
     stats.to_csv(files / "delay_energy.csv", index=False)
-    windows = operating_windows(ber)
+    return _Campaign(
+        data=data,
+        ber=ber,
+        # The campaign's [spec] table, with every limit given here taking precedence.
+        limits=data.campaign.limits.merged(options.limits or SpecLimits()),
+        resolve_below=resolution_floor(data.spec),
+        points=points,
+        stats=stats,
+        windows=operating_windows(ber),
+        files=files,
+    )
 
-    study = None
-    points_table = None
-    if accuracy:
-        from rram_ber.analysis.accuracy import accuracy_study
 
-        wanted = sorted(set(_accuracy_conditions(ber, windows)) | {c for _, c in points})
-        step(f"evaluating network accuracy at {len(wanted)} conditions")
-        study = accuracy_study(
-            data.out / "ber.csv",
-            wanted,
-            repeats,
-            seed,
-            test_limit,
-            progress=step,
-            model=model,
-            data=model_data,
-        )
-        settings = [c for c in ("cell", "corner", "temp_c", "vdd_v", "t_sample_s") if c in ber]
-        points_table = (
-            ber[[schema.CONDITION_ID, *settings, schema.BER_REPORT]]
-            .merge(study.points, on=schema.CONDITION_ID)
-            .sort_values(schema.CONDITION_ID)
-        )
-        points_table.to_csv(files / "accuracy.csv", index=False)
+def _accuracy(
+    campaign: _Campaign, options: ReportOptions, step: Callable[[str], None]
+) -> _Accuracy:
+    """Evaluate the networks at the accuracy conditions and the headline points."""
+    from rram_ber.analysis.accuracy import accuracy_study
 
-    headline = headline_table(ber, points, stats, points_table, limits, rare_estimates)
-    headline.to_csv(files / "headline.csv", index=False)
+    ber = campaign.ber
+    wanted = sorted(
+        set(_accuracy_conditions(ber, campaign.windows)) | {c for _, c in campaign.points}
+    )
+    step(f"evaluating network accuracy at {len(wanted)} conditions")
+    study = accuracy_study(
+        campaign.data.out / "ber.csv",
+        wanted,
+        options.repeats,
+        options.seed,
+        options.test_limit,
+        progress=step,
+        model=options.model,
+        data=options.model_data,
+        resolve_below=campaign.resolve_below,
+    )
+    settings = [c for c in ("cell", "corner", "temp_c", "vdd_v", "t_sample_s") if c in ber]
+    table = (
+        ber[[schema.CONDITION_ID, *settings, schema.BER_REPORT]]
+        .merge(study.points, on=schema.CONDITION_ID)
+        .sort_values(schema.CONDITION_ID)
+    )
+    table.to_csv(campaign.files / "accuracy.csv", index=False)
+    return _Accuracy(study, table)
+
+
+def _headline_section(
+    campaign: _Campaign, options: ReportOptions, accuracy: _Accuracy | None
+) -> Section:
+    """The answer first: the operating points against the spec limits."""
+    limits = campaign.limits
+    headline = headline_table(
+        campaign.ber,
+        campaign.points,
+        campaign.stats,
+        accuracy.table if accuracy is not None else None,
+        limits,
+        options.rare_estimates,
+        campaign.resolve_below,
+    )
+    headline.to_csv(campaign.files / "headline.csv", index=False)
     shown = _headline_display(headline)
     chosen = (
         "named with --operating-point"
-        if operating_points
+        if options.operating_points
         else "the best condition of each cell (lowest read-failure rate) and its nominal one "
         "(tt, nearest 27 C, highest VDD, the cell's best sampling time)"
     )
-    sections.append(
-        _Section(
-            "Operating points",
-            _html_table(shown, "headline")
-            + f"<p class='note'>Operating points: {html.escape(chosen)}. "
-            f"{html.escape(_limits_text(limits))} BER counts errors among resolved reads; the "
-            "read-failure rate also counts unresolved reads and failed simulations. Delay over "
-            "latched reads, energy over all simulated reads; accuracy drop against the same "
-            "network without errors; 'at BER upper bound': no error was seen, so the network "
-            "was evaluated at the BER's upper bound (accuracy a lower bound, its drop an upper "
-            "bound; a drop above the limit is then undetermined). Verdicts: delay at its "
-            "99.9th percentile, energy at its mean, BER by its whole 95 % interval; where a "
-            "rare-event estimate exists at the same settings (it counts wrong and unresolved "
-            "reads, so it bounds the BER from above), a BER the sweep leaves undetermined "
-            "passes when the estimate's whole interval is within the limit.</p>",
-            _limits_text(limits) + "\n\n" + _markdown_table(shown),
-            anchor="headline",
-        )
+    floor = campaign.resolve_below
+    return Section(
+        "Operating points",
+        html_table(shown, "headline") + f"<p class='note'>Operating points: {html.escape(chosen)}. "
+        f"{html.escape(_limits_text(limits))} BER counts errors among resolved reads; the "
+        "read-failure rate also counts unresolved reads and failed simulations. Delay over "
+        "latched reads, energy over all simulated reads; accuracy drop against the same "
+        "network without errors, at the 'BER for accuracy': the estimate, or where no error "
+        "was seen the upper bound ('BER resolution' bound-below-floor when the bound is at "
+        f"or below the resolution floor {floor:g}, else unresolved-bound: the accuracy at "
+        "the bound is then a worst case, its drop an upper bound, and a drop above the "
+        "limit is undetermined). The same BER gives rram-ber evaluate --ber-table and "
+        "the API their accuracy. Verdicts: delay at its "
+        "99.9th percentile, energy at its mean, BER by its whole 95 % interval; where a "
+        "rare-event estimate exists at the same settings (it counts wrong and unresolved "
+        "reads, so it bounds the BER from above), a BER the sweep leaves undetermined "
+        "passes when the estimate's whole interval is within the limit.</p>",
+        _limits_text(limits) + "\n\n" + markdown_table(shown),
+        anchor="headline",
     )
 
-    if rare_estimates is not None and len(rare_estimates):
-        rare_points = operating_point_table(ber, rare_estimates)
-        rare_points.to_csv(files / "operating_points.csv", index=False)
-        sections.append(
-            _Section(
-                "Rare-event estimates next to the sweep",
-                "<p>Importance-sampling estimates (95 % intervals from the estimator, a wrong "
-                "or unresolved read counted as a failure) at operating points of the sweep, "
-                "beside the brute-force BER there.</p>" + _html_table(rare_points),
-                _markdown_table(rare_points),
-            )
-        )
 
-    sections.append(
-        _Section(
-            "BER against supply voltage",
-            "<p>Per cell and temperature, one line per corner, at the cell's best sampling time "
-            "(lowest mean BER); bars are 95 % intervals, open triangles mark upper bounds where "
-            "no error was seen; dotted crosses show the read-failure rate (errors, unresolved "
-            "reads and failed simulations over all reads) where more than 1 % of the reads "
-            "were unresolved or failed.</p>",
+def _rare_event_sections(campaign: _Campaign, options: ReportOptions) -> list[Section]:
+    """Rare-event estimates at operating points next to the sweep's BER (when given)."""
+    rare = options.rare_estimates
+    if rare is None or not len(rare):
+        return []
+    rare_points = operating_point_table(campaign.ber, rare)
+    rare_points.to_csv(campaign.files / "operating_points.csv", index=False)
+    return [
+        Section(
+            "Rare-event estimates next to the sweep",
+            "<p>Importance-sampling estimates (95 % intervals from the estimator, a wrong "
+            "or unresolved read counted as a failure) at operating points of the sweep, "
+            "beside the brute-force BER there.</p>" + html_table(rare_points),
+            markdown_table(rare_points),
+        )
+    ]
+
+
+def _ber_vs_vdd_section(campaign: _Campaign, drawn: _Figures) -> Section:
+    return Section(
+        "BER against supply voltage",
+        "<p>Per cell and temperature, one line per corner, at the cell's best sampling time "
+        "(lowest mean BER); bars are 95 % intervals, open triangles mark upper bounds where "
+        "no error was seen; dotted crosses show the read-failure rate (errors, unresolved "
+        "reads and failed simulations over all reads) where more than 1 % of the reads "
+        "were unresolved or failed.</p>",
+        "",
+        drawn.add("ber_vs_vdd", figures.ber_vs_vdd_figure(campaign.ber)),
+    )
+
+
+def _distribution_sections(campaign: _Campaign, drawn: _Figures) -> list[Section]:
+    samples = campaign.data.samples
+    if not len(samples):
+        return []
+    return [
+        Section(
+            "Resistance, sense-delay and read-energy distributions",
+            "<p>Device resistances split by programmed state; sense delay (sense-enable "
+            "edge to outputs separated by 90 % of VDD) and read energy (charge from VDD "
+            "times VDD over evaluation and restore) per supply voltage. Mean, sigma and "
+            "99.9th percentile per condition are in the delay and energy table below.</p>",
             "",
-            add_figure("ber_vs_vdd", figures.ber_vs_vdd_figure(ber)),
+            drawn.add("distributions", figures.distributions_figure(samples, campaign.ber)),
         )
-    )
-    if len(data.samples):
-        sections.append(
-            _Section(
-                "Resistance, sense-delay and read-energy distributions",
-                "<p>Device resistances split by programmed state; sense delay (sense-enable "
-                "edge to outputs separated by 90 % of VDD) and read energy (charge from VDD "
-                "times VDD over evaluation and restore) per supply voltage. Mean, sigma and "
-                "99.9th percentile per condition are in the delay and energy table below.</p>",
-                "",
-                add_figure("distributions", figures.distributions_figure(data.samples, ber)),
-            )
-        )
+    ]
 
-    if len(windows):
-        windows.to_csv(files / "operating_window.csv", index=False)
-        sections.append(
-            _Section(
-                "Ternary read: operating window",
-                "<p>Per corner and temperature, the supply and sampling time where the ternary "
-                "read differs least from the stored +1/0/-1, next to the binary 2T2R read at the "
-                "same point.</p>" + _html_table(windows),
-                _markdown_table(windows),
-                add_figure(
-                    "ternary_confusion", figures.confusion_figure(data.confusion, windows, ber)
-                ),
-            )
-        )
 
-    shmoo = shmoo_table(ber, ber_target)
-    shmoo.to_csv(files / "shmoo.csv", index=False)
-    sections.append(
-        _Section(
-            "Shmoo: supply voltage against sampling time",
-            f"<p>A read fails when it is an error, unresolved, or its simulation failed. Pass: "
-            f"the 95 % interval of the failure rate is at or below {ber_target:g}; fail: above; "
-            f"undetermined: the interval straddles the target.</p>",
-            "",
-            add_figure("shmoo", figures.shmoo_figure(shmoo, ber_target)),
+def _window_sections(campaign: _Campaign, drawn: _Figures) -> list[Section]:
+    windows = campaign.windows
+    if not len(windows):
+        return []
+    windows.to_csv(campaign.files / "operating_window.csv", index=False)
+    confusion = figures.confusion_figure(campaign.data.confusion, windows, campaign.ber)
+    return [
+        Section(
+            "Ternary read: operating window",
+            "<p>Per corner and temperature, the supply and sampling time where the ternary "
+            "read differs least from the stored +1/0/-1, next to the binary 2T2R read at the "
+            "same point.</p>" + html_table(windows),
+            markdown_table(windows),
+            drawn.add("ternary_confusion", confusion),
         )
+    ]
+
+
+def _shmoo_section(campaign: _Campaign, options: ReportOptions, drawn: _Figures) -> Section:
+    target = options.ber_target
+    shmoo = shmoo_table(campaign.ber, target)
+    shmoo.to_csv(campaign.files / "shmoo.csv", index=False)
+    return Section(
+        "Shmoo: supply voltage against sampling time",
+        f"<p>A read fails when it is an error, unresolved, or its simulation failed. Pass: "
+        f"the 95 % interval of the failure rate is at or below {target:g}; fail: above; "
+        f"undetermined: the interval straddles the target.</p>",
+        "",
+        drawn.add("shmoo", figures.shmoo_figure(shmoo, target)),
     )
 
-    if study is not None and points_table is not None:
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in study.notes)
-        figure_name = None
-        if study.curves:
-            figure_name = add_figure(
-                "accuracy", figures.accuracy_figure(study.curves, study.points)
-            )
-        sections.append(
-            _Section(
-                "Network accuracy against BER",
-                f"<p>Shipped networks evaluated with static errors (drawn once per chip), mean "
-                f"and 95 % interval (clipped to [0, 1]) over {repeats} chips. Diamonds: each "
-                f"measured condition's own error model (asymmetric 2 x 2, or the ternary 3 x 3 "
-                f"confusion matrix) applied to every stored layer; drop = clean accuracy minus "
-                f"accuracy at the condition.</p>"
-                + (f"<ul>{notes}</ul>" if notes else "")
-                + _html_table(points_table),
-                _markdown_table(points_table) + "".join(f"\n\n- {n}" for n in study.notes),
-                figure_name,
-            )
-        )
 
-    # The full tables close the page, folded: they are for looking things up.
-    display = _ber_display(ber)
+def _accuracy_sections(
+    accuracy: _Accuracy | None, options: ReportOptions, drawn: _Figures
+) -> list[Section]:
+    if accuracy is None:
+        return []
+    study, table = accuracy.study, accuracy.table
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in study.notes)
+    figure_name = None
+    if study.curves:
+        figure_name = drawn.add("accuracy", figures.accuracy_figure(study.curves, study.points))
+    return [
+        Section(
+            "Network accuracy against BER",
+            f"<p>Shipped networks evaluated with static errors (drawn once per chip), mean "
+            f"and 95 % interval (clipped to [0, 1]) over {options.repeats} chips. Diamonds: "
+            f"each measured condition's own error model (asymmetric 2 x 2, or the ternary "
+            f"3 x 3 confusion matrix) applied to every stored layer; drop = clean accuracy "
+            f"minus accuracy at the condition.</p>"
+            + (f"<ul>{notes}</ul>" if notes else "")
+            + html_table(table),
+            markdown_table(table) + "".join(f"\n\n- {n}" for n in study.notes),
+            figure_name,
+        )
+    ]
+
+
+def _table_sections(campaign: _Campaign) -> list[Section]:
+    """The full tables and the provenance close the page, folded: they are for looking
+    things up."""
+    files = campaign.files
+    display = _ber_display(campaign.ber)
     display.to_csv(files / "ber.csv", index=False)
-    data.confusion.to_csv(files / "confusion.csv", index=False)
-    sections.append(
-        _Section(
+    campaign.data.confusion.to_csv(files / "confusion.csv", index=False)
+    stats = campaign.stats
+    provenance_html, provenance_md = _provenance(campaign.data)
+    return [
+        Section(
             "Bit-error rate per condition",
             "<p>BER = errors / resolved reads with the exact Clopper-Pearson 95 % interval; "
             "'&lt; x' is the upper bound when no error was observed. Unresolved reads (outputs "
             "not separated at the sampling time) and failed simulations are counted apart; the "
-            "read-failure rate beside it counts them as failures.</p>" + _html_table(display),
-            _markdown_table(display),
+            "read-failure rate beside it counts them as failures.</p>" + html_table(display),
+            markdown_table(display),
             folded=True,
-        )
-    )
-    sections.append(
-        _Section(
+        ),
+        Section(
             "Sense delay and read energy per condition",
             "<p>Delay [s] over latched reads, energy [J] over simulated reads: mean, sigma and "
             "99.9th percentile (with fewer than 1000 reads, close to the largest value).</p>"
-            + _html_table(stats),
-            _markdown_table(stats),
+            + html_table(stats),
+            markdown_table(stats),
             folded=True,
-        )
-    )
-    provenance_html, provenance_md = _provenance(data)
-    sections.append(
-        _Section("Settings and provenance", provenance_html, provenance_md, folded=True)
-    )
-
-    step("writing the report")
-    _write_html(html_file, data, sections, rendered)
-    markdown = html_file.with_suffix(".md")
-    _write_markdown(markdown, files, data, sections)
-    return Report(html_file, markdown, files, tuple(rendered))
-
-
-_STYLE = """
-body { font-family: sans-serif; margin: 2em; max-width: 1400px; color: #222; }
-table { border-collapse: collapse; font-size: 12px; margin: 0.5em 0 1.5em 0; }
-th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: right; }
-th { background: #eee; }
-img { max-width: 100%; }
-pre { background: #f6f6f6; padding: 1em; font-size: 11px; }
-h1 { font-size: 1.4em; margin: 0.2em 0; }
-#headline { font-size: 13px; }
-#headline td:first-child { text-align: left; font-weight: bold; }
-p.note { font-size: 12px; color: #444; max-width: 1100px; }
-td.v-pass { background: #c8e6c9; }
-td.v-fail { background: #ffcdd2; }
-td.v-undetermined { background: #fff9c4; }
-td.v-no-limit { color: #777; }
-details > summary { font-size: 1.2em; font-weight: bold; margin: 0.8em 0; cursor: pointer; }
-"""
-
-
-def _write_html(
-    path: Path, data: CampaignData, sections: Sequence[_Section], rendered: dict[str, bytes]
-) -> None:
-    title = f"rram-ber BER report: {data.campaign.campaign.name}"
-    generated = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p>Generated {generated} UTC from <code>{html.escape(str(data.out))}</code>.</p>",
+        ),
+        Section("Settings and provenance", provenance_html, provenance_md, folded=True),
     ]
-    for section in sections:
-        anchor = f' id="{section.anchor}-section"' if section.anchor else ""
-        title = html.escape(section.title)
-        if section.folded:
-            parts.append(f"<details><summary><h2>{title}</h2></summary>")
-        else:
-            parts.append(f"<section{anchor}><h2>{title}</h2>")
-        parts.append(section.text)
-        if section.figure is not None:
-            encoded = base64.b64encode(rendered[section.figure]).decode("ascii")
-            parts.append(
-                f'<figure><img id="figure-{section.figure}" alt="{title}" '
-                f'src="data:image/png;base64,{encoded}"></figure>'
-            )
-        parts.append("</details>" if section.folded else "</section>")
-    parts.append("</body></html>")
-    path.write_text("\n".join(parts), encoding="utf-8")
-
-
-def _write_markdown(
-    path: Path, files: Path, data: CampaignData, sections: Sequence[_Section]
-) -> None:
-    name = data.campaign.campaign.name
-    lines = [f"# rram-ber BER report: {name}", ""]
-    for section in sections:
-        lines += [f"## {section.title}", ""]
-        if section.markdown:
-            lines += [section.markdown, ""]
-        if section.figure is not None:
-            lines += [f"![{section.title}]({files.name}/{section.figure}.png)", ""]
-    lines += [f"Tables as CSV: `{files.name}/`.", ""]
-    path.write_text("\n".join(lines), encoding="utf-8")

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from rram_ber.analysis.report import Report
     from rram_ber.characterization.campaign import CampaignResult
     from rram_ber.characterization.spec import CampaignSpec
-    from rram_ber.progress import ProgressBar
 
 __all__ = [
     "InProcessExecutor",
@@ -107,6 +106,7 @@ def run_campaign(
     from rram_ber.characterization.campaign import run_campaign as run
     from rram_ber.characterization.executors import LocalExecutor
     from rram_ber.characterization.spec import CampaignSpec
+    from rram_ber.progress import ProgressBar
 
     campaign = spec if isinstance(spec, CampaignSpec) else load_campaign(spec)
     if samples is not None:
@@ -174,23 +174,34 @@ def evaluate_accuracy(
     Returns
     -------
     pandas.DataFrame
-        ``condition_id``, ``model``, ``ber``, ``accuracy_mean`` and its 95 % interval
-        (clipped to [0, 1]), ``repeats``, ``clean_accuracy`` and ``accuracy_drop``. Notes on
-        what could not be evaluated are in ``frame.attrs["notes"]``.
+        ``condition_id``, ``model``, ``ber`` and ``ber_resolution`` (the condition's one
+        resolved BER, :func:`rram_ber.analysis.bnn.ber_table.resolve_ber`: ``estimated``,
+        ``bound-below-floor`` or ``unresolved-bound``, where no error was seen and the
+        accuracy at the bound is a worst case), ``accuracy_mean`` and its 95 % interval
+        (clipped to [0, 1]), ``repeats``, ``clean_accuracy`` and ``accuracy_drop``; the same
+        numbers as the report and ``rram-ber evaluate --ber-table``. Notes on what could not
+        be evaluated are in ``frame.attrs["notes"]``.
     """
     from rram_ber.analysis.accuracy import accuracy_study
+    from rram_ber.analysis.bnn.ber_table import campaign_floor
 
     if isinstance(campaign, pd.DataFrame) or (
         hasattr(campaign, "ber") and not isinstance(campaign, str | Path)
     ):
         ber = campaign if isinstance(campaign, pd.DataFrame) else campaign.ber
-        if confusion is None and not isinstance(campaign, pd.DataFrame):
-            confusion = campaign.confusion
+        # A result's resolution floor is its campaign's; a bare table gets the default.
+        floor = None
+        if not isinstance(campaign, pd.DataFrame):
+            confusion = campaign.confusion if confusion is None else confusion
+            floor = campaign_floor(Path(campaign.out))
         with tempfile.TemporaryDirectory() as folder:
             ber.to_csv(Path(folder) / "ber.csv", index=False)
             if confusion is not None:
                 confusion.to_csv(Path(folder) / "confusion.csv", index=False)
-            study = accuracy_study(Path(folder) / "ber.csv", conditions, repeats, seed, test_limit)
+            study = accuracy_study(
+                Path(folder) / "ber.csv", conditions, repeats, seed, test_limit,
+                resolve_below=floor,
+            )  # fmt: skip
     else:
         folder_path = _campaign_dir(campaign)
         if folder_path is None:
@@ -215,18 +226,30 @@ def write_report(
     html_path : str or Path
         The HTML file (``.html``); the Markdown file and ``<stem>_files/`` go beside it.
     **options
-        Passed to :func:`rram_ber.analysis.report.build_report`: ``operating_points`` (list of
-        ``"corner=tt,vdd_v=1.2,..."``), ``limits`` (:class:`SpecLimits`), ``accuracy``,
-        ``repeats``, ``seed``, ``test_limit``, ``ber_target``, ``pdf``.
+        Fields of :class:`rram_ber.analysis.report.ReportOptions`: ``operating_points`` (list
+        of ``"corner=tt,vdd_v=1.2,..."``), ``limits`` (:class:`SpecLimits`), ``accuracy``,
+        ``repeats``, ``seed``, ``test_limit``, ``ber_target``, ``pdf``, ``model``,
+        ``model_data``, ``rare_estimates``.
 
     Returns
     -------
     analysis.report.Report
         The paths written.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown option or an option out of range.
     """
-    from rram_ber.analysis.report import build_report
+    from dataclasses import fields
+
+    from rram_ber.analysis.report import ReportOptions, build_report
 
     folder = _campaign_dir(campaign)
     if folder is None:
         raise ParameterError("campaign", campaign, "a campaign result or output directory")
-    return build_report(folder, Path(html_path), **options)
+    known = [f.name for f in fields(ReportOptions)]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise ParameterError("write_report options", unknown, "options among " + ", ".join(known))
+    return build_report(folder, Path(html_path), ReportOptions(**options))

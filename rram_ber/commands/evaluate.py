@@ -5,6 +5,11 @@ Uses only the NumPy evaluator (:mod:`rram_ber.analysis.bnn`); never loads the si
 ``--model`` takes a shipped name or a file (``.npz`` of the project's format, ``.onnx`` ONNX or
 QONNX graph); ``--data PATH.npz`` (arrays ``x``, ``y``) replaces the model's own test split.
 
+A condition of ``--ber-table`` is evaluated at its one resolved BER
+(:func:`rram_ber.analysis.bnn.ber_table.resolve_ber`), the same as in the report's accuracy
+section and :func:`rram_ber.api.evaluate_accuracy`: where no error was seen, at the upper
+bound of its interval, labelled a worst case when that bound is above the resolution floor.
+
 Exit status: 0 success; 2 bad input (unknown model, BER outside [0, 1], ambiguous or unknown
 ``--condition``, a table that does not fit the model, ...); 1 if the model's test data is not
 installed (the message says how to install it).
@@ -52,7 +57,11 @@ def register(subparsers: Any) -> None:
         "ternary: 0<->+-1 only, average rate P)",
     )
     source.add_argument(
-        "--ber-table", metavar="DIR/ber.csv", help="a campaign's ber.csv (confusion.csv beside)"
+        "--ber-table",
+        metavar="DIR/ber.csv",
+        help="a campaign's ber.csv (confusion.csv beside); a condition is evaluated at its "
+        "resolved BER, as in the report: where no error was seen, at the interval's upper "
+        "bound (a worst case when above the resolution floor, 1e-9 by default)",
     )
     parser.add_argument("--condition", help="condition_id to use from --ber-table")
     parser.add_argument("--repeats", type=int, default=20, help="error realisations (default 20)")
@@ -132,10 +141,11 @@ def run(args: argparse.Namespace) -> int:
             raise error.renamed("--ber") from None
     elif args.ber_table is not None:
         # Conditions without any resolved read have no error model; they are not offered.
+        # Each condition's matrix is at its resolved BER (resolve_ber), as in the report.
         condition = select_condition(
             read_ber_table(args.ber_table, skip_unmeasured=True), args.condition
         )
-        ber = condition.ber
+        ber = condition.resolved.ber
         try:
             error_model = ErrorModel.same_matrix(network, condition.matrix, mode)
         except ParameterError as error:
@@ -157,6 +167,11 @@ def run(args: argparse.Namespace) -> int:
         estimate = evaluate_with_errors(
             network, x, y, error_model, repeats, seed, progress=bar.update
         )
+    # An unresolved condition's BER lies anywhere in [0, bound]: the accuracy at the bound is
+    # the worst case, the error-free network's the other end of the range.
+    best_case = (
+        network.accuracy(x, y) if condition is not None and condition.resolved.worst_case else None
+    )
     if args.json:
         print(
             json.dumps(
@@ -166,8 +181,12 @@ def run(args: argparse.Namespace) -> int:
                     "accuracy_ci_low": _none_if_nan(estimate.ci_low),
                     "accuracy_ci_high": _none_if_nan(estimate.ci_high),
                     "accuracy_std": _none_if_nan(estimate.std),
+                    "accuracy_at_ber_0": best_case,
                     "repeats": estimate.repeats,
                     "ber": _none_if_nan(ber),
+                    "ber_resolution": (
+                        "given" if condition is None else condition.resolved.resolution.value
+                    ),
                     "condition_id": None if condition is None else condition.condition_id,
                     "mode": mode.value,
                     "seed": seed,
@@ -186,7 +205,8 @@ def run(args: argparse.Namespace) -> int:
     source = (
         f"uniform BER {ber:g}"
         if condition is None
-        else f"condition {condition.condition_id} of {args.ber_table} (ber {ber:.3g})"
+        else f"condition {condition.condition_id} of {args.ber_table}, BER "
+        + condition.resolved.describe()
     )
     rows = [
         (
@@ -197,6 +217,8 @@ def run(args: argparse.Namespace) -> int:
         ("repeats", f"{repeats} (seed {seed})"),
         ("accuracy", f"{100 * estimate.mean:.2f} % (95 % CI {interval})"),
     ]
+    if best_case is not None:
+        rows.append(("at BER 0", f"{100 * best_case:.2f} % (the other end of the BER's range)"))
     if clean is not None and args.limit is None and args.data is None:
         rows.append(("clean accuracy", f"{100 * clean:.2f} %"))
     width = max(len(name) for name, _ in rows)

@@ -143,9 +143,22 @@ def write_report(
     output whose BERs are shown next to the sweep)."""
     import pandas as pd
 
-    from rram_ber.analysis.report import build_report
+    from rram_ber.analysis.report import ReportOptions, build_report
 
-    limits = limits_from_args(args)
+    options = ReportOptions(
+        ber_target=args.ber_target,
+        accuracy=not args.no_accuracy,
+        repeats=args.repeats,
+        test_limit=args.test_limit,
+        operating_points=args.operating_point,
+        limits=limits_from_args(args),
+        pdf=args.pdf,
+        model=args.model,
+        model_data=args.data,
+        rare_estimates=(
+            pd.read_csv(rare_estimates / "ber.csv") if rare_estimates is not None else None
+        ),
+    )
     if html_path.suffix.lower() not in (".html", ".htm"):
         from rram_ber.core.validation import ParameterError
 
@@ -157,23 +170,7 @@ def write_report(
         if not quiet:
             print(f"report: {message} ...", file=sys.stderr, flush=True)
 
-    report = build_report(
-        out,
-        html_path,
-        ber_target=args.ber_target,
-        accuracy=not args.no_accuracy,
-        repeats=args.repeats,
-        test_limit=args.test_limit,
-        operating_points=args.operating_point,
-        limits=limits,
-        pdf=args.pdf,
-        progress=progress,
-        model=args.model,
-        model_data=args.data,
-        rare_estimates=(
-            pd.read_csv(rare_estimates / "ber.csv") if rare_estimates is not None else None
-        ),
-    )
+    report = build_report(out, html_path, options, progress)
     print(f"wrote {report.html}, {report.markdown} and {report.files}/")
     return report.html
 

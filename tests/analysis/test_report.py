@@ -17,7 +17,7 @@ import pytest
 from matplotlib import image
 
 from rram_ber.analysis.campaign_data import load_campaign
-from rram_ber.analysis.report import build_report
+from rram_ber.analysis.report import ReportOptions, build_report
 from rram_ber.characterization.spec import parse_spec
 from rram_ber.characterization.spec_limits import SpecLimits
 from rram_ber.cli import main
@@ -42,7 +42,7 @@ def report(tmp_path_factory):
     shutil.copytree(CAMPAIGN, out)
     target = tmp_path_factory.mktemp("report") / "report.html"
     limits = SpecLimits(ber_max=0.3, delay_max_s=1e-9, energy_max_j=12e-15, accuracy_drop_max=0.1)
-    return build_report(out, target, repeats=3, test_limit=300, limits=limits)
+    return build_report(out, target, ReportOptions(repeats=3, test_limit=300, limits=limits))
 
 
 class _Collector(html.parser.HTMLParser):
@@ -318,14 +318,51 @@ def test_conditions_without_errors_are_evaluated_at_their_upper_bound(report):
     points = pd.read_csv(report.files / "accuracy.csv").set_index("condition_id")
     ber = pd.read_csv(CAMPAIGN / "ber.csv").set_index("condition_id")
     assert ber.loc[7, "n_errors"] == 0  # "< 0.15"
-    assert bool(points.loc[7, "ber_is_bound"])
+    assert points.loc[7, "ber_resolution"] == "unresolved-bound"
     assert points.loc[7, "ber"] == pytest.approx(ber.loc[7, "ber_ci_high"])
     # Not the clean accuracy: errors at the bound's rate cost accuracy.
     assert points.loc[7, "accuracy_mean"] < points.loc[7, "clean_accuracy"] - 0.05
-    seen = points[~points["ber_is_bound"].astype(bool)]
+    seen = points[points["ber_resolution"] == "estimated"]
+    assert len(seen) == len(points) - 1
     assert np.allclose(seen["ber"], ber.loc[seen.index, "ber"])
     headline = pd.read_csv(report.files / "headline.csv").set_index("condition_id")
-    assert bool(headline.loc[7, "accuracy_at_ber_bound"])
+    assert headline.loc[7, "ber_resolution"] == "unresolved-bound"
+    assert headline.loc[7, "resolved_ber"] == pytest.approx(ber.loc[7, "ber_ci_high"])
     # A drop above the limit measured at an upper bound proves nothing.
     assert headline.loc[7, "accuracy_drop"] > 0.1
     assert headline.loc[7, "accuracy_verdict"] == "undetermined"
+
+
+@pytest.mark.parametrize("condition", [7, 3])
+def test_report_evaluate_and_api_give_one_accuracy_per_condition(report, condition, capsys):
+    """One BER per condition everywhere: the report's headline and accuracy section,
+    ``rram-ber evaluate --ber-table`` and ``api.evaluate_accuracy`` print the same accuracy.
+    Condition 7 saw no error ("< 0.15": evaluated at its bound, a worst case); condition 3
+    has an asymmetric 2 x 2 model (p_error_plus 0, p_error_minus 0.083)."""
+    import pandas as pd
+
+    from rram_ber import api
+
+    section = pd.read_csv(report.files / "accuracy.csv").set_index("condition_id")
+    headline = pd.read_csv(report.files / "headline.csv").set_index("condition_id")
+    argv = ["evaluate", "--model", section.loc[condition, "model"], "--ber-table",
+            str(CAMPAIGN / "ber.csv"), "--condition", str(condition), "--repeats", "3",
+            "--limit", "300", "--json", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    evaluated = json.loads(capsys.readouterr().out)
+    through_api = api.evaluate_accuracy(CAMPAIGN, [condition], repeats=3, test_limit=300)
+    through_api = through_api.set_index("condition_id")
+    accuracy = section.loc[condition, "accuracy_mean"]
+    assert evaluated["accuracy_mean"] == pytest.approx(accuracy, rel=1e-12)
+    assert through_api.loc[condition, "accuracy_mean"] == pytest.approx(accuracy, rel=1e-12)
+    ber = section.loc[condition, "ber"]
+    assert evaluated["ber"] == pytest.approx(ber) and through_api.loc[condition, "ber"] == ber
+    resolution = section.loc[condition, "ber_resolution"]
+    assert evaluated["ber_resolution"] == through_api.loc[condition, "ber_resolution"]
+    assert evaluated["ber_resolution"] == resolution
+    if condition in headline.index:
+        assert headline.loc[condition, "accuracy"] == pytest.approx(accuracy, rel=1e-12)
+        assert headline.loc[condition, "ber_resolution"] == resolution
+    # The printed report says the same number.
+    markdown = report.markdown.read_text(encoding="utf-8")
+    assert f"{accuracy:.4g}" in markdown

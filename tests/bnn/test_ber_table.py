@@ -1,11 +1,22 @@
 """Reading a campaign's ber.csv / confusion.csv into transition matrices."""
 
 import csv
+import json
+import math
 
 import numpy as np
 import pytest
 
-from rram_ber.analysis.bnn.ber_table import read_ber_table, select_condition
+from rram_ber.analysis.bnn.ber_table import (
+    DEFAULT_RESOLVE_BELOW,
+    Resolution,
+    ResolvedBer,
+    campaign_floor,
+    read_ber_table,
+    resolution_floor,
+    resolve_ber,
+    select_condition,
+)
 from rram_ber.characterization import schema
 from rram_ber.core.validation import ParameterError
 
@@ -107,3 +118,86 @@ def test_bad_tables_are_refused_with_the_column_named(tmp_path):
     path = write_ber_table(tmp_path, [row])
     with pytest.raises(ParameterError, match="condition 'c' ber"):
         read_ber_table(path)
+
+
+def rare_row(cid, method, ber, low, high, plus, minus):
+    """A ber.csv row of a rare-event estimate, shaped as the campaign writes it (the mean of
+    the two stored values' estimates, n_resolved / n_unresolved NaN)."""
+    report = f"< {high:.2g} ({method})" if ber == 0 else f"{ber:.3g} [{low:.2g}, {high:.2g}]"
+    return [cid, "2t2r", 1.2, 27, "tt", method, 4000, "nan", "nan", 0, 0 if ber == 0 else 7,
+            ber, low, high, report, plus, minus]  # fmt: skip
+
+
+def test_one_resolved_ber_per_condition_with_rare_event_rows(tmp_path):
+    rows = [
+        binary_row("mc", 0.02, 0.03, 0.01),  # errors seen: the estimate, its 2 x 2 model
+        rare_row("is", "importance", 2e-6, 1e-6, 4e-6, 3e-6, 1e-6),
+        rare_row("deep", "subset", 0.0, 0.0, 1.5e-10, 0.0, 0.0),  # "< 1.5e-10 (subset)"
+        rare_row("shallow", "subset", 0.0, 0.0, 0.012, 0.0, 0.0),  # "< 0.012 (subset)"
+        binary_row("none", 0.0, 0.0, 0.0),  # a Monte-Carlo zero with its interval
+    ]
+    rows[-1][schema.BER_COLUMNS.index(schema.BER_CI_HIGH) + 1 + len(SETTINGS)] = 3e-4
+    table = {c.condition_id: c for c in read_ber_table(write_ber_table(tmp_path, rows))}
+    resolution = {cid: c.resolved.resolution for cid, c in table.items()}
+    assert resolution == {
+        "mc": Resolution.ESTIMATED,
+        "is": Resolution.ESTIMATED,
+        "deep": Resolution.BOUND_BELOW_FLOOR,
+        "shallow": Resolution.UNRESOLVED_BOUND,
+        "none": Resolution.UNRESOLVED_BOUND,
+    }
+    assert [table[c].resolved.ber for c in ("mc", "is", "deep", "shallow", "none")] == [
+        0.02, 2e-6, 1.5e-10, 0.012, 3e-4,
+    ]  # fmt: skip
+    # The estimate keeps the per-stored-value model (p_error_plus, p_error_minus); a bound
+    # is symmetric at the bound.
+    assert np.allclose(table["mc"].matrix.probabilities, [[0.99, 0.01], [0.03, 0.97]])
+    assert np.allclose(table["is"].matrix.probabilities, [[1 - 1e-6, 1e-6], [3e-6, 1 - 3e-6]])
+    assert np.allclose(table["shallow"].matrix.probabilities, [[0.988, 0.012], [0.012, 0.988]])
+    assert table["shallow"].resolved.worst_case and not table["deep"].resolved.worst_case
+    assert "worst case" in table["shallow"].resolved.describe()
+    # A floor above the bound resolves it: the floor is the campaign's choice.
+    (shallow,) = [
+        c for c in read_ber_table(tmp_path / "ber.csv", resolve_below=0.05)
+        if c.condition_id == "shallow"
+    ]  # fmt: skip
+    assert shallow.resolved.resolution is Resolution.BOUND_BELOW_FLOOR
+
+
+def test_ternary_condition_without_errors_is_evaluated_at_its_bound(tmp_path):
+    row = ["t", "ternary", 1.0, 27, "tt", "monte-carlo", 300, 300, 0, 0, 0,
+           0.0, 0.0, 0.012, "< 0.012", "nan", "nan"]  # fmt: skip
+    identity = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    (condition,) = read_ber_table(
+        write_ber_table(tmp_path, [row], ternary_confusion("t", identity))
+    )
+    assert condition.resolved.resolution is Resolution.UNRESOLVED_BOUND
+    assert np.allclose(np.diag(condition.matrix.probabilities), 0.988)
+    assert np.allclose(condition.matrix.probabilities[0, 1:], 0.006)
+
+
+def test_resolution_floor_comes_from_the_campaign(tmp_path):
+    path = write_ber_table(tmp_path, [rare_row("s", "subset", 0.0, 0.0, 2e-8, 0.0, 0.0)])
+    (default,) = read_ber_table(path)
+    assert default.resolved.resolution is Resolution.UNRESOLVED_BOUND  # above 1e-9
+    spec = {"campaign": {"name": "x", "resolve_below": 1e-7}}
+    (tmp_path / "campaign.json").write_text(json.dumps({"spec": spec}))
+    assert campaign_floor(tmp_path) == 1e-7
+    (resolved,) = read_ber_table(path)
+    assert resolved.resolved.resolution is Resolution.BOUND_BELOW_FLOOR
+    assert resolution_floor({"campaign": {}}) == DEFAULT_RESOLVE_BELOW == 1e-9
+    with pytest.raises(ParameterError, match=r"campaign\.resolve_below"):
+        resolution_floor({"campaign": {"resolve_below": 2}})
+    with pytest.raises(ParameterError, match="resolve_below"):
+        resolve_ber(0.0, 0.01, 0.0)
+
+
+def test_resolve_ber_cases():
+    assert resolve_ber(0.003, 0.018) == ResolvedBer(0.003, Resolution.ESTIMATED, 1e-9)
+    assert resolve_ber(0.0, 0.012).resolution is Resolution.UNRESOLVED_BOUND
+    assert resolve_ber(0.0, 1e-9).resolution is Resolution.BOUND_BELOW_FLOOR  # at the floor
+    assert resolve_ber(0.0, math.nan) == ResolvedBer(0.0, Resolution.ESTIMATED, 1e-9)
+    # No resolved read: Clopper-Pearson's [0, 1] is no bound worth evaluating at.
+    assert resolve_ber(math.nan, 1.0).resolution is Resolution.UNMEASURED
+    with pytest.raises(ParameterError, match="ber_ci_high"):
+        resolve_ber(0.0, 1.5)

@@ -111,3 +111,19 @@ def test_progress_bar_counts_the_realisations_and_quiet_hides_it(capsys):
     assert "evaluate: 100%" in err and "3/3" in err
     assert main([*argv, "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_condition_without_errors_is_evaluated_at_its_bound_as_a_worst_case(tmp_path, capsys):
+    row = binary_row("z", 0.0, 0.0, 0.0)
+    row[-4] = 0.05  # ber_ci_high: "< 0.05", no error in 60 reads
+    path = write_ber_table(tmp_path, [row])
+    argv = ["--model", "digits-mlp-bnn", "--ber-table", str(path), "--repeats", "3"]
+    result = _json(capsys, argv)
+    assert result["ber"] == 0.05 and result["ber_resolution"] == "unresolved-bound"
+    at_bound = _json(capsys, ["--model", "digits-mlp-bnn", "--ber", "0.05", "--repeats", "3"])
+    assert result["accuracy_mean"] == at_bound["accuracy_mean"]  # symmetric flips at 0.05
+    assert result["accuracy_at_ber_0"] > result["accuracy_mean"]  # the range's other end
+    assert at_bound["accuracy_at_ber_0"] is None
+    assert main(["evaluate", *argv]) == 0
+    out = capsys.readouterr().out
+    assert "< 0.05 (no error seen" in out and "at BER 0" in out

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rram_ber.analysis.report import build_report
+from rram_ber.analysis.report import ReportOptions, build_report
 from rram_ber.characterization.campaign import fingerprint, run_campaign
 from rram_ber.characterization.executors import LocalExecutor
 from rram_ber.characterization.spec import parse_spec, spec_from_record
@@ -93,8 +93,8 @@ def test_report_checks_the_campaign_limits_and_the_command_line_replaces_them(tm
     point = ["cell=2t2r,corner=tt,vdd_v=1,t_sample_s=2n"]
 
     def verdicts(name: str, limits: SpecLimits | None) -> pd.Series:
-        build_report(out, tmp_path / f"{name}.html", accuracy=False, operating_points=point,
-                     limits=limits)  # fmt: skip
+        options = ReportOptions(accuracy=False, operating_points=point, limits=limits)
+        build_report(out, tmp_path / f"{name}.html", options)
         return pd.read_csv(tmp_path / f"{name}_files" / "headline.csv").iloc[0]
 
     from_campaign = verdicts("campaign", None)

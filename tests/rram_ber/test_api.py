@@ -90,3 +90,41 @@ def test_a_network_prints_in_one_line():
     network = load_shipped("fashion-mlp-bnn")
     first = network.layers[0]
     assert f"Dense {first.name} binary {first.weights.values.shape[0]}x784" in text
+
+
+def test_rare_event_rows_get_one_accuracy_through_the_api_and_evaluate(tmp_path, capsys):
+    """Rare-event rows of ber.csv (an estimate with its per-stored-value model, a zero-failure
+    bound below and one above the floor) give the API and ``rram-ber evaluate --ber-table``
+    the same BER, label and accuracy."""
+    import json
+
+    from rram_ber.cli import main
+
+    ber = api.ber_table(CAMPAIGN).iloc[:3].copy()
+    rare = {
+        "method": ["importance", "subset", "subset"],
+        "n_samples": 4000, "n_resolved": float("nan"), "n_unresolved": float("nan"),
+        "n_failed": 0, "n_errors": [9, 0, 0],
+        "ber": [0.02, 0.0, 0.0], "ber_ci_low": [0.015, 0.0, 0.0],
+        "ber_ci_high": [0.027, 1.5e-10, 0.012],
+        "ber_report": ["0.02 [0.015, 0.027] (importance)", "< 1.5e-10 (subset)",
+                       "< 0.012 (subset)"],
+        "p_error_plus": [0.03, 0.0, 0.0], "p_error_minus": [0.01, 0.0, 0.0],
+    }  # fmt: skip
+    for column, values in rare.items():
+        ber[column] = values
+    ber.to_csv(tmp_path / "ber.csv", index=False)
+    points = api.evaluate_accuracy(tmp_path, repeats=2, test_limit=100).set_index("condition_id")
+    assert list(points["ber_resolution"]) == ["estimated", "bound-below-floor", "unresolved-bound"]
+    assert list(points["ber"]) == [0.02, 1.5e-10, 0.012]
+    for condition, point in points.iterrows():
+        argv = ["evaluate", "--model", point["model"], "--ber-table", str(tmp_path / "ber.csv"),
+                "--condition", str(condition), "--repeats", "2", "--limit", "100", "--json",
+                "--quiet"]  # fmt: skip
+        assert main(argv) == 0
+        evaluated = json.loads(capsys.readouterr().out)
+        assert evaluated["ber"] == point["ber"]
+        assert evaluated["ber_resolution"] == point["ber_resolution"]
+        assert evaluated["accuracy_mean"] == pytest.approx(point["accuracy_mean"], rel=1e-12)
+    # The bound below the floor is indistinguishable from error-free weights.
+    assert points.loc[1, "accuracy_mean"] == points.loc[1, "clean_accuracy"]
