@@ -25,6 +25,7 @@ import pandas as pd
 
 from rram_ber import __version__
 from rram_ber.characterization import schema, store
+from rram_ber.characterization.auto import auto_ber_table, switch_tasks
 from rram_ber.characterization.ber import (
     ConditionTally,
     rare_ber_table,
@@ -33,7 +34,7 @@ from rram_ber.characterization.ber import (
     tally_rows,
 )
 from rram_ber.characterization.executors import Executor
-from rram_ber.characterization.rare.registry import ESTIMATORS, CampaignWork
+from rram_ber.characterization.rare.registry import CampaignWork, campaign_work_of
 from rram_ber.characterization.rare_task import rare_tasks
 from rram_ber.characterization.spec import CampaignSpec, Condition
 from rram_ber.characterization.technology_spec import copy_user_files
@@ -49,12 +50,15 @@ MAX_CHUNKS = 1_000_000
 _PLANS: dict[CampaignWork, Callable[[CampaignSpec, list[Condition]], list[Task]]] = {
     CampaignWork.SAMPLE_CHUNKS: lambda spec, conditions: list(chunk_tasks(spec, conditions)),
     CampaignWork.ESTIMATES: lambda spec, conditions: list(rare_tasks(spec, conditions)),
+    # The Monte-Carlo stage; the estimates of the second stage are planned from its rows
+    # (characterization.auto.switch_tasks).
+    CampaignWork.AUTO: lambda spec, conditions: list(chunk_tasks(spec, conditions)),
 }
 
 
 def campaign_work(spec: CampaignSpec) -> CampaignWork:
     """What the campaign's method runs (its registry entry says)."""
-    return ESTIMATORS[spec.campaign.method].campaign_work
+    return campaign_work_of(spec.campaign.method)
 
 
 @dataclass(frozen=True)
@@ -231,7 +235,8 @@ def check_size(spec: CampaignSpec) -> None:
     """
     groups = len({c.group_id for c in spec.conditions()})
     chunks = groups * math.ceil(spec.campaign.samples / spec.campaign.batch_size)
-    if campaign_work(spec) is CampaignWork.SAMPLE_CHUNKS and chunks > MAX_CHUNKS:
+    sampled = campaign_work(spec) in (CampaignWork.SAMPLE_CHUNKS, CampaignWork.AUTO)
+    if sampled and chunks > MAX_CHUNKS:
         per_condition = MAX_CHUNKS // groups * spec.campaign.batch_size
         raise ParameterError(
             "campaign.samples",
@@ -288,7 +293,8 @@ def aggregate(
     """
     conditions = spec.conditions()
     settings = {c.condition_id: c.settings() for c in conditions}
-    if campaign_work(spec) is CampaignWork.SAMPLE_CHUNKS:
+    work = campaign_work(spec)
+    if work in (CampaignWork.SAMPLE_CHUNKS, CampaignWork.AUTO):
         binary = [c.condition_id for c in conditions if _is_binary(c)]
         if tallies is None:
             paths = [
@@ -297,7 +303,11 @@ def aggregate(
             counted: dict[int, ConditionTally] = {}
             tally_rows(store.read_samples(out, paths), counted)
             tallies = counted
-        ber = tally_ber_table(tallies, settings, binary)
+        if work is CampaignWork.AUTO:
+            ber = auto_ber_table(spec, conditions, tallies, store.read_estimates(out))
+        else:
+            ber = tally_ber_table(tallies, settings, binary)
+        # Monte-Carlo read-outs of every condition (a switched condition's too).
         confusion = tally_confusion_table(tallies)
     else:
         ber = rare_ber_table(store.read_estimates(out), settings)
@@ -373,10 +383,24 @@ def _tasks(
     """
     work = campaign_work(spec)
     tasks = _PLANS[work](spec, conditions)
+    todo, bad = _verify(out, tasks, keys, stream, tallies, work.may_top_up)
+    return tasks, todo, bad
+
+
+def _verify(
+    out: Path,
+    tasks: list[Task],
+    keys: Mapping[str, str],
+    stream: TextIO,
+    tallies: dict[int, ConditionTally],
+    top_up: bool,
+) -> tuple[list[Task], int]:
+    """The tasks whose stored results are absent or unusable (deleted), and how many were
+    unusable; the rows of the good stored chunks are counted into ``tallies``."""
     todo: list[Task] = []
     bad = 0
     for task in tasks:
-        problem = _stored_problem(out, task, keys, tallies, work.may_top_up)
+        problem = _stored_problem(out, task, keys, tallies, top_up)
         if problem:
             bad += 1
             print(f"{problem}: recomputing it", file=stream)
@@ -387,7 +411,7 @@ def _tasks(
                 store.chunk_path(out, task.group_id, task.chunk).unlink(missing_ok=True)
         if problem is None or problem:
             todo.append(task)
-    return tasks, todo, bad
+    return todo, bad
 
 
 def format_summary(ber: pd.DataFrame, conditions: list[Condition]) -> str:
@@ -490,6 +514,17 @@ def run_campaign(
         with ThreadPoolExecutor(max_workers=1) as writer:
             written = writer.submit(_write_conditions, spec, conditions, out)
             _execute(spec, out, executor, tasks, todo, keys, progress, stream, tallies)
+            if campaign_work(spec) is CampaignWork.AUTO:
+                # Second stage, planned from the (complete) Monte-Carlo tallies only, so a
+                # resumed run plans the same estimates.
+                rare: list[Task] = list(switch_tasks(spec, conditions, tallies))
+                rare_todo, rare_bad = _verify(out, rare, keys, stream, tallies, top_up=False)
+                _execute(spec, out, executor, rare, rare_todo, keys, progress, stream, tallies)
+                tasks, todo, recomputed = (
+                    tasks + rare,
+                    todo + rare_todo,
+                    recomputed + rare_bad,
+                )
             written.result()
         # Tallies of the chunks verified and simulated (none for a campaign of estimates).
         ber, confusion = aggregate(spec, out, tallies)
@@ -522,7 +557,7 @@ def _execute(
     tallies: dict[int, ConditionTally],
 ) -> None:
     """Run ``todo`` on ``executor``; store and count (``tallies``) each result as it arrives."""
-    unit = campaign_work(spec).progress_unit
+    unit = "estimate" if tasks and isinstance(tasks[0], RareTask) else "sample"
     total = sum(t.samples for t in tasks)
     done = total - sum(t.samples for t in todo)
     if progress is not None:

@@ -9,13 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rram_ber.characterization.rare.registry import METHODS
+from rram_ber.characterization.rare.registry import (
+    AUTO,
+    AUTO_RARE_METHOD,
+    CAMPAIGN_METHODS,
+    ESTIMATORS,
+)
 from rram_ber.characterization.simulator import DEFAULT_TIME_LIMIT_S
 from rram_ber.core.validation import ParameterError, check_choice, check_int, check_range
 from rram_ber.models.cmos import PelgromCoefficients
 
 MAX_SAMPLES = 100_000_000
 MAX_BATCH = 2000
+
+#: Defaults of an auto campaign (issue 26): the precision that resolves a condition (95 %
+#: interval half-width / estimate), the resolution floor (an upper bound at or below it resolves
+#: a condition), and the budget of each rare-event estimate (the measured campaign minimum of
+#: the method it switches to, see ``rare.registry``).
+AUTO_TARGET_RELATIVE_HALF_WIDTH = 0.2
+AUTO_RESOLVE_BELOW = 1e-9
+AUTO_RARE_SAMPLES = ESTIMATORS[AUTO_RARE_METHOD].campaign_min_samples
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +52,10 @@ class CampaignSettings:
         noise (1.1-1.2x a naive PySpice loop per core), 100 was slower, and a small chunk keeps
         the sample-by-sample rerun of a failed chunk cheap.
     method : str
-        BER estimator: ``"monte-carlo"``, ``"importance"``, ``"scaled-sigma"`` or ``"subset"``.
+        BER estimator: ``"monte-carlo"``, ``"importance"``, ``"scaled-sigma"``, ``"subset"``,
+        or ``"auto"``: Monte-Carlo with ``samples`` per condition group first, then a subset
+        estimate (``rare_samples`` each) per stored value of every condition the samples left
+        unresolved (:mod:`rram_ber.characterization.auto`).
     time_limit_s : float
         Wall-clock limit of one ngspice run [s] (0 < x <= 86400): a run still going after it
         is halted and its samples fail with the reason (see
@@ -47,7 +63,17 @@ class CampaignSettings:
     target_relative_half_width : float or None
         ``importance`` only: stop an estimate once its 95 % interval's half-width is at most
         this fraction of the estimate (0 < x <= 10), or at ``samples``, whichever comes
-        first. None (the default): spend the whole budget.
+        first. None (the default): spend the whole budget. ``auto``: a condition is resolved
+        when its interval is this precise (default 0.2).
+    resolve_below : float or None
+        Resolution floor (0 < x < 1): a BER whose upper bound is at most this is resolved
+        (reports evaluate such a condition at its bound, see
+        ``analysis.bnn.ber_table.resolve_ber``). ``auto`` default 1e-9; other methods: None
+        (the reports' default).
+    rare_samples : int or None
+        ``auto`` only: the simulation budget of each rare-event estimate of a condition the
+        Monte-Carlo samples left unresolved (default and minimum: the switched-to method's
+        campaign minimum, 2000).
     """
 
     name: str = "campaign"
@@ -57,6 +83,8 @@ class CampaignSettings:
     method: str = "monte-carlo"
     time_limit_s: float = DEFAULT_TIME_LIMIT_S
     target_relative_half_width: float | None = None
+    resolve_below: float | None = None
+    rare_samples: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or len(self.name) > 200:
@@ -64,7 +92,7 @@ class CampaignSettings:
         check_int("campaign.seed", self.seed, 0, 2**63 - 1)
         check_int("campaign.samples", self.samples, 1, MAX_SAMPLES)
         check_int("campaign.batch_size", self.batch_size, 1, MAX_BATCH)
-        check_choice("campaign.method", self.method, METHODS)
+        check_choice("campaign.method", self.method, CAMPAIGN_METHODS)
         limit = check_range(
             "campaign.time_limit_s", self.time_limit_s, 0.0, 86400.0, low_inclusive=False, unit="s"
         )
@@ -78,6 +106,38 @@ class CampaignSettings:
                 low_inclusive=False,
             )
             object.__setattr__(self, "target_relative_half_width", target)
+        self._check_auto_keys()
+
+    def _check_auto_keys(self) -> None:
+        """Validate ``resolve_below`` and ``rare_samples``; fill an auto campaign's defaults."""
+        if self.resolve_below is not None:
+            floor = check_range(
+                "campaign.resolve_below",
+                self.resolve_below,
+                0.0,
+                1.0,
+                low_inclusive=False,
+                high_inclusive=False,
+            )
+            object.__setattr__(self, "resolve_below", floor)
+        if self.method != AUTO:
+            if self.rare_samples is not None:
+                raise ParameterError(
+                    "campaign.rare_samples",
+                    self.rare_samples,
+                    f"no value with campaign.method = {self.method!r} (only {AUTO!r} switches "
+                    "conditions to rare-event estimates)",
+                )
+            return
+        defaults = {
+            "target_relative_half_width": AUTO_TARGET_RELATIVE_HALF_WIDTH,
+            "resolve_below": AUTO_RESOLVE_BELOW,
+            "rare_samples": AUTO_RARE_SAMPLES,
+        }
+        for key, value in defaults.items():
+            if getattr(self, key) is None:
+                object.__setattr__(self, key, value)
+        check_int("campaign.rare_samples", self.rare_samples, AUTO_RARE_SAMPLES, MAX_SAMPLES)
 
 
 @dataclass(frozen=True, slots=True)

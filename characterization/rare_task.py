@@ -12,6 +12,7 @@ import pandas as pd
 from rram_ber.characterization import schema
 from rram_ber.characterization.devices import DeviceModel
 from rram_ber.characterization.limit_states import ReadLimitState, ReadVariation
+from rram_ber.characterization.rare.registry import ESTIMATORS
 from rram_ber.characterization.rare.results import RareEstimate
 from rram_ber.characterization.simulator import Simulator
 from rram_ber.characterization.spec import CampaignSpec, Condition
@@ -30,10 +31,16 @@ class RareTask:
         The condition (binary 2T2R or 1T1R cell, fixed or log-normal devices).
     stored : int
         The stored weight, +1 or -1.
+    method : str
+        The estimator (a key of ``rare.registry.ESTIMATORS``).
+    budget : int
+        Its simulation budget (SPICE reads).
     """
 
     condition: Condition
     stored: int
+    method: str
+    budget: int
 
     @property
     def samples(self) -> int:
@@ -43,8 +50,9 @@ class RareTask:
 
 def rare_tasks(spec: CampaignSpec, conditions: list[Condition]) -> list[RareTask]:
     """The tasks of a campaign whose method runs estimates: one per condition and stored
-    value, +1 then -1."""
-    return [RareTask(c, stored) for c in conditions for stored in (1, -1)]
+    value, +1 then -1, each with the campaign's method and ``samples`` as its budget."""
+    method, budget = spec.campaign.method, spec.campaign.samples
+    return [RareTask(c, stored, method, budget) for c in conditions for stored in (1, -1)]
 
 
 @dataclass(frozen=True)
@@ -117,7 +125,8 @@ def estimate_rare(
     The limit state is the batched SPICE read (:class:`~characterization.limit_states.
     ReadLimitState`); a read fails when it is wrong or unresolved at the sampling time (so the
     estimate bounds the Monte-Carlo ``ber``, which leaves unresolved reads out, from above).
-    ``campaign.samples`` is the simulation budget of the estimate. Subset simulation ranks
+    The task carries the method and its simulation budget (``campaign.samples`` in a
+    campaign of estimates, ``campaign.rare_samples`` in an auto campaign). Subset simulation ranks
     reads by the limit state's margin (:meth:`~characterization.limit_states.ReadLimitState.
     margin`, recorded in the rows' ``margin`` column); when it ends before any read fails, the
     estimate is ``p = 0`` with an upper bound (``ber.csv`` reads ``< bound``).
@@ -146,14 +155,18 @@ def estimate_rare(
         variation = resistor_variation(spec, task)
         state = ReadLimitState(simulator, read_conditions, variation, copies_per_netlist=batch)
     options: dict[str, Any] = {"batch_size": batch}
-    if spec.campaign.target_relative_half_width is not None:
-        # The spec accepts a target only for a method that stops at one.
+    if (
+        spec.campaign.target_relative_half_width is not None
+        and ESTIMATORS[task.method].precision_target
+    ):
+        # An auto campaign's target resolves its Monte-Carlo conditions; it is passed on only
+        # to a method that stops at one (the spec refuses it for the others).
         options["target_relative_half_width"] = spec.campaign.target_relative_half_width
     result = estimate_failure_probability(
         state,
         state.dim,
-        method=spec.campaign.method,
-        budget=spec.campaign.samples,
+        method=task.method,
+        budget=task.budget,
         seed=rare_seed(spec, task),
         **options,
     )

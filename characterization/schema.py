@@ -34,6 +34,13 @@ Conventions
   scaled-sigma estimates give their own interval; ``method`` says which).
 * ``ber_report``: text for people. When no error was observed it is ``"< <upper bound>"``,
   never a bare 0.
+* ``method = "auto"`` campaigns add ``n_evaluations`` and ``stop_reason``: a condition is
+  ``target-reached`` (95 % interval half-width at most ``target_relative_half_width`` of the
+  estimate), ``below-floor`` (upper bound at most ``resolve_below``), ``budget-exhausted``
+  (its rare-event estimates spent ``rare_samples`` each without either) or
+  ``mode-not-supported`` (not resolved by Monte-Carlo, and the read mode or the devices have
+  no rare-event limit state). ``method`` says which estimator the row's BER comes from
+  (``subset``: the Monte-Carlo samples did not resolve it).
 * ``p_error_plus`` = P(read -1 | expected +1, resolved) and ``p_error_minus`` =
   P(read +1 | expected -1, resolved): the asymmetric 2 x 2 error model of a binary condition
   (NaN for ternary conditions, whose 3 x 3 model is in ``confusion.csv``).
@@ -70,6 +77,15 @@ BER_COLUMNS = (
     P_ERROR_PLUS,
     P_ERROR_MINUS,
 )
+
+# Written by ``method = "auto"`` campaigns only, after the BER columns (other campaigns'
+# tables are unchanged): the SPICE reads behind the row (the group's Monte-Carlo samples, plus
+# a switched condition's rare-event evaluations) and why the campaign stopped on the condition,
+# one of STOP_REASONS (``rram_ber.characterization.auto.StopReason``).
+N_EVALUATIONS = "n_evaluations"
+STOP_REASON = "stop_reason"
+AUTO_COLUMNS = (N_EVALUATIONS, STOP_REASON)
+STOP_REASONS = ("target-reached", "below-floor", "budget-exhausted", "mode-not-supported")
 
 # The values of the ``method`` column are the estimators' names, the keys of
 # ``rram_ber.characterization.rare.registry.ESTIMATORS`` (``METHODS`` there).

@@ -3,7 +3,7 @@
 A campaign file has these tables (every key optional unless said otherwise)::
 
     [campaign]      name, seed, samples, batch_size, method, time_limit_s,
-                    target_relative_half_width
+                    target_relative_half_width, resolve_below, rare_samples
     [conditions]    cell, vdd_v, temp_c, corner, t_sample_s, compliance_a
                     (each a value or a list of values: lists are swept)
     [device]        model = "fixed" | "lognormal" | "empirical" | "vcm", and its parameters
@@ -55,7 +55,7 @@ from rram_ber.characterization.devices import (
     DeviceSettings,
     VcmSettings,
 )
-from rram_ber.characterization.rare.registry import ESTIMATORS, CampaignWork
+from rram_ber.characterization.rare.registry import AUTO, ESTIMATORS, CampaignWork
 from rram_ber.characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
 from rram_ber.characterization.spec_limits import SpecLimits
 from rram_ber.characterization.technology_spec import (
@@ -251,12 +251,13 @@ class CampaignSpec:
         technology = self.technology.to_dict()
         extra = {} if technology == {"name": "ptm130"} else {"technology": technology}
         return {
-            # Without a precision target the key is left out, so the fingerprint of a
-            # campaign that does not use it is what it was before the field existed.
+            # Unset optional keys (precision target, resolution floor, rare budget) are left
+            # out, so the fingerprint of a campaign that does not use them is what it was
+            # before the fields existed.
             "campaign": {
                 key: value
                 for key, value in dataclasses.asdict(self.campaign).items()
-                if not (key == "target_relative_half_width" and value is None)
+                if not (key in _OPTIONAL_CAMPAIGN_KEYS and value is None)
             },
             "device": self.device.to_dict(),
             "variability": {
@@ -284,6 +285,10 @@ class CampaignSpec:
             # Only when declared, so a campaign without limits is recorded as before.
             **({"spec": self.limits.to_dict()} if self.limits.declared else {}),
         }
+
+
+#: [campaign] keys written into campaign.json only when set (an auto campaign sets them all).
+_OPTIONAL_CAMPAIGN_KEYS = ("target_relative_half_width", "resolve_below", "rare_samples")
 
 
 def _plain(value: Any) -> Any:
@@ -602,6 +607,11 @@ def _check_method(
 ) -> None:
     """Importance and scaled-sigma sampling work on Gaussian variables of binary reads."""
     method = campaign.method
+    if method == AUTO:
+        # Auto runs Monte-Carlo everywhere and switches only the conditions whose read mode
+        # and devices the rare-event limit state supports; its keys are checked by
+        # CampaignSettings.
+        return
     estimator = ESTIMATORS[method]
     if campaign.target_relative_half_width is not None and not estimator.precision_target:
         stopping = [name for name, entry in ESTIMATORS.items() if entry.precision_target]

@@ -35,8 +35,7 @@ from rram_ber.core.validation import ParameterError, check_choice
 
 
 class CampaignWork(enum.Enum):
-    """What a campaign with a method runs: the kind of task it plans (its value is the unit of
-    progress).
+    """What a campaign with a method runs: the kind of task it plans.
 
     ``SAMPLE_CHUNKS``: chunks of plain Monte-Carlo samples per condition group, every read
     mode and device option; each sample draws from its own seed, so a finished campaign may be
@@ -47,11 +46,10 @@ class CampaignWork(enum.Enum):
 
     SAMPLE_CHUNKS = "sample"
     ESTIMATES = "estimate"
-
-    @property
-    def progress_unit(self) -> str:
-        """What the progress counts: samples or estimates."""
-        return self.value
+    #: ``method = "auto"``: the Monte-Carlo chunks first, then one estimate of
+    #: :data:`AUTO_RARE_METHOD` per stored value of each condition they left unresolved
+    #: (planned by :mod:`rram_ber.characterization.auto` from the stored rows).
+    AUTO = "auto"
 
     @property
     def may_top_up(self) -> bool:
@@ -140,8 +138,26 @@ ESTIMATORS: dict[str, Estimator] = {
     ),
 }
 
-#: The methods, in the registry's order: ``campaign.method`` choices and ``ber.csv`` values.
+#: The methods, in the registry's order: the estimators' names, the ``ber.csv`` values.
 METHODS = tuple(ESTIMATORS)
+
+#: The campaign method that chooses per condition: Monte-Carlo rounds, then a rare-event
+#: estimate where sampling did not resolve the BER (:mod:`rram_ber.characterization.auto`).
+AUTO = "auto"
+
+#: ``campaign.method`` choices: every estimator, and ``auto``.
+CAMPAIGN_METHODS = (*METHODS, AUTO)
+
+#: What an auto campaign switches an unresolved condition to: subset simulation on the read
+#: margin, which needs no known failure region (importance sampling returns p = 0 with a bound
+#: on a curved failure set it did not find, subset simulation finds it).
+AUTO_RARE_METHOD = "subset"
+
+
+def campaign_work_of(method: str) -> CampaignWork:
+    """What a campaign with ``campaign.method = method`` runs."""
+    return CampaignWork.AUTO if method == AUTO else ESTIMATORS[method].campaign_work
+
 
 #: Smallest budget of each method.
 MIN_BUDGET = {name: estimator.min_budget for name, estimator in ESTIMATORS.items()}

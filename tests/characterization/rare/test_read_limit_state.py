@@ -198,7 +198,7 @@ def test_rare_event_devices_follow_the_device_temperature_law_like_monte_carlo()
     u[0, -2:] = (1.5, -0.5)  # u_r_bl (LRS for stored +1), u_r_blb (HRS)
     drawn = (5e3 * math.exp(0.3 * 1.5), 40e3 * math.exp(-0.8 * 0.5))
     for condition in spec.conditions():
-        variation = resistor_variation(spec, RareTask(condition, 1))
+        variation = resistor_variation(spec, RareTask(condition, 1, "subset", 2000))
         assert variation.devices == spec.device.states()
         state = ReadLimitState(None, spec.read_conditions(condition), variation)  # type: ignore[arg-type]
         assert state.variable_names[-2:] == ("u_r_bl", "u_r_blb")

@@ -1,0 +1,182 @@
+"""``method = "auto"``: Monte-Carlo where it resolves the BER, a rare-event estimate elsewhere.
+
+An auto campaign runs in two stages (issue 26):
+
+1. **Monte-Carlo.** Every condition group gets the campaign's ``samples`` in the same chunks,
+   from the same seeds, as a ``monte-carlo`` campaign: a Monte-Carlo condition's rows are
+   those of the Monte-Carlo campaign. A condition is *resolved* when its 95 % interval's
+   relative half-width is at most ``campaign.target_relative_half_width`` (stop reason
+   ``target-reached``) or its upper bound is at most ``campaign.resolve_below``
+   (``below-floor``).
+2. **Rare-event estimates.** Every condition the samples left unresolved gets one estimate of
+   :data:`~rram_ber.characterization.rare.registry.AUTO_RARE_METHOD` (subset simulation on
+   the read margin) per stored value, ``campaign.rare_samples`` SPICE reads each, seeded as
+   the estimates of a ``subset`` campaign. Read modes or devices the rare-event limit state
+   does not cover (ternary, XNOR; empirical devices) keep their Monte-Carlo row with the stop
+   reason ``mode-not-supported``.
+
+Which conditions switch is decided only from the stored Monte-Carlo rows, so a resumed or
+re-run campaign plans the same estimates, whatever the number of workers. ``ber.csv`` of an
+auto campaign carries two more columns: ``n_evaluations`` and ``stop_reason``
+(:data:`~rram_ber.characterization.schema.AUTO_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from rram_ber.characterization import schema
+from rram_ber.characterization.ber import ConditionTally, rare_ber_row
+from rram_ber.characterization.rare.registry import AUTO_RARE_METHOD
+from rram_ber.characterization.rare.results import RareEstimate
+from rram_ber.characterization.rare_task import RareTask
+from rram_ber.characterization.spec import CampaignSpec, Condition
+
+
+class StopReason(enum.Enum):
+    """Why an auto campaign stopped working on a condition (the ``stop_reason`` column)."""
+
+    #: The 95 % interval's half-width is at most the target fraction of the estimate.
+    TARGET_REACHED = "target-reached"
+    #: The upper bound is at most the resolution floor.
+    BELOW_FLOOR = "below-floor"
+    #: The rare-event estimate spent its whole budget without reaching either.
+    BUDGET_EXHAUSTED = "budget-exhausted"
+    #: Not resolved by Monte-Carlo, and the rare-event limit state does not cover the read
+    #: mode or the devices: the Monte-Carlo row stays.
+    MODE_NOT_SUPPORTED = "mode-not-supported"
+
+
+def resolved_by(
+    ber: float, ci_low: float, ci_high: float, target: float, floor: float
+) -> StopReason | None:
+    """Whether an estimate with its 95 % interval is resolved, and how (None: it is not).
+
+    Parameters
+    ----------
+    ber, ci_low, ci_high : float
+        The estimate and its interval (NaN estimate: no resolved read, never resolved).
+    target : float
+        Largest relative half-width ``(ci_high - ci_low) / 2 / ber`` that resolves.
+    floor : float
+        Largest upper bound that resolves.
+    """
+    if math.isnan(ber) or math.isnan(ci_high):
+        return None
+    if ci_high <= floor:
+        return StopReason.BELOW_FLOOR
+    if ber > 0 and 0.5 * (ci_high - ci_low) / ber <= target:
+        return StopReason.TARGET_REACHED
+    return None
+
+
+def _settings(spec: CampaignSpec) -> tuple[float, float, int]:
+    """The auto campaign's precision target, resolution floor and rare budget (filled in by
+    :class:`~rram_ber.characterization.campaign_settings.CampaignSettings`)."""
+    campaign = spec.campaign
+    target, floor, budget = (
+        campaign.target_relative_half_width,
+        campaign.resolve_below,
+        campaign.rare_samples,
+    )
+    if target is None or floor is None or budget is None:
+        raise ValueError(f"campaign.method = {campaign.method!r} is not an auto campaign")
+    return target, floor, budget
+
+
+def _row_stop(spec: CampaignSpec, row: Mapping[str, Any]) -> StopReason | None:
+    """:func:`resolved_by` applied to a BER row with the campaign's target and floor."""
+    target, floor, _ = _settings(spec)
+    return resolved_by(
+        row[schema.BER], row[schema.BER_CI_LOW], row[schema.BER_CI_HIGH], target, floor
+    )
+
+
+def supported(spec: CampaignSpec, condition: Condition) -> bool:
+    """Whether the rare-event limit state covers this condition's read mode and devices."""
+    return spec.device.rare_events and condition.cell.mode.rare_events
+
+
+def monte_carlo_stop(
+    spec: CampaignSpec, condition: Condition, tally: ConditionTally
+) -> StopReason | None:
+    """How the Monte-Carlo rows resolved a condition, or None if it switches to an estimate.
+
+    An unresolved condition whose read the rare-event limit state does not cover stops here
+    with ``mode-not-supported``.
+    """
+    reason = _row_stop(spec, tally.ber_row(binary=not condition.cell.mode.ternary))
+    if reason is None and not supported(spec, condition):
+        return StopReason.MODE_NOT_SUPPORTED
+    return reason
+
+
+def switch_tasks(
+    spec: CampaignSpec, conditions: Sequence[Condition], tallies: Mapping[int, ConditionTally]
+) -> list[RareTask]:
+    """The rare-event estimates of the conditions the Monte-Carlo rows left unresolved: one
+    per condition and stored value (+1 then -1), in condition order."""
+    _, _, budget = _settings(spec)
+    return [
+        RareTask(condition, stored, AUTO_RARE_METHOD, budget)
+        for condition in conditions
+        if monte_carlo_stop(spec, condition, tallies.get(condition.condition_id, ConditionTally()))
+        is None
+        for stored in (1, -1)
+    ]
+
+
+def auto_ber_table(
+    spec: CampaignSpec,
+    conditions: Sequence[Condition],
+    tallies: Mapping[int, ConditionTally],
+    estimates: Sequence[RareEstimate],
+) -> pd.DataFrame:
+    """``ber.csv`` of an auto campaign: per condition its settings, the BER columns of the
+    method that resolved it (Monte-Carlo, or the two rare-event estimates), then
+    ``n_evaluations`` and ``stop_reason``.
+
+    ``n_evaluations`` counts the SPICE reads behind the row: the condition group's Monte-Carlo
+    samples (shared by the sampling times of the group) plus, for a switched condition, the
+    evaluations of its two estimates. A switched condition's BER counts an unresolved read as
+    a failure (the rare-event limit state's rule), so it bounds the Monte-Carlo ``ber``, which
+    leaves unresolved reads out, from above.
+
+    Raises
+    ------
+    ValueError
+        If a switched condition lacks the estimate of a stored value (naming it).
+    """
+    by_key = {(e.condition_id, e.stored): e for e in estimates}
+    rows: list[dict[str, Any]] = []
+    for condition in conditions:
+        tally = tallies.get(condition.condition_id, ConditionTally())
+        reason = monte_carlo_stop(spec, condition, tally)
+        if reason is not None:
+            row = tally.ber_row(binary=not condition.cell.mode.ternary)
+            spent = tally.n_samples
+        else:
+            missing = [s for s in (1, -1) if (condition.condition_id, s) not in by_key]
+            if missing:
+                raise ValueError(
+                    f"condition {condition.condition_id} has no estimate for stored {missing}"
+                )
+            plus, minus = by_key[(condition.condition_id, 1)], by_key[(condition.condition_id, -1)]
+            row = rare_ber_row(plus, minus)
+            reason = _row_stop(spec, row) or StopReason.BUDGET_EXHAUSTED
+            spent = tally.n_samples + plus.result.n_evaluations + minus.result.n_evaluations
+        rows.append(
+            {
+                schema.CONDITION_ID: condition.condition_id,
+                **condition.settings(),
+                **row,
+                schema.N_EVALUATIONS: spent,
+                schema.STOP_REASON: reason.value,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,103 @@
+"""``method = "auto"`` on real ngspice: Monte-Carlo where it resolves, subset where it does not."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from rram_ber.analysis.bnn.ber_table import read_ber_table
+from rram_ber.characterization import schema, store
+from rram_ber.characterization.campaign import run_campaign
+from rram_ber.characterization.executors import InProcessExecutor, LocalExecutor
+from rram_ber.characterization.spec import parse_spec
+
+pytestmark = [pytest.mark.ngspice, pytest.mark.slow]
+
+HOT_C = 125.0
+
+SPEC = {
+    "campaign": {
+        "seed": 4,
+        "samples": 100,
+        "batch_size": 50,
+        "method": "auto",
+        # Loose enough for 100 samples to resolve the hot read's frequent errors.
+        "target_relative_half_width": 0.5,
+        # Not the default, to show that the reports read the campaign's own floor.
+        "resolve_below": 1e-8,
+    },
+    # A fast read (1.2 V, 2 ns) at the devices' reference temperature, and hot.
+    "conditions": {"cell": "2t2r", "vdd_v": 1.2, "temp_c": [27.0, HOT_C]},
+    # Log-normal devices with a small overlap at 27 C: P(R_LRS > R_HRS) = Phi(-ln 8 /
+    # sqrt(0.3^2 + 0.5^2)) = 1.6e-4 per stored value. With an HRS activation energy of 0.2 eV
+    # the HRS median falls to about 6 kohm at 125 C, next to the LRS (5.5 kohm): errors are
+    # common there (about 0.4) and Monte-Carlo resolves them.
+    "device": {
+        "model": "lognormal",
+        "lrs_median_ohm": 5e3,
+        "lrs_sigma_ln": 0.3,
+        "hrs_median_ohm": 40e3,
+        "hrs_sigma_ln": 0.5,
+        "hrs_activation_ev": 0.2,
+    },
+    # The isolated fixture: 4,000 column reads per switched condition would take many minutes.
+    "array": {"isolated": True},
+}
+
+#: The device-limited failure probability of the fast read (see the spec above).
+OVERLAP = 0.5 * math.erfc(math.log(8) / math.hypot(0.3, 0.5) / math.sqrt(2))
+
+
+def test_auto_resolves_by_sampling_or_switches_to_subset_and_resumes(tmp_path):
+    spec = parse_spec(SPEC)
+    out = tmp_path / "auto"
+    with LocalExecutor(2) as executor:
+        result = run_campaign(spec, out, executor)
+    table = result.ber.set_index("temp_c")
+    assert list(result.ber.columns[-2:]) == [schema.N_EVALUATIONS, schema.STOP_REASON]
+
+    # Hot: resolved by its 100 Monte-Carlo samples.
+    hot = table.loc[HOT_C]
+    assert hot[schema.METHOD] == "monte-carlo"
+    assert hot[schema.STOP_REASON] == "target-reached"
+    assert hot[schema.N_EVALUATIONS] == hot[schema.N_SAMPLES] == 100
+    assert hot[schema.N_ERRORS] > 0
+
+    # The fast read: few or no errors in 100 samples, so a subset estimate per stored value.
+    fast = table.loc[27.0]
+    assert fast[schema.METHOD] == "subset"
+    assert fast[schema.STOP_REASON] in ("target-reached", "budget-exhausted")
+    assert fast[schema.N_EVALUATIONS] == 100 + fast[schema.N_SAMPLES]
+    assert fast[schema.N_SAMPLES] <= 2 * 2000
+    assert fast[schema.BER_CI_LOW] <= OVERLAP <= fast[schema.BER_CI_HIGH]
+    estimates = store.read_estimates(out)
+    assert {(e.condition_id, e.stored) for e in estimates} == {(0, 1), (0, -1)}
+    assert all(e.result.method == "subset" for e in estimates)
+
+    # The Monte-Carlo stage is a monte-carlo campaign: the same rows.
+    plain = parse_spec(
+        {
+            **SPEC,
+            "campaign": {"seed": 4, "samples": 100, "batch_size": 50},
+        }
+    )
+    with InProcessExecutor() as executor:
+        reference = run_campaign(plain, tmp_path / "mc", executor)
+    pd.testing.assert_frame_equal(store.read_samples(out), store.read_samples(tmp_path / "mc"))
+    mc_hot = reference.ber.set_index("temp_c").loc[HOT_C]
+    assert mc_hot[schema.BER_REPORT] == hot[schema.BER_REPORT]
+
+    # Interrupted: a chunk of the 27 C group is lost; one process redoes it, plans the
+    # same estimates from the samples, finds them stored and writes the same table.
+    (out / "samples" / "g0000-k000001.parquet").unlink()
+    text = (out / "ber.csv").read_text()
+    with InProcessExecutor() as executor:
+        again = run_campaign(spec, out, executor)
+    assert (again.simulated_chunks, again.resumed_chunks) == (1, 5)
+    pd.testing.assert_frame_equal(again.ber, result.ber)
+    assert (out / "ber.csv").read_text() == text
+
+    # The reports read the floor the campaign wrote (the one-BER function).
+    assert all(c.resolved.floor == 1e-8 for c in read_ber_table(out / "ber.csv"))

@@ -1,0 +1,80 @@
+"""``method = "auto"``: its [campaign] keys, their defaults and refusals, its stop rule."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rram_ber.characterization.auto import StopReason, resolved_by
+from rram_ber.characterization.spec import parse_spec, spec_from_record
+from rram_ber.cli import main
+from rram_ber.core.validation import ParameterError
+
+
+def test_auto_fills_its_defaults_and_writes_them_into_the_campaign_record():
+    spec = parse_spec({"campaign": {"method": "auto"}})
+    campaign = spec.campaign
+    assert (campaign.target_relative_half_width, campaign.resolve_below) == (0.2, 1e-9)
+    assert campaign.rare_samples == 2000
+    record = spec.to_dict()["campaign"]
+    # The key the one-BER function of the reports reads (analysis.bnn.ber_table).
+    assert record["resolve_below"] == 1e-9
+    assert spec_from_record(spec.to_dict()).campaign == campaign
+
+
+def test_other_campaigns_record_none_of_the_new_keys():
+    record = parse_spec({"campaign": {"samples": 10}}).to_dict()["campaign"]
+    assert not {"resolve_below", "rare_samples", "target_relative_half_width"} & set(record)
+    floor = parse_spec({"campaign": {"resolve_below": 1e-6}}).to_dict()["campaign"]
+    assert floor["resolve_below"] == 1e-6
+
+
+@pytest.mark.parametrize(
+    ("campaign", "key", "allowed"),
+    [
+        ({"method": "auto", "rare_samples": 1999}, "campaign.rare_samples", "2000"),
+        ({"method": "auto", "rare_samples": 2.5}, "campaign.rare_samples", "integer"),
+        ({"method": "monte-carlo", "rare_samples": 3000}, "campaign.rare_samples", "'auto'"),
+        ({"method": "auto", "resolve_below": 0}, "campaign.resolve_below", "0 < x < 1"),
+        ({"method": "auto", "resolve_below": 1.0}, "campaign.resolve_below", "0 < x < 1"),
+        ({"method": "auto", "resolve_below": "1e-9"}, "campaign.resolve_below", "0 < x < 1"),
+        (
+            {"method": "auto", "target_relative_half_width": -0.1},
+            "campaign.target_relative_half_width",
+            "0 < x",
+        ),
+    ],
+)
+def test_bad_auto_keys_are_refused_naming_the_key(campaign, key, allowed):
+    with pytest.raises(ParameterError) as caught:
+        parse_spec({"campaign": campaign})
+    assert caught.value.field == key
+    assert allowed in str(caught.value)
+
+
+def test_the_command_line_refuses_a_bad_auto_key_with_exit_status_2(tmp_path, capsys):
+    spec_file = tmp_path / "spec.toml"
+    spec_file.write_text(
+        '[campaign]\nmethod = "auto"\nsamples = 4\nrare_samples = 10\n[conditions]\nvdd_v = 1.2\n'
+    )
+    out = tmp_path / "out"
+    status = main(["run", str(spec_file), "--out", str(out), "--quiet"])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.err.startswith("rram-ber run: error: campaign.rare_samples")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("ber", "low", "high", "expected"),
+    [
+        (0.1, 0.085, 0.115, StopReason.TARGET_REACHED),  # half-width 15 %
+        (0.1, 0.07, 0.13, None),  # 30 %
+        (0.0, 0.0, 5e-10, StopReason.BELOW_FLOOR),
+        (0.0, 0.0, 0.012, None),  # a zero-error bound above the floor
+        (math.nan, math.nan, math.nan, None),  # no resolved read
+    ],
+)
+def test_a_condition_is_resolved_by_its_precision_or_by_its_bound(ber, low, high, expected):
+    assert resolved_by(ber, low, high, target=0.2, floor=1e-9) is expected
