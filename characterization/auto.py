@@ -7,7 +7,9 @@ An auto campaign runs in two stages (issue 26):
    those of the Monte-Carlo campaign. A condition is *resolved* when its 95 % interval's
    relative half-width is at most ``campaign.target_relative_half_width`` (stop reason
    ``target-reached``) or its upper bound is at most ``campaign.resolve_below``
-   (``below-floor``).
+   (``below-floor``). Then, in rounds, a group gets more samples (up to
+   ``campaign.max_samples``) while one of its unresolved conditions is projected to be
+   resolved within that cap (:func:`top_up_tasks`).
 2. **Rare-event estimates.** Every condition the samples left unresolved gets one estimate of
    :data:`~rram_ber.characterization.rare.registry.AUTO_RARE_METHOD` (subset simulation on
    the read margin) per stored value, ``campaign.rare_samples`` SPICE reads each, seeded as
@@ -32,6 +34,7 @@ import pandas as pd
 
 from rram_ber.characterization import schema
 from rram_ber.characterization.ber import ConditionTally, rare_ber_row
+from rram_ber.characterization.chunks import ChunkTask
 from rram_ber.characterization.rare.registry import AUTO_RARE_METHOD
 from rram_ber.characterization.rare.results import RareEstimate
 from rram_ber.characterization.rare_task import RareTask
@@ -87,6 +90,88 @@ def _settings(spec: CampaignSpec) -> tuple[float, float, int]:
     if target is None or floor is None or budget is None:
         raise ValueError(f"campaign.method = {campaign.method!r} is not an auto campaign")
     return target, floor, budget
+
+
+#: Margin on a projected sample need: the projection uses the normal approximation, the
+#: interval is Clopper-Pearson (a little wider), so aim a little beyond to save a round.
+PROJECTION_MARGIN = 1.2
+
+
+def projected_samples(tally: ConditionTally, binary: bool, target: float, floor: float) -> float:
+    """Samples a condition is projected to need to be resolved (inf if it cannot say).
+
+    With ``k`` errors among ``n`` resolved reads (``p = k / n``), the 95 % half-width
+    ``1.96 sqrt(p (1 - p) / n)`` is at most ``target p`` from ``n = (1.96 / target)^2
+    (1 - p) / p`` resolved reads; without an error, the Clopper-Pearson upper bound
+    ``1 - 0.025^(1/n)`` is at most ``floor`` from ``n = ln(0.025) / ln(1 - floor)``. Either
+    is scaled by the share of resolved reads among the samples.
+    """
+    row = tally.ber_row(binary)
+    resolved, errors, samples = row[schema.N_RESOLVED], row[schema.N_ERRORS], row[schema.N_SAMPLES]
+    if resolved == 0:
+        return math.inf
+    p = errors / resolved
+    if errors > 0:
+        need = (1.959964 / target) ** 2 * (1 - p) / p
+    else:
+        need = math.log(0.025) / math.log1p(-floor)
+    return need * samples / resolved
+
+
+def top_up_tasks(
+    spec: CampaignSpec,
+    conditions: Sequence[Condition],
+    tallies: Mapping[int, ConditionTally],
+    planned: Mapping[int, int],
+) -> tuple[list[ChunkTask], dict[int, int]]:
+    """The next Monte-Carlo round of an auto campaign, decided from the stored rows only.
+
+    A condition group gets more samples when one of its unresolved conditions is projected
+    (:func:`projected_samples`, with :data:`PROJECTION_MARGIN`) to be resolved within
+    ``campaign.max_samples``: up to that projection (the largest among its conditions),
+    rounded up to whole chunks of ``batch_size``, at most ``max_samples``. The new chunks
+    continue the group's chunk numbering (chunk ``k`` holds samples ``[k b, (k + 1) b)``),
+    so when ``samples`` is not a multiple of ``batch_size`` the indices up to the next
+    multiple are skipped; every sample still draws from its own seed.
+
+    Parameters
+    ----------
+    planned : mapping
+        Condition group -> samples planned so far (the end of its sample indices).
+
+    Returns
+    -------
+    tasks, planned
+        The new chunks (none when no group needs more) and the groups' new ends.
+    """
+    target, floor, _ = _settings(spec)
+    batch = spec.campaign.batch_size
+    cap = spec.campaign.max_samples or spec.campaign.samples
+    wanted: dict[int, int] = {}
+    groups: dict[int, list[Condition]] = {}
+    for condition in conditions:
+        groups.setdefault(condition.group_id, []).append(condition)
+        tally = tallies.get(condition.condition_id, ConditionTally())
+        binary = not condition.cell.mode.ternary
+        if _row_stop(spec, tally.ber_row(binary)) is not None:
+            continue
+        need = PROJECTION_MARGIN * projected_samples(tally, binary, target, floor)
+        if need <= cap:
+            wanted[condition.group_id] = max(wanted.get(condition.group_id, 0), math.ceil(need))
+    tasks: list[ChunkTask] = []
+    ends = dict(planned)
+    for group_id, need in sorted(wanted.items()):
+        first = -(-planned[group_id] // batch) * batch  # the next whole chunk
+        stop = min(cap, -(-need // batch) * batch)
+        if stop <= first:
+            continue
+        members = tuple(groups[group_id])
+        tasks += [
+            ChunkTask(members, start // batch, start, min(start + batch, stop))
+            for start in range(first, stop, batch)
+        ]
+        ends[group_id] = stop
+    return tasks, ends
 
 
 def _row_stop(spec: CampaignSpec, row: Mapping[str, Any]) -> StopReason | None:

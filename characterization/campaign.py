@@ -25,7 +25,7 @@ import pandas as pd
 
 from rram_ber import __version__
 from rram_ber.characterization import schema, store
-from rram_ber.characterization.auto import auto_ber_table, switch_tasks
+from rram_ber.characterization.auto import auto_ber_table, switch_tasks, top_up_tasks
 from rram_ber.characterization.ber import (
     ConditionTally,
     rare_ber_table,
@@ -234,7 +234,8 @@ def check_size(spec: CampaignSpec) -> None:
         If the campaign has more than :data:`MAX_CHUNKS` chunks (or rare-event tasks).
     """
     groups = len({c.group_id for c in spec.conditions()})
-    chunks = groups * math.ceil(spec.campaign.samples / spec.campaign.batch_size)
+    most = max(spec.campaign.samples, spec.campaign.max_samples or 0)
+    chunks = groups * math.ceil(most / spec.campaign.batch_size)
     sampled = campaign_work(spec) in (CampaignWork.SAMPLE_CHUNKS, CampaignWork.AUTO)
     if sampled and chunks > MAX_CHUNKS:
         per_condition = MAX_CHUNKS // groups * spec.campaign.batch_size
@@ -297,9 +298,12 @@ def aggregate(
     if work in (CampaignWork.SAMPLE_CHUNKS, CampaignWork.AUTO):
         binary = [c.condition_id for c in conditions if _is_binary(c)]
         if tallies is None:
-            paths = [
-                store.chunk_path(out, t.group_id, t.chunk) for t in chunk_tasks(spec, conditions)
-            ]
+            # An auto campaign's top-up rounds depend on its rows: every stored chunk is its.
+            paths = (
+                [store.chunk_path(out, t.group_id, t.chunk) for t in chunk_tasks(spec, conditions)]
+                if work is CampaignWork.SAMPLE_CHUNKS
+                else sorted((out / "samples").glob("g*-k*.parquet"))
+            )
             counted: dict[int, ConditionTally] = {}
             tally_rows(store.read_samples(out, paths), counted)
             tallies = counted
@@ -515,16 +519,10 @@ def run_campaign(
             written = writer.submit(_write_conditions, spec, conditions, out)
             _execute(spec, out, executor, tasks, todo, keys, progress, stream, tallies)
             if campaign_work(spec) is CampaignWork.AUTO:
-                # Second stage, planned from the (complete) Monte-Carlo tallies only, so a
-                # resumed run plans the same estimates.
-                rare: list[Task] = list(switch_tasks(spec, conditions, tallies))
-                rare_todo, rare_bad = _verify(out, rare, keys, stream, tallies, top_up=False)
-                _execute(spec, out, executor, rare, rare_todo, keys, progress, stream, tallies)
-                tasks, todo, recomputed = (
-                    tasks + rare,
-                    todo + rare_todo,
-                    recomputed + rare_bad,
+                more, more_todo, more_bad = _auto_stages(
+                    spec, out, executor, conditions, keys, progress, stream, tallies
                 )
+                tasks, todo, recomputed = tasks + more, todo + more_todo, recomputed + more_bad
             written.result()
         # Tallies of the chunks verified and simulated (none for a campaign of estimates).
         ber, confusion = aggregate(spec, out, tallies)
@@ -536,6 +534,45 @@ def run_campaign(
         resumed_chunks=len(tasks) - len(todo),
         recomputed_chunks=recomputed,
     )
+
+
+def _auto_stages(
+    spec: CampaignSpec,
+    out: Path,
+    executor: Executor,
+    conditions: list[Condition],
+    keys: Mapping[str, str],
+    progress: ProgressCallback | None,
+    stream: TextIO,
+    tallies: dict[int, ConditionTally],
+) -> tuple[list[Task], list[Task], int]:
+    """An auto campaign after its first Monte-Carlo round: top-up rounds, then estimates.
+
+    Each stage is planned from the tallies of the stored rows only (never from timing or
+    completion order), so a resumed run, or one with another worker count, plans the same
+    tasks and finds the stored ones. Returns the tasks, those run, and the stored results
+    that failed verification.
+    """
+    tasks: list[Task] = []
+    todo: list[Task] = []
+    bad = 0
+
+    def stage(planned: list[Task], unit: str) -> None:
+        nonlocal bad
+        missing, unusable = _verify(out, planned, keys, stream, tallies, top_up=False)
+        _execute(spec, out, executor, planned, missing, keys, progress, stream, tallies, unit)
+        tasks.extend(planned)
+        todo.extend(missing)
+        bad += unusable
+
+    planned = {c.group_id: spec.campaign.samples for c in conditions}
+    while True:
+        chunks, planned = top_up_tasks(spec, conditions, tallies, planned)
+        if not chunks:
+            break
+        stage(list(chunks), "top-up sample")
+    stage(list(switch_tasks(spec, conditions, tallies)), "estimate")
+    return tasks, todo, bad
 
 
 def _write_conditions(spec: CampaignSpec, conditions: list[Condition], out: Path) -> None:
@@ -555,9 +592,13 @@ def _execute(
     progress: ProgressCallback | None,
     stream: TextIO,
     tallies: dict[int, ConditionTally],
+    unit: str = "",
 ) -> None:
-    """Run ``todo`` on ``executor``; store and count (``tallies``) each result as it arrives."""
-    unit = "estimate" if tasks and isinstance(tasks[0], RareTask) else "sample"
+    """Run ``todo`` on ``executor``; store and count (``tallies``) each result as it arrives.
+
+    ``unit`` names what the progress counts (default: samples, or estimates for a campaign of
+    estimates); each of an auto campaign's stages counts its own."""
+    unit = unit or ("estimate" if tasks and isinstance(tasks[0], RareTask) else "sample")
     total = sum(t.samples for t in tasks)
     done = total - sum(t.samples for t in todo)
     if progress is not None:

@@ -74,6 +74,10 @@ class CampaignSettings:
         ``auto`` only: the simulation budget of each rare-event estimate of a condition the
         Monte-Carlo samples left unresolved (default and minimum: the switched-to method's
         campaign minimum, 2000).
+    max_samples : int or None
+        ``auto`` only: the most Monte-Carlo samples a condition group may get. After the first
+        ``samples``, a group whose unresolved conditions are projected to reach the target (or
+        the floor) within this many gets more, in rounds (default: ``samples``, no top-up).
     """
 
     name: str = "campaign"
@@ -85,6 +89,7 @@ class CampaignSettings:
     target_relative_half_width: float | None = None
     resolve_below: float | None = None
     rare_samples: int | None = None
+    max_samples: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or len(self.name) > 200:
@@ -121,13 +126,14 @@ class CampaignSettings:
             )
             object.__setattr__(self, "resolve_below", floor)
         if self.method != AUTO:
-            if self.rare_samples is not None:
-                raise ParameterError(
-                    "campaign.rare_samples",
-                    self.rare_samples,
-                    f"no value with campaign.method = {self.method!r} (only {AUTO!r} switches "
-                    "conditions to rare-event estimates)",
-                )
+            for key in ("rare_samples", "max_samples"):
+                if getattr(self, key) is not None:
+                    raise ParameterError(
+                        f"campaign.{key}",
+                        getattr(self, key),
+                        f"no value with campaign.method = {self.method!r} (only {AUTO!r} plans "
+                        "samples and rare-event estimates per condition)",
+                    )
             return
         defaults = {
             "target_relative_half_width": AUTO_TARGET_RELATIVE_HALF_WIDTH,
@@ -138,6 +144,9 @@ class CampaignSettings:
             if getattr(self, key) is None:
                 object.__setattr__(self, key, value)
         check_int("campaign.rare_samples", self.rare_samples, AUTO_RARE_SAMPLES, MAX_SAMPLES)
+        if self.max_samples is None:
+            object.__setattr__(self, "max_samples", self.samples)
+        check_int("campaign.max_samples", self.max_samples, self.samples, MAX_SAMPLES)
 
 
 @dataclass(frozen=True, slots=True)

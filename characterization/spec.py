@@ -3,7 +3,7 @@
 A campaign file has these tables (every key optional unless said otherwise)::
 
     [campaign]      name, seed, samples, batch_size, method, time_limit_s,
-                    target_relative_half_width, resolve_below, rare_samples
+                    target_relative_half_width, resolve_below, rare_samples, max_samples
     [conditions]    cell, vdd_v, temp_c, corner, t_sample_s, compliance_a
                     (each a value or a list of values: lists are swept)
     [device]        model = "fixed" | "lognormal" | "empirical" | "vcm", and its parameters
@@ -205,9 +205,10 @@ class CampaignSpec:
     def with_samples(self, samples: int) -> CampaignSpec:
         """The same campaign with another Monte-Carlo count (``--samples``)."""
         check_int("--samples", samples, 1, MAX_SAMPLES)
-        return dataclasses.replace(
-            self, campaign=dataclasses.replace(self.campaign, samples=samples)
-        )
+        changes: dict[str, Any] = {"samples": samples}
+        if self.campaign.max_samples == self.campaign.samples:
+            changes["max_samples"] = samples  # an auto campaign without top-up stays so
+        return dataclasses.replace(self, campaign=dataclasses.replace(self.campaign, **changes))
 
     def conditions(self) -> list[Condition]:
         """Expand the sweeps into the explicit list of conditions (Cartesian product)."""
@@ -288,7 +289,12 @@ class CampaignSpec:
 
 
 #: [campaign] keys written into campaign.json only when set (an auto campaign sets them all).
-_OPTIONAL_CAMPAIGN_KEYS = ("target_relative_half_width", "resolve_below", "rare_samples")
+_OPTIONAL_CAMPAIGN_KEYS = (
+    "target_relative_half_width",
+    "resolve_below",
+    "rare_samples",
+    "max_samples",
+)
 
 
 def _plain(value: Any) -> Any:

@@ -13,7 +13,7 @@ from rram_ber.characterization.campaign import run_campaign
 from rram_ber.characterization.executors import InProcessExecutor, LocalExecutor
 from rram_ber.characterization.spec import parse_spec
 
-pytestmark = [pytest.mark.ngspice, pytest.mark.slow]
+pytestmark = pytest.mark.ngspice
 
 HOT_C = 125.0
 
@@ -50,6 +50,7 @@ SPEC = {
 OVERLAP = 0.5 * math.erfc(math.log(8) / math.hypot(0.3, 0.5) / math.sqrt(2))
 
 
+@pytest.mark.slow  # 4,000 subset reads: about 7 minutes on a loaded machine
 def test_auto_resolves_by_sampling_or_switches_to_subset_and_resumes(tmp_path):
     spec = parse_spec(SPEC)
     out = tmp_path / "auto"
@@ -101,3 +102,39 @@ def test_auto_resolves_by_sampling_or_switches_to_subset_and_resumes(tmp_path):
 
     # The reports read the floor the campaign wrote (the one-BER function).
     assert all(c.resolved.floor == 1e-8 for c in read_ber_table(out / "ber.csv"))
+
+
+def test_auto_tops_up_a_group_until_its_target_and_the_rows_are_a_plain_campaigns(tmp_path):
+    # The hot condition alone, from 20 samples, aiming at +-30 %: a round (or more) of
+    # samples reaches it well within the cap, so no estimate runs.
+    campaign = {"seed": 4, "samples": 20, "batch_size": 10}
+    auto = {**campaign, "method": "auto", "max_samples": 400, "target_relative_half_width": 0.3}
+    conditions = {**SPEC["conditions"], "temp_c": HOT_C}
+    spec = parse_spec({**SPEC, "campaign": auto, "conditions": conditions})
+    out = tmp_path / "auto"
+    with LocalExecutor(2) as executor:
+        result = run_campaign(spec, out, executor)
+    row = result.ber.iloc[0]
+    assert row[schema.METHOD] == "monte-carlo"
+    assert row[schema.STOP_REASON] == "target-reached"
+    assert 20 < row[schema.N_SAMPLES] <= 400 and row[schema.N_SAMPLES] % 10 == 0
+    assert row[schema.N_EVALUATIONS] == row[schema.N_SAMPLES]
+    half_width = 0.5 * (row[schema.BER_CI_HIGH] - row[schema.BER_CI_LOW])
+    assert half_width <= 0.3 * row[schema.BER]
+    assert not (out / "rare").exists()
+    # The same rows as a monte-carlo campaign of that many samples, run in one process.
+    plain = parse_spec(
+        {
+            **SPEC,
+            "campaign": {**campaign, "samples": int(row[schema.N_SAMPLES])},
+            "conditions": conditions,
+        }
+    )
+    with InProcessExecutor() as executor:
+        run_campaign(plain, tmp_path / "mc", executor)
+    pd.testing.assert_frame_equal(store.read_samples(out), store.read_samples(tmp_path / "mc"))
+    # Resumed: the same rounds are planned from the stored rows and nothing is simulated.
+    with InProcessExecutor() as executor:
+        again = run_campaign(spec, out, executor)
+    assert again.simulated_chunks == 0
+    pd.testing.assert_frame_equal(again.ber, result.ber)

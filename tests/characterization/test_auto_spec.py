@@ -21,6 +21,9 @@ def test_auto_fills_its_defaults_and_writes_them_into_the_campaign_record():
     # The key the one-BER function of the reports reads (analysis.bnn.ber_table).
     assert record["resolve_below"] == 1e-9
     assert spec_from_record(spec.to_dict()).campaign == campaign
+    # Without top-up (max_samples = samples) a --samples override keeps it so.
+    assert campaign.max_samples == campaign.samples
+    assert spec.with_samples(500).campaign.max_samples == 500
 
 
 def test_other_campaigns_record_none_of_the_new_keys():
@@ -36,6 +39,8 @@ def test_other_campaigns_record_none_of_the_new_keys():
         ({"method": "auto", "rare_samples": 1999}, "campaign.rare_samples", "2000"),
         ({"method": "auto", "rare_samples": 2.5}, "campaign.rare_samples", "integer"),
         ({"method": "monte-carlo", "rare_samples": 3000}, "campaign.rare_samples", "'auto'"),
+        ({"method": "subset", "max_samples": 3000}, "campaign.max_samples", "'auto'"),
+        ({"method": "auto", "samples": 100, "max_samples": 99}, "campaign.max_samples", "100"),
         ({"method": "auto", "resolve_below": 0}, "campaign.resolve_below", "0 < x < 1"),
         ({"method": "auto", "resolve_below": 1.0}, "campaign.resolve_below", "0 < x < 1"),
         ({"method": "auto", "resolve_below": "1e-9"}, "campaign.resolve_below", "0 < x < 1"),
@@ -78,3 +83,38 @@ def test_the_command_line_refuses_a_bad_auto_key_with_exit_status_2(tmp_path, ca
 )
 def test_a_condition_is_resolved_by_its_precision_or_by_its_bound(ber, low, high, expected):
     assert resolved_by(ber, low, high, target=0.2, floor=1e-9) is expected
+
+
+def test_a_top_up_round_is_planned_from_the_stored_counts_within_the_cap():
+    from rram_ber.characterization.auto import top_up_tasks
+    from rram_ber.characterization.ber import ConditionTally
+
+    campaign = {
+        "method": "auto",
+        "samples": 20,
+        "batch_size": 10,
+        "max_samples": 200,
+        "target_relative_half_width": 0.3,
+    }
+    spec = parse_spec({"campaign": campaign, "conditions": {"t_sample_s": [1e-9, 2e-9]}})
+    conditions = spec.conditions()  # one group: two sampling times
+    # 8 errors in 20 reads at 1 ns (p = 0.4: (1.96 / 0.3)^2 x 0.6 / 0.4 = 64 reads, x 1.2 =
+    # 77, so 80 in whole chunks of 10); none at 2 ns (its floor needs ~4e9 reads: no top-up).
+    tallies = {
+        0: ConditionTally(20, 0, {}, {1: (10, 4), -1: (10, 4)}),
+        1: ConditionTally(20, 0, {}, {1: (10, 0), -1: (10, 0)}),
+    }
+    tasks, ends = top_up_tasks(spec, conditions, tallies, {0: 20})
+    assert [(t.chunk, t.first, t.stop) for t in tasks] == [
+        (k, 10 * k, 10 * k + 10) for k in range(2, 8)
+    ]
+    assert all(t.conditions == tuple(conditions) for t in tasks)
+    assert ends == {0: 80}
+    # Planned already: nothing more. Resolved: nothing more. Beyond the cap: nothing.
+    assert top_up_tasks(spec, conditions, tallies, {0: 80})[0] == []
+    resolved = {**tallies, 0: ConditionTally(200, 0, {}, {1: (100, 40), -1: (100, 40)})}
+    assert top_up_tasks(spec, conditions, resolved, {0: 200})[0] == []
+    capped = parse_spec(
+        {"campaign": {**campaign, "max_samples": 50}, "conditions": {"t_sample_s": [1e-9, 2e-9]}}
+    )
+    assert top_up_tasks(capped, conditions, tallies, {0: 20})[0] == []
