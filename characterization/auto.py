@@ -34,6 +34,7 @@ import pandas as pd
 
 from rram_ber.characterization import schema
 from rram_ber.characterization.ber import ConditionTally, rare_ber_row
+from rram_ber.characterization.campaign_settings import MAX_SAMPLES
 from rram_ber.characterization.chunks import ChunkTask
 from rram_ber.characterization.rare.registry import AUTO_RARE_METHOD
 from rram_ber.characterization.rare.results import RareEstimate
@@ -48,7 +49,8 @@ class StopReason(enum.Enum):
     TARGET_REACHED = "target-reached"
     #: The upper bound is at most the resolution floor.
     BELOW_FLOOR = "below-floor"
-    #: The rare-event estimate spent its whole budget without reaching either.
+    #: The rare-event estimates spent their whole budget without reaching either, or the
+    #: campaign budget left none for them (the Monte-Carlo row stays; ``method`` says which).
     BUDGET_EXHAUSTED = "budget-exhausted"
     #: Not resolved by Monte-Carlo, and the rare-event limit state does not cover the read
     #: mode or the devices: the Monte-Carlo row stays.
@@ -132,7 +134,9 @@ def top_up_tasks(
     rounded up to whole chunks of ``batch_size``, at most ``max_samples``. The new chunks
     continue the group's chunk numbering (chunk ``k`` holds samples ``[k b, (k + 1) b)``),
     so when ``samples`` is not a multiple of ``batch_size`` the indices up to the next
-    multiple are skipped; every sample still draws from its own seed.
+    multiple are skipped; every sample still draws from its own seed. With a
+    ``campaign.budget`` the groups whose widest interval is widest relative to its estimate
+    go first, each within what is left of the budget (the rounds come before the estimates).
 
     Parameters
     ----------
@@ -148,6 +152,7 @@ def top_up_tasks(
     batch = spec.campaign.batch_size
     cap = spec.campaign.max_samples or spec.campaign.samples
     wanted: dict[int, int] = {}
+    urgency: dict[int, tuple[float, float]] = {}
     groups: dict[int, list[Condition]] = {}
     for condition in conditions:
         groups.setdefault(condition.group_id, []).append(condition)
@@ -157,14 +162,21 @@ def top_up_tasks(
             continue
         need = PROJECTION_MARGIN * projected_samples(tally, binary, target, floor)
         if need <= cap:
-            wanted[condition.group_id] = max(wanted.get(condition.group_id, 0), math.ceil(need))
+            group = condition.group_id
+            wanted[group] = max(wanted.get(group, 0), math.ceil(need))
+            urgency[group] = min(urgency.get(group, (math.inf, 0.0)), _urgency(tally, binary))
     tasks: list[ChunkTask] = []
     ends = dict(planned)
-    for group_id, need in sorted(wanted.items()):
+    budget = spec.campaign.budget
+    left = math.inf if budget is None else budget - _monte_carlo_spent(conditions, tallies)
+    for group_id in sorted(wanted, key=lambda g: (urgency[g], g)):
         first = -(-planned[group_id] // batch) * batch  # the next whole chunk
-        stop = min(cap, -(-need // batch) * batch)
+        stop = min(cap, -(-wanted[group_id] // batch) * batch)
+        # Within the campaign budget (whole chunks), the widest intervals first.
+        stop = min(stop, first + int(min(left, MAX_SAMPLES) // batch) * batch)
         if stop <= first:
             continue
+        left -= stop - first
         members = tuple(groups[group_id])
         tasks += [
             ChunkTask(members, start // batch, start, min(start + batch, stop))
@@ -204,16 +216,80 @@ def monte_carlo_stop(
 def switch_tasks(
     spec: CampaignSpec, conditions: Sequence[Condition], tallies: Mapping[int, ConditionTally]
 ) -> list[RareTask]:
-    """The rare-event estimates of the conditions the Monte-Carlo rows left unresolved: one
-    per condition and stored value (+1 then -1), in condition order."""
+    """The rare-event estimates of the conditions the Monte-Carlo rows left unresolved (and
+    the campaign budget allows, see :func:`switch_plan`): one per condition and stored value
+    (+1 then -1), in condition order."""
     _, _, budget = _settings(spec)
+    switched, _ = switch_plan(spec, conditions, tallies)
     return [
         RareTask(condition, stored, AUTO_RARE_METHOD, budget)
-        for condition in conditions
-        if monte_carlo_stop(spec, condition, tallies.get(condition.condition_id, ConditionTally()))
-        is None
+        for condition in switched
         for stored in (1, -1)
     ]
+
+
+def _urgency(tally: ConditionTally, binary: bool) -> tuple[float, float]:
+    """Sort key of a condition for the campaign budget: the widest interval relative to its
+    estimate first (a condition without errors first of all, the largest bound first)."""
+    row = tally.ber_row(binary)
+    ber, low, high = row[schema.BER], row[schema.BER_CI_LOW], row[schema.BER_CI_HIGH]
+    if math.isnan(ber):
+        return (math.inf, 0.0)  # no resolved read: nothing to rank it by, last
+    relative = math.inf if ber == 0 else (high - low) / ber
+    return (-relative, -high)
+
+
+def _monte_carlo_spent(
+    conditions: Sequence[Condition], tallies: Mapping[int, ConditionTally]
+) -> int:
+    """SPICE reads of the Monte-Carlo rounds: each group's samples, once (they serve every
+    sampling time of the group)."""
+    per_group: dict[int, int] = {}
+    for condition in conditions:
+        tally = tallies.get(condition.condition_id, ConditionTally())
+        per_group[condition.group_id] = max(per_group.get(condition.group_id, 0), tally.n_samples)
+    return sum(per_group.values())
+
+
+def switch_plan(
+    spec: CampaignSpec, conditions: Sequence[Condition], tallies: Mapping[int, ConditionTally]
+) -> tuple[list[Condition], set[int]]:
+    """The conditions that switch to rare-event estimates, and those the budget leaves out.
+
+    Every condition the Monte-Carlo rows left unresolved and whose read the limit state
+    covers switches; with a ``campaign.budget``, only while its two estimates
+    (``2 x rare_samples`` reads) fit in what the Monte-Carlo rounds left, the widest
+    intervals first (the others keep their Monte-Carlo row, ``budget-exhausted``).
+
+    Returns
+    -------
+    switched, left_out
+        The switched conditions in condition order, and the ids of those left out.
+    """
+    _, _, rare_samples = _settings(spec)
+    candidates = [
+        c
+        for c in conditions
+        if monte_carlo_stop(spec, c, tallies.get(c.condition_id, ConditionTally())) is None
+    ]
+    if spec.campaign.budget is None:
+        return candidates, set()
+    left = spec.campaign.budget - _monte_carlo_spent(conditions, tallies)
+    switched: list[Condition] = []
+    left_out: set[int] = set()
+    for condition in sorted(
+        candidates,
+        key=lambda c: (
+            _urgency(tallies.get(c.condition_id, ConditionTally()), not c.cell.mode.ternary),
+            c.condition_id,
+        ),
+    ):
+        if 2 * rare_samples <= left:
+            switched.append(condition)
+            left -= 2 * rare_samples
+        else:
+            left_out.add(condition.condition_id)
+    return sorted(switched, key=lambda c: c.condition_id), left_out
 
 
 def auto_ber_table(
@@ -238,10 +314,13 @@ def auto_ber_table(
         If a switched condition lacks the estimate of a stored value (naming it).
     """
     by_key = {(e.condition_id, e.stored): e for e in estimates}
+    _, left_out = switch_plan(spec, conditions, tallies)
     rows: list[dict[str, Any]] = []
     for condition in conditions:
         tally = tallies.get(condition.condition_id, ConditionTally())
         reason = monte_carlo_stop(spec, condition, tally)
+        if reason is None and condition.condition_id in left_out:
+            reason = StopReason.BUDGET_EXHAUSTED  # no budget left for its estimates
         if reason is not None:
             row = tally.ber_row(binary=not condition.cell.mode.ternary)
             spent = tally.n_samples

@@ -78,6 +78,11 @@ class CampaignSettings:
         ``auto`` only: the most Monte-Carlo samples a condition group may get. After the first
         ``samples``, a group whose unresolved conditions are projected to reach the target (or
         the floor) within this many gets more, in rounds (default: ``samples``, no top-up).
+    budget : int or None
+        ``auto`` only: the most SPICE reads of the campaign (each group's Monte-Carlo samples
+        once, plus ``2 x rare_samples`` per switched condition); at least the first round,
+        ``samples`` per condition group. Top-up rounds and estimates go where the interval is
+        widest relative to the estimate. None (default): no limit.
     """
 
     name: str = "campaign"
@@ -90,6 +95,7 @@ class CampaignSettings:
     resolve_below: float | None = None
     rare_samples: int | None = None
     max_samples: int | None = None
+    budget: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or len(self.name) > 200:
@@ -126,7 +132,7 @@ class CampaignSettings:
             )
             object.__setattr__(self, "resolve_below", floor)
         if self.method != AUTO:
-            for key in ("rare_samples", "max_samples"):
+            for key in ("rare_samples", "max_samples", "budget"):
                 if getattr(self, key) is not None:
                     raise ParameterError(
                         f"campaign.{key}",
@@ -147,6 +153,8 @@ class CampaignSettings:
         if self.max_samples is None:
             object.__setattr__(self, "max_samples", self.samples)
         check_int("campaign.max_samples", self.max_samples, self.samples, MAX_SAMPLES)
+        if self.budget is not None:
+            check_int("campaign.budget", self.budget, 1, 2**62)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,8 @@ Conventions
 * ``method = "auto"`` campaigns add ``n_evaluations`` and ``stop_reason``: a condition is
   ``target-reached`` (95 % interval half-width at most ``target_relative_half_width`` of the
   estimate), ``below-floor`` (upper bound at most ``resolve_below``), ``budget-exhausted``
-  (its rare-event estimates spent ``rare_samples`` each without either) or
+  (its rare-event estimates spent ``rare_samples`` each without either, or the campaign
+  ``budget`` left none for them and the Monte-Carlo row stays) or
   ``mode-not-supported`` (not resolved by Monte-Carlo, and the read mode or the devices have
   no rare-event limit state). ``method`` says which estimator the row's BER comes from
   (``subset``: the Monte-Carlo samples did not resolve it).

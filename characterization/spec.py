@@ -3,7 +3,8 @@
 A campaign file has these tables (every key optional unless said otherwise)::
 
     [campaign]      name, seed, samples, batch_size, method, time_limit_s,
-                    target_relative_half_width, resolve_below, rare_samples, max_samples
+                    target_relative_half_width, resolve_below, rare_samples, max_samples,
+                    budget
     [conditions]    cell, vdd_v, temp_c, corner, t_sample_s, compliance_a
                     (each a value or a list of values: lists are swept)
     [device]        model = "fixed" | "lognormal" | "empirical" | "vcm", and its parameters
@@ -294,6 +295,7 @@ _OPTIONAL_CAMPAIGN_KEYS = (
     "resolve_below",
     "rare_samples",
     "max_samples",
+    "budget",
 )
 
 
@@ -616,7 +618,16 @@ def _check_method(
     if method == AUTO:
         # Auto runs Monte-Carlo everywhere and switches only the conditions whose read mode
         # and devices the rare-event limit state supports; its keys are checked by
-        # CampaignSettings.
+        # CampaignSettings, except that the budget must pay for the first round.
+        groups = math.prod(len(v) for k, v in sweeps.items() if k != "t_sample_s")
+        first_round = groups * campaign.samples
+        if campaign.budget is not None and campaign.budget < first_round:
+            raise ParameterError(
+                "campaign.budget",
+                campaign.budget,
+                f"at least {first_round} (the first Monte-Carlo round: campaign.samples x "
+                f"{groups} condition group(s))",
+            )
         return
     estimator = ESTIMATORS[method]
     if campaign.target_relative_half_width is not None and not estimator.precision_target:

@@ -118,3 +118,57 @@ def test_a_top_up_round_is_planned_from_the_stored_counts_within_the_cap():
         {"campaign": {**campaign, "max_samples": 50}, "conditions": {"t_sample_s": [1e-9, 2e-9]}}
     )
     assert top_up_tasks(capped, conditions, tallies, {0: 20})[0] == []
+
+
+LOGNORMAL = {"model": "lognormal", "hrs_sigma_ln": 0.5}
+
+
+def test_the_budget_must_pay_for_the_first_round():
+    with pytest.raises(ParameterError) as caught:
+        parse_spec(
+            {
+                "campaign": {"method": "auto", "samples": 100, "budget": 199},
+                "conditions": {"vdd_v": [1.2, 0.8], "t_sample_s": [1e-9, 2e-9]},
+            }
+        )
+    assert caught.value.field == "campaign.budget"
+    assert "at least 200" in str(caught.value)
+
+
+def test_the_budget_goes_to_the_widest_interval_first():
+    from rram_ber.characterization.auto import switch_plan, switch_tasks, top_up_tasks
+    from rram_ber.characterization.ber import ConditionTally
+
+    campaign = {"method": "auto", "samples": 100, "batch_size": 10, "budget": 200 + 4000}
+    data = {"campaign": campaign, "conditions": {"vdd_v": [1.2, 0.8]}, "device": LOGNORMAL}
+    spec = parse_spec(data)
+    conditions = spec.conditions()
+    # One error in 100 at 1.2 V, none at 0.8 V (an infinitely wide relative interval): the
+    # budget pays for the two estimates of one condition, the one without errors.
+    tallies = {
+        0: ConditionTally(100, 0, {}, {1: (50, 1), -1: (50, 0)}),
+        1: ConditionTally(100, 0, {}, {1: (50, 0), -1: (50, 0)}),
+    }
+    switched, left_out = switch_plan(spec, conditions, tallies)
+    assert [c.condition_id for c in switched] == [1] and left_out == {0}
+    assert [
+        (t.condition.condition_id, t.stored) for t in switch_tasks(spec, conditions, tallies)
+    ] == [
+        (1, 1),
+        (1, -1),
+    ]
+    assert (
+        switch_plan(
+            parse_spec({**data, "campaign": {**campaign, "budget": None}}), conditions, tallies
+        )[1]
+        == set()
+    )
+    # A top-up round stops at the budget, in whole chunks: 15 errors in 100 (p = 0.15) project
+    # (1.96 / 0.2)^2 x 0.85 / 0.15 x 1.2 = 654 samples; 250 - 200 spent leaves 50.
+    many = {**tallies, 0: ConditionTally(100, 0, {}, {1: (50, 8), -1: (50, 7)})}
+    rounds = parse_spec({**data, "campaign": {**campaign, "budget": 250, "max_samples": 1000}})
+    tasks, ends = top_up_tasks(rounds, conditions, many, {0: 100, 1: 100})
+    assert [(t.group_id, t.first, t.stop) for t in tasks] == [
+        (0, s, s + 10) for s in range(100, 150, 10)
+    ]
+    assert ends == {0: 150, 1: 100}
