@@ -66,16 +66,16 @@ class ProgressBar:
         self.enabled = enabled
         self.file = file
         self._bar: Any = None
-        self._unit = ""
+        self._stage: tuple[str, int] = ("", 0)
 
     def __call__(self, done: int, total: int, unit: str) -> None:
-        if self._bar is not None and unit != self._unit:
-            # A new stage counting other work (an auto campaign's estimates after its
-            # samples): a new bar.
+        if self._bar is not None and (unit, total) != self._stage:
+            # A new stage of other work (an auto campaign's top-up rounds and estimates after
+            # its first samples): a new bar.
             self._bar.close()
             self._bar = None
         if self._bar is None:
-            self._unit = unit
+            self._stage = (unit, total)
             self._bar = progress_bar(total, unit, self.desc, self.enabled, done, self.file)
         else:
             self._bar.update(done - self._bar.n)

@@ -172,3 +172,19 @@ def test_the_budget_goes_to_the_widest_interval_first():
         (0, s, s + 10) for s in range(100, 150, 10)
     ]
     assert ends == {0: 150, 1: 100}
+
+
+def test_the_progress_bar_starts_a_new_bar_for_each_stage():
+    import io
+
+    from rram_ber.progress import ProgressBar
+
+    stream = io.StringIO()
+    with ProgressBar("run", file=stream) as bar:
+        for done, total, unit in [(0, 20, "sample"), (20, 20, "sample"), (0, 30, "top-up sample")]:
+            bar(done, total, unit)
+        bar(30, 30, "top-up sample")
+        bar(0, 2, "estimate")
+        bar(2, 2, "estimate")
+    text = stream.getvalue()
+    assert "20/20" in text and "30/30" in text and "2/2" in text
