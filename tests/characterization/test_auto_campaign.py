@@ -50,7 +50,7 @@ SPEC = {
 OVERLAP = 0.5 * math.erfc(math.log(8) / math.hypot(0.3, 0.5) / math.sqrt(2))
 
 
-@pytest.mark.slow  # 4,000 subset reads: about 7 minutes on a loaded machine
+@pytest.mark.slow  # up to 4,000 subset reads: 4-7 minutes on a loaded machine
 def test_auto_resolves_by_sampling_or_switches_to_subset_and_resumes(tmp_path):
     spec = parse_spec(SPEC)
     out = tmp_path / "auto"
