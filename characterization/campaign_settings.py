@@ -7,6 +7,7 @@ both.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from rram_ber.characterization.rare.registry import (
@@ -29,6 +30,16 @@ MAX_BATCH = 2000
 AUTO_TARGET_RELATIVE_HALF_WIDTH = 0.2
 AUTO_RESOLVE_BELOW = 1e-9
 AUTO_RARE_SAMPLES = ESTIMATORS[AUTO_RARE_METHOD].campaign_min_samples
+
+#: [campaign] keys written into campaign.json only when set (an auto campaign sets them all),
+#: so the fingerprint of a campaign that does not use them is what it was before they existed.
+OPTIONAL_CAMPAIGN_KEYS = (
+    "target_relative_half_width",
+    "resolve_below",
+    "rare_samples",
+    "max_samples",
+    "budget",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +166,30 @@ class CampaignSettings:
         check_int("campaign.max_samples", self.max_samples, self.samples, MAX_SAMPLES)
         if self.budget is not None:
             check_int("campaign.budget", self.budget, 1, 2**62)
+
+    def check_first_round(self, groups: int) -> None:
+        """Refuse an auto campaign whose ``budget`` cannot pay for its first Monte-Carlo
+        round (``samples`` per condition group).
+
+        Raises
+        ------
+        ParameterError
+            Naming ``campaign.budget`` and the smallest budget allowed.
+        """
+        first_round = groups * self.samples
+        if self.budget is not None and self.budget < first_round:
+            raise ParameterError(
+                "campaign.budget",
+                self.budget,
+                f"at least {first_round} (the first Monte-Carlo round: campaign.samples x "
+                f"{groups} condition group(s))",
+            )
+
+    def with_samples(self, samples: int) -> CampaignSettings:
+        """The same settings with another ``samples``; an auto campaign without top-up
+        (``max_samples = samples``) stays without."""
+        most = samples if self.max_samples == self.samples else self.max_samples
+        return dataclasses.replace(self, samples=samples, max_samples=most)
 
 
 @dataclass(frozen=True, slots=True)

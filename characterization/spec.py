@@ -43,6 +43,7 @@ from typing import Any
 from rram_ber.characterization.array_spec import parse_array
 from rram_ber.characterization.campaign_settings import (
     MAX_SAMPLES,
+    OPTIONAL_CAMPAIGN_KEYS,
     CampaignSettings,
     VariabilitySettings,
 )
@@ -206,10 +207,7 @@ class CampaignSpec:
     def with_samples(self, samples: int) -> CampaignSpec:
         """The same campaign with another Monte-Carlo count (``--samples``)."""
         check_int("--samples", samples, 1, MAX_SAMPLES)
-        changes: dict[str, Any] = {"samples": samples}
-        if self.campaign.max_samples == self.campaign.samples:
-            changes["max_samples"] = samples  # an auto campaign without top-up stays so
-        return dataclasses.replace(self, campaign=dataclasses.replace(self.campaign, **changes))
+        return dataclasses.replace(self, campaign=self.campaign.with_samples(samples))
 
     def conditions(self) -> list[Condition]:
         """Expand the sweeps into the explicit list of conditions (Cartesian product)."""
@@ -259,7 +257,7 @@ class CampaignSpec:
             "campaign": {
                 key: value
                 for key, value in dataclasses.asdict(self.campaign).items()
-                if not (key in _OPTIONAL_CAMPAIGN_KEYS and value is None)
+                if not (key in OPTIONAL_CAMPAIGN_KEYS and value is None)
             },
             "device": self.device.to_dict(),
             "variability": {
@@ -287,16 +285,6 @@ class CampaignSpec:
             # Only when declared, so a campaign without limits is recorded as before.
             **({"spec": self.limits.to_dict()} if self.limits.declared else {}),
         }
-
-
-#: [campaign] keys written into campaign.json only when set (an auto campaign sets them all).
-_OPTIONAL_CAMPAIGN_KEYS = (
-    "target_relative_half_width",
-    "resolve_below",
-    "rare_samples",
-    "max_samples",
-    "budget",
-)
 
 
 def _plain(value: Any) -> Any:
@@ -618,16 +606,10 @@ def _check_method(
     if method == AUTO:
         # Auto runs Monte-Carlo everywhere and switches only the conditions whose read mode
         # and devices the rare-event limit state supports; its keys are checked by
-        # CampaignSettings, except that the budget must pay for the first round.
-        groups = math.prod(len(v) for k, v in sweeps.items() if k != "t_sample_s")
-        first_round = groups * campaign.samples
-        if campaign.budget is not None and campaign.budget < first_round:
-            raise ParameterError(
-                "campaign.budget",
-                campaign.budget,
-                f"at least {first_round} (the first Monte-Carlo round: campaign.samples x "
-                f"{groups} condition group(s))",
-            )
+        # CampaignSettings, its budget against the condition groups here.
+        campaign.check_first_round(
+            math.prod(len(v) for k, v in sweeps.items() if k != "t_sample_s")
+        )
         return
     estimator = ESTIMATORS[method]
     if campaign.target_relative_half_width is not None and not estimator.precision_target:
