@@ -228,7 +228,7 @@ def tile_study(
     adding a tile size does not change the others.
     """
     check_int("seed", seed, 0)
-    studies = []
+    studies: list[TileStudy] = []
     total = count * len(tiles_params)
     if progress is not None:
         progress(0, total, "tile")

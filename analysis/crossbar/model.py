@@ -203,3 +203,16 @@ def ideal_currents_a(
 def full_scale_a(params: CrossbarParameters) -> float:
     """Largest intended column current, every row at V_read on the highest level [A]."""
     return params.rows * params.g_max_s * params.v_read_v
+
+
+def pulse_time_s(params: CrossbarParameters) -> float:
+    """Time that counts as full voltage for Joule energy: the flat top plus 2/3 of an edge
+    (a linear edge of length t delivers ``V^2 G t / 3`` on each side) [s]."""
+    return params.t_read_s + 2.0 * params.t_edge_s / 3.0
+
+
+def read_energy_j(params: CrossbarParameters, g_cell: FloatArray, inputs: FloatArray) -> float:
+    """Joule energy of one tile read, ``sum_i (x_i V_read)^2 sum_j G_ij`` times
+    :func:`pulse_time_s` [J] (wire losses and the wire capacitance's charge neglected)."""
+    v = np.asarray(inputs, dtype=float) * params.v_read_v
+    return float(v**2 @ np.asarray(g_cell).sum(axis=1)) * pulse_time_s(params)

@@ -243,7 +243,8 @@ def parse_sizes(text: str) -> list[int]:
     if not sizes:
         raise ParameterError("--sizes", text, "at least one size")
     for size in sizes:
-        as_option("--sizes", lambda s=size: check_int("sizes", s, 2, MAX_TILE_SIDE))
+        if not 2 <= size <= MAX_TILE_SIDE:
+            raise ParameterError("--sizes", text, f"sizes in 2 ... {MAX_TILE_SIDE}")
     return sizes
 
 
