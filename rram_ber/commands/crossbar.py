@@ -36,7 +36,10 @@ def add_tile_options(parser: argparse.ArgumentParser) -> None:
     """Options describing a tile (shared by ``crossbar`` and ``netlist crossbar``)."""
     parser.add_argument("--cell", default="1t1r", help="1t1r (default) or 1r")
     parser.add_argument(
-        "--v-read", type=spice_float, default=DEFAULT_READ_V, help="full-scale row voltage [V]"
+        "--v-read",
+        type=spice_float,
+        default=DEFAULT_READ_V,
+        help="full-scale row voltage [V] (default: %(default)s)",
     )
     parser.add_argument(
         "--r-wire",
@@ -50,8 +53,12 @@ def add_tile_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_C_WIRE_F,
         help="wire capacitance per cell pitch [F] (default: %(default)g)",
     )
-    parser.add_argument("--lrs", type=spice_float, default=5e3, help="highest level [ohm]")
-    parser.add_argument("--hrs", type=spice_float, default=50e3, help="lowest level [ohm]")
+    parser.add_argument(
+        "--lrs", type=spice_float, default=5e3, help="highest level [ohm] (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--hrs", type=spice_float, default=50e3, help="lowest level [ohm] (default: %(default)s)"
+    )
     parser.add_argument("--levels", type=int, default=8, help="conductance levels (default 8)")
     parser.add_argument(
         "--sigma-ln",
@@ -130,12 +137,21 @@ def run_netlist(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber netlist crossbar``."""
     from rram_ber.characterization.crossbar import draw_tile
     from rram_ber.circuits.crossbar import standalone_crossbar_netlist
-    from rram_ber.commands.netlist import write_text
 
     params = tile_from_args(args, args.rows, args.cols)
     draw = draw_tile(params, args.sigma_ln, np.random.default_rng(args.seed))
-    write_text(args.output, standalone_crossbar_netlist(params, draw.resistances_ohm, draw.inputs))
-    if args.output is not None:
+    text = standalone_crossbar_netlist(params, draw.resistances_ohm, draw.inputs)
+    # Written here rather than through the netlist command's helper: that command imports
+    # this module to register the tile, and the import graph stays free of cycles.
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            args.output.write_text(text, encoding="ascii")
+        except OSError as error:
+            raise ParameterError(
+                "--output", str(args.output), f"a file that can be written ({error.strerror})"
+            ) from None
         print(f"wrote {args.output} (run it with: ngspice -b {args.output})", file=sys.stderr)
     return 0
 
