@@ -383,7 +383,8 @@ def cell_sweep_netlist(
 ) -> str:
     """Isolated cells of the tile's kind, cell ``k`` biased at ``fractions[k] * v_read_v``.
 
-    Each cell sits between its own input source and its own virtual-ground sense (no wires):
+    Each cell sits between its own input source (through 1 mOhm, a wire too short to
+    matter) and its own ideal virtual ground, a 0 V source:
     the cell's own current-voltage relation, from which the access transistor's share of a
     1T1R cell is measured. Vectors ``in_k``, ``vsense_k#branch``.
     """

@@ -194,7 +194,7 @@ def program_chip(
     return AnalogChip(params, layers)
 
 
-def quantised_matmul(
+def quantised_matrices(
     net: SegmentationNet, scales: Mapping[str, float], levels: int
 ) -> dict[str, Array]:
     """The weight matrices as the ideal tiles realise them (quantised, no device or wire)."""

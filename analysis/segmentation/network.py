@@ -41,8 +41,7 @@ Array = NDArray[np.float32]
 #: ``matmul(layer_name, X, W) -> X @ W`` for ``X`` (P, K) >= 0 and ``W`` (K, F).
 MatMul = Callable[[str, Array, Array], Array]
 
-#: Weighted layers in forward order, and the channel group each output belongs to (layers
-#: joined by a skip addition share their channels, so they are pruned together).
+#: Weighted layers in forward order (each one crossbar matrix).
 LAYERS = (
     "enc1",
     "enc2",

@@ -22,11 +22,16 @@ from rram_ber.analysis.crossbar.model import SeriesTable
 from rram_ber.analysis.segmentation.analog import (
     input_scales,
     program_chip,
-    quantised_matmul,
+    quantised_matrices,
     tiles_and_reads,
 )
 from rram_ber.analysis.segmentation.data import DATA_LABEL, dice_iou
-from rram_ber.analysis.segmentation.network import SegmentationNet, forward, macs_per_image
+from rram_ber.analysis.segmentation.network import (
+    SegmentationNet,
+    forward,
+    macs_per_image,
+    prune_channels,
+)
 from rram_ber.circuits.crossbar import CrossbarParameters
 from rram_ber.core.validation import check_int
 
@@ -103,7 +108,7 @@ def analog_row(
 def clean_scores(net: SegmentationNet, data: SegmentationData, levels: int) -> dict[str, float]:
     """Dice/IoU of the floating-point network and of its ideally quantised weights."""
     scales = input_scales(net, data.train_images[:128])
-    quantised = quantised_matmul(net, scales, levels)
+    quantised = quantised_matrices(net, scales, levels)
     dice, iou = _scores(forward(net, data.test_images), data.test_masks)
     q_dice, q_iou = _scores(
         forward(net, data.test_images, lambda n, x, w: x @ quantised[n]), data.test_masks
@@ -175,8 +180,6 @@ def run_study(
         note(f"pruning {fraction:g}")
         pruned = net
         if fraction > 0.0:
-            from rram_ber.analysis.segmentation.network import prune_channels
-
             pruned = prune_channels(net, fraction)
             if fine_tune is not None and s.fine_tune_epochs > 0:
                 pruned = fine_tune(pruned, s.fine_tune_epochs)

@@ -8,7 +8,7 @@ import pytest
 from rram_ber.analysis.segmentation.analog import (
     input_scales,
     program_chip,
-    quantised_matmul,
+    quantised_matrices,
     tiles_and_reads,
 )
 from rram_ber.analysis.segmentation.data import (
@@ -89,7 +89,7 @@ def test_an_ideal_chip_computes_the_quantised_network(net):
     # (up to the inputs clipped at the 99.9th percentile).
     params = CrossbarParameters(rows=16, cols=16, cell="1r", r_wire_ohm=1e-3, levels=16)
     chip = program_chip(net, scales, params, None, 0.0, None)
-    quantised = quantised_matmul(net, scales, 16)
+    quantised = quantised_matrices(net, scales, 16)
 
     def clipped(name, x, w):
         return np.minimum(x, scales[name]) @ quantised[name]
