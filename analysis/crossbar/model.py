@@ -80,15 +80,25 @@ class SeriesTable:
 
 
 def programmed_resistances_ohm(
-    params: CrossbarParameters, levels: IntArray, u: FloatArray, sigma_ln: float
+    params: CrossbarParameters,
+    levels: IntArray,
+    u: FloatArray,
+    sigma_ln: float,
+    series_ohm: FloatArray | None = None,
 ) -> FloatArray:
     """Device resistances of cells programmed to ``levels`` [ohm].
 
-    ``R = R_target * exp(sigma_ln * u)`` with ``R_target = 1 / G_level`` and ``u`` standard
-    normal, clipped like :class:`rram_ber.models.resistance.LogNormalResistance`.
+    ``R = R_target * exp(sigma_ln * u)`` with ``u`` standard normal, clipped like
+    :class:`rram_ber.models.resistance.LogNormalResistance`. ``R_target = 1 / G_level``, the
+    device verified on its own; with ``series_ohm`` (per level) the program-and-verify loop
+    reads the whole cell, so the device is set to ``1 / G_level - R_s`` and the cell, not the
+    device, lands on the level.
     """
     check_range("sigma_ln", sigma_ln, 0.0, 5.0)
-    targets = 1.0 / params.level_conductances_s()[np.asarray(levels)]
+    index = np.asarray(levels)
+    targets = 1.0 / params.level_conductances_s()[index]
+    if series_ohm is not None:
+        targets = targets - np.asarray(series_ohm, dtype=float)[index]
     return np.clip(targets * np.exp(np.minimum(sigma_ln * np.asarray(u), 700.0)), 1.0, 1e12)
 
 

@@ -120,15 +120,22 @@ def program_layer(
     series: SeriesTable | None,
     sigma_ln: float,
     rng: np.random.Generator | None,
+    verify_cell: bool = False,
 ) -> ProgrammedLayer:
-    """Program ``w`` onto tiles; ``rng`` None programs every device exactly on its level."""
+    """Program ``w`` onto tiles; ``rng`` None programs every device exactly on its level.
+
+    ``verify_cell``: program-and-verify on the cell's conductance (device plus the measured
+    series resistance at the operating fraction), else on the device's
+    (:func:`rram_ber.analysis.crossbar.model.programmed_resistances_ohm`).
+    """
     pairs, w_max = weight_levels(w, params.levels)
+    series_ohm = series.at(0.5) if verify_cell and series is not None else None
     blocks = []
     for r0, r1, c0, c1 in tile_grid(w.shape[0], w.shape[1], params):
         levels = np.zeros((params.rows, params.cols), np.int64)
         levels[: r1 - r0, : c1 - c0] = pairs[r0:r1, c0:c1]
         u = np.zeros(levels.shape) if rng is None else rng.standard_normal(levels.shape)
-        resistances = programmed_resistances_ohm(params, levels, u, sigma_ln)
+        resistances = programmed_resistances_ohm(params, levels, u, sigma_ln, series_ohm)
         g_cell = cell_conductances_s(params, levels, resistances, series)
         g_eff = effective_conductance(params, g_cell)
         blocks.append(
@@ -184,11 +191,15 @@ def program_chip(
     series: SeriesTable | None,
     sigma_ln: float,
     rng: np.random.Generator | None,
+    verify_cell: bool = False,
 ) -> AnalogChip:
-    """Program every layer of ``net`` (one generator for the whole chip, layers in order)."""
+    """Program every layer of ``net`` (one generator for the whole chip, layers in order;
+    ``verify_cell`` as in :func:`program_layer`)."""
     check_range("sigma_ln", sigma_ln, 0.0, 2.0)
     layers = {
-        name: program_layer(net.matrices[name], scales[name], params, series, sigma_ln, rng)
+        name: program_layer(
+            net.matrices[name], scales[name], params, series, sigma_ln, rng, verify_cell
+        )
         for name in LAYERS
     }
     return AnalogChip(params, layers)

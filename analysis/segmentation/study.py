@@ -72,13 +72,16 @@ def analog_row(
     chips: int,
     seed: Sequence[int],
     scales: dict[str, float] | None = None,
+    verify_cell: bool = False,
 ) -> dict[str, float | int]:
-    """Dice and IoU over ``chips`` programmed chips, and energy per inference."""
+    """Dice and IoU over ``chips`` programmed chips, and energy per inference
+    (``verify_cell``: see :func:`rram_ber.analysis.segmentation.analog.program_layer`)."""
     check_int("chips", chips, 1)
     scales = scales or input_scales(net, data.train_images[:128])
     dice, iou, energy = [], [], []
     for child in np.random.SeedSequence(list(seed)).spawn(chips):
-        chip = program_chip(net, scales, params, series, sigma_ln, np.random.default_rng(child))
+        rng = np.random.default_rng(child)
+        chip = program_chip(net, scales, params, series, sigma_ln, rng, verify_cell)
         d, i = _scores(forward(net, data.test_images, chip.matmul), data.test_masks)
         dice.append(d)
         iou.append(i)
@@ -92,6 +95,7 @@ def analog_row(
         "r_wire_ohm": params.r_wire_ohm,
         "sigma_ln": sigma_ln,
         "levels": params.levels,
+        "verify_cell": int(verify_cell),
         "chips": chips,
         "dice_mean": dice_mean,
         "dice_ci_low": dice_low,
@@ -128,6 +132,7 @@ class StudySettings:
     chips: int = 10
     fine_tune_epochs: int = 5
     seed: int = 1
+    verify_cell: bool = False
 
 
 def run_study(
@@ -157,14 +162,28 @@ def run_study(
     rows = []
     for k, sigma in enumerate(s.sigma_levels):
         note(f"variability sigma_ln={sigma:g}")
-        rows.append(analog_row(net, data, base, series, sigma, s.chips, [s.seed, 1, k], scales))
+        rows.append(
+            analog_row(
+                net, data, base, series, sigma, s.chips, [s.seed, 1, k], scales, s.verify_cell
+            )
+        )
     variability = pd.DataFrame(rows)
     rows = []
     for k, size in enumerate(s.tile_sizes):
         note(f"tile {size} x {size}")
         params = dataclasses.replace(base, rows=size, cols=size)
         rows.append(
-            analog_row(net, data, params, series, s.base_sigma_ln, s.chips, [s.seed, 2, k], scales)
+            analog_row(
+                net,
+                data,
+                params,
+                series,
+                s.base_sigma_ln,
+                s.chips,
+                [s.seed, 2, k],
+                scales,
+                s.verify_cell,
+            )
         )
     tile_size = pd.DataFrame(rows)
     rows = []
@@ -172,7 +191,17 @@ def run_study(
         note(f"wire {ohm:g} ohm")
         params = dataclasses.replace(base, r_wire_ohm=ohm)
         rows.append(
-            analog_row(net, data, params, series, s.base_sigma_ln, s.chips, [s.seed, 3, k], scales)
+            analog_row(
+                net,
+                data,
+                params,
+                series,
+                s.base_sigma_ln,
+                s.chips,
+                [s.seed, 3, k],
+                scales,
+                s.verify_cell,
+            )
         )
     wire = pd.DataFrame(rows)
     pruning_rows: list[dict[str, object]] = []
@@ -184,7 +213,17 @@ def run_study(
             if fine_tune is not None and s.fine_tune_epochs > 0:
                 pruned = fine_tune(pruned, s.fine_tune_epochs)
         scores = clean_scores(pruned, data, base.levels)
-        analog = analog_row(pruned, data, base, series, s.base_sigma_ln, s.chips, [s.seed, 4, k])
+        analog = analog_row(
+            pruned,
+            data,
+            base,
+            series,
+            s.base_sigma_ln,
+            s.chips,
+            [s.seed, 4, k],
+            None,
+            s.verify_cell,
+        )
         pruning_rows.append(
             {
                 "pruned_fraction": fraction,

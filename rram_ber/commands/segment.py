@@ -74,6 +74,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--fine-tune-epochs", type=int, default=5, help="after pruning (default: %(default)s)"
     )
+    parser.add_argument(
+        "--verify-cell",
+        action="store_true",
+        help="program-and-verify on the 1T1R cell's conductance (device plus access"
+        " transistor), not on the device alone",
+    )
     add_tile_options(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
@@ -120,6 +126,7 @@ def segment_study(args: argparse.Namespace, progress: Any = None) -> dict[str, A
             "--fine-tune-epochs", lambda: check_int("epochs", args.fine_tune_epochs, 0, 10_000)
         ),
         seed=args.seed,
+        verify_cell=bool(args.verify_cell),
     )
     if any(size % 2 for size in settings.tile_sizes):
         raise ParameterError("--tile-sizes", args.tile_sizes, "even sizes")

@@ -118,3 +118,18 @@ def test_device_spread_lowers_dice_of_a_trained_network():
         dice[sigma] = dice_iou(forward(trained, test_images, chip.matmul) > 0, test_masks > 0.5)[0]
     assert dice[0.02] > clean - 0.05
     assert dice[1.0] < dice[0.02]
+
+
+def test_verifying_the_cell_cancels_a_known_series_resistance(net):
+    from rram_ber.analysis.crossbar.model import SeriesTable
+
+    images, _ = synthetic_cells(2, 3)
+    scales = input_scales(net, images)
+    one_r = CrossbarParameters(rows=16, cols=16, cell="1r", r_wire_ohm=1e-3)
+    one_t = CrossbarParameters(rows=16, cols=16, cell="1t1r", r_wire_ohm=1e-3)
+    series = SeriesTable(np.array([0.0, 1.0]), np.full((one_t.levels, 2), 540.0))
+    reference = forward(net, images, program_chip(net, scales, one_r, None, 0.0, None).matmul)
+    verified = program_chip(net, scales, one_t, series, 0.0, None, verify_cell=True)
+    device_only = program_chip(net, scales, one_t, series, 0.0, None)
+    assert forward(net, images, verified.matmul) == pytest.approx(reference, abs=1e-4)
+    assert np.max(np.abs(forward(net, images, device_only.matmul) - reference)) > 1e-3
