@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rram_ber.circuits.read import standalone_read_netlist
+from rram_ber.commands import crossbar
 from rram_ber.commands.read import add_read_options, read_setup_from_args
 from rram_ber.core.validation import ParameterError
 
@@ -26,6 +27,7 @@ def register(subparsers: Any) -> None:
         "-o", "--output", type=Path, default=None, help="output file (default: standard output)"
     )
     read_parser.set_defaults(handler=run_read)
+    crossbar.add_netlist_kind(kinds)
 
 
 def write_text(path: Path | None, text: str) -> None:
