@@ -62,6 +62,7 @@ from rram_ber.characterization.technology_spec import (
     TechnologySettings,
     covered_corners,
     parse_technology,
+    recorded_table,
 )
 from rram_ber.circuits.array import ColumnParameters
 from rram_ber.circuits.cells import AccessSizing
@@ -652,6 +653,8 @@ def spec_from_record(record: Mapping[str, Any]) -> CampaignSpec:
     timing = data.get("timing")
     if isinstance(timing, dict):
         timing.pop("t_sample_s", None)  # written for the record; a condition, not a setting
+    if isinstance(data.get("technology"), dict):
+        data["technology"] = recorded_table(data["technology"])
     return parse_spec(data, read_files=False)
 
 
