@@ -68,6 +68,7 @@ from rram_ber.circuits.array import ColumnParameters
 from rram_ber.circuits.cells import AccessSizing
 from rram_ber.circuits.pcsa import PcsaSizing, XnorSwitchSizing
 from rram_ber.circuits.read import TEMP_MAX_C, TEMP_MIN_C, ReadConditions, ReadTiming, check_vdd
+from rram_ber.core.units import parse_spice_number
 from rram_ber.core.validation import (
     ParameterError,
     check_int,
@@ -332,10 +333,15 @@ def _table(data: Mapping[str, Any], name: str) -> dict[str, Any]:
 
 
 def _number(value: Any) -> Any:
-    """TOML integers become floats where a float is expected (``vdd_v = 1``); anything else is
-    left for the record's own range check, whose message states the allowed range."""
+    """TOML integers become floats where a float is expected (``vdd_v = 1``), strings with a
+    SPICE suffix numbers (``"0.5n"``, in lists too, as ``[spec]`` and the options read them);
+    anything else is left for the record's own range check, whose message states the
+    allowed range."""
     if isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if isinstance(value, str):
+        number = parse_spice_number(value)
+        return value if number is None else number
     return value
 
 
