@@ -26,6 +26,8 @@ def test_malformed_strings_in_a_spec_are_still_refused_by_name(text):
     with pytest.raises(ParameterError) as caught:
         parse_spec({"conditions": {"t_sample_s": ["1n", text]}})
     assert caught.value.field == "conditions.t_sample_s[1]"
+    bare = without_unit_letters(text)
+    assert (f"write {bare!r}" in str(caught.value)) == (bare is not None)
 
 
 @pytest.mark.parametrize(
