@@ -93,7 +93,9 @@ class _Graph:
         onnx = _onnx()
         self.helper, self.numpy_helper = onnx.helper, onnx.numpy_helper
         graph = model.graph
-        self.graph = graph
+        self.model, self.graph = model, graph
+        #: Per-sample tensor shapes with a batch of 1 (shape inference), when a Shape needs them.
+        self._shapes: dict[str, list[int]] | None = None
         self.opsets = {o.domain: o.version for o in model.opset_import}
         # Constants keep their own dtype (a Reshape's int64 shape, a Cast's target).
         self.raw: dict[str, np.ndarray[Any, Any]] = {
@@ -128,6 +130,8 @@ class _Graph:
         """
         inputs = [name for name in node.input if name]
         standard = node.domain in ("", "ai.onnx")
+        if standard and node.op_type == "Shape" and inputs[0] not in self.raw:
+            return self._fold_shape(node)
         if not (standard and node.op_type == "Constant") and (
             not inputs or not all(name in self.raw for name in inputs)
         ):
@@ -145,6 +149,33 @@ class _Graph:
             self.raw.update(zip(node.output, self._evaluate(node, inputs), strict=True))
         else:
             return False
+        return True
+
+    def _fold_shape(self, node: Any) -> bool:
+        """``Shape`` of a run-time tensor whose per-sample shape is fixed, as a constant with a
+        batch of 1: TorchScript writes ``h.view(h.size(0), -1)`` as Shape -> Gather ->
+        Unsqueeze -> Concat -> Reshape, which then folds to a Reshape to (1, -1)."""
+        if self._shapes is None:
+            onnx = _onnx()
+            model = onnx.ModelProto()
+            model.CopyFrom(self.model)
+            for tensor in model.graph.input:
+                dims = tensor.type.tensor_type.shape.dim
+                if dims:
+                    dims[0].Clear()
+                    dims[0].dim_value = 1
+            inferred = onnx.shape_inference.infer_shapes(model).graph
+            self._shapes = {
+                v.name: [d.dim_value if d.HasField("dim_value") else -1
+                         for d in v.type.tensor_type.shape.dim]
+                for v in [*inferred.input, *inferred.value_info]
+            }  # fmt: skip
+        dims = self._shapes.get(node.input[0])
+        if not dims or any(d <= 0 for d in dims):
+            return False
+        attrs = self.attrs(node)
+        start, end = attrs.get("start", 0), attrs.get("end", len(dims))
+        self.raw[node.output[0]] = np.array(dims[start:end], dtype=np.int64)
         return True
 
     def _evaluate(self, node: Any, inputs: list[str]) -> list[np.ndarray[Any, Any]]:

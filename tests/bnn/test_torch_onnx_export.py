@@ -157,3 +157,53 @@ def test_unnamed_nodes_and_constant_weight_subgraphs_are_folded():
     x = rng.normal(0, 1, (20, 5)).astype(np.float32)
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     np.testing.assert_allclose(network.forward(x), session.run(None, {"x": x})[0], rtol=1e-6)
+
+
+class BinaryConv2d(nn.Conv2d):
+    def forward(self, x):
+        return F.conv2d(x, _sign(self.weight, self.training), self.bias, self.stride, self.padding)
+
+
+class BinaryCNN(nn.Module):
+    """Conv -> max pool -> batch norm -> sign, flattened with ``view(h.size(0), -1)``, which
+    the TorchScript exporter writes as Shape -> Gather -> Unsqueeze -> Concat -> Reshape."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = BinaryConv2d(1, 8, 3, padding=1, bias=False)
+        self.pool = nn.MaxPool2d(2)
+        self.bn = nn.BatchNorm2d(8)
+        self.fc = BinaryLinear(8 * 4 * 4, 10, bias=False)
+
+    def forward(self, x):
+        h = _sign(self.bn(self.pool(self.conv(x))), self.training)
+        return self.fc(h.view(h.size(0), -1))
+
+
+@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
+def test_exported_binary_cnn_flattened_with_view_gives_torch_logits(tmp_path, dynamo):
+    torch.manual_seed(2)
+    net = BinaryCNN()
+    with torch.no_grad():
+        net.bn.running_mean.normal_(0, 3)
+        net.bn.running_var.uniform_(0.5, 2)
+        net.bn.weight.normal_()
+    net.eval()
+    if dynamo:
+        pytest.importorskip("onnxscript")
+    kwargs = (
+        {"dynamic_shapes": {"x": {0: torch.export.Dim("batch")}}}
+        if dynamo
+        else {"dynamic_axes": {"x": {0: "batch"}}}
+    )
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, (torch.zeros(2, 1, 8, 8),), tmp_path / "cnn.onnx", dynamo=dynamo,
+                          input_names=["x"], **kwargs)  # fmt: skip
+    network = load_onnx(tmp_path / "cnn.onnx")
+    assert [layer.weights.kind.value for layer in network.layers] == ["binary", "binary"]
+    x = torch.randint(0, 17, (200, 1, 8, 8)).float()
+    with torch.no_grad():
+        expected = net(x).numpy()
+    logits = network.forward(np.moveaxis(x.numpy(), 1, -1))
+    np.testing.assert_allclose(logits, expected, rtol=1e-5, atol=1e-4)
