@@ -168,8 +168,6 @@ def write_report(
         if not quiet:
             print(f"report: {message} ...", file=sys.stderr, flush=True)
 
-    if args.model is not None and not args.no_accuracy:
-        _print_layers(args.model)
     report = build_report(
         out,
         html_path,
@@ -193,5 +191,7 @@ def write_report(
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber report``."""
+    if args.model is not None and not args.no_accuracy:
+        _print_layers(args.model)
     write_report(args.dir, args.output, args)
     return 0
