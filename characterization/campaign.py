@@ -33,6 +33,7 @@ from rram_ber.characterization.ber import (
     tally_rows,
 )
 from rram_ber.characterization.executors import Executor
+from rram_ber.characterization.preflight import preflight
 from rram_ber.characterization.spec import CampaignSpec, Condition
 from rram_ber.characterization.technology_spec import copy_user_files
 from rram_ber.characterization.worker import ChunkTask, RareOutcome, RareTask, Task, chunk_tasks
@@ -443,6 +444,7 @@ def run_campaign(
     # Workers may run in another directory (a Dask worker): resolve relative data paths here.
     spec = dataclasses.replace(spec, source_dir=str(Path(spec.source_dir).resolve()))
     check_size(spec)
+    preflight(spec)  # user files read by ngspice once: a mistake stops before any sample
     keys = fingerprint(spec)
     store.make_output_dir(out)
     with store.locked_output(out):

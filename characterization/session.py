@@ -66,8 +66,27 @@ def _check_reached_stop(waveforms: Waveforms, t_stop_s: float, output: str, netl
         )
 
 
+def ngspice_error(output: str) -> str:
+    """ngspice's own error: its first ``Error ...`` line and the (up to two) lines it
+    introduces (the offending netlist line, the cause), on one line; '' if none."""
+    lines = [line.strip() for line in output.splitlines()]
+    for index, line in enumerate(lines):
+        lowered = line.lower()
+        if lowered.startswith("error") and "circuit not parsed" not in lowered:
+            block = [line]
+            for following in lines[index + 1 : index + 3]:
+                if not following or following.lower().startswith(
+                    ("error", "simulation interrupted", "note:", "warning")
+                ):
+                    break
+                block.append(following)
+            return " ".join(" ".join(block).split())[:500]
+    return ""
+
+
 def _failure_reason(output: str) -> str:
-    """The most specific known cause in ngspice's messages."""
+    """The most specific known cause in ngspice's messages (a parse failure with ngspice's
+    own error line, which the sample rows' ``reason`` then carries)."""
     lowered = output.lower()
     for needle, reason in (
         ("timestep too small", "timestep too small (no convergence)"),
@@ -79,7 +98,8 @@ def _failure_reason(output: str) -> str:
         ("no such vector", "requested vector missing"),
     ):
         if needle in lowered:
-            return reason
+            detail = ngspice_error(output) if reason.startswith("netlist") else ""
+            return f"{reason}: {detail}" if detail else reason
     return "simulation failed"
 
 

@@ -62,11 +62,13 @@ from rram_ber.characterization.technology_spec import (
     TechnologySettings,
     covered_corners,
     parse_technology,
+    recorded_table,
 )
 from rram_ber.circuits.array import ColumnParameters
 from rram_ber.circuits.cells import AccessSizing
 from rram_ber.circuits.pcsa import PcsaSizing, XnorSwitchSizing
 from rram_ber.circuits.read import TEMP_MAX_C, TEMP_MIN_C, ReadConditions, ReadTiming, check_vdd
+from rram_ber.core.units import parse_spice_number
 from rram_ber.core.validation import (
     ParameterError,
     check_int,
@@ -331,10 +333,15 @@ def _table(data: Mapping[str, Any], name: str) -> dict[str, Any]:
 
 
 def _number(value: Any) -> Any:
-    """TOML integers become floats where a float is expected (``vdd_v = 1``); anything else is
-    left for the record's own range check, whose message states the allowed range."""
+    """TOML integers become floats where a float is expected (``vdd_v = 1``), strings with a
+    SPICE suffix numbers (``"0.5n"``, in lists too, as ``[spec]`` and the options read them);
+    anything else is left for the record's own range check, whose message states the
+    allowed range."""
     if isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if isinstance(value, str):
+        number = parse_spice_number(value)
+        return value if number is None else number
     return value
 
 
@@ -652,6 +659,8 @@ def spec_from_record(record: Mapping[str, Any]) -> CampaignSpec:
     timing = data.get("timing")
     if isinstance(timing, dict):
         timing.pop("t_sample_s", None)  # written for the record; a condition, not a setting
+    if isinstance(data.get("technology"), dict):
+        data["technology"] = recorded_table(data["technology"])
     return parse_spec(data, read_files=False)
 
 

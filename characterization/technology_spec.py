@@ -23,6 +23,7 @@ anything runs; its SHA-256 goes into ``campaign.json`` (and the campaign fingerp
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,11 +36,12 @@ from rram_ber.models.cmos import PelgromCoefficients, ProcessCorner
 from rram_ber.models.technology import (
     PTM130,
     TECHNOLOGIES,
+    InstanceStyle,
     Technology,
     get_technology,
     user_technology,
 )
-from rram_ber.models.user_files import ScannedFile, scan_user_file
+from rram_ber.models.user_files import ScannedFile, check_name, scan_user_file
 
 TECHNOLOGY_KEYS = (
     "name",
@@ -143,7 +145,8 @@ def parse_technology(
     if not isinstance(recorded, dict):
         raise ParameterError("technology.files", recorded, "a table of path = sha256")
     if not read_files:
-        return TechnologySettings(base, None, dict(table), dict(recorded))
+        return TechnologySettings(restored_technology(table, base, pelgrom), None, dict(table),
+                                  dict(recorded))  # fmt: skip
     technology = base
     files: dict[str, str] = {}
     if "library" in table:
@@ -213,3 +216,51 @@ def copy_user_files(settings: TechnologySettings, out: Path) -> None:
             relative = included.relative_to(item.path.parent)
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(included, target / relative)
+
+
+def recorded_table(table: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``[technology]`` table read back from ``campaign.json``, as the TOML file gave it.
+
+    :meth:`TechnologySettings.to_dict` records a user library's technology under its own name,
+    ``user:<library file name>``, when the TOML named no base process (the default, PTM130,
+    gave the supply limits and sizes); that name is dropped here so the table validates again.
+    """
+    values = dict(table)
+    library = values.get("library")
+    if isinstance(library, str) and values.get("name") == f"user:{Path(library).name}":
+        del values["name"]
+    return values
+
+
+def restored_technology(
+    table: Mapping[str, Any], base: Technology, pelgrom: PelgromCoefficients
+) -> Technology:
+    """The technology a finished campaign used, from its recorded ``[technology]`` table.
+
+    Built-in processes are themselves; a user library becomes a record with the run's name,
+    model names, corner sections, mismatch and the base process's limits and sizes, but no
+    library text (the files are not read again: their checksums are in ``technology.files``
+    and their copies in ``user_files/``). It describes results; simulating from it refuses
+    every corner, having no library section to inline.
+    """
+    if "library" not in table:
+        return base
+    library = Path(_text("library", table["library"]))
+    corners = table.get("corners")
+    if not isinstance(corners, dict):
+        raise ParameterError("technology.corners", corners, "a table corner = section")
+    digest = dict(table.get("files") or {}).get(table["library"], "not recorded")
+    return dataclasses.replace(
+        base,
+        name=f"user:{library.name}",
+        source=f"user model library {library.name} (sha256 {digest}), as recorded",
+        style=InstanceStyle.MODEL_CARD,
+        nmos_model=check_name("technology.nmos_model", table.get("nmos_model")),
+        pmos_model=check_name("technology.pmos_model", table.get("pmos_model")),
+        mismatch=pelgrom,
+        library=ScannedFile(library, "", digest),
+        corner_sections=tuple(
+            (ProcessCorner.parse(k, "technology.corners"), _text(f"corners.{k}", v))
+            for k, v in corners.items()
+        ),
+    )

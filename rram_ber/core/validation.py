@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rram_ber.core.units import without_unit_letters
+
 E = TypeVar("E", bound=enum.StrEnum)
 
 
@@ -53,6 +55,9 @@ class ParameterError(ValueError):
 def _as_float(field: str, value: Any, allowed: str) -> float:
     # bool is an int subclass; True as a voltage is a bug, not 1 V.
     if isinstance(value, bool) or not isinstance(value, int | float):
+        bare = without_unit_letters(value) if isinstance(value, str) else None
+        if bare is not None:  # "1ns" in a spec: say what to write
+            allowed += f" (write {bare!r}: no unit letters after the SPICE suffix)"
         raise ParameterError(field, value, allowed)
     number = float(value)
     if not math.isfinite(number):
