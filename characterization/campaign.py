@@ -482,6 +482,13 @@ def run_campaign(
             _execute(spec, out, executor, tasks, todo, keys, progress, stream, tallies)
             written.result()
         rare = spec.campaign.method != "monte-carlo"
+        if not rare:
+            store.verify_planned_chunks(
+                out,
+                [(t.group_id, t.chunk) for t in tasks if isinstance(t, ChunkTask)],
+                {cid: tally.n_samples for cid, tally in tallies.items()},
+                {c.condition_id: spec.campaign.samples for c in conditions},
+            )
         ber, confusion = aggregate(spec, out, None if rare else tallies)
     return CampaignResult(
         out,

@@ -141,6 +141,10 @@ class Executor(Protocol):
         ...
 
 
+class _NotSubmitted:
+    """Key in ``pending`` of a task taken off the queue whose submission failed."""
+
+
 def _windowed(
     submit: Callable[[Task], Any],
     wait_any: Callable[[set[Any]], tuple[set[Any], set[Any]]],
@@ -151,8 +155,10 @@ def _windowed(
 ) -> Iterator[tuple[Task, TaskResult]]:
     """Keep at most ``window`` tasks submitted; yield each as it completes.
 
-    ``pending`` (future -> task) holds the tasks submitted and not yet yielded; a task leaves
-    it only once its result is in hand, so after an exception it lists what must be rerun.
+    ``pending`` (future -> task) holds the tasks taken from ``tasks`` and not yet yielded; a
+    task leaves it only once its result is in hand, so after an exception it lists what must be
+    rerun. That includes a task whose ``submit`` raised (a process pool that broke while it
+    started): it is kept under a placeholder key, never dropped between queue and pool.
     """
     queue = iter(tasks)
     exhausted = False
@@ -162,7 +168,12 @@ def _windowed(
             if task is None:
                 exhausted = True
                 break
-            pending[submit(task)] = task
+            try:
+                future = submit(task)
+            except BaseException:
+                pending[_NotSubmitted()] = task
+                raise
+            pending[future] = task
         if not pending:
             return
         done, _ = wait_any(set(pending))

@@ -236,6 +236,64 @@ def read_estimates(out: Path) -> list[dict[str, Any]]:
     return found
 
 
+class IncompleteCampaignError(RuntimeError):
+    """Planned chunks are missing or were not counted exactly once before aggregation.
+
+    The chunks stored so far are kept; rerunning the same command recomputes what is missing.
+    """
+
+
+def verify_planned_chunks(
+    out: Path,
+    planned: Iterable[tuple[int, int]],
+    counted: Mapping[int, int],
+    expected: Mapping[int, int],
+) -> None:
+    """Check, before the tables are made, that every planned chunk is stored and counted.
+
+    Parameters
+    ----------
+    out : Path
+        Campaign output directory.
+    planned : iterable of (int, int)
+        ``(group_id, chunk)`` of every chunk of the campaign.
+    counted : mapping
+        Sample rows counted per condition id (the chunks verified on resume and those
+        simulated by this run).
+    expected : mapping
+        Sample rows each condition must have (its planned sample count).
+
+    Raises
+    ------
+    IncompleteCampaignError
+        If a planned chunk file is absent, or a condition has more or fewer rows than planned
+        (a chunk lost on its way to a worker, or counted twice).
+    """
+    missing = [key for key in planned if not chunk_path(out, *key).is_file()]
+    short = {
+        cid: (counted.get(cid, 0), rows)
+        for cid, rows in expected.items()
+        if counted.get(cid, 0) != rows
+    }
+    if not missing and not short:
+        return
+    parts = []
+    if missing:
+        names = ", ".join(chunk_path(out, *key).name for key in sorted(missing)[:3])
+        more = ", ..." if len(missing) > 3 else ""
+        parts.append(f"{len(missing)} planned chunk(s) are not stored ({names}{more})")
+    if short:
+        cid, (got, rows) = sorted(short.items())[0]
+        parts.append(
+            f"{len(short)} condition(s) have another number of sample rows than planned "
+            f"(condition {cid}: {got} instead of {rows})"
+        )
+    raise IncompleteCampaignError(
+        f"the campaign in {out} is incomplete: {'; '.join(parts)}. No table was written; rerun "
+        "the same command to recompute what is missing"
+    )
+
+
 def finished_chunks(out: Path) -> set[tuple[int, int]]:
     """``(group_id, chunk)`` of every chunk already stored."""
     folder = out / "samples"

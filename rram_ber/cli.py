@@ -67,8 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Imported here: the simulator layer is only loaded by commands that simulate.
         from rram_ber.characterization.executors import WorkerLostError
         from rram_ber.characterization.session import SimulationError
+        from rram_ber.characterization.store import IncompleteCampaignError
 
-        if isinstance(error, SimulationError | WorkerLostError):
+        if isinstance(error, SimulationError | WorkerLostError | IncompleteCampaignError):
             print(f"rram-ber {args.command}: {error}", file=sys.stderr)
             return EXIT_SIMULATION_FAILED
         raise

@@ -137,3 +137,27 @@ def test_replaced_workers_give_the_same_table(finished, tmp_path, monkeypatch):
     with executors.LocalExecutor(1) as executor:
         run_campaign(load_spec(spec), out, executor)
     assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
+
+
+def test_a_worker_killed_while_the_pool_starts_loses_no_chunk(longer, tmp_path, helpers):
+    # The worker dies before the first chunk is submitted: the pool is broken by then, so the
+    # first submission raises. That chunk must be rerun on the fresh pool like the others.
+    import time
+
+    from rram_ber.characterization import executors
+    from rram_ber.characterization.campaign import run_campaign
+    from rram_ber.characterization.spec import load_spec
+
+    spec, reference = longer
+    out = tmp_path / "out"
+    with executors.LocalExecutor(2) as executor:
+        pool = executor._pool
+        assert pool is not None
+        helpers.wait_until(lambda: len(pool._processes) == 2, "the pool's workers")
+        helpers.kill(next(iter(pool._processes)), signal.SIGKILL)
+        helpers.wait_until(lambda: bool(pool._broken), "the pool to notice the dead worker")
+        time.sleep(0.1)
+        result = run_campaign(load_spec(spec), out, executor)
+    assert result.simulated_chunks == 12
+    assert len(store.finished_chunks(out)) == 12
+    assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
