@@ -205,9 +205,7 @@ def main() -> None:
         for round_ in range(args.rounds):
             for i, (label, engine) in enumerate(engines.items()):
                 start = time.perf_counter()
-                result = run_campaign(
-                    scaling(args.samples), out / f"run{i}-{round_}", engine
-                )
+                result = run_campaign(scaling(args.samples), out / f"run{i}-{round_}", engine)
                 engine_walls[label].append(time.perf_counter() - start)
                 tables.add(result.ber.to_csv(index=False))
     if len(tables) != 1:
