@@ -111,7 +111,9 @@ def fingerprint(spec: CampaignSpec) -> dict[str, str]:
 
     ``spec.*`` keys are the validated campaign (:meth:`CampaignSpec.to_dict`), ``device_data.*``
     the SHA-256 of every data file the campaign reads (the empirical device CSV: a changed file
-    at the same path is another campaign), ``versions.*`` the software versions. Each value is
+    at the same path is another campaign), ``versions.*`` the software versions,
+    ``simulator.*`` the settings every ngspice run starts with (in place of any start-up file
+    of the user, which ngspice never reads). Each value is
     JSON text. Resuming compares these keys, so a refusal can name what differs.
 
     Raises
@@ -124,6 +126,8 @@ def fingerprint(spec: CampaignSpec) -> dict[str, str]:
         device_data["csv_sha256"] = _file_sha256(
             "device.csv", Path(spec.source_dir) / spec.device.csv
         )
+    from rram_ber.characterization.session import simulator_settings
+
     record = json.loads(json.dumps(spec.to_dict()))
     # Spec limits judge results; they do not change a sample row, so changing a limit must
     # not make a finished campaign "another campaign".
@@ -135,6 +139,7 @@ def fingerprint(spec: CampaignSpec) -> dict[str, str]:
             "spec": record,
             "device_data": device_data,
             "versions": software_versions(),
+            "simulator": simulator_settings(),
         },
         keys,
     )

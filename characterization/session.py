@@ -35,7 +35,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -95,6 +95,46 @@ _BENIGN_STDERR = re.compile(
 def has_fatal_message(stderr: str) -> bool:
     """Whether ngspice's stderr holds a line that is not a known informational message."""
     return any(not _BENIGN_STDERR.match(line) for line in stderr.splitlines())
+
+
+#: What every ngspice run starts with, in place of any start-up file of the user. ngspice
+#: sources a ``.spiceinit`` at start: the one in the working directory, else the one in the
+#: user's home directory (after its own ``spinit``). Either could run shell commands or change
+#: the simulator's tolerances (``option reltol=...``) without the campaign knowing, so both
+#: back ends start ngspice in a private directory holding a ``.spiceinit`` of these lines:
+#: ngspice finds that one first and reads no other. They are part of a campaign's fingerprint.
+STARTUP_COMMANDS = ("set num_threads=1", "set noaskquit")
+
+
+def simulator_settings() -> dict[str, list[str]]:
+    """The simulator settings a sample row depends on besides the netlist (for fingerprints)."""
+    return {"startup": list(STARTUP_COMMANDS)}
+
+
+def _write_startup_file(folder: Path) -> None:
+    Path(folder, ".spiceinit").write_text("\n".join(STARTUP_COMMANDS) + "\n", encoding="ascii")
+
+
+@contextlib.contextmanager
+def _in_private_directory() -> Iterator[None]:
+    """Make a fresh directory holding only :data:`STARTUP_COMMANDS` the working directory.
+
+    The process's previous working directory is restored afterwards through an open
+    descriptor, so this works even if that directory was removed meanwhile. Used around the
+    start of libngspice only (the one moment it looks for start-up files); the netlists name
+    every file by its absolute path.
+    """
+    previous = os.open(".", os.O_RDONLY)
+    try:
+        with tempfile.TemporaryDirectory(prefix="rram-ber-ngspice-") as folder:
+            _write_startup_file(Path(folder))
+            os.chdir(folder)
+            try:
+                yield
+            finally:
+                os.fchdir(previous)
+    finally:
+        os.close(previous)
 
 
 _open_session_lock = threading.Lock()
@@ -177,15 +217,17 @@ class NgspiceSession:
             # captures ngspice's output itself and reports it in SimulationError instead.
             logging.getLogger("PySpice").setLevel(logging.CRITICAL)
             shared = _shared_class()
-            self._ngspice = shared.new_instance()
+            with _in_private_directory():
+                self._ngspice = shared.new_instance()
             # PySpice keeps one instance per process: if plain PySpice code made it before this
             # session (a benchmark's naive loop), it lacks the completion event, and runs go in
             # the foreground without the wall-time limit.
             self._background = isinstance(self._ngspice, shared)
             self._owner_thread = threading.get_ident()
             _open_session = self
-        self._command("set num_threads=1")
-        self._command("set noaskquit")
+        # Again, in case plain PySpice code started libngspice before this session did.
+        for command in STARTUP_COMMANDS:
+            self._command(command)
 
     def close(self) -> None:
         """Free the simulator state and give up ownership (libngspice stays loaded)."""
@@ -388,8 +430,9 @@ class NgspiceSubprocess:
         deck = netlist.rstrip().removesuffix(".end").rstrip() + "\n" + control + "\n.end\n"
         with tempfile.TemporaryDirectory(prefix="rram-ber-ngspice-") as workdir:
             Path(workdir, "deck.cir").write_text(deck, encoding="ascii")
-            # ngspice reads .spiceinit from the working directory before the deck.
-            Path(workdir, ".spiceinit").write_text("set num_threads=1\n", encoding="ascii")
+            # ngspice reads .spiceinit from the working directory before the deck (and then
+            # none from the user's home directory).
+            _write_startup_file(Path(workdir))
             try:
                 completed = subprocess.run(
                     [executable, "-b", "deck.cir"],
