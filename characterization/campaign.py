@@ -330,14 +330,14 @@ def _stored_problem(
             raise _refuse(out, _mismatch(f"rare/{path.name}", dict(stored or {}), keys))
         return ""
     path = store.chunk_path(out, task.group_id, task.chunk)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
     try:
-        rows, stored = store.chunk_fingerprint(path)
-    except (OSError, ValueError) as error:
-        return f"samples/{path.name} is unreadable ({str(error)[:100]})"
+        rows, stored = store.read_chunk(path)
+    except store.DamagedChunkError as error:
+        return f"samples/{path.name} is unusable: {error.reason}"
     if stored is None:
-        return f"samples/{path.name} carries no campaign fingerprint"
+        return f"samples/{path.name} carries no campaign fingerprint (an older format)"
     if not _same_campaign(stored, keys):
         raise _refuse(out, _mismatch(f"samples/{path.name}", stored, keys))
     expected = [(c.condition_id, s) for c in task.conditions for s in range(task.first, task.stop)]
@@ -360,8 +360,10 @@ def _tasks(
 
     The rows of the good stored chunks are counted into ``tallies``.
 
-    A stored chunk or estimate that cannot be read or holds the wrong rows is deleted and
-    simulated again (with a message on ``stream``); one made by another campaign stops the run.
+    A stored chunk that cannot be read, fails its content digest, has an older format or
+    holds the wrong rows is moved to ``set-aside/`` (see :func:`store.set_aside`) and
+    simulated again, with a message on ``stream`` naming where it went; a bad estimate is
+    deleted and recomputed; one made by another campaign stops the run.
     """
     tasks: list[Task]
     if spec.campaign.method == "monte-carlo":
@@ -374,12 +376,13 @@ def _tasks(
         problem = _stored_problem(out, task, keys, tallies)
         if problem:
             bad += 1
-            print(f"{problem}: recomputing it", file=stream)
             if isinstance(task, RareTask):
+                print(f"{problem}: recomputing it", file=stream)
                 for path in store.estimate_paths(out, task.condition.condition_id, task.stored):
                     path.unlink(missing_ok=True)
             else:
-                store.chunk_path(out, task.group_id, task.chunk).unlink(missing_ok=True)
+                kept = store.set_aside(out, store.chunk_path(out, task.group_id, task.chunk))
+                print(f"{problem}: recomputing it (kept as {kept.relative_to(out)})", file=stream)
         if problem is None or problem:
             todo.append(task)
     return tasks, todo, bad

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -38,6 +39,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rram_ber.characterization import schema
@@ -48,6 +50,10 @@ _CHUNK_NAME = re.compile(r"^g(\d{4,})-k(\d{6,})\.parquet$")
 _PARTIAL_SUFFIX = ".partial"
 #: Parquet key-value metadata key holding the fingerprint of the campaign that wrote a chunk.
 FINGERPRINT_METADATA_KEY = b"rram_ber.fingerprint"
+#: Parquet key-value metadata key holding the SHA-256 of a file's rows and fingerprint (see
+#: :func:`content_digest`): Parquet as pyarrow writes it has no checksum that covers the rows
+#: and the metadata, and a flipped bit in a data page can decode to other valid rows.
+DIGEST_METADATA_KEY = b"rram_ber.content_sha256"
 LOCK_NAME = "run.lock"
 
 
@@ -78,18 +84,41 @@ def _atomic_write(path: Path, write: Any, sync: bool = True) -> None:
         raise
 
 
+def content_digest(rows: pd.DataFrame, fingerprint_text: bytes) -> str:
+    """SHA-256 of a chunk's rows, exactly as a reader gets them, and of its fingerprint text.
+
+    Every column adds its name, its dtype and its values: the raw bytes of a numeric or
+    boolean column (so any changed bit of a number changes the digest), the ``repr`` of each
+    value of another column.
+    """
+    digest = hashlib.sha256(fingerprint_text)
+    for name in rows.columns:
+        column = rows[name]
+        digest.update(f"\0{name!r}\0{column.dtype}\0".encode())
+        values = column.to_numpy()
+        if values.dtype.kind in "biufcmM":
+            digest.update(np.ascontiguousarray(values).tobytes())
+        else:
+            digest.update("\0".join(repr(value) for value in values).encode())
+    return digest.hexdigest()
+
+
 def _write_parquet(path: Path, rows: pd.DataFrame, fingerprint: Mapping[str, str]) -> None:
-    """Write ``rows`` as Parquet with the fingerprint in the file's key-value metadata.
+    """Write ``rows`` as Parquet with the fingerprint and the content digest in the file's
+    key-value metadata.
 
     The metadata is not a column, so the rows (and every table made from them) are the same
-    as without it.
+    as without it. The digest is of the rows as they read back (the Arrow table converted
+    to pandas, as :func:`read_chunk` does).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(rows, preserve_index=False)
     metadata = dict(table.schema.metadata or {})
-    metadata[FINGERPRINT_METADATA_KEY] = json.dumps(dict(fingerprint), sort_keys=True).encode()
+    text = json.dumps(dict(fingerprint), sort_keys=True).encode()
+    metadata[FINGERPRINT_METADATA_KEY] = text
+    metadata[DIGEST_METADATA_KEY] = content_digest(table.to_pandas(), text).encode()
     pq.write_table(table.replace_schema_metadata(metadata), path)
 
 
@@ -307,24 +336,72 @@ def finished_chunks(out: Path) -> set[tuple[int, int]]:
     return found
 
 
-def chunk_fingerprint(path: Path) -> tuple[pd.DataFrame, dict[str, str] | None]:
-    """Read a chunk completely; return its rows and its fingerprint (None if it has none).
+class DamagedChunkError(Exception):
+    """A stored chunk cannot be used: unreadable, not a file, or its content digest differs.
+
+    Attributes
+    ----------
+    reason : str
+        Why, for a message ("its content digest does not match ...").
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def read_chunk(
+    path: Path, require_digest: bool = True
+) -> tuple[pd.DataFrame, dict[str, str] | None]:
+    """Read a chunk completely and verify it; return its rows and its fingerprint.
+
+    The fingerprint is None for a chunk of the format before fingerprints were stored: such
+    a chunk has no digest either and cannot be verified.
+
+    Parameters
+    ----------
+    path : Path
+        The chunk file.
+    require_digest : bool
+        Refuse a chunk that has a fingerprint but no content digest (the format before
+        digests). Resuming requires it (such a chunk is recomputed); a reader of a finished
+        campaign may accept the older chunks unverified.
 
     Raises
     ------
-    OSError, ValueError
-        If the file cannot be read as Parquet (pyarrow's errors derive from these).
+    DamagedChunkError
+        If the path is not a regular file, the file cannot be read as Parquet (whatever
+        pyarrow or pandas raise on damaged bytes), carries no content digest (with
+        ``require_digest``), or its rows and fingerprint do not match their digest.
     """
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
-    raw = (table.schema.metadata or {}).get(FINGERPRINT_METADATA_KEY)
-    fingerprint: dict[str, str] | None = None
-    if raw is not None:
-        value = json.loads(raw.decode("utf-8"))
-        if isinstance(value, dict):
-            fingerprint = {str(k): str(v) for k, v in value.items()}
-    return table.to_pandas(), fingerprint
+    if not path.is_file() or path.is_symlink():
+        raise DamagedChunkError("it is not a regular file")
+    try:
+        table = pq.read_table(path)
+        metadata = table.schema.metadata or {}
+        rows = table.to_pandas()
+    except Exception as error:  # pyarrow and pandas raise many types on damaged bytes
+        detail = " ".join(str(error).split())[:100]
+        raise DamagedChunkError(
+            f"it cannot be read as Parquet ({type(error).__name__}: {detail})"
+        ) from None
+    text = metadata.get(FINGERPRINT_METADATA_KEY)
+    if text is None:
+        return rows, None
+    stored = metadata.get(DIGEST_METADATA_KEY)
+    if stored is None and require_digest:
+        raise DamagedChunkError("it carries no content digest (written by an older rram-ber)")
+    if stored is not None and stored != content_digest(rows, text).encode():
+        raise DamagedChunkError("its rows do not match their content digest (damaged or edited)")
+    try:
+        value = json.loads(text.decode("utf-8"))
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise DamagedChunkError("its fingerprint is not a JSON object")
+    return rows, {str(k): str(v) for k, v in value.items()}
 
 
 def chunk_problem(rows: pd.DataFrame, expected: Iterable[tuple[int, int]]) -> str:
@@ -332,13 +409,10 @@ def chunk_problem(rows: pd.DataFrame, expected: Iterable[tuple[int, int]]) -> st
     wanted = set(expected)
     if not {schema.CONDITION_ID, schema.SAMPLE_INDEX} <= set(rows.columns):
         return "it has no condition_id/sample columns"
-    pairs = list(
-        zip(
-            rows[schema.CONDITION_ID].astype(int),
-            rows[schema.SAMPLE_INDEX].astype(int),
-            strict=True,
-        )
-    )
+    keys = rows[[schema.CONDITION_ID, schema.SAMPLE_INDEX]]
+    if not all(pd.api.types.is_integer_dtype(dtype) for dtype in keys.dtypes):
+        return "non-integer condition_id/sample values"
+    pairs = list(zip(keys.iloc[:, 0].tolist(), keys.iloc[:, 1].tolist(), strict=True))
     if len(set(pairs)) != len(pairs):
         return f"{len(pairs) - len(set(pairs))} duplicate (condition, sample) rows"
     if set(pairs) != wanted:
@@ -347,39 +421,81 @@ def chunk_problem(rows: pd.DataFrame, expected: Iterable[tuple[int, int]]) -> st
     return ""
 
 
-def read_samples(out: Path, paths: Iterable[Path] | None = None) -> pd.DataFrame:
-    """Stored sample rows, sorted by condition and sample index.
+#: Folder (in the output directory) where stored files that cannot be used are moved.
+SET_ASIDE = "set-aside"
+
+
+def set_aside(out: Path, path: Path) -> Path:
+    """Move an unusable stored file (or whatever sits at its name) out of the way; return where.
+
+    Nothing is deleted: a damaged chunk or one of an older format may still be wanted by its
+    owner, and a directory in a chunk's place cannot simply be unlinked. The entry goes to
+    ``OUT/set-aside/`` under its own name, with a number added if that name is taken.
+    """
+    folder = out / SET_ASIDE
+    folder.mkdir(exist_ok=True)
+    target = folder / path.name
+    number = 1
+    while target.exists() or target.is_symlink():
+        target = folder / f"{path.name}.{number}"
+        number += 1
+    os.replace(path, target)
+    return target
+
+
+def read_samples(
+    out: Path,
+    paths: Iterable[Path] | None = None,
+    expected_rows: Mapping[Path, Iterable[tuple[int, int]]] | None = None,
+) -> pd.DataFrame:
+    """Stored sample rows, sorted by condition and sample index; every chunk is verified.
+
+    A chunk is read only if its content digest matches; chunks written before digests (or
+    fingerprints) existed carry none and are read unverified, so finished campaigns of older
+    versions can still be reported.
 
     Parameters
     ----------
     out : Path
         Campaign output directory.
     paths : iterable of Path, optional
-        The chunk files to read (default: every chunk file in ``out/samples``).
+        The chunk files to read (default: every chunk file in ``out/samples``; a campaign's
+        readers pass its planned chunks).
+    expected_rows : mapping, optional
+        Path -> the ``(condition_id, sample)`` pairs its rows must be (a chunk stored under
+        another chunk's name is refused).
 
     Raises
     ------
     ParameterError
-        If a chunk cannot be read (naming it; rerunning the campaign recomputes it).
+        If a chunk is missing, cannot be read, fails its content digest or holds other rows
+        than expected (naming it; rerunning the campaign recomputes it).
     """
     files = sorted(paths) if paths is not None else sorted((out / "samples").glob("g*-k*.parquet"))
     if not files:
         return pd.DataFrame()
     frames = []
     for path in files:
-        try:
-            frames.append(pd.read_parquet(path))
-        except FileNotFoundError:
+        if not path.exists() and not path.is_symlink():
             raise ParameterError(
                 "DIR", str(out), f"a finished campaign ({path.name} is missing; rerun it)"
-            ) from None
-        except (OSError, ValueError) as error:
-            raise ParameterError(
-                "DIR",
-                str(out),
-                f"readable sample chunks ({path.name} is damaged: {str(error)[:120]}; rerun "
-                "'rram-ber run' with the same spec and --out to recompute it)",
-            ) from None
+            )
+        try:
+            rows, _fingerprint = read_chunk(path, require_digest=False)
+        except DamagedChunkError as error:
+            reason = error.reason
+        else:
+            problem = chunk_problem(rows, expected_rows[path]) if expected_rows else ""
+            if not problem:
+                frames.append(rows)
+                continue
+            reason = f"it holds {problem}"
+        raise ParameterError(
+            "DIR",
+            str(out),
+            f"readable sample chunks ({path.name} is damaged: {reason}; rerun "
+            "'rram-ber run' with the same spec and --out to recompute it)",
+        )
     frame = pd.concat(frames, ignore_index=True)
     return frame.sort_values([schema.CONDITION_ID, schema.SAMPLE_INDEX], ignore_index=True)
 

@@ -85,7 +85,7 @@ def test_workers_die_with_the_command(tmp_path, helpers, sig):
         helpers.kill(process.pid, signal.SIGKILL)
     # Whatever was stored is complete (chunks are written atomically by the command).
     for path in (out / "samples").glob("*.parquet"):
-        rows, fingerprint = store.chunk_fingerprint(path)
+        rows, fingerprint = store.read_chunk(path)
         assert fingerprint is not None and len(rows) == 4
 
 
