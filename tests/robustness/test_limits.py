@@ -143,3 +143,23 @@ def test_a_session_opened_after_plain_pyspice_still_simulates():
     )
     assert result.returncode == 0, result.stderr
     assert 0.6 < float(result.stdout.split()[-1]) < 0.66
+
+
+def test_a_condition_that_cannot_be_measured_fails_its_reads_and_the_campaign_goes_on(
+    finished, tmp_path, helpers
+):
+    # At VDD = 0.1 V (allowed by the spec) the column's sense enable never reaches VDD/2: that
+    # condition's reads fail with the reason; the other condition is as in a clean run.
+    spec, reference = finished
+    spec = helpers.write_spec(tmp_path / "spec", vdd="[0.9, 0.1]")
+    out = tmp_path / "out"
+    result = helpers.cli("run", str(spec), "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    ber = pd.read_csv(out / "ber.csv")
+    low = ber[ber["vdd_v"] == 0.1].iloc[0]
+    assert int(low[schema.N_FAILED]) == int(low[schema.N_SAMPLES]) == 8
+    rows = store.read_samples(out)
+    failed = rows[rows[schema.CONDITION_ID] == low[schema.CONDITION_ID]]
+    assert failed[schema.FAILURE_REASON].str.contains("sense enable never reached").all()
+    clean = pd.read_csv(reference / "ber.csv")
+    assert ber.iloc[0].equals(clean.iloc[0])  # the 0.9 V condition, unchanged
