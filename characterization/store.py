@@ -62,13 +62,55 @@ def chunk_path(out: Path, group_id: int, chunk: int) -> Path:
     return out / "samples" / f"g{group_id:04d}-k{chunk:06d}.parquet"
 
 
+class StoreError(RuntimeError):
+    """The output directory cannot hold a complete campaign (exit status 1, a message)."""
+
+
+class OutputLostError(StoreError):
+    """The output directory was deleted or replaced while a run held its lock."""
+
+
+#: Output directories locked by this process -> (device, inode) of their lock file.
+_HELD: dict[Path, tuple[int, int]] = {}
+
+
+def check_still_locked(path: Path) -> None:
+    """Before writing ``path``: the output directory holding it is still the one this run
+    locked (its lock file is the same file).
+
+    Deleting or moving the output folder while a run writes would otherwise let the run
+    recreate it and report success with part of the chunks; and a second run could lock the
+    new folder while this one still writes.
+
+    Raises
+    ------
+    OutputLostError
+        If the lock file of the output directory holding ``path`` is gone or is another file.
+    """
+    parents = Path(os.path.abspath(path)).parents
+    for out, identity in list(_HELD.items()):
+        if out in parents:
+            try:
+                status = os.stat(out / LOCK_NAME)
+            except OSError:
+                status = None
+            if status is None or (status.st_dev, status.st_ino) != identity:
+                raise OutputLostError(
+                    f"the output folder {out} was deleted or replaced while this run wrote to "
+                    "it (its lock file is gone); the run stopped. Rerun the same command to "
+                    "start again"
+                )
+
+
 def _atomic_write(path: Path, write: Any, sync: bool = True) -> None:
     """Call ``write(temporary_path)`` then move the file into place atomically.
 
     With ``sync`` the data reach the disk before the rename, so a crash leaves the old file
-    or the complete new one.
+    or the complete new one. The folder is created if missing, but not its parents: the
+    output directory itself is never recreated (see :func:`check_still_locked`).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_still_locked(path)
+    path.parent.mkdir(exist_ok=True)
     handle, temporary = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=_PARTIAL_SUFFIX, dir=path.parent
     )
@@ -205,8 +247,11 @@ def locked_output(out: Path) -> Iterator[None]:
             f"pid {os.getpid()} on host {socket.gethostname()} since {started}\n".encode(),
             0,
         )
+        status = os.fstat(descriptor)
+        _HELD[Path(os.path.abspath(out))] = (status.st_dev, status.st_ino)
         yield
     finally:
+        _HELD.pop(Path(os.path.abspath(out)), None)
         # Closing the descriptor releases the lock; the file stays (deleting it would let a
         # third run lock a new file while a second still holds the old one).
         os.close(descriptor)
@@ -265,7 +310,7 @@ def read_estimates(out: Path) -> list[dict[str, Any]]:
     return found
 
 
-class IncompleteCampaignError(RuntimeError):
+class IncompleteCampaignError(StoreError):
     """Planned chunks are missing or were not counted exactly once before aggregation.
 
     The chunks stored so far are kept; rerunning the same command recomputes what is missing.
@@ -512,15 +557,42 @@ def read_manifest(out: Path) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else {}
 
 
+#: What a campaign writes in its output directory, and whether each is a folder.
+_LAYOUT = {
+    "samples": True,
+    "conditions": True,
+    "rare": True,
+    SET_ASIDE: True,
+    "campaign.json": False,
+    "ber.csv": False,
+    "confusion.csv": False,
+    LOCK_NAME: False,
+}
+
+
 def make_output_dir(out: Path) -> None:
-    """Create ``out`` (and its parents).
+    """Create ``out`` (and its parents) and check that what a campaign writes there can be.
 
     Raises
     ------
     ParameterError
-        If ``out`` is an existing file or cannot be created or written.
+        If ``out`` is an existing file or cannot be created or written, or holds a file
+        where the campaign writes a folder (``samples``...) or something else where it
+        writes a file (``ber.csv``...): checked before anything is simulated.
     """
     make_writable_dir("--out", out)
+    for name, folder in _LAYOUT.items():
+        entry = out / name
+        if not (entry.exists() or entry.is_symlink()):
+            continue
+        if folder and not (entry.is_dir() and not entry.is_symlink()):
+            raise ParameterError(
+                "--out", str(out), f"a campaign folder ({name} there must be a folder)"
+            )
+        if not folder and not (entry.is_file() and not entry.is_symlink()):
+            raise ParameterError(
+                "--out", str(out), f"a campaign folder ({name} there must be a regular file)"
+            )
 
 
 def write_manifest(out: Path, manifest: Mapping[str, Any]) -> None:
@@ -537,7 +609,8 @@ def write_conditions(out: Path, records: Mapping[int, dict[str, Any]]) -> None:
     per file cost about 5 ms, 1 s for the 192 conditions of the default campaign.
     """
     folder = out / "conditions"
-    folder.mkdir(parents=True, exist_ok=True)
+    check_still_locked(folder / "c.json")
+    folder.mkdir(exist_ok=True)
     for condition_id, record in records.items():
         path = folder / f"c{condition_id:04d}.json"
         text = json.dumps(record, indent=2, sort_keys=True)
