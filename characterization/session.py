@@ -46,11 +46,19 @@ import numpy as np
 from rram_ber.characterization.simulator import (
     DEFAULT_TIME_LIMIT_S,
     SimulationError,
+    SimulationTimeout,
     Simulator,
     Waveforms,
 )
 
-__all__ = ["NgspiceSession", "NgspiceSubprocess", "SimulationError", "Simulator", "Waveforms"]
+__all__ = [
+    "NgspiceSession",
+    "NgspiceSubprocess",
+    "SimulationError",
+    "SimulationTimeout",
+    "Simulator",
+    "Waveforms",
+]
 
 #: Relative tolerance on reaching the requested stop time of a transient.
 _STOP_TOLERANCE = 1e-6
@@ -285,7 +293,7 @@ class NgspiceSession:
                 raise RuntimeError(
                     f"ngspice did not stop within {_HALT_GRACE_S:g} s of a halt request"
                 )
-            raise SimulationError(
+            raise SimulationTimeout(
                 f"wall-time limit of {self.time_limit_s:g} s per simulation exceeded "
                 "(halted; raise campaign.time_limit_s for longer transients)",
                 output,
@@ -445,7 +453,7 @@ class NgspiceSubprocess:
                     check=False,
                 )
             except subprocess.TimeoutExpired as error:
-                raise SimulationError(
+                raise SimulationTimeout(
                     f"ngspice -b exceeded {self.timeout_s:g} s", str(error.output or ""), deck
                 ) from error
             output = f"{completed.stdout}\n{completed.stderr}".strip()
