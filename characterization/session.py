@@ -125,14 +125,14 @@ def _write_startup_file(folder: Path) -> None:
 
 @contextlib.contextmanager
 def _in_private_directory() -> Iterator[None]:
-    """Make a fresh directory holding only :data:`STARTUP_COMMANDS` the working directory.
+    """Make a fresh directory holding only the ``.spiceinit`` of :data:`STARTUP_COMMANDS` the
+    working directory, for the duration of the block.
 
-    The process's previous working directory is restored afterwards through an open
-    descriptor, so this works even if that directory was removed meanwhile. Used around the
-    start of libngspice only (the one moment it looks for start-up files); the netlists name
-    every file by its absolute path.
+    Used around the start of libngspice only (the one moment it looks for start-up files);
+    the previous working directory is restored afterwards through a descriptor (``O_PATH``
+    where it exists: no read permission needed), so the process then works where it did.
     """
-    previous = os.open(".", os.O_RDONLY)
+    previous = os.open(".", getattr(os, "O_PATH", os.O_RDONLY))
     try:
         with tempfile.TemporaryDirectory(prefix="rram-ber-ngspice-") as folder:
             _write_startup_file(Path(folder))
