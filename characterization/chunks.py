@@ -21,7 +21,6 @@ import pandas as pd
 from rram_ber.characterization import schema
 from rram_ber.characterization.devices import DeviceModel
 from rram_ber.characterization.measure import ReadMeasurement
-from rram_ber.characterization.read import simulate_reads_at
 from rram_ber.characterization.reads import read_row, simulate_with_retry
 from rram_ber.characterization.sampling import SamplePlan, plan_samples
 from rram_ber.characterization.simulator import SimulationError, SimulationTimeout, Simulator
@@ -104,6 +103,10 @@ def _outcomes(
 ) -> list[Outcome]:
     """Per plan: its measurement under each of ``reads``, or why it has none (a plan without
     a copy fails with its own reason)."""
+
+    # Imported here: the chunk plan (chunk_tasks) is read by the analysis layer, which must
+    # not load the simulator code.
+    from rram_ber.characterization.read import simulate_reads_at
 
     def simulate(copies: Sequence[ReadCopy]) -> list[list[ReadMeasurement]]:
         per_read = simulate_reads_at(simulator, reads, copies, resolve_fraction)
