@@ -112,7 +112,9 @@ def fingerprint(spec: CampaignSpec) -> dict[str, str]:
 
     ``spec.*`` keys are the validated campaign (:meth:`CampaignSpec.to_dict`), ``device_data.*``
     the SHA-256 of every data file the campaign reads (the empirical device CSV: a changed file
-    at the same path is another campaign), ``versions.*`` the software versions. Each value is
+    at the same path is another campaign), ``versions.*`` the software versions,
+    ``simulator.*`` the settings every ngspice run starts with (in place of any start-up file
+    of the user, which ngspice never reads). Each value is
     JSON text. Resuming compares these keys, so a refusal can name what differs.
 
     Raises
@@ -125,6 +127,8 @@ def fingerprint(spec: CampaignSpec) -> dict[str, str]:
         device_data["csv_sha256"] = _file_sha256(
             "device.csv", Path(spec.source_dir) / spec.device.csv
         )
+    from rram_ber.characterization.session import simulator_settings
+
     record = json.loads(json.dumps(spec.to_dict()))
     # Spec limits judge results; they do not change a sample row, so changing a limit must
     # not make a finished campaign "another campaign".
@@ -136,6 +140,7 @@ def fingerprint(spec: CampaignSpec) -> dict[str, str]:
             "spec": record,
             "device_data": device_data,
             "versions": software_versions(),
+            "simulator": simulator_settings(),
         },
         keys,
     )
@@ -326,14 +331,14 @@ def _stored_problem(
             raise _refuse(out, _mismatch(f"rare/{path.name}", dict(stored or {}), keys))
         return ""
     path = store.chunk_path(out, task.group_id, task.chunk)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
     try:
-        rows, stored = store.chunk_fingerprint(path)
-    except (OSError, ValueError) as error:
-        return f"samples/{path.name} is unreadable ({str(error)[:100]})"
+        rows, stored = store.read_chunk(path)
+    except store.DamagedChunkError as error:
+        return f"samples/{path.name} is unusable: {error.reason}"
     if stored is None:
-        return f"samples/{path.name} carries no campaign fingerprint"
+        return f"samples/{path.name} carries no campaign fingerprint (an older format)"
     if not _same_campaign(stored, keys):
         raise _refuse(out, _mismatch(f"samples/{path.name}", stored, keys))
     expected = [(c.condition_id, s) for c in task.conditions for s in range(task.first, task.stop)]
@@ -356,8 +361,10 @@ def _tasks(
 
     The rows of the good stored chunks are counted into ``tallies``.
 
-    A stored chunk or estimate that cannot be read or holds the wrong rows is deleted and
-    simulated again (with a message on ``stream``); one made by another campaign stops the run.
+    A stored chunk that cannot be read, fails its content digest, has an older format or
+    holds the wrong rows is moved to ``set-aside/`` (see :func:`store.set_aside`) and
+    simulated again, with a message on ``stream`` naming where it went; a bad estimate is
+    deleted and recomputed; one made by another campaign stops the run.
     """
     tasks: list[Task]
     if spec.campaign.method == "monte-carlo":
@@ -370,12 +377,13 @@ def _tasks(
         problem = _stored_problem(out, task, keys, tallies)
         if problem:
             bad += 1
-            print(f"{problem}: recomputing it", file=stream)
             if isinstance(task, RareTask):
+                print(f"{problem}: recomputing it", file=stream)
                 for path in store.estimate_paths(out, task.condition.condition_id, task.stored):
                     path.unlink(missing_ok=True)
             else:
-                store.chunk_path(out, task.group_id, task.chunk).unlink(missing_ok=True)
+                kept = store.set_aside(out, store.chunk_path(out, task.group_id, task.chunk))
+                print(f"{problem}: recomputing it (kept as {kept.relative_to(out)})", file=stream)
         if problem is None or problem:
             todo.append(task)
     return tasks, todo, bad
@@ -484,6 +492,13 @@ def run_campaign(
             _execute(spec, out, executor, tasks, todo, keys, progress, stream, tallies)
             written.result()
         rare = spec.campaign.method != "monte-carlo"
+        if not rare:
+            store.verify_planned_chunks(
+                out,
+                [(t.group_id, t.chunk) for t in tasks if isinstance(t, ChunkTask)],
+                {cid: tally.n_samples for cid, tally in tallies.items()},
+                {c.condition_id: spec.campaign.samples for c in conditions},
+            )
         ber, confusion = aggregate(spec, out, None if rare else tallies)
     return CampaignResult(
         out,

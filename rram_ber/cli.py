@@ -4,9 +4,10 @@ Each subcommand lives in its own module under :mod:`rram_ber.commands` and regis
 with :func:`register`. Heavy imports (PySpice, the simulator layer) happen inside the commands,
 so ``rram-ber evaluate`` never loads the simulator.
 
-Exit status: 0 success, 1 simulation failure (ngspice failed, or worker processes kept dying),
-2 bad input (with a message naming the option, the value and what is allowed; nothing is
-simulated), 130 interrupted. Every expected failure is a one-paragraph message, never a
+Exit status: 0 success, 1 simulation failure (ngspice failed or is missing, worker processes
+kept dying, a planned chunk is missing, a file could not be written), 2 bad input (with a
+message naming the option, the value and what is allowed; nothing is simulated), 130
+interrupted. Every expected failure is a one-paragraph message, never a
 traceback.
 """
 
@@ -44,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(error: OSError) -> str:
+    """An operating-system error as one line: what failed, on which file."""
+    if error.strerror and error.filename:
+        return f"{error.strerror}: {error.filename}"
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
@@ -63,12 +71,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         print(message, file=sys.stderr)
         return EXIT_INTERRUPTED
+    except (UnicodeDecodeError, RecursionError) as error:
+        # A file that is not text, or TOML nested too deep to parse (reading a spec turns the
+        # other ways it can be malformed into ParameterError).
+        where = getattr(args, "spec", None) or "an input file"
+        what = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else "nested too deeply"
+        print(f"rram-ber {args.command}: error: {where} cannot be read: {what}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:
+        # The disk is full, a folder vanished, a file cannot be written, ngspice is missing:
+        # the environment failed, not the input. What was stored is kept.
+        print(f"rram-ber {args.command}: {_one_line(error)}", file=sys.stderr)
+        return EXIT_SIMULATION_FAILED
     except Exception as error:
         # Imported here: the simulator layer is only loaded by commands that simulate.
         from rram_ber.characterization.executors import WorkerLostError
         from rram_ber.characterization.session import SimulationError
+        from rram_ber.characterization.store import StoreError
 
-        if isinstance(error, SimulationError | WorkerLostError):
+        if isinstance(error, SimulationError | WorkerLostError | StoreError):
             print(f"rram-ber {args.command}: {error}", file=sys.stderr)
             return EXIT_SIMULATION_FAILED
         raise

@@ -59,3 +59,24 @@ def test_leftover_cleanup_removes_only_partial_files(tmp_path, helpers):
     assert main(["run", str(spec), "--out", str(out), "--quiet"]) == 0
     assert not leftover.exists()
     assert mine.read_text() == "the user's own hidden file"
+
+
+def test_deleting_the_output_folder_stops_the_run_with_a_message(tmp_path, helpers):
+    # Issue 29, fault 9: the run used to recreate the folder and exit 0 with part of the chunks.
+    import shutil
+
+    spec = helpers.write_spec(tmp_path / "spec", samples=200)
+    out = tmp_path / "out"
+    log = tmp_path / "stderr"
+    process = helpers.start_cli("run", str(spec), "--out", str(out), "--quiet", stderr_path=log)
+    try:
+        helpers.wait_until(lambda: helpers.chunks(out) >= 1, "a first chunk")
+        shutil.rmtree(out, ignore_errors=True)
+        status = process.wait(timeout=300)
+    finally:
+        helpers.kill(process.pid, 9)
+    err = log.read_text()
+    assert status == 1, err
+    assert "Traceback" not in err
+    assert "deleted or replaced" in err
+    assert not (out / "ber.csv").exists()

@@ -139,3 +139,79 @@ def test_a_draw_beyond_the_device_bound_is_clipped_and_the_campaign_completes(tm
 def test_a_supply_outside_the_cards_range_is_refused_saying_why(tmp_path, capsys, vdd):
     # Issue 20, item 8: from 2.8 V every read of the PTM 130 nm card was unresolved.
     _refused(capsys, ["read", *READ, "--vdd", vdd], "--vdd", "1.5 V", "1.3 V core devices")
+
+
+# Issue 29, fault 6: what gave a traceback (or hung) is a one-line message with exit 2 or 1.
+
+
+def test_a_spec_that_is_not_utf8_is_refused(tmp_path, capsys):
+    spec = tmp_path / "latin1.toml"
+    spec.write_bytes(b'[campaign]\nname = "r\xe9sistance"\n')
+    _refused(capsys, ["run", str(spec), "--out", str(tmp_path / "o")], "not UTF-8", str(spec))
+
+
+def test_toml_nested_600_levels_deep_is_refused(tmp_path, capsys):
+    spec = tmp_path / "deep.toml"
+    spec.write_text("a = " + "[" * 600 + "]" * 600 + "\n")
+    _refused(capsys, ["run", str(spec), "--out", str(tmp_path / "o")], "nested too deeply")
+
+
+@pytest.mark.parametrize(
+    ("name", "make"), [("samples", "file"), ("conditions", "file"), ("ber.csv", "folder")]
+)
+def test_a_wrong_entry_in_the_output_folder_is_refused_before_simulating(
+    tmp_path, helpers, capsys, name, make
+):
+    spec = helpers.write_spec(tmp_path / "spec")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).mkdir() if make == "folder" else (out / name).write_text("")
+    start = time.monotonic()
+    _refused(capsys, ["run", str(spec), "--out", str(out)], "--out", name)
+    assert time.monotonic() - start < 20  # nothing was simulated
+
+
+def test_a_device_file_that_is_a_fifo_is_refused_without_waiting(tmp_path, helpers):
+    import os
+
+    spec = helpers.write_spec(tmp_path / "spec")
+    text = spec.read_text()
+    start, end = text.index("[device]"), len(text)
+    spec.write_text(text[:start] + '[device]\nmodel = "empirical"\ncsv = "pipe.csv"\n')
+    os.mkfifo(tmp_path / "spec" / "pipe.csv")
+    assert end > start
+    result = helpers.cli("run", str(spec), "--out", str(tmp_path / "o"), timeout=60)
+    helpers.assert_message_only(result)
+    assert "device.csv" in result.stderr and "regular file" in result.stderr
+
+
+@pytest.mark.ngspice
+def test_ngspice_missing_from_path_is_a_message(tmp_path, helpers):
+    import os
+    import subprocess
+    import sys
+
+    spec = helpers.write_spec(tmp_path / "spec")
+    result = subprocess.run(
+        [sys.executable, "-m", "rram_ber.cli", "run", str(spec), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": str(tmp_path)},
+        check=False,
+    )
+    helpers.assert_message_only(result, status=1)
+    assert "ngspice not found on PATH" in result.stderr
+
+
+@pytest.mark.parametrize("garbage", [b"\xff\xfe not json", b"[1, 2]", b'{"spec": 3}'])
+def test_report_on_a_garbage_campaign_json_is_a_message(finished, tmp_path, helpers, garbage):
+    import shutil
+
+    _spec, out = finished
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    (copy / "campaign.json").write_bytes(garbage)
+    result = helpers.cli("report", str(copy), "-o", str(tmp_path / "r.html"), "--no-accuracy")
+    helpers.assert_message_only(result)
+    assert "campaign.json" in result.stderr
