@@ -18,7 +18,17 @@ import sys
 from collections.abc import Sequence
 
 from rram_ber import __version__
-from rram_ber.commands import demo, evaluate, netlist, program, read, report, run
+from rram_ber.commands import (
+    bayes,
+    conductance_sweep,
+    demo,
+    evaluate,
+    netlist,
+    program,
+    read,
+    report,
+    run,
+)
 from rram_ber.core.validation import ParameterError
 
 EXIT_OK = 0
@@ -26,7 +36,7 @@ EXIT_SIMULATION_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
-_COMMAND_MODULES = (read, netlist, run, report, demo, evaluate, program)
+_COMMAND_MODULES = (read, netlist, run, report, demo, evaluate, program, conductance_sweep, bayes)
 #: Commands whose interrupted work is stored and resumed by running them again.
 _RESUMABLE = ("run", "demo")
 

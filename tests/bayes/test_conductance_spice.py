@@ -62,7 +62,7 @@ def test_devices_programmed_one_by_one_follow_the_table(session, table):
 
 
 def test_bad_sweeps_are_refused_before_simulating():
-    with pytest.raises(ParameterError, match="compliances.*4e-05 <= x <= 0.0003"):
+    with pytest.raises(ParameterError, match=r"compliances.*4e-05 <= x <= 0\.0003"):
         compliance_sweep(None, (10e-6, 50e-6, 80e-6, 100e-6), 5, 1)  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="at least 4 strictly increasing"):
         compliance_sweep(None, (50e-6, 40e-6, 80e-6, 100e-6), 5, 1)  # type: ignore[arg-type]

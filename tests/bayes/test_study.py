@@ -1,0 +1,118 @@
+"""Training, transfer and evaluation (PyTorch); seeded runs reproduce exactly."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rram_ber.analysis.bayes.devices import ConductanceMapping
+from rram_ber.analysis.bayes.study import StudySettings, run_study
+from rram_ber.analysis.bayes.tasks import load_task
+from rram_ber.characterization.conductance_table import write_table
+from rram_ber.cli import main
+
+from .conftest import synthetic_table
+
+pytest.importorskip("torch")
+
+HEADLINE = (
+    "software_accuracy",
+    "transferred_accuracy",
+    "software_ece",
+    "transferred_ece",
+    "deterministic_transferred_accuracy",
+    "deterministic_transferred_ece",
+)
+
+
+@pytest.fixture
+def table_path(tmp_path):
+    return write_table(synthetic_table().to_dict(orient="records"), tmp_path / "table.csv")
+
+
+def test_seeded_runs_reproduce_exactly(relation):
+    task = load_task("moons")
+    mapping = ConductanceMapping(relation)
+    settings = StudySettings(devices_per_weight=4, draws=2, seeds=1, epochs=3)
+    first = run_study(task, mapping, settings)
+    second = run_study(task, mapping, settings)
+    assert first.runs.equals(second.runs)
+    for key, network in first.networks.items():
+        for a, b in zip(network.weights, second.networks[key].weights, strict=True):
+            np.testing.assert_array_equal(a, b)
+    # Another seed trains another network.
+    other = run_study(
+        task, mapping, StudySettings(devices_per_weight=4, draws=2, seeds=1, seed=2, epochs=3)
+    )
+    assert not first.runs.equals(other.runs)
+    # More draws keep the draws already there.
+    more = run_study(task, mapping, StudySettings(devices_per_weight=4, draws=3, seeds=1, epochs=3))
+    assert more.runs[more.runs["draw"] < 2].reset_index(drop=True).equals(first.runs)
+
+
+def test_the_transferred_network_works_and_weights_stay_in_range(relation):
+    task = load_task("moons")
+    result = run_study(
+        task,
+        ConductanceMapping(relation),
+        StudySettings(devices_per_weight=8, draws=2, seeds=1, epochs=40),
+    )
+    means = result.runs.groupby("variant")["accuracy"].mean()
+    assert means["software"] > 0.9 and means["transferred"] > 0.9
+    assert means["deterministic_transferred"] > 0.85
+    assert (result.runs["n_clipped"] == 0).all()
+    for network in result.networks.values():
+        assert all(np.abs(w).max() <= 1.0 for w in network.weights)
+    # The deterministic software network has no randomness: the same in every draw.
+    det = result.runs[result.runs["variant"] == "deterministic_software"]
+    assert det["accuracy"].nunique() == 1
+    interval = result.summary["transferred_accuracy"]
+    assert interval["ci_low"] <= interval["mean"] <= interval["ci_high"]
+
+
+def test_cli_prints_the_headline_with_intervals(capsys, table_path):
+    status = main(
+        [
+            "bayes",
+            "--task",
+            "moons",
+            "--epochs",
+            "2",
+            "--seeds",
+            "1",
+            "--draws",
+            "2",
+            "--devices-per-weight",
+            "4",
+            "--conductance-table",
+            str(table_path),
+            "--json",
+        ]
+    )
+    assert status == 0
+    payload = json.loads(capsys.readouterr().out)
+    for key in HEADLINE:
+        entry = payload[key]
+        assert entry["ci_low"] <= entry["mean"] <= entry["ci_high"], key
+    assert payload["n_clipped"] == 0
+    assert payload["settings"]["ensemble_members"] == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--devices-per-weight", "7"],
+            "--devices-per-weight = 7 is not allowed; expected an even",
+        ),
+        (["--spread-scale", "9"], "--spread-scale"),
+        (["--task", "fashion"], "--task"),
+        (["--draws", "0"], "--draws"),
+    ],
+)
+def test_cli_bad_input_exits_2(capsys, table_path, argv, message):
+    status = main(["bayes", "--conductance-table", str(table_path), *argv])
+    assert status == 2
+    assert message in capsys.readouterr().err
