@@ -226,7 +226,8 @@ class ConductanceRelation:
         outside = int(np.count_nonzero((target < self.g_min_s) | (target > self.g_max_s)))
         clipped = np.clip(target, self.g_min_s, self.g_max_s)
         log_i = np.interp(clipped, self.g_median_s, np.log(self.compliance_a))
-        return np.exp(log_i), outside
+        # exp(log(I)) may land an ulp outside the measured range: clip it back.
+        return np.clip(np.exp(log_i), *self._i_range()), outside
 
     def sigma_s(self, g_median_s: ArrayLike) -> FloatArray:
         """Standard deviation of the programmed conductance [S] at a median [S] (spread fit)."""

@@ -64,6 +64,8 @@ class StudySettings:
         Root seed.
     epochs : int or None
         Training epochs (None: the task's default).
+    hidden : tuple of int or None
+        Hidden layer widths, 1 ... 1024 each (None: the task's default).
     """
 
     devices_per_weight: int = 20
@@ -71,6 +73,7 @@ class StudySettings:
     seeds: int = 3
     seed: int = 1
     epochs: int | None = None
+    hidden: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         check_int("devices_per_weight", self.devices_per_weight, 2, 200)
@@ -83,6 +86,11 @@ class StudySettings:
         check_int("seed", self.seed, 0, None)
         if self.epochs is not None:
             check_int("epochs", self.epochs, 1, 10_000)
+        if self.hidden is not None:
+            if not self.hidden:
+                raise ParameterError("hidden", self.hidden, "at least one hidden layer")
+            for width in self.hidden:
+                check_int("hidden", width, 1, 1024)
 
     @property
     def members(self) -> int:
@@ -212,7 +220,7 @@ def _run_study(task: Task, mapping: ConductanceMapping, settings: StudySettings)
 
     hidden, epochs, batch = TASK_SETTINGS[task.name]
     train = TrainSettings(
-        hidden=hidden,
+        hidden=hidden if settings.hidden is None else settings.hidden,
         epochs=settings.epochs if settings.epochs is not None else epochs,
         batch_size=batch,
     )
@@ -250,6 +258,7 @@ def bayes_transfer(
     seed: int = 1,
     epochs: int | None = None,
     conductance_table: str | Path | None = None,
+    hidden: tuple[int, ...] | None = None,
 ) -> tuple[StudyResult, Task, ConductanceMapping]:
     """Read the conductance table, load the task and run the study (what ``rram-ber bayes`` runs).
 
@@ -257,7 +266,7 @@ def bayes_transfer(
     ----------
     task : str
         ``"moons"`` or ``"digits"``.
-    devices_per_weight, draws, seeds, seed, epochs
+    devices_per_weight, draws, seeds, seed, epochs, hidden
         See :class:`StudySettings`.
     spread_scale : float
         Factor on the measured conductance spread, 0 ... 8 (training and transfer).
@@ -271,8 +280,40 @@ def bayes_transfer(
     from rram_ber.analysis.bayes.tasks import load_task
     from rram_ber.characterization.conductance_table import ConductanceRelation, read_table
 
-    settings = StudySettings(devices_per_weight, draws, seeds, seed, epochs)
+    settings = StudySettings(devices_per_weight, draws, seeds, seed, epochs, hidden)
     relation = ConductanceRelation.fit(read_table(conductance_table))
     mapping = ConductanceMapping(relation, spread_scale)
     loaded = load_task(task)
     return run_study(loaded, mapping, settings), loaded, mapping
+
+
+def programmed_compliances(
+    network: AnalogMlp, mapping: ConductanceMapping, members: int
+) -> np.ndarray:
+    """Every device's compliance [A] for ``members`` pairs per weight, in programming order.
+
+    Order: per layer, per pair ``k``, the ``G+`` devices of all weights then the ``G-`` devices
+    (:func:`programmed_samples` reads conductances back in the same order).
+    """
+    parts = []
+    for w in network.weights:
+        transfer = mapping.to_compliances(w)
+        for _ in range(members):
+            parts += [transfer.compliance_plus_a.ravel(), transfer.compliance_minus_a.ravel()]
+    return np.concatenate(parts)
+
+
+def programmed_samples(
+    network: AnalogMlp, mapping: ConductanceMapping, members: int, conductance_s: np.ndarray
+) -> list[np.ndarray]:
+    """Ensemble weights from measured conductances in :func:`programmed_compliances` order."""
+    samples, start = [], 0
+    for w in network.weights:
+        layer = np.empty((members, *w.shape))
+        for k in range(members):
+            g_plus = conductance_s[start : start + w.size].reshape(w.shape)
+            g_minus = conductance_s[start + w.size : start + 2 * w.size].reshape(w.shape)
+            layer[k] = mapping.weights_from_conductances(g_plus, g_minus)
+            start += 2 * w.size
+        samples.append(layer)
+    return samples

@@ -71,6 +71,18 @@ def register(subparsers: Any) -> None:
         "--epochs", type=int, default=None, help="training epochs (default: the task's own)"
     )
     parser.add_argument(
+        "--hidden",
+        type=_widths,
+        default=None,
+        help="hidden layer widths, comma-separated, e.g. 8 or 32,32 (default: the task's own)",
+    )
+    parser.add_argument(
+        "--spice-transfer",
+        action="store_true",
+        help="also program every device of seed 0's two networks in ngspice, one by one at"
+        " its compliance, and evaluate those ensembles (use a small network: --hidden 8)",
+    )
+    parser.add_argument(
         "--conductance-table",
         type=Path,
         default=None,
@@ -88,6 +100,10 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def _widths(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part.strip())
+
+
 def _finite(value: float) -> float | None:
     return None if math.isnan(value) else value
 
@@ -99,6 +115,12 @@ def run(args: argparse.Namespace) -> int:
     as_option("--task", lambda: check_choice("task", args.task, ("moons", "digits")))
     if args.plots is not None:
         make_writable_dir("--plots", args.plots)
+    if args.spice_transfer and args.spread_scale != 1.0:
+        raise ParameterError(
+            "--spread-scale",
+            args.spread_scale,
+            "1 with --spice-transfer (programmed devices have the measured spread)",
+        )
     options = {
         "devices_per_weight": "--devices-per-weight",
         "spread_scale": "--spread-scale",
@@ -107,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         "seed": "--seed",
         "epochs": "--epochs",
         "conductance_table": "--conductance-table",
+        "hidden": "--hidden",
     }
     try:
         result, task, mapping = bayes_transfer(
@@ -118,12 +141,14 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             epochs=args.epochs,
             conductance_table=args.conductance_table,
+            hidden=args.hidden,
         )
     except ParameterError as error:
         raise error.renamed(options.get(error.field, error.field)) from None
     n_clipped = int(result.runs["n_clipped"].max())
     if args.plots is not None:
         _write_plots(args, result, task, mapping)
+    spice = _spice_transfer(args, result, task, mapping) if args.spice_transfer else None
     if args.json:
         payload: dict[str, Any] = {
             key: {k: _finite(v) for k, v in result.summary[key].items()} for key in HEADLINE
@@ -144,6 +169,8 @@ def run(args: argparse.Namespace) -> int:
             "g_min_s": mapping.relation.g_min_s,
             "g_max_s": mapping.relation.g_max_s,
         }
+        if spice is not None:
+            payload["spice_transfer"] = spice
         print(json.dumps(payload))
         return 0
     metrics = ("accuracy", "nll", "ece", "entropy_in", "entropy_ood")
@@ -164,7 +191,63 @@ def run(args: argparse.Namespace) -> int:
             entry = result.summary[f"{variant}_{metric}"]
             cells.append(f"{entry['mean']:.4f} [{entry['ci_low']:.4f}, {entry['ci_high']:.4f}]")
         print(f"{variant:<26}" + "".join(f"{c:>24}" for c in cells))
+    if spice is not None:
+        print(
+            f"SPICE-programmed transfer of seed 0 ({spice['devices']} devices,"
+            f" {spice['failed']} failed, {spice['cpu_s']:.0f} s CPU):"
+        )
+        for variant in ("transferred", "deterministic_transferred"):
+            values = spice[variant]
+            drawn = spice["drawn_" + variant]
+            print(
+                f"  {variant:<26}"
+                + "  ".join(f"{m} {values[m]:.4f} (drawn {drawn[m]:.4f})" for m in metrics)
+            )
     return 0
+
+
+def _spice_transfer(
+    args: argparse.Namespace, result: Any, task: Any, mapping: Any
+) -> dict[str, Any]:
+    """Program seed 0's devices in ngspice and evaluate the two transferred ensembles.
+
+    Both networks' devices come from the same seed (the same fresh devices, d2d, in order);
+    a device whose simulation fails is counted and given its median conductance.
+    """
+    import time
+
+    import numpy as np
+
+    from rram_ber.analysis.bayes import metrics
+    from rram_ber.analysis.bayes.network import ensemble_probs
+    from rram_ber.analysis.bayes.study import programmed_compliances, programmed_samples
+    from rram_ber.characterization.conductance_stats import program_conductances
+    from rram_ber.characterization.session import NgspiceSession
+
+    members = args.devices_per_weight // 2
+    out: dict[str, Any] = {"devices": 0, "failed": 0}
+    start = time.process_time()
+    runs = result.runs[result.runs["seed"] == 0]
+    with NgspiceSession() as session:
+        for variant, kind in (
+            ("transferred", "bayes"),
+            ("deterministic_transferred", "deterministic"),
+        ):
+            network = result.networks[(0, kind)]
+            currents = programmed_compliances(network, mapping, members)
+            g = program_conductances(session, currents, args.seed)
+            failed = ~np.isfinite(g)
+            g[failed] = mapping.relation.median_s(currents[failed])
+            out["devices"] += int(g.size)
+            out["failed"] += int(failed.sum())
+            samples = programmed_samples(network, mapping, members, g)
+            probs = ensemble_probs(task.x_test, samples, network.gains)
+            probs_ood = ensemble_probs(task.x_ood, samples, network.gains)
+            out[variant] = metrics.summary(probs, task.y_test, probs_ood)
+            drawn = runs[runs["variant"] == variant]
+            out["drawn_" + variant] = {m: float(drawn[m].mean()) for m in out[variant]}
+    out["cpu_s"] = time.process_time() - start
+    return out
 
 
 def _write_plots(args: argparse.Namespace, result: Any, task: Any, mapping: Any) -> None:

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from rram_ber.analysis.bayes.devices import ConductanceMapping
-from rram_ber.analysis.bayes.study import StudySettings, run_study
+from rram_ber.analysis.bayes.network import AnalogMlp
+from rram_ber.analysis.bayes.study import (
+    StudySettings,
+    programmed_compliances,
+    programmed_samples,
+    run_study,
+)
 from rram_ber.analysis.bayes.tasks import load_task
 from rram_ber.characterization.conductance_table import write_table
 from rram_ber.cli import main
@@ -116,3 +122,32 @@ def test_cli_bad_input_exits_2(capsys, table_path, argv, message):
     status = main(["bayes", "--conductance-table", str(table_path), *argv])
     assert status == 2
     assert message in capsys.readouterr().err
+
+
+def test_programmed_devices_are_read_back_in_order(relation):
+    """Medians put where the devices' compliances say give back the network's weights."""
+    rng = np.random.default_rng(4)
+    network = AnalogMlp(
+        weights=(rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, (5, 2))), gains=(1.0, 2.0)
+    )
+    mapping = ConductanceMapping(relation)
+    currents = programmed_compliances(network, mapping, 3)
+    assert currents.size == 2 * 3 * network.n_weights
+    samples = programmed_samples(network, mapping, 3, relation.median_s(currents))
+    for layer, w in zip(samples, network.weights, strict=True):
+        assert layer.shape == (3, *w.shape)
+        np.testing.assert_allclose(layer, np.broadcast_to(w, layer.shape), atol=1e-12)
+
+
+@pytest.mark.ngspice
+def test_cli_spice_transfer_programs_every_device(capsys, table_path):
+    argv = ["bayes", "--task", "moons", "--hidden", "2", "--epochs", "2", "--seeds", "1"]
+    argv += ["--draws", "1", "--devices-per-weight", "2", "--spice-transfer", "--json"]
+    assert main([*argv, "--conductance-table", str(table_path)]) == 0
+    spice = json.loads(capsys.readouterr().out)["spice_transfer"]
+    # 2-2-2 network: 3 x 2 + 3 x 2 = 12 weights, one pair each, two networks.
+    assert spice["devices"] == 2 * 2 * 12 and spice["failed"] == 0
+    for variant in ("transferred", "deterministic_transferred"):
+        assert 0.0 <= spice[variant]["accuracy"] <= 1.0
+    assert main(["bayes", "--spice-transfer", "--spread-scale", "2"]) == 2
+    assert "--spread-scale" in capsys.readouterr().err
