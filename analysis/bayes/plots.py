@@ -114,6 +114,6 @@ def plot_decision_maps(
     fig.colorbar(shade, ax=axes[1, :].tolist(), shrink=0.8, label="predictive entropy [bit]")
     fig.suptitle(title)
     out = Path(path)
-    fig.savefig(out)
+    fig.savefig(out, bbox_inches="tight")
     plt.close(fig)
     return out
