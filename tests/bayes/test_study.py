@@ -151,3 +151,13 @@ def test_cli_spice_transfer_programs_every_device(capsys, table_path):
         assert 0.0 <= spice[variant]["accuracy"] <= 1.0
     assert main(["bayes", "--spice-transfer", "--spread-scale", "2"]) == 2
     assert "--spread-scale" in capsys.readouterr().err
+
+
+def test_the_api_returns_the_summary(table_path):
+    from rram_ber import api
+
+    summary = api.bayes_transfer(
+        "moons", devices_per_weight=4, draws=2, seeds=1, epochs=2, conductance_table=table_path
+    )
+    assert set(HEADLINE) <= set(summary)
+    assert summary["transferred_accuracy"]["runs"] == 2
