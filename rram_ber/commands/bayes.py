@@ -194,7 +194,8 @@ def run(args: argparse.Namespace) -> int:
     if spice is not None:
         print(
             f"SPICE-programmed transfer of seed 0 ({spice['devices']} devices,"
-            f" {spice['failed']} failed, {spice['cpu_s']:.0f} s CPU):"
+            f" {spice['failed']} failed, {spice['cpu_s']:.0f} s CPU; (G - G_med) / sigma_G:"
+            f" mean {spice['device_z_mean']:.3f}, sd {spice['device_z_sd']:.3f}):"
         )
         for variant in ("transferred", "deterministic_transferred"):
             values = spice[variant]
@@ -212,7 +213,10 @@ def _spice_transfer(
     """Program seed 0's devices in ngspice and evaluate the two transferred ensembles.
 
     Both networks' devices come from the same seed (the same fresh devices, d2d, in order);
-    a device whose simulation fails is counted and given its median conductance.
+    a device whose simulation fails is counted and given its median conductance. The
+    programmed conductances are also compared with the table's relations device by device:
+    ``device_z_mean`` and ``device_z_sd`` are the mean and standard deviation of
+    ``(G - G_med(I_C)) / sigma_G(G_med)`` (0 and 1 if the devices follow the table).
     """
     import time
 
@@ -226,6 +230,7 @@ def _spice_transfer(
 
     members = args.devices_per_weight // 2
     out: dict[str, Any] = {"devices": 0, "failed": 0}
+    residuals = []
     start = time.process_time()
     runs = result.runs[result.runs["seed"] == 0]
     with NgspiceSession() as session:
@@ -237,7 +242,11 @@ def _spice_transfer(
             currents = programmed_compliances(network, mapping, members)
             g = program_conductances(session, currents, args.seed)
             failed = ~np.isfinite(g)
-            g[failed] = mapping.relation.median_s(currents[failed])
+            median = mapping.relation.median_s(currents)
+            residuals.append(
+                (g[~failed] - median[~failed]) / mapping.relation.sigma_s(median[~failed])
+            )
+            g[failed] = median[failed]
             out["devices"] += int(g.size)
             out["failed"] += int(failed.sum())
             samples = programmed_samples(network, mapping, members, g)
@@ -246,6 +255,9 @@ def _spice_transfer(
             out[variant] = metrics.summary(probs, task.y_test, probs_ood)
             drawn = runs[runs["variant"] == variant]
             out["drawn_" + variant] = {m: float(drawn[m].mean()) for m in out[variant]}
+    z = np.concatenate(residuals)
+    out["device_z_mean"] = float(z.mean())
+    out["device_z_sd"] = float(z.std(ddof=1))
     out["cpu_s"] = time.process_time() - start
     return out
 
