@@ -42,10 +42,13 @@ __all__ = [
     "InProcessExecutor",
     "ParameterError",
     "SpecLimits",
+    "bayes_transfer",
     "ber_table",
+    "crossbar_study",
     "evaluate_accuracy",
     "load_campaign",
     "run_campaign",
+    "segmentation_study",
     "write_report",
 ]
 
@@ -312,3 +315,36 @@ def segmentation_study(**options: Any) -> dict[str, Any]:
         if options.get(key) is not None:
             options = {**options, key: Path(options[key])}
     return segment_study(_command_options("segment", options))
+
+
+def bayes_transfer(
+    task: str = "moons",
+    devices_per_weight: int = 20,
+    spread_scale: float = 1.0,
+    draws: int = 5,
+    seeds: int = 3,
+    seed: int = 1,
+    epochs: int | None = None,
+    conductance_table: str | Path | None = None,
+) -> dict[str, dict[str, float]]:
+    """A Bayesian network transferred onto programmed RRAM conductances (``rram-ber bayes``).
+
+    Trains a technology-aware Bayesian MLP and a deterministic one on ``task`` (``"moons"`` or
+    ``"digits"``; PyTorch, the ``train`` extra), transfers both onto device draws from the
+    conductance table (default: the shipped one, measured by ``rram-ber conductance-sweep``)
+    and evaluates them as ensembles (:mod:`rram_ber.analysis.bayes.study`).
+
+    Returns
+    -------
+    dict
+        ``"<variant>_<metric>" -> {"mean", "ci_low", "ci_high", "seed_sd", "runs"}`` for the
+        variants ``software``, ``transferred``, ``deterministic_software``,
+        ``deterministic_transferred`` and the metrics ``accuracy``, ``nll``, ``ece``,
+        ``entropy_in``, ``entropy_ood``; intervals are 95 % over transfer draws.
+    """
+    from rram_ber.analysis.bayes.study import bayes_transfer as run
+
+    result, _, _ = run(
+        task, devices_per_weight, spread_scale, draws, seeds, seed, epochs, conductance_table
+    )
+    return result.summary

@@ -19,7 +19,19 @@ import sys
 from collections.abc import Sequence
 
 from rram_ber import __version__
-from rram_ber.commands import crossbar, demo, evaluate, netlist, program, read, report, run, segment
+from rram_ber.commands import (
+    bayes,
+    conductance_sweep,
+    crossbar,
+    demo,
+    evaluate,
+    netlist,
+    program,
+    read,
+    report,
+    run,
+    segment,
+)
 from rram_ber.core.validation import ParameterError
 
 EXIT_OK = 0
@@ -27,7 +39,19 @@ EXIT_SIMULATION_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
-_COMMAND_MODULES = (read, netlist, run, report, demo, evaluate, program, crossbar, segment)
+_COMMAND_MODULES = (
+    read,
+    netlist,
+    run,
+    report,
+    demo,
+    evaluate,
+    program,
+    crossbar,
+    segment,
+    conductance_sweep,
+    bayes,
+)
 #: Commands whose interrupted work is stored and resumed by running them again.
 _RESUMABLE = ("run", "demo")
 
