@@ -28,6 +28,7 @@ from rram_ber.core.validation import (
     ParameterError,
     check_fields,
     check_int,
+    check_range,
     parse_enum,
     prefixed_errors,
     ranged,
@@ -46,6 +47,7 @@ from rram_ber.models.resistance import (
     ResistanceStates,
     read_resistance_states,
 )
+from rram_ber.models.variability import TRUNCATION_SCALE_RANGE
 
 
 class DeviceModel(enum.StrEnum):
@@ -92,6 +94,12 @@ class VcmSettings:
         ``"oe_on_bl"`` (default) or ``"ae_on_bl"``.
     pilot_devices : int
         Devices of the pilot population that places the default 1T1R reference, 10 ... 10000.
+    truncation_scale : float
+        Scale of the truncation of the d2d (and c2c) variables about their means, 0.25 ... 10:
+        1 = the published JART VCM v1b bounds (default); 2 = half-ranges twice as wide, cut to
+        the model's validity box, so only N_min widens
+        (:meth:`rram_ber.models.variability.D2dVariability.published`). Every rare-event bound
+        on a VCM read rests on this truncation.
     """
 
     set_amplitude_v: float = _DEFAULT_SET.amplitude_v
@@ -104,6 +112,7 @@ class VcmSettings:
     c2c: bool = True
     orientation: DeviceOrientation = DeviceOrientation.OE_ON_BIT_LINE
     pilot_devices: int = DEFAULT_PILOT_DEVICES
+    truncation_scale: float = 1.0
 
     def __post_init__(self) -> None:
         # The pulse records own their ranges; their errors name the key of this table.
@@ -115,6 +124,7 @@ class VcmSettings:
             self, "orientation", parse_enum(DeviceOrientation, self.orientation, "orientation")
         )
         check_int("pilot_devices", self.pilot_devices, 10, 10_000)
+        check_range("truncation_scale", self.truncation_scale, *TRUNCATION_SCALE_RANGE)
 
     def set_pulse(self) -> PulseShape:
         """The SET pulse."""
@@ -140,6 +150,7 @@ class VcmSettings:
             "c2c": self.c2c,
             "orientation": self.orientation.value,
             "pilot_devices": self.pilot_devices,
+            "truncation_scale": self.truncation_scale,
         }
 
 
