@@ -567,7 +567,8 @@ def _device(table: Mapping[str, Any]) -> DeviceSettings:
         VcmSettings,
         {k: (v if k in integers else _number(v)) for k, v in vcm_table.items()},
     )
-    numbers = {k: (v if k in ("model", "csv") else _number(v)) for k, v in values.items()}
+    words = ("model", "csv", "temperature_preset")
+    numbers = {k: (v if k in words else _number(v)) for k, v in values.items()}
     device = _build("device", DeviceSettings, {**numbers, "vcm": vcm})
     return device
 
