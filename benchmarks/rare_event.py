@@ -91,92 +91,39 @@ import math
 import time
 
 import numpy as np
-from scipy import integrate, stats
 from scipy.stats import norm
 
 from rram_ber.characterization.rare import RareEventResult, estimate_failure_probability
+from rram_ber.characterization.rare.problems import COVERAGE_PROBLEMS, HalfSpace
 
-
-class HalfSpace:
-    """``a . u > beta`` with ``|a| = 1`` drawn at random: ``p = Phi(-beta)``."""
-
-    def __init__(self, dim: int, p: float) -> None:
-        a = np.random.default_rng(2024).standard_normal(dim)
-        self.a = a / np.linalg.norm(a)
-        self.beta = float(norm.isf(p))
-
-    def __call__(self, u: np.ndarray) -> np.ndarray:
-        return np.asarray(u @ self.a > self.beta)
-
-    def margin(self, u: np.ndarray) -> np.ndarray:
-        """``beta - a . u``: <= 0 exactly where the point fails."""
-        return np.asarray(self.beta - u @ self.a)
-
-
-class Union:
-    """Failure if any of ``k`` orthonormal half-spaces ``a_j . u > beta`` holds.
-
-    ``P = 1 - (1 - Phi(-beta))^k`` exactly (the projections on orthonormal ``a_j`` are
-    independent standard normals); ``beta`` is chosen so that ``P`` is the given value.
-    """
-
-    def __init__(self, dim: int, p: float, k: int) -> None:
-        q, _ = np.linalg.qr(np.random.default_rng(2024).standard_normal((dim, k)))
-        self.a = q.T
-        self.beta = float(norm.isf(1.0 - (1.0 - p) ** (1.0 / k)))
-        self.p = 1.0 - float(norm.cdf(self.beta)) ** k if k > 1 else float(norm.sf(self.beta))
-
-    def __call__(self, u: np.ndarray) -> np.ndarray:
-        return np.asarray((u @ self.a.T > self.beta).any(axis=1))
-
-    def margin(self, u: np.ndarray) -> np.ndarray:
-        """``beta - max_j a_j . u``: <= 0 exactly where some half-space holds."""
-        return np.asarray(self.beta - (u @ self.a.T).max(axis=1))
-
-
-class Parabola:
-    """Failure if ``u_1 > beta + kappa sum_{i>1} u_i^2`` (a convex, curved failure set).
-
-    ``P = E[Phi(-(beta + kappa Q))]`` with ``Q ~ chi^2_{dim-1}``, integrated numerically.
-    """
-
-    def __init__(self, dim: int, beta: float, kappa: float) -> None:
-        self.beta, self.kappa = beta, kappa
-
-        def integrand(q: float) -> float:
-            return float(norm.sf(beta + kappa * q) * stats.chi2.pdf(q, dim - 1))
-
-        self.p = float(integrate.quad(integrand, 0.0, np.inf, limit=200)[0])
-
-    def __call__(self, u: np.ndarray) -> np.ndarray:
-        return np.asarray(u[:, 0] > self.beta + self.kappa * np.sum(u[:, 1:] ** 2, axis=1))
-
-    def margin(self, u: np.ndarray) -> np.ndarray:
-        """``beta + kappa sum_{i>1} u_i^2 - u_1``: <= 0 exactly where the point fails."""
-        return np.asarray(self.beta + self.kappa * np.sum(u[:, 1:] ** 2, axis=1) - u[:, 0])
-
-
-#: The coverage problems: name -> (limit state, dimension).
+#: The importance-sampling coverage problems (see ``COVERAGE_PROBLEMS``).
 PROBLEMS = {
-    "two regions, 30-D, 1e-6": (lambda: Union(30, 1e-6, 2), 30),
-    "four regions, 30-D, 1e-6": (lambda: Union(30, 1e-6, 4), 30),
-    "half-space, 100-D, 1e-9": (lambda: Union(100, 1e-9, 1), 100),
-    "parabola, 50-D (kappa 0.01)": (lambda: Parabola(50, 4.0, 0.01), 50),
+    name: COVERAGE_PROBLEMS[name]
+    for name in (
+        "two regions, 30-D, 1e-6",
+        "four regions, 30-D, 1e-6",
+        "half-space, 100-D, 1e-9",
+        "parabola, 50-D (kappa 0.01)",
+    )
 }
 
 #: The subset-simulation coverage problems; the parabola with kappa 0.02 (P = 4.91e-7) is the
 #: one the importance search never finds (issue 14: p = 0 with the bound [0, 1.9e-4]).
 SUBSET_PROBLEMS = {
-    "two regions, 30-D, 1e-6": (lambda: Union(30, 1e-6, 2), 30),
-    "half-space, 100-D, 1e-9": (lambda: Union(100, 1e-9, 1), 100),
-    "parabola, 50-D (kappa 0.02)": (lambda: Parabola(50, 4.0, 0.02), 50),
+    name: COVERAGE_PROBLEMS[name]
+    for name in (
+        "two regions, 30-D, 1e-6",
+        "half-space, 100-D, 1e-9",
+        "parabola, 50-D (kappa 0.02)",
+    )
 }
 
 
 def subset_coverage_run(seeds: int, budgets: list[int]) -> None:
     """Coverage, evaluations and bounds of subset simulation on its three problems."""
-    for name, (make, dim) in SUBSET_PROBLEMS.items():
+    for name, make in SUBSET_PROBLEMS.items():
         limit_state = make()
+        dim = limit_state.dim
         print(f"\nsubset, {name}: truth {limit_state.p:.4g}")
         for budget in budgets:
             start = time.perf_counter()
@@ -197,16 +144,22 @@ def subset_coverage_run(seeds: int, budgets: list[int]) -> None:
                 f" | half-width median {np.median([r.relative_half_width for r in estimates]):.2f}"
                 f" | estimate/truth median {np.median(ratio):.3f}, mean {np.mean(ratio):.3f},"
                 f" within 20 % {within}/{len(estimates)}"
-                f" | CoV median {np.median([r.coefficient_of_variation for r in results]):.2f}"
+                f" | CoV median {np.median([_cov(r) for r in results]):.2f}"
                 f" ({time.perf_counter() - start:.0f} s)",
                 flush=True,
             )
 
 
+def _cov(result: RareEventResult) -> float:
+    """Subset simulation's coefficient of variation (one of its diagnostics)."""
+    return float(np.asarray(result.diagnostics["coefficient_of_variation"]))
+
+
 def coverage_run(seeds: int, budgets: list[int]) -> None:
     """Coverage and evaluations of importance sampling on the four problems."""
-    for name, (make, dim) in PROBLEMS.items():
+    for name, make in PROBLEMS.items():
         limit_state = make()
+        dim = limit_state.dim
         print(f"\n{name}: truth {limit_state.p:.4g}")
         for budget in budgets:
             start = time.perf_counter()
@@ -253,11 +206,18 @@ def summarise(results: list[RareEventResult], p: float) -> str:
     return "  ".join(parts)
 
 
+def _first_beta(result: RareEventResult) -> float:
+    """Distance of importance sampling's first design point, in sigmas (NaN if none)."""
+    betas = np.asarray(result.diagnostics.get("betas", ()), dtype=float)
+    return float(betas[0]) if betas.size else math.nan
+
+
 def spice_run(target: float) -> None:
     """Importance sampling on a real 2T2R read at a rare condition: evaluations and time."""
     from rram_ber.characterization.limit_states import ReadLimitState, ReadVariation
     from rram_ber.characterization.session import NgspiceSession
     from rram_ber.circuits.read import ReadConditions
+    from rram_ber.models.resistance import ResistanceStates
 
     print(
         "\nSPICE: 2T2R read, LRS 10 kohm / HRS 14 kohm, 1.2 V, 27 C, TT,"
@@ -267,7 +227,7 @@ def spice_run(target: float) -> None:
         state = ReadLimitState(
             session,
             ReadConditions(),
-            ReadVariation(lrs_median_ohm=10e3, hrs_median_ohm=14e3),
+            ReadVariation(devices=ResistanceStates.log_normal(10e3, 0.0, 14e3, 0.0)),
             copies_per_netlist=100,
         )
         start = time.perf_counter()
@@ -285,7 +245,7 @@ def spice_run(target: float) -> None:
     print(
         f"  p = {result.p:.3e}  95 % [{result.ci_low:.3e}, {result.ci_high:.3e}]"
         f"  (+-{100 * result.relative_half_width:.0f} %)  design point at"
-        f" {result.regions[0].beta if result.regions else math.nan:.2f} sigma"
+        f" {_first_beta(result):.2f} sigma"
     )
     print(
         f"  {result.n_evaluations} simulations ({search} for the search) in {seconds:.0f} s"

@@ -15,47 +15,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-# scipy.special, not scipy.stats: the same Boost quantiles (beta.ppf is betaincinv; identical
-# on 92,000 (k, n) pairs checked), and 2-3x less import time, which every
-# campaign pays.
-from scipy.special import betaincinv
-
 from rram_ber.characterization import schema
+from rram_ber.characterization.rare.intervals import CONFIDENCE, clopper_pearson
+from rram_ber.characterization.rare.results import RareEstimate
 
-CONFIDENCE = 0.95
-
-
-def clopper_pearson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Exact (Clopper-Pearson) two-sided interval of a binomial proportion.
-
-    ``low = B(alpha/2; k, n-k+1)`` and ``high = B(1-alpha/2; k+1, n-k)`` with ``B`` the beta
-    quantile function, ``low = 0`` when ``k = 0`` and ``high = 1`` when ``k = n``
-    (C. J. Clopper, E. S. Pearson, "The use of confidence or fiducial limits illustrated in the
-    case of the binomial", Biometrika 26(4):404-413, 1934). The coverage is at least
-    ``confidence`` for every true proportion.
-
-    Parameters
-    ----------
-    k : int
-        Observed events (errors), 0 <= k <= n.
-    n : int
-        Trials (resolved reads); with n = 0 the interval is (0, 1).
-    confidence : float
-        Two-sided confidence level.
-
-    Returns
-    -------
-    tuple of float
-        ``(low, high)``.
-    """
-    if n <= 0:
-        return 0.0, 1.0
-    if not 0 <= k <= n:
-        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
-    alpha = 1.0 - confidence
-    low = 0.0 if k == 0 else float(betaincinv(k, n - k + 1, alpha / 2))
-    high = 1.0 if k == n else float(betaincinv(k + 1, n - k, 1 - alpha / 2))
-    return low, high
+__all__ = [
+    "CONFIDENCE",
+    "ConditionTally",
+    "ber_report",
+    "ber_row",
+    "ber_table",
+    "clopper_pearson",
+    "confusion_table",
+    "rare_ber_row",
+    "rare_ber_table",
+    "tally_ber_table",
+    "tally_confusion_table",
+    "tally_rows",
+]
 
 
 def ber_report(k: int, n: int, low: float, high: float) -> str:
@@ -266,7 +243,7 @@ def confusion_table(samples: pd.DataFrame, read_values: Sequence[int] = (1, 0, -
     return tally_confusion_table(tallies, read_values)
 
 
-def rare_ber_row(plus: Mapping[str, Any], minus: Mapping[str, Any]) -> dict[str, Any]:
+def rare_ber_row(plus: RareEstimate, minus: RareEstimate) -> dict[str, Any]:
     """BER statistics of one condition from its two rare-event estimates (stored +1 and -1).
 
     ``p_error_plus`` and ``p_error_minus`` are the two estimates and ``ber`` their mean (the
@@ -277,8 +254,9 @@ def rare_ber_row(plus: Mapping[str, Any], minus: Mapping[str, Any]) -> dict[str,
     and it keeps what the standard error cannot carry (the conservative bound of an estimate
     without failures, scaled-sigma's bootstrap interval, the widening of an estimate whose
     search may have missed a region). A failure here is a wrong or unresolved read, so
-    ``n_unresolved`` is not counted apart. When an estimate says failure regions may be
-    missing, ``ber_report`` says so.
+    ``n_unresolved`` is not counted apart. When both estimates are upper bounds only, the
+    report is the bound (``< bound``); when an estimate says failure regions may be missing,
+    the report says so.
 
     Raises
     ------
@@ -286,41 +264,63 @@ def rare_ber_row(plus: Mapping[str, Any], minus: Mapping[str, Any]) -> dict[str,
         If the combined interval has zero width or does not contain ``ber`` (a broken
         estimate: a rare-event row never claims certainty).
     """
-    method = str(plus["method"])
-    ber = 0.5 * (float(plus["p"]) + float(minus["p"]))
-    low = 0.5 * (float(plus["ci_low"]) + float(minus["ci_low"]))
-    high = 0.5 * (float(plus["ci_high"]) + float(minus["ci_high"]))
+    first, second = plus.result, minus.result
+    ber = 0.5 * (first.p + second.p)
+    low = 0.5 * (first.ci_low + second.ci_low)
+    high = 0.5 * (first.ci_high + second.ci_high)
     # A NaN estimate (scaled-sigma without failures at three scales) keeps its interval.
     if not high > low or not (math.isnan(ber) or low <= ber <= high):
         raise ValueError(
-            f"rare-event estimates of condition {plus.get('condition_id')} give the interval "
+            f"rare-event estimates of condition {plus.condition_id} give the interval "
             f"[{low:g}, {high:g}] for ber = {ber:g}; expected a non-empty interval around it"
         )
-    n = int(plus["n_evaluations"]) + int(minus["n_evaluations"])
-    failures = int(plus["n_failures"]) + int(minus["n_failures"])
-    label = method
-    if plus.get("regions_may_be_missing") or minus.get("regions_may_be_missing"):
+    label = first.method
+    if first.regions_may_be_missing or second.regions_may_be_missing:
         label += "; regions may be missing, interval widened"
+    if math.isnan(ber):
+        report = f"undetermined [{low:.2g}, {high:.2g}] ({label})"
+    elif first.upper_bound_only and second.upper_bound_only:
+        report = f"< {high:.2g} ({label})"
+    else:
+        report = f"{ber:.3g} [{low:.2g}, {high:.2g}] ({label})"
     return {
-        schema.METHOD: method,
-        schema.N_SAMPLES: n,
+        schema.METHOD: first.method,
+        schema.N_SAMPLES: first.n_evaluations + second.n_evaluations,
         schema.N_RESOLVED: math.nan,
         schema.N_UNRESOLVED: math.nan,
         schema.N_FAILED: 0,
-        schema.N_ERRORS: failures,
+        schema.N_ERRORS: first.n_failures + second.n_failures,
         schema.BER: ber,
         schema.BER_CI_LOW: low,
         schema.BER_CI_HIGH: high,
-        schema.BER_REPORT: _rare_report(ber, low, high, label),
-        schema.P_ERROR_PLUS: float(plus["p"]),
-        schema.P_ERROR_MINUS: float(minus["p"]),
+        schema.BER_REPORT: report,
+        schema.P_ERROR_PLUS: first.p,
+        schema.P_ERROR_MINUS: second.p,
     }
 
 
-def _rare_report(ber: float, low: float, high: float, label: str) -> str:
-    """``ber_report`` of a rare-event row: never a bare 0, never a zero-width interval."""
-    if math.isnan(ber):
-        return f"undetermined [{low:.2g}, {high:.2g}] ({label})"
-    if ber == 0.0:
-        return f"< {high:.2g} ({label})"
-    return f"{ber:.3g} [{low:.2g}, {high:.2g}] ({label})"
+def rare_ber_table(
+    estimates: Sequence[RareEstimate], condition_settings: Mapping[int, Mapping[str, Any]]
+) -> pd.DataFrame:
+    """One row per condition from its two estimates: its settings, then the BER columns.
+
+    Raises
+    ------
+    ValueError
+        If a condition lacks the estimate of a stored value (naming it), or an estimate is
+        broken (see :func:`rare_ber_row`).
+    """
+    by_key = {(e.condition_id, e.stored): e for e in estimates}
+    rows = []
+    for condition_id, settings in sorted(condition_settings.items()):
+        missing = [s for s in (1, -1) if (condition_id, s) not in by_key]
+        if missing:
+            raise ValueError(f"condition {condition_id} has no estimate for stored {missing}")
+        rows.append(
+            {
+                schema.CONDITION_ID: condition_id,
+                **settings,
+                **rare_ber_row(by_key[(condition_id, 1)], by_key[(condition_id, -1)]),
+            }
+        )
+    return pd.DataFrame(rows)

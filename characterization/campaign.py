@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +27,15 @@ from rram_ber import __version__
 from rram_ber.characterization import schema, store
 from rram_ber.characterization.ber import (
     ConditionTally,
-    rare_ber_row,
+    rare_ber_table,
     tally_ber_table,
     tally_confusion_table,
     tally_rows,
 )
 from rram_ber.characterization.executors import Executor
 from rram_ber.characterization.preflight import preflight
+from rram_ber.characterization.rare.registry import ESTIMATORS, CampaignWork
+from rram_ber.characterization.rare_task import rare_tasks
 from rram_ber.characterization.spec import CampaignSpec, Condition
 from rram_ber.characterization.technology_spec import copy_user_files
 from rram_ber.characterization.worker import ChunkTask, RareOutcome, RareTask, Task, chunk_tasks
@@ -42,6 +44,18 @@ from rram_ber.core.validation import ParameterError
 
 #: Most chunks a campaign may have: each is a task object in memory and a file on disk.
 MAX_CHUNKS = 1_000_000
+
+#: How each kind of campaign work is planned into tasks (the tasks then dispatch on their
+#: type: a chunk is simulated and tallied, an estimate is estimated and stored as a record).
+_PLANS: dict[CampaignWork, Callable[[CampaignSpec, list[Condition]], list[Task]]] = {
+    CampaignWork.SAMPLE_CHUNKS: lambda spec, conditions: list(chunk_tasks(spec, conditions)),
+    CampaignWork.ESTIMATES: lambda spec, conditions: list(rare_tasks(spec, conditions)),
+}
+
+
+def campaign_work(spec: CampaignSpec) -> CampaignWork:
+    """What the campaign's method runs (its registry entry says)."""
+    return ESTIMATORS[spec.campaign.method].campaign_work
 
 
 @dataclass(frozen=True)
@@ -188,13 +202,15 @@ def _mismatch(where: str, stored: Mapping[str, str], current: Mapping[str, str])
 SAMPLES_KEY = "spec.campaign.samples"
 
 
-def _same_campaign(stored: Mapping[str, str], current: Mapping[str, str]) -> bool:
+def _same_campaign(stored: Mapping[str, str], current: Mapping[str, str], top_up: bool) -> bool:
     """Whether stored results belong to the current campaign (all keys equal).
 
-    A Monte-Carlo campaign rerun with another ``campaign.samples`` into the same output is the
-    same campaign topped up (or cut): its existing sample rows are kept, the new ones added.
+    With ``top_up`` (a campaign of Monte-Carlo sample chunks, see
+    :attr:`CampaignWork.may_top_up`) a rerun with another ``campaign.samples`` into the same
+    output is the same campaign topped up (or cut): its existing sample rows are kept, the new
+    ones added.
     """
-    if current.get("spec.campaign.method") == json.dumps("monte-carlo"):
+    if top_up:
         return {k: v for k, v in stored.items() if k != SAMPLES_KEY} == {
             k: v for k, v in current.items() if k != SAMPLES_KEY
         }
@@ -221,7 +237,7 @@ def check_size(spec: CampaignSpec) -> None:
     """
     groups = len({c.group_id for c in spec.conditions()})
     chunks = groups * math.ceil(spec.campaign.samples / spec.campaign.batch_size)
-    if spec.campaign.method == "monte-carlo" and chunks > MAX_CHUNKS:
+    if campaign_work(spec) is CampaignWork.SAMPLE_CHUNKS and chunks > MAX_CHUNKS:
         per_condition = MAX_CHUNKS // groups * spec.campaign.batch_size
         raise ParameterError(
             "campaign.samples",
@@ -278,7 +294,7 @@ def aggregate(
     """
     conditions = spec.conditions()
     settings = {c.condition_id: c.settings() for c in conditions}
-    if spec.campaign.method == "monte-carlo":
+    if campaign_work(spec) is CampaignWork.SAMPLE_CHUNKS:
         binary = [c.condition_id for c in conditions if _is_binary(c)]
         if tallies is None:
             paths = [
@@ -290,17 +306,7 @@ def aggregate(
         ber = tally_ber_table(tallies, settings, binary)
         confusion = tally_confusion_table(tallies)
     else:
-        estimates = {(e["condition_id"], e["stored"]): e for e in store.read_estimates(out)}
-        ber = pd.DataFrame(
-            [
-                {
-                    schema.CONDITION_ID: cid,
-                    **values,
-                    **rare_ber_row(estimates[(cid, 1)], estimates[(cid, -1)]),
-                }
-                for cid, values in sorted(settings.items())
-            ]
-        )
+        ber = rare_ber_table(store.read_estimates(out), settings)
         confusion = pd.DataFrame(columns=list(schema.CONFUSION_COLUMNS))
     store.write_text(out / "ber.csv", ber.to_csv(index=False))
     store.write_text(out / "confusion.csv", confusion.to_csv(index=False))
@@ -308,7 +314,11 @@ def aggregate(
 
 
 def _stored_problem(
-    out: Path, task: Task, keys: Mapping[str, str], tallies: dict[int, ConditionTally]
+    out: Path,
+    task: Task,
+    keys: Mapping[str, str],
+    tallies: dict[int, ConditionTally],
+    top_up: bool,
 ) -> str | None:
     """Verify a task's stored result: None if absent, "" if good, else why it is unusable.
 
@@ -323,12 +333,15 @@ def _stored_problem(
         path = store.estimate_paths(out, task.condition.condition_id, task.stored)[0]
         if not path.exists():
             return None
-        estimate = store.read_estimate(path)
-        if estimate is None:
+        stored_keys = store.estimate_fingerprint(path)
+        if stored_keys is None:
             return f"rare/{path.name} is unreadable"
-        stored = estimate.get("fingerprint")
-        if not isinstance(stored, dict) or stored != keys:
-            raise _refuse(out, _mismatch(f"rare/{path.name}", dict(stored or {}), keys))
+        if stored_keys != keys:
+            raise _refuse(out, _mismatch(f"rare/{path.name}", stored_keys, keys))
+        try:
+            store.read_estimate(path)
+        except ValueError as error:
+            return str(error)
         return ""
     path = store.chunk_path(out, task.group_id, task.chunk)
     if not path.exists() and not path.is_symlink():
@@ -339,7 +352,7 @@ def _stored_problem(
         return f"samples/{path.name} is unusable: {error.reason}"
     if stored is None:
         return f"samples/{path.name} carries no campaign fingerprint (an older format)"
-    if not _same_campaign(stored, keys):
+    if not _same_campaign(stored, keys, top_up):
         raise _refuse(out, _mismatch(f"samples/{path.name}", stored, keys))
     expected = [(c.condition_id, s) for c in task.conditions for s in range(task.first, task.stop)]
     problem = store.chunk_problem(rows, expected)
@@ -366,15 +379,12 @@ def _tasks(
     simulated again, with a message on ``stream`` naming where it went; a bad estimate is
     deleted and recomputed; one made by another campaign stops the run.
     """
-    tasks: list[Task]
-    if spec.campaign.method == "monte-carlo":
-        tasks = list(chunk_tasks(spec, conditions))
-    else:
-        tasks = [RareTask(c, stored) for c in conditions for stored in (1, -1)]
+    work = campaign_work(spec)
+    tasks = _PLANS[work](spec, conditions)
     todo: list[Task] = []
     bad = 0
     for task in tasks:
-        problem = _stored_problem(out, task, keys, tallies)
+        problem = _stored_problem(out, task, keys, tallies, work.may_top_up)
         if problem:
             bad += 1
             if isinstance(task, RareTask):
@@ -467,7 +477,7 @@ def run_campaign(
                 raise _refuse(
                     out, "its campaign.json is unreadable or has no fingerprint (older rram-ber?)"
                 )
-            if not _same_campaign(stored_keys, keys):
+            if not _same_campaign(stored_keys, keys, campaign_work(spec).may_top_up):
                 raise _refuse(out, _mismatch("campaign.json", stored_keys, keys))
         conditions = spec.conditions()
         # Counts per condition, filled as chunks are verified and as they arrive: the tables
@@ -491,15 +501,16 @@ def run_campaign(
             written = writer.submit(_write_conditions, spec, conditions, out)
             _execute(spec, out, executor, tasks, todo, keys, progress, stream, tallies)
             written.result()
-        rare = spec.campaign.method != "monte-carlo"
-        if not rare:
+        planned = [(t.group_id, t.chunk) for t in tasks if isinstance(t, ChunkTask)]
+        if planned:
             store.verify_planned_chunks(
                 out,
-                [(t.group_id, t.chunk) for t in tasks if isinstance(t, ChunkTask)],
+                planned,
                 {cid: tally.n_samples for cid, tally in tallies.items()},
                 {c.condition_id: spec.campaign.samples for c in conditions},
             )
-        ber, confusion = aggregate(spec, out, None if rare else tallies)
+        # Tallies of the chunks verified and simulated (none for a campaign of estimates).
+        ber, confusion = aggregate(spec, out, tallies)
     return CampaignResult(
         out,
         ber,
@@ -529,22 +540,14 @@ def _execute(
     tallies: dict[int, ConditionTally],
 ) -> None:
     """Run ``todo`` on ``executor``; store and count (``tallies``) each result as it arrives."""
-    rare = spec.campaign.method != "monte-carlo"
-    unit = "estimate" if rare else "sample"
+    unit = campaign_work(spec).progress_unit
     total = sum(t.samples for t in tasks)
     done = total - sum(t.samples for t in todo)
     if progress is not None:
         progress(done, total, unit)
     for task, result in executor.run(spec, todo):
         if isinstance(result, RareOutcome) and isinstance(task, RareTask):
-            store.write_estimate(
-                out,
-                task.condition.condition_id,
-                task.stored,
-                result.estimate.to_dict(),
-                result.rows,
-                keys,
-            )
+            store.write_estimate(out, result.estimate, result.rows, keys)
         elif isinstance(result, dict) and isinstance(task, ChunkTask):
             rows = pd.concat(result.values(), ignore_index=True)
             store.write_chunk(out, task.group_id, task.chunk, rows, keys)

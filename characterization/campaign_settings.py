@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rram_ber.characterization.schema import METHODS
+from rram_ber.characterization.rare.registry import METHODS
 from rram_ber.characterization.simulator import DEFAULT_TIME_LIMIT_S
 from rram_ber.core.validation import ParameterError, check_choice, check_int, check_range
 from rram_ber.models.cmos import PelgromCoefficients

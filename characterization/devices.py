@@ -43,7 +43,6 @@ from rram_ber.models.resistance import (
     R_MIN_OHM,
     SIGMA_LN_MAX,
     FixedResistance,
-    LogNormalResistance,
     ResistanceStates,
     read_resistance_states,
 )
@@ -66,8 +65,12 @@ class DeviceModel(enum.StrEnum):
 #: floor (~1.6 kOhm) and no longer follows I_C (R * I_C = 0.52 V at 300 uA).
 COMPLIANCE_MIN_A = 40e-6
 COMPLIANCE_MAX_A = 300e-6
-#: Device options the rare-event estimators accept (standard normals per device; VCM: its d2d
-#: and c2c draws, see characterization.vcm_limit_state).
+#: Device options the rare-event estimators accept. A resistor option joins when its law's
+#: ``from_standard_normal`` is the device's distribution all the way into the tails: the limit
+#: states draw each device through it (characterization.limit_states); VCM devices through
+#: their d2d and c2c draws (characterization.vcm_limit_state). Measured devices stay out: their
+#: transform is the data's quantile function, clamped to the measured range, so an estimate
+#: below the data's resolution would silently assume no device beyond the measured extremes.
 RARE_EVENT_MODELS = (DeviceModel.FIXED, DeviceModel.LOGNORMAL, DeviceModel.VCM)
 DEFAULT_PILOT_DEVICES = 60
 CELSIUS_TO_KELVIN = 273.15
@@ -236,9 +239,8 @@ class DeviceSettings:
         if self.model is DeviceModel.FIXED:
             return ResistanceStates(FixedResistance(self.lrs_ohm), FixedResistance(self.hrs_ohm))
         if self.model is DeviceModel.LOGNORMAL:
-            return ResistanceStates(
-                LogNormalResistance(self.lrs_median_ohm, self.lrs_sigma_ln),
-                LogNormalResistance(self.hrs_median_ohm, self.hrs_sigma_ln),
+            return ResistanceStates.log_normal(
+                self.lrs_median_ohm, self.lrs_sigma_ln, self.hrs_median_ohm, self.hrs_sigma_ln
             )
         if self.model is DeviceModel.EMPIRICAL and self.measured is not None:
             return self.measured
@@ -257,8 +259,7 @@ class DeviceSettings:
 
     @property
     def rare_events(self) -> bool:
-        """Whether the rare-event estimators apply: each device a function of one standard
-        normal, ``R = median * exp(sigma_ln * u)`` (fixed and log-normal devices)."""
+        """Whether the rare-event estimators apply (the model is in :data:`RARE_EVENT_MODELS`)."""
         return self.model in RARE_EVENT_MODELS
 
     def nominal_lrs_hrs_ohm(self) -> tuple[float, float]:

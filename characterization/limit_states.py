@@ -8,8 +8,11 @@ independent standard-normal variables ``u``, the form the estimators work in:
   :func:`~circuits.read.read_transistor_geometries`, mapped by
   :func:`rram_ber.models.cmos.deviations_from_standard_normal`;
 * optionally ``u_r_bl`` and ``u_r_blb``: device-to-device variability of the resistive elements,
-  log-normal, ``R = median * exp(sigma_ln * u)`` (only devices with ``sigma_ln > 0`` get a
-  variable; a 1T1R reference resistor is fixed).
+  mapped by the device distribution's own ``from_standard_normal`` (for the log-normal law
+  ``R = median * exp(sigma_ln * u)``; any law of :mod:`rram_ber.models.resistance`), then taken
+  to the read's temperature by the device temperature law, as the Monte-Carlo path does draw
+  by draw (only devices whose distribution spreads, ``sigma_ln > 0``, get a variable; a 1T1R
+  reference resistor is fixed).
 
 Each call simulates the rows in batched netlists (``copies_per_netlist`` PCSA + cell copies in
 one transient, see :mod:`rram_ber.circuits.read`) and returns True for every read that fails. Every
@@ -77,7 +80,14 @@ from rram_ber.models.cmos import (
     deviations_from_standard_normal,
     mismatch_sigmas,
 )
-from rram_ber.models.resistance import R_MAX_OHM, R_MIN_OHM, SIGMA_LN_MAX, LogNormalResistance
+from rram_ber.models.device_temperature import DeviceState, ResistorTemperature
+from rram_ber.models.resistance import (
+    R_MAX_OHM,
+    R_MIN_OHM,
+    FixedResistance,
+    ResistanceStates,
+    reference_1t1r_ohm,
+)
 
 #: Column of the verdict returned to the estimator.
 LIMIT_STATE_FAILURE = "failure"
@@ -110,12 +120,19 @@ class ReadVariation:
         ``2t2r`` (LRS/HRS pair) or ``1t1r`` (one device against ``reference_ohm``).
     stored : int
         Stored weight, +1 or -1. 2T2R: +1 = LRS on BL, HRS on BLB. 1T1R: +1 = device in LRS.
-    lrs_median_ohm, hrs_median_ohm : float
-        Median resistances of a device in LRS and in HRS [ohm].
-    lrs_sigma_ln, hrs_sigma_ln : float
-        Standard deviations of ``ln R`` in LRS and HRS; 0 = fixed value, no variable.
+    devices : ResistanceStates
+        The LRS and HRS distributions of the devices, at the temperature their law's values
+        are given (default fixed 5 and 50 kOhm). Each device is drawn through its
+        distribution's ``from_standard_normal``.
+    vary_devices : bool
+        Whether the devices vary (one variable per device whose distribution spreads); off:
+        each device at its distribution's median, as the Monte-Carlo path does.
+    device_temperature : ResistorTemperature or None
+        Law taking a device's value to the read's temperature (``conditions.temp_c``), applied
+        to every drawn value; None: the values are used as they are.
     reference_ohm : float or None
-        1T1R reference resistor [ohm]; None = geometric mean of the two medians.
+        1T1R reference resistor [ohm]; None =
+        :func:`~rram_ber.models.resistance.reference_1t1r_ohm` of the two medians.
     mismatch : bool
         Whether transistor mismatch variables are included.
     coefficients : PelgromCoefficients
@@ -128,10 +145,11 @@ class ReadVariation:
 
     cell: CellKind = CellKind.TWO_T_TWO_R
     stored: int = 1
-    lrs_median_ohm: float = 5e3
-    hrs_median_ohm: float = 50e3
-    lrs_sigma_ln: float = 0.0
-    hrs_sigma_ln: float = 0.0
+    devices: ResistanceStates = field(
+        default_factory=lambda: ResistanceStates(FixedResistance(5e3), FixedResistance(50e3))
+    )
+    vary_devices: bool = True
+    device_temperature: ResistorTemperature | None = None
     reference_ohm: float | None = None
     mismatch: bool = True
     coefficients: PelgromCoefficients = field(default_factory=PelgromCoefficients)
@@ -142,10 +160,14 @@ class ReadVariation:
         object.__setattr__(self, "cell", CellKind.parse(self.cell))
         if self.stored not in (1, -1) or isinstance(self.stored, bool):
             raise ParameterError("stored", self.stored, "+1 or -1")
-        for name in ("lrs_median_ohm", "hrs_median_ohm"):
-            check_range(name, getattr(self, name), R_MIN_OHM, R_MAX_OHM, unit="ohm")
-        for name in ("lrs_sigma_ln", "hrs_sigma_ln"):
-            check_range(name, getattr(self, name), 0.0, SIGMA_LN_MAX)
+        if not isinstance(self.devices, ResistanceStates):
+            raise ParameterError("devices", self.devices, "ResistanceStates")
+        if self.device_temperature is not None and not isinstance(
+            self.device_temperature, ResistorTemperature
+        ):
+            raise ParameterError(
+                "device_temperature", self.device_temperature, "ResistorTemperature or None"
+            )
         if self.reference_ohm is not None:
             check_range(
                 "reference_ohm",
@@ -155,26 +177,37 @@ class ReadVariation:
                 low_inclusive=False,
                 unit="ohm",
             )
-        for name in ("mismatch", "unresolved_is_failure"):
+        for name in ("mismatch", "unresolved_is_failure", "vary_devices"):
             if not isinstance(getattr(self, name), bool):
                 raise ParameterError(name, getattr(self, name), "True or False")
         if not isinstance(self.coefficients, PelgromCoefficients):
             raise ParameterError("coefficients", self.coefficients, "PelgromCoefficients")
         check_range("resolve_fraction", self.resolve_fraction, 0.0, 1.0, low_inclusive=False)
 
-    def branch_devices(self) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
-        """``(median, sigma_ln)`` of the device on BL and on BLB (None: a fixed reference)."""
-        lrs = (self.lrs_median_ohm, self.lrs_sigma_ln)
-        hrs = (self.hrs_median_ohm, self.hrs_sigma_ln)
-        if self.cell is CellKind.TWO_T_TWO_R:
-            return (lrs, hrs) if self.stored == 1 else (hrs, lrs)
-        return (lrs if self.stored == 1 else hrs), None
+    def branch_states(self) -> tuple[bool, bool | None]:
+        """Whether the device on BL, and on BLB, is in LRS (None on BLB: the 1T1R reference),
+        as the read mode of the cell stores ``stored``."""
+        bl_low, blb_low = CampaignCell(self.cell.value).mode.device_states(self.stored)
+        return bl_low, (blb_low if self.cell is CellKind.TWO_T_TWO_R else None)
 
     def reference_resistance_ohm(self) -> float:
         """The 1T1R reference resistor [ohm]."""
         if self.reference_ohm is not None:
             return self.reference_ohm
-        return math.sqrt(self.lrs_median_ohm * self.hrs_median_ohm)
+        return reference_1t1r_ohm(self.devices.lrs.median_ohm, self.devices.hrs.median_ohm)
+
+    def device_ohm(self, low_resistance: bool, u: float | None, temp_c: float) -> float:
+        """One device's resistance [ohm] at ``temp_c``: its distribution's value at the standard
+        normal ``u`` (its median when ``u`` is None), taken to ``temp_c`` by
+        ``device_temperature``, kept within [1, 1e12] ohm."""
+        distribution = self.devices.state(low_resistance)
+        value = (
+            distribution.median_ohm if u is None else float(distribution.from_standard_normal(u))
+        )
+        if self.device_temperature is not None:
+            state = DeviceState.LRS if low_resistance else DeviceState.HRS
+            value = self.device_temperature.resistance_ohm(value, state, temp_c)
+        return min(max(value, R_MIN_OHM), R_MAX_OHM)
 
 
 def _safe_margin(t_sample_s: float, delay_s: float) -> float:
@@ -231,13 +264,20 @@ class ReadLimitState:
         self._sigma_vt, self._sigma_beta = mismatch_sigmas(self.geometries, variation.coefficients)
         names = [f"u_dvt_{g.name}" for g in self.geometries]
         names += [f"u_dbeta_{g.name}" for g in self.geometries]
-        self._device_columns: list[tuple[int, LogNormalResistance]] = []
-        for branch, (side, device) in enumerate(
-            zip(("bl", "blb"), variation.branch_devices(), strict=True)
-        ):
-            if device is not None and device[1] > 0:
+        #: Per branch (BL, BLB): whether its device is in LRS (None: the 1T1R reference) and the
+        #: column of ``u`` that draws it (None: at its median).
+        self._branches: list[tuple[bool | None, int | None]] = []
+        n_mismatch = len(names)
+        for side, low in zip(("bl", "blb"), variation.branch_states(), strict=True):
+            column = None
+            if (
+                low is not None
+                and variation.vary_devices
+                and variation.devices.state(low).sigma_ln > 0
+            ):
+                column = len(names) - n_mismatch
                 names.append(f"u_r_{side}")
-                self._device_columns.append((branch, LogNormalResistance(*device)))
+            self._branches.append((low, column))
         self.variable_names: tuple[str, ...] = tuple(names)
         # A binary read of the cell: the same row builder as a Monte-Carlo 2T2R/1T1R sample.
         cell = CampaignCell(variation.cell.value)
@@ -377,14 +417,14 @@ class ReadLimitState:
 
     def _resistances(self, u_devices: np.ndarray) -> tuple[tuple[float, float], bool]:
         values: list[float] = []
-        for device in self.variation.branch_devices():
-            values.append(
-                device[0] if device is not None else self.variation.reference_resistance_ohm()
-            )
         clipped = False
-        for (branch, distribution), u_value in zip(self._device_columns, u_devices, strict=True):
-            values[branch] = distribution.value_ohm(float(u_value))
-            clipped |= values[branch] in (R_MIN_OHM, R_MAX_OHM)
+        for low, column in self._branches:
+            if low is None:
+                values.append(self.variation.reference_resistance_ohm())
+                continue
+            u = None if column is None else float(u_devices[column])
+            values.append(self.variation.device_ohm(low, u, self.conditions.temp_c))
+            clipped |= column is not None and values[-1] in (R_MIN_OHM, R_MAX_OHM)
         return (values[0], values[1]), clipped
 
     def _cell(self, resistances: tuple[float, float]) -> Cell:

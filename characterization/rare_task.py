@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,12 +12,12 @@ import pandas as pd
 from rram_ber.characterization import schema
 from rram_ber.characterization.devices import DeviceModel
 from rram_ber.characterization.limit_states import ReadLimitState, ReadVariation
+from rram_ber.characterization.rare.results import RareEstimate
 from rram_ber.characterization.simulator import Simulator
 from rram_ber.characterization.spec import CampaignSpec, Condition
 from rram_ber.characterization.vcm_cells import conditions_for, reference_ohm
 from rram_ber.characterization.vcm_limit_state import VcmReadLimitState
 from rram_ber.circuits.cells import CellKind
-from rram_ber.models.device_temperature import DeviceState
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,50 +41,10 @@ class RareTask:
         return 1
 
 
-@dataclass(frozen=True, slots=True)
-class RareEstimate:
-    """The stored summary of one rare-event estimate (``rare/cNNNN-plus.json``).
-
-    Attributes
-    ----------
-    condition_id : int
-        The condition.
-    stored : int
-        The stored weight, +1 or -1.
-    method : str
-        The estimator (``importance``, ``scaled-sigma`` or ``subset``).
-    p, ci_low, ci_high, std_error : float
-        Failure probability, its interval at ``confidence`` and its standard error.
-    confidence : float
-        Confidence level of the interval.
-    n_evaluations, n_failures : int
-        Simulated reads, and those that failed.
-    effective_sample_size : float
-        Kish effective sample size of the weighted estimate.
-    notes : list of str
-        The estimator's diagnostics.
-    regions_may_be_missing : bool
-        The importance-sampling search could not rule out a missed failure region (the
-        interval is widened; ber.csv's ``ber_report`` says so).
-    """
-
-    condition_id: int
-    stored: int
-    method: str
-    p: float
-    ci_low: float
-    ci_high: float
-    std_error: float
-    confidence: float
-    n_evaluations: int
-    n_failures: int
-    effective_sample_size: float
-    notes: list[str]
-    regions_may_be_missing: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able data."""
-        return asdict(self)
+def rare_tasks(spec: CampaignSpec, conditions: list[Condition]) -> list[RareTask]:
+    """The tasks of a campaign whose method runs estimates: one per condition and stored
+    value, +1 then -1."""
+    return [RareTask(c, stored) for c in conditions for stored in (1, -1)]
 
 
 @dataclass(frozen=True)
@@ -125,24 +86,17 @@ def _variation(spec: CampaignSpec, task: RareTask, **devices: Any) -> ReadVariat
 
 
 def resistor_variation(spec: CampaignSpec, task: RareTask) -> ReadVariation:
-    """The variation of a read with resistor devices (fixed or log-normal) at the task's
-    condition: one standard normal per device, R = median * exp(sigma_ln * u).
-
-    The device temperature law scales every draw of a state by one factor (as the Monte-Carlo
-    path does draw by draw), so here it scales the medians at the condition's temperature and
-    leaves sigma_ln as it is.
-    """
-    states = spec.device.states()
-    vary = spec.variability.device
-    law = spec.device.temperature_law()
-    temp_c = task.condition.temp_c
+    """The variation of a read with resistor devices at the task's condition: the campaign's
+    device distributions (each device drawn through its own ``from_standard_normal``), its
+    variability switch, its device temperature law (applied to every drawn value at the
+    condition's temperature, as the Monte-Carlo path does draw by draw) and its 1T1R
+    reference."""
     return _variation(
         spec,
         task,
-        lrs_median_ohm=law.resistance_ohm(states.lrs.median_ohm, DeviceState.LRS, temp_c),
-        hrs_median_ohm=law.resistance_ohm(states.hrs.median_ohm, DeviceState.HRS, temp_c),
-        lrs_sigma_ln=states.lrs.sigma_ln if vary else 0.0,
-        hrs_sigma_ln=states.hrs.sigma_ln if vary else 0.0,
+        devices=spec.device.states(),
+        vary_devices=spec.variability.device,
+        device_temperature=spec.device.temperature_law(),
         reference_ohm=spec.reference_resistance_ohm(),
     )
 
@@ -191,18 +145,17 @@ def estimate_rare(
     else:
         variation = resistor_variation(spec, task)
         state = ReadLimitState(simulator, read_conditions, variation, copies_per_netlist=batch)
+    options: dict[str, Any] = {"batch_size": batch}
+    if spec.campaign.target_relative_half_width is not None:
+        # The spec accepts a target only for a method that stops at one.
+        options["target_relative_half_width"] = spec.campaign.target_relative_half_width
     result = estimate_failure_probability(
         state,
         state.dim,
         method=spec.campaign.method,
         budget=spec.campaign.samples,
         seed=rare_seed(spec, task),
-        batch_size=batch,
-        **(
-            {"target_relative_half_width": spec.campaign.target_relative_half_width}
-            if spec.campaign.target_relative_half_width is not None
-            else {}
-        ),
+        **options,
     )
     rows = pd.DataFrame(state.table())
     if result.samples is not None:
@@ -215,19 +168,8 @@ def estimate_rare(
         rows["weight"] = result.samples.weight
         rows["scale"] = result.samples.scale
     rows.insert(0, schema.CONDITION_ID, task.condition.condition_id)
+    # The rows are stored beside the estimate; the result keeps everything else.
     estimate = RareEstimate(
-        condition_id=task.condition.condition_id,
-        stored=task.stored,
-        method=result.method,
-        p=result.p,
-        ci_low=result.ci_low,
-        ci_high=result.ci_high,
-        std_error=result.std_error,
-        confidence=result.confidence,
-        n_evaluations=result.n_evaluations,
-        n_failures=result.n_failures,
-        effective_sample_size=result.effective_sample_size,
-        notes=list(result.notes),
-        regions_may_be_missing=result.regions_may_be_missing,
+        task.condition.condition_id, task.stored, dataclasses.replace(result, samples=None)
     )
     return RareOutcome(estimate, rows)

@@ -71,8 +71,8 @@ BER_COLUMNS = (
     P_ERROR_MINUS,
 )
 
-#: Values of the ``method`` column.
-METHODS = ("monte-carlo", "importance", "scaled-sigma", "subset")
+# The values of the ``method`` column are the estimators' names, the keys of
+# ``rram_ber.characterization.rare.registry.ESTIMATORS`` (``METHODS`` there).
 
 # --- confusion.csv -------------------------------------------------------------------------
 STORED = "stored"

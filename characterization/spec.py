@@ -55,7 +55,7 @@ from rram_ber.characterization.devices import (
     DeviceSettings,
     VcmSettings,
 )
-from rram_ber.characterization.rare.registry import ESTIMATORS
+from rram_ber.characterization.rare.registry import ESTIMATORS, CampaignWork
 from rram_ber.characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
 from rram_ber.characterization.spec_limits import SpecLimits
 from rram_ber.characterization.technology_spec import (
@@ -610,13 +610,16 @@ def _check_method(
 ) -> None:
     """Importance and scaled-sigma sampling work on Gaussian variables of binary reads."""
     method = campaign.method
-    if campaign.target_relative_half_width is not None and method != "importance":
+    estimator = ESTIMATORS[method]
+    if campaign.target_relative_half_width is not None and not estimator.precision_target:
+        stopping = [name for name, entry in ESTIMATORS.items() if entry.precision_target]
         raise ParameterError(
             "campaign.target_relative_half_width",
             campaign.target_relative_half_width,
-            f"no value with campaign.method = {method!r} (only importance stops at a precision)",
+            f"no value with campaign.method = {method!r} (only {', '.join(stopping)} can stop at a"
+            " precision)",
         )
-    if method == "monte-carlo":
+    if estimator.campaign_work is CampaignWork.SAMPLE_CHUNKS:
         return
     if not device.rare_events:
         raise ParameterError(
@@ -633,7 +636,7 @@ def _check_method(
                 cell.value,
                 _cells_where(lambda mode: mode.rare_events) + f" with campaign.method = {method!r}",
             )
-    minimum = ESTIMATORS[method].campaign_min_samples
+    minimum = estimator.campaign_min_samples
     if campaign.samples < minimum:
         raise ParameterError(
             "campaign.samples",

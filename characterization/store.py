@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from rram_ber.characterization import schema
+from rram_ber.characterization.rare.results import RareEstimate
 from rram_ber.core.validation import ParameterError, make_writable_dir
 
 _CHUNK_NAME = re.compile(r"^g(\d{4,})-k(\d{6,})\.parquet$")
@@ -265,33 +266,58 @@ def estimate_paths(out: Path, condition_id: int, stored: int) -> tuple[Path, Pat
 
 def write_estimate(
     out: Path,
-    condition_id: int,
-    stored: int,
-    estimate: dict[str, Any],
+    estimate: RareEstimate,
     rows: pd.DataFrame,
     fingerprint: Mapping[str, str],
 ) -> None:
     """Store an estimate: rows first, the JSON last (its presence marks the estimate done).
 
-    Both carry the fingerprint: the rows in their Parquet metadata, the JSON under
-    ``"fingerprint"``.
+    The JSON is :meth:`RareEstimate.to_record` (the one schema of ``rare/*.json``) with the
+    campaign's fingerprint under ``"fingerprint"``; the rows carry it in their Parquet
+    metadata.
     """
-    json_path, rows_path = estimate_paths(out, condition_id, stored)
+    json_path, rows_path = estimate_paths(out, estimate.condition_id, estimate.stored)
     _atomic_write(rows_path, lambda temporary: _write_parquet(temporary, rows, fingerprint))
-    record = {**estimate, "fingerprint": dict(fingerprint)}
+    record = {**estimate.to_record(), "fingerprint": dict(fingerprint)}
     write_text(json_path, json.dumps(record, indent=2, sort_keys=True))
 
 
-def read_estimate(path: Path) -> dict[str, Any] | None:
-    """One stored estimate, or None if the file cannot be read as JSON."""
+def estimate_fingerprint(path: Path) -> dict[str, Any] | None:
+    """The fingerprint a stored estimate carries (``{}`` if none), or None if the file cannot
+    be read as a JSON object."""
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    stored = value.get("fingerprint")
+    return dict(stored) if isinstance(stored, dict) else {}
 
 
-def read_estimates(out: Path) -> list[dict[str, Any]]:
+def read_estimate(path: Path) -> RareEstimate:
+    """One stored estimate (:meth:`RareEstimate.from_record`, which also reads the format
+    written before issue 25).
+
+    Raises
+    ------
+    ValueError
+        If the file cannot be read as an estimate, saying why and naming it.
+    """
+    where = f"rare/{path.name}"
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError(f"{where} is unreadable") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{where} is not an estimate record")
+    try:
+        return RareEstimate.from_record(value)
+    except ValueError as error:
+        raise ValueError(f"{where} is not an estimate this rram-ber reads ({error})") from None
+
+
+def read_estimates(out: Path) -> list[RareEstimate]:
     """Every stored rare-event estimate.
 
     Raises
@@ -301,12 +327,12 @@ def read_estimates(out: Path) -> list[dict[str, Any]]:
     """
     found = []
     for path in sorted((out / "rare").glob("c*-*.json")):
-        estimate = read_estimate(path)
-        if estimate is None:
+        try:
+            found.append(read_estimate(path))
+        except ValueError as error:
             raise ParameterError(
-                "DIR", str(out), f"readable estimates ({path.name} is damaged; rerun the campaign)"
-            )
-        found.append(estimate)
+                "DIR", str(out), f"readable estimates ({error}; rerun the campaign)"
+            ) from None
     return found
 
 

@@ -45,6 +45,7 @@ from rram_ber.circuits.elements import FixedResistor, VcmElement
 from rram_ber.circuits.programming import ProgrammingBench
 from rram_ber.circuits.read import ReadCopy, read_transistor_geometries
 from rram_ber.core.validation import ParameterError
+from rram_ber.models.resistance import reference_1t1r_ohm
 from rram_ber.models.technology import PTM130, Technology
 from rram_ber.models.variability import C2cVariability, D2dVariability
 from rram_ber.models.vcm import VcmParameters
@@ -124,7 +125,7 @@ def reference_ohm(
         )
         lrs = np.nanmedian(population.r_lrs_ohm)
         hrs = np.nanmedian(population.r_hrs_ohm)
-        cache[key] = float(math.sqrt(lrs * hrs))
+        cache[key] = reference_1t1r_ohm(float(lrs), float(hrs))
     return cache[key]
 
 

@@ -60,9 +60,8 @@ class VcmReadLimitState(ReadLimitState):
     conditions : ReadConditions
         The read's supply, temperature, corner, timing and sizes.
     variation : ReadVariation
-        Cell, stored value, mismatch and the failure rule; its device fields must be fixed
-        (``lrs_sigma_ln = hrs_sigma_ln = 0``: the devices come from programming), and a 1T1R
-        cell needs its ``reference_ohm``.
+        Cell, stored value, mismatch and the failure rule; its resistor devices must not vary
+        (the devices come from programming), and a 1T1R cell needs its ``reference_ohm``.
     program : ProgramConditions
         Compliance, pulses, bench and d2d / c2c variability of the programming.
     copies_per_netlist : int
@@ -79,11 +78,13 @@ class VcmReadLimitState(ReadLimitState):
     ) -> None:
         if not isinstance(variation, ReadVariation):
             raise ParameterError("variation", variation, "ReadVariation")
-        if variation.lrs_sigma_ln or variation.hrs_sigma_ln:
+        if variation.vary_devices and (
+            variation.devices.lrs.sigma_ln > 0 or variation.devices.hrs.sigma_ln > 0
+        ):
             raise ParameterError(
-                "variation.lrs_sigma_ln",
-                (variation.lrs_sigma_ln, variation.hrs_sigma_ln),
-                "0 for both states (VCM devices vary through their programming)",
+                "variation.devices",
+                variation.devices,
+                "fixed devices, or vary_devices off (VCM devices vary through their programming)",
             )
         if variation.cell is CellKind.ONE_T_ONE_R and variation.reference_ohm is None:
             raise ParameterError("variation.reference_ohm", None, "a reference for a 1T1R cell")

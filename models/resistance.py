@@ -206,6 +206,16 @@ class ResistanceStates:
             if not isinstance(getattr(self, name), ResistanceDistribution):
                 raise ParameterError(name, getattr(self, name), "a resistance distribution")
 
+    @classmethod
+    def log_normal(
+        cls, lrs_median_ohm: float, lrs_sigma_ln: float, hrs_median_ohm: float, hrs_sigma_ln: float
+    ) -> ResistanceStates:
+        """Log-normal LRS and HRS (medians [ohm], standard deviations of ln R)."""
+        return cls(
+            LogNormalResistance(lrs_median_ohm, lrs_sigma_ln),
+            LogNormalResistance(hrs_median_ohm, hrs_sigma_ln),
+        )
+
     def state(self, low_resistance: bool) -> ResistanceDistribution:
         """The LRS (``low_resistance``) or the HRS distribution."""
         return self.lrs if low_resistance else self.hrs
@@ -219,14 +229,6 @@ class ResistanceStates:
         distribution = self.state(low_resistance)
         value = distribution.draw_ohm(rng)
         return value if vary else distribution.median_ohm
-
-    @property
-    def gaussian(self) -> bool:
-        """Whether both states are a function of at most one standard normal each (fixed or
-        log-normal): the form importance and scaled-sigma sampling work in."""
-        return not isinstance(self.lrs, EmpiricalResistance) and not isinstance(
-            self.hrs, EmpiricalResistance
-        )
 
     def sample_2t2r(
         self, rng: np.random.Generator, stored_values: Sequence[int]
@@ -242,17 +244,17 @@ class ResistanceStates:
         plus = stored > 0
         return np.where(plus, lrs, hrs), np.where(plus, hrs, lrs)
 
-    def from_standard_normal_2t2r(
-        self, u_lrs: ArrayLike, u_hrs: ArrayLike, stored_values: Sequence[int]
-    ) -> tuple[FloatArray, FloatArray]:
-        """Like :meth:`sample_2t2r` from given standard-normal values (one per cell each)."""
-        stored = _check_stored(stored_values)
-        lrs = self.lrs.from_standard_normal(u_lrs)
-        hrs = self.hrs.from_standard_normal(u_hrs)
-        if lrs.shape != stored.shape or hrs.shape != stored.shape:
-            raise ParameterError("u_lrs/u_hrs", lrs.shape, f"one value per cell {stored.shape}")
-        plus = stored > 0
-        return np.where(plus, lrs, hrs), np.where(plus, hrs, lrs)
+
+def reference_1t1r_ohm(lrs_ohm: float, hrs_ohm: float) -> float:
+    """The default 1T1R reference resistor [ohm]: ``sqrt(R_LRS R_HRS)``, the geometric mean of a
+    typical LRS and HRS.
+
+    On a log scale it sits half-way between the two states, the same factor
+    ``sqrt(R_HRS / R_LRS)`` away from each, so a log-normal spread of either state reaches it
+    equally soon. The rare-event limit states, the pilot-population reference of programmed (VCM)
+    devices and ``rram-ber read`` call it.
+    """
+    return math.sqrt(lrs_ohm * hrs_ohm)
 
 
 def _check_stored(stored_values: Sequence[int]) -> NDArray[np.int64]:

@@ -8,8 +8,11 @@ The quantity estimated is
 
 .. math:: p = P(u \\in F) = \\int 1_F(u)\\, \\varphi_d(u)\\, du,
 
-with :math:`\\varphi_d` the standard normal density in ``dim`` dimensions. Three methods share one
-entry point, :func:`estimate_failure_probability`:
+with :math:`\\varphi_d` the standard normal density in ``dim`` dimensions. The methods of the
+registry (:data:`ESTIMATORS`, :mod:`rram_ber.characterization.rare.registry`) share one entry
+point, :func:`estimate_failure_probability`, and one result, :class:`RareEventResult` (a common
+core, the flags ``upper_bound_only`` and ``regions_may_be_missing``, and each method's own
+``diagnostics``):
 
 ``"monte-carlo"``
     Plain sampling from :math:`\\varphi_d`, exact Clopper-Pearson interval. Needs about
@@ -85,8 +88,15 @@ from rram_ber.characterization.rare.options import (
     ScaledSigmaOptions,
     SubsetOptions,
 )
-from rram_ber.characterization.rare.registry import ESTIMATORS, MIN_BUDGET, Estimator, make_options
-from rram_ber.characterization.rare.results import EvaluatedSamples, FailureRegion, RareEventResult
+from rram_ber.characterization.rare.registry import (
+    ESTIMATORS,
+    METHODS,
+    MIN_BUDGET,
+    CampaignWork,
+    Estimator,
+    make_options,
+)
+from rram_ber.characterization.rare.results import EvaluatedSamples, RareEstimate, RareEventResult
 from rram_ber.characterization.rare.scaled_sigma import (
     fit_scaled_sigma_model,
     scaled_sigma_sampling,
@@ -115,8 +125,9 @@ def estimate_failure_probability(
     dim : int
         Number of standard-normal variables.
     method : str
-        ``"importance"`` (default), ``"scaled-sigma"``, ``"subset"`` (``limit_state`` must then
-        be a :class:`MarginLimitState`) or ``"monte-carlo"``.
+        A key of :data:`ESTIMATORS`: ``"importance"`` (default), ``"scaled-sigma"``,
+        ``"subset"`` or ``"monte-carlo"``. A method whose entry ``needs_margin`` (subset)
+        needs a :class:`MarginLimitState`.
     budget : int
         Largest number of limit-state evaluations, search included (at least
         ``MIN_BUDGET[method]``).
@@ -130,19 +141,25 @@ def estimate_failure_probability(
     Returns
     -------
     RareEventResult
-        ``p``, ``ci_low``, ``ci_high``, ``n_evaluations``, ``effective_sample_size`` and
-        diagnostics.
+        ``p``, ``ci_low``, ``ci_high``, ``n_evaluations``, the flags and the method's
+        ``diagnostics``.
 
     Raises
     ------
     ParameterError
         For an unknown method or option, ``dim < 1``, a budget below the method's minimum, a
         negative seed, a limit state that is not callable or that answers with anything but a
-        boolean array of shape ``(n,)``.
+        boolean array of shape ``(n,)``, or one without a margin for a method that needs it.
     """
     check_choice("method", method, ESTIMATORS)
     if not callable(limit_state):
         raise ParameterError("limit_state", limit_state, "a callable taking an (n, dim) array")
+    if ESTIMATORS[method].needs_margin and not isinstance(limit_state, MarginLimitState):
+        raise ParameterError(
+            "limit_state",
+            limit_state,
+            f"an object with a margin(u) method (g <= 0 = failure) for method {method!r}",
+        )
     check_int("dim", dim, 1, MAX_DIM)
     check_int("budget", budget, MIN_BUDGET[method])
     root = _seed_sequence(seed)
@@ -153,15 +170,17 @@ def estimate_failure_probability(
 __all__ = [
     "ESTIMATORS",
     "MAX_DIM",
+    "METHODS",
     "MIN_BUDGET",
+    "CampaignWork",
     "CommonOptions",
     "Estimator",
     "EvaluatedSamples",
-    "FailureRegion",
     "ImportanceOptions",
     "LimitState",
     "MarginLimitState",
     "MonteCarloOptions",
+    "RareEstimate",
     "RareEventResult",
     "ScaledSigmaOptions",
     "SubsetOptions",

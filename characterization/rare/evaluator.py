@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from scipy import special
 
 from rram_ber.characterization.rare.options import CommonOptions, LimitState, MarginLimitState
-from rram_ber.characterization.rare.results import EvaluatedSamples
+from rram_ber.characterization.rare.results import (
+    EvaluatedSamples,
+    RareEventResult,
+    equivalent_sample_size,
+)
 from rram_ber.core.validation import ParameterError, check_int
 
 
@@ -26,6 +31,7 @@ class _Evaluator:
         #: Number of standard-normal variables.
         self.dim = dim
         self.budget = budget
+        self._confidence = options.confidence
         self._batch_size = options.batch_size
         self._keep = options.keep_samples
         self.n = 0
@@ -134,6 +140,52 @@ class _Evaluator:
             weight=weight,
             scale=np.concatenate(self._scale) if self._scale else np.empty(0),
             margin=np.concatenate(self._margin) if self._margin else np.empty(0),
+        )
+
+    def result(
+        self,
+        method: str,
+        p: float,
+        interval: tuple[float, float],
+        std_error: float,
+        n_failures: int,
+        *,
+        effective_failures: float | None = None,
+        effective_sample_size: float | None = None,
+        regions_may_be_missing: bool = False,
+        notes: Sequence[str] = (),
+        diagnostics: Mapping[str, Any] | None = None,
+        weights: np.ndarray | None = None,
+    ) -> RareEventResult:
+        """The estimator's result, with what this evaluator knows filled in: the evaluations
+        spent, the confidence, the recorded samples (``weights`` on the estimation rows), and
+        ``upper_bound_only`` when ``p`` is 0 (no failure entered the estimate).
+
+        ``effective_failures`` defaults to ``n_failures``, ``effective_sample_size`` to
+        :func:`equivalent_sample_size` of ``p`` and ``std_error``.
+        """
+        return RareEventResult(
+            method=method,
+            p=p,
+            ci_low=interval[0],
+            ci_high=interval[1],
+            confidence=self._confidence,
+            n_evaluations=self.n,
+            n_failures=n_failures,
+            std_error=std_error,
+            effective_sample_size=(
+                equivalent_sample_size(p, std_error)
+                if effective_sample_size is None
+                else effective_sample_size
+            ),
+            effective_failures=float(
+                n_failures if effective_failures is None else effective_failures
+            ),
+            upper_bound_only=p == 0.0,
+            regions_may_be_missing=regions_may_be_missing,
+            notes=tuple(notes),
+            diagnostics=dict(diagnostics or {}),
+            samples=self.samples(weights),
         )
 
 

@@ -8,15 +8,11 @@ import math
 import numpy as np
 from scipy import special
 
-from rram_ber.characterization.ber import clopper_pearson
 from rram_ber.characterization.rare.evaluator import _Evaluator, _z
+from rram_ber.characterization.rare.intervals import clopper_pearson
 from rram_ber.characterization.rare.monte_carlo import _monte_carlo_result
 from rram_ber.characterization.rare.options import ImportanceOptions, LimitState
-from rram_ber.characterization.rare.results import (
-    FailureRegion,
-    RareEventResult,
-    equivalent_sample_size,
-)
+from rram_ber.characterization.rare.results import RareEventResult
 from rram_ber.characterization.rare.search import (
     SearchOutcome,
     _explained,
@@ -129,6 +125,11 @@ def importance_sampling(
     narrow (sequential stopping makes the interval slightly optimistic; measured in the
     benchmark). If the search finds no failure, the remaining budget is spent on plain
     Monte-Carlo and the Clopper-Pearson interval is returned (noted).
+
+    **Diagnostics**: ``design_points``, the centre of each failure region the mixture was
+    centred on (its minimum-norm failure point, in standard-normal space), and ``betas``, their
+    distances from the origin in sigmas (``p ~ Phi(-beta)`` for a flat boundary); both empty
+    when no region was found.
     """
     evaluate = _Evaluator(limit_state, dim, budget, options)
     explore_seed, estimate_seed = seed.spawn(2)
@@ -149,6 +150,7 @@ def importance_sampling(
             method="importance",
             notes=tuple(notes),
             weights=np.ones(n),
+            diagnostics={"design_points": (), "betas": ()},
         )
     z = _z(options.confidence)
     means = np.vstack([np.zeros(dim), *search.regions])
@@ -225,21 +227,20 @@ def importance_sampling(
             f"regions may be missing: the upper end is widened by {missed:.2g}, the bound"
             " on a missed region's probability from the nominal draws"
         )
-    return RareEventResult(
-        method="importance",
-        p=p,
-        ci_low=low,
-        ci_high=high,
-        confidence=options.confidence,
-        n_evaluations=evaluate.n,
-        effective_sample_size=equivalent_sample_size(p, std_error),
-        std_error=std_error,
-        n_failures=n_failures,
+    return evaluate.result(
+        "importance",
+        p,
+        (low, high),
+        std_error,
+        n_failures,
         effective_failures=effective,
-        regions=tuple(FailureRegion(np.array(c)) for c in search.regions),
-        notes=tuple(notes),
         regions_may_be_missing=not search.complete,
-        samples=evaluate.samples(weight),
+        notes=notes,
+        diagnostics={
+            "design_points": search.regions,
+            "betas": [float(np.linalg.norm(c)) for c in search.regions],
+        },
+        weights=weight,
     )
 
 

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from rram_ber.characterization.ber import clopper_pearson
 from rram_ber.characterization.rare.evaluator import _Evaluator
+from rram_ber.characterization.rare.intervals import clopper_pearson
 from rram_ber.characterization.rare.options import LimitState, MonteCarloOptions
 from rram_ber.characterization.rare.results import RareEventResult
 
@@ -23,23 +23,19 @@ def _monte_carlo_result(
     method: str = "monte-carlo",
     notes: tuple[str, ...] = (),
     weights: np.ndarray | None = None,
+    diagnostics: dict[str, object] | None = None,
 ) -> RareEventResult:
     p = failures / n
-    low, high = clopper_pearson(failures, n, confidence)
-    std_error = math.sqrt(p * (1.0 - p) / n)
-    return RareEventResult(
-        method=method,
-        p=p,
-        ci_low=low,
-        ci_high=high,
-        confidence=confidence,
-        n_evaluations=evaluate.n,
+    return evaluate.result(
+        method,
+        p,
+        clopper_pearson(failures, n, confidence),
+        math.sqrt(p * (1.0 - p) / n),
+        failures,
         effective_sample_size=float(n),
-        std_error=std_error,
-        n_failures=failures,
-        effective_failures=float(failures),
         notes=notes,
-        samples=evaluate.samples(weights),
+        diagnostics=diagnostics,
+        weights=weights,
     )
 
 
@@ -54,6 +50,7 @@ def monte_carlo(
 
     ``n = budget`` points are drawn from ``N(0, I)``; ``k`` fail. With no failure, ``p = 0``
     and the upper bound is ``1 - (alpha/2)^(1/n)`` (about ``3.7 / n`` at 95 %), never 0.
+    No diagnostics.
     """
     evaluate = _Evaluator(limit_state, dim, budget, options)
     rng = np.random.default_rng(seed.spawn(1)[0])

@@ -1,9 +1,11 @@
-"""What a rare-event estimate returns: the estimate, its interval and every evaluation."""
+"""What a rare-event estimate returns, and its stored record: one result type for every method."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -40,79 +42,84 @@ class EvaluatedSamples:
     margin: np.ndarray | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class FailureRegion:
-    """A failure region found by the importance-sampling search.
+#: A JSON value as kept in a result's diagnostics: sequences become tuples, so a result read
+#: back from its file equals the one written.
+JsonValue: TypeAlias = (
+    str | int | float | bool | tuple["JsonValue", ...] | dict[str, "JsonValue"] | None
+)
 
-    Attributes
-    ----------
-    centre : numpy.ndarray
-        Estimated minimum-norm failure point (design point), where the sampling mean is shifted.
+
+def _json_value(name: str, value: object) -> JsonValue:
+    """``value`` as a plain JSON value (NumPy numbers and arrays converted, lists as tuples).
+
+    Raises
+    ------
+    TypeError
+        For anything JSON cannot hold (an object, a set ...), naming the diagnostic.
     """
-
-    centre: np.ndarray
-
-    @property
-    def beta(self) -> float:
-        """Distance of the centre from the origin, in sigmas (``p`` ~ Phi(-beta) if linear)."""
-        return float(np.linalg.norm(self.centre))
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value)
+    if isinstance(value, Mapping):
+        return {str(k): _json_value(f"{name}.{k}", v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return tuple(_json_value(name, v) for v in value)
+    raise TypeError(f"diagnostic {name!r}: a {type(value).__name__} is not a JSON value")
 
 
 @dataclass(frozen=True, eq=False)
 class RareEventResult:
-    """A failure-probability estimate with its interval.
+    """A failure-probability estimate with its interval: the one result of every estimator.
+
+    The core fields mean the same for every method, and are all a BER table reads; what only
+    one method knows is in ``diagnostics`` (documented with each estimator).
 
     Attributes
     ----------
     method : str
-        ``"importance"``, ``"scaled-sigma"``, ``"subset"`` or ``"monte-carlo"``.
+        The estimator that made it (a key of
+        :data:`~rram_ber.characterization.rare.registry.ESTIMATORS`).
     p : float
-        Estimated failure probability.
+        Estimated failure probability (NaN: no estimate, the interval says what is known).
     ci_low, ci_high : float
         Interval at ``confidence`` (see the method for how it is formed).
     confidence : float
         Confidence level of the interval.
     n_evaluations : int
         Limit-state evaluations spent, search included.
+    n_failures : int
+        Failures among the rows that enter the estimate.
+    std_error : float
+        Estimated standard error of ``p``.
     effective_sample_size : float
         Equivalent Monte-Carlo sample size: ``p (1 - p) / SE(p)^2``, the number of plain
         Monte-Carlo samples that would give the same standard error (``n`` for Monte-Carlo).
-    std_error : float
-        Estimated standard error of ``p``.
-    n_failures : int
-        Failures among the rows that enter the estimate.
     effective_failures : float
         Importance sampling: Kish's effective number of failures,
         ``(sum w_i)^2 / sum w_i^2`` over failing estimation rows; the normal interval is
         trustworthy when this is well above 10. Otherwise equal to ``n_failures``.
-    regions : tuple of FailureRegion
-        Importance sampling: the failure regions the mixture was centred on.
-    scales, scale_samples, scale_failures : tuple
-        Scaled-sigma: the factors, the samples and the failures at each.
-    model_coefficients : tuple of float
-        Scaled-sigma: fitted ``(alpha, beta, gamma)`` of ``log P(s) = alpha + beta log s +
-        gamma / s^2``.
+    upper_bound_only : bool
+        No failure entered the estimate: ``p`` is 0 and ``ci_high`` an upper bound on the
+        failure probability, not an estimate (``ber.csv`` reads ``< bound``).
+    regions_may_be_missing : bool
+        The method could not rule out a failure region it did not sample (importance
+        sampling's search ran out of budget or of ``max_regions``, or left a failure no centre
+        explains unsearched). The interval's upper end is then widened (see
+        :func:`~rram_ber.characterization.rare.importance.importance_sampling`).
     notes : tuple of str
         Anything a reader of the number must know (fallbacks, unreliable intervals).
-    thresholds : tuple of float
-        Subset simulation: the margin thresholds ``b_1 > b_2 > ...`` of the intermediate
-        failure sets ``{g <= b_j}``.
-    level_probabilities : tuple of float
-        Subset simulation: the estimated conditional probability of each level (the last one
-        ``P(g <= 0 | g <= b_last)``, unless the result is an upper bound).
-    coefficient_of_variation : float
-        Subset simulation: estimated coefficient of variation of ``p`` (Au and Beck 2001, chain
-        correlation included); of the bounded probability for an upper bound.
-    upper_bound_only : bool
-        Subset simulation: the run ended (budget or ``max_levels``) before any point failed;
-        ``p`` is 0 and ``ci_high`` an upper bound on the failure probability, not an estimate.
-    regions_may_be_missing : bool
-        Importance sampling: the search could not rule out a failure region the mixture does
-        not cover (budget or ``max_regions`` ran out, or a failure no centre explains was left
-        unsearched). The interval's upper end is then widened (see
-        :func:`~characterization.rare.importance.importance_sampling`).
+    diagnostics : dict
+        What only this method knows, as JSON values (sequences as tuples), documented with
+        each estimator: importance sampling's design points, scaled-sigma's scales and fit,
+        subset simulation's levels. Stored with the estimate.
     samples : EvaluatedSamples or None
-        Every evaluated point, if kept.
+        Every evaluated point, if kept (not stored with the estimate: the campaign keeps the
+        simulated rows beside it).
     """
 
     method: str
@@ -121,22 +128,23 @@ class RareEventResult:
     ci_high: float
     confidence: float
     n_evaluations: int
-    effective_sample_size: float
-    std_error: float
     n_failures: int
+    std_error: float
+    effective_sample_size: float
     effective_failures: float
-    regions: tuple[FailureRegion, ...] = ()
-    scales: tuple[float, ...] = ()
-    scale_samples: tuple[int, ...] = ()
-    scale_failures: tuple[int, ...] = ()
-    model_coefficients: tuple[float, ...] = ()
-    notes: tuple[str, ...] = ()
-    thresholds: tuple[float, ...] = ()
-    level_probabilities: tuple[float, ...] = ()
-    coefficient_of_variation: float = math.nan
     upper_bound_only: bool = False
     regions_may_be_missing: bool = False
+    notes: tuple[str, ...] = ()
+    diagnostics: dict[str, JsonValue] = field(default_factory=dict)
     samples: EvaluatedSamples | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "notes", tuple(str(note) for note in self.notes))
+        object.__setattr__(
+            self,
+            "diagnostics",
+            {str(k): _json_value(str(k), v) for k, v in self.diagnostics.items()},
+        )
 
     @property
     def relative_half_width(self) -> float:
@@ -148,6 +156,132 @@ class RareEventResult:
     def contains(self, value: float) -> bool:
         """Whether ``value`` lies inside the interval."""
         return self.ci_low <= value <= self.ci_high
+
+    def to_record(self) -> dict[str, Any]:
+        """The result as plain JSON data (``samples`` left out): see :data:`RESULT_FIELDS`."""
+        record: dict[str, Any] = {name: getattr(self, name) for name in RESULT_FIELDS}
+        record["notes"] = list(self.notes)
+        record["diagnostics"] = _plain(self.diagnostics)
+        return record
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> RareEventResult:
+        """The result :meth:`to_record` wrote (``samples`` None).
+
+        Raises
+        ------
+        ValueError
+            If a field is missing or of the wrong type, naming it.
+        """
+        values: dict[str, Any] = {}
+        for name, kind in RESULT_FIELDS.items():
+            if name not in record:
+                raise ValueError(f"no {name!r}")
+            value = record[name]
+            if kind is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                raise ValueError(f"{name!r} is {value!r}, not a {kind.__name__}")
+            values[name] = value
+        notes = record.get("notes", ())
+        diagnostics = record.get("diagnostics", {})
+        if not isinstance(notes, list | tuple) or not isinstance(diagnostics, Mapping):
+            raise ValueError("'notes' must be a list and 'diagnostics' a mapping")
+        return cls(**values, notes=tuple(notes), diagnostics=dict(diagnostics))
+
+
+#: The core fields of a stored result, with their JSON types (``notes`` and ``diagnostics``
+#: follow them in the record).
+RESULT_FIELDS: dict[str, type] = {
+    "method": str,
+    "p": float,
+    "ci_low": float,
+    "ci_high": float,
+    "confidence": float,
+    "n_evaluations": int,
+    "n_failures": int,
+    "std_error": float,
+    "effective_sample_size": float,
+    "effective_failures": float,
+    "upper_bound_only": bool,
+    "regions_may_be_missing": bool,
+}
+
+
+def _plain(value: JsonValue) -> Any:
+    """Tuples as lists, for ``json``."""
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+#: Version of the ``rare/cNNNN-plus.json`` record written by :meth:`RareEstimate.to_record`.
+#: Version 1 (no ``format`` key, before issue 25) lacked ``effective_failures``,
+#: ``upper_bound_only`` and ``diagnostics``; it is still read (see :meth:`RareEstimate.
+#: from_record`).
+ESTIMATE_FORMAT = 2
+
+
+@dataclass(frozen=True, eq=False)
+class RareEstimate:
+    """One estimate of a campaign: the result for one condition and stored value
+    (``rare/cNNNN-plus.json`` / ``-minus``).
+
+    Attributes
+    ----------
+    condition_id : int
+        The condition.
+    stored : int
+        The stored weight, +1 or -1.
+    result : RareEventResult
+        The estimate (without its samples: the simulated rows are stored beside it).
+    """
+
+    condition_id: int
+    stored: int
+    result: RareEventResult
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON record of the estimate: ``format``, ``condition_id``, ``stored`` and the
+        fields of :meth:`RareEventResult.to_record`, all at the top level."""
+        return {
+            "format": ESTIMATE_FORMAT,
+            "condition_id": self.condition_id,
+            "stored": self.stored,
+            **self.result.to_record(),
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> RareEstimate:
+        """The estimate a record describes (other keys, such as the fingerprint, ignored).
+
+        A version-1 record (no ``format``) is read with ``effective_failures`` NaN (not
+        recorded), ``upper_bound_only`` true exactly where ``p`` is 0 (what its ``ber.csv`` row
+        said, ``< bound``) and no diagnostics.
+
+        Raises
+        ------
+        ValueError
+            If the record is of an unknown format or lacks a field, saying which.
+        """
+        version = record.get("format", 1)
+        if version not in (1, ESTIMATE_FORMAT) or isinstance(version, bool):
+            raise ValueError(
+                f"estimate format {version!r}; this rram-ber reads formats 1 and {ESTIMATE_FORMAT}"
+            )
+        values = dict(record)
+        if version == 1:
+            p = values.get("p")
+            values.setdefault("effective_failures", math.nan)
+            values.setdefault("upper_bound_only", p == 0)
+        for name, kind in (("condition_id", int), ("stored", int)):
+            if not isinstance(values.get(name), kind) or isinstance(values.get(name), bool):
+                raise ValueError(f"{name!r} is {values.get(name)!r}, not an integer")
+        if values["stored"] not in (1, -1):
+            raise ValueError(f"'stored' is {values['stored']!r}, not +1 or -1")
+        return cls(values["condition_id"], values["stored"], RareEventResult.from_record(values))
 
 
 def equivalent_sample_size(p: float, std_error: float) -> float:

@@ -11,7 +11,7 @@ from scipy import special
 
 from rram_ber.characterization.rare.evaluator import _Evaluator
 from rram_ber.characterization.rare.options import LimitState, ScaledSigmaOptions
-from rram_ber.characterization.rare.results import RareEventResult, equivalent_sample_size
+from rram_ber.characterization.rare.results import RareEventResult
 
 
 def _solve(matrices: np.ndarray, vectors: np.ndarray) -> np.ndarray:
@@ -193,6 +193,10 @@ def scaled_sigma_sampling(
 
     **Scales**: ``options.scales`` with an equal share of the budget each, or (default) a pilot
     run and scales derived from it (:func:`_choose_scales`), ``n_scales`` in all.
+
+    **Diagnostics**: ``scales``, ``scale_samples`` and ``scale_failures``, the factors and the
+    samples and failures at each; ``model_coefficients``, the fitted ``(alpha, beta, gamma)``
+    (empty when fewer than 3 scales saw a failure: then ``p`` is NaN, no estimate).
     """
     evaluate = _Evaluator(limit_state, dim, budget, options)
     sample_seed, bootstrap_seed = seed.spawn(2)
@@ -215,22 +219,20 @@ def scaled_sigma_sampling(
     theta = fit_scaled_sigma_model(s, n, k)
     if not np.all(np.isfinite(theta)):
         notes.append(f"failures at fewer than 3 scales ({k.tolist()} of {n.tolist()}): no estimate")
-        return RareEventResult(
-            method="scaled-sigma",
-            p=math.nan,
-            ci_low=0.0,
-            ci_high=1.0,
-            confidence=options.confidence,
-            n_evaluations=evaluate.n,
+        return evaluate.result(
+            "scaled-sigma",
+            math.nan,
+            (0.0, 1.0),
+            math.inf,
+            int(k.sum()),
             effective_sample_size=0.0,
-            std_error=math.inf,
-            n_failures=int(k.sum()),
-            effective_failures=float(k.sum()),
-            scales=tuple(scales),
-            scale_samples=tuple(samples),
-            scale_failures=tuple(failures),
-            notes=tuple(notes),
-            samples=evaluate.samples(),
+            notes=notes,
+            diagnostics={
+                "scales": scales,
+                "scale_samples": samples,
+                "scale_failures": failures,
+                "model_coefficients": (),
+            },
         )
     p = float(np.exp(theta[0] + theta[2]))
     boot_rng = np.random.default_rng(bootstrap_seed)
@@ -243,21 +245,17 @@ def scaled_sigma_sampling(
     tail = 0.5 * (1.0 - options.confidence)
     low, high = (float(q) for q in np.quantile(boot_p[valid], [tail, 1.0 - tail]))
     std_error = float(np.std(boot_p[valid], ddof=1))
-    return RareEventResult(
-        method="scaled-sigma",
-        p=p,
-        ci_low=low,
-        ci_high=high,
-        confidence=options.confidence,
-        n_evaluations=evaluate.n,
-        effective_sample_size=equivalent_sample_size(p, std_error),
-        std_error=std_error,
-        n_failures=int(k.sum()),
-        effective_failures=float(k.sum()),
-        scales=tuple(float(v) for v in scales),
-        scale_samples=tuple(int(v) for v in samples),
-        scale_failures=tuple(int(v) for v in failures),
-        model_coefficients=tuple(float(v) for v in theta),
-        notes=tuple(notes),
-        samples=evaluate.samples(),
+    return evaluate.result(
+        "scaled-sigma",
+        p,
+        (low, high),
+        std_error,
+        int(k.sum()),
+        notes=notes,
+        diagnostics={
+            "scales": scales,
+            "scale_samples": samples,
+            "scale_failures": failures,
+            "model_coefficients": theta,
+        },
     )

@@ -51,10 +51,10 @@ import math
 
 import numpy as np
 
-from rram_ber.characterization.ber import clopper_pearson
 from rram_ber.characterization.rare.evaluator import _Evaluator, _z
-from rram_ber.characterization.rare.options import LimitState, MarginLimitState, SubsetOptions
-from rram_ber.characterization.rare.results import RareEventResult, equivalent_sample_size
+from rram_ber.characterization.rare.intervals import clopper_pearson
+from rram_ber.characterization.rare.options import LimitState, SubsetOptions
+from rram_ber.characterization.rare.results import RareEventResult
 from rram_ber.core.validation import ParameterError
 
 
@@ -160,18 +160,19 @@ def subset_simulation(
       and ``ci_high`` is the upper end of the interval of ``P(g <= b_last)``, the probability of
       the last intermediate set, which contains the failure set since ``b_last > 0``.
 
+    **Diagnostics**: ``thresholds``, the margin thresholds ``b_1 > b_2 > ...`` of the
+    intermediate failure sets; ``level_probabilities``, the estimated conditional probability
+    of each level (the last one ``P(g <= 0 | g <= b_last)``, unless the result is a bound);
+    ``coefficient_of_variation``, Au and Beck's estimate for ``p`` (of the bounded probability
+    for a bound).
+
     Raises
     ------
     ParameterError
-        If ``limit_state`` has no ``margin`` method, its margins are not finite floats of the
-        right shape, or ``samples_per_level`` exceeds the budget.
+        If ``limit_state`` has no ``margin`` method (a
+        :class:`~rram_ber.characterization.rare.options.MarginLimitState`), its margins are not
+        finite floats of the right shape, or ``samples_per_level`` exceeds the budget.
     """
-    if not isinstance(limit_state, MarginLimitState):
-        raise ParameterError(
-            "limit_state",
-            limit_state,
-            "an object with a margin(u) method (g <= 0 = failure) for method 'subset'",
-        )
     n_level = options.level_size(budget)
     if n_level > budget:
         raise ParameterError(
@@ -238,24 +239,24 @@ def subset_simulation(
         # Ended at level 0: plain Monte-Carlo of n_level points, so the exact binomial
         # interval (the log-normal one has zero width when every point fails, cov = 0).
         low, high = clopper_pearson(n_fail, n_level, options.confidence)
-    std_error = cov * p
-    return RareEventResult(
-        method="subset",
-        p=p,
-        ci_low=low,
-        ci_high=high,
-        confidence=options.confidence,
-        n_evaluations=evaluate.n,
-        effective_sample_size=equivalent_sample_size(p, std_error),
-        std_error=std_error,
-        n_failures=n_fail,
-        effective_failures=float(n_fail),
-        thresholds=tuple(thresholds),
-        level_probabilities=tuple(level_p),
-        coefficient_of_variation=cov,
-        notes=tuple(notes),
-        samples=evaluate.samples(),
+    return evaluate.result(
+        "subset",
+        p,
+        (low, high),
+        cov * p,
+        n_fail,
+        notes=notes,
+        diagnostics=_diagnostics(thresholds, level_p, cov),
     )
+
+
+def _diagnostics(thresholds: list[float], level_p: list[float], cov: float) -> dict[str, object]:
+    """The diagnostics of a subset-simulation result (see :func:`subset_simulation`)."""
+    return {
+        "thresholds": thresholds,
+        "level_probabilities": level_p,
+        "coefficient_of_variation": cov,
+    }
 
 
 def _grow_chains(
@@ -315,21 +316,13 @@ def _bound_result(
         f" b = {thresholds[-1]:.3g} > 0); p <= {high:.3g}, an upper bound on P(g <= b),"
         " not an estimate"
     )
-    return RareEventResult(
-        method="subset",
-        p=0.0,
-        ci_low=0.0,
-        ci_high=high,
-        confidence=options.confidence,
-        n_evaluations=evaluate.n,
+    return evaluate.result(
+        "subset",
+        0.0,
+        (0.0, high),
+        math.nan,
+        0,
         effective_sample_size=math.nan,
-        std_error=math.nan,
-        n_failures=0,
-        effective_failures=0.0,
-        thresholds=tuple(thresholds),
-        level_probabilities=tuple(level_p),
-        coefficient_of_variation=cov,
-        upper_bound_only=True,
-        notes=tuple(notes),
-        samples=evaluate.samples(),
+        notes=notes,
+        diagnostics=_diagnostics(thresholds, level_p, cov),
     )

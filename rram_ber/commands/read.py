@@ -16,6 +16,7 @@ from rram_ber.core.units import spice_float
 from rram_ber.core.validation import ParameterError
 from rram_ber.models.cmos import ProcessCorner
 from rram_ber.models.device_temperature import DeviceState, ResistorTemperature
+from rram_ber.models.resistance import reference_1t1r_ohm
 from rram_ber.models.technology import TECHNOLOGIES, get_technology
 
 T = TypeVar("T")
@@ -23,7 +24,7 @@ T = TypeVar("T")
 DEFAULT_R_LRS_OHM = 5e3
 DEFAULT_R_HRS_OHM = 50e3
 #: Default 1T1R reference: geometric mean of the default LRS and HRS [ohm].
-DEFAULT_R_REF_OHM = math.sqrt(DEFAULT_R_LRS_OHM * DEFAULT_R_HRS_OHM)
+DEFAULT_R_REF_OHM = reference_1t1r_ohm(DEFAULT_R_LRS_OHM, DEFAULT_R_HRS_OHM)
 
 
 def as_option(option: str, build: Callable[[], T]) -> T:

@@ -42,15 +42,13 @@ def test_importance_sampling_campaign_reports_method_interval_and_resumes(tmp_pa
     assert row[schema.BER_CI_LOW] <= row[schema.BER] <= row[schema.BER_CI_HIGH]
     assert 0.5 * expected < row[schema.BER] < 2 * expected
     assert row[schema.P_ERROR_PLUS] > 0 and row[schema.P_ERROR_MINUS] > 0
-    estimates = read_estimates(tmp_path)
-    assert {e["stored"] for e in estimates} == {1, -1}
-    assert all(e["n_evaluations"] <= 2000 for e in estimates)
+    estimates = {e.stored: e.result for e in read_estimates(tmp_path)}
+    assert set(estimates) == {1, -1}
+    assert all(r.method == "importance" and r.n_evaluations <= 2000 for r in estimates.values())
+    # The importance diagnostics travel with the stored estimate: the design points found.
+    assert all(len(r.diagnostics["design_points"]) >= 1 for r in estimates.values())
     rows = pd.read_parquet(tmp_path / "rare" / "c0000-plus.parquet")
-    assert (
-        len(rows) == estimates[1]["n_evaluations"]
-        if estimates[1]["stored"] == 1
-        else estimates[0]["n_evaluations"]
-    )
+    assert len(rows) == estimates[1].n_evaluations
     assert {"weight", "stage", "u_dvt_nl1"} <= set(rows.columns)
     with LocalExecutor(1) as executor:
         again = run_campaign(spec, tmp_path, executor)
@@ -71,7 +69,8 @@ def test_subset_simulation_campaign_ranks_reads_by_their_margin(tmp_path):
     assert row[schema.BER_CI_LOW] <= expected <= row[schema.BER_CI_HIGH]
     assert 0.2 * expected < row[schema.BER] < 5 * expected
     estimates = read_estimates(tmp_path)
-    assert all(e["n_evaluations"] <= 2000 for e in estimates)
+    assert all(e.result.n_evaluations <= 2000 for e in estimates)
+    assert all(e.result.diagnostics["thresholds"] for e in estimates)
     rows = pd.read_parquet(tmp_path / "rare" / "c0000-minus.parquet")
     assert {"margin", "failure", "stage"} <= set(rows.columns)
     assert ((rows["margin"] <= 0) == rows["failure"]).all()

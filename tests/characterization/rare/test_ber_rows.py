@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 import pytest
+from scipy.stats import norm
 
 from rram_ber.characterization import schema
-from rram_ber.characterization.ber import rare_ber_row
-from rram_ber.characterization.rare import RareEventResult, estimate_failure_probability
+from rram_ber.characterization.ber import rare_ber_row, rare_ber_table
+from rram_ber.characterization.rare import (
+    RareEstimate,
+    RareEventResult,
+    estimate_failure_probability,
+)
+from rram_ber.characterization.rare.problems import HalfSpace
 
 
-def _stored(result: RareEventResult, stored: int) -> dict[str, object]:
-    """What a rare task stores of a result (the fields ``rare_ber_row`` reads)."""
-    return {
-        "condition_id": 0,
-        "stored": stored,
-        "method": result.method,
-        "p": result.p,
-        "ci_low": result.ci_low,
-        "ci_high": result.ci_high,
-        "std_error": result.std_error,
-        "n_evaluations": result.n_evaluations,
-        "n_failures": result.n_failures,
-        "regions_may_be_missing": result.regions_may_be_missing,
-    }
+def _stored(result: RareEventResult, stored: int) -> RareEstimate:
+    """What a rare task stores of a result, read back from its record."""
+    record = json.loads(json.dumps(RareEstimate(0, stored, result).to_record()))
+    return RareEstimate.from_record(record)
 
 
 def _never_fails(u: np.ndarray) -> np.ndarray:
@@ -63,43 +62,74 @@ def test_a_row_with_failures_is_the_mean_of_the_two_intervals(method):
 
 
 def test_a_zero_width_estimate_is_refused_not_written():
-    stored = {
-        "condition_id": 7,
-        "method": "importance",
-        "p": 1e-6,
-        "ci_low": 1e-6,
-        "ci_high": 1e-6,
-        "std_error": 0.0,
-        "n_evaluations": 10,
-        "n_failures": 1,
-    }
+    result = RareEventResult(
+        method="importance",
+        p=1e-6,
+        ci_low=1e-6,
+        ci_high=1e-6,
+        confidence=0.95,
+        n_evaluations=10,
+        n_failures=1,
+        std_error=0.0,
+        effective_sample_size=float("nan"),
+        effective_failures=1.0,
+    )
+    stored = RareEstimate(7, 1, result)
     with pytest.raises(ValueError, match="condition 7"):
         rare_ber_row(stored, stored)
 
 
 def test_a_row_says_when_regions_may_be_missing():
     plus = estimate_failure_probability(_half_space, 3, budget=3000, seed=5)
-    flagged = {**_stored(plus, 1), "regions_may_be_missing": True}
+    flagged = RareEstimate(0, 1, dataclasses.replace(plus, regions_may_be_missing=True))
     row = rare_ber_row(flagged, _stored(plus, -1))
     assert "regions may be missing" in row[schema.BER_REPORT]
 
 
-class _Margin:
-    """``g(u) = beta - u_0``: fails where ``u_0 >= beta``."""
+def test_a_table_needs_both_estimates_of_every_condition():
+    plus = _stored(estimate_failure_probability(_half_space, 3, budget=3000, seed=5), 1)
+    with pytest.raises(ValueError, match=r"condition 0 has no estimate for stored \[-1\]"):
+        rare_ber_table([plus], {0: {"vdd_v": 1.0}})
 
-    def __init__(self, beta: float) -> None:
-        self.beta = beta
 
-    def __call__(self, u: np.ndarray) -> np.ndarray:
-        return np.asarray(self.margin(u) <= 0.0)
+def test_an_estimate_stored_before_issue_25_is_read_with_its_old_fields():
+    """Format 1 (no format key, no diagnostics, no bound flag) reads back; a bound is p = 0."""
+    old = {
+        "condition_id": 3,
+        "stored": -1,
+        "method": "subset",
+        "p": 0.0,
+        "ci_low": 0.0,
+        "ci_high": 2e-7,
+        "std_error": float("nan"),
+        "confidence": 0.95,
+        "n_evaluations": 1900,
+        "n_failures": 0,
+        "effective_sample_size": float("nan"),
+        "notes": ["no failure: ..."],
+        "regions_may_be_missing": False,
+        "fingerprint": {"spec.campaign.seed": "0"},
+    }
+    estimate = RareEstimate.from_record(json.loads(json.dumps(old)))
+    assert (estimate.condition_id, estimate.stored) == (3, -1)
+    assert estimate.result.upper_bound_only and estimate.result.diagnostics == {}
+    assert np.isnan(estimate.result.effective_failures)
+    row = rare_ber_row(estimate, estimate)
+    assert row[schema.BER_REPORT] == "< 2e-07 (subset)"
+    with pytest.raises(ValueError, match="estimate format 7"):
+        RareEstimate.from_record({**old, "format": 7})
+    with pytest.raises(ValueError, match="'ci_high'"):
+        RareEstimate.from_record({k: v for k, v in old.items() if k != "ci_high"})
 
-    def margin(self, u: np.ndarray) -> np.ndarray:
-        return np.asarray(self.beta - u[:, 0])
+
+def _margin(beta: float) -> HalfSpace:
+    """A half-space at ``beta`` sigmas, ``p = Phi(-beta)``."""
+    return HalfSpace(3, float(norm.sf(beta)))
 
 
 def test_subset_rows_carry_the_log_normal_interval_or_the_bound():
     found = [
-        estimate_failure_probability(_Margin(4.0), 3, method="subset", budget=2000, seed=s)
+        estimate_failure_probability(_margin(4.0), 3, method="subset", budget=2000, seed=s)
         for s in (1, 2)
     ]
     row = rare_ber_row(_stored(found[0], 1), _stored(found[1], -1))
@@ -108,7 +138,7 @@ def test_subset_rows_carry_the_log_normal_interval_or_the_bound():
     # Out of budget before any failure: p = 0 and the bound, never [0, 0].
     bound = [
         estimate_failure_probability(
-            _Margin(9.0), 3, method="subset", budget=1000, seed=s, samples_per_level=200
+            _margin(9.0), 3, method="subset", budget=1000, seed=s, samples_per_level=200
         )
         for s in (1, 2)
     ]

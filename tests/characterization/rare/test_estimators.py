@@ -20,49 +20,15 @@ from rram_ber.characterization.rare import (
     RareEventResult,
     estimate_failure_probability,
     fit_scaled_sigma_model,
+    problems,
 )
+from rram_ber.characterization.rare.problems import TwoOrthogonal, TwoSided
 from rram_ber.core.validation import ParameterError
 
 
-class HalfSpace:
-    """``a . u > beta``; counts calls and rows, and the largest batch it was given."""
-
-    def __init__(self, dim: int, p: float, direction_seed: int = 12345) -> None:
-        a = np.random.default_rng(direction_seed).standard_normal(dim)
-        self.a = a / np.linalg.norm(a)
-        self.beta = float(norm.isf(p))
-        self.p = p
-        self.rows = 0
-        self.largest_batch = 0
-
-    def __call__(self, u: np.ndarray) -> np.ndarray:
-        self.rows += len(u)
-        self.largest_batch = max(self.largest_batch, len(u))
-        return np.asarray(u @ self.a > self.beta)
-
-
-class TwoSided:
-    """``|a . u| > beta``: two mirror-image failure regions, ``p = 2 Phi(-beta)``."""
-
-    def __init__(self, dim: int, p: float) -> None:
-        a = np.random.default_rng(99).standard_normal(dim)
-        self.a = a / np.linalg.norm(a)
-        self.beta = float(norm.isf(p / 2))
-        self.p = p
-
-    def __call__(self, u: np.ndarray) -> np.ndarray:
-        return np.asarray(np.abs(u @ self.a) > self.beta)
-
-
-class TwoOrthogonal:
-    """``u_0 > b0 or u_1 > b1``: two regions 90 degrees apart, different distances."""
-
-    def __init__(self, dim: int, b0: float, b1: float) -> None:
-        self.dim, self.b0, self.b1 = dim, b0, b1
-        self.p = 1.0 - (1.0 - norm.sf(b0)) * (1.0 - norm.sf(b1))
-
-    def __call__(self, u: np.ndarray) -> np.ndarray:
-        return np.asarray((u[:, 0] > self.b0) | (u[:, 1] > self.b1))
+def HalfSpace(dim: int, p: float) -> problems.HalfSpace:
+    """The half-space these tests were written with (its direction from seed 12345)."""
+    return problems.HalfSpace(dim, p, direction_seed=12345)
 
 
 def _coverage(results: list[RareEventResult], truth: float) -> int:
@@ -96,8 +62,8 @@ def test_importance_interval_covers_the_truth_on_half_spaces(dim, p):
     assert np.median([r.relative_half_width for r in results]) < 0.1
     for r in results:
         assert r.n_evaluations == 10_000
-        assert len(r.regions) == 1
-        assert r.regions[0].beta == pytest.approx(limit_state.beta, abs=0.05)
+        assert len(r.diagnostics["design_points"]) == 1
+        assert r.diagnostics["betas"][0] == pytest.approx(limit_state.beta, abs=0.05)
         assert r.method == "importance"
         assert r.effective_sample_size > 1e6  # versus 1e4 plain Monte-Carlo samples
 
@@ -117,7 +83,7 @@ def test_importance_finds_every_failure_region(limit_state, dim, n_regions):
         estimate_failure_probability(limit_state, dim, budget=10_000, seed=seed, keep_samples=False)
         for seed in range(n_seeds)
     ]
-    assert all(len(r.regions) == n_regions for r in results)
+    assert all(len(r.diagnostics["design_points"]) == n_regions for r in results)
     assert _coverage(results, limit_state.p) >= _min_plausible(n_seeds, 0.95)
     assert abs(np.mean([r.p for r in results]) / limit_state.p - 1.0) < 0.03
 
@@ -156,7 +122,8 @@ def test_importance_falls_back_to_monte_carlo_when_nothing_fails():
     assert result.p == 0.0 and result.ci_low == 0.0
     # Clopper-Pearson bound on what was sampled at nominal: never an interval of zero width.
     assert 0 < result.ci_high < 0.01
-    assert result.regions == ()
+    assert result.diagnostics["design_points"] == ()
+    assert result.upper_bound_only
     assert any("no failure" in note for note in result.notes)
 
 
@@ -221,7 +188,8 @@ def test_scaled_sigma_interval_coverage_on_half_spaces(dim, p):
     for r in results:
         assert r.n_evaluations <= 10_000
         assert r.method == "scaled-sigma"
-        assert len(r.scales) >= 3 and min(r.scales) > 1.0
+        scales = r.diagnostics["scales"]
+        assert len(scales) >= 3 and min(scales) > 1.0
 
 
 def test_scaled_sigma_fit_recovers_the_model_exactly():
@@ -250,10 +218,12 @@ def test_scaled_sigma_with_given_scales():
     result = estimate_failure_probability(
         limit_state, 20, method="scaled-sigma", budget=20_000, seed=1, scales=(1.5, 2, 3, 4)
     )
-    assert result.scales == (1.5, 2.0, 3.0, 4.0)
-    assert result.scale_samples == (5_000,) * 4
-    expected = [5_000 * norm.sf(limit_state.beta / s) for s in result.scales]
-    for k, mean in zip(result.scale_failures, expected, strict=True):
+    diagnostics = result.diagnostics
+    assert diagnostics["scales"] == (1.5, 2.0, 3.0, 4.0)
+    assert diagnostics["scale_samples"] == (5_000,) * 4
+    assert len(diagnostics["model_coefficients"]) == 3
+    expected = [5_000 * norm.sf(limit_state.beta / s) for s in diagnostics["scales"]]
+    for k, mean in zip(diagnostics["scale_failures"], expected, strict=True):
         assert abs(k - mean) < 5 * math.sqrt(mean)
     assert result.ci_low < result.p < result.ci_high
 
@@ -398,9 +368,57 @@ def test_the_budget_is_never_exceeded():
             assert result.n_evaluations == limit_state.rows <= budget
 
 
-def test_every_campaign_method_has_an_estimator():
-    from rram_ber.characterization.rare import ESTIMATORS
-    from rram_ber.characterization.schema import METHODS
+def test_every_campaign_method_is_a_registry_entry_with_its_capabilities():
+    from rram_ber.characterization.campaign_settings import CampaignSettings
+    from rram_ber.characterization.rare import ESTIMATORS, METHODS, CampaignWork
 
     assert tuple(ESTIMATORS) == METHODS
+    for method in METHODS:
+        assert CampaignSettings(method=method).method == method
+    with pytest.raises(ParameterError, match=r"campaign\.method"):
+        CampaignSettings(method="auto-magic")
     assert all(e.campaign_min_samples >= e.min_budget for e in ESTIMATORS.values())
+    # Declared or derived on the entry, so the spec checks and the campaign never name one.
+    assert [m for m, e in ESTIMATORS.items() if e.precision_target] == ["importance"]
+    assert [m for m, e in ESTIMATORS.items() if e.needs_margin] == ["subset"]
+    assert ESTIMATORS["scaled-sigma"].sequence_options == ("scales", "pilot_scales")
+    assert ESTIMATORS["importance"].sequence_options == ("explore_scales",)
+    assert [m for m, e in ESTIMATORS.items() if e.campaign_work is CampaignWork.ESTIMATES] == [
+        "importance",
+        "scaled-sigma",
+        "subset",
+    ]
+
+
+@pytest.mark.parametrize("method", ["importance", "scaled-sigma", "monte-carlo", "subset"])
+def test_a_result_survives_its_record(method):
+    """One writer, one reader: every field of the result, diagnostics included, comes back."""
+    import json
+
+    from rram_ber.characterization.rare import RareEstimate
+
+    budget = max(MIN_BUDGET[method], 2000)
+    result = estimate_failure_probability(
+        problems.HalfSpace(6, 1e-4), 6, method=method, budget=budget, seed=3
+    )
+    estimate = RareEstimate(4, -1, result)
+    back = RareEstimate.from_record(json.loads(json.dumps(estimate.to_record())))
+    assert (back.condition_id, back.stored) == (4, -1)
+    for name in (
+        "method",
+        "p",
+        "ci_low",
+        "ci_high",
+        "confidence",
+        "n_evaluations",
+        "n_failures",
+        "std_error",
+        "effective_failures",
+        "upper_bound_only",
+        "regions_may_be_missing",
+        "notes",
+        "diagnostics",
+    ):
+        assert getattr(back.result, name) == getattr(result, name), name
+    assert back.result.samples is None
+    assert result.diagnostics or method == "monte-carlo"

@@ -23,13 +23,12 @@ from rram_ber.circuits.cells import Cell1T1R, Cell2T2R, CellKind
 from rram_ber.circuits.read import ReadConditions, ReadTiming, read_transistor_geometries
 from rram_ber.core.validation import ParameterError
 from rram_ber.models.cmos import PelgromCoefficients, mismatch_sigmas
+from rram_ber.models.resistance import EmpiricalResistance, FixedResistance, ResistanceStates
 
 
 def test_rows_map_to_pelgrom_deviations_and_log_normal_resistances():
     conditions = ReadConditions()
-    variation = ReadVariation(
-        lrs_median_ohm=5e3, hrs_median_ohm=50e3, lrs_sigma_ln=0.2, hrs_sigma_ln=0.5, stored=-1
-    )
+    variation = ReadVariation(devices=ResistanceStates.log_normal(5e3, 0.2, 50e3, 0.5), stored=-1)
     # Building the copies is pure: no simulator needed.
     state = ReadLimitState(None, conditions, variation)  # type: ignore[arg-type]
     geometries = read_transistor_geometries(conditions)
@@ -62,7 +61,9 @@ def test_far_tail_rows_are_clipped_and_flagged_bad_rows_rejected():
     state = ReadLimitState(
         None,  # type: ignore[arg-type]
         ReadConditions(),
-        ReadVariation(cell=CellKind.ONE_T_ONE_R, lrs_sigma_ln=0.3),
+        ReadVariation(
+            cell=CellKind.ONE_T_ONE_R, devices=ResistanceStates.log_normal(5e3, 0.3, 50e3, 0.0)
+        ),
     )
     assert state.dim == 19  # 18 mismatch variables and the 1T1R device; the reference is fixed
     u = np.zeros((2, state.dim))
@@ -85,7 +86,7 @@ def test_verdicts_follow_the_physics(session):
     state = ReadLimitState(
         session,
         ReadConditions(),
-        ReadVariation(lrs_median_ohm=5e3, hrs_median_ohm=50e3, lrs_sigma_ln=0.2),
+        ReadVariation(devices=ResistanceStates.log_normal(5e3, 0.2, 50e3, 0.0)),
     )
     u = np.zeros((3, state.dim))
     u[1, state.variable_names.index("u_r_bl")] = 12.5  # LRS x e^2.5 = 61 kohm > HRS: misread
@@ -114,7 +115,7 @@ def test_unresolved_reads_count_as_the_variation_says(session, unresolved_is_fai
 @pytest.mark.ngspice
 def test_verdicts_do_not_depend_on_the_netlist_batch(session):
     conditions = ReadConditions()
-    variation = ReadVariation(lrs_median_ohm=10e3, hrs_median_ohm=11.5e3)
+    variation = ReadVariation(devices=ResistanceStates.log_normal(10e3, 0.0, 11.5e3, 0.0))
     u = np.random.default_rng(8).standard_normal((20, 18)) * 2.0
     whole = ReadLimitState(session, conditions, variation, copies_per_netlist=20)(u)
     split = ReadLimitState(session, conditions, variation, copies_per_netlist=7)(u)
@@ -138,7 +139,7 @@ def test_importance_sampling_agrees_with_monte_carlo_on_a_real_2t2r_read(session
     ~18 ms per read in netlists of 100 copies).
     """
     conditions = ReadConditions()
-    variation = ReadVariation(lrs_median_ohm=10e3, hrs_median_ohm=11.5e3, stored=1)
+    variation = ReadVariation(devices=ResistanceStates.log_normal(10e3, 0.0, 11.5e3, 0.0), stored=1)
     state = ReadLimitState(session, conditions, variation, copies_per_netlist=100)
     start = time.perf_counter()
     mc = estimate_failure_probability(
@@ -155,10 +156,10 @@ def test_importance_sampling_agrees_with_monte_carlo_on_a_real_2t2r_read(session
         f"\nMC  p={mc.p:.3e} [{mc.ci_low:.3e}, {mc.ci_high:.3e}] n={mc.n_evaluations}"
         f" {mc_seconds:.0f} s\nIS  p={importance.p:.3e} [{importance.ci_low:.3e},"
         f" {importance.ci_high:.3e}] n={importance.n_evaluations}"
-        f" beta={importance.regions[0].beta:.2f} {is_seconds:.0f} s"
+        f" beta={importance.diagnostics['betas'][0]:.2f} {is_seconds:.0f} s"
     )
     assert 1e-3 < mc.p < 5e-2  # the condition is where it was chosen to be
-    assert len(importance.regions) >= 1
+    assert len(importance.diagnostics["design_points"]) >= 1
     assert importance.ci_low <= mc.ci_high and mc.ci_low <= importance.ci_high
     z = abs(importance.p - mc.p) / math.hypot(importance.std_error, mc.std_error)
     assert z < 3.0, z
@@ -178,8 +179,8 @@ def test_importance_sampling_agrees_with_monte_carlo_on_a_real_2t2r_read(session
 
 
 def test_rare_event_devices_follow_the_device_temperature_law_like_monte_carlo():
-    """The importance path scales the medians by the law the Monte-Carlo path applies per draw
-    (a log-normal times a constant keeps its sigma_ln); at 27 C the law is the identity."""
+    """Each drawn device value is taken to the condition's temperature by the law the
+    Monte-Carlo path applies per draw; at 27 C the law is the identity."""
     from rram_ber.characterization.rare_task import RareTask, resistor_variation
     from rram_ber.characterization.spec import parse_spec
     from rram_ber.models.device_temperature import DeviceState
@@ -194,11 +195,46 @@ def test_rare_event_devices_follow_the_device_temperature_law_like_monte_carlo()
         }
     )  # fmt: skip
     law = spec.device.temperature_law()
-    room, hot = spec.conditions()
-    at_room = resistor_variation(spec, RareTask(room, 1))
-    assert (at_room.lrs_median_ohm, at_room.hrs_median_ohm) == (5e3, 40e3)
-    at_hot = resistor_variation(spec, RareTask(hot, 1))
-    assert at_hot.hrs_median_ohm == pytest.approx(law.resistance_ohm(40e3, DeviceState.HRS, 125))
-    assert at_hot.lrs_median_ohm == pytest.approx(law.resistance_ohm(5e3, DeviceState.LRS, 125))
-    assert at_hot.hrs_median_ohm < 40e3 < 0.5 * 1e12  # thermally activated HRS falls
-    assert (at_hot.lrs_sigma_ln, at_hot.hrs_sigma_ln) == (0.3, 0.8)
+    u = np.zeros((1, 20))
+    u[0, -2:] = (1.5, -0.5)  # u_r_bl (LRS for stored +1), u_r_blb (HRS)
+    drawn = (5e3 * math.exp(0.3 * 1.5), 40e3 * math.exp(-0.8 * 0.5))
+    for condition in spec.conditions():
+        variation = resistor_variation(spec, RareTask(condition, 1))
+        assert variation.devices == spec.device.states()
+        state = ReadLimitState(None, spec.read_conditions(condition), variation)  # type: ignore[arg-type]
+        assert state.variable_names[-2:] == ("u_r_bl", "u_r_blb")
+        record = state.copies(u)[1][0]
+        lrs = law.resistance_ohm(drawn[0], DeviceState.LRS, condition.temp_c)
+        hrs = law.resistance_ohm(drawn[1], DeviceState.HRS, condition.temp_c)
+        assert (record["r_bl_ohm"], record["r_blb_ohm"]) == pytest.approx((lrs, hrs), rel=1e-12)
+        if condition.temp_c == 27:
+            assert (lrs, hrs) == pytest.approx(drawn, rel=1e-12)
+        else:
+            assert hrs < drawn[1]  # thermally activated HRS falls
+
+
+def test_a_device_law_is_drawn_through_its_own_transform_not_as_a_log_normal():
+    """The limit state calls the distribution's ``from_standard_normal``: a measured law gives
+    its quantiles (clamped to the data), a fixed one its value, whatever ``u``."""
+    measured = EmpiricalResistance.from_values([4e3, 5e3, 6e3, 9e3, 20e3])
+    devices = ResistanceStates(measured, FixedResistance(60e3))
+    state = ReadLimitState(
+        None,  # type: ignore[arg-type]
+        ReadConditions(),
+        ReadVariation(devices=devices, mismatch=False),
+    )
+    assert state.variable_names == ("u_r_bl",)  # the fixed HRS has no variable
+    u = np.array([[-8.0], [0.0], [0.7], [8.0]])
+    records = state.copies(u)[1]
+    expected = measured.from_standard_normal(u[:, 0])
+    np.testing.assert_allclose([r["r_bl_ohm"] for r in records], expected, rtol=1e-12)
+    assert [r["r_bl_ohm"] for r in records][::3] == pytest.approx([4e3, 20e3])  # clamped
+    assert all(r["r_blb_ohm"] == 60e3 for r in records)
+    # Without device variability each device sits at its distribution's median.
+    still = ReadLimitState(
+        None,  # type: ignore[arg-type]
+        ReadConditions(),
+        ReadVariation(devices=devices, mismatch=False, vary_devices=False),
+    )
+    assert still.dim == 0
+    assert still.copies(np.zeros((1, 0)))[1][0]["r_bl_ohm"] == measured.median_ohm

@@ -18,6 +18,7 @@ from rram_ber.characterization.limit_states import (
 from rram_ber.characterization.rare import MarginLimitState
 from rram_ber.characterization.schema import DELAY_S, ERROR, RESOLVED
 from rram_ber.circuits.read import ReadConditions, ReadTiming
+from rram_ber.models.resistance import ResistanceStates
 
 pytestmark = pytest.mark.ngspice
 
@@ -27,7 +28,7 @@ def _state(session, t_sample_s: float = 2e-9) -> ReadLimitState:
     return ReadLimitState(
         session,
         ReadConditions(timing=ReadTiming(t_sample_s=t_sample_s)),
-        ReadVariation(lrs_median_ohm=10e3, hrs_median_ohm=11.5e3, lrs_sigma_ln=0.2),
+        ReadVariation(devices=ResistanceStates.log_normal(10e3, 0.2, 11.5e3, 0.0)),
         copies_per_netlist=30,
     )
 

@@ -6,58 +6,24 @@ import math
 
 import numpy as np
 import pytest
-from scipy import integrate, stats
 from scipy.stats import binom, norm
 
-from rram_ber.characterization.ber import clopper_pearson
 from rram_ber.characterization.rare import (
     MIN_BUDGET,
     MarginLimitState,
     SubsetOptions,
     estimate_failure_probability,
+    problems,
 )
+from rram_ber.characterization.rare.intervals import clopper_pearson
+from rram_ber.characterization.rare.problems import Parabola
 from rram_ber.characterization.rare.subset import chain_correlation_factor, lognormal_interval
 from rram_ber.core.validation import ParameterError
 
 
-class HalfSpaceMargin:
-    """``g(u) = beta - a . u``: fails where ``a . u >= beta``, ``p = Phi(-beta)``; counts rows
-    and the largest batch."""
-
-    def __init__(self, dim: int, p: float, direction_seed: int = 7) -> None:
-        a = np.random.default_rng(direction_seed).standard_normal(dim)
-        self.a = a / np.linalg.norm(a)
-        self.beta = float(norm.isf(p))
-        self.p = p
-        self.rows = 0
-        self.largest_batch = 0
-
-    def __call__(self, u: np.ndarray) -> np.ndarray:
-        return np.asarray(self.margin(u) <= 0.0)
-
-    def margin(self, u: np.ndarray) -> np.ndarray:
-        self.rows += len(u)
-        self.largest_batch = max(self.largest_batch, len(u))
-        return np.asarray(self.beta - u @ self.a)
-
-
-class ParabolaMargin:
-    """``g(u) = beta + kappa sum_{i>1} u_i^2 - u_1``; ``p = E[Phi(-(beta + kappa Q))]``,
-    ``Q ~ chi^2_{dim-1}`` (a curved set that the importance search misses at kappa 0.02)."""
-
-    def __init__(self, dim: int, beta: float, kappa: float) -> None:
-        self.beta, self.kappa = beta, kappa
-
-        def integrand(q: float) -> float:
-            return float(norm.sf(beta + kappa * q) * stats.chi2.pdf(q, dim - 1))
-
-        self.p = float(integrate.quad(integrand, 0.0, np.inf, limit=200)[0])
-
-    def __call__(self, u: np.ndarray) -> np.ndarray:
-        return np.asarray(self.margin(u) <= 0.0)
-
-    def margin(self, u: np.ndarray) -> np.ndarray:
-        return np.asarray(self.beta + self.kappa * np.sum(u[:, 1:] ** 2, axis=1) - u[:, 0])
+def HalfSpaceMargin(dim: int, p: float) -> problems.HalfSpace:
+    """The half-space these tests were written with (its direction from seed 7)."""
+    return problems.HalfSpace(dim, p, direction_seed=7)
 
 
 def _min_plausible(n: int, confidence: float) -> int:
@@ -70,7 +36,7 @@ def _min_plausible(n: int, confidence: float) -> int:
     [
         (HalfSpaceMargin(20, 1e-6), 20),
         (HalfSpaceMargin(50, 1e-9), 50),
-        (ParabolaMargin(50, 4.0, 0.02), 50),
+        (Parabola(50, 4.0, 0.02), 50),
     ],
     ids=["half-space-20d-1e-6", "half-space-50d-1e-9", "parabola-50d-4.9e-7"],
 )
@@ -91,13 +57,14 @@ def test_subset_interval_covers_the_truth(limit_state, dim):
         assert r.method == "subset" and not r.upper_bound_only
         assert r.n_evaluations <= 4000
         assert r.ci_low < r.p < r.ci_high
-        assert math.prod(r.level_probabilities) == pytest.approx(r.p)
-        assert list(r.thresholds) == sorted(r.thresholds, reverse=True)
-        assert all(b > 0 for b in r.thresholds)
+        thresholds = r.diagnostics["thresholds"]
+        assert math.prod(r.diagnostics["level_probabilities"]) == pytest.approx(r.p)
+        assert list(thresholds) == sorted(thresholds, reverse=True)
+        assert all(b > 0 for b in thresholds)
 
 
 def test_subset_reaches_the_parabola_importance_sampling_never_finds():
-    limit_state = ParabolaMargin(50, 4.0, 0.02)
+    limit_state = Parabola(50, 4.0, 0.02)
     importance = estimate_failure_probability(
         limit_state, 50, method="importance", budget=4000, seed=1, keep_samples=False
     )
@@ -114,7 +81,8 @@ def test_a_frequent_event_stops_at_level_zero_as_plain_sampling():
     result = estimate_failure_probability(
         limit_state, 5, method="subset", budget=1000, seed=3, samples_per_level=500
     )
-    assert result.thresholds == () and len(result.level_probabilities) == 1
+    assert result.diagnostics["thresholds"] == ()
+    assert len(result.diagnostics["level_probabilities"]) == 1
     assert result.n_evaluations == 500
     assert result.contains(0.3)
 
@@ -126,7 +94,7 @@ def test_an_event_that_every_point_shows_gets_the_binomial_interval_not_zero_wid
     result = estimate_failure_probability(
         limit_state, 5, method="subset", budget=1000, seed=3, samples_per_level=200
     )
-    assert result.p == 1.0 and result.thresholds == ()
+    assert result.p == 1.0 and result.diagnostics["thresholds"] == ()
     low, high = clopper_pearson(200, 200)
     assert (result.ci_low, result.ci_high) == (low, high) and low < 0.99 < high == 1.0
 
@@ -140,7 +108,7 @@ def test_a_run_that_ends_before_failing_returns_a_flagged_upper_bound():
     assert result.p == 0.0 and result.ci_low == 0.0 and result.n_failures == 0
     # The bound holds the truth, and covers the last intermediate set P(g <= b_last).
     assert limit_state.p < result.ci_high < 1.0
-    b_last = result.thresholds[-1]
+    b_last = result.diagnostics["thresholds"][-1]
     assert norm.sf(limit_state.beta - b_last) <= result.ci_high
     assert any("upper bound" in note for note in result.notes)
     assert result.n_evaluations <= 1000 and limit_state.rows == result.n_evaluations
@@ -150,7 +118,7 @@ def test_max_levels_ends_the_run_with_a_bound_too():
     result = estimate_failure_probability(
         HalfSpaceMargin(10, 1e-12), 10, method="subset", budget=20_000, seed=2, max_levels=3
     )
-    assert result.upper_bound_only and len(result.thresholds) == 3
+    assert result.upper_bound_only and len(result.diagnostics["thresholds"]) == 3
     assert any("max_levels" in note for note in result.notes)
 
 
