@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rram_ber.characterization import schema, store
+from rram_ber.characterization import schema
 
 if TYPE_CHECKING:  # the network evaluator is imported by the helpers that need it (~1 s)
     from rram_ber.analysis.bnn.layers import Affine, Network, SignThreshold, Weights
@@ -158,6 +158,8 @@ def wait_until(condition: Callable[[], bool], what: str, timeout: float = 120) -
 
 def chunks(out: Path) -> int:
     """Number of chunk files stored in ``out``."""
+    from rram_ber.characterization import store  # pandas and pyarrow: only where needed
+
     return len(store.finished_chunks(out))
 
 
