@@ -60,12 +60,13 @@ the run of the 10 ps one, plain steps from a second run on the same loaded machi
 * 50 ps: 27, 0.87 %, 1.07 %, 0.41x; 50 ps, TRTOL 1: 30, 0.43 %, 0.74 %, 0.45x.
 
 No BER left the reference's interval at any timing; every candidate fails the decision
-criterion (at most 4.5 here), so the read's default stays 10 ps. Those runs were judged by the earlier
-count rule (at most 1.5x the decisions 10 ps changes), which the statistical rule above
+criterion (at most 4.5 here), so the read's default stays 10 ps. Those runs were judged by the
+earlier count rule (at most 1.5x the decisions 10 ps changes), which the statistical rule above
 replaced: by its criteria 1-3, as far as those runs recorded them (no direction counts), 20 ps
 with TRTOL 1 (8 of 9,600 changed, p99 delay error 0.8 %) would pass; the verdict needs the
-rule's own run (2,000 reads per read mode, McNemar per mode, criterion 4), not made yet. A TRTOL of 1 at 20 ps halves
-the changed decisions and delay error of plain 20 ps for no measurable cost.
+rule's own run (2,000 reads per read mode, McNemar per mode, criterion 4), not made yet. A
+TRTOL of 1 at 20 ps halves the changed decisions and delay error of plain 20 ps for no
+measurable cost.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rram_ber.characterization.rare.registry import METHODS
 from rram_ber.characterization.simulator import DEFAULT_TIME_LIMIT_S
-from rram_ber.core.validation import ParameterError, check_choice, check_int, check_range
+from rram_ber.core.validation import ParameterError, check_choice, check_fields, check_int, ranged
 from rram_ber.models.cmos import PelgromCoefficients
 
 MAX_SAMPLES = 100_000_000
@@ -55,8 +55,8 @@ class CampaignSettings:
     samples: int = 1000
     batch_size: int = 10
     method: str = "monte-carlo"
-    time_limit_s: float = DEFAULT_TIME_LIMIT_S
-    target_relative_half_width: float | None = None
+    time_limit_s: float = ranged(DEFAULT_TIME_LIMIT_S, 0.0, 86400.0, low_inclusive=False, unit="s")
+    target_relative_half_width: float | None = ranged(None, 0.0, 10.0, low_inclusive=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or len(self.name) > 200:
@@ -65,19 +65,7 @@ class CampaignSettings:
         check_int("campaign.samples", self.samples, 1, MAX_SAMPLES)
         check_int("campaign.batch_size", self.batch_size, 1, MAX_BATCH)
         check_choice("campaign.method", self.method, METHODS)
-        limit = check_range(
-            "campaign.time_limit_s", self.time_limit_s, 0.0, 86400.0, low_inclusive=False, unit="s"
-        )
-        object.__setattr__(self, "time_limit_s", limit)  # a TOML integer becomes a float
-        if self.target_relative_half_width is not None:
-            target = check_range(
-                "campaign.target_relative_half_width",
-                self.target_relative_half_width,
-                0.0,
-                10.0,
-                low_inclusive=False,
-            )
-            object.__setattr__(self, "target_relative_half_width", target)
+        check_fields(self)  # time_limit_s, target_relative_half_width
 
 
 @dataclass(frozen=True, slots=True)

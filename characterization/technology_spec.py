@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rram_ber.characterization.spec_tools import reject_unknown
 from rram_ber.circuits.user_pcsa import PcsaPort, UserPcsa
-from rram_ber.core.validation import ParameterError
+from rram_ber.core.validation import ParameterError, prefixed_errors
 from rram_ber.models.cmos import PelgromCoefficients, ProcessCorner
 from rram_ber.models.technology import (
     PTM130,
@@ -121,13 +122,7 @@ def parse_technology(
         Naming the key, the value and what is allowed; a refused user file names the file, the
         line and the reason.
     """
-    for key, value in table.items():
-        if key not in TECHNOLOGY_KEYS:
-            raise ParameterError(
-                f"technology.{key}",
-                value,
-                "a known key: " + ", ".join(repr(k) for k in TECHNOLOGY_KEYS),
-            )
+    reject_unknown("technology", table, TECHNOLOGY_KEYS)
     name = table.get("name", PTM130.name)
     if name not in TECHNOLOGIES:
         raise ParameterError("technology.name", name, "one of " + ", ".join(TECHNOLOGIES))
@@ -175,10 +170,9 @@ def parse_technology(
                 "technology.pcsa_ports", ports, "a list of roles: " + ", ".join(PcsaPort)
             )
         scanned = _scan("pcsa", table["pcsa"], source_dir)
-        try:
-            user_pcsa = UserPcsa(scanned, _text("pcsa_subckt", table["pcsa_subckt"]), tuple(ports))
-        except ParameterError as error:
-            raise error.renamed(f"technology.{error.field}") from None
+        subckt = _text("pcsa_subckt", table["pcsa_subckt"])
+        with prefixed_errors("technology."):
+            user_pcsa = UserPcsa(scanned, subckt, tuple(ports))
         files[table["pcsa"]] = scanned.sha256
     for path, digest in recorded.items():
         if files.get(path, digest) != digest:

@@ -7,6 +7,8 @@ import shutil
 
 import pytest
 
+from tests import support as helpers
+
 pytestmark = pytest.mark.ngspice
 
 
@@ -28,7 +30,7 @@ def _damage_copy_other(path):
 
 
 @pytest.mark.parametrize("damage", [_damage_truncate, _damage_random, _damage_copy_other])
-def test_a_bad_chunk_is_recomputed_with_a_message(finished, tmp_path, helpers, damage):
+def test_a_bad_chunk_is_recomputed_with_a_message(finished, tmp_path, damage):
     spec, out = finished
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
@@ -44,7 +46,7 @@ def test_a_bad_chunk_is_recomputed_with_a_message(finished, tmp_path, helpers, d
     assert (copy / "ber.csv").read_bytes() == (out / "ber.csv").read_bytes()
 
 
-def test_a_stray_chunk_file_is_not_aggregated(finished, tmp_path, helpers):
+def test_a_stray_chunk_file_is_not_aggregated(finished, tmp_path):
     spec, out = finished
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
@@ -55,7 +57,7 @@ def test_a_stray_chunk_file_is_not_aggregated(finished, tmp_path, helpers):
     assert (copy / "ber.csv").read_bytes() == (out / "ber.csv").read_bytes()
 
 
-def test_report_on_a_corrupt_chunk_is_a_message(finished, tmp_path, helpers):
+def test_report_on_a_corrupt_chunk_is_a_message(finished, tmp_path):
     _spec, out = finished
     copy = tmp_path / "out"
     shutil.copytree(out, copy)

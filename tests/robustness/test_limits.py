@@ -9,6 +9,7 @@ import pytest
 
 from rram_ber.characterization import schema, store
 from rram_ber.characterization.session import SimulationError
+from tests import support as helpers
 
 pytestmark = pytest.mark.ngspice
 
@@ -80,7 +81,7 @@ l_m = 10e-6
     ids=["longest-timing", "extreme-sizes"],
 )
 def test_a_campaign_with_crawling_simulations_finishes_with_failed_rows(
-    tmp_path, helpers, vdd, extra, device
+    tmp_path, vdd, extra, device
 ):
     spec = helpers.write_spec(tmp_path, samples=2, vdd=vdd, extra=extra)
     if device is not None:
@@ -102,7 +103,7 @@ def test_a_campaign_with_crawling_simulations_finishes_with_failed_rows(
     assert int(ber.loc[0, schema.N_FAILED]) == 2
 
 
-def test_the_extreme_sizes_in_a_column_fail_their_samples_with_the_reason(tmp_path, helpers):
+def test_the_extreme_sizes_in_a_column_fail_their_samples_with_the_reason(tmp_path):
     """In a 64-row column the crawl of the isolated fixture becomes a prompt non-convergence."""
     spec = helpers.write_spec(
         tmp_path, samples=2, vdd='1.5\ncorner = "ff"\ntemp_c = -55', extra=EXTREME_SIZES
@@ -133,7 +134,7 @@ def test_a_session_opened_after_plain_pyspice_still_simulates():
     script = (
         "from PySpice.Spice.NgSpice.Shared import NgSpiceShared\n"
         "NgSpiceShared.new_instance()\n"
-        "from characterization.session import NgspiceSession\n"
+        "from rram_ber.characterization.session import NgspiceSession\n"
         f"RC = {RC!r}\n"
         "with NgspiceSession() as s:\n"
         "    print(s.run_transient(RC, ['out'], 1e-9)['out'][-1])\n"

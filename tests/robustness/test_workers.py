@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rram_ber.characterization import store
+from tests import support as helpers
 
 pytestmark = pytest.mark.ngspice
 
@@ -24,7 +25,7 @@ def _pool_workers(helpers, pid: int) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def longer(tmp_path_factory, helpers):
+def longer(tmp_path_factory):
     """A 12-chunk campaign and its uninterrupted output (two local workers)."""
     base = tmp_path_factory.mktemp("longer")
     spec = helpers.write_spec(base / "spec", samples=24)
@@ -34,7 +35,7 @@ def longer(tmp_path_factory, helpers):
     return spec, out
 
 
-def test_a_killed_pool_worker_is_replaced_and_the_table_is_right(longer, tmp_path, helpers):
+def test_a_killed_pool_worker_is_replaced_and_the_table_is_right(longer, tmp_path):
     spec, reference = longer
     out = tmp_path / "out"
     log = tmp_path / "stderr"
@@ -57,7 +58,7 @@ def test_a_killed_pool_worker_is_replaced_and_the_table_is_right(longer, tmp_pat
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_workers_die_with_the_command(tmp_path, helpers, sig):
+def test_workers_die_with_the_command(tmp_path, sig):
     spec = helpers.write_spec(tmp_path / "spec", samples=400)
     out = tmp_path / "out"
     process = helpers.start_cli(
@@ -89,7 +90,7 @@ def test_workers_die_with_the_command(tmp_path, helpers, sig):
         assert fingerprint is not None and len(rows) == 4
 
 
-def test_dask_workers_lost_at_once_are_retried(longer, tmp_path, helpers):
+def test_dask_workers_lost_at_once_are_retried(longer, tmp_path):
     pytest.importorskip("dask.distributed")
     import os
 
