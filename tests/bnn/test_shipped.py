@@ -115,6 +115,7 @@ def test_error_aware_recipe_is_its_standard_recipe_with_training_errors(name):
     assert same == standard
 
 
+@pytest.mark.slow
 def test_fashion_binary_cnn_reaches_90_percent():
     network = load_shipped("fashion-cnn-bnn")
     x, y = load_test_split(network)

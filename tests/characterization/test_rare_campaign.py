@@ -24,6 +24,7 @@ SPEC = {
 }
 
 
+@pytest.mark.slow
 def test_importance_sampling_campaign_reports_method_interval_and_resumes(tmp_path):
     spec = parse_spec(SPEC)
     with LocalExecutor(2) as executor:
