@@ -14,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from rram_ber.characterization.chunks import chunk_tasks
 from rram_ber.characterization.spec import CampaignSpec, spec_from_record
-from rram_ber.characterization.store import read_samples
+from rram_ber.characterization.store import chunk_path, read_samples
 from rram_ber.core.validation import ParameterError
 
 
@@ -34,7 +35,7 @@ class CampaignData:
     confusion : pandas.DataFrame
         ``confusion.csv``, P(read | expected) per condition.
     samples : pandas.DataFrame
-        Every sample row.
+        The sample rows of the campaign's planned chunks (the rows ``ber.csv`` counts).
     """
 
     out: Path
@@ -77,8 +78,38 @@ def load_campaign(out: str | Path) -> CampaignData:
             str(folder),
             f"a finished campaign's output directory (missing {', '.join(missing)})",
         )
-    manifest = json.loads((folder / "campaign.json").read_text(encoding="utf-8"))
-    spec_from_record(manifest.get("spec"))  # a damaged or foreign campaign.json stops here
-    ber = pd.read_csv(folder / "ber.csv")
-    confusion = pd.read_csv(folder / "confusion.csv")
-    return CampaignData(folder, manifest, ber, confusion, read_samples(folder))
+    try:
+        manifest = json.loads((folder / "campaign.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:  # ValueError: not UTF-8, not JSON
+        raise ParameterError(
+            "DIR", str(folder), f"a readable campaign.json ({type(error).__name__})"
+        ) from None
+    if not isinstance(manifest, dict):
+        raise ParameterError("DIR", str(folder), "a campaign.json holding a JSON object")
+    # A damaged or foreign campaign.json stops here.
+    record: Any = manifest.get("spec")
+    spec = spec_from_record(record)
+    tables = []
+    for name in ("ber.csv", "confusion.csv"):
+        try:
+            tables.append(pd.read_csv(folder / name))
+        except (OSError, ValueError) as error:  # pandas' parser errors are ValueErrors
+            raise ParameterError(
+                "DIR",
+                str(folder),
+                f"a readable {name} ({type(error).__name__}; rerun 'rram-ber run' to rewrite it)",
+            ) from None
+    # Exactly the chunks the campaign planned, as ber.csv counted them: a stray or leftover
+    # chunk file (a copy, or one of a run with more samples) is not part of the campaign.
+    planned = (
+        {
+            chunk_path(folder, task.group_id, task.chunk): [
+                (c.condition_id, s) for c in task.conditions for s in range(task.first, task.stop)
+            ]
+            for task in chunk_tasks(spec, spec.conditions())
+        }
+        if spec.campaign.method == "monte-carlo"
+        else {}
+    )
+    samples = read_samples(folder, planned, expected_rows=planned)
+    return CampaignData(folder, manifest, tables[0], tables[1], samples)

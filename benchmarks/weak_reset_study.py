@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python benchmarks/weak_reset_study.py spice --out DIR [--devices 120] [--pulses 200]
+        [--pulse 0.8:100e-9 ...] [--compliance 50e-6]
     python benchmarks/weak_reset_study.py insitu --out DIR [--dataset digits] [--seeds 3]
 
 ``spice`` simulates weak-RESET trains with real ngspice for a few pulse amplitudes and
@@ -65,10 +66,11 @@ def run_spice(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     trains: dict[str, np.ndarray] = {}
     fits: dict[str, object] = {"published": _law_summary(PUBLISHED)}
-    conditions = ProgramConditions()
+    conditions = ProgramConditions(compliance_a=args.compliance)
+    suffix = "" if args.compliance == 50e-6 else f"_{args.compliance * 1e6:g}uA"
     with NgspiceSession() as session:
-        for amplitude, width in PULSES:
-            key = f"{amplitude:g}V_{width * 1e9:g}ns"
+        for amplitude, width in args.pulse or PULSES:
+            key = f"{amplitude:g}V_{width * 1e9:g}ns{suffix}"
             rng = np.random.default_rng(np.random.SeedSequence(args.seed))
             train = WeakResetTrain(weak_reset_pulse(amplitude, width), args.pulses)
             start = time.perf_counter()
@@ -122,6 +124,15 @@ def run_insitu(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pulse(text: str) -> tuple[float, float]:
+    """``"0.8:100e-9"`` -> (0.8, 1e-7): a pulse amplitude [V] and plateau [s]."""
+    try:
+        amplitude, width = (float(part) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected AMPLITUDE_V:WIDTH_S") from None
+    return amplitude, width
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one part of the study."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -131,6 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     spice.add_argument("--devices", type=int, default=100)
     spice.add_argument("--pulses", type=int, default=120)
     spice.add_argument("--seed", type=int, default=1)
+    spice.add_argument(
+        "--pulse",
+        type=_pulse,
+        action="append",
+        help="AMPLITUDE_V:WIDTH_S, repeatable (default: the pulses of PULSES)",
+    )
+    spice.add_argument("--compliance", type=float, default=50e-6, help="SET compliance [A]")
     spice.set_defaults(handler=run_spice)
     insitu = sub.add_parser("insitu", help="in-situ learning imperfection table")
     insitu.add_argument("--out", type=Path, required=True)

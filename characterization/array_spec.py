@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from rram_ber.characterization.spec_tools import boolean, reject_unknown, swept
 from rram_ber.circuits.array import DEFAULT_ROWS, MAX_ROWS, ColumnParameters
 from rram_ber.core.validation import ParameterError, check_int
 
@@ -31,28 +32,17 @@ def parse_array(table: Mapping[str, Any]) -> tuple[ColumnParameters | None, tupl
     ParameterError
         Naming ``array.<key>`` (with ``[i]`` for a list element), the value and what is allowed.
     """
-    for key, value in table.items():
-        if key not in ARRAY_KEYS:
-            raise ParameterError(
-                f"array.{key}", value, "a known key: " + ", ".join(repr(k) for k in ARRAY_KEYS)
-            )
-    isolated = table.get("isolated", False)
-    if not isinstance(isolated, bool):
-        raise ParameterError("array.isolated", isolated, "true or false")
-    if isolated:
+    reject_unknown("array", table, ARRAY_KEYS)
+    if boolean("array.isolated", table.get("isolated", False)):
         for key in ("rows", "mux_ways"):
             if key in table:
                 raise ParameterError(f"array.{key}", table[key], "no value with isolated = true")
         return None, ()
-    raw = table.get("rows", DEFAULT_ROWS)
-    values = raw if isinstance(raw, list) else [raw]
-    if not values:
-        raise ParameterError("array.rows", raw, "an integer or a non-empty list of integers")
-    rows = []
-    for index, value in enumerate(values):
-        name = f"array.rows[{index}]" if isinstance(raw, list) else "array.rows"
-        rows.append(check_int(name, value, 1, MAX_ROWS))
-    if len(set(rows)) != len(rows):
-        raise ParameterError("array.rows", raw, "a list without repeated values")
+    rows = swept(
+        "array.rows",
+        table.get("rows", DEFAULT_ROWS),
+        lambda name, value: check_int(name, value, 1, MAX_ROWS),
+        "an integer or a non-empty list of integers",
+    )
     mux = check_int("array.mux_ways", table.get("mux_ways", 1), 1, 64)
-    return ColumnParameters(rows=rows[0], mux_ways=mux), tuple(rows)
+    return ColumnParameters(rows=rows[0], mux_ways=mux), rows

@@ -34,6 +34,7 @@ from rram_ber.characterization.ber import (
     tally_rows,
 )
 from rram_ber.characterization.executors import Executor
+from rram_ber.characterization.preflight import preflight
 from rram_ber.characterization.rare.registry import CampaignWork, campaign_work_of
 from rram_ber.characterization.rare_task import rare_tasks
 from rram_ber.characterization.spec import CampaignSpec, Condition
@@ -129,7 +130,9 @@ def fingerprint(spec: CampaignSpec) -> dict[str, str]:
 
     ``spec.*`` keys are the validated campaign (:meth:`CampaignSpec.to_dict`), ``device_data.*``
     the SHA-256 of every data file the campaign reads (the empirical device CSV: a changed file
-    at the same path is another campaign), ``versions.*`` the software versions. Each value is
+    at the same path is another campaign), ``versions.*`` the software versions,
+    ``simulator.*`` the settings every ngspice run starts with (in place of any start-up file
+    of the user, which ngspice never reads). Each value is
     JSON text. Resuming compares these keys, so a refusal can name what differs.
 
     Raises
@@ -142,6 +145,8 @@ def fingerprint(spec: CampaignSpec) -> dict[str, str]:
         device_data["csv_sha256"] = _file_sha256(
             "device.csv", Path(spec.source_dir) / spec.device.csv
         )
+    from rram_ber.characterization.session import simulator_settings
+
     record = json.loads(json.dumps(spec.to_dict()))
     # Spec limits judge results; they do not change a sample row, so changing a limit must
     # not make a finished campaign "another campaign".
@@ -153,6 +158,7 @@ def fingerprint(spec: CampaignSpec) -> dict[str, str]:
             "spec": record,
             "device_data": device_data,
             "versions": software_versions(),
+            "simulator": simulator_settings(),
         },
         keys,
     )
@@ -352,14 +358,14 @@ def _stored_problem(
             return str(error)
         return ""
     path = store.chunk_path(out, task.group_id, task.chunk)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
     try:
-        rows, stored = store.chunk_fingerprint(path)
-    except (OSError, ValueError) as error:
-        return f"samples/{path.name} is unreadable ({str(error)[:100]})"
+        rows, stored = store.read_chunk(path)
+    except store.DamagedChunkError as error:
+        return f"samples/{path.name} is unusable: {error.reason}"
     if stored is None:
-        return f"samples/{path.name} carries no campaign fingerprint"
+        return f"samples/{path.name} carries no campaign fingerprint (an older format)"
     if not _same_campaign(stored, keys, top_up):
         raise _refuse(out, _mismatch(f"samples/{path.name}", stored, keys))
     expected = [(c.condition_id, s) for c in task.conditions for s in range(task.first, task.stop)]
@@ -382,8 +388,10 @@ def _tasks(
 
     The rows of the good stored chunks are counted into ``tallies``.
 
-    A stored chunk or estimate that cannot be read or holds the wrong rows is deleted and
-    simulated again (with a message on ``stream``); one made by another campaign stops the run.
+    A stored chunk that cannot be read, fails its content digest, has an older format or
+    holds the wrong rows is moved to ``set-aside/`` (see :func:`store.set_aside`) and
+    simulated again, with a message on ``stream`` naming where it went; a bad estimate is
+    deleted and recomputed; one made by another campaign stops the run.
     """
     work = campaign_work(spec)
     tasks = _PLANS[work](spec, conditions)
@@ -407,12 +415,13 @@ def _verify(
         problem = _stored_problem(out, task, keys, tallies, top_up)
         if problem:
             bad += 1
-            print(f"{problem}: recomputing it", file=stream)
             if isinstance(task, RareTask):
+                print(f"{problem}: recomputing it", file=stream)
                 for path in store.estimate_paths(out, task.condition.condition_id, task.stored):
                     path.unlink(missing_ok=True)
             else:
-                store.chunk_path(out, task.group_id, task.chunk).unlink(missing_ok=True)
+                kept = store.set_aside(out, store.chunk_path(out, task.group_id, task.chunk))
+                print(f"{problem}: recomputing it (kept as {kept.relative_to(out)})", file=stream)
         if problem is None or problem:
             todo.append(task)
     return todo, bad
@@ -481,6 +490,7 @@ def run_campaign(
     # Workers may run in another directory (a Dask worker): resolve relative data paths here.
     spec = dataclasses.replace(spec, source_dir=str(Path(spec.source_dir).resolve()))
     check_size(spec)
+    preflight(spec)  # user files read by ngspice once: a mistake stops before any sample
     keys = fingerprint(spec)
     store.make_output_dir(out)
     with store.locked_output(out):
@@ -524,6 +534,14 @@ def run_campaign(
                 )
                 tasks, todo, recomputed = tasks + more, todo + more_todo, recomputed + more_bad
             written.result()
+        planned = [(t.group_id, t.chunk) for t in tasks if isinstance(t, ChunkTask)]
+        if planned:
+            store.verify_planned_chunks(
+                out,
+                planned,
+                {cid: tally.n_samples for cid, tally in tallies.items()},
+                {c.condition_id: spec.campaign.samples for c in conditions},
+            )
         # Tallies of the chunks verified and simulated (none for a campaign of estimates).
         ber, confusion = aggregate(spec, out, tallies)
     return CampaignResult(

@@ -17,7 +17,14 @@ from rram_ber.characterization.rare.registry import (
     ESTIMATORS,
 )
 from rram_ber.characterization.simulator import DEFAULT_TIME_LIMIT_S
-from rram_ber.core.validation import ParameterError, check_choice, check_int, check_range
+from rram_ber.core.validation import (
+    ParameterError,
+    check_choice,
+    check_fields,
+    check_int,
+    check_range,
+    ranged,
+)
 from rram_ber.models.cmos import PelgromCoefficients
 
 MAX_SAMPLES = 100_000_000
@@ -101,8 +108,8 @@ class CampaignSettings:
     samples: int = 1000
     batch_size: int = 10
     method: str = "monte-carlo"
-    time_limit_s: float = DEFAULT_TIME_LIMIT_S
-    target_relative_half_width: float | None = None
+    time_limit_s: float = ranged(DEFAULT_TIME_LIMIT_S, 0.0, 86400.0, low_inclusive=False, unit="s")
+    target_relative_half_width: float | None = ranged(None, 0.0, 10.0, low_inclusive=False)
     resolve_below: float | None = None
     rare_samples: int | None = None
     max_samples: int | None = None
@@ -115,19 +122,7 @@ class CampaignSettings:
         check_int("campaign.samples", self.samples, 1, MAX_SAMPLES)
         check_int("campaign.batch_size", self.batch_size, 1, MAX_BATCH)
         check_choice("campaign.method", self.method, CAMPAIGN_METHODS)
-        limit = check_range(
-            "campaign.time_limit_s", self.time_limit_s, 0.0, 86400.0, low_inclusive=False, unit="s"
-        )
-        object.__setattr__(self, "time_limit_s", limit)  # a TOML integer becomes a float
-        if self.target_relative_half_width is not None:
-            target = check_range(
-                "campaign.target_relative_half_width",
-                self.target_relative_half_width,
-                0.0,
-                10.0,
-                low_inclusive=False,
-            )
-            object.__setattr__(self, "target_relative_half_width", target)
+        check_fields(self)  # time_limit_s, target_relative_half_width
         self._check_auto_keys()
 
     def _check_auto_keys(self) -> None:

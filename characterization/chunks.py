@@ -5,12 +5,14 @@ differ only in sampling time), simulated together in one batched netlist and mea
 sampling time. When that netlist fails (no convergence, parse error), the chunk is rerun
 sample by sample (:func:`~characterization.reads.simulate_with_retry`), so one bad sample
 cannot take its neighbours down; samples that still fail are returned as rows with
-``status = "failed"`` and ngspice's reason, and the campaign goes on.
+``status = "failed"`` and ngspice's reason, and the campaign goes on. A netlist halted at the
+wall-time limit is rerun whole with a longer limit instead (:func:`simulate_batch`), so a
+sample's numbers never depend on the machine's load.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +21,9 @@ import pandas as pd
 from rram_ber.characterization import schema
 from rram_ber.characterization.devices import DeviceModel
 from rram_ber.characterization.measure import ReadMeasurement
-from rram_ber.characterization.read import simulate_reads_at
 from rram_ber.characterization.reads import read_row, simulate_with_retry
 from rram_ber.characterization.sampling import SamplePlan, plan_samples
-from rram_ber.characterization.simulator import Simulator
+from rram_ber.characterization.simulator import SimulationError, SimulationTimeout, Simulator
 from rram_ber.characterization.spec import CampaignSpec, Condition
 from rram_ber.circuits.read import ReadConditions, ReadCopy
 
@@ -103,13 +104,65 @@ def _outcomes(
     """Per plan: its measurement under each of ``reads``, or why it has none (a plan without
     a copy fails with its own reason)."""
 
+    # Imported here: the chunk plan (chunk_tasks) is read by the analysis layer, which must
+    # not load the simulator code.
+    from rram_ber.characterization.read import simulate_reads_at
+
     def simulate(copies: Sequence[ReadCopy]) -> list[list[ReadMeasurement]]:
         per_read = simulate_reads_at(simulator, reads, copies, resolve_fraction)
         return [[measured[k] for measured in per_read] for k in range(len(copies))]
 
     ready = [plan.copy for plan in plans if plan.copy is not None]
-    measured = iter(simulate_with_retry(simulate, ready) if ready else [])
+    measured = iter(simulate_batch(simulator, simulate, ready) if ready else [])
     return [next(measured) if plan.copy is not None else plan.failure for plan in plans]
+
+
+#: A batch halted at the wall-time limit is rerun once, whole, with this many times the limit.
+TIME_LIMIT_RETRY_FACTOR = 4.0
+
+
+def simulate_batch(
+    simulator: Simulator,
+    simulate: Callable[[Sequence[ReadCopy]], list[list[ReadMeasurement]]],
+    copies: Sequence[ReadCopy],
+) -> list[list[ReadMeasurement] | str]:
+    """Simulate ``copies`` as one batch; per copy its measurements or why it has none.
+
+    A batch that fails to converge is rerun copy by copy
+    (:func:`~characterization.reads.simulate_with_retry`): one divergent copy kills its whole
+    netlist, and that failure is a property of the circuit. A batch halted at the wall-time
+    limit is different: whether it finishes depends on the machine's load, and a copy
+    simulated alone gives numbers about 1e-5 (relative) away from the same copy in the batch,
+    enough to flip a marginal decision. So it is rerun once as the same batch with
+    :data:`TIME_LIMIT_RETRY_FACTOR` times the limit, and if halted again every copy fails
+    with the reason: a sample's numbers are the batched ones or none, whatever the load.
+    """
+    try:
+        return list(simulate(copies))
+    except SimulationTimeout as error:
+        halted = error
+    except SimulationError:
+        return _one_by_one(simulate, copies)
+    limit = getattr(simulator, "time_limit_s", None)
+    if not isinstance(limit, float | int):  # a back end whose limit cannot be raised
+        return [halted.reason] * len(copies)
+    simulator.time_limit_s = limit * TIME_LIMIT_RETRY_FACTOR  # type: ignore[attr-defined]
+    try:
+        return list(simulate(copies))
+    except SimulationTimeout as error:
+        return [error.reason] * len(copies)
+    except SimulationError:
+        return _one_by_one(simulate, copies)
+    finally:
+        simulator.time_limit_s = limit  # type: ignore[attr-defined]
+
+
+def _one_by_one(
+    simulate: Callable[[Sequence[ReadCopy]], list[list[ReadMeasurement]]],
+    copies: Sequence[ReadCopy],
+) -> list[list[ReadMeasurement] | str]:
+    """Each copy alone (the batch failed): its measurements, or the simulator's reason."""
+    return [simulate_with_retry(simulate, [copy])[0] for copy in copies]
 
 
 def simulate_group(

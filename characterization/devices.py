@@ -28,11 +28,16 @@ from rram_ber.core.validation import (
     ParameterError,
     check_fields,
     check_int,
+    check_range,
     parse_enum,
     prefixed_errors,
     ranged,
 )
-from rram_ber.models.device_temperature import ResistorTemperature
+from rram_ber.models.device_temperature import (
+    DEFAULT_TEMPERATURE_PRESET,
+    ResistorTemperature,
+    TemperaturePreset,
+)
 from rram_ber.models.resistance import (
     R_MAX_OHM,
     R_MIN_OHM,
@@ -41,6 +46,7 @@ from rram_ber.models.resistance import (
     ResistanceStates,
     read_resistance_states,
 )
+from rram_ber.models.variability import TRUNCATION_SCALE_RANGE
 
 
 class DeviceModel(enum.StrEnum):
@@ -91,6 +97,12 @@ class VcmSettings:
         ``"oe_on_bl"`` (default) or ``"ae_on_bl"``.
     pilot_devices : int
         Devices of the pilot population that places the default 1T1R reference, 10 ... 10000.
+    truncation_scale : float
+        Scale of the truncation of the d2d (and c2c) variables about their means, 0.25 ... 10:
+        1 = the published JART VCM v1b bounds (default); 2 = half-ranges twice as wide, cut to
+        the model's validity box, so only N_min widens
+        (:meth:`rram_ber.models.variability.D2dVariability.published`). Every rare-event bound
+        on a VCM read rests on this truncation.
     """
 
     set_amplitude_v: float = _DEFAULT_SET.amplitude_v
@@ -103,6 +115,7 @@ class VcmSettings:
     c2c: bool = True
     orientation: DeviceOrientation = DeviceOrientation.OE_ON_BIT_LINE
     pilot_devices: int = DEFAULT_PILOT_DEVICES
+    truncation_scale: float = 1.0
 
     def __post_init__(self) -> None:
         # The pulse records own their ranges; their errors name the key of this table.
@@ -114,6 +127,7 @@ class VcmSettings:
             self, "orientation", parse_enum(DeviceOrientation, self.orientation, "orientation")
         )
         check_int("pilot_devices", self.pilot_devices, 10, 10_000)
+        check_range("truncation_scale", self.truncation_scale, *TRUNCATION_SCALE_RANGE)
 
     def set_pulse(self) -> PulseShape:
         """The SET pulse."""
@@ -139,6 +153,7 @@ class VcmSettings:
             "c2c": self.c2c,
             "orientation": self.orientation.value,
             "pilot_devices": self.pilot_devices,
+            "truncation_scale": self.truncation_scale,
         }
 
 
@@ -160,11 +175,14 @@ class DeviceSettings:
         Path of the measured-resistance file (``empirical``), relative to the spec file.
     vcm : VcmSettings
         Programming settings of the VCM model (``vcm``).
-    lrs_tcr_per_k, hrs_activation_ev : float
-        Temperature law of the resistor options (``fixed``, ``lognormal``, ``empirical``),
-        whose resistances are values at 27 C: LRS coefficient [1/K], HRS activation energy
-        [eV] (:class:`rram_ber.models.device_temperature.ResistorTemperature`, defaults cited
-        there).
+    temperature_preset : TemperaturePreset
+        Named temperature law of the resistor options (``fixed``, ``lognormal``,
+        ``empirical``), whose resistances are values at 27 C: ``"grossi2017"`` (default),
+        ``"walczyk2011"``, ``"activated-0.15ev"`` or ``"none"``
+        (:class:`rram_ber.models.device_temperature.TemperaturePreset`, sources cited there).
+    lrs_tcr_per_k, hrs_activation_ev : float or None
+        LRS coefficient [1/K] (-0.01 ... 0.01) and HRS activation energy [eV] (0 ... 1) set
+        explicitly in place of the preset's; None = the preset's value.
     measured : ResistanceStates or None
         The content of ``csv``, read by :meth:`load_measured` when the campaign is read (so a
         bad file stops the campaign before anything is simulated, and worker processes get the
@@ -188,12 +206,9 @@ class DeviceSettings:
     )
     csv: str = ""
     vcm: VcmSettings = field(default_factory=VcmSettings)
-    lrs_tcr_per_k: float = ranged(
-        ResistorTemperature().lrs_tcr_per_k, -0.01, 0.01, unit="1/K", description="LRS TCR"
-    )
-    hrs_activation_ev: float = ranged(
-        ResistorTemperature().hrs_activation_ev, 0.0, 1.0, unit="eV", description="HRS E_a"
-    )
+    temperature_preset: TemperaturePreset = DEFAULT_TEMPERATURE_PRESET
+    lrs_tcr_per_k: float | None = None
+    hrs_activation_ev: float | None = None
     measured: ResistanceStates | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -205,6 +220,10 @@ class DeviceSettings:
             raise ParameterError("csv", self.csv, "a CSV path when device.model = 'empirical'")
         if not isinstance(self.vcm, VcmSettings):
             raise ParameterError("vcm", self.vcm, "a table [device.vcm]")
+        object.__setattr__(
+            self, "temperature_preset", TemperaturePreset.parse(self.temperature_preset)
+        )
+        self.temperature_law()  # the explicit values are checked there
 
     def load_measured(self, source_dir: str | Path, key: str = "device.csv") -> DeviceSettings:
         """These settings with the measured file read (``empirical``; others unchanged)."""
@@ -230,8 +249,13 @@ class DeviceSettings:
         )
 
     def temperature_law(self) -> ResistorTemperature:
-        """The temperature law of the resistor device options."""
-        return ResistorTemperature(self.lrs_tcr_per_k, self.hrs_activation_ev)
+        """The temperature law of the resistor device options: the preset's, with the values
+        set explicitly in its place."""
+        preset = self.temperature_preset.law()
+        return ResistorTemperature(
+            preset.lrs_tcr_per_k if self.lrs_tcr_per_k is None else self.lrs_tcr_per_k,
+            preset.hrs_activation_ev if self.hrs_activation_ev is None else self.hrs_activation_ev,
+        )
 
     @property
     def rare_events(self) -> bool:
@@ -246,10 +270,18 @@ class DeviceSettings:
         return self.lrs_median_ohm, self.hrs_median_ohm
 
     def to_dict(self) -> dict[str, Any]:
-        """The table as plain data (``measured`` left out: it is the content of ``csv``)."""
+        """The table as plain data (``measured`` left out: it is the content of ``csv``).
+
+        The temperature law is written as the numbers that apply (the preset's, or those set in
+        its place), next to the preset's name, so the fingerprint follows what is simulated.
+        """
         values: dict[str, Any] = {name: getattr(self, name) for name in _TABLE_KEYS}
         values["model"] = self.model.value
         values["vcm"] = self.vcm.to_dict()
+        law = self.temperature_law()
+        values["temperature_preset"] = self.temperature_preset.value
+        values["lrs_tcr_per_k"] = law.lrs_tcr_per_k
+        values["hrs_activation_ev"] = law.hrs_activation_ev
         return values
 
 
@@ -264,6 +296,7 @@ _TABLE_KEYS = (
     "hrs_sigma_ln",
     "csv",
     "vcm",
+    "temperature_preset",
     "lrs_tcr_per_k",
     "hrs_activation_ev",
 )

@@ -13,7 +13,9 @@ time, so millions of chunks do not sit in memory as futures.
   (``PR_SET_PDEATHSIG``), so ``kill -9`` of the command leaves no simulating orphans. A worker
   that dies (killed, out of memory, ngspice crash) breaks the whole pool; the executor starts
   a fresh pool and reruns the chunks that were in flight, up to :data:`MAX_POOL_RESTARTS`
-  times per run.
+  times per run. A watchdog replaces a worker that stays stopped (SIGSTOP) or workers that
+  all stay silent (no CPU time used, no chunk finished) longer than the campaign's
+  per-simulation time limit plus a margin, which would otherwise make the run wait forever.
 * :class:`DaskExecutor`: an existing Dask cluster (``tcp://HOST:PORT``) or a ``LocalCluster``
   of single-threaded worker processes, for users who outgrow one machine. Every task carries
   the (small) spec itself rather than a scattered copy, so the scheduler can rerun the tasks
@@ -26,14 +28,17 @@ finished so far are stored, and rerunning resumes.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
@@ -71,6 +76,80 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.scheduler.worker-saturation": float("inf"),
 }
+
+
+#: How often a local run looks at its workers while no result arrives [s].
+WATCHDOG_POLL_S = 5.0
+#: Beyond a campaign's per-simulation time limit, how long no worker may use any CPU time
+#: while chunks are in flight before the silent workers are replaced [s]. A working worker
+#: always uses CPU (ngspice computes); the limit bounds one simulation, the margin covers a
+#: chunk's set-up and a loaded machine.
+WATCHDOG_MARGIN_S = 120.0
+#: How long a worker may stay stopped (SIGSTOP, a debugger) before it is replaced [s]. When
+#: the whole command is suspended (Ctrl-Z) this process is stopped too and checks nothing.
+STOPPED_GRACE_S = 30.0
+
+
+def _cpu_and_state(pid: int) -> tuple[float, str] | None:
+    """CPU time [clock ticks] and scheduler state letter of a process (Linux), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return float(fields[11]) + float(fields[12]), fields[0]
+
+
+class _Watchdog:
+    """Replaces worker processes that stopped working; the pool then reruns their chunks.
+
+    A worker is replaced (SIGKILL; the pool breaks, and :class:`LocalExecutor` starts a fresh
+    one and reruns the chunks in flight) when it has been stopped for
+    :data:`STOPPED_GRACE_S`, or when no worker has used CPU time and no chunk has finished for
+    ``silence_s`` (every worker silent: hung). Only Linux exposes what is needed
+    (``/proc``); elsewhere nothing is checked.
+    """
+
+    def __init__(self, silence_s: float) -> None:
+        self.silence_s = silence_s
+        self._last_progress = time.monotonic()
+        self._cpu: dict[int, float] = {}
+        self._stopped_since: dict[int, float] = {}
+
+    def progressed(self) -> None:
+        """A chunk finished."""
+        self._last_progress = time.monotonic()
+
+    def check(self, pids: list[int]) -> None:
+        """Look at the workers; kill those stopped too long, or all if all are silent."""
+        now = time.monotonic()
+        seen = {pid: _cpu_and_state(pid) for pid in pids}
+        working = False
+        for pid, found in seen.items():
+            if found is None:
+                continue
+            cpu, state = found
+            if cpu != self._cpu.get(pid):
+                working = True
+            self._cpu[pid] = cpu
+            if state in "Tt":
+                since = self._stopped_since.setdefault(pid, now)
+                if now - since >= STOPPED_GRACE_S:
+                    self._replace(pid, f"stopped for {now - since:.0f} s")
+            else:
+                self._stopped_since.pop(pid, None)
+        if working:
+            self._last_progress = now
+        elif now - self._last_progress >= self.silence_s:
+            for pid, found in seen.items():
+                if found is not None:
+                    self._replace(pid, f"silent for {now - self._last_progress:.0f} s")
+            self._last_progress = now
+
+    def _replace(self, pid: int, why: str) -> None:
+        print(f"a worker process was {why}; replacing it", file=sys.stderr)
+        self._stopped_since.pop(pid, None)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 class WorkerLostError(RuntimeError):
@@ -141,6 +220,10 @@ class Executor(Protocol):
         ...
 
 
+class _NotSubmitted:
+    """Key in ``pending`` of a task taken off the queue whose submission failed."""
+
+
 def _windowed(
     submit: Callable[[Task], Any],
     wait_any: Callable[[set[Any]], tuple[set[Any], set[Any]]],
@@ -151,8 +234,10 @@ def _windowed(
 ) -> Iterator[tuple[Task, TaskResult]]:
     """Keep at most ``window`` tasks submitted; yield each as it completes.
 
-    ``pending`` (future -> task) holds the tasks submitted and not yet yielded; a task leaves
-    it only once its result is in hand, so after an exception it lists what must be rerun.
+    ``pending`` (future -> task) holds the tasks taken from ``tasks`` and not yet yielded; a
+    task leaves it only once its result is in hand, so after an exception it lists what must be
+    rerun. That includes a task whose ``submit`` raised (a process pool that broke while it
+    started): it is kept under a placeholder key, never dropped between queue and pool.
     """
     queue = iter(tasks)
     exhausted = False
@@ -162,7 +247,12 @@ def _windowed(
             if task is None:
                 exhausted = True
                 break
-            pending[submit(task)] = task
+            try:
+                future = submit(task)
+            except BaseException:
+                pending[_NotSubmitted()] = task
+                raise
+            pending[future] = task
         if not pending:
             return
         done, _ = wait_any(set(pending))
@@ -249,9 +339,17 @@ class LocalExecutor(_Executor):
         return self._pool
 
     def run(self, spec: CampaignSpec, tasks: Iterable[Task]) -> Iterator[tuple[Task, TaskResult]]:
+        watchdog = _Watchdog(spec.campaign.time_limit_s + WATCHDOG_MARGIN_S)
+
         def wait_any(futures: set[Future[TaskResult]]) -> tuple[set[Any], set[Any]]:
-            done, not_done = wait(futures, return_when=FIRST_COMPLETED)
-            return set(done), set(not_done)
+            while True:
+                done, not_done = wait(futures, WATCHDOG_POLL_S, return_when=FIRST_COMPLETED)
+                if done:
+                    watchdog.progressed()
+                    return set(done), set(not_done)
+                if self._pool is not None:
+                    # Private, but the only way to the worker processes of the pool.
+                    watchdog.check(list(self._pool._processes))
 
         queue: Iterator[Task] = iter(tasks)
         restarts = 0

@@ -13,6 +13,7 @@ from rram_ber.characterization.measure import (
     measure_read,
 )
 from rram_ber.characterization.session import Simulator
+from rram_ber.characterization.simulator import SimulationError
 from rram_ber.circuits.read import (
     ReadConditions,
     ReadCopy,
@@ -79,6 +80,8 @@ def simulate_reads_at(
     ------
     ValueError
         If the conditions differ in anything but the sampling time.
+    SimulationError
+        If ngspice fails, or its waveforms cannot be measured (the reason says why).
     """
     first = conditions[0]
     for other in conditions[1:]:
@@ -92,7 +95,15 @@ def simulate_reads_at(
     probes = [read_probes(k, array) for k in range(len(copies))]
     vectors = list(dict.fromkeys(v for p in probes for v in p.vectors()))
     waveforms = simulator.run_transient(netlist, vectors, first.timing.t_stop_s)
-    return [[measure_read(waveforms, p, c, resolve_fraction) for p in probes] for c in conditions]
+    try:
+        return [
+            [measure_read(waveforms, p, c, resolve_fraction) for p in probes] for c in conditions
+        ]
+    except ValueError as error:
+        # The waveforms do not allow the measurement (at VDD = 0.1 V the column's sense
+        # enable never reaches VDD/2): a failure of these reads, with the reason, like a
+        # simulation that did not converge, not an error that ends the campaign.
+        raise SimulationError(f"read not measurable: {error}", "", netlist) from error
 
 
 def sample_read_mismatch(

@@ -35,7 +35,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -46,11 +46,19 @@ import numpy as np
 from rram_ber.characterization.simulator import (
     DEFAULT_TIME_LIMIT_S,
     SimulationError,
+    SimulationTimeout,
     Simulator,
     Waveforms,
 )
 
-__all__ = ["NgspiceSession", "NgspiceSubprocess", "SimulationError", "Simulator", "Waveforms"]
+__all__ = [
+    "NgspiceSession",
+    "NgspiceSubprocess",
+    "SimulationError",
+    "SimulationTimeout",
+    "Simulator",
+    "Waveforms",
+]
 
 #: Relative tolerance on reaching the requested stop time of a transient.
 _STOP_TOLERANCE = 1e-6
@@ -66,8 +74,27 @@ def _check_reached_stop(waveforms: Waveforms, t_stop_s: float, output: str, netl
         )
 
 
+def ngspice_error(output: str) -> str:
+    """ngspice's own error: its first ``Error ...`` line and the (up to two) lines it
+    introduces (the offending netlist line, the cause), on one line; '' if none."""
+    lines = [line.strip() for line in output.splitlines()]
+    for index, line in enumerate(lines):
+        lowered = line.lower()
+        if lowered.startswith("error") and "circuit not parsed" not in lowered:
+            block = [line]
+            for following in lines[index + 1 : index + 3]:
+                if not following or following.lower().startswith(
+                    ("error", "simulation interrupted", "note:", "warning")
+                ):
+                    break
+                block.append(following)
+            return " ".join(" ".join(block).split())[:500]
+    return ""
+
+
 def _failure_reason(output: str) -> str:
-    """The most specific known cause in ngspice's messages."""
+    """The most specific known cause in ngspice's messages (a parse failure with ngspice's
+    own error line, which the sample rows' ``reason`` then carries)."""
     lowered = output.lower()
     for needle, reason in (
         ("timestep too small", "timestep too small (no convergence)"),
@@ -79,7 +106,8 @@ def _failure_reason(output: str) -> str:
         ("no such vector", "requested vector missing"),
     ):
         if needle in lowered:
-            return reason
+            detail = ngspice_error(output) if reason.startswith("netlist") else ""
+            return f"{reason}: {detail}" if detail else reason
     return "simulation failed"
 
 
@@ -95,6 +123,46 @@ _BENIGN_STDERR = re.compile(
 def has_fatal_message(stderr: str) -> bool:
     """Whether ngspice's stderr holds a line that is not a known informational message."""
     return any(not _BENIGN_STDERR.match(line) for line in stderr.splitlines())
+
+
+#: What every ngspice run starts with, in place of any start-up file of the user. ngspice
+#: sources a ``.spiceinit`` at start: the one in the working directory, else the one in the
+#: user's home directory (after its own ``spinit``). Either could run shell commands or change
+#: the simulator's tolerances (``option reltol=...``) without the campaign knowing, so both
+#: back ends start ngspice in a private directory holding a ``.spiceinit`` of these lines:
+#: ngspice finds that one first and reads no other. They are part of a campaign's fingerprint.
+STARTUP_COMMANDS = ("set num_threads=1", "set noaskquit")
+
+
+def simulator_settings() -> dict[str, list[str]]:
+    """The simulator settings a sample row depends on besides the netlist (for fingerprints)."""
+    return {"startup": list(STARTUP_COMMANDS)}
+
+
+def _write_startup_file(folder: Path) -> None:
+    Path(folder, ".spiceinit").write_text("\n".join(STARTUP_COMMANDS) + "\n", encoding="ascii")
+
+
+@contextlib.contextmanager
+def _in_private_directory() -> Iterator[None]:
+    """Make a fresh directory holding only the ``.spiceinit`` of :data:`STARTUP_COMMANDS` the
+    working directory, for the duration of the block.
+
+    Used around the start of libngspice only (the one moment it looks for start-up files);
+    the previous working directory is restored afterwards through a descriptor (``O_PATH``
+    where it exists: no read permission needed), so the process then works where it did.
+    """
+    previous = os.open(".", getattr(os, "O_PATH", os.O_RDONLY))
+    try:
+        with tempfile.TemporaryDirectory(prefix="rram-ber-ngspice-") as folder:
+            _write_startup_file(Path(folder))
+            os.chdir(folder)
+            try:
+                yield
+            finally:
+                os.fchdir(previous)
+    finally:
+        os.close(previous)
 
 
 _open_session_lock = threading.Lock()
@@ -177,15 +245,17 @@ class NgspiceSession:
             # captures ngspice's output itself and reports it in SimulationError instead.
             logging.getLogger("PySpice").setLevel(logging.CRITICAL)
             shared = _shared_class()
-            self._ngspice = shared.new_instance()
+            with _in_private_directory():
+                self._ngspice = shared.new_instance()
             # PySpice keeps one instance per process: if plain PySpice code made it before this
             # session (a benchmark's naive loop), it lacks the completion event, and runs go in
             # the foreground without the wall-time limit.
             self._background = isinstance(self._ngspice, shared)
             self._owner_thread = threading.get_ident()
             _open_session = self
-        self._command("set num_threads=1")
-        self._command("set noaskquit")
+        # Again, in case plain PySpice code started libngspice before this session did.
+        for command in STARTUP_COMMANDS:
+            self._command(command)
 
     def close(self) -> None:
         """Free the simulator state and give up ownership (libngspice stays loaded)."""
@@ -243,7 +313,7 @@ class NgspiceSession:
                 raise RuntimeError(
                     f"ngspice did not stop within {_HALT_GRACE_S:g} s of a halt request"
                 )
-            raise SimulationError(
+            raise SimulationTimeout(
                 f"wall-time limit of {self.time_limit_s:g} s per simulation exceeded "
                 "(halted; raise campaign.time_limit_s for longer transients)",
                 output,
@@ -388,8 +458,9 @@ class NgspiceSubprocess:
         deck = netlist.rstrip().removesuffix(".end").rstrip() + "\n" + control + "\n.end\n"
         with tempfile.TemporaryDirectory(prefix="rram-ber-ngspice-") as workdir:
             Path(workdir, "deck.cir").write_text(deck, encoding="ascii")
-            # ngspice reads .spiceinit from the working directory before the deck.
-            Path(workdir, ".spiceinit").write_text("set num_threads=1\n", encoding="ascii")
+            # ngspice reads .spiceinit from the working directory before the deck (and then
+            # none from the user's home directory).
+            _write_startup_file(Path(workdir))
             try:
                 completed = subprocess.run(
                     [executable, "-b", "deck.cir"],
@@ -402,7 +473,7 @@ class NgspiceSubprocess:
                     check=False,
                 )
             except subprocess.TimeoutExpired as error:
-                raise SimulationError(
+                raise SimulationTimeout(
                     f"ngspice -b exceeded {self.timeout_s:g} s", str(error.output or ""), deck
                 ) from error
             output = f"{completed.stdout}\n{completed.stderr}".strip()

@@ -64,6 +64,15 @@ class SimulationError(RuntimeError):
         )
 
 
+class SimulationTimeout(SimulationError):
+    """A simulation was halted at its wall-clock limit.
+
+    Unlike a convergence failure, this depends on the machine's load, not only on the
+    circuit; callers must not answer it with numbers computed another way (see
+    :func:`rram_ber.characterization.chunks.simulate_batch`).
+    """
+
+
 @dataclass(frozen=True)
 class Waveforms:
     """Transient results: a time axis and named vectors sampled on it.

@@ -38,7 +38,7 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rram_ber.characterization.array_spec import parse_array
 from rram_ber.characterization.campaign_settings import (
@@ -60,10 +60,23 @@ from rram_ber.characterization.devices import (
 from rram_ber.characterization.rare.registry import AUTO, ESTIMATORS, CampaignWork
 from rram_ber.characterization.readout import DEFAULT_RESOLVE_FRACTION, CampaignCell, ReadMode
 from rram_ber.characterization.spec_limits import SpecLimits
+from rram_ber.characterization.spec_tools import (
+    as_float,
+    boolean,
+    build,
+    element,
+    record_from_table,
+    record_keys,
+    reject_unknown,
+    swept,
+    table,
+    with_floats,
+)
 from rram_ber.characterization.technology_spec import (
     TechnologySettings,
     covered_corners,
     parse_technology,
+    recorded_table,
 )
 from rram_ber.circuits.array import ColumnParameters
 from rram_ber.circuits.cells import AccessSizing
@@ -71,12 +84,15 @@ from rram_ber.circuits.pcsa import PcsaSizing, XnorSwitchSizing
 from rram_ber.circuits.read import TEMP_MAX_C, TEMP_MIN_C, ReadConditions, ReadTiming, check_vdd
 from rram_ber.core.validation import (
     ParameterError,
+    check_fields,
     check_int,
     check_positive,
     check_range,
     parse_enum,
+    ranged,
 )
 from rram_ber.models.cmos import PelgromCoefficients, ProcessCorner
+from rram_ber.models.resistance import reference_1t1r_ohm
 from rram_ber.models.technology import Technology, get_technology
 from rram_ber.models.vcm import VcmParameters
 
@@ -86,6 +102,8 @@ from rram_ber.models.vcm import VcmParameters
 CONDITION_KEYS = ("cell", "corner", "temp_c", "vdd_v", "compliance_a", "rows", "t_sample_s")
 
 MAX_CONDITIONS = 10_000
+
+S = TypeVar("S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,8 +261,7 @@ class CampaignSpec:
         """The 1T1R reference resistor [ohm]."""
         if self.reference_ohm is not None:
             return self.reference_ohm
-        lrs, hrs = self.device.nominal_lrs_hrs_ohm()
-        return math.sqrt(lrs * hrs)
+        return reference_1t1r_ohm(*self.device.nominal_lrs_hrs_ohm())
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data describing the campaign (``technology`` only when not the default)."""
@@ -291,7 +308,7 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
-# --- parsing -----------------------------------------------------------------------------
+# --- parsing: one function per table, then the checks that join tables --------------------
 
 _TABLES = (
     "campaign",
@@ -310,60 +327,156 @@ _TABLES = (
 )
 
 
-def _record_keys(record_type: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(record_type))
+@dataclass(frozen=True, slots=True)
+class _CellTable:
+    """The [cell] table (kept on :class:`CampaignSpec` as ``reference_ohm``)."""
+
+    reference_ohm: float | None = ranged(
+        None, 0.0, 1e12, low_inclusive=False, unit="ohm", description="1T1R reference resistor"
+    )
+
+    def __post_init__(self) -> None:
+        check_fields(self)
 
 
-def _reject_unknown(table: str, given: Mapping[str, Any], allowed: Sequence[str]) -> None:
-    for key, value in given.items():
-        if key not in allowed:
-            raise ParameterError(
-                f"{table}.{key}" if table else key,
-                value,
-                "a known key: " + ", ".join(repr(k) for k in allowed),
-            )
+@dataclass(frozen=True, slots=True)
+class _DecodeTable:
+    """The [decode] table (kept on :class:`CampaignSpec` as ``resolve_fraction``)."""
+
+    resolve_fraction: float = ranged(
+        DEFAULT_RESOLVE_FRACTION,
+        0.0,
+        1.0,
+        low_inclusive=False,
+        description="output separation / VDD that counts as latched",
+    )
+
+    def __post_init__(self) -> None:
+        check_fields(self)
 
 
-def _table(data: Mapping[str, Any], name: str) -> dict[str, Any]:
-    value = data.get(name, {})
-    if not isinstance(value, dict):
-        raise ParameterError(name, value, f"a table [{name}]")
-    return value
+def parse_spec(
+    data: Mapping[str, Any], source_dir: str = ".", read_files: bool = True
+) -> CampaignSpec:
+    """Validate campaign data (as read from TOML) into a :class:`CampaignSpec`.
+
+    ``read_files`` reads the files the campaign names (``device.csv``): off only for a spec
+    read back from a finished campaign, whose results already hold what the files gave.
+
+    Each table is parsed by its own function with the toolkit of
+    :mod:`rram_ber.characterization.spec_tools`; the order below is the order of what depends
+    on what (the technology gives the default mismatch, supply and sizes; the timing bounds the
+    sampling times; the device model decides the compliance sweep and the estimators).
+
+    Raises
+    ------
+    ParameterError
+        For the first problem found, naming the key, the value and what is allowed.
+    """
+    if not isinstance(data, Mapping):
+        raise ParameterError("spec", data, "a TOML document with tables")
+    reject_unknown("", data, _TABLES)
+    campaign = record_from_table("campaign", CampaignSettings, table(data, "campaign"))
+    device = _device(table(data, "device"))
+    technology_table = table(data, "technology")
+    base = get_technology(technology_table.get("name", "ptm130"), "technology.name")
+    variability = _variability(table(data, "variability"), base)
+    technology = parse_technology(technology_table, source_dir, variability.pelgrom, read_files)
+    cell = record_from_table("cell", _CellTable, table(data, "cell"))
+    timing = _timing(table(data, "timing"))
+
+    sweeps = _sweeps(table(data, "conditions"), technology.technology)
+    covered_corners(technology, sweeps["corner"])
+    column, rows = parse_array(table(data, "array"))
+    if column is not None:
+        sweeps["rows"] = rows
+    _check_sampling_times(sweeps["t_sample_s"], timing)
+    _vcm_conditions(device, sweeps)
+
+    decode = record_from_table("decode", _DecodeTable, table(data, "decode"))
+    _check_method(campaign, device, sweeps)
+    spec = CampaignSpec(
+        campaign=campaign,
+        device=device,
+        variability=variability,
+        sweeps=sweeps,
+        reference_ohm=cell.reference_ohm,
+        timing=timing,
+        pcsa=_sized(data, "pcsa", PcsaSizing, technology.technology),
+        access=_sized(data, "access", AccessSizing, technology.technology),
+        xnor=_sized(data, "xnor", XnorSwitchSizing, technology.technology),
+        resolve_fraction=decode.resolve_fraction,
+        source_dir=source_dir,
+        column=column,
+        technology=technology,
+        limits=SpecLimits.from_mapping(table(data, "spec")),
+    )
+    n_conditions = math.prod(len(v) for v in sweeps.values())
+    if n_conditions > MAX_CONDITIONS:
+        raise ParameterError("conditions", n_conditions, f"at most {MAX_CONDITIONS} combinations")
+    if read_files:
+        # Last, once everything else is known to be valid: reading a file may be slow.
+        spec = dataclasses.replace(spec, device=spec.device.load_measured(source_dir))
+    return spec
 
 
-def _number(value: Any) -> Any:
-    """TOML integers become floats where a float is expected (``vdd_v = 1``); anything else is
-    left for the record's own range check, whose message states the allowed range."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
+def _device(values: Mapping[str, Any]) -> DeviceSettings:
+    """The [device] table with its [device.vcm] record (the measured file is read last)."""
+    reject_unknown("device", values, DEVICE_KEYS)
+    vcm_table = table(values, "vcm", parent="device")
+    if "compliance_a" in vcm_table:
+        raise ParameterError(
+            "device.vcm.compliance_a",
+            vcm_table["compliance_a"],
+            "no value here: set conditions.compliance_a",
+        )
+    vcm = record_from_table("device.vcm", VcmSettings, vcm_table)
+    numbers = with_floats(DeviceSettings, {k: v for k, v in values.items() if k != "vcm"})
+    return build("device", DeviceSettings, {**numbers, "vcm": vcm})
 
 
-def _build(key_prefix: str, record_type: type, values: Mapping[str, Any]) -> Any:
-    """Build a validated record, prefixing the field name in any error with the table name."""
-    try:
-        return record_type(**values)
-    except ParameterError as error:
-        field_name = error.field if "." in error.field else f"{key_prefix}.{error.field}"
-        raise ParameterError(field_name, error.value, error.allowed) from None
-    except TypeError as error:  # a value of the wrong type reached a comparison
-        raise ParameterError(key_prefix, dict(values), f"valid values ({error})") from None
+def _variability(values: Mapping[str, Any], technology: Technology) -> VariabilitySettings:
+    """The [variability] table: two switches and the Pelgrom coefficients."""
+    pelgrom_keys = record_keys(PelgromCoefficients)
+    switch_keys = ("mismatch", "device")
+    reject_unknown("variability", values, (*switch_keys, *pelgrom_keys))
+    switches = {key: boolean(f"variability.{key}", values.get(key, True)) for key in switch_keys}
+    # Each technology's own mismatch is the default; given keys override it.
+    pelgrom = record_from_table(
+        "variability",
+        PelgromCoefficients,
+        {k: v for k, v in values.items() if k not in switch_keys},
+        defaults=dataclasses.asdict(technology.mismatch),
+    )
+    return VariabilitySettings(pelgrom=pelgrom, **switches)
 
 
-def _sized(prefix: str, defaults: Any, table: Mapping[str, Any]) -> Any:
-    """A sizing record: the technology's defaults with the table's keys replaced."""
-    _reject_unknown(prefix, table, _record_keys(type(defaults)))
-    values = {**dataclasses.asdict(defaults), **{k: _number(v) for k, v in table.items()}}
-    return _build(prefix, type(defaults), values)
+def _timing(values: Mapping[str, Any]) -> ReadTiming:
+    """The [timing] table; ``t_sample_s`` is a condition (:func:`_check_sampling_times`)."""
+    if "t_sample_s" in values:
+        raise ParameterError(
+            "timing.t_sample_s", values["t_sample_s"], "no value here: set conditions.t_sample_s"
+        )
+    # The record needs a sampling time: a placeholder that is always valid.
+    placeholder = as_float(values.get("t_edge_s", ReadTiming().t_edge_s))
+    return record_from_table(
+        "timing", ReadTiming, values, defaults={"t_sample_s": placeholder}, without=("t_sample_s",)
+    )
+
+
+def _sized(data: Mapping[str, Any], name: str, record_type: type[S], sizes: Technology) -> S:
+    """A sizing table: the technology's default sizes with the table's keys replaced."""
+    defaults = dataclasses.asdict(record_type.for_technology(sizes))  # type: ignore[attr-defined]
+    return record_from_table(name, record_type, table(data, name), defaults=defaults)
 
 
 _CONDITION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "cell": lambda key, v: parse_enum(CampaignCell, v, key),
     "corner": lambda key, v: ProcessCorner.parse(v, key),
-    "temp_c": lambda key, v: check_range(key, _number(v), TEMP_MIN_C, TEMP_MAX_C, unit="C"),
-    "vdd_v": lambda key, v: check_vdd(key, _number(v)),
-    "t_sample_s": lambda key, v: check_positive(key, _number(v), unit="s"),
-    "compliance_a": lambda key, v: check_range(key, _number(v), 1e-6, 1e-3, unit="A"),
+    "temp_c": lambda key, v: check_range(key, as_float(v), TEMP_MIN_C, TEMP_MAX_C, unit="C"),
+    "vdd_v": lambda key, v: check_vdd(key, as_float(v)),
+    "t_sample_s": lambda key, v: check_positive(key, as_float(v), unit="s"),
+    "compliance_a": lambda key, v: check_range(key, as_float(v), 1e-6, 1e-3, unit="A"),
 }
 
 _CONDITION_DEFAULTS: dict[str, Any] = {
@@ -375,195 +488,32 @@ _CONDITION_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _sweeps(table: Mapping[str, Any], technology: Technology) -> dict[str, tuple[Any, ...]]:
+def _sweeps(values: Mapping[str, Any], technology: Technology) -> dict[str, tuple[Any, ...]]:
+    """The [conditions] table: every key swept, in the order of :data:`CONDITION_KEYS`."""
     # Rows are swept from [array] (characterization.array_spec), not from [conditions].
-    _reject_unknown("conditions", table, [k for k in CONDITION_KEYS if k != "rows"])
-    sweeps: dict[str, tuple[Any, ...]] = {}
+    reject_unknown("conditions", values, [k for k in CONDITION_KEYS if k != "rows"])
     defaults = {**_CONDITION_DEFAULTS, "vdd_v": technology.vdd_default_v}
     checks = {
         **_CONDITION_CHECKS,
-        "vdd_v": lambda key, v: check_vdd(key, _number(v), technology),
+        "vdd_v": lambda key, v: check_vdd(key, as_float(v), technology),
     }
-    for key in CONDITION_KEYS:
-        if key not in table and key not in defaults:
-            continue
-        raw = table.get(key, defaults.get(key))
-        values = raw if isinstance(raw, list) else [raw]
-        if not values:
-            raise ParameterError(f"conditions.{key}", raw, "a value or a non-empty list")
-        checked = []
-        for index, value in enumerate(values):
-            name = f"conditions.{key}[{index}]" if isinstance(raw, list) else f"conditions.{key}"
-            checked.append(checks[key](name, value))
-        if len(set(checked)) != len(checked):
-            raise ParameterError(f"conditions.{key}", raw, "a list without repeated values")
-        sweeps[key] = tuple(checked)
-    return sweeps
+    return {
+        key: swept(f"conditions.{key}", values.get(key, defaults.get(key)), checks[key])
+        for key in CONDITION_KEYS
+        if key in values or key in defaults
+    }
 
 
-def parse_spec(
-    data: Mapping[str, Any], source_dir: str = ".", read_files: bool = True
-) -> CampaignSpec:
-    """Validate campaign data (as read from TOML) into a :class:`CampaignSpec`.
-
-    ``read_files`` reads the files the campaign names (``device.csv``): off only for a spec
-    read back from a finished campaign, whose results already hold what the files gave.
-
-    Raises
-    ------
-    ParameterError
-        For the first problem found, naming the key, the value and what is allowed.
-    """
-    if not isinstance(data, Mapping):
-        raise ParameterError("spec", data, "a TOML document with tables")
-    _reject_unknown("", data, _TABLES)
-
-    campaign_table = _table(data, "campaign")
-    _reject_unknown("campaign", campaign_table, _record_keys(CampaignSettings))
-    campaign = _build("campaign", CampaignSettings, campaign_table)
-
-    device = _device(_table(data, "device"))
-
-    variability_table = dict(_table(data, "variability"))
-    pelgrom_keys = _record_keys(PelgromCoefficients)
-    _reject_unknown("variability", variability_table, ("mismatch", "device", *pelgrom_keys))
-    switches = {}
-    for key in ("mismatch", "device"):
-        value = variability_table.pop(key, True)
-        if not isinstance(value, bool):
-            raise ParameterError(f"variability.{key}", value, "true or false")
-        switches[key] = value
-    technology_table = _table(data, "technology")
-    base = get_technology(technology_table.get("name", "ptm130"), "technology.name")
-    # Each technology's own mismatch is the default; given keys override it.
-    _reject_unknown("variability", variability_table, pelgrom_keys)
-    pelgrom = _build(
-        "variability",
-        PelgromCoefficients,
-        {
-            **dataclasses.asdict(base.mismatch),
-            **{k: _number(v) for k, v in variability_table.items()},
-        },
-    )
-    variability = VariabilitySettings(pelgrom=pelgrom, **switches)
-    technology = parse_technology(technology_table, source_dir, pelgrom, read_files)
-
-    cell_table = _table(data, "cell")
-    _reject_unknown("cell", cell_table, ("reference_ohm",))
-    reference_ohm = None
-    if "reference_ohm" in cell_table:
-        reference_ohm = check_range(
-            "cell.reference_ohm",
-            _number(cell_table["reference_ohm"]),
-            0.0,
-            1e12,
-            low_inclusive=False,
-            unit="ohm",
-        )
-
-    timing_table = _table(data, "timing")
-    if "t_sample_s" in timing_table:
-        raise ParameterError(
-            "timing.t_sample_s",
-            timing_table["t_sample_s"],
-            "no value here: set conditions.t_sample_s",
-        )
-    timing_keys = tuple(k for k in _record_keys(ReadTiming) if k != "t_sample_s")
-    _reject_unknown("timing", timing_table, timing_keys)
-    timing_values = {k: _number(v) for k, v in timing_table.items()}
-    # t_sample_s is a condition: build the timing with a placeholder, check the sweep below.
-    sweeps = _sweeps(_table(data, "conditions"), technology.technology)
-    covered_corners(technology, sweeps["corner"])
-    column, rows = parse_array(_table(data, "array"))
-    if column is not None:
-        sweeps["rows"] = rows
-    placeholder = timing_values.get("t_edge_s", ReadTiming().t_edge_s)
-    timing = _build("timing", ReadTiming, {**timing_values, "t_sample_s": placeholder})
-    for index, t_sample in enumerate(sweeps["t_sample_s"]):
+def _check_sampling_times(times: Sequence[float], timing: ReadTiming) -> None:
+    """Every swept sampling time lies inside the read's evaluation window."""
+    for index, t_sample in enumerate(times):
         if t_sample > timing.t_evaluate_s or t_sample < timing.t_edge_s:
             raise ParameterError(
-                f"conditions.t_sample_s[{index}]"
-                if len(sweeps["t_sample_s"]) > 1
-                else "conditions.t_sample_s",
+                element("conditions.t_sample_s", index, len(times)),
                 t_sample,
                 f"a time between timing.t_edge_s = {timing.t_edge_s:g} s and "
                 f"timing.t_evaluate_s = {timing.t_evaluate_s:g} s",
             )
-
-    if device.model is DeviceModel.VCM:
-        sweeps.setdefault("compliance_a", (100e-6,))
-        _check_vcm(sweeps)
-    elif "compliance_a" in sweeps:
-        raise ParameterError(
-            "conditions.compliance_a",
-            list(sweeps["compliance_a"]),
-            "no value unless device.model = 'vcm'",
-        )
-
-    sizes = technology.technology
-    pcsa = _sized("pcsa", PcsaSizing.for_technology(sizes), _table(data, "pcsa"))
-    access = _sized("access", AccessSizing.for_technology(sizes), _table(data, "access"))
-    xnor = _sized("xnor", XnorSwitchSizing.for_technology(sizes), _table(data, "xnor"))
-    decode_table = _table(data, "decode")
-    _reject_unknown("decode", decode_table, ("resolve_fraction",))
-    resolve_fraction = check_range(
-        "decode.resolve_fraction",
-        _number(decode_table.get("resolve_fraction", DEFAULT_RESOLVE_FRACTION)),
-        0.0,
-        1.0,
-        low_inclusive=False,
-    )
-
-    _check_method(campaign, device, sweeps)
-    spec = CampaignSpec(
-        campaign=campaign,
-        device=device,
-        variability=variability,
-        sweeps=sweeps,
-        reference_ohm=reference_ohm,
-        timing=timing,
-        pcsa=pcsa,
-        access=access,
-        xnor=xnor,
-        resolve_fraction=resolve_fraction,
-        source_dir=source_dir,
-        column=column,
-        technology=technology,
-        limits=SpecLimits.from_mapping(_table(data, "spec")),
-    )
-    n_conditions = math.prod(len(v) for v in sweeps.values())
-    if n_conditions > MAX_CONDITIONS:
-        raise ParameterError("conditions", n_conditions, f"at most {MAX_CONDITIONS} combinations")
-    if read_files:
-        # Last, once everything else is known to be valid: reading a file may be slow.
-        spec = dataclasses.replace(spec, device=spec.device.load_measured(source_dir))
-    return spec
-
-
-def _device(table: Mapping[str, Any]) -> DeviceSettings:
-    """The [device] table with its [device.vcm] record (the measured file is read last)."""
-    values = dict(table)
-    _reject_unknown("device", values, DEVICE_KEYS)
-    vcm_table = values.pop("vcm", {})
-    if not isinstance(vcm_table, dict):
-        raise ParameterError("device.vcm", vcm_table, "a table [device.vcm]")
-    if "compliance_a" in vcm_table:
-        raise ParameterError(
-            "device.vcm.compliance_a",
-            vcm_table["compliance_a"],
-            "no value here: set conditions.compliance_a",
-        )
-    vcm_keys = _record_keys(VcmSettings)
-    _reject_unknown("device.vcm", vcm_table, vcm_keys)
-    integers = ("c2c", "orientation", "pilot_devices")  # not numbers, or integers that stay so
-    vcm = _build(
-        "device.vcm",
-        VcmSettings,
-        {k: (v if k in integers else _number(v)) for k, v in vcm_table.items()},
-    )
-    numbers = {k: (v if k in ("model", "csv") else _number(v)) for k, v in values.items()}
-    device = _build("device", DeviceSettings, {**numbers, "vcm": vcm})
-    return device
 
 
 def _cells_where(condition: Callable[[ReadMode], bool]) -> str:
@@ -571,19 +521,28 @@ def _cells_where(condition: Callable[[ReadMode], bool]) -> str:
     return "one of " + ", ".join(repr(c.value) for c in CampaignCell if condition(c.mode))
 
 
-def _check_vcm(sweeps: Mapping[str, tuple[Any, ...]]) -> None:
-    """Cells, compliances and temperatures a VCM campaign can program, before anything runs."""
+def _vcm_conditions(device: DeviceSettings, sweeps: dict[str, tuple[Any, ...]]) -> None:
+    """The compliance sweep (VCM devices only, 100 uA by default); cells, compliances and
+    temperatures a VCM campaign can program, before anything runs."""
+    if device.model is not DeviceModel.VCM:
+        if "compliance_a" in sweeps:
+            raise ParameterError(
+                "conditions.compliance_a",
+                list(sweeps["compliance_a"]),
+                "no value unless device.model = 'vcm'",
+            )
+        return
+    sweeps.setdefault("compliance_a", (100e-6,))
     for index, cell in enumerate(sweeps["cell"]):
         if not cell.mode.vcm_programmable:
             raise ParameterError(
-                f"conditions.cell[{index}]" if len(sweeps["cell"]) > 1 else "conditions.cell",
+                element("conditions.cell", index, len(sweeps["cell"])),
                 cell.value,
                 _cells_where(lambda mode: mode.vcm_programmable) + " with device.model = 'vcm'",
             )
     for index, compliance in enumerate(sweeps["compliance_a"]):
-        name = "conditions.compliance_a"
         check_range(
-            f"{name}[{index}]" if len(sweeps["compliance_a"]) > 1 else name,
+            element("conditions.compliance_a", index, len(sweeps["compliance_a"])),
             compliance,
             COMPLIANCE_MIN_A,
             COMPLIANCE_MAX_A,
@@ -664,6 +623,8 @@ def spec_from_record(record: Mapping[str, Any]) -> CampaignSpec:
     timing = data.get("timing")
     if isinstance(timing, dict):
         timing.pop("t_sample_s", None)  # written for the record; a condition, not a setting
+    if isinstance(data.get("technology"), dict):
+        data["technology"] = recorded_table(data["technology"])
     return parse_spec(data, read_files=False)
 
 

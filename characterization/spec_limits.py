@@ -21,16 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from rram_ber.characterization.spec_tools import build, record_keys, reject_unknown
 from rram_ber.core.units import parse_spice_number
-from rram_ber.core.validation import ParameterError, check_range
-
-#: Each limit, its lower bound (exclusive), upper bound and unit.
-_BOUNDS: dict[str, tuple[float, float | None, str]] = {
-    "ber_max": (0.0, 1.0, ""),
-    "delay_max_s": (0.0, None, "s"),
-    "energy_max_j": (0.0, None, "J"),
-    "accuracy_drop_max": (0.0, 1.0, ""),
-}
+from rram_ber.core.validation import ParameterError, check_fields, ranged
 
 
 @dataclass(frozen=True)
@@ -49,16 +42,13 @@ class SpecLimits:
         Largest acceptable accuracy loss against clean weights [fraction, 0.01 = 1 point].
     """
 
-    ber_max: float | None = None
-    delay_max_s: float | None = None
-    energy_max_j: float | None = None
-    accuracy_drop_max: float | None = None
+    ber_max: float | None = ranged(None, 0.0, 1.0, low_inclusive=False)
+    delay_max_s: float | None = ranged(None, 0.0, None, low_inclusive=False, unit="s")
+    energy_max_j: float | None = ranged(None, 0.0, None, low_inclusive=False, unit="J")
+    accuracy_drop_max: float | None = ranged(None, 0.0, 1.0, low_inclusive=False)
 
     def __post_init__(self) -> None:
-        for name, (low, high, unit) in _BOUNDS.items():
-            value = getattr(self, name)
-            if value is not None:
-                check_range(f"spec.{name}", value, low, high, low_inclusive=False, unit=unit)
+        check_fields(self)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], where: str = "spec") -> SpecLimits:
@@ -71,22 +61,19 @@ class SpecLimits:
         ParameterError
             Naming ``<where>.<key>``, the value and what is allowed.
         """
+        keys = record_keys(cls)
         if not isinstance(values, Mapping):
-            raise ParameterError(where, values, "a table of limits (" + ", ".join(_BOUNDS) + ")")
+            raise ParameterError(where, values, "a table of limits (" + ", ".join(keys) + ")")
+        reject_unknown(where, values, keys)
         parsed: dict[str, float] = {}
         for key, value in values.items():
-            if key not in _BOUNDS:
-                raise ParameterError(f"{where}.{key}", value, "one of " + ", ".join(_BOUNDS))
             if value is None:
                 continue
             number = parse_spice_number(value) if isinstance(value, str) else value
             if isinstance(number, bool) or not isinstance(number, int | float):
                 raise ParameterError(f"{where}.{key}", value, "a number (SPICE suffixes allowed)")
             parsed[key] = float(number)
-        try:
-            return cls(**parsed)
-        except ParameterError as error:
-            raise error.renamed(error.field.replace("spec.", f"{where}.", 1)) from None
+        return build(where, cls, parsed)
 
     def to_dict(self) -> dict[str, float]:
         """The declared limits only (plain data, as a ``[spec]`` table holds them)."""

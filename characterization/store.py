@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -38,6 +39,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rram_ber.characterization import schema
@@ -49,6 +51,10 @@ _CHUNK_NAME = re.compile(r"^g(\d{4,})-k(\d{6,})\.parquet$")
 _PARTIAL_SUFFIX = ".partial"
 #: Parquet key-value metadata key holding the fingerprint of the campaign that wrote a chunk.
 FINGERPRINT_METADATA_KEY = b"rram_ber.fingerprint"
+#: Parquet key-value metadata key holding the SHA-256 of a file's rows and fingerprint (see
+#: :func:`content_digest`): Parquet as pyarrow writes it has no checksum that covers the rows
+#: and the metadata, and a flipped bit in a data page can decode to other valid rows.
+DIGEST_METADATA_KEY = b"rram_ber.content_sha256"
 LOCK_NAME = "run.lock"
 
 
@@ -57,13 +63,55 @@ def chunk_path(out: Path, group_id: int, chunk: int) -> Path:
     return out / "samples" / f"g{group_id:04d}-k{chunk:06d}.parquet"
 
 
+class StoreError(RuntimeError):
+    """The output directory cannot hold a complete campaign (exit status 1, a message)."""
+
+
+class OutputLostError(StoreError):
+    """The output directory was deleted or replaced while a run held its lock."""
+
+
+#: Output directories locked by this process -> (device, inode) of their lock file.
+_HELD: dict[Path, tuple[int, int]] = {}
+
+
+def check_still_locked(path: Path) -> None:
+    """Before writing ``path``: the output directory holding it is still the one this run
+    locked (its lock file is the same file).
+
+    Deleting or moving the output folder while a run writes would otherwise let the run
+    recreate it and report success with part of the chunks; and a second run could lock the
+    new folder while this one still writes.
+
+    Raises
+    ------
+    OutputLostError
+        If the lock file of the output directory holding ``path`` is gone or is another file.
+    """
+    parents = Path(os.path.abspath(path)).parents
+    for out, identity in list(_HELD.items()):
+        if out in parents:
+            try:
+                status = os.stat(out / LOCK_NAME)
+            except OSError:
+                status = None
+            if status is None or (status.st_dev, status.st_ino) != identity:
+                raise OutputLostError(
+                    f"the output folder {out} was deleted or replaced while this run wrote to "
+                    "it (its lock file is gone); the run stopped. Rerun the same command to "
+                    "start again"
+                )
+
+
 def _atomic_write(path: Path, write: Any, sync: bool = True) -> None:
     """Call ``write(temporary_path)`` then move the file into place atomically.
 
     With ``sync`` the data reach the disk before the rename, so a crash leaves the old file
-    or the complete new one.
+    or the complete new one. The folder is created if missing, but not its parents: the
+    output directory itself is never recreated (see :func:`check_still_locked`).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_still_locked(path)
+    path.parent.mkdir(exist_ok=True)
     handle, temporary = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=_PARTIAL_SUFFIX, dir=path.parent
     )
@@ -79,18 +127,41 @@ def _atomic_write(path: Path, write: Any, sync: bool = True) -> None:
         raise
 
 
+def content_digest(rows: pd.DataFrame, fingerprint_text: bytes) -> str:
+    """SHA-256 of a chunk's rows, exactly as a reader gets them, and of its fingerprint text.
+
+    Every column adds its name, its dtype and its values: the raw bytes of a numeric or
+    boolean column (so any changed bit of a number changes the digest), the ``repr`` of each
+    value of another column.
+    """
+    digest = hashlib.sha256(fingerprint_text)
+    for name in rows.columns:
+        column = rows[name]
+        digest.update(f"\0{name!r}\0{column.dtype}\0".encode())
+        values = column.to_numpy()
+        if values.dtype.kind in "biufcmM":
+            digest.update(np.ascontiguousarray(values).tobytes())
+        else:
+            digest.update("\0".join(repr(value) for value in values).encode())
+    return digest.hexdigest()
+
+
 def _write_parquet(path: Path, rows: pd.DataFrame, fingerprint: Mapping[str, str]) -> None:
-    """Write ``rows`` as Parquet with the fingerprint in the file's key-value metadata.
+    """Write ``rows`` as Parquet with the fingerprint and the content digest in the file's
+    key-value metadata.
 
     The metadata is not a column, so the rows (and every table made from them) are the same
-    as without it.
+    as without it. The digest is of the rows as they read back (the Arrow table converted
+    to pandas, as :func:`read_chunk` does).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(rows, preserve_index=False)
     metadata = dict(table.schema.metadata or {})
-    metadata[FINGERPRINT_METADATA_KEY] = json.dumps(dict(fingerprint), sort_keys=True).encode()
+    text = json.dumps(dict(fingerprint), sort_keys=True).encode()
+    metadata[FINGERPRINT_METADATA_KEY] = text
+    metadata[DIGEST_METADATA_KEY] = content_digest(table.to_pandas(), text).encode()
     pq.write_table(table.replace_schema_metadata(metadata), path)
 
 
@@ -177,8 +248,11 @@ def locked_output(out: Path) -> Iterator[None]:
             f"pid {os.getpid()} on host {socket.gethostname()} since {started}\n".encode(),
             0,
         )
+        status = os.fstat(descriptor)
+        _HELD[Path(os.path.abspath(out))] = (status.st_dev, status.st_ino)
         yield
     finally:
+        _HELD.pop(Path(os.path.abspath(out)), None)
         # Closing the descriptor releases the lock; the file stays (deleting it would let a
         # third run lock a new file while a second still holds the old one).
         os.close(descriptor)
@@ -262,6 +336,64 @@ def read_estimates(out: Path) -> list[RareEstimate]:
     return found
 
 
+class IncompleteCampaignError(StoreError):
+    """Planned chunks are missing or were not counted exactly once before aggregation.
+
+    The chunks stored so far are kept; rerunning the same command recomputes what is missing.
+    """
+
+
+def verify_planned_chunks(
+    out: Path,
+    planned: Iterable[tuple[int, int]],
+    counted: Mapping[int, int],
+    expected: Mapping[int, int],
+) -> None:
+    """Check, before the tables are made, that every planned chunk is stored and counted.
+
+    Parameters
+    ----------
+    out : Path
+        Campaign output directory.
+    planned : iterable of (int, int)
+        ``(group_id, chunk)`` of every chunk of the campaign.
+    counted : mapping
+        Sample rows counted per condition id (the chunks verified on resume and those
+        simulated by this run).
+    expected : mapping
+        Sample rows each condition must have (its planned sample count).
+
+    Raises
+    ------
+    IncompleteCampaignError
+        If a planned chunk file is absent, or a condition has more or fewer rows than planned
+        (a chunk lost on its way to a worker, or counted twice).
+    """
+    missing = [key for key in planned if not chunk_path(out, *key).is_file()]
+    short = {
+        cid: (counted.get(cid, 0), rows)
+        for cid, rows in expected.items()
+        if counted.get(cid, 0) != rows
+    }
+    if not missing and not short:
+        return
+    parts = []
+    if missing:
+        names = ", ".join(chunk_path(out, *key).name for key in sorted(missing)[:3])
+        more = ", ..." if len(missing) > 3 else ""
+        parts.append(f"{len(missing)} planned chunk(s) are not stored ({names}{more})")
+    if short:
+        cid, (got, rows) = sorted(short.items())[0]
+        parts.append(
+            f"{len(short)} condition(s) have another number of sample rows than planned "
+            f"(condition {cid}: {got} instead of {rows})"
+        )
+    raise IncompleteCampaignError(
+        f"the campaign in {out} is incomplete: {'; '.join(parts)}. No table was written; rerun "
+        "the same command to recompute what is missing"
+    )
+
+
 def finished_chunks(out: Path) -> set[tuple[int, int]]:
     """``(group_id, chunk)`` of every chunk already stored."""
     folder = out / "samples"
@@ -275,24 +407,72 @@ def finished_chunks(out: Path) -> set[tuple[int, int]]:
     return found
 
 
-def chunk_fingerprint(path: Path) -> tuple[pd.DataFrame, dict[str, str] | None]:
-    """Read a chunk completely; return its rows and its fingerprint (None if it has none).
+class DamagedChunkError(Exception):
+    """A stored chunk cannot be used: unreadable, not a file, or its content digest differs.
+
+    Attributes
+    ----------
+    reason : str
+        Why, for a message ("its content digest does not match ...").
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def read_chunk(
+    path: Path, require_digest: bool = True
+) -> tuple[pd.DataFrame, dict[str, str] | None]:
+    """Read a chunk completely and verify it; return its rows and its fingerprint.
+
+    The fingerprint is None for a chunk of the format before fingerprints were stored: such
+    a chunk has no digest either and cannot be verified.
+
+    Parameters
+    ----------
+    path : Path
+        The chunk file.
+    require_digest : bool
+        Refuse a chunk that has a fingerprint but no content digest (the format before
+        digests). Resuming requires it (such a chunk is recomputed); a reader of a finished
+        campaign may accept the older chunks unverified.
 
     Raises
     ------
-    OSError, ValueError
-        If the file cannot be read as Parquet (pyarrow's errors derive from these).
+    DamagedChunkError
+        If the path is not a regular file, the file cannot be read as Parquet (whatever
+        pyarrow or pandas raise on damaged bytes), carries no content digest (with
+        ``require_digest``), or its rows and fingerprint do not match their digest.
     """
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
-    raw = (table.schema.metadata or {}).get(FINGERPRINT_METADATA_KEY)
-    fingerprint: dict[str, str] | None = None
-    if raw is not None:
-        value = json.loads(raw.decode("utf-8"))
-        if isinstance(value, dict):
-            fingerprint = {str(k): str(v) for k, v in value.items()}
-    return table.to_pandas(), fingerprint
+    if not path.is_file() or path.is_symlink():
+        raise DamagedChunkError("it is not a regular file")
+    try:
+        table = pq.read_table(path)
+        metadata = table.schema.metadata or {}
+        rows = table.to_pandas()
+    except Exception as error:  # pyarrow and pandas raise many types on damaged bytes
+        detail = " ".join(str(error).split())[:100]
+        raise DamagedChunkError(
+            f"it cannot be read as Parquet ({type(error).__name__}: {detail})"
+        ) from None
+    text = metadata.get(FINGERPRINT_METADATA_KEY)
+    if text is None:
+        return rows, None
+    stored = metadata.get(DIGEST_METADATA_KEY)
+    if stored is None and require_digest:
+        raise DamagedChunkError("it carries no content digest (written by an older rram-ber)")
+    if stored is not None and stored != content_digest(rows, text).encode():
+        raise DamagedChunkError("its rows do not match their content digest (damaged or edited)")
+    try:
+        value = json.loads(text.decode("utf-8"))
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise DamagedChunkError("its fingerprint is not a JSON object")
+    return rows, {str(k): str(v) for k, v in value.items()}
 
 
 def chunk_problem(rows: pd.DataFrame, expected: Iterable[tuple[int, int]]) -> str:
@@ -300,13 +480,10 @@ def chunk_problem(rows: pd.DataFrame, expected: Iterable[tuple[int, int]]) -> st
     wanted = set(expected)
     if not {schema.CONDITION_ID, schema.SAMPLE_INDEX} <= set(rows.columns):
         return "it has no condition_id/sample columns"
-    pairs = list(
-        zip(
-            rows[schema.CONDITION_ID].astype(int),
-            rows[schema.SAMPLE_INDEX].astype(int),
-            strict=True,
-        )
-    )
+    keys = rows[[schema.CONDITION_ID, schema.SAMPLE_INDEX]]
+    if not all(pd.api.types.is_integer_dtype(dtype) for dtype in keys.dtypes):
+        return "non-integer condition_id/sample values"
+    pairs = list(zip(keys.iloc[:, 0].tolist(), keys.iloc[:, 1].tolist(), strict=True))
     if len(set(pairs)) != len(pairs):
         return f"{len(pairs) - len(set(pairs))} duplicate (condition, sample) rows"
     if set(pairs) != wanted:
@@ -315,39 +492,81 @@ def chunk_problem(rows: pd.DataFrame, expected: Iterable[tuple[int, int]]) -> st
     return ""
 
 
-def read_samples(out: Path, paths: Iterable[Path] | None = None) -> pd.DataFrame:
-    """Stored sample rows, sorted by condition and sample index.
+#: Folder (in the output directory) where stored files that cannot be used are moved.
+SET_ASIDE = "set-aside"
+
+
+def set_aside(out: Path, path: Path) -> Path:
+    """Move an unusable stored file (or whatever sits at its name) out of the way; return where.
+
+    Nothing is deleted: a damaged chunk or one of an older format may still be wanted by its
+    owner, and a directory in a chunk's place cannot simply be unlinked. The entry goes to
+    ``OUT/set-aside/`` under its own name, with a number added if that name is taken.
+    """
+    folder = out / SET_ASIDE
+    folder.mkdir(exist_ok=True)
+    target = folder / path.name
+    number = 1
+    while target.exists() or target.is_symlink():
+        target = folder / f"{path.name}.{number}"
+        number += 1
+    os.replace(path, target)
+    return target
+
+
+def read_samples(
+    out: Path,
+    paths: Iterable[Path] | None = None,
+    expected_rows: Mapping[Path, Iterable[tuple[int, int]]] | None = None,
+) -> pd.DataFrame:
+    """Stored sample rows, sorted by condition and sample index; every chunk is verified.
+
+    A chunk is read only if its content digest matches; chunks written before digests (or
+    fingerprints) existed carry none and are read unverified, so finished campaigns of older
+    versions can still be reported.
 
     Parameters
     ----------
     out : Path
         Campaign output directory.
     paths : iterable of Path, optional
-        The chunk files to read (default: every chunk file in ``out/samples``).
+        The chunk files to read (default: every chunk file in ``out/samples``; a campaign's
+        readers pass its planned chunks).
+    expected_rows : mapping, optional
+        Path -> the ``(condition_id, sample)`` pairs its rows must be (a chunk stored under
+        another chunk's name is refused).
 
     Raises
     ------
     ParameterError
-        If a chunk cannot be read (naming it; rerunning the campaign recomputes it).
+        If a chunk is missing, cannot be read, fails its content digest or holds other rows
+        than expected (naming it; rerunning the campaign recomputes it).
     """
     files = sorted(paths) if paths is not None else sorted((out / "samples").glob("g*-k*.parquet"))
     if not files:
         return pd.DataFrame()
     frames = []
     for path in files:
-        try:
-            frames.append(pd.read_parquet(path))
-        except FileNotFoundError:
+        if not path.exists() and not path.is_symlink():
             raise ParameterError(
                 "DIR", str(out), f"a finished campaign ({path.name} is missing; rerun it)"
-            ) from None
-        except (OSError, ValueError) as error:
-            raise ParameterError(
-                "DIR",
-                str(out),
-                f"readable sample chunks ({path.name} is damaged: {str(error)[:120]}; rerun "
-                "'rram-ber run' with the same spec and --out to recompute it)",
-            ) from None
+            )
+        try:
+            rows, _fingerprint = read_chunk(path, require_digest=False)
+        except DamagedChunkError as error:
+            reason = error.reason
+        else:
+            problem = chunk_problem(rows, expected_rows[path]) if expected_rows else ""
+            if not problem:
+                frames.append(rows)
+                continue
+            reason = f"it holds {problem}"
+        raise ParameterError(
+            "DIR",
+            str(out),
+            f"readable sample chunks ({path.name} is damaged: {reason}; rerun "
+            "'rram-ber run' with the same spec and --out to recompute it)",
+        )
     frame = pd.concat(frames, ignore_index=True)
     return frame.sort_values([schema.CONDITION_ID, schema.SAMPLE_INDEX], ignore_index=True)
 
@@ -364,15 +583,42 @@ def read_manifest(out: Path) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else {}
 
 
+#: What a campaign writes in its output directory, and whether each is a folder.
+_LAYOUT = {
+    "samples": True,
+    "conditions": True,
+    "rare": True,
+    SET_ASIDE: True,
+    "campaign.json": False,
+    "ber.csv": False,
+    "confusion.csv": False,
+    LOCK_NAME: False,
+}
+
+
 def make_output_dir(out: Path) -> None:
-    """Create ``out`` (and its parents).
+    """Create ``out`` (and its parents) and check that what a campaign writes there can be.
 
     Raises
     ------
     ParameterError
-        If ``out`` is an existing file or cannot be created or written.
+        If ``out`` is an existing file or cannot be created or written, or holds a file
+        where the campaign writes a folder (``samples``...) or something else where it
+        writes a file (``ber.csv``...): checked before anything is simulated.
     """
     make_writable_dir("--out", out)
+    for name, folder in _LAYOUT.items():
+        entry = out / name
+        if not (entry.exists() or entry.is_symlink()):
+            continue
+        if folder and not (entry.is_dir() and not entry.is_symlink()):
+            raise ParameterError(
+                "--out", str(out), f"a campaign folder ({name} there must be a folder)"
+            )
+        if not folder and not (entry.is_file() and not entry.is_symlink()):
+            raise ParameterError(
+                "--out", str(out), f"a campaign folder ({name} there must be a regular file)"
+            )
 
 
 def write_manifest(out: Path, manifest: Mapping[str, Any]) -> None:
@@ -389,7 +635,8 @@ def write_conditions(out: Path, records: Mapping[int, dict[str, Any]]) -> None:
     per file cost about 5 ms, 1 s for the 192 conditions of the default campaign.
     """
     folder = out / "conditions"
-    folder.mkdir(parents=True, exist_ok=True)
+    check_still_locked(folder / "c.json")
+    folder.mkdir(exist_ok=True)
     for condition_id, record in records.items():
         path = folder / f"c{condition_id:04d}.json"
         text = json.dumps(record, indent=2, sort_keys=True)

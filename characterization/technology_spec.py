@@ -23,23 +23,26 @@ anything runs; its SHA-256 goes into ``campaign.json`` (and the campaign fingerp
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rram_ber.characterization.spec_tools import reject_unknown
 from rram_ber.circuits.user_pcsa import PcsaPort, UserPcsa
-from rram_ber.core.validation import ParameterError
+from rram_ber.core.validation import ParameterError, prefixed_errors
 from rram_ber.models.cmos import PelgromCoefficients, ProcessCorner
 from rram_ber.models.technology import (
     PTM130,
     TECHNOLOGIES,
+    InstanceStyle,
     Technology,
     get_technology,
     user_technology,
 )
-from rram_ber.models.user_files import ScannedFile, scan_user_file
+from rram_ber.models.user_files import ScannedFile, check_name, scan_user_file
 
 TECHNOLOGY_KEYS = (
     "name",
@@ -119,13 +122,7 @@ def parse_technology(
         Naming the key, the value and what is allowed; a refused user file names the file, the
         line and the reason.
     """
-    for key, value in table.items():
-        if key not in TECHNOLOGY_KEYS:
-            raise ParameterError(
-                f"technology.{key}",
-                value,
-                "a known key: " + ", ".join(repr(k) for k in TECHNOLOGY_KEYS),
-            )
+    reject_unknown("technology", table, TECHNOLOGY_KEYS)
     name = table.get("name", PTM130.name)
     if name not in TECHNOLOGIES:
         raise ParameterError("technology.name", name, "one of " + ", ".join(TECHNOLOGIES))
@@ -143,7 +140,8 @@ def parse_technology(
     if not isinstance(recorded, dict):
         raise ParameterError("technology.files", recorded, "a table of path = sha256")
     if not read_files:
-        return TechnologySettings(base, None, dict(table), dict(recorded))
+        return TechnologySettings(restored_technology(table, base, pelgrom), None, dict(table),
+                                  dict(recorded))  # fmt: skip
     technology = base
     files: dict[str, str] = {}
     if "library" in table:
@@ -172,10 +170,9 @@ def parse_technology(
                 "technology.pcsa_ports", ports, "a list of roles: " + ", ".join(PcsaPort)
             )
         scanned = _scan("pcsa", table["pcsa"], source_dir)
-        try:
-            user_pcsa = UserPcsa(scanned, _text("pcsa_subckt", table["pcsa_subckt"]), tuple(ports))
-        except ParameterError as error:
-            raise error.renamed(f"technology.{error.field}") from None
+        subckt = _text("pcsa_subckt", table["pcsa_subckt"])
+        with prefixed_errors("technology."):
+            user_pcsa = UserPcsa(scanned, subckt, tuple(ports))
         files[table["pcsa"]] = scanned.sha256
     for path, digest in recorded.items():
         if files.get(path, digest) != digest:
@@ -213,3 +210,51 @@ def copy_user_files(settings: TechnologySettings, out: Path) -> None:
             relative = included.relative_to(item.path.parent)
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(included, target / relative)
+
+
+def recorded_table(table: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``[technology]`` table read back from ``campaign.json``, as the TOML file gave it.
+
+    :meth:`TechnologySettings.to_dict` records a user library's technology under its own name,
+    ``user:<library file name>``, when the TOML named no base process (the default, PTM130,
+    gave the supply limits and sizes); that name is dropped here so the table validates again.
+    """
+    values = dict(table)
+    library = values.get("library")
+    if isinstance(library, str) and values.get("name") == f"user:{Path(library).name}":
+        del values["name"]
+    return values
+
+
+def restored_technology(
+    table: Mapping[str, Any], base: Technology, pelgrom: PelgromCoefficients
+) -> Technology:
+    """The technology a finished campaign used, from its recorded ``[technology]`` table.
+
+    Built-in processes are themselves; a user library becomes a record with the run's name,
+    model names, corner sections, mismatch and the base process's limits and sizes, but no
+    library text (the files are not read again: their checksums are in ``technology.files``
+    and their copies in ``user_files/``). It describes results; simulating from it refuses
+    every corner, having no library section to inline.
+    """
+    if "library" not in table:
+        return base
+    library = Path(_text("library", table["library"]))
+    corners = table.get("corners")
+    if not isinstance(corners, dict):
+        raise ParameterError("technology.corners", corners, "a table corner = section")
+    digest = dict(table.get("files") or {}).get(table["library"], "not recorded")
+    return dataclasses.replace(
+        base,
+        name=f"user:{library.name}",
+        source=f"user model library {library.name} (sha256 {digest}), as recorded",
+        style=InstanceStyle.MODEL_CARD,
+        nmos_model=check_name("technology.nmos_model", table.get("nmos_model")),
+        pmos_model=check_name("technology.pmos_model", table.get("pmos_model")),
+        mismatch=pelgrom,
+        library=ScannedFile(library, "", digest),
+        corner_sections=tuple(
+            (ProcessCorner.parse(k, "technology.corners"), _text(f"corners.{k}", v))
+            for k, v in corners.items()
+        ),
+    )

@@ -66,6 +66,7 @@ def program_conditions(
     250-400 K, checked when the campaign is read); d2d variability follows
     ``variability.device``; c2c follows ``vcm.c2c`` and ``variability.device``.
     """
+    ranges = D2dVariability.published(vcm.truncation_scale)
     bench = ProgrammingBench(
         corner=corner,
         temp_c=temp_c,
@@ -78,8 +79,8 @@ def program_conditions(
         set_pulse=vcm.set_pulse(),
         reset=vcm.reset_pulse(),
         bench=bench,
-        d2d=D2dVariability() if device_variability else None,
-        c2c=C2cVariability() if (vcm.c2c and device_variability) else None,
+        d2d=ranges if device_variability else None,
+        c2c=C2cVariability(ranges=ranges) if (vcm.c2c and device_variability) else None,
         device=VcmParameters(t_ambient_k=temp_c + CELSIUS_TO_KELVIN),
     )
 

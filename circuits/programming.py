@@ -444,3 +444,33 @@ def iv_sweep_netlist(
     )
     lines.append(".end")
     return "\n".join(lines) + "\n"
+
+
+def standalone_programming_netlist(
+    bench: ProgrammingBench, operation: Operation, pulse: PulseShape, copy: ProgrammingCopy
+) -> str:
+    """One SET or RESET pulse on one 1T1R branch as a self-contained ``ngspice -b`` deck.
+
+    Its ``.control`` block runs the transient and prints the state at the end of the pulse
+    (``N_disc`` [1e26 m^-3]), the device current at the end of the plateau [A] (the
+    compliance of a SET) and the energy the driven line delivers into the branch [J],
+    ``integral of V(driven) * I dt`` as :func:`characterization.programming.pulse_energy`.
+    """
+    body = programming_netlist(bench, operation, pulse, [copy]).removesuffix(".end\n")
+    probes = programming_probes(0)
+    node, sign = driven_line(bench, operation)
+    current = f"i({probes.current.removesuffix('#branch')})"
+    lines = [
+        ".control",
+        "set num_threads=1",
+        "run",
+        f"let n_end = exp(v({probes.state})[length(time) - 1])",
+        f"meas tran i_plateau find {current} at={spice_number(pulse.t_plateau_end_s)}",
+        f"let p_drive = {spice_number(sign)} * v({node}) * {current}",
+        "meas tran energy integ p_drive",
+        f"echo rram-ber-program {Operation(operation).value} n_end=$&n_end"
+        " i_plateau=$&i_plateau energy=$&energy",
+        "quit 0",
+        ".endc",
+    ]
+    return body + "\n".join(lines) + "\n.end\n"

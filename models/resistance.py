@@ -289,6 +289,9 @@ def read_resistance_states(path: Path | str, key: str = "csv") -> ResistanceStat
         or lacks one of the states.
     """
     values: dict[str, list[float]] = {"LRS": [], "HRS": []}
+    # Only a regular file: opening a FIFO or a device would wait for a writer forever.
+    if Path(path).exists() and not Path(path).is_file():
+        raise ParameterError(key, str(path), "a regular file (this is not one)")
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)

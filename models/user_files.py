@@ -8,8 +8,10 @@ line and the reason, any file holding
 * a control block or command: ``.control``, ``.endc``, ``.exec``, ``shell``, ``source``;
 * an ``.include`` / ``.inc`` / ``.lib <file>`` of anything outside the file's own folder;
 * any dot command other than those that define models and subcircuits (``.model``, ``.subckt``,
-  ``.ends``, ``.param``, ``.func``, ``.lib``/``.endl`` sections, ``.option(s)``, ``.include``,
-  ``.end``), e.g. an analysis (``.tran``) or output (``.print``) statement.
+  ``.ends``, ``.param``, ``.func``, ``.lib``/``.endl`` sections, ``.include``, ``.end``), e.g.
+  an analysis (``.tran``) or output (``.print``) statement, or an ``.option(s)`` line: inlined
+  into the deck it would change the whole simulation (``scale`` multiplies every W and L,
+  ``temp`` overrides the condition's temperature, tolerances change every read).
 
 Files it includes are scanned the same way. Accepted text is inlined into the netlist (the
 includes resolved), so exported decks run unchanged elsewhere, and each file's SHA-256 is
@@ -37,8 +39,6 @@ ALLOWED_DOT_COMMANDS = frozenset(
         ".endl",
         ".include",
         ".inc",
-        ".option",
-        ".options",
         ".end",
     }
 )
@@ -49,6 +49,12 @@ _CONTROL = {
     "shell": "a shell command",
     "source": "a control-language 'source' command",
 }
+#: Dot commands refused with their own reason (any other gets "the command ...").
+_GLOBAL = {
+    ".option": "an .option line (it would set scale, temperature or tolerances for the whole "
+    "simulation; rram-ber sets them: remove it)",
+}
+_GLOBAL[".options"] = _GLOBAL[".option"].replace(".option line", ".options line")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 _MAX_BYTES = 50_000_000
 _MAX_DEPTH = 8
@@ -157,7 +163,7 @@ def scan_user_file(path: Path, field: str = "file", _depth: int = 0) -> ScannedF
         if not first.startswith("."):
             continue
         if first not in ALLOWED_DOT_COMMANDS:
-            raise UserFileError(path, number, line, f"the command {first}")
+            raise UserFileError(path, number, line, _GLOBAL.get(first, f"the command {first}"))
         is_file_lib = first == ".lib" and len(words) >= 3
         if first in (".include", ".inc") or is_file_lib:
             if len(words) < 2:

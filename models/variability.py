@@ -13,6 +13,18 @@ Device-to-device (d2d)
     the published min and max (N_min 0.004 / 0.008 / 0.016, N_max 18 / 20 / 22 x 1e26 m^-3,
     r 40.5 / 45 / 49.5 nm, l 0.36 / 0.40 / 0.44 nm). All four are independent.
 
+Truncation
+    The truncation is what keeps programmed devices out of the tails: N_max, r and l are cut at
+    +-2 sigma and N_min at -2 / +4 sigma, so no draw lies further out, and a rare-event bound
+    on a VCM read (say 1e-10) rests on it. :meth:`D2dVariability.published` takes a
+    ``truncation_scale``: each bound moves to ``mean - s (mean - min)`` and ``mean + s (max -
+    mean)`` with sigma unchanged (``s`` = 1: the published bounds), and is then cut to the
+    validity box of the explicit current fit (:mod:`rram_ber.models.vcm`). That box is the
+    published d2d range itself for r, l and N_max, so only N_min can widen, upwards (its box
+    reaches 0.25): 0.016 at ``s`` = 1, 0.020 at 1.5 (+6 sigma), 0.024 at 2 (+8 sigma). Wider
+    tails of r, l and N_max would need a current fit made over a wider range. The c2c walk is
+    cut to the same ranges.
+
 Cycle-to-cycle (c2c)
     At every switching event (SET or RESET pulse) each quantity takes one step of a random walk
     (Bengel 2020, Sec. III-B; user guide Sec. 4.2)::
@@ -111,8 +123,29 @@ class TruncatedGaussian:
         return self.from_standard_normal(rng.standard_normal(size))
 
 
-def _published(mean: float, low: float, high: float) -> TruncatedGaussian:
-    return TruncatedGaussian(mean=mean, sigma=(mean - low) / 2.0, low=low, high=high)
+#: Published mean, minimum and maximum of each d2d quantity (JART VCM v1b var, Bengel 2020;
+#: user guide Table 4.1), in the units of :data:`D2D_FIELDS`.
+PUBLISHED_D2D: dict[str, tuple[float, float, float]] = {
+    "n_min": (0.008, 0.004, 0.016),
+    "n_max": (20.0, 18.0, 22.0),
+    "r_filament_m": (45e-9, 40.5e-9, 49.5e-9),
+    "l_disc_nm": (0.40, 0.36, 0.44),
+}
+#: Range of the truncation scale (1 = the published bounds).
+TRUNCATION_SCALE_RANGE = (0.25, 10.0)
+
+
+def _published(name: str, truncation_scale: float = 1.0) -> TruncatedGaussian:
+    """The published distribution of ``name`` with its bounds scaled about the mean and cut to
+    the validity box (see the module docstring)."""
+    mean, low, high = PUBLISHED_D2D[name]
+    box_low, box_high = _BOXES[name]
+    return TruncatedGaussian(
+        mean=mean,
+        sigma=(mean - low) / 2.0,
+        low=max(mean - truncation_scale * (mean - low), box_low),
+        high=min(mean + truncation_scale * (high - mean), box_high),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +165,10 @@ class D2dVariability:
         Disc length [nm].
     """
 
-    n_min: TruncatedGaussian = field(default_factory=lambda: _published(0.008, 0.004, 0.016))
-    n_max: TruncatedGaussian = field(default_factory=lambda: _published(20.0, 18.0, 22.0))
-    r_filament_m: TruncatedGaussian = field(
-        default_factory=lambda: _published(45e-9, 40.5e-9, 49.5e-9)
-    )
-    l_disc_nm: TruncatedGaussian = field(default_factory=lambda: _published(0.40, 0.36, 0.44))
+    n_min: TruncatedGaussian = field(default_factory=lambda: _published("n_min"))
+    n_max: TruncatedGaussian = field(default_factory=lambda: _published("n_max"))
+    r_filament_m: TruncatedGaussian = field(default_factory=lambda: _published("r_filament_m"))
+    l_disc_nm: TruncatedGaussian = field(default_factory=lambda: _published("l_disc_nm"))
 
     def __post_init__(self) -> None:
         for name in D2D_FIELDS:
@@ -157,6 +188,13 @@ class D2dVariability:
     def distributions(self) -> tuple[TruncatedGaussian, ...]:
         """The four distributions in :data:`D2D_FIELDS` order."""
         return tuple(getattr(self, name) for name in D2D_FIELDS)
+
+    @classmethod
+    def published(cls, truncation_scale: float = 1.0) -> D2dVariability:
+        """The published distributions with their truncation scaled by ``truncation_scale``
+        (1 = the published bounds; see the module docstring), 0.25 ... 10."""
+        check_range("truncation_scale", truncation_scale, *TRUNCATION_SCALE_RANGE)
+        return cls(**{name: _published(name, truncation_scale) for name in D2D_FIELDS})
 
 
 def d2d_from_standard_normal(

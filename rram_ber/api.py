@@ -42,10 +42,13 @@ __all__ = [
     "InProcessExecutor",
     "ParameterError",
     "SpecLimits",
+    "bayes_transfer",
     "ber_table",
+    "crossbar_study",
     "evaluate_accuracy",
     "load_campaign",
     "run_campaign",
+    "segmentation_study",
     "write_report",
 ]
 
@@ -253,3 +256,95 @@ def write_report(
     if unknown:
         raise ParameterError("write_report options", unknown, "options among " + ", ".join(known))
     return build_report(folder, Path(html_path), ReportOptions(**options))
+
+
+def _command_options(command: str, options: Mapping[str, Any]) -> Any:
+    """``rram-ber COMMAND`` parsed with ``options`` (option names with underscores; a list
+    becomes a comma-separated value), so the API converts and checks as the command does."""
+    import argparse
+    import contextlib
+    import io
+
+    from rram_ber.cli import build_parser
+
+    parser = build_parser()
+    defaults = parser.parse_args([command])
+    words = [command]
+    for key, value in options.items():
+        if key in ("command", "handler", "json", "quiet", "plots") or not hasattr(defaults, key):
+            raise ParameterError(key, value, f"an option of 'rram-ber {command}'")
+        if isinstance(value, list | tuple):
+            value = ",".join(str(v) for v in value)
+        words += ["--" + key.replace("_", "-"), str(value)]
+    try:
+        with contextlib.redirect_stderr(io.StringIO()) as messages:
+            args: argparse.Namespace = parser.parse_args(words)
+    except SystemExit:
+        detail = messages.getvalue().strip().splitlines()[-1:] or ["invalid value"]
+        raise ParameterError("options", dict(options), detail[0]) from None
+    return args
+
+
+def crossbar_study(**options: Any) -> Any:
+    """SPICE crossbar tiles against the fast tile model, as ``rram-ber crossbar`` does.
+
+    ``options`` are that command's options with underscores (``sizes=[8, 16]``, ``tiles=20``,
+    ``fast_tiles=400``, ``cell="1t1r"``, ``sigma_ln=0.1``, ``r_wire=0.46``, ``seed=1``...).
+    Returns a :class:`rram_ber.commands.crossbar.CrossbarStudy` (``table``: one row per size,
+    ``comparisons``: the error arrays, ``cell_table``: the isolated-cell sweep).
+    """
+    from rram_ber.commands.crossbar import crossbar_study as study
+    from rram_ber.commands.crossbar import parse_sizes, tile_from_args
+
+    args = _command_options("crossbar", options)
+    tiles = [tile_from_args(args, n, n) for n in parse_sizes(args.sizes)]
+    return study(tiles, args.sigma_ln, args.tiles, args.fast_tiles, args.seed)
+
+
+def segmentation_study(**options: Any) -> dict[str, Any]:
+    """The SE-FCN on analog crossbar tiles, as ``rram-ber segment`` does.
+
+    ``options`` are that command's options with underscores (``chips=10``,
+    ``sigma_levels=[0.05, 0.1, 0.2]``, ``tile=32``, ``cell="1t1r"``, ``data="mine.npz"``...).
+    Returns ``data`` (what the images are), ``clean`` (Dice/IoU of the floating-point and the
+    quantised network) and DataFrames ``variability``, ``tile_size``, ``wire`` and ``pruning``.
+    """
+    from rram_ber.commands.segment import segment_study
+
+    for key in ("data", "model", "save_model"):
+        if options.get(key) is not None:
+            options = {**options, key: Path(options[key])}
+    return segment_study(_command_options("segment", options))
+
+
+def bayes_transfer(
+    task: str = "moons",
+    devices_per_weight: int = 20,
+    spread_scale: float = 1.0,
+    draws: int = 5,
+    seeds: int = 3,
+    seed: int = 1,
+    epochs: int | None = None,
+    conductance_table: str | Path | None = None,
+) -> dict[str, dict[str, float]]:
+    """A Bayesian network transferred onto programmed RRAM conductances (``rram-ber bayes``).
+
+    Trains a technology-aware Bayesian MLP and a deterministic one on ``task`` (``"moons"`` or
+    ``"digits"``; PyTorch, the ``train`` extra), transfers both onto device draws from the
+    conductance table (default: the shipped one, measured by ``rram-ber conductance-sweep``)
+    and evaluates them as ensembles (:mod:`rram_ber.analysis.bayes.study`).
+
+    Returns
+    -------
+    dict
+        ``"<variant>_<metric>" -> {"mean", "ci_low", "ci_high", "seed_sd", "runs"}`` for the
+        variants ``software``, ``transferred``, ``deterministic_software``,
+        ``deterministic_transferred`` and the metrics ``accuracy``, ``nll``, ``ece``,
+        ``entropy_in``, ``entropy_ood``; intervals are 95 % over transfer draws.
+    """
+    from rram_ber.analysis.bayes.study import bayes_transfer as run
+
+    result, _, _ = run(
+        task, devices_per_weight, spread_scale, draws, seeds, seed, epochs, conductance_table
+    )
+    return result.summary

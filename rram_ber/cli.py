@@ -4,9 +4,10 @@ Each subcommand lives in its own module under :mod:`rram_ber.commands` and regis
 with :func:`register`. Heavy imports (PySpice, the simulator layer) happen inside the commands,
 so ``rram-ber evaluate`` never loads the simulator.
 
-Exit status: 0 success, 1 simulation failure (ngspice failed, or worker processes kept dying),
-2 bad input (with a message naming the option, the value and what is allowed; nothing is
-simulated), 130 interrupted. Every expected failure is a one-paragraph message, never a
+Exit status: 0 success, 1 simulation failure (ngspice failed or is missing, worker processes
+kept dying, a planned chunk is missing, a file could not be written), 2 bad input (with a
+message naming the option, the value and what is allowed; nothing is simulated), 130
+interrupted. Every expected failure is a one-paragraph message, never a
 traceback.
 """
 
@@ -18,7 +19,19 @@ import sys
 from collections.abc import Sequence
 
 from rram_ber import __version__
-from rram_ber.commands import demo, evaluate, netlist, program, read, report, run
+from rram_ber.commands import (
+    bayes,
+    conductance_sweep,
+    crossbar,
+    demo,
+    evaluate,
+    netlist,
+    program,
+    read,
+    report,
+    run,
+    segment,
+)
 from rram_ber.core.validation import ParameterError
 
 EXIT_OK = 0
@@ -26,7 +39,19 @@ EXIT_SIMULATION_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
-_COMMAND_MODULES = (read, netlist, run, report, demo, evaluate, program)
+_COMMAND_MODULES = (
+    read,
+    netlist,
+    run,
+    report,
+    demo,
+    evaluate,
+    program,
+    crossbar,
+    segment,
+    conductance_sweep,
+    bayes,
+)
 #: Commands whose interrupted work is stored and resumed by running them again.
 _RESUMABLE = ("run", "demo")
 
@@ -42,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     for module in _COMMAND_MODULES:
         module.register(subparsers)
     return parser
+
+
+def _one_line(error: OSError) -> str:
+    """An operating-system error as one line: what failed, on which file."""
+    if error.strerror and error.filename:
+        return f"{error.strerror}: {error.filename}"
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,12 +95,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         print(message, file=sys.stderr)
         return EXIT_INTERRUPTED
+    except (UnicodeDecodeError, RecursionError) as error:
+        # A file that is not text, or TOML nested too deep to parse (reading a spec turns the
+        # other ways it can be malformed into ParameterError).
+        where = getattr(args, "spec", None) or "an input file"
+        what = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else "nested too deeply"
+        print(f"rram-ber {args.command}: error: {where} cannot be read: {what}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:
+        # The disk is full, a folder vanished, a file cannot be written, ngspice is missing:
+        # the environment failed, not the input. What was stored is kept.
+        print(f"rram-ber {args.command}: {_one_line(error)}", file=sys.stderr)
+        return EXIT_SIMULATION_FAILED
     except Exception as error:
         # Imported here: the simulator layer is only loaded by commands that simulate.
         from rram_ber.characterization.executors import WorkerLostError
         from rram_ber.characterization.session import SimulationError
+        from rram_ber.characterization.store import StoreError
 
-        if isinstance(error, SimulationError | WorkerLostError):
+        if isinstance(error, SimulationError | WorkerLostError | StoreError):
             print(f"rram-ber {args.command}: {error}", file=sys.stderr)
             return EXIT_SIMULATION_FAILED
         raise

@@ -206,8 +206,9 @@ def test_the_import_graph_sees_a_cycle():
 def test_the_campaign_types_load_without_the_simulator():
     code = (
         "import sys\n"
-        "import characterization.spec, characterization.readout, characterization.devices\n"
-        "import characterization.schema, characterization.measure\n"
+        "import rram_ber.characterization.spec, rram_ber.characterization.readout\n"
+        "import rram_ber.characterization.devices, rram_ber.characterization.schema\n"
+        "import rram_ber.characterization.measure\n"
         "bad = [m for m in sys.modules if m.startswith('PySpice') or m in "
         "('rram_ber.characterization.session', 'rram_ber.characterization.worker')]\n"
         "assert not bad, bad\n"

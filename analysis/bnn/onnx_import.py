@@ -3,12 +3,17 @@
 Needs the optional ``onnx`` package (extra ``onnx``); the evaluator itself never imports it.
 
 Accepted graphs are one chain from the input to the logits (every node's first input is the
-previous node's output; weights are initializers, possibly through constant nodes). Nodes:
+previous node's output). Weights are initializers or computed from constants only: every node
+whose inputs are all constants is evaluated first (:meth:`_Graph.fold_constant`), so that the
+``Sign -> Transpose`` of PyTorch's ``F.linear(x, torch.sign(W))``, a ``Reshape``, ``Cast``,
+``Clip``, ``Identity`` or a ``Mul``/``Div`` by a scale on the weights are accepted whatever the
+exporter (TorchScript or dynamo). Nodes without a name (ONNX allows ``''``) are named
+``<op_type>_<index>``. Nodes of the chain:
 
 * linear: ``Gemm`` (``transA = 0``, ``alpha = beta = 1``), ``MatMul`` (+ ``Add`` of a
   constant), ``Conv`` (1-D or 2-D, ``group = 1``, dilation 1, equal strides, symmetric
   padding on all sides);
-* weights: initializers, ``Constant``, ``Sign``, QONNX ``BipolarQuant`` (``sign(x) * scale``
+* weights: constants (above), QONNX ``BipolarQuant`` (``sign(x) * scale``
   with ``sign(0) = +1``) and ``Quant`` (integer quantization, :func:`_quant`) applied to them;
   +-s weights per output channel are binary, {-s, 0, +s} ternary, anything else real
   (:func:`rram_ber.analysis.bnn.convert.classify_weights`);
@@ -54,7 +59,6 @@ from rram_ber.core.validation import ParameterError
 
 F64 = npt.NDArray[np.float64]
 
-_WEIGHT_OPS = ("Sign", "BipolarQuant", "Quant", "Identity", "Constant")
 #: Unsigned integer input types and their code widths [bit].
 _INT_BITS = {"uint8": 8, "uint16": 16}
 
@@ -83,51 +87,110 @@ def _bipolar(x: F64, scale: F64) -> F64:
 
 
 class _Graph:
+    """The graph's constants (initializers and every node computed from constants only)."""
+
     def __init__(self, model: Any):
         onnx = _onnx()
         self.helper, self.numpy_helper = onnx.helper, onnx.numpy_helper
         graph = model.graph
-        self.graph = graph
-        self.constants: dict[str, F64] = {
-            t.name: self.numpy_helper.to_array(t).astype(np.float64) for t in graph.initializer
+        self.model, self.graph = model, graph
+        #: Per-sample tensor shapes with a batch of 1 (shape inference), when a Shape needs them.
+        self._shapes: dict[str, list[int]] | None = None
+        self.opsets = {o.domain: o.version for o in model.opset_import}
+        # Constants keep their own dtype (a Reshape's int64 shape, a Cast's target).
+        self.raw: dict[str, np.ndarray[Any, Any]] = {
+            t.name: self.numpy_helper.to_array(t) for t in graph.initializer
         }
+
+    @property
+    def constants(self) -> dict[str, np.ndarray[Any, Any]]:
+        return self.raw
 
     def attrs(self, node: Any) -> dict[str, Any]:
         return {a.name: self.helper.get_attribute_value(a) for a in node.attribute}
 
     def const(self, node: Any, index: int) -> F64:
         name = node.input[index] if index < len(node.input) else ""
-        if name not in self.constants:
+        if name not in self.raw:
             raise ParameterError(
                 f"node {node.name!r} ({node.op_type})",
                 f"input {index} {name!r} computed at run time",
                 "a constant (initializer) there",
             )
-        return self.constants[name]
+        return np.asarray(self.raw[name], dtype=np.float64)
 
     def fold_constant(self, node: Any) -> bool:
-        """Evaluate a weight node whose inputs are all constants; False if it is not one."""
-        if node.op_type not in _WEIGHT_OPS:
+        """Evaluate a node whose inputs are all constants; False if it is not one.
+
+        QONNX's weight quantizers are evaluated here (:func:`_bipolar`, :func:`_quant`); any
+        standard ONNX node (the ``Sign -> Transpose`` of ``F.linear(x, sign(W))``, ``Reshape``,
+        ``Cast``, ``Mul``/``Div`` by a scale, ``Clip``, ``Identity``, ``Constant``) by onnx's
+        reference evaluator at the model's opset, so that only constant folding happens: no
+        fusion that would reorder the chain or fold a batch norm into binary weights.
+        """
+        inputs = [name for name in node.input if name]
+        standard = node.domain in ("", "ai.onnx")
+        if standard and node.op_type == "Shape" and inputs[0] not in self.raw:
+            return self._fold_shape(node)
+        if not (standard and node.op_type == "Constant") and (
+            not inputs or not all(name in self.raw for name in inputs)
+        ):
             return False
-        if node.op_type == "Constant":
-            value = self.attrs(node)["value"]
-            self.constants[node.output[0]] = self.numpy_helper.to_array(value).astype(np.float64)
-            return True
-        if not all(name in self.constants for name in node.input if name):
-            return False
-        x = self.constants[node.input[0]]
-        if node.op_type == "Sign":
-            y = np.sign(x)
-        elif node.op_type == "Identity":
-            y = x
-        elif node.op_type == "BipolarQuant":
-            y = _bipolar(x, self.const(node, 1))
-        else:
+        if node.op_type == "BipolarQuant" and not standard:
+            x = self.const(node, 0)
+            self.raw[node.output[0]] = _bipolar(x, self.const(node, 1))
+        elif node.op_type == "Quant" and not standard:
             a = self.attrs(node)
-            y = _quant(x, self.const(node, 1), self.const(node, 2), float(self.const(node, 3)),
-                       bool(a.get("signed", 1)), bool(a.get("narrow", 0)))  # fmt: skip
-        self.constants[node.output[0]] = y
+            self.raw[node.output[0]] = _quant(
+                self.const(node, 0), self.const(node, 1), self.const(node, 2),
+                float(self.const(node, 3)), bool(a.get("signed", 1)), bool(a.get("narrow", 0)),
+            )  # fmt: skip
+        elif standard:
+            self.raw.update(zip(node.output, self._evaluate(node, inputs), strict=True))
+        else:
+            return False
         return True
+
+    def _fold_shape(self, node: Any) -> bool:
+        """``Shape`` of a run-time tensor whose per-sample shape is fixed, as a constant with a
+        batch of 1: TorchScript writes ``h.view(h.size(0), -1)`` as Shape -> Gather ->
+        Unsqueeze -> Concat -> Reshape, which then folds to a Reshape to (1, -1)."""
+        if self._shapes is None:
+            onnx = _onnx()
+            model = onnx.ModelProto()
+            model.CopyFrom(self.model)
+            for tensor in model.graph.input:
+                dims = tensor.type.tensor_type.shape.dim
+                if dims:
+                    dims[0].Clear()
+                    dims[0].dim_value = 1
+            inferred = onnx.shape_inference.infer_shapes(model).graph
+            self._shapes = {
+                v.name: [d.dim_value if d.HasField("dim_value") else -1
+                         for d in v.type.tensor_type.shape.dim]
+                for v in [*inferred.input, *inferred.value_info]
+            }  # fmt: skip
+        dims = self._shapes.get(node.input[0])
+        if not dims or any(d <= 0 for d in dims):
+            return False
+        attrs = self.attrs(node)
+        start, end = attrs.get("start", 0), attrs.get("end", len(dims))
+        self.raw[node.output[0]] = np.array(dims[start:end], dtype=np.int64)
+        return True
+
+    def _evaluate(self, node: Any, inputs: list[str]) -> list[np.ndarray[Any, Any]]:
+        from onnx.reference import ReferenceEvaluator
+
+        h = self.helper
+        graph = h.make_graph(
+            [node], "fold", [], [h.make_empty_tensor_value_info(o) for o in node.output],
+            [self.numpy_helper.from_array(np.asarray(self.raw[n]), n) for n in set(inputs)],
+        )  # fmt: skip
+        try:
+            outputs = ReferenceEvaluator(graph, opsets={"": self.opsets.get("", 13)}).run(None, {})
+        except Exception as error:  # the reference evaluator raises whatever numpy raises
+            raise _refuse(node, f"a constant node onnx can evaluate ({error})") from None
+        return [np.asarray(o) for o in outputs]
 
 
 def _refuse(node: Any, why: str) -> ParameterError:
@@ -174,6 +237,20 @@ def _channel_constant(node: Any, value: F64) -> F64:
     return flat
 
 
+def _named_nodes(graph: Any) -> list[Any]:
+    """The graph's nodes, each with a layer name: ONNX allows ``name = ''`` (the default of
+    ``onnx.helper.make_node``), which becomes ``<op_type>_<index>``; a ``.`` (refused in layer
+    names) becomes ``_``. Copies: the caller's model is left as it was."""
+    onnx = _onnx()
+    named = []
+    for index, original in enumerate(graph.node):
+        node = onnx.NodeProto()
+        node.CopyFrom(original)
+        node.name = (node.name or f"{node.op_type}_{index}").replace(".", "_")
+        named.append(node)
+    return named
+
+
 def convert_onnx(model: Any, name: str = "onnx-model") -> Network:
     """Convert a loaded ONNX ``ModelProto`` (see the module docstring for what is accepted).
 
@@ -201,10 +278,9 @@ def convert_onnx(model: Any, name: str = "onnx-model") -> Network:
             )
     current = inputs[0].name
     ops: list[Op] = []
-    nodes = list(graph.node)
-    for index, node in enumerate(nodes):
-        if g.fold_constant(node):
-            continue
+    nodes = _named_nodes(graph)
+    chain = [node for node in nodes if not g.fold_constant(node)]
+    for index, node in enumerate(chain):
         if not node.input or node.input[0] != current:
             raise _refuse(node, f"a chain: its first input must be {current!r}")
         attrs = g.attrs(node)
@@ -249,7 +325,7 @@ def convert_onnx(model: Any, name: str = "onnx-model") -> Network:
         elif op == "Relu":
             ops.append(Activation(node.name, "relu"))
         elif op == "Clip":
-            following = nodes[index + 1].op_type if index + 1 < len(nodes) else None
+            following = chain[index + 1].op_type if index + 1 < len(chain) else None
             if following not in ("Sign", "BipolarQuant"):
                 raise _refuse(node, "Clip (Hardtanh) only right before Sign or BipolarQuant")
         elif op in ("MaxPool", "AveragePool"):

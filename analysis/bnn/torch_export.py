@@ -15,7 +15,14 @@ translated into the operations of :mod:`rram_ber.analysis.bnn.convert`, which fo
 * ``nn.Flatten``; :class:`~analysis.bnn.torch_nn.InputScale` (a scalar multiplication of the
   input, folded into the first layer); ``nn.Identity`` and ``nn.Dropout`` (no-ops at inference).
 
-Anything else is refused with the module's name and type.
+Anything else is refused with the module's name and type, and so is a subclass of one of these
+with its own ``forward`` (e.g. an ``nn.Linear`` computing ``F.linear(x, torch.sign(W))``):
+from_torch reads parameters, not code, and would export the latent real weights. Functions
+called in a module's ``forward`` (``torch.sign(h)`` between layers) are invisible to it too, so
+the export is checked against the module itself on random inputs (:func:`_check_export`) and
+refused if they disagree. Such networks are read faithfully through ONNX
+(``torch.onnx.export``, then :func:`rram_ber.analysis.bnn.onnx_import.load_onnx`), which
+records the computation.
 """
 
 from __future__ import annotations
@@ -76,14 +83,46 @@ def _pool(name: str, m: nn.Module) -> Pool:
     return Pool(name, kind, kernel)
 
 
+#: Modules read by type; a subclass with its own ``forward`` computes something else.
+_STANDARD = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.BatchNorm1d, nn.BatchNorm2d, nn.ReLU,
+             nn.Hardtanh, nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d, nn.Flatten,
+             nn.Identity, nn.Dropout)  # fmt: skip
+#: This project's layers, whose ``forward`` is known (quantized weights, folded form).
+_OWN = (InputScale, QuantLinear, QuantConv1d, QuantConv2d)
+#: Random inputs of the export check, and the share of them allowed to differ (a hidden
+#: sign at a float32 tie between PyTorch's batch norm and the folded threshold).
+_CHECK_INPUTS = 64
+_CHECK_MISMATCH = 1 / 8
+
+
+def _leaves(module: nn.Module) -> list[tuple[str, nn.Module]]:
+    return [(n or type(m).__name__, m) for n, m in module.named_modules()
+            if not list(m.children())]  # fmt: skip
+
+
+def _refuse_own_forward(name: str, m: nn.Module) -> None:
+    if isinstance(m, _OWN) or getattr(m, "folded", None) in ("sign", "relu"):
+        return
+    for base in _STANDARD:
+        if isinstance(m, base) and type(m).forward is not base.forward:
+            raise ParameterError(
+                f"module {name!r}",
+                type(m).__name__,
+                f"a {base.__name__} without its own forward (from_torch reads the weights, not "
+                f"what {type(m).__name__}.forward computes with them, e.g. sign(W)); use "
+                "QuantLinear/QuantConv1d/QuantConv2d of rram_ber.analysis.bnn.torch_nn, or "
+                "export to ONNX (torch.onnx.export) and load the .onnx file",
+            )
+
+
 def torch_ops(module: nn.Module) -> list[Op]:
     """The module's leaf modules as a chain of :mod:`rram_ber.analysis.bnn.convert` operations."""
-    leaves = [(n or type(m).__name__, m) for n, m in module.named_modules()
-              if not list(m.children())]  # fmt: skip
+    leaves = _leaves(module)
     ops: list[Op] = []
     with torch.no_grad():
         for index, (name, m) in enumerate(leaves):
             following = leaves[index + 1][1] if index + 1 < len(leaves) else None
+            _refuse_own_forward(name, m)
             if isinstance(m, InputScale):
                 ops.append(ChannelAffine(name, np.array([m.scale]), np.zeros(1)))
             elif isinstance(m, QuantLinear):
@@ -135,7 +174,9 @@ def from_torch(
         The trained network; exported as in eval mode (batch-norm running statistics).
     input_shape : tuple of int, optional
         One input in PyTorch's layout: (C, H, W), (C, L) or (K,). Default: the module's
-        ``torch_input_shape`` (networks of :mod:`rram_ber.analysis.bnn.torch_nn`).
+        ``torch_input_shape`` (networks of :mod:`rram_ber.analysis.bnn.torch_nn`), else
+        ``(in_features,)`` of a first ``nn.Linear``; a network starting with a convolution
+        needs it.
     input_bits : int, optional
         Inputs are integer codes of that many bits; None: float inputs (default: the
         module's ``input_bits`` if it has one).
@@ -147,11 +188,16 @@ def from_torch(
     Raises
     ------
     ParameterError
-        Naming the module that cannot be exported.
+        Naming the module that cannot be exported, or if the export's logits differ from the
+        module's on random inputs.
     """
     shape = input_shape if input_shape is not None else getattr(module, "torch_input_shape", None)
+    shape = shape if shape is not None else _flat_input_shape(module)
     if shape is None:
-        raise ParameterError("input_shape", None, "the shape of one input, e.g. (1, 28, 28)")
+        raise ParameterError(
+            "input_shape", None, "the shape of one input in PyTorch's layout, e.g. (1, 28, 28) "
+            "(inferred only when the first layer is an nn.Linear)"
+        )  # fmt: skip
     bits = input_bits if input_bits is not None else getattr(module, "input_bits", None)
     dims = [int(s) for s in shape]
     info = dict(metadata or {})
@@ -159,4 +205,52 @@ def from_torch(
         info.setdefault("input_layout", "channels_first")
         info.setdefault("source_input_shape", dims)
     channels_last = tuple(dims[1:] + dims[:1]) if len(dims) > 1 else tuple(dims)
-    return fold_chain(torch_ops(module), name, channels_last, bits, info)
+    network = fold_chain(torch_ops(module), name, channels_last, bits, info)
+    _check_export(module, network, dims, bits)
+    return network
+
+
+def _flat_input_shape(module: nn.Module) -> tuple[int] | None:
+    """``(in_features,)`` if the first layer is an ``nn.Linear`` (only element-wise modules
+    before it); None otherwise (a convolution's input size is not in its weights)."""
+    for _, m in _leaves(module):
+        if isinstance(m, nn.Linear):
+            return (int(m.in_features),)
+        if isinstance(m, nn.Conv1d | nn.Conv2d | nn.Flatten | nn.MaxPool1d | nn.MaxPool2d
+                      | nn.AvgPool1d | nn.AvgPool2d):  # fmt: skip
+            return None
+    return None
+
+
+def _check_export(module: nn.Module, network: Network, dims: list[int], bits: int | None) -> None:
+    """Refuse an export whose logits differ from the module's on random inputs (integer codes
+    of ``bits`` bits, or standard normal floats), e.g. because ``forward`` calls functions
+    (``torch.sign``) that no module records."""
+    rng = np.random.default_rng(0)
+    size = (_CHECK_INPUTS, *dims)
+    x = rng.integers(0, 2**bits, size) if bits is not None else rng.normal(0, 1, size)
+    parameter = next(module.parameters(), None)
+    dtype = torch.float32 if parameter is None else parameter.dtype
+    training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            expected = module(torch.as_tensor(x, dtype=dtype))
+    finally:
+        module.train(training)
+    got = network.forward(np.moveaxis(x, 1, -1) if len(dims) > 1 else x)
+    if not isinstance(expected, torch.Tensor) or tuple(expected.shape) != got.shape:
+        raise ParameterError(
+            "module output", type(expected).__name__, f"logits of shape {got.shape}"
+        )
+    reference = _array(expected)
+    tolerance = 1e-3 * max(1.0, float(np.abs(reference).max()))
+    differ = int(np.sum(~np.all(np.abs(got - reference) <= tolerance, axis=1)))
+    if differ > _CHECK_MISMATCH * _CHECK_INPUTS:
+        raise ParameterError(
+            f"module {type(module).__name__}",
+            f"logits differing from the export on {differ} of {_CHECK_INPUTS} random inputs",
+            "a network computed by its modules only (functions called in forward, e.g. "
+            "torch.sign between layers, are invisible to from_torch); export it to ONNX "
+            "(torch.onnx.export) and load the .onnx file, which records them",
+        )

@@ -117,6 +117,11 @@ def run(args: argparse.Namespace) -> int:
     from rram_ber.analysis.bnn.curves import evaluate_with_errors, load_test_split
     from rram_ber.analysis.bnn.datasets import DatasetUnavailableError
     from rram_ber.analysis.bnn.errors import ErrorMode, ErrorModel
+    from rram_ber.analysis.bnn.layer_table import (
+        format_layer_table,
+        layer_readings,
+        require_flippable,
+    )
     from rram_ber.analysis.bnn.model_io import load_model
     from rram_ber.analysis.bnn.user_data import load_user_data
 
@@ -130,6 +135,9 @@ def run(args: argparse.Namespace) -> int:
     if args.condition is not None and args.ber_table is None:
         raise ParameterError("--condition", args.condition, "only together with --ber-table")
     network = load_model(args.model)
+    if args.ber_table is not None or (args.ber is not None and args.ber > 0):
+        given = ("--ber", args.ber) if args.ber is not None else ("--ber-table", args.ber_table)
+        require_flippable(network, *given)
     if args.data is None and network.metadata.get("dataset") is None:
         raise ParameterError("--data", None, f"test data (x, y) for {args.model}")
     condition = None
@@ -191,6 +199,7 @@ def run(args: argparse.Namespace) -> int:
                     "mode": mode.value,
                     "seed": seed,
                     "n_inputs": int(y.size),
+                    "layers": [r.as_dict() for r in layer_readings(network)],
                 }
             )
         )
@@ -224,4 +233,6 @@ def run(args: argparse.Namespace) -> int:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+    print(f"\nlayers as read (bit errors only on binary and ternary weights):\n"
+          f"{format_layer_table(network)}")  # fmt: skip
     return 0

@@ -45,17 +45,45 @@ def register(subparsers: Any) -> None:
             " read in the read polarity of the device orientation."
         ),
     )
-    parser.add_argument(
-        "--compliance",
-        type=spice_float,
-        default=50e-6,
-        help="SET compliance current [A], 40u..300u (default: %(default)g)",
-    )
+    add_program_options(parser)
     parser.add_argument(
         "--devices", type=int, default=200, help="number of devices (default: %(default)s)"
     )
     parser.add_argument(
         "--seed", type=int, default=1, help="root seed of all random draws (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--weak-reset-pulses",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after SET, apply N weak-RESET pulses (the RESET pulse, 10 ns edges) instead of"
+        " one full RESET and report R against pulse count (median and spread) (default: 0, a "
+        "full RESET)",
+    )
+    parser.add_argument(
+        "--no-d2d", action="store_true", help="no device-to-device variability (nominal devices)"
+    )
+    parser.add_argument("--no-c2c", action="store_true", help="no cycle-to-cycle variability")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--plots",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write iv_butterfly.png and resistance_cdf.png into DIR",
+    )
+    parser.set_defaults(handler=run)
+
+
+def add_program_options(parser: argparse.ArgumentParser) -> None:
+    """The pulse, device and access-transistor options of ``program`` and ``netlist program``."""
+    parser.add_argument(
+        "--compliance",
+        type=spice_float,
+        default=50e-6,
+        help="SET compliance current [A], 40u..300u (default: %(default)g)",
     )
     parser.add_argument(
         "--set-voltage",
@@ -82,15 +110,6 @@ def register(subparsers: Any) -> None:
         help="RESET plateau [s] (default 1e-6; 100e-9 with --weak-reset-pulses)",
     )
     parser.add_argument(
-        "--weak-reset-pulses",
-        type=int,
-        default=0,
-        metavar="N",
-        help="after SET, apply N weak-RESET pulses (the RESET pulse, 10 ns edges) instead of"
-        " one full RESET and report R against pulse count (median and spread) (default: 0, a "
-        "full RESET)",
-    )
-    parser.add_argument(
         "--reset-wl",
         type=spice_float,
         default=3.3,
@@ -104,10 +123,6 @@ def register(subparsers: Any) -> None:
         "box, 250..400 K) (default: %(default).2f)",
     )
     parser.add_argument(
-        "--no-d2d", action="store_true", help="no device-to-device variability (nominal devices)"
-    )
-    parser.add_argument("--no-c2c", action="store_true", help="no cycle-to-cycle variability")
-    parser.add_argument(
         "--orientation",
         default="oe_on_bl",
         help="device electrode on the bit line: oe_on_bl (default) or ae_on_bl",
@@ -117,16 +132,6 @@ def register(subparsers: Any) -> None:
         default="ptm130",
         help="access-transistor technology: " + ", ".join(TECHNOLOGIES) + " (default ptm130)",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument(
-        "--plots",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="write iv_butterfly.png and resistance_cdf.png into DIR",
-    )
-    parser.set_defaults(handler=run)
 
 
 def conditions_from_args(args: argparse.Namespace) -> Any:

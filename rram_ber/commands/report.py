@@ -136,6 +136,17 @@ def limits_from_args(args: argparse.Namespace) -> Any:
         raise error.renamed(options.get(name, error.field)) from None
 
 
+def _print_layers(model: str) -> None:
+    """How the user's network was read (refused if it has no layer to flip)."""
+    from rram_ber.analysis.bnn.layer_table import format_layer_table, require_flippable
+    from rram_ber.analysis.bnn.model_io import load_model
+
+    network = load_model(model)
+    require_flippable(network, "--model", model)
+    print(f"{network.name}: layers as read (bit errors only on binary and ternary weights):\n"
+          f"{format_layer_table(network)}")  # fmt: skip
+
+
 def write_report(
     out: Path, html_path: Path, args: argparse.Namespace, rare_estimates: Path | None = None
 ) -> Path:
@@ -177,5 +188,7 @@ def write_report(
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber report``."""
+    if args.model is not None and not args.no_accuracy:
+        _print_layers(args.model)
     write_report(args.dir, args.output, args)
     return 0

@@ -38,14 +38,40 @@ def parse_spice_number(text: str) -> float | None:
     return float(match.group(1)) * SPICE_SUFFIXES.get((match.group(2) or "").lower(), 1.0)
 
 
+_UNIT_LETTERS = re.compile(
+    r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?(?:meg|[fpnumkgt])?)([a-z]+)\s*$", re.I
+)
+
+
+def without_unit_letters(text: str) -> str | None:
+    """``"1n"`` for ``"1ns"``, ``"5k"`` for ``"5kohm"``: the number ngspice would read, which
+    rram-ber asks for instead (None if ``text`` is not a number followed by letters).
+
+    ngspice ignores letters after the scale suffix; rram-ber refuses them, since ``1mohm``
+    (1e-3 ohm to ngspice) or ``1ms`` are easily meant otherwise, and suggests this form.
+    """
+    if parse_spice_number(text) is not None:
+        return None
+    match = _UNIT_LETTERS.match(text)
+    if match is None or parse_spice_number(match.group(1)) is None:
+        return None
+    return match.group(1)
+
+
 def spice_float(text: str) -> float:
     """An ``argparse`` type: a number with an optional SPICE suffix (``5k``, ``2n``, ``50u``)."""
     import argparse
 
     number = parse_spice_number(text)
     if number is None:
+        bare = without_unit_letters(text)
+        hint = (
+            f"; write {bare!r} (no unit letters after the suffix; m is milli, meg mega)"
+            if bare is not None
+            else ""
+        )
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a number; expected e.g. 1.2, 1e-9 or a SPICE suffix "
-            "(f p n u m k meg g t: 5k, 2n, 50u)"
+            f"(f p n u m k meg g t: 5k, 2n, 50u){hint}"
         )
     return number

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rram_ber.core.units import without_unit_letters
+
 E = TypeVar("E", bound=enum.StrEnum)
 
 
@@ -53,6 +55,9 @@ class ParameterError(ValueError):
 def _as_float(field: str, value: Any, allowed: str) -> float:
     # bool is an int subclass; True as a voltage is a bug, not 1 V.
     if isinstance(value, bool) or not isinstance(value, int | float):
+        bare = without_unit_letters(value) if isinstance(value, str) else None
+        if bare is not None:  # "1ns" in a spec: say what to write
+            allowed += f" (write {bare!r}: no unit letters after the SPICE suffix)"
         raise ParameterError(field, value, allowed)
     number = float(value)
     if not math.isfinite(number):
@@ -189,41 +194,51 @@ RANGE = "rram_ber.range"
 
 
 def ranged(
-    default: float,
+    default: float | None,
     low: float | None,
     high: float | None,
     *,
     unit: str = "",
     description: str = "",
     low_inclusive: bool = True,
+    high_inclusive: bool = True,
 ) -> Any:
     """A dataclass field whose allowed range, unit and description are declared once.
 
-    :func:`check_fields` validates it (the error names the field; a table prefix is added by
-    :class:`prefixed_errors`), and the same metadata documents it.
+    The one way a range is declared. :func:`check_fields` validates it (the error names the
+    field; a table prefix is added by :class:`prefixed_errors`), and the same metadata documents
+    it. A field whose default is None is optional: None is always allowed.
     """
     from dataclasses import field
 
     metadata = {
-        RANGE: {"low": low, "high": high, "low_inclusive": low_inclusive, "unit": unit},
+        RANGE: {
+            "low": low,
+            "high": high,
+            "low_inclusive": low_inclusive,
+            "high_inclusive": high_inclusive,
+            "unit": unit,
+        },
         "description": description,
     }
     return field(default=default, metadata=metadata)
 
 
 def check_fields(record: Any) -> None:
-    """Check every field of a dataclass ``record`` declared with :func:`ranged`."""
+    """Check every field of a dataclass ``record`` declared with :func:`ranged` (None passes)."""
     from dataclasses import fields
 
     for item in fields(record):
         bounds = item.metadata.get(RANGE)
-        if bounds is not None:
+        value = getattr(record, item.name)
+        if bounds is not None and value is not None:
             check_range(
                 item.name,
-                getattr(record, item.name),
+                value,
                 bounds["low"],
                 bounds["high"],
                 low_inclusive=bounds["low_inclusive"],
+                high_inclusive=bounds["high_inclusive"],
                 unit=bounds["unit"],
             )
 

@@ -1,6 +1,5 @@
 """Reading a campaign's ber.csv / confusion.csv into transition matrices."""
 
-import csv
 import json
 import math
 
@@ -19,41 +18,8 @@ from rram_ber.analysis.bnn.ber_table import (
 )
 from rram_ber.characterization import schema
 from rram_ber.core.validation import ParameterError
-
-SETTINGS = ("cell", "vdd_v", "temp_c", "corner")
-
-
-def write_ber_table(directory, rows, confusion=None):
-    """Write ber.csv (and confusion.csv) as the campaign engine does (schema columns)."""
-    path = directory / "ber.csv"
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([schema.CONDITION_ID, *SETTINGS, *schema.BER_COLUMNS])
-        for row in rows:
-            writer.writerow(row)
-    if confusion is not None:
-        with (directory / "confusion.csv").open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(schema.CONFUSION_COLUMNS)
-            writer.writerows(confusion)
-    return path
-
-
-def binary_row(cid, ber, plus, minus, vdd=1.2):
-    n = 10_000
-    return [cid, "2t2r", vdd, 27, "tt", "monte-carlo", n, n, 0, 0, round(ber * n),
-            ber, ber / 2, ber * 2, f"{ber:.2g}", plus, minus]  # fmt: skip
-
-
-def ternary_confusion(cid, matrix):
-    levels = (-1, 0, 1)
-    rows = []
-    for i, stored in enumerate(levels):
-        for j, read in enumerate(levels):
-            p = matrix[i][j]
-            rows.append([cid, f"{stored:+d}" if stored else "0", read, round(p * 1000), 1000,
-                         p, max(0.0, p - 0.01), min(1.0, p + 0.01)])  # fmt: skip
-    return rows
+from tests.support import BER_SETTINGS as SETTINGS
+from tests.support import binary_row, ternary_confusion, write_ber_table
 
 
 def test_binary_condition_gives_asymmetric_matrix(tmp_path):

@@ -7,8 +7,7 @@ import pytest
 from rram_ber.analysis.bnn import datasets
 from rram_ber.analysis.bnn.model_io import shipped_models
 from rram_ber.cli import main
-
-from .test_ber_table import binary_row, ternary_confusion, write_ber_table
+from tests.support import binary_row, ternary_confusion, write_ber_table
 
 
 def _json(capsys, argv):

@@ -76,8 +76,7 @@ def test_dynamic_errors_on_a_shipped_model(digits_bnn):
 
 def test_each_measured_condition_of_a_table(digits_bnn, tmp_path):
     from rram_ber.analysis.bnn import evaluate_conditions, read_ber_table
-
-    from .test_ber_table import binary_row, write_ber_table
+    from tests.support import binary_row, write_ber_table
 
     network, x, y = digits_bnn
     path = write_ber_table(tmp_path, [binary_row("ok", 0.0, 0.0, 0.0),

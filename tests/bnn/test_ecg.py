@@ -5,20 +5,7 @@ import pytest
 
 from rram_ber.analysis.bnn import ecg
 from rram_ber.core.validation import ParameterError
-
-wfdb = ecg.import_wfdb()
-
-
-def _write_record(directory, name, fs, peaks, symbols, amplitudes, n_samples):
-    t = np.arange(n_samples)
-    lead = np.zeros(n_samples)
-    for peak, amplitude in zip(peaks, amplitudes, strict=True):
-        lead += amplitude * np.exp(-((t - peak) ** 2) / (2 * (0.01 * fs) ** 2))
-    signals = np.column_stack([lead + 0.2, -0.5 * lead])  # MLII with an offset, V1
-    with ecg.wfdb_quiet():
-        wfdb.wrsamp(name, fs=fs, units=["mV", "mV"], sig_name=["MLII", "V1"],
-                    p_signal=signals, fmt=["16", "16"], write_dir=str(directory))  # fmt: skip
-        wfdb.wrann(name, "atr", np.asarray(peaks), symbol=list(symbols), write_dir=str(directory))
+from tests.support import write_ecg_record as _write_record
 
 
 @pytest.mark.parametrize("fs", [360, 250])

@@ -14,6 +14,7 @@ from rram_ber.analysis.bnn.errors import (
 from rram_ber.analysis.bnn.layers import Affine, Dense, Network, Weights
 from rram_ber.analysis.bnn.quantizers import WeightKind
 from rram_ber.core.validation import ParameterError
+from tests.support import random_network
 
 #: Smallest two-sided p-value accepted by the statistical tests below (fixed seeds).
 ALPHA = 1e-3
@@ -75,7 +76,7 @@ def test_seed_papers_ternary_convention_has_no_sign_inversions_and_average_rate_
     assert stats.binomtest(index.size, stored.size, 0.03).pvalue > ALPHA
 
 
-def test_static_chip_and_dynamic_reads(random_network):
+def test_static_chip_and_dynamic_reads():
     """One-hot inputs read out the weight column each inference actually used."""
     rng = np.random.default_rng(0)
     w = rng.choice([-1.0, 1.0], (6, 40)).astype(np.float32)
@@ -106,7 +107,7 @@ def test_static_chip_and_dynamic_reads(random_network):
     assert len({row.tobytes() for row in same_column}) > 1
 
 
-def test_static_draws_are_reproducible_and_independent(random_network):
+def test_static_draws_are_reproducible_and_independent():
     network = random_network(WeightKind.TERNARY, "mlp", np.random.default_rng(0))
     model = ErrorModel.uniform(network, 0.05)
     first = draw_chip(network, model, np.random.default_rng(np.random.SeedSequence(9)))
@@ -116,7 +117,7 @@ def test_static_draws_are_reproducible_and_independent(random_network):
     assert not all(np.array_equal(first[k], other[k]) for k in first)
 
 
-def test_ber_zero_changes_nothing(random_network):
+def test_ber_zero_changes_nothing():
     network = random_network(WeightKind.BINARY, "conv2d", np.random.default_rng(0))
     for mode in ErrorMode:
         weights, hook = ErrorModel.uniform(network, 0.0, mode).realize(
@@ -139,14 +140,14 @@ def test_invalid_matrices_name_the_field():
         TransitionMatrix((0, 1), np.eye(2))
 
 
-def test_matrix_must_fit_the_layer_kind(random_network):
+def test_matrix_must_fit_the_layer_kind():
     network = random_network(WeightKind.TERNARY, "mlp", np.random.default_rng(0))
     with pytest.raises(ParameterError, match="ternary matrix"):
         ErrorModel.same_matrix(network, TransitionMatrix.symmetric(0.01))
 
 
 @pytest.mark.parametrize("topology", ["conv1d", "conv2d", "mlp"])
-def test_per_read_weight_deltas_equal_a_per_input_weight_copy(random_network, topology):
+def test_per_read_weight_deltas_equal_a_per_input_weight_copy(topology):
     """The dynamic-error correction equals evaluating each input with its own weights."""
     rng = np.random.default_rng(4)
     network = random_network(WeightKind.TERNARY, topology, rng)

@@ -15,6 +15,7 @@ from rram_ber.analysis.bnn.layers import (
 )
 from rram_ber.analysis.bnn.model_io import load_network, save_network
 from rram_ber.analysis.bnn.quantizers import WeightKind
+from tests.support import random_network
 
 
 def _conv_reference(x, w, kh, kw, stride, padding):
@@ -83,7 +84,7 @@ def test_average_pooling_divides_the_window_sum():
     assert np.allclose(net.forward(x), pooled.reshape(4, -1) @ np.ones((9, 2)), atol=1e-4)
 
 
-def test_version_1_files_still_read(tmp_path, random_network):
+def test_version_1_files_still_read(tmp_path):
     """A file written by the version-1 writer (no geometry keys) loads as stride 1, no pad."""
     import json
 

@@ -9,6 +9,7 @@ from rram_ber.analysis.bnn.layers import Affine, Dense, Network, SignThreshold, 
 from rram_ber.analysis.bnn.model_io import FORMAT_VERSION, load_network, read_meta, save_network
 from rram_ber.analysis.bnn.quantizers import WeightKind
 from rram_ber.core.validation import ParameterError
+from tests.support import random_network
 
 
 def _inputs(network, rng, n=64):
@@ -18,7 +19,7 @@ def _inputs(network, rng, n=64):
 @pytest.mark.parametrize("kind", [WeightKind.BINARY, WeightKind.TERNARY])
 @pytest.mark.parametrize("topology", ["mlp", "conv1d", "conv2d"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_popcount_and_float_paths_agree_exactly(random_network, kind, topology, seed):
+def test_popcount_and_float_paths_agree_exactly(kind, topology, seed):
     rng = np.random.default_rng([seed, len(topology)])
     network = random_network(kind, topology, rng)
     x = _inputs(network, rng)
@@ -42,7 +43,7 @@ def test_sign_threshold_ties_zeros_and_infinite_thresholds():
     assert constant.apply(np.array([[-1e9, 1e9]], np.float32)).tolist() == [[1, -1]]
 
 
-def test_model_file_round_trip(tmp_path, random_network):
+def test_model_file_round_trip(tmp_path):
     rng = np.random.default_rng(7)
     for kind, topology in ((WeightKind.BINARY, "conv2d"), (WeightKind.TERNARY, "conv1d")):
         network = random_network(kind, topology, rng)
@@ -60,7 +61,7 @@ def test_model_file_round_trip(tmp_path, random_network):
             assert sign.shape[1] == -(-network.layers[0].weights.fan_in // 8)
 
 
-def test_unknown_format_version_is_refused(tmp_path, random_network):
+def test_unknown_format_version_is_refused(tmp_path):
     network = random_network(WeightKind.BINARY, "mlp", np.random.default_rng(0))
     path = save_network(network, tmp_path / "m.npz")
     with np.load(path, allow_pickle=False) as archive:
@@ -89,7 +90,7 @@ def test_bad_records_name_the_field():
         Network("n", (hidden,), (4,), 8)
 
 
-def test_memory_footprint_counts_bits_per_weight_kind(random_network):
+def test_memory_footprint_counts_bits_per_weight_kind():
     rng = np.random.default_rng(0)
     binary = random_network(WeightKind.BINARY, "mlp", rng)
     ternary = random_network(WeightKind.TERNARY, "mlp", rng)
@@ -99,7 +100,7 @@ def test_memory_footprint_counts_bits_per_weight_kind(random_network):
     assert binary.memory().other_bits == ternary.memory().other_bits
 
 
-def test_inputs_must_be_integer_codes_of_the_right_shape(random_network):
+def test_inputs_must_be_integer_codes_of_the_right_shape():
     network = random_network(WeightKind.BINARY, "mlp", np.random.default_rng(0))
     with pytest.raises(ParameterError, match="dtype"):
         network.forward(np.zeros((2, 100), np.float32))

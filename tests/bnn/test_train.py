@@ -197,8 +197,7 @@ def test_mitbih_recipe_trains_from_local_records(tmp_path, capsys):
     """The real-data path end to end, on small WFDB records written here (no PhysioNet)."""
     from rram_ber.analysis.bnn import ecg
     from rram_ber.analysis.bnn.train import main
-
-    from .test_ecg import _write_record
+    from tests.support import write_ecg_record as _write_record
 
     rng = np.random.default_rng(0)
     database = tmp_path / "mitdb"

@@ -7,8 +7,7 @@ from rram_ber.analysis.bnn.curves import evaluate_with_errors, load_test_split
 from rram_ber.analysis.bnn.errors import ErrorModel
 from rram_ber.analysis.bnn.layers import Network
 from rram_ber.analysis.bnn.model_io import load_shipped, save_network
-
-from .test_ber_table import binary_row, write_ber_table
+from tests.support import binary_row, write_ber_table
 
 
 def test_report_accuracy_uses_the_users_model_and_data(tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from rram_ber.characterization.executors import DaskExecutor, InProcessExecutor, LocalExecutor
 
 
@@ -35,7 +37,7 @@ def test_a_pool_worker_ends_without_teardown_and_keeps_its_output(tmp_path):
     code = (
         "import atexit, os, sys\n"
         f"atexit.register(lambda: open({str(marker)!r}, 'w').close())\n"
-        "from characterization.executors import _die_with_parent\n"
+        "from rram_ber.characterization.executors import _die_with_parent\n"
         "_die_with_parent(os.getppid())\n"
         "sys.stdout.write('last line')\n"
     )
@@ -74,3 +76,39 @@ def test_a_worker_does_not_import_scipy_stats_or_its_integrators():
     # Monte-Carlo chunks need neither (only VCM programming and reference sweeps do).
     heavy = ("scipy.stats", "scipy.integrate")
     assert _modules_after_import("rram_ber.characterization.worker", heavy) == []
+
+
+def test_a_task_whose_submission_fails_stays_pending_for_the_rerun():
+    # A process pool that breaks while it starts makes ``submit`` raise BrokenProcessPool:
+    # the task already taken off the queue must be among those rerun, not lost.
+    from concurrent.futures.process import BrokenProcessPool
+
+    from rram_ber.characterization.executors import _windowed
+
+    submitted: list[int] = []
+
+    def submit(task):
+        if len(submitted) == 1:
+            raise BrokenProcessPool("a worker died while the pool started")
+        submitted.append(task)
+        return object()
+
+    pending: dict = {}
+    queue = iter(range(5))
+    with pytest.raises(BrokenProcessPool):
+        list(_windowed(submit, lambda f: (set(f), set()), lambda f: {}, queue, 3, pending))
+    assert sorted(pending.values()) == [0, 1]
+    assert list(queue) == [2, 3, 4]
+
+
+def test_a_missing_or_short_chunk_stops_the_campaign_before_the_tables(tmp_path):
+    from rram_ber.characterization import store
+
+    out = tmp_path / "out"
+    (out / "samples").mkdir(parents=True)
+    store.chunk_path(out, 0, 0).write_bytes(b"x")
+    store.verify_planned_chunks(out, [(0, 0)], {0: 4}, {0: 4})  # complete: no error
+    with pytest.raises(store.IncompleteCampaignError, match=r"g0000-k000001\.parquet"):
+        store.verify_planned_chunks(out, [(0, 0), (0, 1)], {0: 8}, {0: 8})
+    with pytest.raises(store.IncompleteCampaignError, match="condition 0: 4 instead of 8"):
+        store.verify_planned_chunks(out, [(0, 0)], {0: 4}, {0: 8})

@@ -10,25 +10,21 @@ from rram_ber.characterization.campaign import run_campaign
 from rram_ber.characterization.executors import LocalExecutor
 from rram_ber.characterization.spec import parse_spec
 from rram_ber.characterization.store import read_estimates
+from tests.support import lognormal_device
 
 pytestmark = pytest.mark.ngspice
 
 SPEC = {
     "campaign": {"seed": 4, "samples": 2000, "batch_size": 50, "method": "importance"},
     "conditions": {"cell": "2t2r", "vdd_v": 1.0},
-    "device": {
-        "model": "lognormal",
-        "lrs_median_ohm": 5e3,
-        "lrs_sigma_ln": 0.3,
-        "hrs_median_ohm": 40e3,
-        "hrs_sigma_ln": 0.8,
-    },
+    "device": lognormal_device(hrs_median_ohm=40e3),
     # The isolated fixture: this test is about the estimator's records and resume, and 1500
     # column reads per estimate would take several minutes.
     "array": {"isolated": True},
 }
 
 
+@pytest.mark.slow
 def test_importance_sampling_campaign_reports_method_interval_and_resumes(tmp_path):
     spec = parse_spec(SPEC)
     with LocalExecutor(2) as executor:

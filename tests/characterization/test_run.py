@@ -21,10 +21,12 @@ from rram_ber.circuits.elements import FixedResistor
 from rram_ber.circuits.netlist import identifier
 from rram_ber.circuits.read import ReadCopy
 from rram_ber.cli import main
+from tests.support import LOGNORMAL_DEVICE_TOML
 
 pytestmark = pytest.mark.ngspice
 
-SPEC_TEXT = """
+SPEC_TEXT = (
+    """
 [campaign]
 name = "test"
 seed = 5
@@ -34,14 +36,9 @@ batch_size = 6
 [conditions]
 cell = ["2t2r", "1t1r"]
 vdd_v = [1.0, 0.7]
-
-[device]
-model = "lognormal"
-lrs_median_ohm = 5e3
-lrs_sigma_ln = 0.3
-hrs_median_ohm = 20e3
-hrs_sigma_ln = 0.8
 """
+    + LOGNORMAL_DEVICE_TOML
+)
 
 
 @pytest.fixture(scope="module")

@@ -76,7 +76,7 @@ def test_default_1t1r_reference_is_the_geometric_mean_of_the_medians():
         ({"campaign": {"samples": 2.5}}, "campaign.samples", "integer"),
         ({"campaign": {"method": "magic"}}, "campaign.method", "'importance'"),
         ({"conditions": {"vdd_v": [1.2, 4.0]}}, "conditions.vdd_v[1]", "1.5"),
-        ({"conditions": {"vdd_v": "1.2"}}, "conditions.vdd_v", "0 < x"),
+        ({"conditions": {"vdd_v": "1.2V"}}, "conditions.vdd_v", "0 < x"),  # "1.2" is 1.2
         ({"conditions": {"corner": ["tt", "xx"]}}, "conditions.corner[1]", "'ss'"),
         ({"conditions": {"temp_c": [27, 27]}}, "conditions.temp_c", "repeated"),
         ({"conditions": {"vdd_v": []}}, "conditions.vdd_v", "non-empty"),

@@ -22,8 +22,6 @@ from rram_ber.circuits.read import ReadTiming
 
 #: Reads per (read mode, supply); the study runs 1,000.
 SAMPLES = 40
-#: The timing before the step study: 10 ps maximum step, 3 ns evaluation.
-BEFORE_STUDY = (10e-12, 3e-9)
 
 
 def _study() -> ModuleType:
@@ -42,59 +40,75 @@ STUDY = _study()
 @pytest.mark.slow
 @pytest.mark.ngspice
 def test_default_timing_meets_the_step_criteria_against_the_2ps_reference(tmp_path):
-    default = STUDY.Timing(ReadTiming().t_step_s, ReadTiming().t_evaluate_s)
-    before = STUDY.Timing(*BEFORE_STUDY)
+    default = STUDY.Timing(ReadTiming().t_step_s, ReadTiming().t_evaluate_s, ReadTiming().trtol)
     reference = STUDY.Timing(STUDY.REFERENCE_STEP_S, ReadTiming().t_evaluate_s)
     with LocalExecutor(2) as executor:
         expected, _ = STUDY.run(SAMPLES, reference, tmp_path / "reference", executor)
         rows, _ = STUDY.run(SAMPLES, default, tmp_path / "default", executor)
-        if before != default:
-            earlier, _ = STUDY.run(SAMPLES, before, tmp_path / "before", executor)
     spec = STUDY.campaign(SAMPLES, reference)
     result = STUDY.compare(spec, expected, rows)
-    baseline = result if before == default else STUDY.compare(spec, expected, earlier)
 
     assert result.compared == len(spec.conditions()) * SAMPLES
-    # At most 1.5 x the decisions the 10 ps step changed (with one decision of slack for this
-    # small sample: the study found 105 changes in 32,000 condition-samples at 10 ps, about
-    # 4 in the 1,280 here).
-    assert result.decisions_changed <= max(1, STUDY.DECISION_FACTOR * baseline.decisions_changed)
-    assert result.ber_outside == []
-    assert result.delay_median <= STUDY.MEDIAN_ERROR_MAX
-    assert result.energy_median <= STUDY.MEDIAN_ERROR_MAX
+    # Criteria 1-3 of the study on this small sample (the rare-event criterion 4 and the
+    # full 2,000 reads per read mode are the study's own run).
+    assert STUDY.failures(result) == []
 
 
-def test_study_comparison_sees_a_changed_decision_and_a_ber_outside_the_reference_noise():
+def _table(cid: int, decisions: list[int], delay_s: float, ber: float) -> tuple:
     import pandas as pd
 
     from rram_ber.characterization import schema
 
-    spec = STUDY.campaign(10, STUDY.Timing(2e-12, 3e-9))
-    cid = spec.conditions()[0].condition_id
     rows = pd.DataFrame(
         {
-            schema.CONDITION_ID: [cid] * 10,
-            schema.SAMPLE_INDEX: range(10),
-            schema.DECISION: [1] * 10,
-            schema.DELAY_S: [1e-10] * 10,
-            schema.ENERGY_J: [1e-14] * 10,
+            schema.CONDITION_ID: [cid] * len(decisions),
+            schema.SAMPLE_INDEX: range(len(decisions)),
+            schema.DECISION: decisions,
+            schema.DELAY_S: [delay_s] * len(decisions),
+            schema.ENERGY_J: [1e-14] * len(decisions),
         }
     )
-    ber = pd.DataFrame(
+    table = pd.DataFrame(
         {
             schema.CONDITION_ID: [cid],
-            schema.BER: [0.0],
+            schema.BER: [ber],
             schema.BER_CI_LOW: [0.0],
             schema.BER_CI_HIGH: [0.31],
         }
     )
-    changed = rows.assign(**{schema.DECISION: [-1] * 5 + [1] * 5, schema.DELAY_S: 1.05e-10})
-    result = STUDY.compare(spec, (rows, ber), (changed, ber.assign(**{schema.BER: [0.5]})))
-    assert result.decisions_changed == 5
-    assert result.changed_by_mode["2t2r"] == 5
+    return rows, table
+
+
+def test_study_comparison_sees_changed_decisions_a_direction_and_a_ber_outside():
+    spec = STUDY.campaign(10, STUDY.Timing(2e-12, 3e-9))
+    cid = spec.conditions()[0].condition_id
+    reference = _table(cid, [1] * 1000, 1e-10, 0.0)
+    # 10 of 1,000 decisions moved down (1 %, one direction), delays 5 % longer, BER outside.
+    moved = _table(cid, [-1] * 10 + [1] * 990, 1.05e-10, 0.5)
+    result = STUDY.compare(spec, reference, moved)
+    assert result.decisions_changed == 10 and result.changed_share == pytest.approx(0.01)
+    assert result.changed_down_by_mode["2t2r"] == 10 and result.changed_up_by_mode["2t2r"] == 0
+    assert result.mcnemar_p_by_mode["2t2r"] == pytest.approx(2 * 0.5**10)
     assert result.ber_outside == [cid]
     assert result.delay_median == pytest.approx(0.05)
-    assert not STUDY.passes(result, default_changed=5)
-    same = STUDY.compare(spec, (rows, ber), (rows, ber))
+    failed = " | ".join(STUDY.failures(result))
+    for reason in ("BER", "decisions changed", "direction", "median delay", "p99 delay"):
+        assert reason in failed
+    same = STUDY.compare(spec, reference, reference)
     assert same.decisions_changed == 0 and same.ber_outside == []
-    assert STUDY.passes(same, default_changed=0)
+    assert STUDY.failures(same) == []
+
+
+def test_a_few_changes_without_direction_pass():
+    spec = STUDY.campaign(10, STUDY.Timing(2e-12, 3e-9))
+    cid = spec.conditions()[0].condition_id
+    decisions = [1, -1] * 500
+    reference = _table(cid, decisions, 1e-10, 0.0)
+    # 2 up and 2 down in 1,000 (0.4 %): noise, no direction.
+    swapped = [-1, 1, -1, 1, *decisions[4:]]
+    result = STUDY.compare(spec, reference, _table(cid, swapped, 1e-10, 0.0))
+    assert result.changed_up_by_mode["2t2r"] == 2 and result.changed_down_by_mode["2t2r"] == 2
+    assert result.mcnemar_p_by_mode["2t2r"] == pytest.approx(1.0)
+    assert STUDY.failures(result) == []
+    assert STUDY.overlap((1e-6, 5e-7, 2e-6), (1.5e-6, 1e-6, 3e-6))
+    assert not STUDY.overlap((1e-6, 5e-7, 1.2e-6), (3e-6, 2e-6, 4e-6))

@@ -11,19 +11,14 @@ from rram_ber.characterization import schema, store
 from rram_ber.characterization.campaign import run_campaign
 from rram_ber.characterization.executors import LocalExecutor
 from rram_ber.characterization.spec import parse_spec
+from tests.support import lognormal_device
 
 pytestmark = pytest.mark.ngspice
 
 SPEC = {
     "campaign": {"seed": 11, "samples": 200, "batch_size": 50},
     "conditions": {"cell": "2t2r", "vdd_v": 0.8},
-    "device": {
-        "model": "lognormal",
-        "lrs_median_ohm": 5e3,
-        "lrs_sigma_ln": 0.3,
-        "hrs_median_ohm": 20e3,
-        "hrs_sigma_ln": 0.8,
-    },
+    "device": lognormal_device(),
 }
 
 

@@ -6,7 +6,6 @@ import json
 import math
 import re
 import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -34,6 +33,7 @@ from rram_ber.core.validation import ParameterError
 from rram_ber.models.cmos import ProcessCorner
 from rram_ber.models.technology import PTM130, get_technology, sky130_installed
 from rram_ber.models.user_files import scan_user_file
+from tests.support import cli
 
 LRS, HRS = 5e3, 50e3
 
@@ -181,24 +181,7 @@ def test_exported_256_row_deck_runs_unchanged_with_the_same_decisions(session, t
 
 @pytest.mark.ngspice
 def test_cli_read_json_reports_decoded_value_and_both_outputs():
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rram_ber.cli",
-            "read",
-            "--rows",
-            "1",
-            "--vdd",
-            "0.6",
-            "--t-sample",
-            "0.25e-9",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = cli("read", "--rows", "1", "--vdd", "0.6", "--t-sample", "0.25e-9", "--json")
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
     assert result["decision"] == 1 and result["resolved"] is True and result["rows"] == 1

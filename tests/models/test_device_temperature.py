@@ -15,15 +15,19 @@ from rram_ber.circuits.netlist import dc_source
 from rram_ber.core.validation import ParameterError
 from rram_ber.models.device_temperature import (
     BOLTZMANN_EV_PER_K,
+    DEFAULT_TEMPERATURE_PRESET,
     DeviceState,
     ResistorTemperature,
+    TemperaturePreset,
     vcm_current_temperature_factor,
 )
 from rram_ber.models.resistance import EmpiricalResistance, LogNormalResistance
 from rram_ber.models.vcm import VcmParameters
 
 V_READ = 0.1
-LAW = ResistorTemperature()
+#: A law with a thermally activated HRS, so that the formula and the simulated current are
+#: checked where they differ from 1 (the default HRS does not depend on temperature).
+LAW = ResistorTemperature(hrs_activation_ev=0.15)
 
 
 def test_resistor_law_is_the_stated_formula():
@@ -38,6 +42,62 @@ def test_resistor_law_is_the_stated_formula():
         < 1.0
         < LAW.resistance_factor(DeviceState.HRS, -40.0)
     )
+
+
+def test_default_law_is_the_grossi2017_preset():
+    """Grossi et al. 2017: HRS leakage independent of temperature, LRS metal-like."""
+    default = ResistorTemperature()
+    assert DEFAULT_TEMPERATURE_PRESET is TemperaturePreset.GROSSI2017
+    assert default == TemperaturePreset.GROSSI2017.law()
+    for temp_c in (-40.0, 85.0, 125.0):
+        assert default.resistance_factor(DeviceState.HRS, temp_c) == 1.0
+    assert default.resistance_factor(DeviceState.LRS, 125.0) == pytest.approx(1.098)
+    assert default.resistance_factor(DeviceState.LRS, -40.0) == pytest.approx(0.933)
+
+
+def test_presets_give_their_stated_laws():
+    expected = {
+        "grossi2017": (1e-3, 0.0),
+        "walczyk2011": (1e-3, 0.2),
+        "activated-0.15ev": (1e-3, 0.15),
+        "none": (0.0, 0.0),
+    }
+    assert {p.value for p in TemperaturePreset} == set(expected)
+    for name, (tcr, e_a) in expected.items():
+        law = TemperaturePreset.parse(name.upper()).law()
+        assert (law.lrs_tcr_per_k, law.hrs_activation_ev) == (tcr, e_a)
+    # A larger activation energy makes a hot HRS fall further.
+    at_125 = [
+        TemperaturePreset.parse(name).law().resistance_factor(DeviceState.HRS, 125.0)
+        for name in ("grossi2017", "activated-0.15ev", "walczyk2011")
+    ]
+    assert at_125[0] == 1.0 > at_125[1] > at_125[2]
+    with pytest.raises(ParameterError, match=r"temperature_preset.*grossi2017"):
+        TemperaturePreset.parse("hot")
+
+
+def test_device_table_preset_explicit_values_and_fingerprint():
+    from rram_ber.characterization.spec import parse_spec
+
+    def spec(**device):
+        table = {"model": "lognormal", **device}
+        return parse_spec({"conditions": {"temp_c": [27, 125]}, "device": table})
+
+    default = spec()
+    assert default.device.temperature_law() == TemperaturePreset.GROSSI2017.law()
+    recorded = default.to_dict()["device"]
+    assert (recorded["temperature_preset"], recorded["hrs_activation_ev"]) == ("grossi2017", 0.0)
+    walczyk = spec(temperature_preset="walczyk2011")
+    assert walczyk.device.temperature_law().hrs_activation_ev == 0.2
+    # A value set explicitly replaces the preset's, and the record holds what is simulated.
+    swept = spec(temperature_preset="walczyk2011", hrs_activation_ev=0.1)
+    assert swept.device.temperature_law() == ResistorTemperature(1e-3, 0.1)
+    assert swept.to_dict()["device"]["hrs_activation_ev"] == 0.1
+    assert len({str(s.to_dict()["device"]) for s in (default, walczyk, swept)}) == 3
+    with pytest.raises(ParameterError, match=r"device\.temperature_preset"):
+        spec(temperature_preset="warm")
+    with pytest.raises(ParameterError, match=r"device\.hrs_activation_ev"):
+        spec(hrs_activation_ev=-0.1)
 
 
 def test_resistor_law_rejects_bad_values():

@@ -127,3 +127,52 @@ def test_geometry_morphs_with_switching_progress():
     lrs = device.with_state(2.0)
     assert morph_after_pulse(lrs, targets, False, 0.009).r_filament_m == pytest.approx(47e-9)
     assert switching_progress(False, 0.005, 0.005, 0.009, 20.0) == 0.0
+
+
+def test_published_truncation_is_the_default_and_widens_only_inside_the_box():
+    from rram_ber.models.variability import PUBLISHED_D2D, D2dVariability
+
+    assert D2dVariability.published() == D2dVariability()
+    for name, (mean, low, high) in PUBLISHED_D2D.items():
+        dist = getattr(D2dVariability(), name)
+        assert (dist.mean, dist.sigma, dist.low, dist.high) == (mean, (mean - low) / 2, low, high)
+    # N_min widens upwards (its validity box reaches 0.25); the box pins every other bound.
+    for scale, n_min_high in ((1.5, 0.020), (2.0, 0.024)):
+        wide = D2dVariability.published(scale)
+        assert wide.n_min.high == pytest.approx(n_min_high)
+        assert wide.n_min.low == 0.004 and wide.n_min.sigma == 0.002
+        for name in ("n_max", "r_filament_m", "l_disc_nm"):
+            assert getattr(wide, name) == getattr(D2dVariability(), name)
+    # The widened tail is reachable: +5 sigma (0.018) lies beyond the published bound.
+    assert D2dVariability().n_min.from_standard_normal(5.0) < 0.016
+    tail = D2dVariability.published(2.0).n_min.from_standard_normal(5.0)
+    assert tail == pytest.approx(0.018, rel=1e-3)
+    narrow = D2dVariability.published(0.5)
+    assert (narrow.r_filament_m.low, narrow.r_filament_m.high) == pytest.approx(
+        (42.75e-9, 47.25e-9)
+    )
+    with pytest.raises(ParameterError, match="truncation_scale"):
+        D2dVariability.published(0.1)
+
+
+def test_vcm_truncation_setting_reaches_d2d_and_c2c_ranges():
+    from rram_ber.characterization.devices import VcmSettings
+    from rram_ber.characterization.spec import parse_spec
+    from rram_ber.characterization.vcm_cells import program_conditions
+    from rram_ber.models.variability import D2dVariability
+
+    default = program_conditions(VcmSettings(), 75e-6)
+    assert default.d2d == D2dVariability() and default.c2c is not None
+    assert default.c2c.ranges == D2dVariability()
+    wide = program_conditions(VcmSettings(truncation_scale=2.0), 75e-6)
+    assert wide.d2d == D2dVariability.published(2.0)
+    assert wide.c2c is not None and wide.c2c.ranges == D2dVariability.published(2.0)
+    data = {
+        "conditions": {"cell": "2t2r", "compliance_a": 75e-6, "temp_c": 27},
+        "device": {"model": "vcm", "vcm": {"truncation_scale": 1.5}},
+    }
+    spec = parse_spec(data)
+    assert spec.to_dict()["device"]["vcm"]["truncation_scale"] == 1.5
+    data["device"]["vcm"]["truncation_scale"] = 20
+    with pytest.raises(ParameterError, match=r"device\.vcm\.truncation_scale"):
+        parse_spec(data)

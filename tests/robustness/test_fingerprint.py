@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from rram_ber.characterization import store
+from tests import support as helpers
 
 pytestmark = pytest.mark.ngspice
 
@@ -28,7 +29,7 @@ def test_every_chunk_carries_the_campaign_fingerprint(finished):
         assert not any("fingerprint" in name for name in pq.read_schema(path).names)
 
 
-def test_deleted_manifest_and_changed_spec_is_refused(finished, tmp_path, helpers):
+def test_deleted_manifest_and_changed_spec_is_refused(finished, tmp_path):
     _spec, out = finished
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
@@ -42,7 +43,7 @@ def test_deleted_manifest_and_changed_spec_is_refused(finished, tmp_path, helper
     assert not (copy / "campaign.json").exists()
 
 
-def test_changed_seed_is_refused_by_the_manifest(finished, tmp_path, helpers):
+def test_changed_seed_is_refused_by_the_manifest(finished, tmp_path):
     _spec, out = finished
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
@@ -67,7 +68,7 @@ def _empirical_spec(folder, helpers):
     return spec
 
 
-def test_changed_device_csv_at_the_same_path_is_refused(tmp_path, helpers):
+def test_changed_device_csv_at_the_same_path_is_refused(tmp_path):
     spec = _empirical_spec(tmp_path / "spec", helpers)
     data = tmp_path / "spec" / "devices.csv"
     data.write_text("state,resistance_ohm\nLRS,5000\nLRS,6000\nHRS,40000\nHRS,50000\n")
@@ -81,7 +82,7 @@ def test_changed_device_csv_at_the_same_path_is_refused(tmp_path, helpers):
     assert "device_data.csv_sha256" in again.stderr
 
 
-def test_resumed_and_uninterrupted_tables_are_byte_identical(finished, tmp_path, helpers):
+def test_resumed_and_uninterrupted_tables_are_byte_identical(finished, tmp_path):
     spec, out = finished
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
@@ -95,7 +96,7 @@ def test_resumed_and_uninterrupted_tables_are_byte_identical(finished, tmp_path,
     assert (copy / "confusion.csv").read_bytes() == (out / "confusion.csv").read_bytes()
 
 
-def test_an_unreadable_manifest_is_refused(finished, tmp_path, helpers):
+def test_an_unreadable_manifest_is_refused(finished, tmp_path):
     spec, out = finished
     copy = tmp_path / "out"
     shutil.copytree(out, copy)

@@ -9,11 +9,12 @@ import pytest
 
 from rram_ber.characterization import store
 from rram_ber.cli import main
+from tests import support as helpers
 
 pytestmark = pytest.mark.ngspice
 
 
-def test_a_locked_output_directory_is_refused_naming_the_holder(tmp_path, helpers, capsys):
+def test_a_locked_output_directory_is_refused_naming_the_holder(tmp_path, capsys):
     spec = helpers.write_spec(tmp_path / "spec")
     out = tmp_path / "out"
     out.mkdir()
@@ -24,7 +25,7 @@ def test_a_locked_output_directory_is_refused_naming_the_holder(tmp_path, helper
     assert not (out / "samples").exists() and not (out / "campaign.json").exists()
 
 
-def test_two_runs_started_together_never_mix(tmp_path, helpers):
+def test_two_runs_started_together_never_mix(tmp_path):
     out = tmp_path / "out"
     specs = [helpers.write_spec(tmp_path / f"spec{seed}", seed=seed) for seed in (7, 8)]
     processes = [
@@ -48,7 +49,7 @@ def test_two_runs_started_together_never_mix(tmp_path, helpers):
     assert again.returncode == 0 and "0 chunks simulated, 4 resumed" in again.stdout
 
 
-def test_leftover_cleanup_removes_only_partial_files(tmp_path, helpers):
+def test_leftover_cleanup_removes_only_partial_files(tmp_path):
     spec = helpers.write_spec(tmp_path / "spec", samples=4, vdd="0.9")
     out = tmp_path / "out"
     (out / "samples").mkdir(parents=True)
@@ -59,3 +60,24 @@ def test_leftover_cleanup_removes_only_partial_files(tmp_path, helpers):
     assert main(["run", str(spec), "--out", str(out), "--quiet"]) == 0
     assert not leftover.exists()
     assert mine.read_text() == "the user's own hidden file"
+
+
+def test_deleting_the_output_folder_stops_the_run_with_a_message(tmp_path, helpers):
+    # Issue 29, fault 9: the run used to recreate the folder and exit 0 with part of the chunks.
+    import shutil
+
+    spec = helpers.write_spec(tmp_path / "spec", samples=200)
+    out = tmp_path / "out"
+    log = tmp_path / "stderr"
+    process = helpers.start_cli("run", str(spec), "--out", str(out), "--quiet", stderr_path=log)
+    try:
+        helpers.wait_until(lambda: helpers.chunks(out) >= 1, "a first chunk")
+        shutil.rmtree(out, ignore_errors=True)
+        status = process.wait(timeout=300)
+    finally:
+        helpers.kill(process.pid, 9)
+    err = log.read_text()
+    assert status == 1, err
+    assert "Traceback" not in err
+    assert "deleted or replaced" in err
+    assert not (out / "ber.csv").exists()

@@ -10,32 +10,13 @@ from rram_ber.characterization import store
 from rram_ber.characterization.campaign import fingerprint, run_campaign
 from rram_ber.characterization.spec import parse_spec
 from rram_ber.core.validation import ParameterError
+from tests.support import RecordingExecutor, Stopped
 
 SPEC = {
     "campaign": {"samples": 2000, "method": "importance"},
     "conditions": {"vdd_v": 0.9},
     "device": {"model": "fixed"},
 }
-
-
-class _Stop(Exception):
-    pass
-
-
-class _Recording:
-    """An executor that records the tasks it is given, then stops the campaign."""
-
-    workers = 1
-
-    def __init__(self) -> None:
-        self.tasks: list = []
-
-    def run(self, spec, tasks):
-        self.tasks = list(tasks)
-        raise _Stop
-
-    def close(self) -> None:
-        pass
 
 
 def test_an_estimate_of_another_campaign_is_refused(tmp_path):
@@ -45,7 +26,7 @@ def test_an_estimate_of_another_campaign_is_refused(tmp_path):
     other = {**fingerprint(spec), "spec.campaign.seed": "9"}
     path.write_text(json.dumps({"condition_id": 0, "stored": 1, "fingerprint": other}))
     with pytest.raises(ParameterError, match=r"rare/c0000-plus.json .*spec.campaign.seed: 9 there"):
-        run_campaign(spec, tmp_path, _Recording())
+        run_campaign(spec, tmp_path, RecordingExecutor())
 
 
 def test_an_unreadable_estimate_is_recomputed(tmp_path, capsys):
@@ -54,8 +35,8 @@ def test_an_unreadable_estimate_is_recomputed(tmp_path, capsys):
     json_path.parent.mkdir(parents=True)
     json_path.write_text("{ half an estimate")
     rows_path.write_bytes(b"")
-    executor = _Recording()
-    with pytest.raises(_Stop):
+    executor = RecordingExecutor()
+    with pytest.raises(Stopped):
         run_campaign(spec, tmp_path, executor)
     assert [t.stored for t in executor.tasks] == [1, -1]
     assert not json_path.exists() and not rows_path.exists()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rram_ber.characterization import store
+from tests import support as helpers
 
 pytestmark = pytest.mark.ngspice
 
@@ -24,7 +25,7 @@ def _pool_workers(helpers, pid: int) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def longer(tmp_path_factory, helpers):
+def longer(tmp_path_factory):
     """A 12-chunk campaign and its uninterrupted output (two local workers)."""
     base = tmp_path_factory.mktemp("longer")
     spec = helpers.write_spec(base / "spec", samples=24)
@@ -34,7 +35,7 @@ def longer(tmp_path_factory, helpers):
     return spec, out
 
 
-def test_a_killed_pool_worker_is_replaced_and_the_table_is_right(longer, tmp_path, helpers):
+def test_a_killed_pool_worker_is_replaced_and_the_table_is_right(longer, tmp_path):
     spec, reference = longer
     out = tmp_path / "out"
     log = tmp_path / "stderr"
@@ -57,7 +58,7 @@ def test_a_killed_pool_worker_is_replaced_and_the_table_is_right(longer, tmp_pat
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_workers_die_with_the_command(tmp_path, helpers, sig):
+def test_workers_die_with_the_command(tmp_path, sig):
     spec = helpers.write_spec(tmp_path / "spec", samples=400)
     out = tmp_path / "out"
     process = helpers.start_cli(
@@ -85,11 +86,11 @@ def test_workers_die_with_the_command(tmp_path, helpers, sig):
         helpers.kill(process.pid, signal.SIGKILL)
     # Whatever was stored is complete (chunks are written atomically by the command).
     for path in (out / "samples").glob("*.parquet"):
-        rows, fingerprint = store.chunk_fingerprint(path)
+        rows, fingerprint = store.read_chunk(path)
         assert fingerprint is not None and len(rows) == 4
 
 
-def test_dask_workers_lost_at_once_are_retried(longer, tmp_path, helpers):
+def test_dask_workers_lost_at_once_are_retried(longer, tmp_path):
     pytest.importorskip("dask.distributed")
     import os
 
@@ -136,4 +137,65 @@ def test_replaced_workers_give_the_same_table(finished, tmp_path, monkeypatch):
     out = tmp_path / "out"
     with executors.LocalExecutor(1) as executor:
         run_campaign(load_spec(spec), out, executor)
+    assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
+
+
+def test_a_worker_killed_while_the_pool_starts_loses_no_chunk(longer, tmp_path, helpers):
+    # The worker dies before the first chunk is submitted: the pool is broken by then, so the
+    # first submission raises. That chunk must be rerun on the fresh pool like the others.
+    import time
+
+    from rram_ber.characterization import executors
+    from rram_ber.characterization.campaign import run_campaign
+    from rram_ber.characterization.spec import load_spec
+
+    spec, reference = longer
+    out = tmp_path / "out"
+    with executors.LocalExecutor(2) as executor:
+        pool = executor._pool
+        assert pool is not None
+        helpers.wait_until(lambda: len(pool._processes) == 2, "the pool's workers")
+        helpers.kill(next(iter(pool._processes)), signal.SIGKILL)
+        helpers.wait_until(lambda: bool(pool._broken), "the pool to notice the dead worker")
+        time.sleep(0.1)
+        result = run_campaign(load_spec(spec), out, executor)
+    assert result.simulated_chunks == 12
+    assert len(store.finished_chunks(out)) == 12
+    assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
+
+
+def test_a_stopped_worker_is_replaced_and_the_table_is_right(
+    longer, tmp_path, helpers, monkeypatch, capfd
+):
+    # Issue 29, fault 7: a SIGSTOPped worker made the run wait forever.
+    import threading
+
+    from rram_ber.characterization import executors
+    from rram_ber.characterization.campaign import run_campaign
+    from rram_ber.characterization.spec import load_spec
+
+    monkeypatch.setattr(executors, "STOPPED_GRACE_S", 2.0)
+    monkeypatch.setattr(executors, "WATCHDOG_POLL_S", 0.5)
+    spec, reference = longer
+    out = tmp_path / "out"
+    stopped: list[int] = []
+    with executors.LocalExecutor(2) as executor:
+
+        def stop_a_worker() -> None:
+            helpers.wait_until(lambda: helpers.chunks(out) >= 1, "a first chunk")
+            pool = executor._pool
+            if pool is not None and pool._processes:
+                stopped.append(next(iter(pool._processes)))
+                helpers.kill(stopped[0], signal.SIGSTOP)
+
+        thread = threading.Thread(target=stop_a_worker, daemon=True)
+        thread.start()
+        try:
+            run_campaign(load_spec(spec), out, executor)
+        finally:
+            for pid in stopped:
+                helpers.kill(pid, signal.SIGKILL)
+        thread.join(timeout=10)
+    assert stopped, "no worker was stopped"
+    assert "was stopped for" in capfd.readouterr().err
     assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()

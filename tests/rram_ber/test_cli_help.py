@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from rram_ber.cli import build_parser, main
 from rram_ber.commands.run import short_summary
 from rram_ber.core.units import parse_spice_number
+from tests.support import cli_command
 
 
 def _subparsers() -> dict[str, argparse.ArgumentParser]:
@@ -109,7 +109,7 @@ def test_interrupted_run_prints_the_command_that_resumes(tmp_path):
     )
     out = tmp_path / "my out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "rram_ber.cli", "run", str(spec), "--out", str(out)],
+        cli_command("run", str(spec), "--out", str(out)),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 120

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from rram_ber.characterization.session import NgspiceSession
 from rram_ber.cli import main
+from tests.support import cli
 
 
 def _no_simulation(monkeypatch):
@@ -60,26 +59,10 @@ def test_plots_path_that_is_a_file_is_refused(monkeypatch, capsys, tmp_path):
 @pytest.mark.ngspice
 def test_program_json_and_plots(tmp_path):
     # A subprocess: the in-process session of the other tests may be open.
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rram_ber.cli",
-            "program",
-            "--compliance",
-            "50u",
-            "--devices",
-            "20",
-            "--seed",
-            "1",
-            "--json",
-            "--plots",
-            str(tmp_path / "plots"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = cli(
+        "program", "--compliance", "50u", "--devices", "20", "--seed", "1", "--json",
+        "--plots", str(tmp_path / "plots"),
+    )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     # Not silent: a bar over the 20 SET and 20 RESET pulses.
     assert "program (SET at 50 uA, RESET)" in completed.stderr
@@ -100,23 +83,8 @@ def test_program_json_and_plots(tmp_path):
 
 
 def _program_json(compliance: str) -> dict[str, float]:
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rram_ber.cli",
-            "program",
-            "--compliance",
-            compliance,
-            "--devices",
-            "4",
-            "--seed",
-            "1",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    completed = cli(
+        "program", "--compliance", compliance, "--devices", "4", "--seed", "1", "--json"
     )
     assert completed.returncode == 0, completed.stderr
     return dict(json.loads(completed.stdout))

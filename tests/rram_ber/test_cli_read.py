@@ -3,12 +3,12 @@
 import json
 import re
 import subprocess
-import sys
 
 import pytest
 
 from rram_ber.characterization.session import NgspiceSession
 from rram_ber.cli import main
+from tests.support import cli
 
 
 def _no_simulation(monkeypatch):
@@ -54,16 +54,9 @@ def test_bad_input_exits_2_naming_option_value_and_range(
     assert f"{option} = {shown}" in err
 
 
-def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
-    """The real command in its own process (it owns that process's ngspice session)."""
-    return subprocess.run(
-        [sys.executable, "-m", "rram_ber.cli", *argv], capture_output=True, text=True, check=False
-    )
-
-
 @pytest.mark.ngspice
 def test_read_json_reports_decision_delay_and_energy():
-    completed = _cli(
+    completed = cli(
         "read",
         "--r-bl",
         "5e3",
@@ -92,7 +85,7 @@ def test_read_json_reports_decision_delay_and_energy():
 
 @pytest.mark.ngspice
 def test_read_table_and_1t1r():
-    completed = _cli("read", "--cell", "1t1r", "--r-bl", "50e3", "--backend", "subprocess")
+    completed = cli("read", "--cell", "1t1r", "--r-bl", "50e3", "--backend", "subprocess")
     assert completed.returncode == 0, completed.stderr
     out = completed.stdout
     assert re.search(r"^decision +-1$", out, flags=re.MULTILINE) and "reference" in out
@@ -101,7 +94,7 @@ def test_read_table_and_1t1r():
 @pytest.mark.ngspice
 def test_netlist_read_writes_a_deck_ngspice_runs(tmp_path):
     deck = tmp_path / "read.cir"
-    completed = _cli("netlist", "read", "--r-bl", "50e3", "--r-blb", "5e3", "-o", str(deck))
+    completed = cli("netlist", "read", "--r-bl", "50e3", "--r-blb", "5e3", "-o", str(deck))
     assert completed.returncode == 0, completed.stderr
     ran = subprocess.run(
         ["ngspice", "-b", deck.name], cwd=tmp_path, capture_output=True, text=True, check=False

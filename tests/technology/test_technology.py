@@ -5,7 +5,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 
 import pytest
 
@@ -19,6 +18,7 @@ from rram_ber.core.validation import ParameterError
 from rram_ber.models.cmos import ProcessCorner
 from rram_ber.models.technology import PTM130, SKY130, get_technology, sky130_installed
 from rram_ber.models.user_files import scan_user_file
+from tests.support import cli
 
 pytestmark = pytest.mark.ngspice
 needs_sky130 = pytest.mark.skipif(
@@ -48,23 +48,18 @@ def test_an_unknown_technology_and_a_too_high_supply_are_refused():
         ReadConditions(vdd_v=1.8)
 
 
-def run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "rram_ber.cli", *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, check=False)
-
-
 @needs_sky130
 @pytest.mark.parametrize("corner", ["tt", "ff", "ss", "fs", "sf"])
 def test_sky130_reads_plus_and_minus_one_and_its_deck_runs_in_ngspice(corner, tmp_path):
     common = ["--technology", "sky130", "--vdd", "1.8", "--corner", corner, "--temp", "27"]
     for r_bl, r_blb, expected in (("5e3", "50e3", 1), ("50e3", "5e3", -1)):
-        done = run_cli("read", *common, "--r-bl", r_bl, "--r-blb", r_blb, "--json")
+        done = cli("read", *common, "--r-bl", r_bl, "--r-blb", r_blb, "--json")
         assert done.returncode == 0, done.stderr
         result = json.loads(done.stdout)
         assert result["decision"] == expected and result["resolved"]
         assert 50e-12 < result["delay_s"] < 1e-9
     deck = tmp_path / "read.cir"
-    done = run_cli("netlist", "read", *common, "--r-bl", "5e3", "--r-blb", "50e3", "-o", str(deck))
+    done = cli("netlist", "read", *common, "--r-bl", "5e3", "--r-blb", "50e3", "-o", str(deck))
     assert done.returncode == 0, done.stderr
     text = deck.read_text()
     assert ".include" not in text.lower() and "sky130_fd_pr__nfet_01v8" in text

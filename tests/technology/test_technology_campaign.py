@@ -12,10 +12,12 @@ from rram_ber.characterization.spec import load_spec
 from rram_ber.circuits.user_pcsa import builtin_pcsa_subcircuit
 from rram_ber.models.cmos import model_card_text
 from rram_ber.models.technology import sky130_installed
+from tests.support import LOGNORMAL_DEVICE_TOML
 
 pytestmark = pytest.mark.ngspice
 
-BASE = """
+BASE = (
+    """
 [campaign]
 seed = 11
 samples = 6
@@ -25,14 +27,9 @@ batch_size = 3
 cell = "2t2r"
 corner = {corners}
 vdd_v = {vdd}
-
-[device]
-model = "lognormal"
-lrs_median_ohm = 5e3
-lrs_sigma_ln = 0.3
-hrs_median_ohm = 20e3
-hrs_sigma_ln = 0.8
 """
+    + LOGNORMAL_DEVICE_TOML
+)
 
 
 def run(spec_path, out, workers):

@@ -47,6 +47,8 @@ def test_a_file_with_only_models_and_subcircuits_passes_with_its_checksum(tmp_pa
         (".include ../outside.lib", "outside the folder"),
         (".lib /etc/passwd tt", "outside the folder"),
         (".tran 1n 10n", "the command .tran"),
+        (".option scale=1u", "an .option line"),
+        (".OPTIONS temp=100", "an .options line"),
         ("SHELL touch /tmp/x", "shell command"),
     ],
 )

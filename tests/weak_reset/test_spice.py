@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -16,6 +14,7 @@ from rram_ber.cli import main
 from rram_ber.core.validation import ParameterError
 from rram_ber.models.vcm import N_BOX
 from rram_ber.models.weak_reset import fit_weak_reset
+from tests.support import cli
 
 
 @pytest.mark.ngspice
@@ -86,10 +85,11 @@ def test_bad_weak_reset_options_exit_2(monkeypatch, capsys, argv, option, allowe
 @pytest.mark.ngspice
 def test_program_weak_reset_json_and_plot(tmp_path):
     # A subprocess: the in-process session of the other tests may be open.
-    command = [sys.executable, "-m", "rram_ber.cli", "program", "--devices", "3"]
-    command += ["--weak-reset-pulses", "4", "--reset-voltage", "1.0", "--reset-width", "100e-9"]
-    command += ["--json", "--plots", str(tmp_path)]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    completed = cli(
+        "program", "--devices", "3",
+        "--weak-reset-pulses", "4", "--reset-voltage", "1.0", "--reset-width", "100e-9",
+        "--json", "--plots", str(tmp_path),
+    )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
     assert len(result["weak_reset_median_ohm"]) == 5 == len(result["weak_reset_sigma_ln"])

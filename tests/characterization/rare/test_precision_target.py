@@ -7,17 +7,12 @@ import pytest
 from rram_ber.characterization.campaign import fingerprint
 from rram_ber.characterization.spec import parse_spec
 from rram_ber.core.validation import ParameterError
+from tests.support import lognormal_device
 
 BASE = {
     "campaign": {"seed": 4, "samples": 2000, "batch_size": 50, "method": "importance"},
     "conditions": {"cell": "2t2r", "vdd_v": 1.0},
-    "device": {
-        "model": "lognormal",
-        "lrs_median_ohm": 5e3,
-        "lrs_sigma_ln": 0.3,
-        "hrs_median_ohm": 40e3,
-        "hrs_sigma_ln": 0.8,
-    },
+    "device": lognormal_device(hrs_median_ohm=40e3),
 }
 
 

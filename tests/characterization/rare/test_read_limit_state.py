@@ -184,13 +184,13 @@ def test_rare_event_devices_follow_the_device_temperature_law_like_monte_carlo()
     from rram_ber.characterization.rare_task import RareTask, resistor_variation
     from rram_ber.characterization.spec import parse_spec
     from rram_ber.models.device_temperature import DeviceState
+    from tests.support import lognormal_device
 
     spec = parse_spec(
         {
             "campaign": {"method": "importance", "samples": 2000},
             "conditions": {"cell": "2t2r", "temp_c": [27, 125]},
-            "device": {"model": "lognormal", "lrs_median_ohm": 5e3, "lrs_sigma_ln": 0.3,
-                       "hrs_median_ohm": 40e3, "hrs_sigma_ln": 0.8},
+            "device": lognormal_device(hrs_median_ohm=40e3, temperature_preset="activated-0.15ev"),
         }
     )  # fmt: skip
     law = spec.device.temperature_law()

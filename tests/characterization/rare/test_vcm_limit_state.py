@@ -113,6 +113,7 @@ def test_variables_cover_mismatch_d2d_and_c2c_of_every_pulse():
         VcmReadLimitState(None, conditions, ReadVariation(cell="1t1r"), program)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_programmed_resistances_follow_the_monte_carlo_distribution(session):
     """At zero shift the limit state's devices are the Monte-Carlo path's, in distribution."""
     n = 100
@@ -131,6 +132,7 @@ def test_programmed_resistances_follow_the_monte_carlo_distribution(session):
     assert stats.ks_2samp(hrs, population.r_lrs_ohm).pvalue < 1e-6
 
 
+@pytest.mark.slow
 def test_importance_sampling_on_programmed_devices_agrees_with_monte_carlo(session):
     """1T1R at 40 uA against a 14.5 kOhm reference: the LRS device (d2d and c2c, 8 variables)
     fails often enough for brute force; importance sampling must agree with Monte-Carlo

@@ -1,0 +1,1 @@
+"""Crossbar tiles without SPICE: the fast model and its check against SPICE."""
