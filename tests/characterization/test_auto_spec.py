@@ -43,7 +43,7 @@ def test_other_campaigns_record_none_of_the_new_keys():
         ({"method": "auto", "samples": 100, "max_samples": 99}, "campaign.max_samples", "100"),
         ({"method": "auto", "resolve_below": 0}, "campaign.resolve_below", "0 < x < 1"),
         ({"method": "auto", "resolve_below": 1.0}, "campaign.resolve_below", "0 < x < 1"),
-        ({"method": "auto", "resolve_below": "1e-9"}, "campaign.resolve_below", "0 < x < 1"),
+        ({"method": "auto", "resolve_below": "tiny"}, "campaign.resolve_below", "0 < x < 1"),
         (
             {"method": "auto", "target_relative_half_width": -0.1},
             "campaign.target_relative_half_width",
