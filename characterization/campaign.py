@@ -534,13 +534,21 @@ def run_campaign(
                 )
                 tasks, todo, recomputed = tasks + more, todo + more_todo, recomputed + more_bad
             written.result()
-        planned = [(t.group_id, t.chunk) for t in tasks if isinstance(t, ChunkTask)]
-        if planned:
+        chunks = [t for t in tasks if isinstance(t, ChunkTask)]
+        if chunks:
+            # The rows each condition must hold: what its planned chunks cover (an auto
+            # campaign's top-up rounds included).
+            expected: dict[int, int] = {}
+            for task in chunks:
+                for condition in task.conditions:
+                    expected[condition.condition_id] = (
+                        expected.get(condition.condition_id, 0) + task.stop - task.first
+                    )
             store.verify_planned_chunks(
                 out,
-                planned,
+                [(t.group_id, t.chunk) for t in chunks],
                 {cid: tally.n_samples for cid, tally in tallies.items()},
-                {c.condition_id: spec.campaign.samples for c in conditions},
+                expected,
             )
         # Tallies of the chunks verified and simulated (none for a campaign of estimates).
         ber, confusion = aggregate(spec, out, tallies)
