@@ -98,7 +98,7 @@ def test_a_thousand_random_bit_flips_never_give_changed_rows(finished, tmp_path)
     assert outcomes["refused"] > 300  # most flips hit data the digest covers
 
 
-def test_a_flip_in_the_fingerprint_is_damage_not_another_campaign(finished, tmp_path, helpers):
+def test_a_flip_in_the_fingerprint_is_damage_not_another_campaign(finished, tmp_path):
     import pyarrow.parquet as pq
 
     from rram_ber.characterization import store
@@ -123,7 +123,7 @@ def test_a_flip_in_the_fingerprint_is_damage_not_another_campaign(finished, tmp_
 
 
 @pytest.mark.parametrize("replace", ["directory", "fifo", "nan_condition"])
-def test_a_strange_entry_in_a_chunks_place_is_set_aside(finished, tmp_path, helpers, replace):
+def test_a_strange_entry_in_a_chunks_place_is_set_aside(finished, tmp_path, replace):
     import os
 
     import numpy as np
@@ -149,7 +149,7 @@ def test_a_strange_entry_in_a_chunks_place_is_set_aside(finished, tmp_path, help
     assert (copy / "ber.csv").read_bytes() == (out / "ber.csv").read_bytes()
 
 
-def test_chunks_of_the_old_format_are_kept_aside_and_named(finished, tmp_path, helpers):
+def test_chunks_of_the_old_format_are_kept_aside_and_named(finished, tmp_path):
     import pyarrow.parquet as pq
 
     spec, out = finished
@@ -168,7 +168,7 @@ def test_chunks_of_the_old_format_are_kept_aside_and_named(finished, tmp_path, h
     assert (copy / "ber.csv").read_bytes() == (out / "ber.csv").read_bytes()
 
 
-def test_the_report_reads_the_planned_chunks_as_ber_csv_does(finished, tmp_path, helpers):
+def test_the_report_reads_the_planned_chunks_as_ber_csv_does(finished, tmp_path):
     from rram_ber.analysis.campaign_data import load_campaign
 
     spec, out = finished
@@ -182,7 +182,7 @@ def test_the_report_reads_the_planned_chunks_as_ber_csv_does(finished, tmp_path,
     assert counted.to_dict() == data.ber.set_index("condition_id")["n_samples"].to_dict()
 
 
-def test_the_report_refuses_a_chunk_stored_under_another_name(finished, tmp_path, helpers):
+def test_the_report_refuses_a_chunk_stored_under_another_name(finished, tmp_path):
     _spec, out = finished
     copy = tmp_path / "out"
     shutil.copytree(out, copy)

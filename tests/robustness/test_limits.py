@@ -147,7 +147,7 @@ def test_a_session_opened_after_plain_pyspice_still_simulates():
 
 
 def test_a_condition_that_cannot_be_measured_fails_its_reads_and_the_campaign_goes_on(
-    finished, tmp_path, helpers
+    finished, tmp_path
 ):
     # At VDD = 0.1 V (allowed by the spec) the column's sense enable never reaches VDD/2: that
     # condition's reads fail with the reason; the other condition is as in a clean run.
@@ -166,7 +166,7 @@ def test_a_condition_that_cannot_be_measured_fails_its_reads_and_the_campaign_go
     assert ber.iloc[0].equals(clean.iloc[0])  # the 0.9 V condition, unchanged
 
 
-def test_a_batch_halted_at_the_limit_gives_the_batched_numbers_or_none(finished, tmp_path, helpers):
+def test_a_batch_halted_at_the_limit_gives_the_batched_numbers_or_none(finished, tmp_path):
     # Issue 29, fault 8: a batch of 4 column reads takes about 2.8 s here, one read alone
     # about 0.7 s. At a 1 s limit the batch is halted; rerunning its samples alone gave
     # numbers about 1e-5 away from the batched ones (a table that depended on the load).

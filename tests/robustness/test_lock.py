@@ -62,7 +62,7 @@ def test_leftover_cleanup_removes_only_partial_files(tmp_path):
     assert mine.read_text() == "the user's own hidden file"
 
 
-def test_deleting_the_output_folder_stops_the_run_with_a_message(tmp_path, helpers):
+def test_deleting_the_output_folder_stops_the_run_with_a_message(tmp_path):
     # Issue 29, fault 9: the run used to recreate the folder and exit 0 with part of the chunks.
     import shutil
 

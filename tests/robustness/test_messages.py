@@ -141,7 +141,7 @@ def test_toml_nested_600_levels_deep_is_refused(tmp_path, capsys):
     ("name", "make"), [("samples", "file"), ("conditions", "file"), ("ber.csv", "folder")]
 )
 def test_a_wrong_entry_in_the_output_folder_is_refused_before_simulating(
-    tmp_path, helpers, capsys, name, make
+    tmp_path, capsys, name, make
 ):
     spec = helpers.write_spec(tmp_path / "spec")
     out = tmp_path / "out"
@@ -152,7 +152,7 @@ def test_a_wrong_entry_in_the_output_folder_is_refused_before_simulating(
     assert time.monotonic() - start < 20  # nothing was simulated
 
 
-def test_a_device_file_that_is_a_fifo_is_refused_without_waiting(tmp_path, helpers):
+def test_a_device_file_that_is_a_fifo_is_refused_without_waiting(tmp_path):
     import os
 
     spec = helpers.write_spec(tmp_path / "spec")
@@ -167,7 +167,7 @@ def test_a_device_file_that_is_a_fifo_is_refused_without_waiting(tmp_path, helpe
 
 
 @pytest.mark.ngspice
-def test_ngspice_missing_from_path_is_a_message(tmp_path, helpers):
+def test_ngspice_missing_from_path_is_a_message(tmp_path):
     import os
     import subprocess
     import sys
@@ -186,7 +186,7 @@ def test_ngspice_missing_from_path_is_a_message(tmp_path, helpers):
 
 
 @pytest.mark.parametrize("garbage", [b"\xff\xfe not json", b"[1, 2]", b'{"spec": 3}'])
-def test_report_on_a_garbage_campaign_json_is_a_message(finished, tmp_path, helpers, garbage):
+def test_report_on_a_garbage_campaign_json_is_a_message(finished, tmp_path, garbage):
     import shutil
 
     _spec, out = finished

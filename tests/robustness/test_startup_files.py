@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from tests import support as helpers
+
 pytestmark = pytest.mark.ngspice
 
 
@@ -37,7 +39,7 @@ def test_a_session_started_beside_a_spiceinit_does_not_source_it(tmp_path):
     assert not marker.exists(), "the working directory's .spiceinit ran"
 
 
-def test_a_campaign_run_beside_a_spiceinit_ignores_it(finished, tmp_path, helpers):
+def test_a_campaign_run_beside_a_spiceinit_ignores_it(finished, tmp_path):
     spec, reference = finished
     marker = tmp_path / "shell-ran"
     cwd = tmp_path / "cwd"

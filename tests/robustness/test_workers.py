@@ -140,7 +140,7 @@ def test_replaced_workers_give_the_same_table(finished, tmp_path, monkeypatch):
     assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
 
 
-def test_a_worker_killed_while_the_pool_starts_loses_no_chunk(longer, tmp_path, helpers):
+def test_a_worker_killed_while_the_pool_starts_loses_no_chunk(longer, tmp_path):
     # The worker dies before the first chunk is submitted: the pool is broken by then, so the
     # first submission raises. That chunk must be rerun on the fresh pool like the others.
     import time
@@ -164,9 +164,7 @@ def test_a_worker_killed_while_the_pool_starts_loses_no_chunk(longer, tmp_path, 
     assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
 
 
-def test_a_stopped_worker_is_replaced_and_the_table_is_right(
-    longer, tmp_path, helpers, monkeypatch, capfd
-):
+def test_a_stopped_worker_is_replaced_and_the_table_is_right(longer, tmp_path, monkeypatch, capfd):
     # Issue 29, fault 7: a SIGSTOPped worker made the run wait forever.
     import threading
 
