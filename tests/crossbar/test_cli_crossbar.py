@@ -7,6 +7,7 @@ import json
 import pytest
 
 from rram_ber.cli import main
+from tests import support
 
 
 def test_bad_sizes_are_refused_before_simulating(capsys):
@@ -24,23 +25,15 @@ def test_netlist_crossbar_writes_a_deck(tmp_path):
 
 
 @pytest.mark.ngspice
-def test_crossbar_json_and_plots(tmp_path, capsys):
-    status = main(
-        [
-            "crossbar",
-            "--sizes",
-            "4,6",
-            "--tiles",
-            "3",
-            "--fast-tiles",
-            "12",
-            "--json",
-            "--plots",
-            str(tmp_path),
-        ]
-    )
-    assert status == 0
-    result = json.loads(capsys.readouterr().out)
+def test_crossbar_json_and_plots(tmp_path):
+    # Its own process: the command opens its own ngspice, and the in-process one of the
+    # other simulator tests may be open.
+    completed = support.cli(
+        "crossbar", "--sizes", "4,6", "--tiles", "3", "--fast-tiles", "12", "--json",
+        "--plots", str(tmp_path),
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
     sizes = result["sizes"]
     assert [row["rows"] for row in sizes] == [4, 6]
     for row in sizes:

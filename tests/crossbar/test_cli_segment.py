@@ -11,6 +11,7 @@ from rram_ber import api
 from rram_ber.analysis.segmentation.data import DATA_LABEL, synthetic_cells
 from rram_ber.cli import main
 from rram_ber.core.validation import ParameterError
+from tests import support
 
 pytest.importorskip("torch")
 
@@ -43,10 +44,13 @@ def test_bad_options_exit_2(capsys):
 
 @pytest.mark.ngspice
 @pytest.mark.slow
-def test_segment_json_on_synthetic_data(capsys, tmp_path):
+def test_segment_json_on_synthetic_data(tmp_path):
     model = tmp_path / "net.npz"
-    assert main(["segment", "--json", "--save-model", str(model), *SMALL]) == 0
-    result = json.loads(capsys.readouterr().out)
+    # Its own process: the command opens its own ngspice (the tile energy), and the
+    # in-process one of the other simulator tests may be open.
+    completed = support.cli("segment", "--json", "--save-model", str(model), *SMALL)
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
     assert result["data"] == DATA_LABEL and model.exists()
     variability = result["variability"]
     assert [row["sigma_ln"] for row in variability] == [0.05, 0.5]

@@ -10,6 +10,7 @@ import pytest
 
 from rram_ber.cli import main
 from rram_ber.models.vcm import VcmParameters
+from tests import support
 
 pytestmark = pytest.mark.ngspice
 
@@ -28,12 +29,18 @@ def _deck_values(path, operation):
     return [float(v) for v in match.groups()]
 
 
-def test_set_and_reset_decks_agree_with_the_program_command(tmp_path, capsys):
-    assert main(["program", "--devices", "1", "--no-d2d", "--no-c2c", "--json", "--quiet"]) == 0
-    measured = json.loads(capsys.readouterr().out)
+def test_set_and_reset_decks_agree_with_the_program_command(tmp_path):
+    # Each command in its own process: both open an ngspice (the SET word line is looked up
+    # in it), and the in-process one of the other simulator tests may be open.
+    completed = support.cli(
+        "program", "--devices", "1", "--no-d2d", "--no-c2c", "--json", "--quiet"
+    )
+    assert completed.returncode == 0, completed.stderr
+    measured = json.loads(completed.stdout)
     for operation in ("set", "reset"):
         deck = tmp_path / f"{operation}.cir"
-        assert main(["netlist", "program", "--operation", operation, "-o", str(deck)]) == 0
+        written = support.cli("netlist", "program", "--operation", operation, "-o", str(deck))
+        assert written.returncode == 0, written.stderr
         assert ".control" in deck.read_text() and "shell" not in deck.read_text()
         n_end, i_plateau, energy = _deck_values(deck, operation)
         if operation == "set":
