@@ -10,7 +10,7 @@ import pytest
 from rram_ber.analysis.bnn.ber_table import read_ber_table
 from rram_ber.characterization import schema, store
 from rram_ber.characterization.campaign import run_campaign
-from rram_ber.characterization.executors import InProcessExecutor, LocalExecutor
+from rram_ber.characterization.executors import LocalExecutor
 from rram_ber.characterization.spec import parse_spec
 
 pytestmark = pytest.mark.ngspice
@@ -86,7 +86,7 @@ def test_auto_resolves_by_sampling_or_switches_to_subset_and_resumes(tmp_path):
             "campaign": {"seed": 4, "samples": 100, "batch_size": 50},
         }
     )
-    with InProcessExecutor() as executor:
+    with LocalExecutor(1) as executor:
         reference = run_campaign(plain, tmp_path / "mc", executor)
     pd.testing.assert_frame_equal(store.read_samples(out), store.read_samples(tmp_path / "mc"))
     mc_hot = reference.ber.set_index("temp_c").loc[HOT_C]
@@ -96,7 +96,7 @@ def test_auto_resolves_by_sampling_or_switches_to_subset_and_resumes(tmp_path):
     # same estimates from the samples, finds them stored and writes the same table.
     (out / "samples" / "g0000-k000001.parquet").unlink()
     text = (out / "ber.csv").read_text()
-    with InProcessExecutor() as executor:
+    with LocalExecutor(1) as executor:
         again = run_campaign(spec, out, executor)
     assert (again.simulated_chunks, again.resumed_chunks) == (1, 5)
     pd.testing.assert_frame_equal(again.ber, result.ber)
@@ -132,11 +132,11 @@ def test_auto_tops_up_a_group_until_its_target_and_the_rows_are_a_plain_campaign
             "conditions": conditions,
         }
     )
-    with InProcessExecutor() as executor:
+    with LocalExecutor(1) as executor:
         run_campaign(plain, tmp_path / "mc", executor)
     pd.testing.assert_frame_equal(store.read_samples(out), store.read_samples(tmp_path / "mc"))
     # Resumed: the same rounds are planned from the stored rows and nothing is simulated.
-    with InProcessExecutor() as executor:
+    with LocalExecutor(1) as executor:
         again = run_campaign(spec, out, executor)
     assert again.simulated_chunks == 0
     pd.testing.assert_frame_equal(again.ber, result.ber)
