@@ -159,51 +159,35 @@ def run_study(
     height, width = data.test_images.shape[1:]
     clean = clean_scores(net, data, base.levels)
     scales = input_scales(net, data.train_images[:128])
-    rows = []
-    for k, sigma in enumerate(s.sigma_levels):
-        note(f"variability sigma_ln={sigma:g}")
-        rows.append(
-            analog_row(
-                net, data, base, series, sigma, s.chips, [s.seed, 1, k], scales, s.verify_cell
+
+    def sweep(stream: int, points: list[tuple[str, CrossbarParameters, float]]) -> pd.DataFrame:
+        """One analog row per (label, tile, sigma_ln) point, seeded ``[seed, stream, k]``."""
+        rows = []
+        for k, (label, params, sigma) in enumerate(points):
+            note(label)
+            seed = [s.seed, stream, k]
+            rows.append(
+                analog_row(net, data, params, series, sigma, s.chips, seed, scales, s.verify_cell)
             )
-        )
-    variability = pd.DataFrame(rows)
-    rows = []
-    for k, size in enumerate(s.tile_sizes):
-        note(f"tile {size} x {size}")
-        params = dataclasses.replace(base, rows=size, cols=size)
-        rows.append(
-            analog_row(
-                net,
-                data,
-                params,
-                series,
-                s.base_sigma_ln,
-                s.chips,
-                [s.seed, 2, k],
-                scales,
-                s.verify_cell,
-            )
-        )
-    tile_size = pd.DataFrame(rows)
-    rows = []
-    for k, ohm in enumerate((base.r_wire_ohm, *s.wire_ohms)):
-        note(f"wire {ohm:g} ohm")
-        params = dataclasses.replace(base, r_wire_ohm=ohm)
-        rows.append(
-            analog_row(
-                net,
-                data,
-                params,
-                series,
-                s.base_sigma_ln,
-                s.chips,
-                [s.seed, 3, k],
-                scales,
-                s.verify_cell,
-            )
-        )
-    wire = pd.DataFrame(rows)
+        return pd.DataFrame(rows)
+
+    variability = sweep(
+        1, [(f"variability sigma_ln={sigma:g}", base, sigma) for sigma in s.sigma_levels]
+    )
+    tile_size = sweep(
+        2,
+        [
+            (f"tile {n} x {n}", dataclasses.replace(base, rows=n, cols=n), s.base_sigma_ln)
+            for n in s.tile_sizes
+        ],
+    )
+    wire = sweep(
+        3,
+        [
+            (f"wire {ohm:g} ohm", dataclasses.replace(base, r_wire_ohm=ohm), s.base_sigma_ln)
+            for ohm in (base.r_wire_ohm, *s.wire_ohms)
+        ],
+    )
     pruning_rows: list[dict[str, object]] = []
     for k, fraction in enumerate((0.0, *s.prune_fractions)):
         note(f"pruning {fraction:g}")
