@@ -214,18 +214,72 @@ def monte_carlo_stop(
 
 
 def switch_tasks(
-    spec: CampaignSpec, conditions: Sequence[Condition], tallies: Mapping[int, ConditionTally]
+    spec: CampaignSpec,
+    conditions: Sequence[Condition],
+    tallies: Mapping[int, ConditionTally],
+    start_points: Mapping[tuple[str, int], tuple[tuple[float, ...], ...]] | None = None,
 ) -> list[RareTask]:
     """The rare-event estimates of the conditions the Monte-Carlo rows left unresolved (and
-    the campaign budget allows, see :func:`switch_plan`): one per condition and stored value
-    (+1 then -1), in condition order."""
+    the campaign budget allows, see :func:`switch_plan`), one per condition group and stored
+    value, in the order of the groups' first conditions.
+
+    A group's estimate runs at its latest switched sampling time (the rarest failures: a read
+    that fails there fails at every earlier time too, so its design points lie in every
+    switched condition's failure set) and estimates the group's other switched conditions
+    from the same draws (``RareTask.also``). ``start_points`` maps ``(cell, stored)`` to
+    design points found at another group (:func:`pioneers`), to search from.
+    """
     _, _, budget = _settings(spec)
     switched, _ = switch_plan(spec, conditions, tallies)
-    return [
-        RareTask(condition, stored, AUTO_RARE_METHOD, budget)
-        for condition in switched
-        for stored in (1, -1)
-    ]
+    tasks = []
+    for group in _by_group(switched):
+        primary = max(group, key=lambda c: (c.settings()["t_sample_s"], -c.condition_id))
+        also = tuple(c for c in group if c is not primary)
+        for stored in primary.cell.mode.stored_values:
+            starts = (
+                None if start_points is None else start_points.get((primary.cell.value, stored))
+            )
+            tasks.append(RareTask(primary, stored, AUTO_RARE_METHOD, budget, also, starts))
+    return tasks
+
+
+def pioneers(tasks: Sequence[RareTask]) -> list[RareTask]:
+    """The estimates that run first, to find the design points the others start from: per
+    cell, the tasks of the group that shares its draws with the most conditions (the first
+    such group)."""
+    best: dict[str, RareTask] = {}
+    for task in tasks:
+        key = task.condition.cell.value
+        if key not in best or len(task.also) > len(best[key].also):
+            best[key] = task
+    chosen = {(t.condition.cell.value, t.condition.group_id) for t in best.values()}
+    return [t for t in tasks if (t.condition.cell.value, t.condition.group_id) in chosen]
+
+
+def design_points(
+    estimates: Sequence[RareEstimate], tasks: Sequence[RareTask]
+) -> dict[tuple[str, int], tuple[tuple[float, ...], ...]]:
+    """``(cell, stored)`` -> the design points the estimates of ``tasks`` found (stored
+    estimates, so a resumed run seeds the same way)."""
+    by_key = {(e.condition_id, e.stored): e for e in estimates}
+    found: dict[tuple[str, int], tuple[tuple[float, ...], ...]] = {}
+    for task in tasks:
+        estimate = by_key.get((task.condition.condition_id, task.stored))
+        points = () if estimate is None else estimate.result.diagnostics.get("design_points", ())
+        if isinstance(points, tuple) and points:
+            found[(task.condition.cell.value, task.stored)] = tuple(
+                tuple(float(x) for x in point)  # type: ignore[union-attr, arg-type]
+                for point in points
+            )
+    return found
+
+
+def _by_group(switched: Sequence[Condition]) -> list[list[Condition]]:
+    """The switched conditions by group, in the order of each group's first condition."""
+    groups: dict[int, list[Condition]] = {}
+    for condition in switched:
+        groups.setdefault(condition.group_id, []).append(condition)
+    return list(groups.values())
 
 
 def _urgency(tally: ConditionTally, binary: bool) -> tuple[float, float]:
@@ -257,9 +311,10 @@ def switch_plan(
     """The conditions that switch to rare-event estimates, and those the budget leaves out.
 
     Every condition the Monte-Carlo rows left unresolved and whose read the limit state
-    covers switches; with a ``campaign.budget``, only while its two estimates
-    (``2 x rare_samples`` reads) fit in what the Monte-Carlo rounds left, the widest
-    intervals first (the others keep their Monte-Carlo row, ``budget-exhausted``).
+    covers switches; with a ``campaign.budget``, only while its group's estimates (``rare_samples``
+    reads per stored value, shared by the group's switched conditions) fit in what the
+    Monte-Carlo rounds left, the groups with the widest intervals first (the others keep their
+    Monte-Carlo rows, ``budget-exhausted``).
 
     Returns
     -------
@@ -277,18 +332,23 @@ def switch_plan(
     left = spec.campaign.budget - _monte_carlo_spent(conditions, tallies)
     switched: list[Condition] = []
     left_out: set[int] = set()
-    for condition in sorted(
-        candidates,
-        key=lambda c: (
-            _urgency(tallies.get(c.condition_id, ConditionTally()), not c.cell.mode.ternary),
-            c.condition_id,
-        ),
-    ):
-        if 2 * rare_samples <= left:
-            switched.append(condition)
-            left -= 2 * rare_samples
+
+    def urgency(group: list[Condition]) -> tuple[tuple[float, float], int]:
+        return min(
+            (
+                _urgency(tallies.get(c.condition_id, ConditionTally()), not c.cell.mode.ternary),
+                c.condition_id,
+            )
+            for c in group
+        )
+
+    for group in sorted(_by_group(candidates), key=urgency):
+        cost = len(group[0].cell.mode.stored_values) * rare_samples
+        if cost <= left:
+            switched += group
+            left -= cost
         else:
-            left_out.add(condition.condition_id)
+            left_out.update(c.condition_id for c in group)
     return sorted(switched, key=lambda c: c.condition_id), left_out
 
 
@@ -315,6 +375,14 @@ def auto_ber_table(
     """
     by_key = {(e.condition_id, e.stored): e for e in estimates}
     _, left_out = switch_plan(spec, conditions, tallies)
+    # A condition estimated from its group's draws: the SPICE reads of those estimates.
+    shared: dict[int, int] = {}
+    for task in switch_tasks(spec, conditions, tallies):
+        own = by_key.get((task.condition.condition_id, task.stored))
+        for condition in task.also:
+            shared[condition.condition_id] = shared.get(condition.condition_id, 0) + (
+                0 if own is None else own.result.n_evaluations
+            )
     rows: list[dict[str, Any]] = []
     for condition in conditions:
         tally = tallies.get(condition.condition_id, ConditionTally())
@@ -325,15 +393,28 @@ def auto_ber_table(
             row = tally.ber_row(binary=not condition.cell.mode.ternary)
             spent = tally.n_samples
         else:
-            missing = [s for s in (1, -1) if (condition.condition_id, s) not in by_key]
-            if missing:
-                raise ValueError(
-                    f"condition {condition.condition_id} has no estimate for stored {missing}"
+            values = condition.cell.mode.stored_values
+            found = [by_key.get((condition.condition_id, s)) for s in values]
+            if any(e is None for e in found):
+                if condition.condition_id not in shared:
+                    missing = [s for s, e in zip(values, found, strict=True) if e is None]
+                    raise ValueError(
+                        f"condition {condition.condition_id} has no estimate for stored {missing}"
+                    )
+                # Its group's estimate could not be re-read for it (a subset-simulation
+                # estimate): its Monte-Carlo row stays.
+                row = tally.ber_row(binary=not condition.cell.mode.ternary)
+                reason = StopReason.BUDGET_EXHAUSTED
+                spent = tally.n_samples + shared[condition.condition_id]
+            else:
+                plus, minus = found[0], found[-1]
+                assert plus is not None and minus is not None
+                row = rare_ber_row(plus, minus)
+                reason = _row_stop(spec, row) or StopReason.BUDGET_EXHAUSTED
+                spent = tally.n_samples + shared.get(
+                    condition.condition_id,
+                    sum(e.result.n_evaluations for e in found if e is not None),
                 )
-            plus, minus = by_key[(condition.condition_id, 1)], by_key[(condition.condition_id, -1)]
-            row = rare_ber_row(plus, minus)
-            reason = _row_stop(spec, row) or StopReason.BUDGET_EXHAUSTED
-            spent = tally.n_samples + plus.result.n_evaluations + minus.result.n_evaluations
         rows.append(
             {
                 schema.CONDITION_ID: condition.condition_id,

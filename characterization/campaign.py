@@ -25,7 +25,13 @@ import pandas as pd
 
 from rram_ber import __version__
 from rram_ber.characterization import schema, store
-from rram_ber.characterization.auto import auto_ber_table, switch_tasks, top_up_tasks
+from rram_ber.characterization.auto import (
+    auto_ber_table,
+    design_points,
+    pioneers,
+    switch_tasks,
+    top_up_tasks,
+)
 from rram_ber.characterization.ber import (
     ConditionTally,
     rare_ber_table,
@@ -597,7 +603,21 @@ def _auto_stages(
         if not chunks:
             break
         stage(list(chunks), "top-up sample")
-    stage(list(switch_tasks(spec, conditions, tallies)), "estimate")
+    # The estimates: first one group per cell (its draws find the design points), then the
+    # others, starting their search from those design points (planned from the stored
+    # estimates, so a resumed run plans the same tasks).
+    first = pioneers(switch_tasks(spec, conditions, tallies))
+    stage(list[Task](first), "estimate")
+    seeds = design_points(store.read_estimates(out), first)
+    done = {(t.condition.condition_id, t.stored) for t in first}
+    stage(
+        [
+            task
+            for task in switch_tasks(spec, conditions, tallies, seeds)
+            if (task.condition.condition_id, task.stored) not in done
+        ],
+        "estimate",
+    )
     return tasks, todo, bad
 
 
@@ -631,6 +651,9 @@ def _execute(
         progress(done, total, unit)
     for task, result in executor.run(spec, todo):
         if isinstance(result, RareOutcome) and isinstance(task, RareTask):
+            # The shared estimates first: the task's own estimate marks it done.
+            for shared in result.shared:
+                store.write_estimate(out, shared, result.rows, keys)
             store.write_estimate(out, result.estimate, result.rows, keys)
         elif isinstance(result, dict) and isinstance(task, ChunkTask):
             rows = pd.concat(result.values(), ignore_index=True)

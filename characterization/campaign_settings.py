@@ -32,11 +32,15 @@ MAX_BATCH = 2000
 
 #: Defaults of an auto campaign (issue 26): the precision that resolves a condition (95 %
 #: interval half-width / estimate), the resolution floor (an upper bound at or below it resolves
-#: a condition), and the budget of each rare-event estimate (the measured campaign minimum of
-#: the method it switches to, see ``rare.registry``).
+#: a condition), and the budget of each rare-event estimate: 4000, the budget at which the
+#: switched-to method's coverage was measured at 90-98 % on the benchmark problems
+#: (``benchmarks/rare_event.py --coverage --method guided-importance``); an estimate stops
+#: earlier once its interval reaches the target. Its smallest allowed value is the method's
+#: campaign minimum (``rare.registry``).
 AUTO_TARGET_RELATIVE_HALF_WIDTH = 0.2
 AUTO_RESOLVE_BELOW = 1e-9
-AUTO_RARE_SAMPLES = ESTIMATORS[AUTO_RARE_METHOD].campaign_min_samples
+AUTO_RARE_SAMPLES = 4000
+MIN_RARE_SAMPLES = ESTIMATORS[AUTO_RARE_METHOD].campaign_min_samples
 
 #: [campaign] keys written into campaign.json only when set (an auto campaign sets them all),
 #: so the fingerprint of a campaign that does not use them is what it was before they existed.
@@ -90,8 +94,9 @@ class CampaignSettings:
         (the reports' default).
     rare_samples : int or None
         ``auto`` only: the simulation budget of each rare-event estimate of a condition the
-        Monte-Carlo samples left unresolved (default and minimum: the switched-to method's
-        campaign minimum, 2000).
+        Monte-Carlo samples left unresolved (default 4000; at least the switched-to method's
+        campaign minimum, 2000). An estimate serves every switched sampling time of its
+        condition group and stops early at ``target_relative_half_width``.
     max_samples : int or None
         ``auto`` only: the most Monte-Carlo samples a condition group may get. After the first
         ``samples``, a group whose unresolved conditions are projected to reach the target (or
@@ -155,7 +160,7 @@ class CampaignSettings:
         for key, value in defaults.items():
             if getattr(self, key) is None:
                 object.__setattr__(self, key, value)
-        check_int("campaign.rare_samples", self.rare_samples, AUTO_RARE_SAMPLES, MAX_SAMPLES)
+        check_int("campaign.rare_samples", self.rare_samples, MIN_RARE_SAMPLES, MAX_SAMPLES)
         if self.max_samples is None:
             object.__setattr__(self, "max_samples", self.samples)
         check_int("campaign.max_samples", self.max_samples, self.samples, MAX_SAMPLES)

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rram_ber.characterization.measure import DEFAULT_RESOLVE_FRACTION, ReadMeasurement
-from rram_ber.characterization.read import simulate_reads
+from rram_ber.characterization.read import simulate_reads_at
 from rram_ber.characterization.readout import CampaignCell
 from rram_ber.characterization.reads import read_row, simulate_with_retry
 from rram_ber.characterization.schema import (
@@ -99,6 +99,8 @@ FAILURE_MARGIN = -1.0
 #: that works never has ``g <= 0`` (a read decoded at the sampling time can have crossed the
 #: delay's threshold just after it, or have no delay at all, when unresolved reads do not fail).
 SAFE_MARGIN_FLOOR = 1e-6
+#: Prefix of the verdict columns at the other sampling times (``also_at``): ``failure_also_0``...
+ALSO_FAILURE_PREFIX = "failure_also_"
 #: Column flagging rows whose deviations or resistances were clipped to the allowed range.
 CLIPPED = "clipped"
 #: Key of a row's transistor deviations while its copy is built (not a column).
@@ -232,6 +234,11 @@ class ReadLimitState:
     copies_per_netlist : int
         Largest number of copies simulated in one netlist (50-100 was fastest per read on the
         PTM cards here; the cost per copy grows beyond ~200).
+    also_at : sequence of ReadConditions
+        Conditions that differ from ``conditions`` only in the sampling time (no later than
+        its own, whose transient they share): every row also records its verdict at each, in
+        column ``failure_also_<k>`` (:func:`also_failure_column`), so one set of draws
+        estimates every sampling time of a condition group.
 
     Examples
     --------
@@ -250,9 +257,20 @@ class ReadLimitState:
         conditions: ReadConditions,
         variation: ReadVariation,
         copies_per_netlist: int = 100,
+        also_at: Sequence[ReadConditions] = (),
     ) -> None:
         if not isinstance(conditions, ReadConditions):
             raise ParameterError("conditions", conditions, "ReadConditions")
+        for other in also_at:
+            if not isinstance(other, ReadConditions):
+                raise ParameterError("also_at", other, "ReadConditions")
+            if other.timing.t_sample_s > conditions.timing.t_sample_s:
+                raise ParameterError(
+                    "also_at",
+                    other.timing.t_sample_s,
+                    f"sampling times up to {conditions.timing.t_sample_s:g} s (the transient's)",
+                )
+        self.also_at = tuple(also_at)
         if not isinstance(variation, ReadVariation):
             raise ParameterError("variation", variation, "ReadVariation")
         check_int("copies_per_netlist", copies_per_netlist, 1, 2000)
@@ -370,10 +388,11 @@ class ReadLimitState:
         return self._evaluate(u)[1]
 
     def _evaluate(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Verdicts and margins of the rows of ``u``; every row is recorded."""
+        """Verdicts and margins of the rows of ``u``; every row is recorded (with its verdicts
+        at ``also_at``)."""
         planned, records = self._plan(u)
         readable = [copy for copy in planned if not isinstance(copy, str)]
-        simulated: list[ReadMeasurement | str] = []
+        simulated: list[tuple[ReadMeasurement, ...] | str] = []
         for start in range(0, len(readable), self.copies_per_netlist):
             simulated += simulate_with_retry(
                 self._simulate, readable[start : start + self.copies_per_netlist]
@@ -384,19 +403,29 @@ class ReadLimitState:
         margins = np.empty(len(planned))
         t_sample = self.conditions.timing.t_sample_s
         for i, (record, outcome) in enumerate(zip(records, outcomes, strict=True)):
-            # The same read columns as a Monte-Carlo sample row; a binary read has no input.
-            row = read_row(self._mode, self.variation.stored, None, outcome)
-            record.update(row)
-            verdicts[i] = (
-                isinstance(outcome, str)
-                or row[ERROR]
-                or (not row[RESOLVED] and self.variation.unresolved_is_failure)
+            measured: Sequence[ReadMeasurement | str] = (
+                [outcome] * (1 + len(self.also_at)) if isinstance(outcome, str) else outcome
             )
+            # The same read columns as a Monte-Carlo sample row; a binary read has no input.
+            row = read_row(self._mode, self.variation.stored, None, measured[0])
+            record.update(row)
+            verdicts[i] = self._fails(measured[0], row)
             record[LIMIT_STATE_FAILURE] = bool(verdicts[i])
             margins[i] = FAILURE_MARGIN if verdicts[i] else _safe_margin(t_sample, row[DELAY_S])
             record[LIMIT_STATE_MARGIN] = float(margins[i])
+            for k, other in enumerate(measured[1:]):
+                other_row = read_row(self._mode, self.variation.stored, None, other)
+                record[also_failure_column(k)] = bool(self._fails(other, other_row))
         self._rows.extend(records)
         return verdicts, margins
+
+    def _fails(self, outcome: ReadMeasurement | str, row: dict[str, object]) -> bool:
+        """The verdict of one read: not simulated, wrong, or unresolved when that fails."""
+        return bool(
+            isinstance(outcome, str)
+            or row[ERROR]
+            or (not row[RESOLVED] and self.variation.unresolved_is_failure)
+        )
 
     def table(self) -> dict[str, np.ndarray]:
         """Every recorded row as columns (one array per column, rows in evaluation order)."""
@@ -433,7 +462,18 @@ class ReadLimitState:
             return Cell2T2R(bl, blb)
         return Cell1T1R(bl, blb)
 
-    def _simulate(self, copies: Sequence[ReadCopy]) -> list[ReadMeasurement]:
-        return simulate_reads(
-            self.simulator, self.conditions, copies, self.variation.resolve_fraction
+    def _simulate(self, copies: Sequence[ReadCopy]) -> list[tuple[ReadMeasurement, ...]]:
+        """Per copy, its measurements at ``conditions`` and at each of ``also_at`` (one
+        transient)."""
+        measured = simulate_reads_at(
+            self.simulator,
+            [self.conditions, *self.also_at],
+            copies,
+            self.variation.resolve_fraction,
         )
+        return list(zip(*measured, strict=True))
+
+
+def also_failure_column(k: int) -> str:
+    """The verdict column of a row at the ``k``-th condition of ``also_at``."""
+    return f"{ALSO_FAILURE_PREFIX}{k}"

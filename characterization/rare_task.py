@@ -11,9 +11,19 @@ import pandas as pd
 
 from rram_ber.characterization import schema
 from rram_ber.characterization.devices import DeviceModel
-from rram_ber.characterization.limit_states import ReadLimitState, ReadVariation
+from rram_ber.characterization.limit_states import (
+    ReadLimitState,
+    ReadVariation,
+    also_failure_column,
+)
+from rram_ber.characterization.rare.importance import reweighted_estimate
+from rram_ber.characterization.rare.options import ImportanceOptions
 from rram_ber.characterization.rare.registry import ESTIMATORS
-from rram_ber.characterization.rare.results import RareEstimate
+from rram_ber.characterization.rare.results import (
+    RareEstimate,
+    RareEventResult,
+    equivalent_sample_size,
+)
 from rram_ber.characterization.simulator import Simulator
 from rram_ber.characterization.spec import CampaignSpec, Condition
 from rram_ber.characterization.vcm_cells import conditions_for, reference_ohm
@@ -35,12 +45,20 @@ class RareTask:
         The estimator (a key of ``rare.registry.ESTIMATORS``).
     budget : int
         Its simulation budget (SPICE reads).
+    also : tuple of Condition
+        Conditions of the same group (they differ only in an earlier sampling time) estimated
+        from the same draws (:func:`shared_estimates`); none by default.
+    start_points : tuple of tuple of float or None
+        Points to start the failure-region search from (a method with a ``start_points``
+        option: ``guided-importance``), e.g. the design points a neighbouring condition found.
     """
 
     condition: Condition
     stored: int
     method: str
     budget: int
+    also: tuple[Condition, ...] = ()
+    start_points: tuple[tuple[float, ...], ...] | None = None
 
     @property
     def samples(self) -> int:
@@ -66,11 +84,15 @@ class RareOutcome:
     rows : pandas.DataFrame
         One row per simulated read, in evaluation order: the drawn values, the read's
         columns (as in Monte-Carlo sample rows), the estimator's stage and likelihood-ratio
-        weight.
+        weight, and the verdicts at the task's ``also`` conditions.
+    shared : tuple of RareEstimate
+        The estimates of the task's ``also`` conditions from the same draws (none when the
+        estimate did not come from weighted draws, see :func:`shared_estimates`).
     """
 
     estimate: RareEstimate
     rows: pd.DataFrame
+    shared: tuple[RareEstimate, ...] = ()
 
 
 def rare_seed(spec: CampaignSpec, task: RareTask) -> np.random.SeedSequence:
@@ -134,6 +156,7 @@ def estimate_rare(
     from rram_ber.characterization.rare import estimate_failure_probability
 
     read_conditions = spec.read_conditions(task.condition)
+    also_at = [spec.read_conditions(c) for c in task.also]
     batch = spec.campaign.batch_size
     state: ReadLimitState
     if spec.device.model is DeviceModel.VCM:
@@ -150,11 +173,16 @@ def estimate_rare(
             variation,
             conditions_for(spec, task.condition),
             copies_per_netlist=batch,
+            also_at=also_at,
         )
     else:
         variation = resistor_variation(spec, task)
-        state = ReadLimitState(simulator, read_conditions, variation, copies_per_netlist=batch)
+        state = ReadLimitState(
+            simulator, read_conditions, variation, copies_per_netlist=batch, also_at=also_at
+        )
     options: dict[str, Any] = {"batch_size": batch}
+    if task.start_points is not None:
+        options["start_points"] = task.start_points
     if (
         spec.campaign.target_relative_half_width is not None
         and ESTIMATORS[task.method].precision_target
@@ -185,4 +213,50 @@ def estimate_rare(
     estimate = RareEstimate(
         task.condition.condition_id, task.stored, dataclasses.replace(result, samples=None)
     )
-    return RareOutcome(estimate, rows)
+    return RareOutcome(estimate, rows, shared_estimates(task, result, rows))
+
+
+def shared_estimates(
+    task: RareTask, result: RareEventResult, rows: pd.DataFrame
+) -> tuple[RareEstimate, ...]:
+    """The estimates of ``task.also`` from the draws of ``task``'s own estimate.
+
+    Only an estimate made of weighted draws (importance sampling, or plain Monte-Carlo) can
+    be re-read for another event (:func:`~rram_ber.characterization.rare.importance.
+    reweighted_estimate`): its ``"estimate"`` rows with their weights and each ``also``
+    condition's verdict column. A subset-simulation estimate (a product of conditional
+    fractions along its own margin) cannot, so it shares nothing; those conditions then keep
+    their Monte-Carlo rows.
+    """
+    if not task.also or result.samples is None:
+        return ()
+    drawn = rows["stage"].to_numpy() == "estimate"
+    weight = rows["weight"].to_numpy()[drawn]
+    if not drawn.any() or not np.all(np.isfinite(weight)):
+        return ()
+    from_importance = result.diagnostics.get("estimate_from") == "importance" or (
+        result.method == "importance"
+    )
+    defensive = ImportanceOptions().defensive_fraction if from_importance else 1.0
+    shared = []
+    for k, condition in enumerate(task.also):
+        failed = rows[also_failure_column(k)].to_numpy(dtype=bool)[drawn]
+        p, interval, std_error, n_failures, effective, notes = reweighted_estimate(
+            failed, weight, defensive, result.confidence
+        )
+        notes.insert(0, f"from the draws of condition {task.condition.condition_id}'s estimate")
+        shared_result = dataclasses.replace(
+            result,
+            p=p,
+            ci_low=interval[0],
+            ci_high=interval[1],
+            std_error=std_error,
+            n_failures=n_failures,
+            effective_failures=effective,
+            effective_sample_size=equivalent_sample_size(p, std_error),
+            upper_bound_only=p == 0.0,
+            notes=(*result.notes, *notes),
+            samples=None,
+        )
+        shared.append(RareEstimate(condition.condition_id, task.stored, shared_result))
+    return tuple(shared)

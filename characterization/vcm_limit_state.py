@@ -27,6 +27,7 @@ could not be shown to work is not counted as working), with its reason in the ro
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -75,6 +76,7 @@ class VcmReadLimitState(ReadLimitState):
         variation: ReadVariation,
         program: ProgramConditions,
         copies_per_netlist: int = 100,
+        also_at: Sequence[ReadConditions] = (),
     ) -> None:
         if not isinstance(variation, ReadVariation):
             raise ParameterError("variation", variation, "ReadVariation")
@@ -90,7 +92,7 @@ class VcmReadLimitState(ReadLimitState):
             raise ParameterError("variation.reference_ohm", None, "a reference for a 1T1R cell")
         if not isinstance(program, ProgramConditions):
             raise ParameterError("program", program, "ProgramConditions")
-        super().__init__(simulator, conditions, variation, copies_per_netlist)
+        super().__init__(simulator, conditions, variation, copies_per_netlist, also_at)
         self.program = program
         two = variation.cell is CellKind.TWO_T_TWO_R
         self.sides: tuple[str, ...] = ("bl", "blb") if two else ("bl",)

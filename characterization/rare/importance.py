@@ -152,6 +152,22 @@ def importance_sampling(
             weights=np.ones(n),
             diagnostics={"design_points": (), "betas": ()},
         )
+    return mixture_estimate(evaluate, rng, search, options, "importance")
+
+
+def mixture_estimate(
+    evaluate: _Evaluator,
+    rng: np.random.Generator,
+    search: SearchOutcome,
+    options: ImportanceOptions,
+    method: str,
+    diagnostics: dict[str, object] | None = None,
+) -> RareEventResult:
+    """The estimation stage of :func:`importance_sampling` on the regions ``search`` found
+    (at least one), with what is left of ``evaluate``'s budget; the result is labelled
+    ``method`` and carries ``diagnostics`` beside the design points."""
+    dim = evaluate.dim
+    notes = search.notes
     z = _z(options.confidence)
     means = np.vstack([np.zeros(dim), *search.regions])
     proportions = _proportions(means, options.defensive_fraction)
@@ -228,7 +244,7 @@ def importance_sampling(
             " on a missed region's probability from the nominal draws"
         )
     return evaluate.result(
-        "importance",
+        method,
         p,
         (low, high),
         std_error,
@@ -237,11 +253,59 @@ def importance_sampling(
         regions_may_be_missing=not search.complete,
         notes=notes,
         diagnostics={
+            **(diagnostics or {}),
             "design_points": search.regions,
             "betas": [float(np.linalg.norm(c)) for c in search.regions],
         },
         weights=weight,
     )
+
+
+def reweighted_estimate(
+    failed: np.ndarray, weight: np.ndarray, defensive_fraction: float, confidence: float
+) -> tuple[float, tuple[float, float], float, int, float, list[str]]:
+    """The importance estimate of another event from the same estimation draws.
+
+    The draws ``u_i ~ q`` of an importance-sampling run with their weights ``w_i = phi(u_i) /
+    q(u_i)`` estimate ``P(G) = E_q[1_G w]`` for any event ``G`` observed on them, not only the
+    one ``q`` was centred for; here ``G`` is the read failing at another sampling time of the
+    same transient. The interval is the run's (normal, :func:`importance_sampling`); with fewer
+    than 10 effective failures its upper end is raised to the Clopper-Pearson bound of the
+    draws' failures over ``a_0`` (``q >= a_0 phi``, so ``P(G) <= q(G) / a_0``), and without a
+    failure ``p = 0`` with that bound.
+
+    Parameters
+    ----------
+    failed : numpy.ndarray
+        Whether each estimation draw fails ``G`` (bool).
+    weight : numpy.ndarray
+        Each draw's likelihood ratio.
+    defensive_fraction : float
+        The mixture's nominal share ``a_0`` (1 for plain Monte-Carlo draws).
+    confidence : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    p, interval, std_error, n_failures, effective_failures, notes
+    """
+    n = len(failed)
+    p, std_error, effective, _ = _weighted_estimate(failed, np.log(weight))
+    n_failures = int(failed.sum())
+    bound = min(1.0, clopper_pearson(n_failures, n, confidence)[1] / defensive_fraction)
+    notes: list[str] = []
+    if n_failures == 0:
+        notes.append("no failure among the shared draws: p = 0 with a conservative bound")
+        return 0.0, (0.0, bound), std_error, 0, 0.0, notes
+    z = _z(confidence)
+    low, high = max(0.0, p - z * std_error), p + z * std_error
+    if effective < 10:
+        high = max(high, bound)
+        notes.append(
+            f"only {effective:.1f} effective failures among the shared draws: the upper end is"
+            f" at least {bound:.2g}"
+        )
+    return p, (low, high), std_error, n_failures, effective, notes
 
 
 def _nominal_bound(failed: np.ndarray, nominal: np.ndarray, confidence: float) -> float:

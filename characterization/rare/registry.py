@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from rram_ber.characterization.rare.guided import GUIDED, GuidedOptions, guided_importance
 from rram_ber.characterization.rare.importance import importance_sampling
 from rram_ber.characterization.rare.monte_carlo import monte_carlo
 from rram_ber.characterization.rare.options import (
@@ -136,6 +137,7 @@ ESTIMATORS: dict[str, Estimator] = {
     "subset": Estimator(
         subset_simulation, SubsetOptions, SUBSET_MIN_BUDGET, 2000, needs_margin=True
     ),
+    GUIDED: Estimator(guided_importance, GuidedOptions, SUBSET_MIN_BUDGET, 2000),
 }
 
 #: The methods, in the registry's order: the estimators' names, the ``ber.csv`` values.
@@ -148,10 +150,11 @@ AUTO = "auto"
 #: ``campaign.method`` choices: every estimator, and ``auto``.
 CAMPAIGN_METHODS = (*METHODS, AUTO)
 
-#: What an auto campaign switches an unresolved condition to: subset simulation on the read
-#: margin, which needs no known failure region (importance sampling returns p = 0 with a bound
-#: on a curved failure set it did not find, subset simulation finds it).
-AUTO_RARE_METHOD = "subset"
+#: What an auto campaign switches an unresolved condition to: importance sampling guided by
+#: subset simulation (:mod:`~rram_ber.characterization.rare.guided`), which needs no known
+#: failure region (importance sampling alone returns p = 0 with a bound on a curved failure set
+#: it did not find) and estimates with importance sampling's precision once it has one.
+AUTO_RARE_METHOD = GUIDED
 
 
 def campaign_work_of(method: str) -> CampaignWork:

@@ -48,6 +48,7 @@ Probabilistic Engineering Mechanics 41:89-103, 2015.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -180,10 +181,87 @@ def subset_simulation(
         )
     evaluate = _Evaluator(limit_state, dim, budget, options)
     rng = np.random.default_rng(seed.spawn(1)[0])
+    run = run_levels(evaluate, rng, n_level, options)
+    if run.bound_only:
+        return _bound_result(evaluate, run, options)
+    return evaluate.result(
+        "subset",
+        run.p,
+        run.interval(options.confidence),
+        run.cov * run.p,
+        run.n_fail,
+        notes=run.notes,
+        diagnostics=_diagnostics(run.thresholds, run.level_p, run.cov),
+    )
+
+
+@dataclass
+class SubsetRun:
+    """The levels of one subset-simulation run (see :func:`subset_simulation`).
+
+    Attributes
+    ----------
+    thresholds, level_p, level_cov : list of float
+        The margin thresholds of the intermediate sets, each level's conditional probability
+        and its coefficient of variation (the last entry is the failing share of the last
+        level, unless the run is a bound).
+    n_fail : int
+        Failing points of the last level.
+    last_u, last_g : numpy.ndarray
+        The last level's points and their margins (its failing points are distributed as
+        ``phi`` restricted to the failure set: the starting points of a design-point search).
+    bound_only : bool
+        No point failed before the budget or ``max_levels`` ended the run: ``p`` is then the
+        probability of the last intermediate set, an upper bound.
+    level : int
+        Index of the last level.
+    notes : list of str
+        What the run noted.
+    """
+
+    thresholds: list[float]
+    level_p: list[float]
+    level_cov: list[float]
+    n_fail: int
+    last_u: np.ndarray
+    last_g: np.ndarray
+    bound_only: bool
+    level: int
+    notes: list[str]
+
+    @property
+    def p(self) -> float:
+        """The estimate (for a bound: the probability of the last intermediate set)."""
+        return math.prod(self.level_p)
+
+    @property
+    def cov(self) -> float:
+        """Au and Beck's coefficient of variation of :attr:`p` (:func:`combined_cov`)."""
+        return combined_cov(self.level_cov)
+
+    def interval(self, confidence: float) -> tuple[float, float]:
+        """The interval of an estimate: log-normal with :attr:`cov`, or, for a run that ended
+        at level 0 (plain Monte-Carlo), the exact binomial one."""
+        if self.thresholds:
+            return lognormal_interval(self.p, self.cov, confidence)
+        # Ended at level 0: the log-normal interval has zero width when every point fails.
+        return clopper_pearson(self.n_fail, len(self.last_g), confidence)
+
+    @property
+    def failures(self) -> np.ndarray:
+        """The last level's failing points."""
+        return self.last_u[self.last_g <= 0.0]
+
+
+def run_levels(
+    evaluate: _Evaluator, rng: np.random.Generator, n_level: int, options: SubsetOptions
+) -> SubsetRun:
+    """Run subset simulation's levels of ``n_level`` points on ``evaluate`` until ``n_level
+    p0`` points fail, or the evaluator's budget or ``max_levels`` ends the run."""
     n_chains = n_level // options.chain_length
     new_per_level = n_level - n_chains
 
-    u = rng.standard_normal((n_level, dim))
+    u = rng.standard_normal((n_level, evaluate.dim))
     g = evaluate.margins(u, "subset level 0")
     # States of the current level as (n_chains, chain_length); level 0 is one i.i.d. "chain"
     # per point, so its correlation factor is 0.
@@ -209,7 +287,7 @@ def subset_simulation(
                     f" the run at level {level} with {n_fail} failing points (fewer than"
                     f" {n_chains}): the last factor rests on few failures"
                 )
-            break
+            return SubsetRun(thresholds, level_p, level_cov, n_fail, u, g, False, level, notes)
         order = np.sort(g)
         b = 0.5 * (order[n_chains - 1] + order[n_chains])
         inside = g <= b
@@ -219,7 +297,7 @@ def subset_simulation(
         thresholds.append(float(b))
         level_p.append(p_level)
         if not more:
-            return _bound_result(evaluate, thresholds, level_p, level_cov, level, options, notes)
+            return SubsetRun(thresholds, level_p, level_cov, 0, u, g, True, level, notes)
         candidates = np.flatnonzero(inside)
         if len(candidates) > n_chains:
             # Tied margins: any subset of points distributed as phi restricted to F_{j+1} is
@@ -230,24 +308,6 @@ def subset_simulation(
             evaluate, rng, u[candidates], g[candidates], float(b), scale, options, level
         )
         chain_shape = (n_chains, options.chain_length)
-
-    p = math.prod(level_p)
-    cov = combined_cov(level_cov)
-    if thresholds:
-        low, high = lognormal_interval(p, cov, options.confidence)
-    else:
-        # Ended at level 0: plain Monte-Carlo of n_level points, so the exact binomial
-        # interval (the log-normal one has zero width when every point fails, cov = 0).
-        low, high = clopper_pearson(n_fail, n_level, options.confidence)
-    return evaluate.result(
-        "subset",
-        p,
-        (low, high),
-        cov * p,
-        n_fail,
-        notes=notes,
-        diagnostics=_diagnostics(thresholds, level_p, cov),
-    )
 
 
 def _diagnostics(thresholds: list[float], level_p: list[float], cov: float) -> dict[str, object]:
@@ -297,32 +357,27 @@ def _grow_chains(
     return states_u.reshape(n_chains * length, dim), states_g.reshape(-1), scale
 
 
-def _bound_result(
-    evaluate: _Evaluator,
-    thresholds: list[float],
-    level_p: list[float],
-    level_cov: list[float],
-    level: int,
-    options: SubsetOptions,
-    notes: list[str],
-) -> RareEventResult:
+def _bound_result(evaluate: _Evaluator, run: SubsetRun, options: SubsetOptions) -> RareEventResult:
     """No point failed before the run ended: ``p <= P(g <= b_last)``, reported as a bound."""
-    bounded = math.prod(level_p)
-    cov = combined_cov(level_cov)
-    _, high = lognormal_interval(bounded, cov, options.confidence)
-    why = "budget" if level + 1 < options.max_levels else "max_levels"
-    notes.append(
-        f"no failure: the {why} ended the run at level {level} (margin threshold"
-        f" b = {thresholds[-1]:.3g} > 0); p <= {high:.3g}, an upper bound on P(g <= b),"
-        " not an estimate"
-    )
+    notes = [*run.notes, bound_note(run, options)]
     return evaluate.result(
         "subset",
         0.0,
-        (0.0, high),
+        (0.0, run.interval(options.confidence)[1]),
         math.nan,
         0,
         effective_sample_size=math.nan,
         notes=notes,
-        diagnostics=_diagnostics(thresholds, level_p, cov),
+        diagnostics=_diagnostics(run.thresholds, run.level_p, run.cov),
+    )
+
+
+def bound_note(run: SubsetRun, options: SubsetOptions) -> str:
+    """What a run that ended without a failure says of its bound."""
+    high = run.interval(options.confidence)[1]
+    why = "budget" if run.level + 1 < options.max_levels else "max_levels"
+    return (
+        f"no failure: the {why} ended the run at level {run.level} (margin threshold"
+        f" b = {run.thresholds[-1]:.3g} > 0); p <= {high:.3g}, an upper bound on P(g <= b),"
+        " not an estimate"
     )

@@ -1,4 +1,5 @@
-"""``method = "auto"`` on real ngspice: Monte-Carlo where it resolves, subset where it does not."""
+"""``method = "auto"`` on real ngspice: Monte-Carlo where it resolves, guided importance sampling
+where it does not, one set of draws for every sampling time of a group."""
 
 from __future__ import annotations
 
@@ -28,8 +29,13 @@ SPEC = {
         # Not the default, to show that the reports read the campaign's own floor.
         "resolve_below": 1e-8,
     },
-    # A fast read (1.2 V, 2 ns) at the devices' reference temperature, and hot.
-    "conditions": {"cell": "2t2r", "vdd_v": 1.2, "temp_c": [27.0, HOT_C]},
+    # A fast read (1.2 V, 1 and 2 ns) at the devices' reference temperature, and hot.
+    "conditions": {
+        "cell": "2t2r",
+        "vdd_v": 1.2,
+        "temp_c": [27.0, HOT_C],
+        "t_sample_s": [1e-9, 2e-9],
+    },
     # Log-normal devices with a small overlap at 27 C: P(R_LRS > R_HRS) = Phi(-ln 8 /
     # sqrt(0.3^2 + 0.5^2)) = 1.8e-4 per stored value. With an HRS activation energy of 0.2 eV
     # the HRS median falls to about 6 kohm at 125 C, next to the LRS (5.5 kohm): errors are
@@ -42,7 +48,7 @@ SPEC = {
         "hrs_sigma_ln": 0.5,
         "hrs_activation_ev": 0.2,
     },
-    # The isolated fixture: 4,000 column reads per switched condition would take many minutes.
+    # The isolated fixture: 2 x 4,000 column reads would take many minutes.
     "array": {"isolated": True},
 }
 
@@ -50,34 +56,39 @@ SPEC = {
 OVERLAP = 0.5 * math.erfc(math.log(8) / math.hypot(0.3, 0.5) / math.sqrt(2))
 
 
-@pytest.mark.slow  # up to 4,000 subset reads: 4-7 minutes on a loaded machine
-def test_auto_resolves_by_sampling_or_switches_to_subset_and_resumes(tmp_path):
+@pytest.mark.slow  # up to 8,000 reads: 3-6 minutes (measured 2 x ~1,900 reads)
+def test_auto_resolves_by_sampling_or_switches_to_guided_importance_and_resumes(tmp_path):
     spec = parse_spec(SPEC)
     out = tmp_path / "auto"
     with LocalExecutor(2) as executor:
         result = run_campaign(spec, out, executor)
-    table = result.ber.set_index("temp_c")
+    table = result.ber.set_index(["temp_c", "t_sample_s"])
     assert list(result.ber.columns[-2:]) == [schema.N_EVALUATIONS, schema.STOP_REASON]
 
-    # Hot: resolved by its 100 Monte-Carlo samples.
-    hot = table.loc[HOT_C]
-    assert hot[schema.METHOD] == "monte-carlo"
-    assert hot[schema.STOP_REASON] == "target-reached"
-    assert hot[schema.N_EVALUATIONS] == hot[schema.N_SAMPLES] == 100
-    assert hot[schema.N_ERRORS] > 0
+    # Hot: resolved by its 100 Monte-Carlo samples (at both sampling times).
+    for t_sample in (1e-9, 2e-9):
+        hot = table.loc[(HOT_C, t_sample)]
+        assert hot[schema.METHOD] == "monte-carlo"
+        assert hot[schema.STOP_REASON] == "target-reached"
+        assert hot[schema.N_EVALUATIONS] == hot[schema.N_SAMPLES] == 100
+        assert hot[schema.N_ERRORS] > 0
 
-    # The fast read: few or no errors in 100 samples, so a subset estimate per stored value.
-    fast = table.loc[27.0]
-    assert fast[schema.METHOD] == "subset"
-    assert fast[schema.STOP_REASON] in ("target-reached", "budget-exhausted")
-    assert fast[schema.N_EVALUATIONS] == 100 + fast[schema.N_SAMPLES]
-    assert fast[schema.N_SAMPLES] <= 2 * 2000
-    # Seed 4: 1.2e-5 [2.5e-6, 2.3e-4], 1,818 reads; subset at its 2,000-read minimum is
-    # wide and skewed low (README), so only the interval is checked.
-    assert fast[schema.BER_CI_LOW] <= OVERLAP <= fast[schema.BER_CI_HIGH]
+    # The fast read: few or no errors in 100 samples, so one guided-importance estimate per
+    # stored value at 2 ns, whose draws also give the 1 ns condition (the same reads there:
+    # the device-limited errors, every read resolved by 1 ns).
+    fast_late, fast_early = table.loc[(27.0, 2e-9)], table.loc[(27.0, 1e-9)]
+    for fast in (fast_late, fast_early):
+        assert fast[schema.METHOD] == "guided-importance"
+        assert fast[schema.STOP_REASON] in ("target-reached", "budget-exhausted")
+        assert fast[schema.N_EVALUATIONS] == 100 + fast_late[schema.N_SAMPLES]
+        # Seed 4: 1.94e-4 [1.57e-4, 2.30e-4] against the overlap 1.81e-4, 3,759 reads.
+        assert fast[schema.BER_CI_LOW] <= OVERLAP <= fast[schema.BER_CI_HIGH]
+    assert fast_late[schema.N_SAMPLES] <= 2 * 4000
     estimates = store.read_estimates(out)
-    assert {(e.condition_id, e.stored) for e in estimates} == {(0, 1), (0, -1)}
-    assert all(e.result.method == "subset" for e in estimates)
+    assert {(e.condition_id, e.stored) for e in estimates} == {(0, 1), (0, -1), (1, 1), (1, -1)}
+    assert all(e.result.method == "guided-importance" for e in estimates)
+    shared = [e for e in estimates if e.condition_id == 0]
+    assert all("from the draws of condition 1's estimate" in e.result.notes for e in shared)
 
     # The Monte-Carlo stage is a monte-carlo campaign: the same rows.
     plain = parse_spec(

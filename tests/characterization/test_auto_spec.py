@@ -16,7 +16,7 @@ def test_auto_fills_its_defaults_and_writes_them_into_the_campaign_record():
     spec = parse_spec({"campaign": {"method": "auto"}})
     campaign = spec.campaign
     assert (campaign.target_relative_half_width, campaign.resolve_below) == (0.2, 1e-9)
-    assert campaign.rare_samples == 2000
+    assert campaign.rare_samples == 4000
     record = spec.to_dict()["campaign"]
     # The key the one-BER function of the reports reads (analysis.bnn.ber_table).
     assert record["resolve_below"] == 1e-9
@@ -139,7 +139,13 @@ def test_the_budget_goes_to_the_widest_interval_first():
     from rram_ber.characterization.auto import switch_plan, switch_tasks, top_up_tasks
     from rram_ber.characterization.ber import ConditionTally
 
-    campaign = {"method": "auto", "samples": 100, "batch_size": 10, "budget": 200 + 4000}
+    campaign = {
+        "method": "auto",
+        "samples": 100,
+        "batch_size": 10,
+        "rare_samples": 2000,
+        "budget": 200 + 4000,
+    }
     data = {"campaign": campaign, "conditions": {"vdd_v": [1.2, 0.8]}, "device": LOGNORMAL}
     spec = parse_spec(data)
     conditions = spec.conditions()

@@ -16,6 +16,7 @@ from rram_ber.characterization.limit_states import (
     LIMIT_STATE_FAILURE,
     ReadLimitState,
     ReadVariation,
+    also_failure_column,
 )
 from rram_ber.characterization.rare import estimate_failure_probability
 from rram_ber.characterization.schema import DBETA_PREFIX, DECISION, DVT_PREFIX, RESOLVED, STATUS
@@ -123,6 +124,23 @@ def test_verdicts_do_not_depend_on_the_netlist_batch(session):
     assert (
         0 < whole.sum() < len(whole)
     )  # a mix of failures and passes, so the check means something
+
+
+@pytest.mark.ngspice
+def test_verdicts_at_earlier_sampling_times_are_those_of_reads_sampled_there(session):
+    """``also_at``: one transient, the verdict at each earlier sampling time recorded on the
+    row, the same as a limit state sampling there alone (what a group's shared estimate reads)."""
+    variation = ReadVariation(devices=ResistanceStates.log_normal(10e3, 0.0, 11.5e3, 0.0))
+    late, early = (ReadConditions(timing=ReadTiming(t_sample_s=t)) for t in (1e-9, 150e-12))
+    u = np.random.default_rng(8).standard_normal((20, 18)) * 2.0
+    shared = ReadLimitState(session, late, variation, also_at=[early])
+    np.testing.assert_array_equal(shared(u), ReadLimitState(session, late, variation)(u))
+    alone = ReadLimitState(session, early, variation)(u)
+    np.testing.assert_array_equal(shared.table()[also_failure_column(0)], alone)
+    # The early sampling time fails reads the late one does not (so the check means something).
+    assert alone.sum() > shared.table()[LIMIT_STATE_FAILURE].sum()
+    with pytest.raises(ParameterError, match="also_at"):
+        ReadLimitState(session, early, variation, also_at=[late])
 
 
 @pytest.mark.ngspice
