@@ -255,3 +255,48 @@ def test_a_device_law_is_drawn_through_its_own_transform_not_as_a_log_normal():
     )
     assert still.dim == 0
     assert still.copies(np.zeros((1, 0)))[1][0]["r_bl_ohm"] == measured.median_ohm
+
+
+@pytest.mark.ngspice
+@pytest.mark.slow
+@pytest.mark.parametrize("overlap", [1e-4, 1e-6, 1e-8])
+def test_guided_importance_meets_the_analytic_device_overlap(session, overlap):
+    """A fast read (1.2 V, 2 ns, TT, 27 C, Pelgrom mismatch) of log-normal devices is
+    device-limited: it fails where the LRS device ends above the HRS one, with probability
+    ``Phi(-ln(R_HRS / R_LRS) / sqrt(s_LRS^2 + s_HRS^2))``. With both spreads set for an overlap
+    of 1e-4, 1e-6 and 1e-8 (5 and 40 kohm medians), the guided importance estimate of the
+    SPICE read (at its default budget, stopping at +-20 %) must hold the overlap in its
+    interval. The sense amplifier's own offset moves the boundary a little off R_BL = R_BLB, so
+    the estimate is the read's failure probability, not exactly the overlap (measured, seed 7:
+    see the assertion's message).
+    """
+    sigma = math.log(8.0) / -norm_ppf(overlap) / math.sqrt(2.0)
+    variation = ReadVariation(
+        devices=ResistanceStates.log_normal(5e3, sigma, 40e3, sigma), stored=1
+    )
+    conditions = ReadConditions(timing=ReadTiming(t_sample_s=2e-9))
+    state = ReadLimitState(session, conditions, variation, copies_per_netlist=50)
+    result = estimate_failure_probability(
+        state,
+        state.dim,
+        method="guided-importance",
+        budget=4000,
+        seed=7,
+        batch_size=50,
+        target_relative_half_width=0.2,
+    )
+    message = (
+        f"overlap {overlap:.1e}: {result.p:.3e} [{result.ci_low:.3e}, {result.ci_high:.3e}]"
+        f" after {result.n_evaluations} reads, betas {result.diagnostics['betas']}"
+    )
+    print("\n" + message)
+    assert result.diagnostics["estimate_from"] == "importance", message
+    assert result.ci_low <= overlap <= result.ci_high, message
+    assert result.relative_half_width <= 0.5, message
+
+
+def norm_ppf(q: float) -> float:
+    """Standard-normal quantile."""
+    from scipy.special import ndtri
+
+    return float(ndtri(q))
