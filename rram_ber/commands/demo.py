@@ -1,10 +1,9 @@
 """``rram-ber demo``: the main job, from the default campaign to the BER report.
 
-Runs ``characterization/campaigns/default.toml`` on local worker processes (one per core),
-then ``operating_points.toml`` (the binary 2T2R read at two of its operating points, by
-importance sampling, so their BERs carry intervals far below what the sweep resolves), then
-writes the report with the accuracy impact on the shipped networks into ``--out``. An
-interrupted demo resumes where it stopped when run again with the same ``--out``.
+Runs ``characterization/campaigns/default.toml`` (an ``auto`` campaign: Monte-Carlo where it
+resolves a BER, guided importance sampling where it does not) on local worker processes (one
+per core), then writes the report with the accuracy impact on the shipped networks into
+``--out``. An interrupted demo resumes where it stopped when run again with the same ``--out``.
 """
 
 from __future__ import annotations
@@ -24,15 +23,6 @@ def default_campaign_path() -> Path:
     """The shipped default campaign file."""
     return Path(
         str(resources.files("rram_ber.characterization").joinpath("campaigns/default.toml"))
-    )
-
-
-def operating_points_path() -> Path:
-    """The shipped campaign of the demo's operating points (importance sampling)."""
-    return Path(
-        str(
-            resources.files("rram_ber.characterization").joinpath("campaigns/operating_points.toml")
-        )
     )
 
 
@@ -65,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
     from rram_ber.characterization.executors import LocalExecutor
 
     start = time.monotonic()
-    # One pool for both campaigns: its workers (and their ngspice) start once, and first, so
-    # that their start-up overlaps the import of the campaign code.
+    # The pool starts first, so that its workers' start-up (and their ngspice) overlaps the
+    # import of the campaign code.
     with LocalExecutor(args.workers) as executor:
         from rram_ber.characterization.campaign import run_campaign
         from rram_ber.characterization.spec import load_spec
@@ -82,17 +72,8 @@ def run(args: argparse.Namespace) -> int:
         )
         with ProgressBar("campaign") as bar:
             result = run_campaign(spec, campaign_dir, executor, progress=bar)
-        print(short_summary(result.ber, campaign_dir / "ber.csv"))
-        points = load_spec(operating_points_path())
-        points_dir = args.out / "operating_points"
-        print(
-            f"operating points: {len(points.conditions())} conditions by importance sampling"
-            f" ({points.campaign.samples} simulations per stored value) -> {points_dir}"
-        )
-        with ProgressBar("campaign") as bar:
-            rare = run_campaign(points, points_dir, executor, progress=bar)
-    print(short_summary(rare.ber, points_dir / "ber.csv"))
+    print(short_summary(result.ber, campaign_dir / "ber.csv"))
     print("evaluating the shipped networks on the measured error rates and writing the report")
-    html = write_report(campaign_dir, args.out / "report.html", args, points_dir)
+    html = write_report(campaign_dir, args.out / "report.html", args)
     print(f"demo finished in {time.monotonic() - start:.0f} s; open {html}")
     return 0
