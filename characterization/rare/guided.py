@@ -10,8 +10,9 @@ uses each for what it does well:
 
 1. **Find failures.** The design points of a neighbouring condition given by the caller
    (``start_points``, moved along their rays to this condition's boundary: then steps 2 and
-   the check are skipped), or else subset simulation's levels on the margin (:func:`~rram_ber.characterization.rare.subset.
-   run_levels`, ``explore_level_size`` points per level), whose last level holds failing
+   the check are skipped), or else subset simulation's levels on the margin
+   (:func:`~rram_ber.characterization.rare.subset.run_levels`, ``explore_level_size`` points
+   per level), whose last level holds failing
    points distributed as the standard normal restricted to the failure set. Without a margin,
    the scaled exploration of importance sampling.
 2. **Design points.** From those failures, the minimum-norm failure point of every region they
