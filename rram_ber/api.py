@@ -85,6 +85,7 @@ def run_campaign(
     workers: int = 1,
     samples: int | None = None,
     progress: bool = True,
+    allow_failures: bool = False,
 ) -> CampaignResult:
     """Run (or resume) a campaign and return its tables.
 
@@ -100,15 +101,26 @@ def run_campaign(
         Override the Monte-Carlo count per condition (a quick look).
     progress : bool
         Show a progress bar on standard error.
+    allow_failures : bool
+        Return even when every read of a condition failed (as ``rram-ber run
+        --allow-failures``); by default such a campaign raises.
 
     Returns
     -------
     characterization.campaign.CampaignResult
         ``out``, ``ber`` and ``confusion`` (DataFrames) and the chunk counts.
+
+    Raises
+    ------
+    rram_ber.commands.run.FailedConditionsError
+        Without ``allow_failures``, if every read of some condition failed: the message names
+        them and their most common failure reason; the tables and chunks are stored, and the
+        finished result is the error's ``result``.
     """
     from rram_ber.characterization.campaign import run_campaign as run
     from rram_ber.characterization.executors import LocalExecutor
     from rram_ber.characterization.spec import CampaignSpec
+    from rram_ber.commands.run import FailedConditionsError, failed_conditions
     from rram_ber.progress import ProgressBar
 
     campaign = spec if isinstance(spec, CampaignSpec) else load_campaign(spec)
@@ -117,7 +129,13 @@ def run_campaign(
     check_int("workers", workers, 1, 256)
     executor = InProcessExecutor() if workers == 1 else LocalExecutor(workers)
     with executor, ProgressBar("campaign", enabled=progress, file=sys.stderr) as bar:
-        return run(campaign, Path(out), executor, progress=bar, stream=sys.stderr)
+        result = run(campaign, Path(out), executor, progress=bar, stream=sys.stderr)
+    failed = failed_conditions(
+        result.ber, result.out, {c.condition_id: c.label() for c in campaign.conditions()}
+    )
+    if failed and not allow_failures:
+        raise FailedConditionsError(result, failed)
+    return result
 
 
 def _campaign_dir(campaign: Any) -> Path | None:

@@ -4,7 +4,8 @@ Each subcommand lives in its own module under :mod:`rram_ber.commands` and regis
 with :func:`register`. Heavy imports (PySpice, the simulator layer) happen inside the commands,
 so ``rram-ber evaluate`` never loads the simulator.
 
-Exit status: 0 success, 1 simulation failure (ngspice failed or is missing, worker processes
+Exit status: 0 success, 1 simulation failure (ngspice failed or is missing, every read of a
+condition failed (`run` without `--allow-failures`; the tables are kept), worker processes
 kept dying, a planned chunk is missing, a file could not be written), 2 bad input (with a
 message naming the option, the value and what is allowed; nothing is simulated), 130
 interrupted. Every expected failure is a one-paragraph message, never a
