@@ -128,3 +128,25 @@ def test_a_campaign_with_only_a_campaign_table_is_refused(tmp_path, capsys):
     assert main(["run", str(spec), "--out", str(tmp_path / "o")]) == 2
     assert "a campaign file with a [conditions] table" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_misspelt_option_gets_the_command_usage_and_a_suggestion(capsys):
+    # Issue 27: "--coner tt" printed the top-level usage ("rram-ber [-h] [--version] COMMAND")
+    # and no suggestion.
+    for words, command in ((["read"], "rram-ber read"), (["netlist", "read"], "netlist read")):
+        with pytest.raises(SystemExit) as stop:
+            main([*words, "--coner", "tt"])
+        assert stop.value.code == 2
+        err = capsys.readouterr().err
+        assert f"usage: {command}" in err or f"usage: rram-ber {command}" in err
+        assert "unrecognized arguments: --coner tt" in err and "did you mean --corner?" in err
+        assert "COMMAND ..." not in err
+
+
+def test_report_of_a_missing_directory_says_so(tmp_path, capsys):
+    # Issue 27: before, a list of missing files.
+    missing = tmp_path / "nonexistent_dir"
+    assert main(["report", str(missing), "-o", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert f"DIR = '{missing}'" in err and "no such directory" in err
+    assert "missing campaign.json" not in err and "Traceback" not in err
