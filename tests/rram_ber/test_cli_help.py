@@ -79,7 +79,9 @@ def test_program_temperature_is_in_celsius():
     from rram_ber.commands.program import conditions_from_args
 
     default = build_parser().parse_args(["program"])
-    assert conditions_from_args(default).device.t_ambient_k == 293.0  # as before, in K
+    # 27 C as everywhere else (issue 27: it was 19.85 C, the model's 293 K fit temperature).
+    assert conditions_from_args(default).device.t_ambient_k == pytest.approx(300.15)
+    assert "default: 27," in _subparsers()["program"].format_help()
     warm = build_parser().parse_args(["program", "--t-ambient", "85"])
     assert conditions_from_args(warm).device.t_ambient_k == pytest.approx(358.15)
     assert "[C]" in _subparsers()["program"].format_help()
