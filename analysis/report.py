@@ -506,13 +506,25 @@ def _distribution_sections(campaign: _Campaign, drawn: _Figures) -> list[Section
     samples = campaign.data.samples
     if not len(samples):
         return []
+    if campaign.data.campaign.column is None:  # the isolated fixture (measure.py)
+        definitions = (
+            "sense delay (sense-enable edge to outputs separated by 90 % of VDD) and read "
+            "energy (charge from VDD times VDD from the sense-enable edge to the end of the "
+            "restoring precharge)"
+        )
+    else:  # a read in a column (measure.py: array reads)
+        definitions = (
+            "sense delay (sense enable at the PCSA to the decode logic first reading +1 or "
+            "-1) and read energy (everything the read's supply delivers over the whole read "
+            "cycle, from before the word line rises to the end of the restore: PCSA, drivers, "
+            "bit and source lines, decode)"
+        )
     return [
         Section(
             "Resistance, sense-delay and read-energy distributions",
-            "<p>Device resistances split by programmed state; sense delay (sense-enable "
-            "edge to outputs separated by 90 % of VDD) and read energy (charge from VDD "
-            "times VDD over evaluation and restore) per supply voltage. Mean, sigma and "
-            "99.9th percentile per condition are in the delay and energy table below.</p>",
+            f"<p>Device resistances split by programmed state; {definitions}, per supply "
+            "voltage. Mean, sigma and 99.9th percentile per condition are in the delay and "
+            "energy table below.</p>",
             "",
             drawn.add("distributions", figures.distributions_figure(samples, campaign.ber)),
         )

@@ -366,3 +366,11 @@ def test_report_evaluate_and_api_give_one_accuracy_per_condition(report, conditi
     # The printed report says the same number.
     markdown = report.markdown.read_text(encoding="utf-8")
     assert f"{accuracy:.4g}" in markdown
+
+
+def test_distribution_caption_defines_the_column_reads_delay_and_energy(report):
+    # Issue 27: the caption gave the isolated cell's definitions (outputs separated by 90 % of
+    # VDD; energy over evaluation and restore) for a campaign read in a column.
+    text = report.html.read_text()
+    assert "decode logic first reading +1 or -1" in text and "whole read cycle" in text
+    assert "separated by 90 % of VDD" not in text
