@@ -140,9 +140,18 @@ def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
         axis.set_ylabel("BER")
         axis.set_title(f"{cell}, {temp:g} C, sampled {t_best * 1e9:g} ns after SEN")
         axis.grid(True, which="both", alpha=0.3)
-        axis.legend(fontsize=7)
     for axis in axes[len(panels) :]:
         axis.set_visible(False)
+    # One legend for every panel, below them: a legend inside a panel covered its points.
+    entries: dict[str, Any] = {}
+    for axis in axes[: len(panels)]:
+        for handle, text in zip(*axis.get_legend_handles_labels(), strict=True):
+            entries.setdefault(text, handle)
+    if entries:
+        figure.legend(
+            list(entries.values()), list(entries), loc="outside lower center",
+            ncols=min(3, len(entries)), fontsize=7,
+        )  # fmt: skip
     return figure
 
 

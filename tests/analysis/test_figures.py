@@ -59,3 +59,23 @@ def test_sense_delay_tick_labels_do_not_overlap():
     )
     assert len(boxes) >= 2  # labelled at all
     assert all(a.x1 <= b.x0 for a, b in itertools.pairwise(boxes)), [t.get_text() for t in shown]
+
+
+def test_the_ber_panels_legend_covers_no_data():
+    # Issue 27: legends inside the BER-against-VDD panels covered points.
+    from rram_ber.analysis.figures import ber_vs_vdd_figure
+    from tests.analysis.test_report import CAMPAIGN
+
+    ber = pd.read_csv(CAMPAIGN / "ber.csv")
+    figure = ber_vs_vdd_figure(ber)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    panels = [axis for axis in figure.axes if axis.get_visible()]
+    assert panels and all(axis.get_legend() is None for axis in panels)
+    (legend,) = figure.legends
+    box = legend.get_window_extent(renderer)
+    for axis in panels:
+        assert not box.overlaps(axis.get_window_extent(renderer))
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert len(texts) == len(set(texts)) and any(t.startswith("tt") for t in texts)
