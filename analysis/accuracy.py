@@ -38,6 +38,7 @@ from rram_ber.analysis.bnn.layers import Network
 from rram_ber.analysis.bnn.model_io import load_model, load_shipped, shipped_models
 from rram_ber.analysis.bnn.quantizers import WeightKind
 from rram_ber.analysis.bnn.user_data import load_user_data
+from rram_ber.core.validation import ParameterError
 
 #: Uniform BERs of the curves (0 is drawn at the left edge of the log axis).
 CURVE_BERS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.2)
@@ -79,19 +80,53 @@ def choose_model(kind: WeightKind) -> str | None:
     return next((name for name in PREFERRED_MODELS[kind] if name in available), None)
 
 
+#: A user's network or networks: a shipped name or a file, or one per weight kind.
+UserModels = str | Path | Sequence[str | Path] | None
+
+
+def user_model_list(model: UserModels) -> list[str | Path]:
+    """The user's networks as a list (empty: none given)."""
+    if model is None:
+        return []
+    if isinstance(model, str | Path):
+        return [model]
+    return list(model)
+
+
 def _models(
-    user_model: str | Path | None,
+    user_model: UserModels,
 ) -> dict[WeightKind, tuple[str, Network | None]]:
-    """Model of each weight kind: the user's (for its kind) or the preferred shipped one."""
+    """Model of each weight kind.
+
+    Without a user network: the preferred shipped one of each kind. With user networks: each
+    one for its kind (ternary if any layer is ternary, else binary) and nothing for a kind
+    the user gave no network of: the user's networks never silently share the page with a
+    shipped network evaluated in their place.
+
+    Raises
+    ------
+    ParameterError
+        If two user networks are of the same weight kind (naming ``--model``).
+    """
+    users = user_model_list(user_model)
     chosen: dict[WeightKind, tuple[str, Network | None]] = {}
-    for kind in (WeightKind.BINARY, WeightKind.TERNARY):
-        name = choose_model(kind)
-        if name is not None:
-            chosen[kind] = (name, None)
-    if user_model is not None:
-        network = load_model(user_model)
+    if not users:
+        for kind in (WeightKind.BINARY, WeightKind.TERNARY):
+            name = choose_model(kind)
+            if name is not None:
+                chosen[kind] = (name, None)
+        return chosen
+    for spec in users:
+        network = load_model(spec)
         kinds = {layer.weights.kind for layer in network.quantized_layers()}
         kind = WeightKind.TERNARY if WeightKind.TERNARY in kinds else WeightKind.BINARY
+        if kind in chosen:
+            raise ParameterError(
+                "--model",
+                [str(u) for u in users],
+                f"at most one network per weight kind ({chosen[kind][0]!r} and "
+                f"{network.name!r} are both {kind.value})",
+            )
         chosen[kind] = (network.name, network)
     return chosen
 
@@ -103,7 +138,7 @@ def accuracy_study(
     seed: int = 0,
     test_limit: int | None = None,
     progress: Callable[[str], None] | None = None,
-    model: str | Path | None = None,
+    model: UserModels = None,
     data: str | Path | None = None,
     resolve_below: float | None = None,
 ) -> AccuracyStudy:
@@ -123,11 +158,15 @@ def accuracy_study(
         Evaluate on the first ``test_limit`` test inputs only (faster).
     progress : callable, optional
         Called with a short message before each curve and each condition.
-    model : str or path, optional
-        The user's network (shipped name, ``.npz`` or ``.onnx``); it replaces the preferred
-        shipped model of its weight kind (ternary if any layer is ternary, else binary).
+    model : str, path or sequence of them, optional
+        The user's network (shipped name, ``.npz`` or ``.onnx``), or one binary and one
+        ternary network. Each is evaluated on the conditions of its weight kind (ternary if
+        any layer is ternary, else binary); the conditions of a kind without a user network
+        are not evaluated, and a note says so. Default: the preferred shipped network of
+        each kind.
     data : path, optional
-        Test data ``.npz`` (``x``, ``y``) for ``model``; default its shipped data set.
+        Test data ``.npz`` (``x``, ``y``) for the user's networks; default each one's shipped
+        data set.
     resolve_below : float, optional
         Resolution floor of :func:`~rram_ber.analysis.bnn.ber_table.resolve_ber` [-];
         default: the campaign's (``campaign.json`` beside ``ber_csv``), else 1e-9.
@@ -139,7 +178,8 @@ def accuracy_study(
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
     measured = {c.condition_id for c in conditions}
-    unmeasured = sorted(wanted - measured, key=int) if wanted is not None else []
+    every = set(pd.read_csv(ber_csv, usecols=["condition_id"], dtype=str)["condition_id"])
+    unmeasured = sorted((every if wanted is None else wanted) - measured, key=int)
     if unmeasured:
         notes.append(
             "conditions without a measured BER (no resolved read) not evaluated: "
@@ -154,7 +194,21 @@ def accuracy_study(
             if c.matrix.kind is kind and (wanted is None or c.condition_id in wanted)
         ]
         if name is None:
-            notes.append(f"no shipped {kind.value} model: {kind.value} conditions not evaluated")
+            ids = ", ".join(c.condition_id for c in selected)
+            if not selected:
+                continue
+            if user_model_list(model):
+                given = ", ".join(n for n, _ in chosen.values())
+                notes.append(
+                    f"{kind.value} conditions {ids} not evaluated: no {kind.value} network was "
+                    f"given (the given network {given} is "
+                    f"{'ternary' if kind is WeightKind.BINARY else 'binary'}); give a "
+                    f"{kind.value} network as another --model to evaluate them"
+                )
+            else:
+                notes.append(
+                    f"{kind.value} conditions {ids} not evaluated: no shipped {kind.value} model"
+                )
             continue
         network = load_shipped(name) if user_network is None else user_network
         try:
@@ -163,7 +217,11 @@ def accuracy_study(
             else:
                 x, y = load_test_split(network, test_limit)
         except Exception as error:  # a missing data set must not stop the report
-            notes.append(f"{name}: test data unavailable ({error})")
+            ids = ", ".join(c.condition_id for c in selected)
+            notes.append(
+                f"{name}: test data unavailable ({error}); {kind.value} conditions "
+                f"{ids or '(none)'} not evaluated"
+            )
             continue
         step(f"{name}: accuracy curve at {len(CURVE_BERS)} BERs")
         curve = accuracy_curve(network, x, y, CURVE_BERS, repeats, seed)

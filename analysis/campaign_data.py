@@ -69,6 +69,9 @@ def load_campaign(out: str | Path) -> CampaignData:
         If the directory does not hold a finished campaign (no ``ber.csv``).
     """
     folder = Path(out)
+    if not folder.is_dir():
+        what = "it is a file" if folder.exists() else "no such directory"
+        raise ParameterError("DIR", str(folder), f"a campaign output directory ({what})")
     missing = [
         n for n in ("campaign.json", "ber.csv", "confusion.csv") if not (folder / n).is_file()
     ]

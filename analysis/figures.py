@@ -140,9 +140,18 @@ def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
         axis.set_ylabel("BER")
         axis.set_title(f"{cell}, {temp:g} C, sampled {t_best * 1e9:g} ns after SEN")
         axis.grid(True, which="both", alpha=0.3)
-        axis.legend(fontsize=7)
     for axis in axes[len(panels) :]:
         axis.set_visible(False)
+    # One legend for every panel, below them: a legend inside a panel covered its points.
+    entries: dict[str, Any] = {}
+    for axis in axes[: len(panels)]:
+        for handle, text in zip(*axis.get_legend_handles_labels(), strict=True):
+            entries.setdefault(text, handle)
+    if entries:
+        figure.legend(
+            list(entries.values()), list(entries), loc="outside lower center",
+            ncols=min(3, len(entries)), fontsize=7,
+        )  # fmt: skip
     return figure
 
 
@@ -174,10 +183,21 @@ def distributions_figure(samples: pd.DataFrame, ber: pd.DataFrame) -> Figure:
     """
     figure = Figure(figsize=(13.5, 3.6), layout="constrained")
     cdf, delay, energy = (figure.add_subplot(1, 3, i) for i in (1, 2, 3))
-    settings = ber[[schema.CONDITION_ID, "cell", "vdd_v", "t_sample_s"]]
-    rows = samples.merge(settings, on=schema.CONDITION_ID)
+    columns = [
+        c for c in (schema.CONDITION_ID, "cell", "vdd_v", "t_sample_s", "temp_c") if c in ber
+    ]
+    rows = samples.merge(ber[columns], on=schema.CONDITION_ID)
     longest = rows[same_value(rows["t_sample_s"], rows["t_sample_s"].max())]
-    lrs, hrs = _device_states(longest.drop_duplicates([schema.CONDITION_ID, schema.SAMPLE_INDEX]))
+    # Resistances are drawn at each condition's temperature: pooling temperatures would mix
+    # laws (an HRS median of 19.8 kOhm for a 40 kOhm device), so show the one nearest 27 C,
+    # where the campaign's [device] values are given.
+    devices = longest
+    where = "device resistances"
+    if "temp_c" in longest and longest["temp_c"].notna().any():
+        nearest = longest["temp_c"].iloc[int(np.argmin(np.abs(longest["temp_c"] - 27.0)))]
+        devices = longest[same_value(longest["temp_c"], nearest)]
+        where += f" at {nearest:g} C"
+    lrs, hrs = _device_states(devices.drop_duplicates([schema.CONDITION_ID, schema.SAMPLE_INDEX]))
     for values, label, colour in ((lrs, "LRS", "#1f77b4"), (hrs, "HRS", "#d62728")):
         if values.size:
             ordered = np.sort(values)
@@ -191,7 +211,7 @@ def distributions_figure(samples: pd.DataFrame, ber: pd.DataFrame) -> Figure:
     cdf.set_xscale("log")
     cdf.set_xlabel("device resistance [ohm]")
     cdf.set_ylabel("cumulative probability")
-    cdf.set_title("device resistances")
+    cdf.set_title(where)
     cdf.legend(fontsize=7)
     cdf.grid(True, which="both", alpha=0.3)
     ok = longest[(longest[schema.STATUS] == schema.STATUS_OK) & longest[schema.LATCHED]]
@@ -211,6 +231,13 @@ def distributions_figure(samples: pd.DataFrame, ber: pd.DataFrame) -> Figure:
             label=f"{vdd:g} V",
         )
     delay.set_xscale("log")
+    # Plain numbers at 1-2-5 steps: within one decade the log axis otherwise labels every
+    # minor tick and the labels overlap.
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    delay.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    delay.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    delay.xaxis.set_minor_formatter(NullFormatter())
     delay.set_xlabel("sense delay [ps]")
     delay.set_ylabel("reads")
     delay.set_title("sense delay (resolved reads)")

@@ -101,9 +101,14 @@ class ReportOptions:
         (its ``[spec]`` table). Default: the campaign's limits only.
     pdf : bool
         Also write every figure as PDF.
-    model, model_data : path, optional
-        The user's network (shipped name, ``.npz`` or ``.onnx``) and test data (``.npz``
-        with ``x``, ``y``) instead of the shipped network of its weight kind.
+    model : str, path or sequence of them, optional
+        The user's network (shipped name, ``.npz`` or ``.onnx``), or one binary and one
+        ternary network, evaluated instead of the shipped networks: each on the conditions of
+        its weight kind; the conditions of a kind without a user network are skipped, with a
+        note in the report saying so (:func:`rram_ber.analysis.accuracy.accuracy_study`).
+    model_data : path, optional
+        Test data (``.npz`` with ``x``, ``y``) of the user's networks (default: each
+        network's shipped data set).
     rare_estimates : pandas.DataFrame, optional
         ``ber.csv`` of a rare-event campaign at some of this campaign's settings (the demo's
         operating points): shown next to the sweep's BER there.
@@ -122,7 +127,7 @@ class ReportOptions:
     operating_points: Sequence[str] = ()
     limits: SpecLimits | None = None
     pdf: bool = False
-    model: str | Path | None = None
+    model: str | Path | Sequence[str | Path] | None = None
     model_data: str | Path | None = None
     rare_estimates: pd.DataFrame | None = field(default=None, compare=False)
 
@@ -390,6 +395,7 @@ def _accuracy(
     wanted = sorted(
         set(_accuracy_conditions(ber, campaign.windows)) | {c for _, c in campaign.points}
     )
+    skipped = sorted(set(int(c) for c in ber[schema.CONDITION_ID]) - set(wanted))
     step(f"evaluating network accuracy at {len(wanted)} conditions")
     study = accuracy_study(
         campaign.data.out / "ber.csv",
@@ -409,6 +415,15 @@ def _accuracy(
         .sort_values(schema.CONDITION_ID)
     )
     table.to_csv(campaign.files / "accuracy.csv", index=False)
+    if skipped:
+        longest = ber["t_sample_s"].max()
+        when = f" ({longest * 1e9:g} ns)" if pd.notna(longest) else ""
+        study.notes.append(
+            f"conditions {', '.join(str(c) for c in skipped)} not evaluated: the accuracy "
+            f"section takes the binary conditions at the longest sampling time{when}, the "
+            "ternary ones at their best operating windows and the headline operating points; "
+            "evaluate any other with 'rram-ber evaluate --ber-table ber.csv --condition ID'"
+        )
     return _Accuracy(study, table)
 
 
@@ -491,13 +506,25 @@ def _distribution_sections(campaign: _Campaign, drawn: _Figures) -> list[Section
     samples = campaign.data.samples
     if not len(samples):
         return []
+    if campaign.data.campaign.column is None:  # the isolated fixture (measure.py)
+        definitions = (
+            "sense delay (sense-enable edge to outputs separated by 90 % of VDD) and read "
+            "energy (charge from VDD times VDD from the sense-enable edge to the end of the "
+            "restoring precharge)"
+        )
+    else:  # a read in a column (measure.py: array reads)
+        definitions = (
+            "sense delay (sense enable at the PCSA to the decode logic first reading +1 or "
+            "-1) and read energy (everything the read's supply delivers over the whole read "
+            "cycle, from before the word line rises to the end of the restore: PCSA, drivers, "
+            "bit and source lines, decode)"
+        )
     return [
         Section(
             "Resistance, sense-delay and read-energy distributions",
-            "<p>Device resistances split by programmed state; sense delay (sense-enable "
-            "edge to outputs separated by 90 % of VDD) and read energy (charge from VDD "
-            "times VDD over evaluation and restore) per supply voltage. Mean, sigma and "
-            "99.9th percentile per condition are in the delay and energy table below.</p>",
+            f"<p>Device resistances split by programmed state; {definitions}, per supply "
+            "voltage. Mean, sigma and 99.9th percentile per condition are in the delay and "
+            "energy table below.</p>",
             "",
             drawn.add("distributions", figures.distributions_figure(samples, campaign.ber)),
         )
@@ -549,7 +576,8 @@ def _accuracy_sections(
     return [
         Section(
             "Network accuracy against BER",
-            f"<p>Shipped networks evaluated with static errors (drawn once per chip), mean "
+            f"<p>{'Your' if options.model else 'Shipped'} networks evaluated with static "
+            f"errors (drawn once per chip), mean "
             f"and 95 % interval (clipped to [0, 1]) over {options.repeats} chips. Diamonds: "
             f"each measured condition's own error model (asymmetric 2 x 2, or the ternary "
             f"3 x 3 confusion matrix) applied to every stored layer; drop = clean accuracy "

@@ -54,7 +54,12 @@ def html_table(frame: pd.DataFrame, table_id: str = "") -> str:
         "<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False)
     )
     ident = f' id="{table_id}"' if table_id else ""
-    return f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # Wide tables (every column of ber.csv) scroll inside their own box instead of running
+    # off the page.
+    return (
+        f'<div class="table-wrap"><table{ident}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 _VERDICTS = ("pass", "fail", "undetermined", "no limit")
@@ -76,6 +81,7 @@ def markdown_table(frame: pd.DataFrame) -> str:
 _STYLE = """
 body { font-family: sans-serif; margin: 2em; max-width: 1400px; color: #222; }
 table { border-collapse: collapse; font-size: 12px; margin: 0.5em 0 1.5em 0; }
+.table-wrap { max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: right; }
 th { background: #eee; }
 img { max-width: 100%; }

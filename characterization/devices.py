@@ -224,6 +224,25 @@ class DeviceSettings:
             self, "temperature_preset", TemperaturePreset.parse(self.temperature_preset)
         )
         self.temperature_law()  # the explicit values are checked there
+        self._check_states_in_order()
+
+    def _check_states_in_order(self) -> None:
+        """HRS above LRS: swapped values would store every weight inverted (a 2T2R read takes
+        the lower-resistance branch as +1), and the reads would be counted as errors."""
+        pairs = {
+            DeviceModel.FIXED: ("lrs_ohm", "hrs_ohm"),
+            DeviceModel.LOGNORMAL: ("lrs_median_ohm", "hrs_median_ohm"),
+        }
+        if self.model not in pairs:
+            return
+        low, high = pairs[self.model]
+        if getattr(self, high) <= getattr(self, low):
+            raise ParameterError(
+                high,
+                getattr(self, high),
+                f"a resistance above {low} = {getattr(self, low):g} ohm (the high-resistance "
+                "state; swapped values would store every weight inverted)",
+            )
 
     def load_measured(self, source_dir: str | Path, key: str = "device.csv") -> DeviceSettings:
         """These settings with the measured file read (``empirical``; others unchanged)."""

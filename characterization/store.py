@@ -209,14 +209,61 @@ def remove_partial_files(out: Path) -> int:
     return removed
 
 
+def _lock_file(out: Path) -> int:
+    """Open and ``flock`` ``out/run.lock``: the descriptor of the file now at that path.
+
+    A finished run deletes its lock file while it still holds the lock, so a run that opened
+    the file just before may lock a file no longer in the folder: it then opens the new one.
+
+    Raises
+    ------
+    ParameterError
+        If the folder cannot be written, or another process holds the lock (naming it).
+    """
+    path = out / LOCK_NAME
+    for _attempt in range(100):
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise ParameterError(
+                "--out", str(out), f"a directory this user can write to ({error.strerror})"
+            ) from None
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 400, 0).decode("utf-8", "replace").strip()
+            os.close(descriptor)
+            raise ParameterError(
+                "--out",
+                str(out),
+                "a directory no other run is writing to (it is locked by "
+                f"{holder or 'another process'}; wait for that run or choose another --out)",
+            ) from None
+        except BaseException:
+            os.close(descriptor)
+            raise
+        mine = os.fstat(descriptor)
+        try:
+            there = os.stat(path)
+        except OSError:
+            there = None
+        if there is not None and (there.st_dev, there.st_ino) == (mine.st_dev, mine.st_ino):
+            return descriptor
+        os.close(descriptor)  # the file was deleted by the run that held it: open the new one
+    raise ParameterError("--out", str(out), "a directory whose lock file stays in place")
+
+
 @contextlib.contextmanager
 def locked_output(out: Path) -> Iterator[None]:
     """Hold an exclusive lock on the output directory ``out`` (which must exist).
 
     The lock is an ``flock`` on ``out/run.lock``, released by the kernel when the process ends
-    however it ends, so a killed run never leaves a stale lock. The file names the holder
-    (process id, host, start time) for the message another run gets. ``flock`` locks are not
-    reliable on some network file systems; a shared folder there is not protected.
+    however it ends, so a killed run never leaves a stale lock (its file stays, naming the
+    process, until the next run). The file names the holder (process id, host, start time)
+    for the message another run gets; a run that ends deletes it while still holding the
+    lock, and a run that locked a deleted file opens the new one (:func:`_lock_file`).
+    ``flock`` locks are not reliable on some network file systems; a shared folder there is
+    not protected.
 
     Raises
     ------
@@ -224,23 +271,9 @@ def locked_output(out: Path) -> Iterator[None]:
         If another process holds the lock (naming it).
     """
     path = out / LOCK_NAME
+    descriptor = _lock_file(out)
+    key = Path(os.path.abspath(out))
     try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise ParameterError(
-            "--out", str(out), f"a directory this user can write to ({error.strerror})"
-        ) from None
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(descriptor, 400, 0).decode("utf-8", "replace").strip()
-            raise ParameterError(
-                "--out",
-                str(out),
-                "a directory no other run is writing to (it is locked by "
-                f"{holder or 'another process'}; wait for that run or choose another --out)",
-            ) from None
         started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
         os.ftruncate(descriptor, 0)
         os.pwrite(
@@ -249,12 +282,18 @@ def locked_output(out: Path) -> Iterator[None]:
             0,
         )
         status = os.fstat(descriptor)
-        _HELD[Path(os.path.abspath(out))] = (status.st_dev, status.st_ino)
+        _HELD[key] = (status.st_dev, status.st_ino)
         yield
     finally:
-        _HELD.pop(Path(os.path.abspath(out)), None)
-        # Closing the descriptor releases the lock; the file stays (deleting it would let a
-        # third run lock a new file while a second still holds the old one).
+        identity = _HELD.pop(key, None)
+        # Deleted while still locked (a finished run leaves no run.lock behind), and only if
+        # it is still this run's file: a folder replaced under the run keeps the other file.
+        try:
+            there = os.stat(path)
+            if identity is not None and (there.st_dev, there.st_ino) == identity:
+                path.unlink()
+        except OSError:
+            pass
         os.close(descriptor)
 
 

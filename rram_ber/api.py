@@ -9,6 +9,9 @@ Everything the command line does, as functions that take and return Python objec
     ber = api.ber_table(result)                       # pandas.DataFrame (ber.csv)
     accuracy = api.evaluate_accuracy(result, repeats=5, test_limit=500)
     report = api.write_report(result, "out/report.html", limits=api.SpecLimits(ber_max=1e-2))
+    rows = api.load_samples(result)                   # the sample rows (one per read)
+    one = api.read(r_bl=5e3, r_blb=50e3, vdd=1.2)     # one read: decision, delay_s, energy_j
+    mine = api.evaluate_accuracy(model="net.onnx", data="test.npz", ber=1e-3)
 
 With ``workers=1`` (the default) the campaign runs in this process, so a script needs no
 ``if __name__ == "__main__":`` guard and code typed into a notebook or piped to ``python -``
@@ -31,14 +34,17 @@ import pandas as pd
 
 from rram_ber.characterization.executors import InProcessExecutor
 from rram_ber.characterization.spec_limits import SpecLimits
-from rram_ber.core.validation import ParameterError, check_int
+from rram_ber.commands.run import FailedConditionsError
+from rram_ber.core.validation import MissingParameterError, ParameterError, check_int
 
 if TYPE_CHECKING:
     from rram_ber.analysis.report import Report
     from rram_ber.characterization.campaign import CampaignResult
     from rram_ber.characterization.spec import CampaignSpec
+    from rram_ber.commands.read import ReadResult
 
 __all__ = [
+    "FailedConditionsError",
     "InProcessExecutor",
     "ParameterError",
     "SpecLimits",
@@ -47,6 +53,8 @@ __all__ = [
     "crossbar_study",
     "evaluate_accuracy",
     "load_campaign",
+    "load_samples",
+    "read",
     "run_campaign",
     "segmentation_study",
     "write_report",
@@ -85,6 +93,7 @@ def run_campaign(
     workers: int = 1,
     samples: int | None = None,
     progress: bool = True,
+    allow_failures: bool = False,
 ) -> CampaignResult:
     """Run (or resume) a campaign and return its tables.
 
@@ -100,15 +109,26 @@ def run_campaign(
         Override the Monte-Carlo count per condition (a quick look).
     progress : bool
         Show a progress bar on standard error.
+    allow_failures : bool
+        Return even when every read of a condition failed (as ``rram-ber run
+        --allow-failures``); by default such a campaign raises.
 
     Returns
     -------
     characterization.campaign.CampaignResult
         ``out``, ``ber`` and ``confusion`` (DataFrames) and the chunk counts.
+
+    Raises
+    ------
+    rram_ber.commands.run.FailedConditionsError
+        Without ``allow_failures``, if every read of some condition failed: the message names
+        them and their most common failure reason; the tables and chunks are stored, and the
+        finished result is the error's ``result``.
     """
     from rram_ber.characterization.campaign import run_campaign as run
     from rram_ber.characterization.executors import LocalExecutor
     from rram_ber.characterization.spec import CampaignSpec
+    from rram_ber.commands.run import failed_conditions
     from rram_ber.progress import ProgressBar
 
     campaign = spec if isinstance(spec, CampaignSpec) else load_campaign(spec)
@@ -117,7 +137,13 @@ def run_campaign(
     check_int("workers", workers, 1, 256)
     executor = InProcessExecutor() if workers == 1 else LocalExecutor(workers)
     with executor, ProgressBar("campaign", enabled=progress, file=sys.stderr) as bar:
-        return run(campaign, Path(out), executor, progress=bar, stream=sys.stderr)
+        result = run(campaign, Path(out), executor, progress=bar, stream=sys.stderr)
+    failed = failed_conditions(
+        result.ber, result.out, {c.condition_id: c.label() for c in campaign.conditions()}
+    )
+    if failed and not allow_failures:
+        raise FailedConditionsError(result, failed)
+    return result
 
 
 def _campaign_dir(campaign: Any) -> Path | None:
@@ -149,18 +175,31 @@ def ber_table(campaign: CampaignResult | str | Path) -> pd.DataFrame:
 
 
 def evaluate_accuracy(
-    campaign: CampaignResult | str | Path | pd.DataFrame,
+    campaign: CampaignResult | str | Path | pd.DataFrame | None = None,
     conditions: Sequence[int] | None = None,
     repeats: int = 10,
     seed: int = 0,
     test_limit: int | None = None,
     confusion: pd.DataFrame | None = None,
+    *,
+    model: str | Path | Sequence[str | Path] | None = None,
+    data: str | Path | None = None,
+    ber: float | None = None,
+    mode: str = "static",
 ) -> pd.DataFrame:
-    """Accuracy of the shipped networks with each condition's measured error model.
+    """Accuracy of a network with each condition's measured error model, or at a uniform BER.
+
+    Two uses, as the command line has them:
+
+    * ``campaign`` given: each condition of the campaign evaluated with its own error model
+      (as the report's accuracy section and ``rram-ber evaluate --ber-table``), with the
+      shipped networks or ``model``;
+    * ``ber`` given (no campaign): ``model`` at that uniform bit-error rate on every binary
+      and ternary layer, as ``rram-ber evaluate --model M --ber P [--data D]``.
 
     Parameters
     ----------
-    campaign : CampaignResult, path or DataFrame
+    campaign : CampaignResult, path or DataFrame, optional
         What :func:`run_campaign` returned, an output directory, a ``ber.csv`` path, or a BER
         table as a DataFrame (ternary conditions then need ``confusion`` too).
     conditions : sequence of int, optional
@@ -173,6 +212,17 @@ def evaluate_accuracy(
         Evaluate on the first ``test_limit`` test inputs only.
     confusion : DataFrame, optional
         The ``confusion.csv`` table belonging to a DataFrame ``campaign``.
+    model : str, path or sequence of them, optional
+        Your network: a shipped name, a ``.npz`` or an ``.onnx`` file. With a campaign: one
+        network, or one binary and one ternary network, each evaluated on the conditions of
+        its weight kind (the others are skipped with a note); default the shipped networks.
+        With ``ber``: required, one network.
+    data : str or path, optional
+        Test data ``.npz`` (``x``, ``y``) for ``model`` (default: its shipped data set).
+    ber : float, optional
+        A uniform bit-error rate 0..1 (instead of a campaign).
+    mode : str
+        With ``ber``: ``"static"`` errors (drawn once per chip, default) or ``"dynamic"``.
 
     Returns
     -------
@@ -180,39 +230,142 @@ def evaluate_accuracy(
         ``condition_id``, ``model``, ``ber`` and ``ber_resolution`` (the condition's one
         resolved BER, :func:`rram_ber.analysis.bnn.ber_table.resolve_ber`: ``estimated``,
         ``bound-below-floor`` or ``unresolved-bound``, where no error was seen and the
-        accuracy at the bound is a worst case), ``accuracy_mean`` and its 95 % interval
-        (clipped to [0, 1]), ``repeats``, ``clean_accuracy`` and ``accuracy_drop``; the same
-        numbers as the report and ``rram-ber evaluate --ber-table``. Notes on what could not
-        be evaluated are in ``frame.attrs["notes"]``.
+        accuracy at the bound is a worst case; ``given`` for a uniform ``ber``, then
+        ``condition_id`` is None), ``accuracy_mean`` and its 95 % interval (clipped to
+        [0, 1]), ``repeats``, ``clean_accuracy`` and ``accuracy_drop``; the same numbers as
+        the report and ``rram-ber evaluate``. Notes on what could not be evaluated are in
+        ``frame.attrs["notes"]``.
+
+    Raises
+    ------
+    ParameterError
+        For bad input (naming the argument), e.g. ``ber`` together with a campaign, or a
+        model without test data.
     """
     from rram_ber.analysis.accuracy import accuracy_study
     from rram_ber.analysis.bnn.ber_table import campaign_floor
 
+    if ber is not None:
+        if campaign is not None:
+            raise ParameterError("ber", ber, "no value together with a campaign (give one)")
+        return _uniform_accuracy(model, data, ber, repeats, seed, test_limit, mode)
+    if campaign is None:
+        raise MissingParameterError("campaign", "a campaign result, directory or table, or ber")
     if isinstance(campaign, pd.DataFrame) or (
         hasattr(campaign, "ber") and not isinstance(campaign, str | Path)
     ):
-        ber = campaign if isinstance(campaign, pd.DataFrame) else campaign.ber
+        table = campaign if isinstance(campaign, pd.DataFrame) else campaign.ber
         # A result's resolution floor is its campaign's; a bare table gets the default.
         floor = None
         if not isinstance(campaign, pd.DataFrame):
             confusion = campaign.confusion if confusion is None else confusion
             floor = campaign_floor(Path(campaign.out))
         with tempfile.TemporaryDirectory() as folder:
-            ber.to_csv(Path(folder) / "ber.csv", index=False)
+            table.to_csv(Path(folder) / "ber.csv", index=False)
             if confusion is not None:
                 confusion.to_csv(Path(folder) / "confusion.csv", index=False)
             study = accuracy_study(
                 Path(folder) / "ber.csv", conditions, repeats, seed, test_limit,
-                resolve_below=floor,
+                model=model, data=data, resolve_below=floor,
             )  # fmt: skip
     else:
         folder_path = _campaign_dir(campaign)
         if folder_path is None:
             raise ParameterError("campaign", campaign, "a campaign result, directory or table")
-        study = accuracy_study(folder_path / "ber.csv", conditions, repeats, seed, test_limit)
+        study = accuracy_study(
+            folder_path / "ber.csv", conditions, repeats, seed, test_limit,
+            model=model, data=data,
+        )  # fmt: skip
     points = study.points.copy()
     points.attrs["notes"] = list(study.notes)
     return points
+
+
+def _uniform_accuracy(
+    model: Any, data: Any, ber: float, repeats: int, seed: int, limit: int | None, mode: str
+) -> pd.DataFrame:
+    """``rram-ber evaluate --model M --ber P`` as a one-row frame of evaluate_accuracy."""
+    from rram_ber.commands.evaluate import evaluate
+
+    if model is None:
+        raise MissingParameterError("model", "a network (shipped name, .npz or .onnx) with ber")
+    if not isinstance(model, str | Path):
+        raise ParameterError("model", model, "one network (shipped name, .npz or .onnx) with ber")
+    options = {"model": str(model), "ber": ber, "repeats": repeats, "seed": seed, "mode": mode,
+               "limit": limit, "data": None if data is None else str(data)}  # fmt: skip
+    args = _command_options("evaluate", options)
+    args.quiet = True
+    try:
+        result = evaluate(args)
+    except ParameterError as error:
+        raise error.renamed(error.field.removeprefix("--").replace("-", "_")) from None
+    row = {
+        "condition_id": None,
+        "model": result.model,
+        "ber": result.ber,
+        "ber_resolution": result.ber_resolution,
+        "accuracy_mean": result.accuracy_mean,
+        "accuracy_ci_low": max(result.accuracy_ci_low, 0.0),
+        "accuracy_ci_high": min(result.accuracy_ci_high, 1.0),
+        "repeats": result.repeats,
+        "clean_accuracy": result.clean_accuracy,
+        "accuracy_drop": result.accuracy_drop,
+    }
+    frame = pd.DataFrame([row])
+    frame.attrs["notes"] = []
+    return frame
+
+
+def load_samples(campaign: CampaignResult | str | Path) -> pd.DataFrame:
+    """The sample rows of a finished campaign: one row per simulated read.
+
+    The rows ``ber.csv`` counts (the campaign's planned chunks, each verified against its
+    checksum), sorted by condition and sample; columns in the README (``condition_id``,
+    ``sample``, ``status`` and ``reason``, ``decision``, ``delay_s``, ``energy_j``, every
+    drawn variable, ...). The report reads the same rows.
+
+    Parameters
+    ----------
+    campaign : CampaignResult or path
+        What :func:`run_campaign` returned, or a campaign output directory.
+
+    Raises
+    ------
+    ParameterError
+        If the directory does not hold a finished campaign, or a chunk is damaged.
+    """
+    from rram_ber.analysis.campaign_data import load_campaign as load
+
+    folder = _campaign_dir(campaign)
+    if folder is None:
+        raise ParameterError("campaign", campaign, "a campaign result or output directory")
+    return load(folder).samples
+
+
+def read(**options: Any) -> ReadResult:
+    """One read of a cell with fixed resistances, as ``rram-ber read`` simulates it.
+
+    ``options`` are that command's options with underscores: ``cell`` (``"2t2r"``,
+    ``"1t1r"``), ``r_bl``, ``r_blb``, ``r_ref`` [ohm], ``technology``, ``vdd`` [V],
+    ``corner``, ``temp`` [C], ``t_sample`` [s], ``rows``, ``mux``, ``isolated=True``,
+    ``no_device_temperature=True``, ``backend`` (``"shared"``: ngspice in this process,
+    the default; ``"subprocess"``: ``ngspice -b``). Numbers may be given as SPICE text
+    (``r_bl="5k"``). E.g. ``api.read(r_bl=5e3, r_blb=50e3, vdd=1.2, corner="ss", temp=85)``.
+
+    Returns
+    -------
+    rram_ber.commands.read.ReadResult
+        ``decision``, ``resolved``, ``delay_s`` [s] (NaN if never resolved), ``energy_j``
+        [J], the outputs at sampling and the read's settings (``technology`` included).
+
+    Raises
+    ------
+    ParameterError
+        For an unknown option or a value out of range (naming the option).
+    """
+    from rram_ber.commands.read import simulate_read
+
+    return simulate_read(_command_options("read", options))
 
 
 def write_report(
@@ -230,9 +383,18 @@ def write_report(
         The HTML file (``.html``); the Markdown file and ``<stem>_files/`` go beside it.
     **options
         Fields of :class:`rram_ber.analysis.report.ReportOptions`: ``operating_points`` (list
-        of ``"corner=tt,vdd_v=1.2,..."``), ``limits`` (:class:`SpecLimits`), ``accuracy``,
-        ``repeats``, ``seed``, ``test_limit``, ``ber_target``, ``pdf``, ``model``,
-        ``model_data``, ``rare_estimates``.
+        of ``"corner=tt,vdd_v=1.2,..."``), ``limits`` (:class:`SpecLimits`), ``accuracy``
+        (False: no accuracy section), ``repeats``, ``seed``, ``test_limit``, ``ber_target``,
+        ``pdf``, ``rare_estimates``, and
+
+        model : str, path or list of them
+            Your network for the accuracy section (as ``rram-ber report --model``): a
+            shipped name, ``.npz`` or ``.onnx``, or ``[binary, ternary]`` networks. Each is
+            evaluated on the conditions of its weight kind; those of a kind without a
+            network of yours are skipped, with a note in the report saying why. Default:
+            the shipped networks.
+        model_data : str or path
+            Test data ``.npz`` (``x``, ``y``) for ``model`` (as ``--data``).
 
     Returns
     -------
@@ -273,9 +435,15 @@ def _command_options(command: str, options: Mapping[str, Any]) -> Any:
     for key, value in options.items():
         if key in ("command", "handler", "json", "quiet", "plots") or not hasattr(defaults, key):
             raise ParameterError(key, value, f"an option of 'rram-ber {command}'")
+        option = "--" + key.replace("_", "-")
+        if isinstance(value, bool):  # a flag: given or not
+            words += [option] if value else []
+            continue
+        if value is None:
+            continue
         if isinstance(value, list | tuple):
             value = ",".join(str(v) for v in value)
-        words += ["--" + key.replace("_", "-"), str(value)]
+        words.append(f"{option}={value}")  # "=" keeps a negative value a value
     try:
         with contextlib.redirect_stderr(io.StringIO()) as messages:
             args: argparse.Namespace = parser.parse_args(words)

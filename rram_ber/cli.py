@@ -4,7 +4,8 @@ Each subcommand lives in its own module under :mod:`rram_ber.commands` and regis
 with :func:`register`. Heavy imports (PySpice, the simulator layer) happen inside the commands,
 so ``rram-ber evaluate`` never loads the simulator.
 
-Exit status: 0 success, 1 simulation failure (ngspice failed or is missing, worker processes
+Exit status: 0 success, 1 simulation failure (ngspice failed or is missing, every read of a
+condition failed (`run` without `--allow-failures`; the tables are kept), worker processes
 kept dying, a planned chunk is missing, a file could not be written), 2 bad input (with a
 message naming the option, the value and what is allowed; nothing is simulated), 130
 interrupted. Every expected failure is a one-paragraph message, never a
@@ -14,9 +15,12 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import shlex
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from rram_ber import __version__
 from rram_ber.commands import (
@@ -66,7 +70,56 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in _COMMAND_MODULES:
         module.register(subparsers)
+    _read_negative_numbers(parser)
     return parser
+
+
+#: A negative number as the options take it, SPICE suffix included (``-5k``, ``-1.5e-3``,
+#: ``-2n``): argparse's own pattern knows only plain numbers, so ``--r-bl -5k`` failed with
+#: "expected one argument" instead of naming the value and the allowed range.
+_NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?[a-zA-Z]*$")
+
+
+def _read_negative_numbers(parser: argparse.ArgumentParser) -> None:
+    """Let every (sub)parser take ``-5k`` as a value: no option of rram-ber looks like a
+    number, so a word that does is always a value (argparse keeps that rule only for plain
+    numbers, through this attribute)."""
+    parser._negative_number_matcher = _NEGATIVE_NUMBER
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _read_negative_numbers(child)
+
+
+def _command_parser(parser: argparse.ArgumentParser, words: Sequence[str]) -> Any:
+    """The (sub)parser of the command ``words`` name (``netlist read``: that of ``read``)."""
+    current = parser
+    for word in words:
+        children = [
+            action.choices
+            for action in current._actions
+            if isinstance(action, argparse._SubParsersAction)
+        ]
+        if children and word in children[0]:
+            current = children[0][word]
+    return current
+
+
+def _refuse_unknown(
+    parser: argparse.ArgumentParser, words: Sequence[str], extra: Sequence[str]
+) -> None:
+    """Exit 2 for words no option takes, with the command's own usage and, for a misspelt
+    option, the options it may mean (argparse printed the top-level usage and no hint)."""
+    command = _command_parser(parser, words)
+    known = [o for action in command._actions for o in action.option_strings]
+    hints = []
+    for word in extra:
+        if word.startswith("-"):
+            close = difflib.get_close_matches(word.split("=")[0], known, n=2, cutoff=0.8)
+            if close:
+                hints.append(f"{word.split('=')[0]}: did you mean {' or '.join(close)}?")
+    message = f"unrecognized arguments: {' '.join(extra)}"
+    command.error(message + ("; " + "; ".join(hints) if hints else ""))
 
 
 def _one_line(error: OSError) -> str:
@@ -80,7 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(words)
+    args, extra = parser.parse_known_args(words)
+    if extra:
+        _refuse_unknown(parser, words, extra)
     try:
         status = args.handler(args)
     except ParameterError as error:

@@ -39,7 +39,7 @@ import numpy as np
 from rram_ber.analysis.bnn.errors import TransitionMatrix
 from rram_ber.analysis.bnn.quantizers import WeightKind
 from rram_ber.characterization import schema
-from rram_ber.core.validation import ParameterError, check_range
+from rram_ber.core.validation import MissingParameterError, ParameterError, check_range
 
 CONFUSION_FILE = "confusion.csv"
 
@@ -364,8 +364,8 @@ def select_condition(
     if condition_id is None:
         if len(ids) == 1:
             return conditions[0]
-        raise ParameterError(
-            option, None, "one of the table's measured conditions: " + ", ".join(ids)
+        raise MissingParameterError(
+            option, "one of the table's measured conditions: " + ", ".join(ids)
         )
     for condition in conditions:
         if condition.condition_id == condition_id:

@@ -21,9 +21,16 @@ import argparse
 import json
 import math
 import sys
+from dataclasses import dataclass, field
 from typing import Any
 
-from rram_ber.core.validation import ParameterError, check_int, check_range, parse_enum
+from rram_ber.core.validation import (
+    MissingParameterError,
+    ParameterError,
+    check_int,
+    check_range,
+    parse_enum,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -109,24 +116,110 @@ def _none_if_nan(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
-def run(args: argparse.Namespace) -> int:
-    """Handler of ``rram-ber evaluate``."""
-    if args.list:
-        return _list_models()
+@dataclass(frozen=True)
+class Evaluation:
+    """One accuracy estimate of ``rram-ber evaluate`` (and :func:`rram_ber.api.evaluate_accuracy`
+    with a uniform ``ber``).
+
+    Attributes
+    ----------
+    model : str
+        The network's name.
+    accuracy_mean, accuracy_ci_low, accuracy_ci_high, accuracy_std : float
+        Mean accuracy over the repeats, its Student-t 95 % interval and standard deviation
+        (NaN with one repeat).
+    clean_accuracy : float
+        The same network on the same inputs without errors.
+    accuracy_at_ber_0 : float or None
+        For an unresolved condition (a worst case at its bound): the accuracy at BER 0, the
+        other end of its range (the clean accuracy); else None.
+    repeats, seed : int
+        Error realisations (chips) and their root seed.
+    ber : float
+        The BER evaluated at: given, or the condition's resolved BER.
+    ber_resolution : str
+        ``given`` for a uniform BER, else the condition's resolution.
+    condition_id : int, str or None
+        The ``--ber-table`` condition (an int where the table's id is one).
+    mode : str
+        ``static`` or ``dynamic``.
+    n_inputs : int
+        Test inputs evaluated.
+    layers : list of dict
+        How each layer was read (kind, shape, weight bits).
+    data : str
+        What the inputs are (the data set, or the ``--data`` file).
+    shipped_clean_accuracy : float or None
+        The shipped model's recorded clean accuracy on its whole test split.
+    network : Network
+        The network evaluated.
+    """
+
+    model: str
+    accuracy_mean: float
+    accuracy_ci_low: float
+    accuracy_ci_high: float
+    accuracy_std: float
+    clean_accuracy: float
+    accuracy_at_ber_0: float | None
+    repeats: int
+    seed: int
+    ber: float
+    ber_resolution: str
+    condition_id: int | str | None
+    condition_text: str | None
+    mode: str
+    n_inputs: int
+    layers: list[dict[str, Any]]
+    data: str
+    shipped_clean_accuracy: float | None
+    network: Any = field(repr=False, compare=False, default=None)
+
+    @property
+    def accuracy_drop(self) -> float:
+        """Clean accuracy minus the accuracy under errors."""
+        return self.clean_accuracy - self.accuracy_mean
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``--json`` object (NaN written as null)."""
+        record = {name: getattr(self, name) for name in _JSON_KEYS}
+        for key in ("accuracy_ci_low", "accuracy_ci_high", "accuracy_std", "ber"):
+            record[key] = _none_if_nan(record[key])
+        return record
+
+
+#: Keys of ``evaluate --json``, in order.
+_JSON_KEYS = (
+    "model", "accuracy_mean", "accuracy_ci_low", "accuracy_ci_high", "accuracy_std",
+    "clean_accuracy", "accuracy_drop", "accuracy_at_ber_0", "repeats", "ber", "ber_resolution",
+    "condition_id", "mode", "seed", "n_inputs", "layers",
+)  # fmt: skip
+
+
+def _condition_id(text: str) -> int | str:
+    """A ``ber.csv`` condition id as a number where it is one (a campaign's always are)."""
+    return int(text) if text.strip().lstrip("-").isdigit() else text
+
+
+def evaluate(args: argparse.Namespace) -> Evaluation:
+    """The evaluation the options ask for (what ``rram-ber evaluate`` prints).
+
+    Raises
+    ------
+    ParameterError
+        Bad input, naming the option.
+    rram_ber.analysis.bnn.datasets.DatasetUnavailableError
+        If the model's test data is not installed.
+    """
     from rram_ber.analysis.bnn.ber_table import read_ber_table, select_condition
     from rram_ber.analysis.bnn.curves import evaluate_with_errors, load_test_split
-    from rram_ber.analysis.bnn.datasets import DatasetUnavailableError
     from rram_ber.analysis.bnn.errors import ErrorMode, ErrorModel
-    from rram_ber.analysis.bnn.layer_table import (
-        format_layer_table,
-        layer_readings,
-        require_flippable,
-    )
+    from rram_ber.analysis.bnn.layer_table import layer_readings, require_flippable
     from rram_ber.analysis.bnn.model_io import load_model
     from rram_ber.analysis.bnn.user_data import load_user_data
 
     if args.model is None:
-        raise ParameterError("--model", None, "a shipped model name (see --list) or a file")
+        raise MissingParameterError("--model", "a shipped model name (see --list) or a file")
     repeats = check_int("--repeats", args.repeats, 1)
     seed = check_int("--seed", args.seed, 0)
     mode = parse_enum(ErrorMode, args.mode, "--mode")
@@ -139,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
         given = ("--ber", args.ber) if args.ber is not None else ("--ber-table", args.ber_table)
         require_flippable(network, *given)
     if args.data is None and network.metadata.get("dataset") is None:
-        raise ParameterError("--data", None, f"test data (x, y) for {args.model}")
+        raise MissingParameterError("--data", f"test data (x, y) for {args.model}")
     condition = None
     if args.ber is not None:
         ber = check_range("--ber", args.ber, 0.0, 1.0)
@@ -159,15 +252,11 @@ def run(args: argparse.Namespace) -> int:
         except ParameterError as error:
             raise error.renamed("--ber-table") from None
     else:
-        raise ParameterError("--ber", None, "a bit-error rate 0..1, or --ber-table DIR/ber.csv")
-    try:
-        if args.data is not None:
-            x, y = load_user_data(args.data, network, args.limit)
-        else:
-            x, y = load_test_split(network, args.limit)
-    except DatasetUnavailableError as error:
-        print(f"rram-ber evaluate: {error}", file=sys.stderr)
-        return 1
+        raise MissingParameterError("--ber", "a bit-error rate 0..1, or --ber-table DIR/ber.csv")
+    if args.data is not None:
+        x, y = load_user_data(args.data, network, args.limit)
+    else:
+        x, y = load_test_split(network, args.limit)
     from rram_ber.progress import progress_bar
 
     # Error-free weights are evaluated once; otherwise one pass per realisation.
@@ -175,64 +264,81 @@ def run(args: argparse.Namespace) -> int:
         estimate = evaluate_with_errors(
             network, x, y, error_model, repeats, seed, progress=bar.update
         )
+    clean = network.accuracy(x, y)
     # An unresolved condition's BER lies anywhere in [0, bound]: the accuracy at the bound is
     # the worst case, the error-free network's the other end of the range.
-    best_case = (
-        network.accuracy(x, y) if condition is not None and condition.resolved.worst_case else None
-    )
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "model": network.name,
-                    "accuracy_mean": estimate.mean,
-                    "accuracy_ci_low": _none_if_nan(estimate.ci_low),
-                    "accuracy_ci_high": _none_if_nan(estimate.ci_high),
-                    "accuracy_std": _none_if_nan(estimate.std),
-                    "accuracy_at_ber_0": best_case,
-                    "repeats": estimate.repeats,
-                    "ber": _none_if_nan(ber),
-                    "ber_resolution": (
-                        "given" if condition is None else condition.resolved.resolution.value
-                    ),
-                    "condition_id": None if condition is None else condition.condition_id,
-                    "mode": mode.value,
-                    "seed": seed,
-                    "n_inputs": int(y.size),
-                    "layers": [r.as_dict() for r in layer_readings(network)],
-                }
-            )
-        )
-        return 0
-    clean = network.metadata.get("clean_test_accuracy")
-    interval = (
-        "undefined with one repeat"
-        if math.isnan(estimate.ci_low)
-        else f"{100 * estimate.ci_low:.2f} .. {100 * estimate.ci_high:.2f} %"
-    )
-    when = "per chip" if mode is ErrorMode.STATIC else "per read"
-    source = (
-        f"uniform BER {ber:g}"
+    worst_case = condition is not None and condition.resolved.worst_case
+    shipped = network.metadata.get("clean_test_accuracy")
+    return Evaluation(
+        model=network.name,
+        accuracy_mean=estimate.mean,
+        accuracy_ci_low=estimate.ci_low,
+        accuracy_ci_high=estimate.ci_high,
+        accuracy_std=estimate.std,
+        clean_accuracy=clean,
+        accuracy_at_ber_0=clean if worst_case else None,
+        repeats=estimate.repeats,
+        seed=seed,
+        ber=ber,
+        ber_resolution="given" if condition is None else condition.resolved.resolution.value,
+        condition_id=None if condition is None else _condition_id(condition.condition_id),
+        condition_text=None
         if condition is None
         else f"condition {condition.condition_id} of {args.ber_table}, BER "
-        + condition.resolved.describe()
-    )
-    rows = [
-        (
-            "model",
-            f"{network.name} ({network.metadata.get('dataset', args.data)}, {y.size} test inputs)",
+        + condition.resolved.describe(),
+        mode=mode.value,
+        n_inputs=int(y.size),
+        layers=[r.as_dict() for r in layer_readings(network)],
+        data=str(network.metadata.get("dataset", args.data)),
+        shipped_clean_accuracy=(
+            float(shipped)
+            if shipped is not None and args.limit is None and args.data is None
+            else None
         ),
-        ("errors", f"{mode.value} ({when}), {source}"),
-        ("repeats", f"{repeats} (seed {seed})"),
-        ("accuracy", f"{100 * estimate.mean:.2f} % (95 % CI {interval})"),
+        network=network,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``rram-ber evaluate``."""
+    if args.list:
+        return _list_models()
+    from rram_ber.analysis.bnn.datasets import DatasetUnavailableError
+    from rram_ber.analysis.bnn.layer_table import format_layer_table
+
+    try:
+        result = evaluate(args)
+    except DatasetUnavailableError as error:
+        print(f"rram-ber evaluate: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result.as_json()))
+        return 0
+    interval = (
+        "undefined with one repeat"
+        if math.isnan(result.accuracy_ci_low)
+        else f"{100 * result.accuracy_ci_low:.2f} .. {100 * result.accuracy_ci_high:.2f} %"
+    )
+    when = "per chip" if result.mode == "static" else "per read"
+    source = result.condition_text or f"uniform BER {result.ber:g}"
+    rows = [
+        ("model", f"{result.model} ({result.data}, {result.n_inputs} test inputs)"),
+        ("errors", f"{result.mode} ({when}), {source}"),
+        ("repeats", f"{result.repeats} (seed {result.seed})"),
+        ("accuracy", f"{100 * result.accuracy_mean:.2f} % (95 % CI {interval})"),
     ]
-    if best_case is not None:
-        rows.append(("at BER 0", f"{100 * best_case:.2f} % (the other end of the BER's range)"))
-    if clean is not None and args.limit is None and args.data is None:
-        rows.append(("clean accuracy", f"{100 * clean:.2f} %"))
+    if result.accuracy_at_ber_0 is not None:
+        rows.append(
+            ("at BER 0", f"{100 * result.accuracy_at_ber_0:.2f} % (the other end of the BER's "
+             "range)")
+        )  # fmt: skip
+    else:
+        rows.append(("clean accuracy", f"{100 * result.clean_accuracy:.2f} % (no errors)"))
+    if result.shipped_clean_accuracy is not None:
+        rows.append(("shipped accuracy", f"{100 * result.shipped_clean_accuracy:.2f} % (recorded)"))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
     print(f"\nlayers as read (bit errors only on binary and ternary weights):\n"
-          f"{format_layer_table(network)}")  # fmt: skip
+          f"{format_layer_table(result.network)}")  # fmt: skip
     return 0

@@ -118,9 +118,9 @@ def add_program_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--t-ambient",
         type=float,
-        default=293.0 - ZERO_CELSIUS_K,
+        default=27.0,
         help="ambient temperature of the devices [C], -23.15..126.85 (the model's validity "
-        "box, 250..400 K) (default: %(default).2f)",
+        "box, 250..400 K) (default: %(default)g, as a campaign's temp_c)",
     )
     parser.add_argument(
         "--orientation",

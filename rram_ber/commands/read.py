@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from rram_ber.circuits.array import DEFAULT_ROWS, ColumnParameters
@@ -177,16 +179,72 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _decision_text(decision: int, resolved: bool, conditions: ReadConditions) -> str:
-    if conditions.column is None:
+def _decision_text(decision: int, resolved: bool, isolated: bool) -> str:
+    if isolated:
         return f"{decision:+d}" if resolved else "0 (unresolved)"
     if not resolved:
         return "undecided (logic levels)"
     return "0 (both outputs high)" if decision == 0 else f"{decision:+d}"
 
 
-def run(args: argparse.Namespace) -> int:
-    """Handler of ``rram-ber read``."""
+@dataclass(frozen=True)
+class ReadResult:
+    """One simulated read (what ``rram-ber read`` prints; :func:`rram_ber.api.read`).
+
+    Attributes
+    ----------
+    cell, technology, corner : str
+        Cell kind, transistor technology and process corner.
+    r_bl_ohm, r_blb_ohm : float
+        Nominal resistances on BL and BLB (the 1T1R reference) [ohm].
+    vdd_v, temp_c, t_sample_s : float
+        Supply [V], temperature [C], sampling time after the sense-enable edge [s].
+    rows, mux : int or None
+        The column the cell is read in (None: the isolated test fixture).
+    decision : int
+        +1 / -1, or 0 (isolated fixture: unresolved; column: both outputs high).
+    resolved : bool
+        Whether the outputs were separated at the sampling time.
+    delay_s : float
+        Sense delay [s]; NaN when the read never resolved.
+    energy_j : float
+        Read energy [J].
+    v_out_v, v_outb_v : float
+        The outputs at the sampling time [V].
+    """
+
+    cell: str
+    technology: str
+    r_bl_ohm: float
+    r_blb_ohm: float
+    vdd_v: float
+    corner: str
+    temp_c: float
+    t_sample_s: float
+    rows: int | None
+    mux: int | None
+    decision: int
+    resolved: bool
+    delay_s: float
+    energy_j: float
+    v_out_v: float
+    v_outb_v: float
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``--json`` object (a delay that never came is null)."""
+        record = dataclasses.asdict(self)
+        record["delay_s"] = None if math.isnan(self.delay_s) else self.delay_s
+        return record
+
+
+def simulate_read(args: argparse.Namespace) -> ReadResult:
+    """The read the options describe, simulated once (``--backend``: in-process or not).
+
+    Raises
+    ------
+    ParameterError
+        Bad input, naming the option.
+    """
     conditions, copy = read_setup_from_args(args)
     from rram_ber.characterization.read import simulate_reads
     from rram_ber.characterization.session import NgspiceSession, NgspiceSubprocess
@@ -195,58 +253,58 @@ def run(args: argparse.Namespace) -> int:
     with simulator:
         measurement = simulate_reads(simulator, conditions, [copy])[0]
     r_bl, r_blb = (e.nominal_resistance_ohm() for e in copy.cell.branch_elements())
+    column = conditions.column
+    return ReadResult(
+        cell=copy.cell.kind.value,
+        technology=conditions.technology.name,
+        r_bl_ohm=r_bl,
+        r_blb_ohm=r_blb,
+        vdd_v=conditions.vdd_v,
+        corner=conditions.corner.value,
+        temp_c=conditions.temp_c,
+        t_sample_s=conditions.timing.t_sample_s,
+        rows=None if column is None else column.rows,
+        mux=None if column is None else column.mux_ways,
+        decision=measurement.decision,
+        resolved=measurement.resolved,
+        delay_s=measurement.delay_s,
+        energy_j=measurement.energy_j,
+        v_out_v=measurement.v_out_v,
+        v_outb_v=measurement.v_outb_v,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``rram-ber read``."""
+    result = simulate_read(args)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "cell": copy.cell.kind.value,
-                    "r_bl_ohm": r_bl,
-                    "r_blb_ohm": r_blb,
-                    "vdd_v": conditions.vdd_v,
-                    "corner": conditions.corner.value,
-                    "temp_c": conditions.temp_c,
-                    "t_sample_s": conditions.timing.t_sample_s,
-                    "decision": measurement.decision,
-                    "resolved": measurement.resolved,
-                    "delay_s": None if math.isnan(measurement.delay_s) else measurement.delay_s,
-                    "energy_j": measurement.energy_j,
-                    "v_out_v": measurement.v_out_v,
-                    "v_outb_v": measurement.v_outb_v,
-                    "rows": None if conditions.column is None else conditions.column.rows,
-                }
-            )
-        )
+        print(json.dumps(result.as_json()))
         return 0
     rows = [
-        ("cell", copy.cell.kind.value),
-        ("R on BL", f"{r_bl:.6g} ohm"),
+        ("cell", result.cell),
+        ("R on BL", f"{result.r_bl_ohm:.6g} ohm"),
         (
-            "R on BLB" + (" (reference)" if copy.cell.kind is CellKind.ONE_T_ONE_R else ""),
-            f"{r_blb:.6g} ohm",
+            "R on BLB" + (" (reference)" if result.cell == CellKind.ONE_T_ONE_R.value else ""),
+            f"{result.r_blb_ohm:.6g} ohm",
         ),
-        ("technology", conditions.technology.name),
-        ("VDD", f"{conditions.vdd_v:g} V"),
-        ("corner", conditions.corner.value),
-        ("temperature", f"{conditions.temp_c:g} C"),
+        ("technology", result.technology),
+        ("VDD", f"{result.vdd_v:g} V"),
+        ("corner", result.corner),
+        ("temperature", f"{result.temp_c:g} C"),
         (
             "array",
             "isolated cell (test fixture)"
-            if conditions.column is None
-            else f"{conditions.column.rows} rows, mux {conditions.column.mux_ways}",
+            if result.rows is None
+            else f"{result.rows} rows, mux {result.mux}",
         ),
-        ("sampled", f"{conditions.timing.t_sample_s * 1e9:g} ns after SEN"),
-        ("decision", _decision_text(measurement.decision, measurement.resolved, conditions)),
-        (
-            "outputs at sampling",
-            f"OUT {measurement.v_out_v:.3f} V, OUTB {measurement.v_outb_v:.3f} V",
-        ),
+        ("sampled", f"{result.t_sample_s * 1e9:g} ns after SEN"),
+        ("decision", _decision_text(result.decision, result.resolved, result.rows is None)),
+        ("outputs at sampling", f"OUT {result.v_out_v:.3f} V, OUTB {result.v_outb_v:.3f} V"),
         (
             "sense delay",
-            "never resolved"
-            if math.isnan(measurement.delay_s)
-            else f"{measurement.delay_s * 1e12:.1f} ps",
+            "never resolved" if math.isnan(result.delay_s) else f"{result.delay_s * 1e12:.1f} ps",
         ),
-        ("read energy", f"{measurement.energy_j * 1e15:.2f} fJ"),
+        ("read energy", f"{result.energy_j * 1e15:.2f} fJ"),
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

@@ -86,14 +86,17 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--model",
+        action="append",
         default=None,
-        help="network of the accuracy section: shipped name, .npz or .onnx (default: the "
-        "preferred shipped network of each weight kind)",
+        help="your network for the accuracy section: shipped name, .npz or .onnx; give it "
+        "twice for one binary and one ternary network. Each is evaluated on the conditions "
+        "of its weight kind; those of a kind you give no network of are skipped, with a note "
+        "(default: the preferred shipped network of each weight kind)",
     )
     parser.add_argument(
         "--data",
         default=None,
-        help="test data .npz (x, y) for --model (default: the model's shipped data set)",
+        help="test data .npz (x, y) for --model (default: each model's shipped data set)",
     )
 
 
@@ -189,6 +192,7 @@ def write_report(
 def run(args: argparse.Namespace) -> int:
     """Handler of ``rram-ber report``."""
     if args.model is not None and not args.no_accuracy:
-        _print_layers(args.model)
+        for model in args.model:
+            _print_layers(model)
     write_report(args.dir, args.output, args)
     return 0

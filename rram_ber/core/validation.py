@@ -52,6 +52,30 @@ class ParameterError(ValueError):
         return ParameterError(field, self.value, self.allowed)
 
 
+class MissingParameterError(ParameterError):
+    """A required parameter that was not given at all (the message says it is required,
+    rather than showing ``= None``).
+
+    Parameters
+    ----------
+    field : str
+        Name of the parameter (e.g. ``--data``).
+    allowed : str
+        What to give, e.g. ``"test data (x, y) for net.npz"``.
+    """
+
+    def __init__(self, field: str, allowed: str) -> None:
+        super().__init__(field, None, allowed)
+        self.args = (f"{field} is required (none was given); expected {allowed}",)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.allowed))
+
+    def renamed(self, field: str) -> ParameterError:
+        """The same error reported under another name."""
+        return MissingParameterError(field, self.allowed)
+
+
 def _as_float(field: str, value: Any, allowed: str) -> float:
     # bool is an int subclass; True as a voltage is a bug, not 1 V.
     if isinstance(value, bool) or not isinstance(value, int | float):

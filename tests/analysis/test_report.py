@@ -366,3 +366,41 @@ def test_report_evaluate_and_api_give_one_accuracy_per_condition(report, conditi
     # The printed report says the same number.
     markdown = report.markdown.read_text(encoding="utf-8")
     assert f"{accuracy:.4g}" in markdown
+
+
+def test_distribution_caption_defines_the_column_reads_delay_and_energy(report):
+    # Issue 27: the caption gave the isolated cell's definitions (outputs separated by 90 % of
+    # VDD; energy over evaluation and restore) for a campaign read in a column.
+    text = report.html.read_text()
+    assert "decode logic first reading +1 or -1" in text and "whole read cycle" in text
+    assert "separated by 90 % of VDD" not in text
+
+
+WIDTH_PROBE = """
+<script>
+window.addEventListener("load", () => {
+  document.querySelectorAll("details").forEach(d => { d.open = true; });
+  const widest = Math.max(...Array.from(document.querySelectorAll("table"),
+                                        t => t.getBoundingClientRect().width));
+  const result = {page: document.documentElement.scrollWidth, width: innerWidth, widest};
+  document.body.setAttribute("data-probe", JSON.stringify(result));
+});
+</script>
+"""
+
+
+def test_wide_tables_scroll_in_their_box_instead_of_widening_the_page(report, tmp_path):
+    # Issue 27: the report's wide tables (every column of ber.csv) ran off the page.
+    page = tmp_path / "width.html"
+    page.write_text(report.html.read_text().replace("<head>", "<head>" + WIDTH_PROBE, 1))
+    dom = subprocess.run(
+        [shutil.which("chromium") or "chromium", *CHROMIUM_FLAGS,
+         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000",
+         "--window-size=900,900", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    probe = re.search(r'data-probe="([^"]*)"', dom.stdout)
+    assert probe, dom.stderr[-2000:]
+    result = json.loads(html.unescape(probe.group(1)))
+    assert result["widest"] > result["width"]  # a table wider than the window exists...
+    assert result["page"] <= result["width"]  # ...and the page does not scroll sideways

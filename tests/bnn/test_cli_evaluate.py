@@ -1,5 +1,6 @@
 """``rram-ber evaluate`` end to end on the shipped digits models (fast)."""
 
+import dataclasses
 import json
 
 import pytest
@@ -49,6 +50,19 @@ def test_ber_table_conditions(tmp_path, capsys):
     result = _json(capsys, ["--model", "digits-mlp-bnn", "--ber-table", str(path),
                             "--repeats", "3"])  # fmt: skip
     assert result["ber"] == 0.01 and result["condition_id"] == "c7"
+    # A campaign's condition ids are numbers in the JSON (issue 27: they were strings), and
+    # the clean accuracy of the same inputs is given beside the accuracy under errors.
+    numbered = tmp_path / "numbered"
+    numbered.mkdir()
+    path = write_ber_table(numbered, [binary_row(7, 0.01, 0.015, 0.005)])
+    result = _json(capsys, ["--model", "digits-mlp-bnn", "--ber-table", str(path),
+                            "--repeats", "3"])  # fmt: skip
+    assert result["condition_id"] == 7
+    clean = _json(capsys, ["--model", "digits-mlp-bnn", "--ber", "0", "--repeats", "1"])
+    assert result["clean_accuracy"] == clean["accuracy_mean"] == clean["clean_accuracy"]
+    assert result["accuracy_drop"] == pytest.approx(
+        result["clean_accuracy"] - result["accuracy_mean"]
+    )
 
     path = write_ber_table(tmp_path, [binary_row("a", 0.3, 0.3, 0.3), binary_row("b", 0, 0, 0)])
     argv = ["evaluate", "--model", "digits-mlp-bnn", "--ber-table", str(path), "--repeats", "2"]
@@ -86,14 +100,37 @@ def test_ternary_condition_does_not_fit_a_binary_model(tmp_path, capsys):
         (["--model", "digits-mlp-bnn", "--ber", "0.1", "--limit", "0"], "--limit"),
         (["--model", "digits-mlp-bnn", "--ber", "0.1", "--condition", "a"], "--condition"),
         (["--model", "no-such-model", "--ber", "0.1"], "model"),
-        (["--model", "digits-mlp-bnn"], "--ber"),
-        (["--ber", "0.1"], "--model"),
     ],
 )
 def test_bad_input_exits_2_naming_the_option(capsys, argv, option):
     assert main(["evaluate", *argv]) == 2
     err = capsys.readouterr().err
     assert f"{option} = " in err and "expected" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["--model", "digits-mlp-bnn"], "--ber"),
+        (["--ber", "0.1"], "--model"),
+        (["--model", "digits-mlp-bnn", "--ber-table", "TABLE"], "--condition"),
+        (["--model", "NET", "--ber", "0"], "--data"),
+    ],
+)
+def test_a_missing_option_is_named_as_required(tmp_path, capsys, argv, option):
+    # Issue 27: before, "--condition = None is not allowed" / "--data = None is not allowed".
+    table = write_ber_table(tmp_path, [binary_row("a", 0.1, 0.1, 0.1), binary_row("b", 0, 0, 0)])
+    network = tmp_path / "net.npz"
+    from rram_ber.analysis.bnn.model_io import load_shipped, save_network
+
+    shipped = load_shipped("digits-mlp-bnn")
+    metadata = {k: v for k, v in shipped.metadata.items() if k != "dataset"}
+    save_network(dataclasses.replace(shipped, metadata=metadata), network)
+    words = [str(table) if w == "TABLE" else str(network) if w == "NET" else w for w in argv]
+    assert main(["evaluate", *words]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {option} is required (none was given); expected" in err
+    assert "None" not in err
 
 
 def test_missing_data_package_exits_1_with_install_hint(monkeypatch, tmp_path, capsys):

@@ -93,7 +93,9 @@ def test_a_campaign_with_crawling_simulations_finishes_with_failed_rows(
     out = tmp_path / "out"
     start = time.monotonic()
     result = helpers.cli("run", str(spec), "--out", str(out), "--quiet")
-    assert result.returncode == 0, result.stderr
+    # Every read of the one condition failed: the run says so and exits 1, tables kept.
+    helpers.assert_message_only(result, status=1)
+    assert "wall-time limit of 4 s" in result.stderr
     # The batched netlist halted at 1 s, then the same batch at 4 s (never sample by sample).
     assert time.monotonic() - start < 60
     rows = store.read_samples(out)
@@ -117,7 +119,7 @@ def test_the_extreme_sizes_in_a_column_fail_their_samples_with_the_reason(tmp_pa
     spec.write_text(text.replace("batch_size = 4", "batch_size = 2\ntime_limit_s = 60"))
     out = tmp_path / "out"
     start_time = time.monotonic()
-    result = helpers.cli("run", str(spec), "--out", str(out), "--quiet")
+    result = helpers.cli("run", str(spec), "--out", str(out), "--quiet", "--allow-failures")
     assert result.returncode == 0, result.stderr
     assert time.monotonic() - start_time < 60
     rows = store.read_samples(out)
@@ -151,11 +153,24 @@ def test_a_condition_that_cannot_be_measured_fails_its_reads_and_the_campaign_go
 ):
     # At VDD = 0.1 V (allowed by the spec) the column's sense enable never reaches VDD/2: that
     # condition's reads fail with the reason; the other condition is as in a clean run.
+    # Issue 27: the run then ends with exit status 1 and a summary naming the condition and
+    # its most common failure reason (before: exit 0, "read failures 8/8" in the summary);
+    # the tables and chunks are kept, and --allow-failures accepts them.
     spec, reference = finished
     spec = helpers.write_spec(tmp_path / "spec", vdd="[0.9, 0.1]")
     out = tmp_path / "out"
     result = helpers.cli("run", str(spec), "--out", str(out), "--quiet")
-    assert result.returncode == 0, result.stderr
+    helpers.assert_message_only(result, status=1)
+    assert "every read of 1 condition(s) failed" in result.stderr
+    assert "2t2r tt 27C 0.1V 2ns 64rows: 8/8 reads failed" in result.stderr
+    assert "most common reason (8/8): read not measurable: the sense enable never" in (
+        result.stderr
+    )
+    assert "0.9V" not in result.stderr and "--allow-failures" in result.stderr
+    allowed = helpers.cli("run", str(spec), "--out", str(out), "--allow-failures")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "0 chunks simulated, 4 resumed" in allowed.stdout  # nothing was lost or redone
+    assert "every read of 1 condition(s) failed" in allowed.stderr  # still said, not fatal
     ber = pd.read_csv(out / "ber.csv")
     low = ber[ber["vdd_v"] == 0.1].iloc[0]
     assert int(low[schema.N_FAILED]) == int(low[schema.N_SAMPLES]) == 8
@@ -176,7 +191,9 @@ def test_a_batch_halted_at_the_limit_gives_the_batched_numbers_or_none(finished,
     spec = tmp_path / "campaign.toml"
     spec.write_text(text)
     out = tmp_path / "out"
-    result = helpers.cli("run", str(spec), "--out", str(out), "--quiet")
+    # Under load both chunks of a condition may be halted: every read failed, exit 1 without
+    # --allow-failures (tested above); this test is about the numbers.
+    result = helpers.cli("run", str(spec), "--out", str(out), "--quiet", "--allow-failures")
     assert result.returncode == 0, result.stderr
     rows = store.read_samples(out)
     clean = store.read_samples(reference)

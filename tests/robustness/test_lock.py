@@ -81,3 +81,52 @@ def test_deleting_the_output_folder_stops_the_run_with_a_message(tmp_path):
     assert "Traceback" not in err
     assert "deleted or replaced" in err
     assert not (out / "ber.csv").exists()
+
+
+def test_a_finished_run_leaves_no_lock_file_and_a_stale_lock_file_is_reused(tmp_path):
+    # Issue 27: run.lock stayed in the folder after a finished run.
+    out = tmp_path / "out"
+    out.mkdir()
+    with store.locked_output(out):
+        assert (out / store.LOCK_NAME).is_file()
+        store.check_still_locked(out / "ber.csv")  # the run's own lock file is in place
+    assert not (out / store.LOCK_NAME).exists()
+    # A file left by a killed run (its flock went with the process) does not block.
+    (out / store.LOCK_NAME).write_text("pid 1 on host gone since 2020-01-01\n")
+    with store.locked_output(out):
+        assert f"pid {os.getpid()}" in (out / store.LOCK_NAME).read_text()
+    assert not (out / store.LOCK_NAME).exists()
+
+
+def test_a_lock_taken_on_a_file_deleted_by_its_holder_is_taken_again(tmp_path, monkeypatch):
+    """The race the deletion opens: run B opens run.lock, run A ends (deletes it, unlocks),
+    B's flock succeeds on the deleted file. B must lock the file at the path instead, or a
+    third run C could lock a new file while B runs."""
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    real_flock = fcntl.flock
+    calls = []
+
+    def flock_after_the_holder_left(descriptor, operation):
+        calls.append(descriptor)
+        if len(calls) == 1:  # the holder deletes the file between B's open and flock
+            (out / store.LOCK_NAME).unlink()
+        return real_flock(descriptor, operation)
+
+    monkeypatch.setattr(store.fcntl, "flock", flock_after_the_holder_left)
+    with store.locked_output(out):
+        assert len(calls) == 2  # locked, saw the file gone, opened and locked the new one
+        locked = os.stat(out / store.LOCK_NAME)
+        store.check_still_locked(out / "ber.csv")
+    monkeypatch.setattr(store.fcntl, "flock", real_flock)
+    assert locked.st_nlink == 1 and not (out / store.LOCK_NAME).exists()
+
+
+def test_a_finished_campaign_run_leaves_no_lock_file(tmp_path):
+    spec = helpers.write_spec(tmp_path / "spec", samples=4, vdd="0.9")
+    out = tmp_path / "out"
+    result = helpers.cli("run", str(spec), "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert (out / "ber.csv").is_file() and not (out / store.LOCK_NAME).exists()

@@ -79,7 +79,9 @@ def test_program_temperature_is_in_celsius():
     from rram_ber.commands.program import conditions_from_args
 
     default = build_parser().parse_args(["program"])
-    assert conditions_from_args(default).device.t_ambient_k == 293.0  # as before, in K
+    # 27 C as everywhere else (issue 27: it was 19.85 C, the model's 293 K fit temperature).
+    assert conditions_from_args(default).device.t_ambient_k == pytest.approx(300.15)
+    assert "default: 27," in _subparsers()["program"].format_help()
     warm = build_parser().parse_args(["program", "--t-ambient", "85"])
     assert conditions_from_args(warm).device.t_ambient_k == pytest.approx(358.15)
     assert "[C]" in _subparsers()["program"].format_help()
@@ -128,3 +130,25 @@ def test_a_campaign_with_only_a_campaign_table_is_refused(tmp_path, capsys):
     assert main(["run", str(spec), "--out", str(tmp_path / "o")]) == 2
     assert "a campaign file with a [conditions] table" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_misspelt_option_gets_the_command_usage_and_a_suggestion(capsys):
+    # Issue 27: "--coner tt" printed the top-level usage ("rram-ber [-h] [--version] COMMAND")
+    # and no suggestion.
+    for words, command in ((["read"], "rram-ber read"), (["netlist", "read"], "netlist read")):
+        with pytest.raises(SystemExit) as stop:
+            main([*words, "--coner", "tt"])
+        assert stop.value.code == 2
+        err = capsys.readouterr().err
+        assert f"usage: {command}" in err or f"usage: rram-ber {command}" in err
+        assert "unrecognized arguments: --coner tt" in err and "did you mean --corner?" in err
+        assert "COMMAND ..." not in err
+
+
+def test_report_of_a_missing_directory_says_so(tmp_path, capsys):
+    # Issue 27: before, a list of missing files.
+    missing = tmp_path / "nonexistent_dir"
+    assert main(["report", str(missing), "-o", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert f"DIR = '{missing}'" in err and "no such directory" in err
+    assert "missing campaign.json" not in err and "Traceback" not in err

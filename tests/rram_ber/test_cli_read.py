@@ -8,6 +8,7 @@ import pytest
 
 from rram_ber.characterization.session import NgspiceSession
 from rram_ber.cli import main
+from rram_ber.core.units import parse_spice_number
 from tests.support import cli
 
 
@@ -36,6 +37,11 @@ def _no_simulation(monkeypatch):
         (["--cell", "3t3r"], "--cell", "'2t2r', '1t1r'"),
         (["--cell", "1t1r", "--r-blb", "1e4"], "--r-blb", "--r-ref"),
         (["--cell", "1t1r", "--r-ref=-1"], "--r-ref", "0 < x"),
+        # Issue 27: a negative number with a SPICE suffix was taken for an option ("expected
+        # one argument"); now it is read as the number and refused by its range.
+        (["--r-bl", "-5k"], "--r-bl", "0 < x"),
+        (["--vdd", "-1.2"], "--vdd", "0 < x <= 1.5"),
+        (["--temp", "-60"], "--temp", "-55 <= x <= 150"),
     ],
 )
 @pytest.mark.parametrize("command", [["read"], ["netlist", "read"]])
@@ -47,10 +53,8 @@ def test_bad_input_exits_2_naming_option_value_and_range(
     err = capsys.readouterr().err
     assert option in err and allowed in err
     raw = argv[-1].split("=")[-1]
-    try:
-        shown = repr(float(raw))
-    except ValueError:
-        shown = repr(raw)
+    number = parse_spice_number(raw)
+    shown = repr(raw) if number is None else repr(number)
     assert f"{option} = {shown}" in err
 
 
@@ -73,9 +77,11 @@ def test_read_json_reports_decision_delay_and_energy():
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
     # The inputs come back with the result, so a saved JSON line says what was read.
+    # Issue 27: the technology is part of it (before: no technology field).
     assert set(result) == {"decision", "resolved", "delay_s", "energy_j", "cell", "r_bl_ohm",
                            "r_blb_ohm", "vdd_v", "corner", "temp_c", "t_sample_s",
-                           "v_out_v", "v_outb_v", "rows"}  # fmt: skip
+                           "v_out_v", "v_outb_v", "rows", "mux", "technology"}  # fmt: skip
+    assert result["technology"] == "ptm130" and (result["rows"], result["mux"]) == (64, 1)
     assert (result["r_bl_ohm"], result["r_blb_ohm"], result["vdd_v"]) == (5e3, 50e3, 1.2)
     assert result["t_sample_s"] == 2e-9 and result["temp_c"] == 27.0
     assert result["decision"] == 1 and result["resolved"] is True and result["rows"] == 64

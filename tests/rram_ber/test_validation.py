@@ -55,3 +55,19 @@ def test_enum_parsing_is_case_insensitive_and_lists_members():
 def test_renamed_error_keeps_value_and_range():
     error = ParameterError("vdd_v", 9.0, "0 < x <= 3.3").renamed("--vdd")
     assert error.field == "--vdd" and error.value == 9.0 and "3.3" in str(error)
+
+
+def test_a_missing_parameter_says_it_is_required_and_survives_pickling():
+    import pickle
+
+    from rram_ber.core.validation import MissingParameterError, ParameterError
+
+    error = MissingParameterError("--data", "test data (x, y)")
+    assert isinstance(error, ParameterError) and error.value is None
+    assert str(error) == "--data is required (none was given); expected test data (x, y)"
+    assert str(error.renamed("data")).startswith("data is required")
+    assert str(pickle.loads(pickle.dumps(error))) == str(error)
+    # An explicit None (a null in a JSON record) is still a value that is not allowed.
+    assert str(ParameterError("campaign.name", None, "a string")).startswith(
+        "campaign.name = None is not allowed"
+    )
