@@ -220,7 +220,9 @@ def mixture_estimate(
         notes.append("no failure among the estimation samples: p = 0 with a conservative bound")
         low = 0.0
     else:
-        low, high = max(0.0, p - z * std_error), p + z * std_error
+        # A probability: the weighted mean can pass 1 where the event is not rare at all.
+        p = min(p, 1.0)
+        low, high = max(0.0, p - z * std_error), min(1.0, p + z * std_error)
         if effective < 10:
             # A few weights carry the estimate (a centre far from where the failures are):
             # the normal interval can exclude the truth by orders of magnitude. The nominal
@@ -298,7 +300,8 @@ def reweighted_estimate(
         notes.append("no failure among the shared draws: p = 0 with a conservative bound")
         return 0.0, (0.0, bound), std_error, 0, 0.0, notes
     z = _z(confidence)
-    low, high = max(0.0, p - z * std_error), p + z * std_error
+    p = min(p, 1.0)  # a probability (see mixture_estimate)
+    low, high = max(0.0, p - z * std_error), min(1.0, p + z * std_error)
     if effective < 10:
         high = max(high, bound)
         notes.append(
