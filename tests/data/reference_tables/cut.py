@@ -6,7 +6,8 @@ written so before the consolidation of issue 12 (one read model, typed end to en
 ``tests/test_reference_tables.py`` checks that the code still writes them byte for byte.
 All of them were written again in issue 28, a behaviour change: one definition of a read's
 outcome, the BER over all reads (undecided reads and failed simulations count) and the new
-columns of ``ber.csv`` and ``confusion.csv``.
+columns of ``ber.csv`` and ``confusion.csv``; then ``empirical`` once more, whose 1T1R
+reference resistor became the geometric mean of the measured medians.
 """
 
 from __future__ import annotations
