@@ -142,8 +142,7 @@ def accuracy_study(
     unmeasured = sorted(wanted - measured, key=int) if wanted is not None else []
     if unmeasured:
         notes.append(
-            "conditions without a measured BER (no resolved read) not evaluated: "
-            + ", ".join(unmeasured)
+            "conditions without a measured BER (no reads) not evaluated: " + ", ".join(unmeasured)
         )
     chosen = _models(model)
     for kind in (WeightKind.BINARY, WeightKind.TERNARY):

@@ -59,7 +59,7 @@ class Resolution(enum.StrEnum):
     ESTIMATED = "estimated"  # failures were seen (or a rare-event estimate exists): the estimate
     BOUND_BELOW_FLOOR = "bound-below-floor"  # none seen, upper bound at or below the floor
     UNRESOLVED_BOUND = "unresolved-bound"  # none seen, upper bound above the floor
-    UNMEASURED = "unmeasured"  # no BER at all (no resolved read): nothing to evaluate
+    UNMEASURED = "unmeasured"  # no BER at all (no reads): nothing to evaluate
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def resolve_ber(
       other end of the range, BER 0, is the clean accuracy, given beside it. One number (not
       only a range) keeps the three paths, the spec verdicts and the plots comparable: a drop
       within the limit at the worst case proves a pass, a larger one proves nothing.
-    * **unmeasured**: ``ber`` NaN (no resolved read, whose interval is the uninformative
+    * **unmeasured**: ``ber`` NaN (no reads, whose interval is the uninformative
       [0, 1]; or a scaled-sigma fit without failures, ``undetermined [l, h]``): no BER to
       evaluate a network at.
 
@@ -151,7 +151,7 @@ def resolve_ber(
     for name, value in ((schema.BER, seen), (schema.BER_CI_HIGH, high)):
         if not math.isnan(value):
             check_range(name, value, 0.0, 1.0)
-    if math.isnan(seen):  # no resolved read, or a rare-event estimate that failed
+    if math.isnan(seen):  # no reads, or a rare-event estimate that failed
         return ResolvedBer(math.nan, Resolution.UNMEASURED, floor)
     if seen > 0.0 or math.isnan(high):
         return ResolvedBer(seen, Resolution.ESTIMATED, floor)
@@ -391,6 +391,6 @@ def select_condition(
     raise ParameterError(
         option,
         condition_id,
-        "one of the measured conditions (a condition with no resolved read has no error "
+        "one of the measured conditions (a condition with no reads has no error "
         "model): " + ", ".join(ids),
     )
