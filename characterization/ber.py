@@ -28,6 +28,7 @@ __all__ = [
     "ber_table",
     "clopper_pearson",
     "confusion_table",
+    "ordered_ber_table",
     "rare_ber_row",
     "rare_ber_table",
     "tally_ber_table",
@@ -298,12 +299,21 @@ def upgrade_ber_table(table: pd.DataFrame) -> pd.DataFrame:
     if schema.LEGACY_N_UNRESOLVED not in table.columns or schema.N_UNDECIDED in table.columns:
         return table.copy()
     rows = [upgrade_ber_row(row) for row in table.to_dict("records")]
-    upgraded = pd.DataFrame(rows, index=table.index)
-    statistics = [c for c in schema.BER_COLUMNS if c in upgraded.columns]
-    first = min(list(upgraded.columns).index(c) for c in statistics)
-    before = [c for c in upgraded.columns[:first] if c not in statistics]
-    after = [c for c in upgraded.columns[first:] if c not in statistics]
-    return upgraded[[*before, *statistics, *after]]
+    return ordered_ber_table(pd.DataFrame(rows, index=table.index))
+
+
+def ordered_ber_table(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the condition's settings first, then the BER columns it has in the
+    schema's order, then any others (an auto campaign's). Rows built with different columns
+    (an auto campaign's Monte-Carlo and rare-event rows) otherwise leave the columns the
+    first row lacks at the end."""
+    statistics = [c for c in schema.BER_COLUMNS if c in table.columns]
+    if not statistics:
+        return table
+    first = min(list(table.columns).index(c) for c in statistics)
+    before = [c for c in table.columns[:first] if c not in statistics]
+    after = [c for c in table.columns[first:] if c not in statistics]
+    return table[[*before, *statistics, *after]]
 
 
 def ber_table(

@@ -28,6 +28,7 @@ from rram_ber.characterization import schema, store
 from rram_ber.characterization.auto import auto_ber_table, switch_tasks, top_up_tasks
 from rram_ber.characterization.ber import (
     ConditionTally,
+    ordered_ber_table,
     rare_ber_table,
     tally_ber_table,
     tally_confusion_table,
@@ -314,7 +315,9 @@ def aggregate(
             tally_rows(store.read_samples(out, paths), counted)
             tallies = counted
         if work is CampaignWork.AUTO:
-            ber = auto_ber_table(spec, conditions, tallies, store.read_estimates(out))
+            ber = ordered_ber_table(
+                auto_ber_table(spec, conditions, tallies, store.read_estimates(out))
+            )
         else:
             ber = tally_ber_table(tallies, settings, binary)
         # Monte-Carlo read-outs of every condition (a switched condition's too).
