@@ -182,8 +182,7 @@ def accuracy_study(
     unmeasured = sorted((every if wanted is None else wanted) - measured, key=int)
     if unmeasured:
         notes.append(
-            "conditions without a measured BER (no resolved read) not evaluated: "
-            + ", ".join(unmeasured)
+            "conditions without a measured BER (no reads) not evaluated: " + ", ".join(unmeasured)
         )
     chosen = _models(model)
     for kind in (WeightKind.BINARY, WeightKind.TERNARY):

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from rram_ber.characterization.ber import upgrade_ber_table
 from rram_ber.characterization.chunks import chunk_tasks
 from rram_ber.characterization.spec import CampaignSpec, spec_from_record
 from rram_ber.characterization.store import chunk_path, read_samples
@@ -115,4 +116,5 @@ def load_campaign(out: str | Path) -> CampaignData:
         else {}
     )
     samples = read_samples(folder, planned, expected_rows=planned)
-    return CampaignData(folder, manifest, tables[0], tables[1], samples)
+    # A ber.csv written before the read-outcome definition is read into today's columns.
+    return CampaignData(folder, manifest, upgrade_ber_table(tables[0]), tables[1], samples)

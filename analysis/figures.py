@@ -65,8 +65,8 @@ def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
     (:func:`~analysis.summaries.best_sampling_times`; the shmoo figure covers the sampling
     time). Error bars are the 95 % intervals; a condition without
     any observed error is drawn as an open downward triangle at its upper bound; where more
-    than 1 % of the reads were unresolved or failed, the read-failure rate is drawn beside
-    the BER (dotted, x).
+    than 1 % of the reads were undecided or failed (counted in the BER), their share is drawn
+    beside it (dotted, x).
     """
     if ber["t_sample_s"].isna().all():
         data = ber
@@ -121,20 +121,22 @@ def ber_vs_vdd_figure(ber: pd.DataFrame) -> Figure:
                     color=colour,
                     label=f"{label}: no error seen (upper bound)",
                 )
-            # Where more than 1 % of the reads were unresolved, the BER (over resolved reads)
-            # understates what a memory sees: draw the read-failure rate beside it.
-            unresolved = rows[schema.N_UNRESOLVED] + rows[schema.N_FAILED]
-            many = rows[unresolved > 0.01 * rows[schema.N_SAMPLES]]
-            if len(many):
-                fail = (many[schema.N_ERRORS] + unresolved[many.index]) / many[schema.N_SAMPLES]
-                axis.plot(
-                    many["vdd_v"],
-                    fail,
-                    linestyle=":",
-                    marker="x",
-                    color=colour,
-                    label=f"{label}: read-failure rate (unresolved > 1 %)",
-                )
+            # The BER counts undecided reads and failed simulations as failures; where they
+            # are more than 1 % of the reads, draw their share beside it (the part of the
+            # BER that is not a wrong value). Rare-event rows do not split their failures.
+            shares = [rows.get(c) for c in (schema.UNDECIDED_SHARE, schema.FAILED_SHARE)]
+            if shares[0] is not None and shares[1] is not None:
+                not_wrong = shares[0].fillna(0.0) + shares[1].fillna(0.0)
+                many = rows[not_wrong > 0.01]
+                if len(many):
+                    axis.plot(
+                        many["vdd_v"],
+                        not_wrong[many.index],
+                        linestyle=":",
+                        marker="x",
+                        color=colour,
+                        label=f"{label}: undecided + failed share (> 1 %)",
+                    )
         axis.set_yscale("log")
         axis.set_xlabel("VDD [V]")
         axis.set_ylabel("BER")
@@ -269,7 +271,9 @@ def confusion_figure(confusion: pd.DataFrame, windows: pd.DataFrame, ber: pd.Dat
     for axis, (condition_id, window) in zip(axes, picks, strict=False):
         table = confusion[confusion[schema.CONDITION_ID] == condition_id]
         matrix = np.zeros((3, 3))
-        for _, row in table.iterrows():
+        # Rows without a read value (undecided reads, failed simulations) are not drawn: a
+        # stored value's row of the matrix then sums to 1 minus their share.
+        for _, row in table[table[schema.READ].notna()].iterrows():
             matrix[levels.index(int(row[schema.STORED])), levels.index(int(row[schema.READ]))] = (
                 row[schema.PROBABILITY]
             )

@@ -2,11 +2,11 @@
 
 An *operating point* is one condition of the campaign (cell, corner, temperature, VDD,
 sampling time). For each chosen point the headline gives the bit-error rate with its interval
-(or upper bound) and estimator, the read-failure rate (errors, unresolved reads and failed
-simulations together), sense delay and read energy (mean, sigma, 99.9th percentile) and, when
-the network study ran, the accuracy of the network and its drop against clean weights. Each
-number is compared with the declared spec limits, in the manner of a datasheet's min/typ/max
-with pass/fail per result.
+(or upper bound) and estimator, over all reads (wrong, undecided and failed ones count), with
+the shares of undecided reads and failed simulations beside it, sense delay and read energy
+(mean, sigma, 99.9th percentile) and, when the network study ran, the accuracy of the network
+and its drop against clean weights. Each number is compared with the declared spec limits, in
+the manner of a datasheet's min/typ/max with pass/fail per result.
 
 Pure functions on tables (``ber.csv``, the sample rows, the accuracy points); the report
 only formats what they return.
@@ -26,12 +26,12 @@ from rram_ber.analysis.summaries import (
     SETTING_COLUMNS,
     Verdict,
     best_sampling_times,
-    read_failures,
     rows_at_settings,
     same_value,
     verdict,
 )
 from rram_ber.characterization import schema
+from rram_ber.characterization.ber import upgrade_ber_table
 from rram_ber.characterization.spec_limits import SpecLimits
 from rram_ber.core.units import parse_spice_number
 from rram_ber.core.validation import ParameterError
@@ -91,9 +91,11 @@ def select_point(ber: pd.DataFrame, point: Mapping[str, Any], text: str) -> pd.D
 
 
 def default_points(ber: pd.DataFrame) -> list[tuple[str, int]]:
-    """The best condition of each cell (lowest read-failure rate) and each cell's nominal one.
+    """The best condition of each cell (lowest BER) and each cell's nominal one.
 
-    Best: lowest read-failure rate, then lowest upper bound of the BER, then highest VDD.
+    Best: lowest BER (over all reads: wrong, undecided and failed ones count,
+    :mod:`rram_ber.characterization.outcome`), then lowest upper bound of the BER, then
+    highest VDD.
     Nominal: corner ``tt`` (else the first), the temperature nearest 27 C, the highest VDD and
     the cell's best sampling time (:func:`~analysis.summaries.best_sampling_times`: a ternary
     read is at its worst at the longest one).
@@ -103,12 +105,12 @@ def default_points(ber: pd.DataFrame) -> list[tuple[str, int]]:
     list of (str, int)
         ``(why chosen, condition_id)``, without repeats.
     """
-    table = ber.merge(read_failures(ber), on=schema.CONDITION_ID)
-    times = best_sampling_times(ber) if ber["t_sample_s"].notna().any() else {}
+    table = upgrade_ber_table(ber)
+    times = best_sampling_times(table) if table["t_sample_s"].notna().any() else {}
     chosen: list[tuple[str, int]] = []
     for cell, rows in table.groupby("cell", sort=False):
         best = rows.sort_values(
-            ["p_fail", schema.BER_CI_HIGH, "vdd_v"], ascending=[True, True, False]
+            [schema.BER, schema.BER_CI_HIGH, "vdd_v"], ascending=[True, True, False]
         ).iloc[0]
         corner = "tt" if (rows["corner"] == "tt").any() else rows["corner"].iloc[0]
         nominal = rows[rows["corner"] == corner]
@@ -239,9 +241,9 @@ def headline_table(
         ``ber.csv`` of a rare-event campaign (the demo's operating points). Where it has a
         point's settings, the point shows that estimate (``rare_event_ber``), and a BER the
         sweep leaves undetermined passes when the estimate's whole interval is within the
-        limit. The estimate counts wrong and unresolved reads, so its interval bounds the
-        sweep's BER from above: it can prove a pass the sweep's few samples cannot, never a
-        failure.
+        limit. The estimate counts failures as the sweep does (wrong, undecided and failed
+        reads), so it estimates the same BER: it can prove a pass the sweep's few samples
+        cannot; it is not used to prove a failure.
     resolve_below : float
         Resolution floor [-] of :func:`~rram_ber.analysis.bnn.ber_table.resolve_ber`, which
         gives each point its one BER (``resolved_ber``, ``ber_resolution``), the BER the
@@ -253,17 +255,17 @@ def headline_table(
         Settings, ``ber_report``, ``resolved_ber`` and ``ber_resolution`` (``estimated``,
         ``bound-below-floor``, ``unresolved-bound``: no error seen and the bound above the
         floor, so the accuracy at it is a worst case, a lower bound, and its drop an upper
-        bound), ``method``, ``p_fail`` (read-failure rate) and interval, delay and energy
-        statistics, ``model``, ``accuracy``, ``accuracy_drop``, one verdict
-        column per limit (``pass``, ``fail``, ``undetermined`` or ``no limit``) and ``verdict``.
+        bound), ``method``, ``undecided_share`` and ``failed_share`` (the parts of the BER
+        that are undecided reads and failed simulations; NaN for a rare-event row, which does
+        not split its failures), delay and energy statistics, ``model``, ``accuracy``,
+        ``accuracy_drop``, one verdict column per limit (``pass``, ``fail``, ``undetermined``
+        or ``no limit``) and ``verdict``.
     """
-    failures = read_failures(ber).set_index(schema.CONDITION_ID)
-    by_id = ber.set_index(schema.CONDITION_ID)
+    by_id = upgrade_ber_table(ber).set_index(schema.CONDITION_ID)
     stat_by_id = stats.set_index(schema.CONDITION_ID) if len(stats) else pd.DataFrame()
     rows = []
     for why, condition in points:
         row = by_id.loc[condition]
-        fail = failures.loc[condition]
         record: dict[str, Any] = {"operating point": why, schema.CONDITION_ID: condition}
         record.update({c: row[c] for c in SETTING_COLUMNS if c in by_id.columns})
         record[schema.METHOD] = row.get(schema.METHOD, "monte-carlo")
@@ -276,8 +278,8 @@ def headline_table(
         record["rare_event_ber"] = (
             estimate_row[schema.BER_REPORT] if estimate_row is not None else ""
         )
-        record["read_failure_rate"] = fail["p_fail"]
-        record["read_failure_ci_high"] = fail["p_fail_high"]
+        for column in (schema.UNDECIDED_SHARE, schema.FAILED_SHARE):
+            record[column] = row.get(column, math.nan)
         for column in ("delay_mean_s", "delay_sigma_s", "delay_p999_s",
                        "energy_mean_j", "energy_sigma_j", "energy_p999_j"):  # fmt: skip
             has = condition in stat_by_id.index

@@ -51,7 +51,6 @@ from rram_ber.analysis.summaries import (
     is_ternary,
     operating_point_table,
     operating_windows,
-    read_failures,
     same_value,
     shmoo_table,
 )
@@ -62,8 +61,8 @@ from rram_ber.core.validation import ParameterError, check_int, check_range
 #: Columns of the BER table as shown in reports.
 BER_DISPLAY_COLUMNS = (
     schema.CONDITION_ID, "cell", "corner", "temp_c", "vdd_v", "compliance_a", "rows", "t_sample_s",
-    schema.METHOD, schema.N_SAMPLES, schema.N_RESOLVED, schema.N_ERRORS, schema.N_UNRESOLVED,
-    schema.N_FAILED, schema.BER_REPORT,
+    schema.METHOD, schema.N_SAMPLES, schema.N_ERRORS, schema.N_WRONG, schema.N_UNDECIDED,
+    schema.N_FAILED, schema.BER_REPORT, schema.UNDECIDED_SHARE, schema.FAILED_SHARE,
 )  # fmt: skip
 
 
@@ -137,16 +136,11 @@ class ReportOptions:
 
 
 def _ber_display(ber: pd.DataFrame) -> pd.DataFrame:
-    """The BER table with the read-failure rate beside the BER (they differ by the
-    unresolved reads and failed simulations, which BER leaves out). Columns added to
-    ``ber.csv`` later are kept, after the known ones."""
+    """The BER table as shown: the BER over all reads with its undecided and failed shares
+    beside it. Columns added to ``ber.csv`` later are kept, after the known ones."""
     known = [c for c in BER_DISPLAY_COLUMNS if c in ber.columns]
     extra = [c for c in ber.columns if c not in known and c not in _HIDDEN_BER_COLUMNS]
-    failures = read_failures(ber)[[schema.CONDITION_ID, "p_fail", "p_fail_high"]]
-    table = ber[known + extra].merge(failures, on=schema.CONDITION_ID)
-    return table.rename(
-        columns={"p_fail": "read_failure_rate", "p_fail_high": "read_failure_ci_high"}
-    )
+    return ber[known + extra]
 
 
 #: Columns of ``ber.csv`` already summarised by ``ber_report``.
@@ -167,7 +161,8 @@ _HEADLINE_DISPLAY = (
     (schema.METHOD, "method", 1.0),
     ("rare_event_ber", "rare-event BER [95 % CI]", 1.0),
     ("ber_verdict", "BER spec", 1.0),
-    ("read_failure_rate", "read-failure rate", 1.0),
+    (schema.UNDECIDED_SHARE, "undecided share", 1.0),
+    (schema.FAILED_SHARE, "failed share", 1.0),
     ("delay_mean_s", "delay mean [ps]", 1e12),
     ("delay_sigma_s", "delay sigma [ps]", 1e12),
     ("delay_p999_s", "delay p99.9 [ps]", 1e12),
@@ -446,15 +441,16 @@ def _headline_section(
     chosen = (
         "named with --operating-point"
         if options.operating_points
-        else "the best condition of each cell (lowest read-failure rate) and its nominal one "
+        else "the best condition of each cell (lowest BER) and its nominal one "
         "(tt, nearest 27 C, highest VDD, the cell's best sampling time)"
     )
     floor = campaign.resolve_below
     return Section(
         "Operating points",
         html_table(shown, "headline") + f"<p class='note'>Operating points: {html.escape(chosen)}. "
-        f"{html.escape(_limits_text(limits))} BER counts errors among resolved reads; the "
-        "read-failure rate also counts unresolved reads and failed simulations. Delay over "
+        f"{html.escape(_limits_text(limits))} BER over all reads: a wrong read, a read "
+        "undecided at the sampling time and a failed simulation each count as a bit error; "
+        "the undecided and failed shares are shown beside it. Delay over "
         "latched reads, energy over all simulated reads; accuracy drop against the same "
         "network without errors, at the 'BER for accuracy': the estimate, or where no error "
         "was seen the upper bound ('BER resolution' bound-below-floor when the bound is at "
@@ -463,8 +459,8 @@ def _headline_section(
         "limit is undetermined). The same BER gives rram-ber evaluate --ber-table and "
         "the API their accuracy. Verdicts: delay at its "
         "99.9th percentile, energy at its mean, BER by its whole 95 % interval; where a "
-        "rare-event estimate exists at the same settings (it counts wrong and unresolved "
-        "reads, so it bounds the BER from above), a BER the sweep leaves undetermined "
+        "rare-event estimate exists at the same settings (it counts failures the same "
+        "way, so it estimates the same BER), a BER the sweep leaves undetermined "
         "passes when the estimate's whole interval is within the limit.</p>",
         _limits_text(limits) + "\n\n" + markdown_table(shown),
         anchor="headline",
@@ -482,7 +478,8 @@ def _rare_event_sections(campaign: _Campaign, options: ReportOptions) -> list[Se
         Section(
             "Rare-event estimates next to the sweep",
             "<p>Importance-sampling estimates (95 % intervals from the estimator, a wrong "
-            "or unresolved read counted as a failure) at operating points of the sweep, "
+            "or undecided read or a failed simulation counted as a failure, as in the sweep's "
+            "BER) at operating points of the sweep, "
             "beside the brute-force BER there.</p>" + html_table(rare_points),
             markdown_table(rare_points),
         )
@@ -494,9 +491,8 @@ def _ber_vs_vdd_section(campaign: _Campaign, drawn: _Figures) -> Section:
         "BER against supply voltage",
         "<p>Per cell and temperature, one line per corner, at the cell's best sampling time "
         "(lowest mean BER); bars are 95 % intervals, open triangles mark upper bounds where "
-        "no error was seen; dotted crosses show the read-failure rate (errors, unresolved "
-        "reads and failed simulations over all reads) where more than 1 % of the reads "
-        "were unresolved or failed.</p>",
+        "no error was seen; dotted crosses show the share of undecided reads and failed "
+        "simulations (counted in the BER) where it is more than 1 % of the reads.</p>",
         "",
         drawn.add("ber_vs_vdd", figures.ber_vs_vdd_figure(campaign.ber)),
     )
@@ -555,7 +551,8 @@ def _shmoo_section(campaign: _Campaign, options: ReportOptions, drawn: _Figures)
     shmoo.to_csv(campaign.files / "shmoo.csv", index=False)
     return Section(
         "Shmoo: supply voltage against sampling time",
-        f"<p>A read fails when it is an error, unresolved, or its simulation failed. Pass: "
+        f"<p>A read fails when it is wrong, undecided, or its simulation failed (the BER). "
+        f"Pass: "
         f"the 95 % interval of the failure rate is at or below {target:g}; fail: above; "
         f"undetermined: the interval straddles the target.</p>",
         "",
@@ -602,10 +599,11 @@ def _table_sections(campaign: _Campaign) -> list[Section]:
     return [
         Section(
             "Bit-error rate per condition",
-            "<p>BER = errors / resolved reads with the exact Clopper-Pearson 95 % interval; "
-            "'&lt; x' is the upper bound when no error was observed. Unresolved reads (outputs "
-            "not separated at the sampling time) and failed simulations are counted apart; the "
-            "read-failure rate beside it counts them as failures.</p>" + html_table(display),
+            "<p>BER = (wrong + undecided reads + failed simulations) / all reads with the "
+            "exact Clopper-Pearson 95 % interval; '&lt; x' is the upper bound when no error "
+            "was observed. Undecided: no valid value at the sampling time (a binary read whose "
+            "outputs had not separated; decode logic undecided). The undecided and failed "
+            "shares are shown beside the BER.</p>" + html_table(display),
             markdown_table(display),
             folded=True,
         ),

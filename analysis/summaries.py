@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from rram_ber.characterization import schema
-from rram_ber.characterization.ber import clopper_pearson
+from rram_ber.characterization.ber import upgrade_ber_table
 from rram_ber.characterization.readout import CampaignCell, read_mode
 
 
@@ -68,41 +68,30 @@ class Verdict(enum.StrEnum):
 
 
 def read_failures(ber: pd.DataFrame) -> pd.DataFrame:
-    """Per condition, the reads that did not return the expected value, with 95 % intervals.
+    """Per condition, the reads that did not deliver the expected value, with 95 % intervals.
 
-    A read fails when it is an error, unresolved at the sampling time, or its simulation
-    failed: what a memory system sees at that sampling time. (Ternary reads are never
-    unresolved: 0 is a valid value.) Conditions estimated by importance or scaled-sigma
-    sampling already count unresolved reads as failures: their estimate and interval are used.
+    Since the read-outcome definition (:mod:`rram_ber.characterization.outcome`) this is the
+    BER itself: a read fails when it is wrong, undecided at the sampling time, or its
+    simulation failed, which is what ``ber.csv``'s ``n_errors`` and ``ber`` count for
+    Monte-Carlo rows and what the rare-event estimates count (a table written before is read
+    into these columns by ``upgrade_ber_table``).
 
     Returns
     -------
     pandas.DataFrame
         ``condition_id``, ``n_fail``, ``n``, ``p_fail``, ``p_fail_low``, ``p_fail_high``.
     """
-    rows = []
-    for _, row in ber.iterrows():
-        n = int(row[schema.N_SAMPLES])
-        if row.get(schema.METHOD, "monte-carlo") != "monte-carlo":
-            p, low, high = row[schema.BER], row[schema.BER_CI_LOW], row[schema.BER_CI_HIGH]
-            n_fail = int(row[schema.N_ERRORS])
-        else:
-            n_fail = int(row[schema.N_ERRORS] + row[schema.N_UNRESOLVED] + row[schema.N_FAILED])
-            low, high = clopper_pearson(n_fail, n)
-            p = n_fail / n if n else float("nan")
-        rows.append(
-            {
-                schema.CONDITION_ID: row[schema.CONDITION_ID],
-                "n_fail": n_fail,
-                "n": n,
-                "p_fail": p,
-                "p_fail_low": low,
-                "p_fail_high": high,
-            }
-        )
+    table = upgrade_ber_table(ber)
     return pd.DataFrame(
-        rows, columns=[schema.CONDITION_ID, "n_fail", "n", "p_fail", "p_fail_low", "p_fail_high"]
-    )
+        {
+            schema.CONDITION_ID: table[schema.CONDITION_ID],
+            "n_fail": table[schema.N_ERRORS],
+            "n": table[schema.N_SAMPLES],
+            "p_fail": table[schema.BER],
+            "p_fail_low": table[schema.BER_CI_LOW],
+            "p_fail_high": table[schema.BER_CI_HIGH],
+        }
+    ).reset_index(drop=True)
 
 
 def verdict(low: float, high: float, target: float) -> Verdict:
@@ -135,7 +124,8 @@ def shmoo_table(ber: pd.DataFrame, target: float) -> pd.DataFrame:
 def operating_windows(ber: pd.DataFrame) -> pd.DataFrame:
     """For each ternary (corner, temperature): the VDD and sampling time of lowest error.
 
-    The ternary error is ``ber`` (a read differing from the stored +1/0/-1). Ties are broken
+    The ternary error is ``ber``: every read that did not deliver the stored +1/0/-1 (wrong,
+    undecided at the sampling time, or failed simulation), over all reads. Ties are broken
     by the lower upper confidence bound, then by the higher VDD. The binary 2T2R read at the
     same (corner, temperature, VDD, sampling time), when the campaign has it, is put beside.
 
@@ -191,8 +181,9 @@ def operating_point_table(sweep: pd.DataFrame, rare: pd.DataFrame) -> pd.DataFra
 
     One row per row of ``rare`` (a ``ber.csv`` of an importance or scaled-sigma campaign): its
     settings, the sweep's ``ber_report`` there (empty if the sweep has no such condition) and
-    the estimate's ``ber_report`` with its interval. Both count a wrong read as a failure; the
-    estimate also counts an unresolved read, so it bounds the sweep's ``ber`` from above.
+    the estimate's ``ber_report`` with its interval. Both count a wrong read, an undecided read
+    and a failed simulation as a failure (:mod:`rram_ber.characterization.outcome`), so they
+    estimate the same quantity.
     """
     keys = [k for k in _POINT_KEYS if k in rare.columns and k in sweep.columns]
     rows = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from rram_ber.characterization import schema
+from rram_ber.characterization.outcome import ReadOutcome, row_outcomes
 from rram_ber.characterization.rare.intervals import CONFIDENCE, clopper_pearson
 from rram_ber.characterization.rare.results import RareEstimate
 
@@ -27,18 +28,21 @@ __all__ = [
     "ber_table",
     "clopper_pearson",
     "confusion_table",
+    "ordered_ber_table",
     "rare_ber_row",
     "rare_ber_table",
     "tally_ber_table",
     "tally_confusion_table",
     "tally_rows",
+    "upgrade_ber_row",
+    "upgrade_ber_table",
 ]
 
 
 def ber_report(k: int, n: int, low: float, high: float) -> str:
     """Text of a BER for people: the estimate with its interval, ``"< upper"`` when k = 0."""
     if n == 0:
-        return "no resolved reads"
+        return "no reads"
     if k == 0:
         return f"< {high:.2g}"
     return f"{k / n:.3g} [{low:.2g}, {high:.2g}]"
@@ -50,88 +54,108 @@ class ConditionTally:
 
     A tally is filled chunk by chunk (:meth:`add`), so a campaign aggregates its results as
     they arrive instead of reading every stored chunk back at the end; adding the same rows
-    in any split gives the same counts, hence the same tables.
+    in any split gives the same counts, hence the same tables. Each row's outcome is the one
+    of :mod:`rram_ber.characterization.outcome`.
 
     Attributes
     ----------
     n_samples, n_failed : int
         Rows, and rows whose simulation failed.
-    decisions : dict
-        ``expected -> {decision: count}`` over the rows that did not fail.
-    resolved : dict
-        ``expected -> (resolved reads, wrong resolved reads)`` over the rows that did not fail.
+    values : dict
+        ``expected -> {value: count}`` over the reads that delivered a value (correct or wrong).
+    decided : dict
+        ``expected -> (reads that delivered a value, wrong reads)``.
+    reads : dict
+        ``expected -> (rows, failed simulations)``, every row.
     """
 
     n_samples: int = 0
     n_failed: int = 0
-    decisions: dict[int, Counter[int]] = field(default_factory=dict)
-    resolved: dict[int, tuple[int, int]] = field(default_factory=dict)
+    values: dict[int, Counter[int]] = field(default_factory=dict)
+    decided: dict[int, tuple[int, int]] = field(default_factory=dict)
+    reads: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def add(self, frame: pd.DataFrame) -> None:
         """Count the rows of ``frame`` (rows of this condition only)."""
         self._add(*_columns(frame))
 
-    def _add(
-        self,
-        ok: np.ndarray,
-        expected: np.ndarray,
-        resolved: np.ndarray,
-        error: np.ndarray,
-        decision: np.ndarray,
-    ) -> None:
-        self.n_samples += len(ok)
-        self.n_failed += int(len(ok) - ok.sum())
-        for value in np.unique(expected[ok]):
-            mine = ok & (expected == value)
+    def _add(self, outcome: np.ndarray, expected: np.ndarray, decision: np.ndarray) -> None:
+        failed = outcome == ReadOutcome.FAILED
+        delivered = (outcome == ReadOutcome.CORRECT) | (outcome == ReadOutcome.WRONG)
+        wrong = outcome == ReadOutcome.WRONG
+        self.n_samples += len(outcome)
+        self.n_failed += int(failed.sum())
+        for value in np.unique(expected):
+            mine = expected == value
             key = int(value)
-            counter = self.decisions.setdefault(key, Counter())
-            counter.update(int(d) for d in decision[mine])
-            n, k = self.resolved.get(key, (0, 0))
-            among = mine & resolved
-            self.resolved[key] = (n + int(among.sum()), k + int(error[among].sum()))
+            n, f = self.reads.get(key, (0, 0))
+            self.reads[key] = (n + int(mine.sum()), f + int((mine & failed).sum()))
+            counter = self.values.setdefault(key, Counter())
+            counter.update(int(d) for d in decision[mine & delivered])
+            n, k = self.decided.get(key, (0, 0))
+            self.decided[key] = (n + int((mine & delivered).sum()), k + int((mine & wrong).sum()))
 
     def ber_row(self, binary: bool) -> dict[str, Any]:
         """BER statistics of the counted rows (see :func:`ber_row`)."""
-        n_resolved = sum(n for n, _ in self.resolved.values())
-        n_errors = sum(k for _, k in self.resolved.values())
-        n_ok = self.n_samples - self.n_failed
-        low, high = clopper_pearson(n_errors, n_resolved)
+        n = self.n_samples
+        n_decided = sum(d for d, _ in self.decided.values())
+        n_wrong = sum(k for _, k in self.decided.values())
+        n_undecided = n - self.n_failed - n_decided
+        n_errors = n_wrong + n_undecided + self.n_failed
+        low, high = clopper_pearson(n_errors, n)
         row: dict[str, Any] = {
             schema.METHOD: "monte-carlo",
-            schema.N_SAMPLES: self.n_samples,
-            schema.N_RESOLVED: n_resolved,
-            schema.N_UNRESOLVED: n_ok - n_resolved,
+            schema.N_SAMPLES: n,
+            schema.N_DECIDED: n_decided,
+            schema.N_UNDECIDED: n_undecided,
             schema.N_FAILED: self.n_failed,
+            schema.N_WRONG: n_wrong,
             schema.N_ERRORS: n_errors,
-            schema.BER: n_errors / n_resolved if n_resolved else math.nan,
+            schema.BER: n_errors / n if n else math.nan,
             schema.BER_CI_LOW: low,
             schema.BER_CI_HIGH: high,
-            schema.BER_REPORT: ber_report(n_errors, n_resolved, low, high),
+            schema.BER_REPORT: ber_report(n_errors, n, low, high),
+            schema.UNDECIDED_SHARE: n_undecided / n if n else math.nan,
+            schema.FAILED_SHARE: self.n_failed / n if n else math.nan,
             schema.P_ERROR_PLUS: math.nan,
             schema.P_ERROR_MINUS: math.nan,
         }
         if binary:
             for stored, column in ((1, schema.P_ERROR_PLUS), (-1, schema.P_ERROR_MINUS)):
-                n, k = self.resolved.get(stored, (0, 0))
-                row[column] = k / n if n else math.nan
+                reads, _ = self.reads.get(stored, (0, 0))
+                correct = self.values.get(stored, Counter()).get(stored, 0)
+                row[column] = (reads - correct) / reads if reads else math.nan
         return row
 
     def confusion_rows(
         self, condition_id: int, read_values: Sequence[int] = (1, 0, -1)
     ) -> list[dict[str, Any]]:
-        """P(read | expected) rows of this condition (see :func:`confusion_table`)."""
+        """Outcome rows of this condition per expected value (see :func:`confusion_table`)."""
         rows = []
-        for stored in sorted(self.decisions):
-            counter = self.decisions[stored]
-            total = sum(counter.values())
-            for read in read_values:
-                count = counter.get(read, 0)
+        for stored in sorted(self.reads):
+            total, failed = self.reads[stored]
+            values = self.values.get(stored, Counter())
+            delivered, _ = self.decided.get(stored, (0, 0))
+            counts: list[tuple[float, ReadOutcome, int]] = [
+                (
+                    read,
+                    ReadOutcome.CORRECT if read == stored else ReadOutcome.WRONG,
+                    values.get(read, 0),
+                )
+                for read in read_values
+            ]
+            counts += [
+                (math.nan, ReadOutcome.UNDECIDED, total - failed - delivered),
+                (math.nan, ReadOutcome.FAILED, failed),
+            ]
+            for read, outcome, count in counts:
                 low, high = clopper_pearson(count, total)
                 rows.append(
                     {
                         schema.CONDITION_ID: condition_id,
                         schema.STORED: stored,
                         schema.READ: read,
+                        schema.OUTCOME: str(outcome),
                         schema.COUNT: count,
                         schema.TOTAL: total,
                         schema.PROBABILITY: count / total,
@@ -154,18 +178,22 @@ def tally_rows(samples: pd.DataFrame, tallies: dict[int, ConditionTally]) -> Non
         tally._add(*(column[mine] for column in columns))
 
 
-def _columns(
-    frame: pd.DataFrame,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The columns a tally counts, as arrays; ``resolved``/``error`` are only read where ok."""
+def _columns(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What a tally counts, as arrays: each row's outcome, expected value and decision."""
     ok = (frame[schema.STATUS] == schema.STATUS_OK).to_numpy()
-    resolved = frame[schema.RESOLVED].fillna(False).to_numpy(dtype=bool) & ok
-    error = frame[schema.ERROR].fillna(False).to_numpy(dtype=bool) & ok
-    return ok, frame[schema.EXPECTED].to_numpy(), resolved, error, frame[schema.DECISION].to_numpy()
+    resolved = frame[schema.RESOLVED].fillna(False).to_numpy(dtype=bool)
+    error = frame[schema.ERROR].fillna(False).to_numpy(dtype=bool)
+    outcome = row_outcomes(ok, resolved, error)
+    return outcome, frame[schema.EXPECTED].to_numpy(), frame[schema.DECISION].to_numpy()
 
 
 def ber_row(frame: pd.DataFrame, binary: bool) -> dict[str, Any]:
-    """BER statistics of one condition's sample rows.
+    """BER statistics of one condition's sample rows: the ``ber.csv`` columns of the schema.
+
+    Every row's outcome (:mod:`rram_ber.characterization.outcome`) counts: ``ber`` =
+    ``(n_wrong + n_undecided + n_failed) / n_samples``, with the undecided and failed shares
+    beside it. For a binary cell ``p_error_plus`` / ``p_error_minus`` are the same rate over
+    the reads of expected +1 / -1.
 
     Parameters
     ----------
@@ -200,15 +228,92 @@ def tally_ber_table(
 
 
 def tally_confusion_table(
-    tallies: Mapping[int, ConditionTally], read_values: Sequence[int] = (1, 0, -1)
+    tallies: Mapping[int, ConditionTally], binary_conditions: Collection[int] = ()
 ) -> pd.DataFrame:
-    """P(read | expected) per condition from the tallies (failed samples excluded)."""
+    """Outcome rows per condition and expected value from the tallies (see
+    :func:`confusion_table`); the conditions of ``binary_conditions`` read +1 or -1 only."""
     rows = [
         row
         for condition_id in sorted(tallies)
-        for row in tallies[condition_id].confusion_rows(condition_id, read_values)
+        for row in tallies[condition_id].confusion_rows(
+            condition_id, (1, -1) if condition_id in binary_conditions else (1, 0, -1)
+        )
     ]
-    return pd.DataFrame(rows, columns=list(schema.CONFUSION_COLUMNS))
+    table = pd.DataFrame(rows, columns=list(schema.CONFUSION_COLUMNS))
+    # Read values as integers, empty where the read delivered none.
+    return table.astype({schema.READ: "Int64"})
+
+
+def upgrade_ber_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``ber.csv`` row read back, in the columns of the schema (a new dict).
+
+    Tables written before the outcome definition (:mod:`rram_ber.characterization.outcome`)
+    have ``n_resolved`` / ``n_unresolved`` and a Monte-Carlo ``ber`` over resolved reads only.
+    Their Monte-Carlo rows get ``n_decided`` = ``n_resolved``, ``n_undecided`` =
+    ``n_unresolved``, ``n_wrong`` = the old ``n_errors``, and the BER over all reads:
+    ``n_errors`` = wrong + undecided + failed reads and ``ber`` = ``n_errors / n_samples`` with
+    its Clopper-Pearson interval and report. Every read that was not correct is counted either
+    way, so this is the BER the campaign writes now; only the split between wrong and
+    undecided may differ (such tables counted a binary column read with both outputs still
+    high as a wrong read). Their ``p_error_plus`` / ``p_error_minus`` were over resolved reads
+    and become NaN (readers fall back to ``ber``). Rare-event rows already counted every
+    failure and are only renamed. A row in the current columns is returned as it is.
+    Values may be numbers or their text (a ``csv`` row); the counts it recomputes are numbers.
+    """
+    if schema.LEGACY_N_UNRESOLVED not in row or schema.N_UNDECIDED in row:
+        return dict(row)
+    names = {
+        schema.LEGACY_N_RESOLVED: schema.N_DECIDED,
+        schema.LEGACY_N_UNRESOLVED: schema.N_UNDECIDED,
+    }
+    new = {names.get(key, key): value for key, value in row.items()}
+    if str(row.get(schema.METHOD, "monte-carlo")) != "monte-carlo":
+        return new
+    n, wrong, undecided, failed = (
+        int(float(row[c]))
+        for c in (schema.N_SAMPLES, schema.N_ERRORS, schema.LEGACY_N_UNRESOLVED, schema.N_FAILED)
+    )
+    k = wrong + undecided + failed
+    low, high = clopper_pearson(k, n)
+    new.update(
+        {
+            schema.N_WRONG: wrong,
+            schema.N_ERRORS: k,
+            schema.BER: k / n if n else math.nan,
+            schema.BER_CI_LOW: low,
+            schema.BER_CI_HIGH: high,
+            schema.BER_REPORT: ber_report(k, n, low, high),
+            schema.UNDECIDED_SHARE: undecided / n if n else math.nan,
+            schema.FAILED_SHARE: failed / n if n else math.nan,
+            schema.P_ERROR_PLUS: math.nan,
+            schema.P_ERROR_MINUS: math.nan,
+        }
+    )
+    return new
+
+
+def upgrade_ber_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A ``ber.csv`` read back, in the columns of the schema (:func:`upgrade_ber_row` on every
+    row; the condition's settings first, the BER columns in the schema's order, then any
+    others such as an auto campaign's). A table in the current columns is returned as a copy."""
+    if schema.LEGACY_N_UNRESOLVED not in table.columns or schema.N_UNDECIDED in table.columns:
+        return table.copy()
+    rows = [upgrade_ber_row(row) for row in table.to_dict("records")]
+    return ordered_ber_table(pd.DataFrame(rows, index=table.index))
+
+
+def ordered_ber_table(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the condition's settings first, then the BER columns it has in the
+    schema's order, then any others (an auto campaign's). Rows built with different columns
+    (an auto campaign's Monte-Carlo and rare-event rows) otherwise leave the columns the
+    first row lacks at the end."""
+    statistics = [c for c in schema.BER_COLUMNS if c in table.columns]
+    if not statistics:
+        return table
+    first = min(list(table.columns).index(c) for c in statistics)
+    before = [c for c in table.columns[:first] if c not in statistics]
+    after = [c for c in table.columns[first:] if c not in statistics]
+    return table[[*before, *statistics, *after]]
 
 
 def ber_table(
@@ -232,15 +337,18 @@ def ber_table(
     return tally_ber_table(tallies, condition_settings, binary_conditions)
 
 
-def confusion_table(samples: pd.DataFrame, read_values: Sequence[int] = (1, 0, -1)) -> pd.DataFrame:
-    """P(read | expected) per condition with Clopper-Pearson intervals (failed samples excluded).
+def confusion_table(samples: pd.DataFrame, binary_conditions: Collection[int] = ()) -> pd.DataFrame:
+    """Read outcomes per condition and expected value, with Clopper-Pearson intervals.
 
-    The ``stored`` column of the result holds the expected value (the weight, or ``w * x`` for
-    XNOR reads). For binary cells ``read`` = 0 counts the unresolved reads.
+    The ``stored`` column holds the expected value (the weight, or ``w * x`` for XNOR reads).
+    Per expected value: one row per value a read can deliver (``read`` +1, 0, -1; +1 and -1
+    for the conditions of ``binary_conditions``), ``outcome`` correct or wrong; then the
+    undecided reads and the failed simulations (``read`` NaN). ``total`` counts every read
+    of the expected value, so the rows' ``p`` sum to 1 and the correct row's is 1 - its BER.
     """
     tallies: dict[int, ConditionTally] = {}
     tally_rows(samples, tallies)
-    return tally_confusion_table(tallies, read_values)
+    return tally_confusion_table(tallies, binary_conditions)
 
 
 def rare_ber_row(plus: RareEstimate, minus: RareEstimate) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from rram_ber.characterization.auto import (
 )
 from rram_ber.characterization.ber import (
     ConditionTally,
+    ordered_ber_table,
     rare_ber_table,
     tally_ber_table,
     tally_confusion_table,
@@ -320,11 +321,13 @@ def aggregate(
             tally_rows(store.read_samples(out, paths), counted)
             tallies = counted
         if work is CampaignWork.AUTO:
-            ber = auto_ber_table(spec, conditions, tallies, store.read_estimates(out))
+            ber = ordered_ber_table(
+                auto_ber_table(spec, conditions, tallies, store.read_estimates(out))
+            )
         else:
             ber = tally_ber_table(tallies, settings, binary)
         # Monte-Carlo read-outs of every condition (a switched condition's too).
-        confusion = tally_confusion_table(tallies)
+        confusion = tally_confusion_table(tallies, binary)
     else:
         ber = rare_ber_table(store.read_estimates(out), settings)
         confusion = pd.DataFrame(columns=list(schema.CONFUSION_COLUMNS))
@@ -437,18 +440,18 @@ def format_summary(ber: pd.DataFrame, conditions: list[Condition]) -> str:
     """A plain-text table of the BER of every condition."""
     labels = {c.condition_id: c.label() for c in conditions}
     header = (
-        f"{'id':>4}  {'condition':36}  {'samples':>7}  {'errors':>6}  {'unres.':>6}"
-        f"  {'failed':>6}  BER [95% CI]"
+        f"{'id':>4}  {'condition':36}  {'samples':>7}  {'errors':>6}  {'wrong':>6}"
+        f"  {'undec.':>6}  {'failed':>6}  BER [95% CI]"
     )
     lines = [header, "-" * len(header)]
+    columns = (schema.N_SAMPLES, schema.N_ERRORS, schema.N_WRONG, schema.N_UNDECIDED)
     for _, row in ber.iterrows():
         counts = [
-            "-" if pd.isna(row[c]) else str(int(row[c]))
-            for c in (schema.N_SAMPLES, schema.N_ERRORS, schema.N_UNRESOLVED, schema.N_FAILED)
+            "-" if pd.isna(row.get(c)) else str(int(row[c])) for c in (*columns, schema.N_FAILED)
         ]
         lines.append(
             f"{row[schema.CONDITION_ID]:>4}  {labels[row[schema.CONDITION_ID]]:36}"
-            f"  {counts[0]:>7}  {counts[1]:>6}  {counts[2]:>6}  {counts[3]:>6}"
+            f"  {counts[0]:>7}  {counts[1]:>6}  {counts[2]:>6}  {counts[3]:>6}  {counts[4]:>6}"
             f"  {row[schema.BER_REPORT]}"
         )
     return "\n".join(lines)

@@ -283,9 +283,22 @@ class DeviceSettings:
 
     def nominal_lrs_hrs_ohm(self) -> tuple[float, float]:
         """Typical LRS and HRS [ohm] of the model, for the default 1T1R reference: the fixed
-        values, else ``lrs_median_ohm`` / ``hrs_median_ohm`` (for ``empirical`` too)."""
+        values, the log-normal medians, or for ``empirical`` the medians of the measured data
+        (not the table's default ``lrs_median_ohm`` / ``hrs_median_ohm``, which describe no
+        measured device; the rare-event limit states take the same medians of the same
+        distributions).
+
+        Raises
+        ------
+        ParameterError
+            For ``empirical`` devices whose file was not read (:meth:`load_measured`; a
+            campaign read back from its record carries its resolved ``reference_ohm``).
+        """
         if self.model is DeviceModel.FIXED:
             return self.lrs_ohm, self.hrs_ohm
+        if self.model is DeviceModel.EMPIRICAL:
+            states = self.states()
+            return states.lrs.median_ohm, states.hrs.median_ohm
         return self.lrs_median_ohm, self.hrs_median_ohm
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 A campaign condition's ``cell`` names a :class:`CampaignCell`; its :attr:`CampaignCell.mode` is
 the :class:`ReadMode` every layer asks instead of comparing strings: the sampler (stored values
-and inputs), the row builder (expected value, decoding of an unresolved read), the spec (which
-device options and estimators a mode supports) and the reports (binary or ternary tables).
+and inputs), the row builder (expected value; whether outputs not separated at the sampling
+time are a value, :mod:`rram_ber.characterization.outcome`), the spec (which device options and
+estimators a mode supports) and the reports (binary or ternary tables).
 Nothing here loads the simulator, so ``analysis`` imports it freely.
 
 Adding a read mode: a member of :class:`CampaignCell` and its entry in :data:`READ_MODES`
@@ -73,10 +74,6 @@ class ReadMode:
     def expected(stored: int, activation: int | None) -> int:
         """What a perfect read returns: the weight, or weight x input (XNOR)."""
         return stored if activation is None else stored * activation
-
-    def resolved(self, latched: bool) -> bool:
-        """Whether a read counts as resolved: it latched, or its mode decodes no latch as 0."""
-        return latched or self.unresolved_is_zero
 
     def device_states(self, stored: int) -> tuple[bool, bool]:
         """Whether the BL and BLB devices are in LRS for a stored value.

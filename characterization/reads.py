@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from rram_ber.characterization import schema
 from rram_ber.characterization.measure import ReadMeasurement
+from rram_ber.characterization.outcome import ReadOutcome, read_outcome
 from rram_ber.characterization.readout import ReadMode
 from rram_ber.characterization.simulator import SimulationError
 
@@ -63,11 +64,12 @@ def read_row(
     Parameters
     ----------
     mode : ReadMode
-        How the cell is read. A read decoded by logic (array read) is unresolved only when the
-        logic is undecided; otherwise its value (+1, -1, or 0 = both outputs high) is compared
-        with the expected one, so a binary read still at 0 is an error. In the isolated
-        fixture a ternary read decodes unresolved outputs as 0, so it is always resolved, and
-        a binary read that did not latch is unresolved and never an error.
+        How the cell is read. The row's ``resolved`` and ``error`` columns store the read's
+        :class:`~characterization.outcome.ReadOutcome` (the one definition, see
+        :mod:`rram_ber.characterization.outcome`): ``resolved`` = a valid value was
+        delivered (correct or wrong), ``error`` = wrong. A binary read still at 0 (outputs
+        not separated at the sampling time) or with undecided decode logic is undecided; a
+        ternary read's 0 is a value.
     stored : int
         Stored weight.
     activation : int or None
@@ -99,15 +101,17 @@ def read_row(
             }
         )
         return row
-    resolved = outcome.resolved if outcome.logic_decode else mode.resolved(outcome.resolved)
+    # The isolated fixture's threshold on the output separation always decides (+1, -1 or 0).
+    decided = outcome.resolved if outcome.logic_decode else True
+    verdict = read_outcome(mode, outcome.decision, decided, expected)
     row.update(
         {
             schema.STATUS: schema.STATUS_OK,
             schema.FAILURE_REASON: "",
             schema.DECISION: outcome.decision,
             schema.LATCHED: outcome.resolved,
-            schema.RESOLVED: resolved,
-            schema.ERROR: resolved and outcome.decision != expected,
+            schema.RESOLVED: verdict.delivered_value,
+            schema.ERROR: verdict is ReadOutcome.WRONG,
             schema.DELAY_S: outcome.delay_s,
             schema.ENERGY_J: outcome.energy_j,
             V_OUT: outcome.v_out_v,

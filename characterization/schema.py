@@ -16,9 +16,11 @@ Files in a campaign output directory ``OUT/``
     One row per condition: its settings (the campaign's sweep keys, e.g. ``cell``, ``vdd_v``,
     ``temp_c``, ``corner``, ``t_sample_s``) then the ``BER_*`` columns.
 ``OUT/confusion.csv``
-    Long table of read-out probabilities P(read | stored) per condition, ``CONFUSION_*``
-    columns (``stored`` holds the expected value). For binary cells stored is +1/-1 and read
-    is +1, -1 or 0 (0 = unresolved); for ternary cells stored and read are +1, 0, -1.
+    Long table of read outcomes per condition and expected value, ``CONFUSION_*`` columns
+    (``stored`` holds the expected value): one row per value a read can deliver (``read`` +1,
+    -1, and for ternary cells 0; ``outcome`` correct or wrong), then one row of undecided
+    reads and one of failed simulations (``read`` empty). ``total`` is every read of the
+    expected value, so the ``p`` of its rows sum to 1 and ``1 - p(correct)`` is its BER.
 
 Conventions
 -----------
@@ -27,9 +29,14 @@ Conventions
 * Every row has ``stored`` (the weight), ``activation`` (the XNOR input, 0 when there is
   none) and ``expected`` (the value a perfect read returns: the weight, or ``w * x`` for the
   XNOR-PCSA). Statistics are keyed by ``expected``.
-* ``ber`` = ``n_errors / n_resolved``: an *error* is a resolved read that differs from the
-  expected value. Unresolved reads and failed simulations are counted apart, never as errors.
-  For ternary cells an unresolved read decodes as 0, so every non-failed read is resolved.
+* Every read has one outcome, defined once in :mod:`rram_ber.characterization.outcome`:
+  correct, wrong, undecided at the sampling time, or failed simulation. ``n_samples`` =
+  ``n_correct`` + ``n_wrong`` + ``n_undecided`` + ``n_failed`` (``n_correct`` is not written);
+  ``n_decided`` = ``n_correct`` + ``n_wrong``.
+* ``n_errors`` = ``n_wrong + n_undecided + n_failed`` (every read that did not deliver the
+  expected value) and ``ber`` = ``n_errors / n_samples``: the BER is over all reads, as the
+  rare-event estimates count it, and ``undecided_share`` / ``failed_share`` (of
+  ``n_samples``) say how much of it is not a wrong value.
 * ``ber_ci_low`` / ``ber_ci_high``: exact Clopper-Pearson 95 % interval (importance or
   scaled-sigma estimates give their own interval; ``method`` says which).
 * ``ber_report``: text for people. When no error was observed it is ``"< <upper bound>"``,
@@ -42,9 +49,13 @@ Conventions
   ``mode-not-supported`` (not resolved by Monte-Carlo, and the read mode or the devices have
   no rare-event limit state). ``method`` says which estimator the row's BER comes from
   (``subset``: the Monte-Carlo samples did not resolve it).
-* ``p_error_plus`` = P(read -1 | expected +1, resolved) and ``p_error_minus`` =
-  P(read +1 | expected -1, resolved): the asymmetric 2 x 2 error model of a binary condition
-  (NaN for ternary conditions, whose 3 x 3 model is in ``confusion.csv``).
+* ``p_error_plus`` = P(not read +1 | expected +1) and ``p_error_minus`` =
+  P(not read -1 | expected -1), over all reads of that value as ``ber``: the asymmetric 2 x 2
+  error model of a binary condition (NaN for ternary conditions, whose model is in
+  ``confusion.csv``).
+* Tables written before the outcome definition have ``n_resolved`` / ``n_unresolved`` and a
+  ``ber`` over resolved reads; :func:`rram_ber.characterization.ber.upgrade_ber_table` reads
+  them into these columns.
 """
 
 from __future__ import annotations
@@ -52,32 +63,47 @@ from __future__ import annotations
 # --- ber.csv -------------------------------------------------------------------------------
 CONDITION_ID = "condition_id"
 METHOD = "method"
-N_SAMPLES = "n_samples"
-N_RESOLVED = "n_resolved"
-N_UNRESOLVED = "n_unresolved"
-N_FAILED = "n_failed"
-N_ERRORS = "n_errors"
-BER = "ber"
+N_SAMPLES = "n_samples"  # reads simulated (or attempted: failed simulations included)
+N_DECIDED = "n_decided"  # reads that delivered a valid value (correct or wrong)
+N_UNDECIDED = "n_undecided"  # reads that delivered no valid value at the sampling time
+N_FAILED = "n_failed"  # reads whose simulation failed
+N_WRONG = "n_wrong"  # reads that delivered a valid value other than the expected one
+N_ERRORS = "n_errors"  # n_wrong + n_undecided + n_failed: the numerator of ber
+BER = "ber"  # n_errors / n_samples
 BER_CI_LOW = "ber_ci_low"
 BER_CI_HIGH = "ber_ci_high"
 BER_REPORT = "ber_report"
+UNDECIDED_SHARE = "undecided_share"  # n_undecided / n_samples
+FAILED_SHARE = "failed_share"  # n_failed / n_samples
 P_ERROR_PLUS = "p_error_plus"
 P_ERROR_MINUS = "p_error_minus"
 
 BER_COLUMNS = (
     METHOD,
     N_SAMPLES,
-    N_RESOLVED,
-    N_UNRESOLVED,
+    N_DECIDED,
+    N_UNDECIDED,
     N_FAILED,
+    N_WRONG,
     N_ERRORS,
     BER,
     BER_CI_LOW,
     BER_CI_HIGH,
     BER_REPORT,
+    UNDECIDED_SHARE,
+    FAILED_SHARE,
     P_ERROR_PLUS,
     P_ERROR_MINUS,
 )
+
+# Former names of the columns above, in tables written before the outcome definition
+# (``n_resolved`` counted resolved reads, ``n_unresolved`` unresolved ones, ``n_errors`` wrong
+# resolved reads and ``ber`` was n_errors / n_resolved); ``upgrade_ber_table`` in ``ber.py``
+# reads such tables. The Python names stay as aliases for code not yet moved to the new ones.
+LEGACY_N_RESOLVED = "n_resolved"
+LEGACY_N_UNRESOLVED = "n_unresolved"
+N_RESOLVED = N_DECIDED
+N_UNRESOLVED = N_UNDECIDED
 
 # Written by ``method = "auto"`` campaigns only, after the BER columns (other campaigns'
 # tables are unchanged): the SPICE reads behind the row (the group's Monte-Carlo samples, plus
@@ -96,11 +122,14 @@ STORED = "stored"
 READ = "read"
 COUNT = "count"
 TOTAL = "total"
+OUTCOME = "outcome"  # a ReadOutcome value: correct, wrong, undecided, failed
 PROBABILITY = "p"
 CI_LOW = "ci_low"
 CI_HIGH = "ci_high"
 
-CONFUSION_COLUMNS = (CONDITION_ID, STORED, READ, COUNT, TOTAL, PROBABILITY, CI_LOW, CI_HIGH)
+CONFUSION_COLUMNS = (
+    CONDITION_ID, STORED, READ, OUTCOME, COUNT, TOTAL, PROBABILITY, CI_LOW, CI_HIGH,
+)  # fmt: skip
 
 # --- sample rows (Parquet) -----------------------------------------------------------------
 SAMPLE_INDEX = "sample"
@@ -112,8 +141,8 @@ ACTIVATION = "activation"
 EXPECTED = "expected"
 DECISION = "decision"
 LATCHED = "latched"  # the outputs were separated at the sampling time (before decoding)
-RESOLVED = "resolved"
-ERROR = "error"
+RESOLVED = "resolved"  # the read delivered a valid value (outcome correct or wrong)
+ERROR = "error"  # the read delivered a wrong value (outcome wrong)
 DELAY_S = "delay_s"
 ENERGY_J = "energy_j"
 

@@ -184,7 +184,8 @@ class CampaignSpec:
     sweeps : mapping
         Condition key -> tuple of values (one value = not swept).
     reference_ohm : float or None
-        1T1R reference resistor [ohm]; None = geometric mean of the device's LRS/HRS medians.
+        1T1R reference resistor [ohm]; None = geometric mean of the device's LRS/HRS medians
+        (of the measured data for ``empirical`` devices).
     timing : ReadTiming
         Read timing (``t_sample_s`` is replaced per condition).
     pcsa : PcsaSizing

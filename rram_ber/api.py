@@ -171,7 +171,10 @@ def ber_table(campaign: CampaignResult | str | Path) -> pd.DataFrame:
         raise ParameterError(
             "campaign", str(campaign), "a campaign result, output directory or ber.csv"
         )
-    return pd.read_csv(folder / "ber.csv")
+    from rram_ber.characterization.ber import upgrade_ber_table
+
+    # A table written before the read-outcome definition is read into today's columns.
+    return upgrade_ber_table(pd.read_csv(folder / "ber.csv"))
 
 
 def evaluate_accuracy(

@@ -219,8 +219,9 @@ def write_ber_table(
 def binary_row(cid: Any, ber: float, plus: float, minus: float, vdd: float = 1.2) -> list[Any]:
     """A ber.csv row of a 2T2R Monte-Carlo condition (10 000 reads per stored value)."""
     n = 10_000
-    return [cid, "2t2r", vdd, 27, "tt", "monte-carlo", n, n, 0, 0, round(ber * n),
-            ber, ber / 2, ber * 2, f"{ber:.2g}", plus, minus]  # fmt: skip
+    k = round(ber * n)
+    return [cid, "2t2r", vdd, 27, "tt", "monte-carlo", n, n, 0, 0, k, k,
+            ber, ber / 2, ber * 2, f"{ber:.2g}", 0.0, 0.0, plus, minus]  # fmt: skip
 
 
 def ternary_confusion(cid: Any, matrix: Any) -> list[list[Any]]:
@@ -230,8 +231,9 @@ def ternary_confusion(cid: Any, matrix: Any) -> list[list[Any]]:
     for i, stored in enumerate(levels):
         for j, read in enumerate(levels):
             p = matrix[i][j]
-            rows.append([cid, f"{stored:+d}" if stored else "0", read, round(p * 1000), 1000,
-                         p, max(0.0, p - 0.01), min(1.0, p + 0.01)])  # fmt: skip
+            outcome = "correct" if read == stored else "wrong"
+            rows.append([cid, f"{stored:+d}" if stored else "0", read, outcome, round(p * 1000),
+                         1000, p, max(0.0, p - 0.01), min(1.0, p + 0.01)])  # fmt: skip
     return rows
 
 

@@ -4,10 +4,14 @@ The columns and conventions are those of :mod:`rram_ber.characterization.schema`
 
 * a **binary** condition gives the asymmetric 2 x 2 matrix with ``P(read -1 | stored +1) =
   p_error_plus`` and ``P(read +1 | stored -1) = p_error_minus``; a side whose value is NaN
-  (e.g. no resolved read of that stored value) falls back to the symmetric ``ber``;
+  (e.g. no read of that stored value, or a table written before the read-outcome definition)
+  falls back to the symmetric ``ber``. As in the BER, an undecided read or a failed simulation
+  is a flipped bit;
 * a **ternary** condition (one whose rows in ``confusion.csv`` include ``stored = 0``) gives the
   3 x 3 matrix of the ``p`` column, rows and columns in the order (-1, 0, +1); pairs absent from
-  the table have probability 0.
+  the table have probability 0. The share of a stored value's undecided reads and failed
+  simulations (rows without a ``read`` value) is counted as wrong, half to each wrong value,
+  so one minus the diagonal is the value's BER as ``ber.csv`` counts it.
 
 The matrices are applied to the stored weights. For a plain weight read that is exactly the
 table's meaning. For an XNOR-PCSA read (``stored`` = the expected product ``w * x``), the error
@@ -39,6 +43,7 @@ import numpy as np
 from rram_ber.analysis.bnn.errors import TransitionMatrix
 from rram_ber.analysis.bnn.quantizers import WeightKind
 from rram_ber.characterization import schema
+from rram_ber.characterization.ber import upgrade_ber_row
 from rram_ber.core.validation import MissingParameterError, ParameterError, check_range
 
 CONFUSION_FILE = "confusion.csv"
@@ -54,7 +59,7 @@ class Resolution(enum.StrEnum):
     ESTIMATED = "estimated"  # failures were seen (or a rare-event estimate exists): the estimate
     BOUND_BELOW_FLOOR = "bound-below-floor"  # none seen, upper bound at or below the floor
     UNRESOLVED_BOUND = "unresolved-bound"  # none seen, upper bound above the floor
-    UNMEASURED = "unmeasured"  # no BER at all (no resolved read): nothing to evaluate
+    UNMEASURED = "unmeasured"  # no BER at all (no reads): nothing to evaluate
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,7 @@ def resolve_ber(
       other end of the range, BER 0, is the clean accuracy, given beside it. One number (not
       only a range) keeps the three paths, the spec verdicts and the plots comparable: a drop
       within the limit at the worst case proves a pass, a larger one proves nothing.
-    * **unmeasured**: ``ber`` NaN (no resolved read, whose interval is the uninformative
+    * **unmeasured**: ``ber`` NaN (no reads, whose interval is the uninformative
       [0, 1]; or a scaled-sigma fit without failures, ``undetermined [l, h]``): no BER to
       evaluate a network at.
 
@@ -146,7 +151,7 @@ def resolve_ber(
     for name, value in ((schema.BER, seen), (schema.BER_CI_HIGH, high)):
         if not math.isnan(value):
             check_range(name, value, 0.0, 1.0)
-    if math.isnan(seen):  # no resolved read, or a rare-event estimate that failed
+    if math.isnan(seen):  # no reads, or a rare-event estimate that failed
         return ResolvedBer(math.nan, Resolution.UNMEASURED, floor)
     if seen > 0.0 or math.isnan(high):
         return ResolvedBer(seen, Resolution.ESTIMATED, floor)
@@ -213,6 +218,10 @@ class Condition:
     resolved: ResolvedBer
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating)
+
+
 def _number(text: str | None) -> float:
     if text is None or text.strip() == "" or text.strip().lower() in ("nan", "none", "null"):
         return math.nan
@@ -256,19 +265,24 @@ def _ternary_matrices(path: Path) -> dict[str, TransitionMatrix]:
     for row in rows:
         cid = row[schema.CONDITION_ID]
         stored = _level(schema.STORED, row[schema.STORED], path)
-        read = _level(schema.READ, row[schema.READ], path)
-        p = _number(row[schema.PROBABILITY])
-        table = tables.setdefault(cid, np.zeros((3, 3)))
-        table[levels.index(stored), levels.index(read)] = p
         seen.setdefault(cid, set()).add(stored)
+        table = tables.setdefault(cid, np.zeros((3, 3)))
+        if math.isnan(_number(row[schema.READ])):
+            continue  # undecided reads or failed simulations: no value (see below)
+        read = _level(schema.READ, row[schema.READ], path)
+        table[levels.index(stored), levels.index(read)] = _number(row[schema.PROBABILITY])
     matrices = {}
     for cid, table in tables.items():
         if 0 not in seen[cid]:
-            continue  # a binary condition's read-out table (read 0 = unresolved)
+            continue  # a binary condition's read-out table
         if seen[cid] != {-1, 0, 1}:
             raise ParameterError(
                 f"{path.name} condition {cid!r}", sorted(seen[cid]), "rows for stored +1, 0, -1"
             )
+        # An undecided read or a failed simulation delivered no value; like the BER, count it
+        # as a wrong one, each of the two wrong values with half its share.
+        missing = np.clip(1.0 - table.sum(axis=1), 0.0, None)
+        table = table + (missing[:, None] / 2) * (1.0 - np.eye(3))
         try:
             matrices[cid] = TransitionMatrix.ternary(table)
         except ParameterError as error:
@@ -300,7 +314,11 @@ def read_ber_table(
         For a missing file or column, or probabilities outside [0, 1].
     """
     source = Path(path)
-    rows = _read_rows(source, (schema.CONDITION_ID, schema.BER))
+    # A table written before the read-outcome definition is read into today's columns.
+    rows = [
+        {key: str(float(value)) if _is_number(value) else value for key, value in row.items()}
+        for row in map(upgrade_ber_row, _read_rows(source, (schema.CONDITION_ID, schema.BER)))
+    ]
     floor = campaign_floor(source.parent) if resolve_below is None else resolve_below
     ternary = _ternary_matrices(source.parent / CONFUSION_FILE)
     conditions = []
@@ -373,6 +391,6 @@ def select_condition(
     raise ParameterError(
         option,
         condition_id,
-        "one of the measured conditions (a condition with no resolved read has no error "
+        "one of the measured conditions (a condition with no reads has no error "
         "model): " + ", ".join(ids),
     )

@@ -241,7 +241,7 @@ def evaluate(args: argparse.Namespace) -> Evaluation:
         except ParameterError as error:
             raise error.renamed("--ber") from None
     elif args.ber_table is not None:
-        # Conditions without any resolved read have no error model; they are not offered.
+        # Conditions without any read have no error model; they are not offered.
         # Each condition's matrix is at its resolved BER (resolve_ber), as in the report.
         condition = select_condition(
             read_ber_table(args.ber_table, skip_unmeasured=True), args.condition

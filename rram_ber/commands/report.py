@@ -12,7 +12,8 @@ from rram_ber.core.validation import make_writable_dir
 
 DESCRIPTION = (
     "Write the BER report of a finished campaign: an HTML page that opens with the operating "
-    "points against the spec limits (BER, read-failure rate, sense delay, read energy, network "
+    "points against the spec limits (BER with its undecided and failed shares, sense delay, "
+    "read energy, network "
     "accuracy and its drop, pass/fail), then the figures and, folded, the full tables; a "
     "Markdown summary beside it and every table as CSV (and figures as PNG and SVG) in "
     "<stem>_files/. Needs no simulator."

@@ -63,7 +63,8 @@ def register(subparsers: Any) -> None:
 
 
 def short_summary(ber: Any, table: Path, count: int = 3) -> str:
-    """The best and worst conditions by read-failure rate, and where the full table is.
+    """The best and worst conditions by BER (every read that failed, over all reads), and
+    where the full table is.
 
     A campaign has up to thousands of conditions; printing all of them buries the answer.
     """
@@ -83,7 +84,7 @@ def short_summary(ber: Any, table: Path, count: int = 3) -> str:
             f"read failures {int(row['n_fail'])}/{int(row['n'])}"
         )
 
-    lines = [f"{len(rows)} conditions. Best (lowest read-failure rate):"]
+    lines = [f"{len(rows)} conditions. Best (lowest BER):"]
     lines += [line(row) for _, row in rows.head(count).iterrows()]
     if len(rows) > count:
         lines.append("Worst:")

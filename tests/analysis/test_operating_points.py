@@ -51,7 +51,7 @@ def _sweep_row(condition, vdd, n_errors, low, high):
         schema.CONDITION_ID: condition,
         schema.N_SAMPLES: 300,
         schema.N_ERRORS: n_errors,
-        schema.N_UNRESOLVED: 0,
+        schema.N_UNDECIDED: 0,
         schema.N_FAILED: 0,
         schema.BER: n_errors / 300,
     }

@@ -15,15 +15,17 @@ from rram_ber.analysis.summaries import (
     verdict,
 )
 from rram_ber.characterization import schema
+from rram_ber.characterization.ber import upgrade_ber_table
 from rram_ber.core.validation import ParameterError
 
 
 def _ber(rows):
     defaults = {
         "cell": "2t2r", "corner": "tt", "temp_c": 27.0, "vdd_v": 1.0, "t_sample_s": 1e-9,
-        schema.METHOD: "monte-carlo", schema.N_SAMPLES: 100, schema.N_RESOLVED: 100,
-        schema.N_UNRESOLVED: 0, schema.N_FAILED: 0, schema.N_ERRORS: 0, schema.BER: 0.0,
-        schema.BER_CI_LOW: 0.0, schema.BER_CI_HIGH: 0.036, schema.BER_REPORT: "",
+        schema.METHOD: "monte-carlo", schema.N_SAMPLES: 100, schema.N_DECIDED: 100,
+        schema.N_UNDECIDED: 0, schema.N_FAILED: 0, schema.N_WRONG: 0, schema.N_ERRORS: 0,
+        schema.BER: 0.0, schema.BER_CI_LOW: 0.0, schema.BER_CI_HIGH: 0.036,
+        schema.BER_REPORT: "", schema.UNDECIDED_SHARE: 0.0, schema.FAILED_SHARE: 0.0,
         schema.P_ERROR_PLUS: 0.0, schema.P_ERROR_MINUS: 0.0,
     }  # fmt: skip
     return pd.DataFrame([{schema.CONDITION_ID: i, **defaults, **r} for i, r in enumerate(rows)])
@@ -35,11 +37,21 @@ def test_verdicts_compare_the_whole_interval_with_the_target():
     assert verdict(0.005, 0.02, 0.01) is Verdict.UNDETERMINED
 
 
-def test_read_failures_count_errors_unresolved_and_failed_simulations():
-    ber = _ber([{schema.N_ERRORS: 2, schema.N_UNRESOLVED: 3, schema.N_FAILED: 1}])
-    row = read_failures(ber).iloc[0]
-    assert (row["n_fail"], row["n"]) == (6, 100)
+def test_read_failures_are_the_ber_and_a_table_written_before_is_read_into_it():
+    """A ber.csv of before the read-outcome definition (n_resolved / n_unresolved, BER over
+    resolved reads) gives the BER over all reads: wrong + unresolved + failed."""
+    new_only = [schema.N_DECIDED, schema.N_UNDECIDED, schema.N_WRONG]
+    new_only += [schema.UNDECIDED_SHARE, schema.FAILED_SHARE]
+    legacy = _ber([{schema.BER: 2 / 96}]).drop(columns=new_only)
+    legacy = legacy.assign(n_resolved=96, n_unresolved=3, n_failed=1, n_errors=2)
+    row = read_failures(legacy).iloc[0]
+    assert (row["n_fail"], row["n"], row["p_fail"]) == (6, 100, 0.06)
     assert row["p_fail_low"] < 0.06 < row["p_fail_high"]
+    upgraded = upgrade_ber_table(legacy).iloc[0]
+    assert (upgraded[schema.N_WRONG], upgraded[schema.N_UNDECIDED]) == (2, 3)
+    assert upgraded[schema.BER_REPORT] == "0.06 [0.022, 0.13]"
+    current = _ber([{schema.N_ERRORS: 6, schema.BER: 0.06}])
+    assert read_failures(current).iloc[0]["n_fail"] == 6
 
 
 def test_rare_event_rows_use_their_own_estimate_and_interval():
@@ -48,8 +60,8 @@ def test_rare_event_rows_use_their_own_estimate_and_interval():
             {
                 schema.METHOD: "importance",
                 schema.N_SAMPLES: 3000,
-                schema.N_UNRESOLVED: math.nan,
-                schema.N_RESOLVED: math.nan,
+                schema.N_UNDECIDED: math.nan,
+                schema.N_DECIDED: math.nan,
                 schema.N_ERRORS: 900,
                 schema.BER: 2e-6,
                 schema.BER_CI_LOW: 1.5e-6,
@@ -109,7 +121,7 @@ def test_conditions_without_resolved_reads_are_skipped_only_on_request(tmp_path)
     ber = _ber(
         [
             {
-                schema.N_RESOLVED: 0,
+                schema.N_DECIDED: 0,
                 schema.BER: math.nan,
                 schema.P_ERROR_PLUS: math.nan,
                 schema.P_ERROR_MINUS: math.nan,

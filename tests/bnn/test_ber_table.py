@@ -88,10 +88,11 @@ def test_bad_tables_are_refused_with_the_column_named(tmp_path):
 
 def rare_row(cid, method, ber, low, high, plus, minus):
     """A ber.csv row of a rare-event estimate, shaped as the campaign writes it (the mean of
-    the two stored values' estimates, n_resolved / n_unresolved NaN)."""
+    the two stored values' estimates; the split of its failures, n_decided / n_undecided /
+    n_wrong and the shares, NaN)."""
     report = f"< {high:.2g} ({method})" if ber == 0 else f"{ber:.3g} [{low:.2g}, {high:.2g}]"
-    return [cid, "2t2r", 1.2, 27, "tt", method, 4000, "nan", "nan", 0, 0 if ber == 0 else 7,
-            ber, low, high, report, plus, minus]  # fmt: skip
+    return [cid, "2t2r", 1.2, 27, "tt", method, 4000, "nan", "nan", 0, "nan",
+            0 if ber == 0 else 7, ber, low, high, report, "nan", "nan", plus, minus]  # fmt: skip
 
 
 def test_one_resolved_ber_per_condition_with_rare_event_rows(tmp_path):
@@ -131,8 +132,8 @@ def test_one_resolved_ber_per_condition_with_rare_event_rows(tmp_path):
 
 
 def test_ternary_condition_without_errors_is_evaluated_at_its_bound(tmp_path):
-    row = ["t", "ternary", 1.0, 27, "tt", "monte-carlo", 300, 300, 0, 0, 0,
-           0.0, 0.0, 0.012, "< 0.012", "nan", "nan"]  # fmt: skip
+    row = ["t", "ternary", 1.0, 27, "tt", "monte-carlo", 300, 300, 0, 0, 0, 0,
+           0.0, 0.0, 0.012, "< 0.012", 0.0, 0.0, "nan", "nan"]  # fmt: skip
     identity = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     (condition,) = read_ber_table(
         write_ber_table(tmp_path, [row], ternary_confusion("t", identity))

@@ -7,6 +7,7 @@ import pytest
 
 from rram_ber.analysis.bnn import datasets
 from rram_ber.analysis.bnn.model_io import shipped_models
+from rram_ber.characterization import schema
 from rram_ber.cli import main
 from tests.support import binary_row, ternary_confusion, write_ber_table
 
@@ -151,7 +152,7 @@ def test_progress_bar_counts_the_realisations_and_quiet_hides_it(capsys):
 
 def test_a_condition_without_errors_is_evaluated_at_its_bound_as_a_worst_case(tmp_path, capsys):
     row = binary_row("z", 0.0, 0.0, 0.0)
-    row[-4] = 0.05  # ber_ci_high: "< 0.05", no error in 60 reads
+    row[schema.BER_COLUMNS.index(schema.BER_CI_HIGH) - len(schema.BER_COLUMNS)] = 0.05  # "< 0.05"
     path = write_ber_table(tmp_path, [row])
     argv = ["--model", "digits-mlp-bnn", "--ber-table", str(path), "--repeats", "3"]
     result = _json(capsys, argv)

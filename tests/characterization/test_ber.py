@@ -50,15 +50,16 @@ def _rows(stored, decision, status="ok"):
     )
 
 
-def test_ber_counts_errors_over_resolved_reads_and_keeps_failures_apart():
+def test_ber_counts_wrong_undecided_and_failed_reads_over_all_reads():
     frame = _rows([1, 1, -1, -1, 1, -1], [1, -1, -1, 0, 1, 1])
     frame.loc[5, schema.STATUS] = schema.STATUS_FAILED
     row = ber_row(frame, binary=True)
-    assert row[schema.N_FAILED] == 1 and row[schema.N_UNRESOLVED] == 1
-    assert (row[schema.N_RESOLVED], row[schema.N_ERRORS]) == (4, 1)
-    assert row[schema.BER] == pytest.approx(0.25)
+    assert row[schema.N_FAILED] == 1 and row[schema.N_UNDECIDED] == 1
+    assert (row[schema.N_DECIDED], row[schema.N_WRONG], row[schema.N_ERRORS]) == (4, 1, 3)
+    assert row[schema.BER] == pytest.approx(0.5)
+    assert row[schema.BER_CI_LOW] < 0.5 < row[schema.BER_CI_HIGH]
     assert row[schema.P_ERROR_PLUS] == pytest.approx(1 / 3)
-    assert row[schema.P_ERROR_MINUS] == 0.0
+    assert row[schema.P_ERROR_MINUS] == pytest.approx(2 / 3)  # one undecided, one failed
 
 
 def test_confusion_rows_sum_to_one_per_stored_value():
@@ -66,5 +67,6 @@ def test_confusion_rows_sum_to_one_per_stored_value():
     table = confusion_table(frame)
     sums = table.groupby(schema.STORED)[schema.PROBABILITY].sum()
     assert np.allclose(sums, 1.0)
-    plus = table[table[schema.STORED] == 1].set_index(schema.READ)[schema.COUNT]
-    assert (plus[1], plus[0], plus[-1]) == (1, 1, 1)
+    plus = table[table[schema.STORED] == 1].set_index(schema.OUTCOME)[schema.COUNT]
+    # Rows without a value: the undecided read (decision 0 of a binary read).
+    assert (plus["correct"], plus["wrong"].sum(), plus["undecided"], plus["failed"]) == (1, 1, 1, 0)

@@ -38,7 +38,7 @@ def test_a_failed_batch_is_retried_item_by_item_and_only_the_bad_item_is_lost():
     [
         (CampaignCell.TWO_T_TWO_R, 1, None, 1, True, False),
         (CampaignCell.TWO_T_TWO_R, 1, None, -1, True, True),
-        (CampaignCell.TWO_T_TWO_R, -1, None, 0, False, False),  # unresolved, never an error
+        (CampaignCell.TWO_T_TWO_R, -1, None, 0, False, False),  # undecided, not wrong
         (CampaignCell.TERNARY, 0, None, 0, True, False),  # no latch decodes as 0
         (CampaignCell.TERNARY, 1, None, 0, True, True),
         (CampaignCell.XNOR, -1, -1, 1, True, False),  # expected w * x = +1

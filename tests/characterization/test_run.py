@@ -145,11 +145,9 @@ def test_a_non_converging_sample_is_recorded_and_its_chunk_goes_on(session):
     from rram_ber.characterization.ber import ber_row
 
     counts = ber_row(rows, binary=True)
-    assert (counts[schema.N_FAILED], counts[schema.N_RESOLVED], counts[schema.N_ERRORS]) == (
-        1,
-        3,
-        0,
-    )
+    assert (counts[schema.N_FAILED], counts[schema.N_DECIDED], counts[schema.N_WRONG]) == (1, 3, 0)
+    # The failed simulation is a failed read: it counts in the BER, over all four reads.
+    assert (counts[schema.N_ERRORS], counts[schema.BER]) == (1, 0.25)
 
 
 def test_an_output_directory_of_another_campaign_is_refused(spec_file, tmp_path, capsys):

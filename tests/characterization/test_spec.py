@@ -1,6 +1,7 @@
 """Campaign specification: validation and expansion (no simulator)."""
 
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -65,6 +66,30 @@ def test_default_1t1r_reference_is_the_geometric_mean_of_the_medians():
     )
     assert spec.reference_resistance_ohm() == pytest.approx(20e3)
     assert parse_spec({"cell": {"reference_ohm": 12e3}}).reference_resistance_ohm() == 12e3
+
+
+def test_empirical_1t1r_reference_is_the_geometric_mean_of_the_measured_medians():
+    """Not of the [device] table's default medians (5 / 50 kOhm), which describe no measured
+    device: the measured file's LRS median 4605.2 and HRS median 36991.5 ohm."""
+    import csv
+    import statistics
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "reference_tables"
+    with (folder / "measured.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    lrs, hrs = (
+        statistics.median(float(r["resistance_ohm"]) for r in rows if r["state"] == state)
+        for state in ("LRS", "HRS")
+    )
+    spec = parse_spec(
+        {"device": {"model": "empirical", "csv": "measured.csv"}}, source_dir=str(folder)
+    )
+    assert spec.reference_resistance_ohm() == pytest.approx(math.sqrt(lrs * hrs))
+    assert spec.reference_resistance_ohm() == pytest.approx(13051.94, rel=1e-6)
+    assert spec.reference_resistance_ohm() != pytest.approx(math.sqrt(5e3 * 50e3), rel=0.01)
+    # The rare-event limit states take the medians of the same distributions.
+    states = spec.device.states()
+    assert spec.device.nominal_lrs_hrs_ohm() == (states.lrs.median_ohm, states.hrs.median_ohm)
 
 
 @pytest.mark.parametrize(

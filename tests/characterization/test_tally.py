@@ -39,7 +39,7 @@ def test_tallies_fed_in_any_split_give_the_same_tables():
         assert _tables(split, ids) == expected
 
 
-def test_tally_counts_failed_unresolved_and_wrong_reads_apart():
+def test_tally_counts_failed_undecided_and_wrong_reads_and_all_enter_the_ber():
     rows = pd.DataFrame(
         {
             schema.CONDITION_ID: [0] * 6,
@@ -54,9 +54,14 @@ def test_tally_counts_failed_unresolved_and_wrong_reads_apart():
     tally_rows(rows, tallies)
     row = tallies[0].ber_row(binary=True)
     assert (row[schema.N_SAMPLES], row[schema.N_FAILED]) == (6, 1)
-    assert (row[schema.N_RESOLVED], row[schema.N_UNRESOLVED], row[schema.N_ERRORS]) == (4, 1, 1)
-    assert row[schema.P_ERROR_PLUS] == 1 / 3
-    assert row[schema.P_ERROR_MINUS] == 0.0
-    confusion = tally_confusion_table(tallies)
-    minus = confusion[confusion[schema.STORED] == -1].set_index(schema.READ)[schema.COUNT]
-    assert (minus[1], minus[0], minus[-1]) == (0, 1, 1)
+    assert (row[schema.N_DECIDED], row[schema.N_UNDECIDED], row[schema.N_WRONG]) == (4, 1, 1)
+    assert row[schema.N_ERRORS] == 3  # wrong + undecided + failed
+    assert row[schema.BER] == 3 / 6
+    assert (row[schema.UNDECIDED_SHARE], row[schema.FAILED_SHARE]) == (1 / 6, 1 / 6)
+    assert row[schema.P_ERROR_PLUS] == 2 / 4  # one wrong, one failed among four reads of +1
+    assert row[schema.P_ERROR_MINUS] == 1 / 2  # one undecided among two reads of -1
+    confusion = tally_confusion_table(tallies, binary_conditions=[0])
+    minus = confusion[confusion[schema.STORED] == -1].set_index(schema.OUTCOME)[schema.COUNT]
+    assert (minus["correct"], minus["wrong"], minus["undecided"], minus["failed"]) == (1, 0, 1, 0)
+    assert set(confusion[schema.READ].dropna()) == {1, -1}  # a binary read has no value 0
+    assert np.allclose(confusion.groupby(schema.STORED)[schema.PROBABILITY].sum(), 1.0)

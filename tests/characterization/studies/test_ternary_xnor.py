@@ -107,9 +107,10 @@ def test_ternary_campaign_confusion_rows_sum_to_one(tmp_path):
     first, second = (samples[samples[schema.CONDITION_ID] == c] for c in (0, 1))
     assert list(first["r_bl_ohm"]) == list(second["r_bl_ohm"])
     assert list(first[schema.ENERGY_J]) == list(second[schema.ENERGY_J])
-    # Ternary conditions have no binary error split; all non-failed reads count as resolved.
+    # Ternary conditions have no binary error split; a read with both outputs still high is
+    # the value 0, not undecided (only undecided decode logic would be).
     assert result.ber[schema.P_ERROR_PLUS].isna().all()
-    assert (result.ber[schema.N_UNRESOLVED] == 0).all()
+    assert (result.ber[schema.N_UNDECIDED] == 0).all()
 
 
 @pytest.mark.parametrize("corner", list(ProcessCorner))

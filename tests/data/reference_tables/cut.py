@@ -4,6 +4,10 @@
 into ``OUT/NAME``. The ``ber.csv`` and ``confusion.csv`` committed next to this file were
 written so before the consolidation of issue 12 (one read model, typed end to end), and
 ``tests/test_reference_tables.py`` checks that the code still writes them byte for byte.
+All of them were written again in issue 28, a behaviour change: one definition of a read's
+outcome, the BER over all reads (undecided reads and failed simulations count) and the new
+columns of ``ber.csv`` and ``confusion.csv``; then ``empirical`` once more, whose 1T1R
+reference resistor became the geometric mean of the measured medians.
 """
 
 from __future__ import annotations
