@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from rram_ber.characterization import schema
+from rram_ber.characterization import schema, store
 from rram_ber.characterization.auto import resolved_by
 from rram_ber.characterization.campaign import run_campaign
 from rram_ber.characterization.executors import LocalExecutor
@@ -66,12 +66,29 @@ def _resolved(ber: pd.DataFrame) -> pd.Series:
     )
 
 
-def _reads(ber: pd.DataFrame, samples: int) -> int:
-    """SPICE reads behind a table: each group's samples once, plus rare-event evaluations."""
-    groups = ber.drop(columns=[c for c in ber.columns if c != "t_sample_s"]).index
-    del groups
-    keys = [c for c in ("cell", "corner", "temp_c", "vdd_v") if c in ber.columns]
-    return int(ber.groupby(keys).ngroups * samples)
+def _spice_reads(out: Path, ber: pd.DataFrame) -> int:
+    """SPICE reads of a finished campaign: each condition group's Monte-Carlo samples once,
+    plus every rare-event evaluation (an estimate shared by a group's sampling times once)."""
+    groups = [c for c in ("cell", "corner", "temp_c", "vdd_v") if c in ber.columns]
+    monte_carlo = ber.groupby(groups)[schema.N_SAMPLES].max()
+    if schema.N_EVALUATIONS in ber.columns:
+        # auto: the Monte-Carlo rows' samples; switched rows' n_samples are estimate counts.
+        mc_rows = ber[ber[schema.METHOD] == "monte-carlo"]
+        monte_carlo = mc_rows.groupby(groups)[schema.N_SAMPLES].max()
+    rare = ((out / "rare").exists() and store.read_estimates(out)) or []
+    own = [
+        e.result.n_evaluations
+        for e in rare
+        if not any(note.startswith("from the draws of") for note in e.result.notes)
+    ]
+    return int(monte_carlo.sum()) + int(sum(own))
+
+
+def _measured(data: dict[str, Any], out: Path, workers: int) -> tuple[pd.DataFrame, float, float]:
+    """Run a campaign; its table, wall seconds and CPU seconds."""
+    start, cpu = time.monotonic(), _cpu_seconds()
+    ber = _run(data, out, workers)
+    return ber, time.monotonic() - start, _cpu_seconds() - cpu
 
 
 def main() -> None:
@@ -87,59 +104,51 @@ def main() -> None:
         data["conditions"]["corner"] = args.corner
     if args.temp is not None:
         data["conditions"]["temp_c"] = args.temp
-    samples = int(data["campaign"]["samples"])
     rows = []
 
     # Before: Monte-Carlo, then importance sampling at the two operating points.
     plain = {**data, "campaign": {**data["campaign"], "method": "monte-carlo"}}
     for key in ("target_relative_half_width", "resolve_below", "rare_samples", "max_samples"):
         plain["campaign"].pop(key, None)
-    start, cpu = time.monotonic(), _cpu_seconds()
-    mc = _run(plain, args.out / "monte-carlo", args.workers)
+    mc, wall, cpu = _measured(plain, args.out / "monte-carlo", args.workers)
     points = {
         **plain,
         "campaign": {**plain["campaign"], "method": "importance", "samples": 2000},
         "conditions": {**OPERATING_POINTS, "t_sample_s": 1e-9},
     }
-    rare = _run(points, args.out / "operating-points", args.workers)
-    mc_resolved = _resolved(mc)
-    point_keys = set(map(tuple, rare[["corner", "temp_c", "vdd_v", "t_sample_s"]].values))
-    for i, r in mc[mc["cell"] == "2t2r"].iterrows():
-        key = (r["corner"], r["temp_c"], r["vdd_v"], r["t_sample_s"])
-        if key in point_keys:
-            match = rare[
-                (rare["vdd_v"] == r["vdd_v"]) & (rare["corner"] == r["corner"])
-            ].iloc[0]
-            mc.loc[i, [schema.BER, schema.BER_CI_LOW, schema.BER_CI_HIGH]] = match[
-                [schema.BER, schema.BER_CI_LOW, schema.BER_CI_HIGH]
-            ].to_numpy()
-            mc_resolved[i] = _resolved(rare[rare.index == match.name]).iloc[0]
-    reads = _reads(mc, samples) + int(rare[schema.N_SAMPLES].sum())
-    rows.append(("before (MC + 2 importance points)", mc, mc_resolved, reads, start, cpu))
-
-    start, cpu = time.monotonic(), _cpu_seconds()
-    auto = _run(data, args.out / "auto", args.workers)
-    reads = _reads(auto, samples) + int(
-        auto.loc[auto[schema.METHOD] != "monte-carlo"]
-        .drop_duplicates(subset=[c for c in ("cell", "corner", "temp_c", "vdd_v")])[
-            schema.N_EVALUATIONS
+    rare, rare_wall, rare_cpu = _measured(points, args.out / "operating-points", args.workers)
+    resolved = _resolved(mc)
+    for i, r in mc[(mc["cell"] == "2t2r") & (mc["t_sample_s"] == 1e-9)].iterrows():
+        match = rare[
+            (rare["vdd_v"] == r["vdd_v"])
+            & (rare["corner"] == r["corner"])
+            & (rare["temp_c"] == r["temp_c"])
         ]
-        .sum()
-        - samples * auto.loc[auto[schema.METHOD] != "monte-carlo"]
-        .drop_duplicates(subset=["cell", "corner", "temp_c", "vdd_v"])
-        .shape[0]
+        if len(match):
+            columns = [schema.BER, schema.BER_CI_LOW, schema.BER_CI_HIGH]
+            mc.loc[i, columns] = match.iloc[0][columns].to_numpy()
+            resolved[i] = bool(_resolved(match).iloc[0])
+    reads = _spice_reads(args.out / "monte-carlo", mc) + _spice_reads(
+        args.out / "operating-points", rare
     )
-    rows.append(("auto", auto, _resolved(auto), reads, start, cpu))
-    print(f"{'':36s} {'reads':>8s} {'CPU s':>8s} {'wall s':>8s} {'<10 %':>6s} {'resolved':>9s}"
-          f" {'reads/resolved':>15s} {'CPU s/resolved':>15s}")
-    for name, ber, resolved, n_reads, began, cpu_before in rows:
-        wall = time.monotonic() - began
-        cpu_s = _cpu_seconds() - cpu_before
+    rows.append(
+        ("before (MC + 2 importance points)", mc, resolved, reads, wall + rare_wall, cpu + rare_cpu)
+    )
+
+    auto, wall, cpu = _measured(data, args.out / "auto", args.workers)
+    rows.append(("auto", auto, _resolved(auto), _spice_reads(args.out / "auto", auto), wall, cpu))
+    print(
+        f"{'':36s} {'reads':>8s} {'CPU s':>8s} {'wall s':>8s} {'<10 %':>6s} {'resolved':>9s}"
+        f" {'reads/resolved':>15s} {'CPU s/resolved':>15s}"
+    )
+    for name, ber, ok, n_reads, wall_s, cpu_s in rows:
         low = ber[schema.BER] < BELOW
-        n_low, n_res = int(low.sum()), int((low & resolved).sum())
-        per = (lambda x: f"{x / n_res:15.0f}") if n_res else (lambda x: f"{math.inf:15}")
-        print(f"{name:36s} {n_reads:8d} {cpu_s:8.0f} {wall:8.0f} {n_low:6d} {n_res:9d}"
-              f" {per(n_reads)} {per(cpu_s)}")
+        n_low, n_res = int(low.sum()), int((low & ok).sum())
+        scale = 1.0 / n_res if n_res else math.inf
+        print(
+            f"{name:36s} {n_reads:8d} {cpu_s:8.0f} {wall_s:8.0f} {n_low:6d} {n_res:9d}"
+            f" {n_reads * scale:15.0f} {cpu_s * scale:15.1f}"
+        )
 
 
 if __name__ == "__main__":

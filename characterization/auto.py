@@ -102,22 +102,22 @@ PROJECTION_MARGIN = 1.2
 def projected_samples(tally: ConditionTally, binary: bool, target: float, floor: float) -> float:
     """Samples a condition is projected to need to be resolved (inf if it cannot say).
 
-    With ``k`` errors among ``n`` resolved reads (``p = k / n``), the 95 % half-width
-    ``1.96 sqrt(p (1 - p) / n)`` is at most ``target p`` from ``n = (1.96 / target)^2
-    (1 - p) / p`` resolved reads; without an error, the Clopper-Pearson upper bound
-    ``1 - 0.025^(1/n)`` is at most ``floor`` from ``n = ln(0.025) / ln(1 - floor)``. Either
-    is scaled by the share of resolved reads among the samples.
+    With ``k`` failed reads (wrong, undecided or not simulated: the BER's numerator) among
+    ``n`` samples (``p = k / n``), the 95 % half-width ``1.96 sqrt(p (1 - p) / n)`` is at most
+    ``target p`` from ``n = (1.96 / target)^2 (1 - p) / p``; without a failure, the
+    Clopper-Pearson upper bound ``1 - 0.025^(1/n)`` is at most ``floor`` from ``n = ln(0.025)
+    / ln(1 - floor)``.
     """
     row = tally.ber_row(binary)
-    resolved, errors, samples = row[schema.N_RESOLVED], row[schema.N_ERRORS], row[schema.N_SAMPLES]
-    if resolved == 0:
+    errors, samples = row[schema.N_ERRORS], row[schema.N_SAMPLES]
+    if samples == 0:
         return math.inf
-    p = errors / resolved
+    p = errors / samples
+    if errors == samples:
+        return 0.0  # every read failed: the binomial interval is already as tight as it gets
     if errors > 0:
-        need = (1.959964 / target) ** 2 * (1 - p) / p
-    else:
-        need = math.log(0.025) / math.log1p(-floor)
-    return need * samples / resolved
+        return (1.959964 / target) ** 2 * (1 - p) / p
+    return math.log(0.025) / math.log1p(-floor)
 
 
 def top_up_tasks(
@@ -364,9 +364,8 @@ def auto_ber_table(
 
     ``n_evaluations`` counts the SPICE reads behind the row: the condition group's Monte-Carlo
     samples (shared by the sampling times of the group) plus, for a switched condition, the
-    evaluations of its two estimates. A switched condition's BER counts an unresolved read as
-    a failure (the rare-event limit state's rule), so it bounds the Monte-Carlo ``ber``, which
-    leaves unresolved reads out, from above.
+    evaluations of its two estimates. A switched condition's BER counts an undecided read and
+    a failed simulation as a failure, as the Monte-Carlo rows do.
 
     Raises
     ------

@@ -27,8 +27,8 @@ What counts as a failure (the verdict):
 * a resolved read whose decision differs from the stored value (an *error* in the schema);
 * an unresolved read (outputs not separated by ``resolve_fraction * VDD`` at the sampling
   time), when ``unresolved_is_failure`` (default True: such a read gives the next stage no
-  valid bit; the campaign's ``ber`` column counts errors among resolved reads instead, so set it
-  False to estimate that quantity);
+  valid bit, and the campaign's ``ber`` column counts it as one too, so Monte-Carlo and
+  rare-event rows estimate the same BER; False estimates the wrong reads alone);
 * a simulation that fails even when the copy is simulated alone (recorded with its reason;
   conservative: a read that could not be shown to work is not counted as working).
 

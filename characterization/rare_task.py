@@ -145,8 +145,8 @@ def estimate_rare(
     (:func:`~characterization.vcm_cells.reference_ohm`, cached in ``references``).
 
     The limit state is the batched SPICE read (:class:`~characterization.limit_states.
-    ReadLimitState`); a read fails when it is wrong or unresolved at the sampling time (so the
-    estimate bounds the Monte-Carlo ``ber``, which leaves unresolved reads out, from above).
+    ReadLimitState`); a read fails when it is wrong or undecided at the sampling time, or not
+    simulated, as the Monte-Carlo ``ber`` counts it.
     The task carries the method and its simulation budget (``campaign.samples`` in a
     campaign of estimates, ``campaign.rare_samples`` in an auto campaign). Subset simulation ranks
     reads by the limit state's margin (:meth:`~characterization.limit_states.ReadLimitState.
