@@ -14,8 +14,8 @@ An auto campaign runs in two stages (issue 26):
    :data:`~rram_ber.characterization.rare.registry.AUTO_RARE_METHOD` (subset simulation on
    the read margin) per stored value, ``campaign.rare_samples`` SPICE reads each, seeded as
    the estimates of a ``subset`` campaign. Read modes or devices the rare-event limit state
-   does not cover (ternary, XNOR; empirical devices) keep their Monte-Carlo row with the stop
-   reason ``mode-not-supported``.
+   does not cover (empirical devices; every read mode is covered) keep their Monte-Carlo row
+   with the stop reason ``mode-not-supported``.
 
 Which conditions switch is decided only from the stored Monte-Carlo rows, so a resumed or
 re-run campaign plans the same estimates, whatever the number of workers. ``ber.csv`` of an
@@ -33,7 +33,12 @@ from typing import Any
 import pandas as pd
 
 from rram_ber.characterization import schema
-from rram_ber.characterization.ber import ConditionTally, rare_ber_row
+from rram_ber.characterization.ber import (
+    ConditionTally,
+    rare_ber_row,
+    rare_error_columns,
+    rare_estimates_of,
+)
 from rram_ber.characterization.campaign_settings import MAX_SAMPLES
 from rram_ber.characterization.chunks import ChunkTask
 from rram_ber.characterization.rare.registry import AUTO_RARE_METHOD
@@ -218,13 +223,13 @@ def switch_tasks(
 ) -> list[RareTask]:
     """The rare-event estimates of the conditions the Monte-Carlo rows left unresolved (and
     the campaign budget allows, see :func:`switch_plan`): one per condition and stored value
-    (+1 then -1), in condition order."""
+    of its read mode (+1 then -1; ternary +1, 0, -1), in condition order."""
     _, _, budget = _settings(spec)
     switched, _ = switch_plan(spec, conditions, tallies)
     return [
         RareTask(condition, stored, AUTO_RARE_METHOD, budget)
         for condition in switched
-        for stored in (1, -1)
+        for stored in condition.cell.mode.stored_values
     ]
 
 
@@ -257,8 +262,8 @@ def switch_plan(
     """The conditions that switch to rare-event estimates, and those the budget leaves out.
 
     Every condition the Monte-Carlo rows left unresolved and whose read the limit state
-    covers switches; with a ``campaign.budget``, only while its two estimates
-    (``2 x rare_samples`` reads) fit in what the Monte-Carlo rounds left, the widest
+    covers switches; with a ``campaign.budget``, only while its estimates (``rare_samples``
+    reads per stored value of its read mode) fit in what the Monte-Carlo rounds left, the widest
     intervals first (the others keep their Monte-Carlo row, ``budget-exhausted``).
 
     Returns
@@ -284,9 +289,10 @@ def switch_plan(
             c.condition_id,
         ),
     ):
-        if 2 * rare_samples <= left:
+        cost = len(condition.cell.mode.stored_values) * rare_samples
+        if cost <= left:
             switched.append(condition)
-            left -= 2 * rare_samples
+            left -= cost
         else:
             left_out.add(condition.condition_id)
     return sorted(switched, key=lambda c: c.condition_id), left_out
@@ -299,12 +305,13 @@ def auto_ber_table(
     estimates: Sequence[RareEstimate],
 ) -> pd.DataFrame:
     """``ber.csv`` of an auto campaign: per condition its settings, the BER columns of the
-    method that resolved it (Monte-Carlo, or the two rare-event estimates), then
+    method that resolved it (Monte-Carlo, or the rare-event estimates of its stored values),
+    then
     ``n_evaluations`` and ``stop_reason``.
 
     ``n_evaluations`` counts the SPICE reads behind the row: the condition group's Monte-Carlo
     samples (shared by the sampling times of the group) plus, for a switched condition, the
-    evaluations of its two estimates. A switched condition's BER counts an unresolved read as
+    evaluations of its estimates. A switched condition's BER counts an unresolved read as
     a failure (the rare-event limit state's rule), so it bounds the Monte-Carlo ``ber``, which
     leaves unresolved reads out, from above.
 
@@ -325,15 +332,11 @@ def auto_ber_table(
             row = tally.ber_row(binary=not condition.cell.mode.ternary)
             spent = tally.n_samples
         else:
-            missing = [s for s in (1, -1) if (condition.condition_id, s) not in by_key]
-            if missing:
-                raise ValueError(
-                    f"condition {condition.condition_id} has no estimate for stored {missing}"
-                )
-            plus, minus = by_key[(condition.condition_id, 1)], by_key[(condition.condition_id, -1)]
-            row = rare_ber_row(plus, minus)
+            cell = condition.cell.value
+            mine = rare_estimates_of(by_key, condition.condition_id, cell)
+            row = rare_ber_row(*mine, error_columns=rare_error_columns(cell))
             reason = _row_stop(spec, row) or StopReason.BUDGET_EXHAUSTED
-            spent = tally.n_samples + plus.result.n_evaluations + minus.result.n_evaluations
+            spent = tally.n_samples + sum(e.result.n_evaluations for e in mine)
         rows.append(
             {
                 schema.CONDITION_ID: condition.condition_id,

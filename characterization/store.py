@@ -258,9 +258,13 @@ def locked_output(out: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
+#: File-name part of a stored value in :func:`estimate_paths`.
+_STORED_NAMES = {1: "plus", 0: "zero", -1: "minus"}
+
+
 def estimate_paths(out: Path, condition_id: int, stored: int) -> tuple[Path, Path]:
     """The JSON estimate and the Parquet rows of one rare-event estimate."""
-    stem = f"c{condition_id:04d}-{'plus' if stored == 1 else 'minus'}"
+    stem = f"c{condition_id:04d}-{_STORED_NAMES[stored]}"
     return out / "rare" / f"{stem}.json", out / "rare" / f"{stem}.parquet"
 
 

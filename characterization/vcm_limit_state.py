@@ -151,13 +151,15 @@ class VcmReadLimitState(ReadLimitState):
                 read_temp_c=self.conditions.temp_c,
                 c2c_u=None if set_u is None else (set_u, reset_u),
             )
-            for record, sample, dev in zip(records, cells, deviations, strict=True):
+            for i, (record, sample, dev) in enumerate(zip(records, cells, deviations, strict=True)):
                 record.update(sample.row)
                 record["r_bl_ohm"] = sample.row["bl_r_read_ohm"]
                 record["r_blb_ohm"] = sample.row["blb_r_read_ohm"]
                 assert isinstance(dev, dict)
                 planned.append(
-                    PROGRAMMING_FAILED if sample.cell is None else ReadCopy(sample.cell, dev)
+                    PROGRAMMING_FAILED
+                    if sample.cell is None
+                    else ReadCopy(sample.cell, dev, self._activation(u[i]))
                 )
             return planned, records
         return self._plan_1t1r(records, deviations, d2d, set_u, reset_u, rng)

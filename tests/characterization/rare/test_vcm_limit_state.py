@@ -193,9 +193,13 @@ def test_vcm_devices_are_accepted_by_importance_and_scaled_sigma():
     assert parse_spec(data).campaign.method == "subset"
 
 
-def test_vcm_xnor_reads_are_still_refused_with_exit_status_2(tmp_path, capsys):
+def test_vcm_xnor_reads_are_accepted_and_empirical_devices_refused_with_status_2(
+    tmp_path, capsys
+):
+    assert parse_spec(_vcm_rare(cell="xnor")).conditions()[0].cell.value == "xnor"
+    # Ternary zeros need two RESET devices, which VCM programming does not make.
     with pytest.raises(ParameterError) as caught:
-        parse_spec(_vcm_rare(cell="xnor"))
+        parse_spec(_vcm_rare(cell="ternary"))
     assert caught.value.field == "conditions.cell"
     spec = tmp_path / "bad.toml"
     spec.write_text(
