@@ -39,12 +39,14 @@ Conventions
   estimate), ``below-floor`` (upper bound at most ``resolve_below``), ``budget-exhausted``
   (its rare-event estimates spent ``rare_samples`` each without either, or the campaign
   ``budget`` left none for them and the Monte-Carlo row stays) or
-  ``mode-not-supported`` (not resolved by Monte-Carlo, and the read mode or the devices have
-  no rare-event limit state). ``method`` says which estimator the row's BER comes from
-  (``subset``: the Monte-Carlo samples did not resolve it).
+  ``mode-not-supported`` (not resolved by Monte-Carlo, and the devices have no rare-event
+  limit state: measured devices; every read mode has one). ``method`` says which estimator
+  the row's BER comes from (``subset``: the Monte-Carlo samples did not resolve it).
 * ``p_error_plus`` = P(read -1 | expected +1, resolved) and ``p_error_minus`` =
   P(read +1 | expected -1, resolved): the asymmetric 2 x 2 error model of a binary condition
-  (NaN for ternary conditions, whose 3 x 3 model is in ``confusion.csv``).
+  (NaN for ternary conditions, whose 3 x 3 model is in ``confusion.csv``; in a rare-event row,
+  the estimates of stored +1 and -1, NaN for XNOR conditions, whose estimates are per stored
+  weight, not per expected output).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ SET at the compliance (the device that must hold the HRS SET then RESET), and th
 Its independent standard-normal variables, in column order:
 
 * ``u_dvt_<t>``, ``u_dbeta_<t>``: transistor mismatch of the read, as in
-  :class:`~characterization.limit_states.ReadLimitState`;
+  :class:`~characterization.limit_states.ReadLimitState` (and, for an XNOR read, its input
+  ``u_x``);
 * ``u_d2d_<side>_<q>``: device-to-device variability of the device on ``side`` (``bl``, and
   ``blb`` for 2T2R) for each ``q`` of :data:`~models.variability.D2D_FIELDS`, mapped by
   :func:`~models.variability.d2d_from_standard_normal` (inverse CDF of the truncated Gaussians
