@@ -8,8 +8,9 @@ Files in a campaign output directory ``OUT/``
 ``OUT/samples/g<group>-k<chunk>.parquet``
     One row per Monte-Carlo sample and condition of a chunk of one condition group (see the
     sample-row columns below).
-``OUT/rare/c<condition>-plus.json`` / ``-minus``, with a ``.parquet`` of rows
-    A rare-event estimate (importance / scaled-sigma campaigns) and every simulated read.
+``OUT/rare/c<condition>-plus.json`` / ``-minus`` / ``-zero``, with a ``.parquet`` of rows
+    A rare-event estimate of one stored value (importance / scaled-sigma / subset campaigns,
+    and the switched conditions of auto ones) and every simulated read.
 ``OUT/conditions/<condition>.json``
     The resolved settings of each condition (written before its samples).
 ``OUT/ber.csv``

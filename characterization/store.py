@@ -9,8 +9,8 @@ Layout (see :mod:`rram_ber.characterization.schema`)::
     OUT/samples/g0001-k000012.parquet sample rows of chunk 12 of condition group 1 (all the
                                       conditions of the group: they share one simulation); its
                                       Parquet key-value metadata holds the fingerprint
-    OUT/rare/c0003-plus.json          importance / scaled-sigma estimate for stored +1 (-1:
-    OUT/rare/c0003-plus.parquet       "minus"), and every read it simulated
+    OUT/rare/c0003-plus.json          rare-event estimate for stored +1 (-1: "minus", a
+    OUT/rare/c0003-plus.parquet       ternary 0: "zero"), and every read it simulated
     OUT/ber.csv, OUT/confusion.csv    aggregated tables
 
 Each file is written to a temporary name (``.NAME.XXXX.partial``) in the same directory, flushed
