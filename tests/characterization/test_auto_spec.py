@@ -195,7 +195,13 @@ def test_ternary_and_xnor_conditions_switch_with_one_estimate_per_stored_value()
     from rram_ber.characterization.ber import ConditionTally
 
     # Two condition groups of 100 samples, and three estimates of 2,000 reads (rare_samples).
-    campaign = {"method": "auto", "samples": 100, "batch_size": 10, "budget": 200 + 6000}
+    campaign = {
+        "method": "auto",
+        "samples": 100,
+        "batch_size": 10,
+        "rare_samples": 2000,
+        "budget": 200 + 6000,
+    }
     data = {
         "campaign": campaign,
         "conditions": {"cell": ["ternary", "xnor"]},
