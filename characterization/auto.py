@@ -14,8 +14,8 @@ An auto campaign runs in two stages (issue 26):
    :data:`~rram_ber.characterization.rare.registry.AUTO_RARE_METHOD` (subset simulation on
    the read margin) per stored value, ``campaign.rare_samples`` SPICE reads each, seeded as
    the estimates of a ``subset`` campaign. Read modes or devices the rare-event limit state
-   does not cover (ternary, XNOR; empirical devices) keep their Monte-Carlo row with the stop
-   reason ``mode-not-supported``.
+   does not cover (empirical devices; every read mode is covered) keep their Monte-Carlo row
+   with the stop reason ``mode-not-supported``.
 
 Which conditions switch is decided only from the stored Monte-Carlo rows, so a resumed or
 re-run campaign plans the same estimates, whatever the number of workers. ``ber.csv`` of an
@@ -33,7 +33,11 @@ from typing import Any
 import pandas as pd
 
 from rram_ber.characterization import schema
-from rram_ber.characterization.ber import ConditionTally, rare_ber_row
+from rram_ber.characterization.ber import (
+    ConditionTally,
+    rare_ber_row,
+    rare_error_columns,
+)
 from rram_ber.characterization.campaign_settings import MAX_SAMPLES
 from rram_ber.characterization.chunks import ChunkTask
 from rram_ber.characterization.rare.registry import AUTO_RARE_METHOD
@@ -359,7 +363,8 @@ def auto_ber_table(
     estimates: Sequence[RareEstimate],
 ) -> pd.DataFrame:
     """``ber.csv`` of an auto campaign: per condition its settings, the BER columns of the
-    method that resolved it (Monte-Carlo, or the two rare-event estimates), then
+    method that resolved it (Monte-Carlo, or the rare-event estimates of its stored values),
+    then
     ``n_evaluations`` and ``stop_reason``.
 
     ``n_evaluations`` counts the SPICE reads behind the row: the condition group's Monte-Carlo
@@ -406,9 +411,9 @@ def auto_ber_table(
                 reason = StopReason.BUDGET_EXHAUSTED
                 spent = tally.n_samples + shared[condition.condition_id]
             else:
-                plus, minus = found[0], found[-1]
-                assert plus is not None and minus is not None
-                row = rare_ber_row(plus, minus)
+                cell = condition.cell.value
+                mine = [e for e in found if e is not None]
+                row = rare_ber_row(*mine, error_columns=rare_error_columns(cell))
                 reason = _row_stop(spec, row) or StopReason.BUDGET_EXHAUSTED
                 spent = tally.n_samples + shared.get(
                     condition.condition_id,

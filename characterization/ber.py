@@ -19,6 +19,7 @@ from rram_ber.characterization import schema
 from rram_ber.characterization.outcome import ReadOutcome, row_outcomes
 from rram_ber.characterization.rare.intervals import CONFIDENCE, clopper_pearson
 from rram_ber.characterization.rare.results import RareEstimate
+from rram_ber.characterization.readout import read_mode
 
 __all__ = [
     "CONFIDENCE",
@@ -31,6 +32,8 @@ __all__ = [
     "ordered_ber_table",
     "rare_ber_row",
     "rare_ber_table",
+    "rare_error_columns",
+    "rare_estimates_of",
     "tally_ber_table",
     "tally_confusion_table",
     "tally_rows",
@@ -351,66 +354,113 @@ def confusion_table(samples: pd.DataFrame, binary_conditions: Collection[int] = 
     return tally_confusion_table(tallies, binary_conditions)
 
 
-def rare_ber_row(plus: RareEstimate, minus: RareEstimate) -> dict[str, Any]:
-    """BER statistics of one condition from its two rare-event estimates (stored +1 and -1).
+def rare_ber_row(*estimates: RareEstimate, error_columns: bool = True) -> dict[str, Any]:
+    """BER statistics of one condition from its rare-event estimates, one per stored value.
 
-    ``p_error_plus`` and ``p_error_minus`` are the two estimates and ``ber`` their mean (the
-    samples of a Monte-Carlo campaign store each value half of the time). The interval of the
-    mean is the mean of the two estimators' own intervals,
-    ``[(l+ + l-) / 2, (h+ + h-) / 2]``: for two normal intervals ``p +- z se`` this is
-    ``ber +- z (se+ + se-) / 2``, at least as wide as the exact ``z sqrt(se+^2 + se-^2) / 2``;
-    and it keeps what the standard error cannot carry (the conservative bound of an estimate
-    without failures, scaled-sigma's bootstrap interval, the widening of an estimate whose
-    search may have missed a region). A failure here is a wrong or unresolved read, so
-    ``n_unresolved`` is not counted apart. When both estimates are upper bounds only, the
-    report is the bound (``< bound``); when an estimate says failure regions may be missing,
-    the report says so.
+    ``ber`` is the mean of the estimates (the samples of a Monte-Carlo campaign store each
+    value equally often: +1 and -1, ternary +1, 0 and -1; an XNOR estimate already averages
+    its two inputs, see :mod:`~rram_ber.characterization.rare_task`). The interval of the
+    mean is the mean of the estimators' own intervals, ``[mean(l_s), mean(h_s)]``: for normal
+    intervals ``p_s +- z se_s`` this is ``ber +- z mean(se_s)``, at least as wide as the exact
+    ``z sqrt(sum se_s^2) / n``; and it keeps what the standard error cannot carry (the
+    conservative bound of an estimate without failures, scaled-sigma's bootstrap interval,
+    the widening of an estimate whose search may have missed a region). A failure here is a
+    wrong or unresolved read, so ``n_unresolved`` is not counted apart. When every estimate
+    is an upper bound only, the report is the bound (``< bound``); when an estimate says
+    failure regions may be missing, the report says so.
+
+    Parameters
+    ----------
+    *estimates : RareEstimate
+        The condition's estimates, one per stored value (binary: +1 then -1).
+    error_columns : bool
+        Whether ``p_error_plus`` and ``p_error_minus`` are the estimates of stored +1 and -1
+        (a binary read without input). False for an XNOR read, whose 2 x 2 error model is by
+        expected value ``w * x``, not by stored weight: NaN, as for a ternary condition (an
+        estimate of stored 0 among them), whose 3 x 3 model has no place in these columns.
 
     Raises
     ------
     ValueError
-        If the combined interval has zero width or does not contain ``ber`` (a broken
-        estimate: a rare-event row never claims certainty).
+        If no estimate is given, or the combined interval has zero width or does not contain
+        ``ber`` (a broken estimate: a rare-event row never claims certainty).
     """
-    first, second = plus.result, minus.result
-    ber = 0.5 * (first.p + second.p)
-    low = 0.5 * (first.ci_low + second.ci_low)
-    high = 0.5 * (first.ci_high + second.ci_high)
+    if not estimates:
+        raise ValueError("rare_ber_row needs at least one estimate")
+    results = [e.result for e in estimates]
+    first = results[0]
+    n = len(results)
+    ber = sum(r.p for r in results) / n
+    low = sum(r.ci_low for r in results) / n
+    high = sum(r.ci_high for r in results) / n
     # A NaN estimate (scaled-sigma without failures at three scales) keeps its interval.
     if not high > low or not (math.isnan(ber) or low <= ber <= high):
         raise ValueError(
-            f"rare-event estimates of condition {plus.condition_id} give the interval "
+            f"rare-event estimates of condition {estimates[0].condition_id} give the interval "
             f"[{low:g}, {high:g}] for ber = {ber:g}; expected a non-empty interval around it"
         )
     label = first.method
-    if first.regions_may_be_missing or second.regions_may_be_missing:
+    if any(r.regions_may_be_missing for r in results):
         label += "; regions may be missing, interval widened"
     if math.isnan(ber):
         report = f"undetermined [{low:.2g}, {high:.2g}] ({label})"
-    elif first.upper_bound_only and second.upper_bound_only:
+    elif all(r.upper_bound_only for r in results):
         report = f"< {high:.2g} ({label})"
     else:
         report = f"{ber:.3g} [{low:.2g}, {high:.2g}] ({label})"
+    by_stored = {e.stored: e.result.p for e in estimates}
+    binary = error_columns and 0 not in by_stored
     return {
         schema.METHOD: first.method,
-        schema.N_SAMPLES: first.n_evaluations + second.n_evaluations,
+        schema.N_SAMPLES: sum(r.n_evaluations for r in results),
         schema.N_RESOLVED: math.nan,
         schema.N_UNRESOLVED: math.nan,
         schema.N_FAILED: 0,
-        schema.N_ERRORS: first.n_failures + second.n_failures,
+        schema.N_ERRORS: sum(r.n_failures for r in results),
         schema.BER: ber,
         schema.BER_CI_LOW: low,
         schema.BER_CI_HIGH: high,
         schema.BER_REPORT: report,
-        schema.P_ERROR_PLUS: first.p,
-        schema.P_ERROR_MINUS: second.p,
+        schema.P_ERROR_PLUS: by_stored.get(1, math.nan) if binary else math.nan,
+        schema.P_ERROR_MINUS: by_stored.get(-1, math.nan) if binary else math.nan,
     }
+
+
+def rare_estimates_of(
+    by_key: Mapping[tuple[int, int], RareEstimate], condition_id: int, cell: str
+) -> list[RareEstimate]:
+    """The estimates of one condition, one per value its read mode (``cell``, e.g.
+    ``"ternary"``) stores, in the mode's order (binary: +1 then -1).
+
+    Parameters
+    ----------
+    by_key : mapping
+        ``(condition_id, stored) -> estimate``.
+
+    Raises
+    ------
+    ValueError
+        If the estimate of a stored value is missing (naming them).
+    """
+    values = read_mode(cell).stored_values
+    missing = [s for s in values if (condition_id, s) not in by_key]
+    if missing:
+        raise ValueError(f"condition {condition_id} has no estimate for stored {missing}")
+    return [by_key[(condition_id, s)] for s in values]
+
+
+def rare_error_columns(cell: str) -> bool:
+    """Whether a condition's rare-event row carries ``p_error_plus`` / ``p_error_minus`` (see
+    :func:`rare_ber_row`): a binary read without input."""
+    mode = read_mode(cell)
+    return not mode.ternary and not mode.activations
 
 
 def rare_ber_table(
     estimates: Sequence[RareEstimate], condition_settings: Mapping[int, Mapping[str, Any]]
 ) -> pd.DataFrame:
-    """One row per condition from its two estimates: its settings, then the BER columns.
+    """One row per condition from its estimates (one per stored value of its read mode, the
+    ``cell`` of its settings): its settings, then the BER columns.
 
     Raises
     ------
@@ -421,14 +471,14 @@ def rare_ber_table(
     by_key = {(e.condition_id, e.stored): e for e in estimates}
     rows = []
     for condition_id, settings in sorted(condition_settings.items()):
-        missing = [s for s in (1, -1) if (condition_id, s) not in by_key]
-        if missing:
-            raise ValueError(f"condition {condition_id} has no estimate for stored {missing}")
+        # Settings without a cell (hand-made tables) are binary 2T2R reads.
+        cell = str(settings.get("cell", "2t2r"))
+        mine = rare_estimates_of(by_key, condition_id, cell)
         rows.append(
             {
                 schema.CONDITION_ID: condition_id,
                 **settings,
-                **rare_ber_row(by_key[(condition_id, 1)], by_key[(condition_id, -1)]),
+                **rare_ber_row(*mine, error_columns=rare_error_columns(cell)),
             }
         )
     return pd.DataFrame(rows)

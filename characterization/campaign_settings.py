@@ -103,9 +103,9 @@ class CampaignSettings:
         the floor) within this many gets more, in rounds (default: ``samples``, no top-up).
     budget : int or None
         ``auto`` only: the most SPICE reads of the campaign (each group's Monte-Carlo samples
-        once, plus ``2 x rare_samples`` per switched condition); at least the first round,
-        ``samples`` per condition group. Top-up rounds and estimates go where the interval is
-        widest relative to the estimate. None (default): no limit.
+        once, plus ``rare_samples`` per stored value of a switched condition); at least the
+        first round, ``samples`` per condition group. Top-up rounds and estimates go where the
+        interval is widest relative to the estimate. None (default): no limit.
     """
 
     name: str = "campaign"

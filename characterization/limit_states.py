@@ -1,48 +1,87 @@
 """SPICE-backed limit states for the rare-event estimators of :mod:`rram_ber.characterization.rare`.
 
-:class:`ReadLimitState` turns a read of a 2T2R (or 1T1R) cell by the PCSA into a function of
-independent standard-normal variables ``u``, the form the estimators work in:
+:class:`ReadLimitState` turns a read of a cell by the PCSA into a function of independent
+standard-normal variables ``u``, the form the estimators work in, for every read mode of
+:class:`~rram_ber.characterization.readout.CampaignCell`: the binary 2T2R and 1T1R reads, the
+ternary read of a 2T2R cell (stored +1 / 0 / -1, 0 = (HRS, HRS), decoded in one sense) and the
+XNOR-PCSA read of a 2T2R cell with an input activation. The variables:
 
 * ``u_dvt_<t>``: threshold shift of transistor ``t`` over its Pelgrom sigma, and
   ``u_dbeta_<t>``: relative current-factor deviation over its sigma, for every transistor of
-  :func:`~circuits.read.read_transistor_geometries`, mapped by
-  :func:`rram_ber.models.cmos.deviations_from_standard_normal`;
+  :func:`~circuits.read.read_transistor_geometries` (the XNOR swap's transistors included),
+  mapped by :func:`rram_ber.models.cmos.deviations_from_standard_normal`;
 * optionally ``u_r_bl`` and ``u_r_blb``: device-to-device variability of the resistive elements,
   mapped by the device distribution's own ``from_standard_normal`` (for the log-normal law
   ``R = median * exp(sigma_ln * u)``; any law of :mod:`rram_ber.models.resistance`), then taken
   to the read's temperature by the device temperature law, as the Monte-Carlo path does draw
   by draw (only devices whose distribution spreads, ``sigma_ln > 0``, get a variable; a 1T1R
-  reference resistor is fixed).
+  reference resistor is fixed);
+* XNOR reads only, ``u_x``: the input activation, ``x = +1`` where ``u_x >= 0`` and ``-1``
+  elsewhere. Each input has probability 1/2, the share the Monte-Carlo path gives it
+  (:data:`~rram_ber.characterization.readout.XNOR_ACTIVATIONS`), so the failure probability of
+  a stored weight is the Monte-Carlo average over the two inputs, and the estimators need no
+  discrete variable.
 
 Each call simulates the rows in batched netlists (``copies_per_netlist`` PCSA + cell copies in
 one transient, see :mod:`rram_ber.circuits.read`) and returns True for every read that fails. Every
 evaluated row is recorded (its ``u``, the deviations and resistances actually simulated, the
-decision and the verdict), in call order, so the rows line up with the estimator's
-:class:`~characterization.rare.EvaluatedSamples`; :meth:`ReadLimitState.table` returns them
-with the same read columns as a Monte-Carlo sample row
-(:func:`rram_ber.characterization.reads.read_row`).
+activation, the decision and the verdict), in call order, so the rows line up with the
+estimator's :class:`~characterization.rare.EvaluatedSamples`; :meth:`ReadLimitState.table`
+returns them with the same read columns as a Monte-Carlo sample row
+(:func:`rram_ber.characterization.reads.read_row`, which also decodes the read).
 
-What counts as a failure (the verdict):
+What counts as a failure (the verdict), with ``e`` the expected value (the stored weight, or
+``w * x`` for XNOR):
 
-* a resolved read whose decision differs from the stored value (an *error* in the schema);
-* an unresolved read (outputs not separated by ``resolve_fraction * VDD`` at the sampling
-  time), when ``unresolved_is_failure`` (default True: such a read gives the next stage no
-  valid bit, and the campaign's ``ber`` column counts it as one too, so Monte-Carlo and
-  rare-event rows estimate the same BER; False estimates the wrong reads alone);
+* a resolved read whose decoded value differs from ``e`` (an *error* in the schema). A ternary
+  read decodes outputs not separated at the sampling time as 0, so a stored +-1 read that has
+  not separated in time is wrong, and a stored 0 fails when its outputs separate before the
+  sampling time;
+* an unresolved read (binary isolated fixture: outputs not separated by
+  ``resolve_fraction * VDD`` at the sampling time; column read: the decode logic undecided,
+  e.g. an output inside the undecided band, for a ternary 0 too), when
+  ``unresolved_is_failure`` (default True: such a read gives the next stage no valid value,
+  and the campaign's ``ber`` column counts it as one too, so Monte-Carlo and rare-event rows
+  estimate the same BER; False estimates the wrong reads alone);
 * a simulation that fails even when the copy is simulated alone (recorded with its reason;
   conservative: a read that could not be shown to work is not counted as working).
 
 The margin (:meth:`ReadLimitState.margin`, for subset simulation, a
-:class:`~characterization.rare.options.MarginLimitState`): ``g = ln(t_sample / t_delay)`` for a
-read that does not fail, with ``t_delay`` its sense delay (from sense enable at the PCSA, as
-``t_sample``) and floored at :data:`SAFE_MARGIN_FLOOR`, so ``g > 0`` exactly where the verdict
-is "works"; :data:`FAILURE_MARGIN` (< 0) for every failing read. The PCSA's delay grows without
-bound as the two branch currents (with the latch's mismatch) approach balance, and a read whose
-delay exceeds the sampling time is unresolved, so ``g`` falls continuously to 0 at the edge of
-the failure set that a correct read approaches first and ranks the working reads by how close
-they are to it (a wrong read lies beyond that edge, past the balance point). A failure with
-no slow read before it (a simulation that fails, a VCM programming that fails) is not graded:
-it is counted wherever a chain lands on it, but nothing leads subset simulation towards it.
+:class:`~characterization.rare.options.MarginLimitState`), with ``t_delay`` the read's sense
+delay (from sense enable at the PCSA, as ``t_sample``; NaN when the outputs never separate):
+
+* a working read of ``e = +-1``: ``g = ln(t_sample / t_delay)``, floored at
+  :data:`SAFE_MARGIN_FLOOR` (also for a read without a delay). The PCSA's delay grows without
+  bound as the two branch currents (with the latch's mismatch) approach balance, and a read
+  whose delay exceeds the sampling time is unresolved (ternary: decoded 0), so ``g`` falls
+  continuously to 0 at the edge of the failure set that a correct read approaches first and
+  ranks the working reads by how close they are to it (a wrong read lies beyond that edge,
+  past the balance point);
+* a working read of a ternary 0, whose working side is the slow one (its outputs must stay
+  together, both high, until the sampling time):
+
+  - isolated fixture (decision from the output separation): ``g = ln(t_delay / t_sample)``,
+    floored at :data:`SAFE_MARGIN_FLOOR`. ``t_delay`` is capped at the evaluation phase
+    ``t_evaluate`` (the window in which a separation can be seen: then SEN falls and the
+    outputs are precharged again), and a read whose outputs never separate in the simulated
+    interval takes ``t_delay = t_evaluate``, so ``g = ln(t_evaluate / t_sample)``: the
+    largest margin a stored 0 can have, finite, and a lower bound of its true margin (it
+    separates, if ever, after ``t_evaluate``). The read fails as its (mismatch-driven)
+    separation speeds up to the sampling time, where ``g`` reaches 0;
+  - column read (decoded by logic): ``g = (min(V_OUT, V_OUTB) - V_IH) / VDD`` at the sampling
+    time, floored at :data:`SAFE_MARGIN_FLOOR`, with ``V_IH = V_M + 0.15 VDD`` the decode
+    logic's high-level limit (:mod:`~rram_ber.characterization.decode`). A 0 decodes only
+    while both outputs read high, so this is 0 exactly at its edge, whether the read fails by
+    separating (the falling output leaves the high level well before the logic's delay, taken
+    at the low level, is reached) or by both outputs drooping into the undecided band. On the
+    default campaign's device block (tt, 27 C, 0.9 V, 0.5 ns, 64 rows) 5 of the 6 failing
+    zeros among 20 reads had a logic delay beyond the sampling time: a delay margin would
+    have called them safe;
+* :data:`FAILURE_MARGIN` (< 0) for every failing read,
+
+so ``g > 0`` exactly where the verdict is "works". A failure with no graded approach (a
+simulation that fails, a VCM programming that fails) is counted wherever a chain lands on it,
+but nothing leads subset simulation towards it.
 
 The estimators assume the verdict of a row does not depend on the other rows of its netlist.
 All copies share the simulator's time steps, so a read within numerical noise of the boundary
@@ -58,9 +97,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rram_ber.characterization.decode import UNDECIDED_BAND_FRACTION
 from rram_ber.characterization.measure import DEFAULT_RESOLVE_FRACTION, ReadMeasurement
 from rram_ber.characterization.read import simulate_reads_at
-from rram_ber.characterization.readout import CampaignCell
+from rram_ber.characterization.readout import CampaignCell, ReadMode
 from rram_ber.characterization.reads import read_row, simulate_with_retry
 from rram_ber.characterization.schema import (
     DBETA_PREFIX,
@@ -121,7 +161,8 @@ class ReadVariation:
     cell : CellKind
         ``2t2r`` (LRS/HRS pair) or ``1t1r`` (one device against ``reference_ohm``).
     stored : int
-        Stored weight, +1 or -1. 2T2R: +1 = LRS on BL, HRS on BLB. 1T1R: +1 = device in LRS.
+        Stored weight, one of the read mode's stored values (+1 or -1; ternary also 0). 2T2R:
+        +1 = LRS on BL, HRS on BLB, 0 = HRS on both. 1T1R: +1 = device in LRS.
     devices : ResistanceStates
         The LRS and HRS distributions of the devices, at the temperature their law's values
         are given (default fixed 5 and 50 kOhm). Each device is drawn through its
@@ -143,6 +184,9 @@ class ReadVariation:
         Whether an unresolved read counts as a failure (see the module docstring).
     resolve_fraction : float
         Output separation, as a fraction of VDD, that counts as resolved.
+    read_mode : CampaignCell or None
+        How the cell is read and decoded: ``ternary`` or ``xnor`` (2T2R cells), or the binary
+        read of ``cell`` (None, the default: ``2t2r`` or ``1t1r``).
     """
 
     cell: CellKind = CellKind.TWO_T_TWO_R
@@ -157,11 +201,25 @@ class ReadVariation:
     coefficients: PelgromCoefficients = field(default_factory=PelgromCoefficients)
     unresolved_is_failure: bool = True
     resolve_fraction: float = DEFAULT_RESOLVE_FRACTION
+    read_mode: CampaignCell | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cell", CellKind.parse(self.cell))
-        if self.stored not in (1, -1) or isinstance(self.stored, bool):
-            raise ParameterError("stored", self.stored, "+1 or -1")
+        if self.read_mode is None:
+            object.__setattr__(self, "read_mode", CampaignCell(self.cell.value))
+        else:
+            try:
+                object.__setattr__(self, "read_mode", CampaignCell(self.read_mode))
+            except ValueError:
+                allowed = ", ".join(repr(c.value) for c in CampaignCell)
+                raise ParameterError("read_mode", self.read_mode, f"one of {allowed}") from None
+        if self.mode.physical_cell is not self.cell:
+            raise ParameterError(
+                "cell", self.cell.value, f"{self.mode.physical_cell.value!r} for {self.read_mode}"
+            )
+        if self.stored not in self.mode.stored_values or isinstance(self.stored, bool):
+            allowed = ", ".join(f"{v:+d}" if v else "0" for v in self.mode.stored_values)
+            raise ParameterError("stored", self.stored, f"one of {allowed}")
         if not isinstance(self.devices, ResistanceStates):
             raise ParameterError("devices", self.devices, "ResistanceStates")
         if self.device_temperature is not None and not isinstance(
@@ -186,10 +244,16 @@ class ReadVariation:
             raise ParameterError("coefficients", self.coefficients, "PelgromCoefficients")
         check_range("resolve_fraction", self.resolve_fraction, 0.0, 1.0, low_inclusive=False)
 
+    @property
+    def mode(self) -> ReadMode:
+        """The read mode: stored values, input activations and decoding."""
+        # __post_init__ fills read_mode in (None stands for the binary read of ``cell``).
+        return CampaignCell(self.read_mode or self.cell.value).mode
+
     def branch_states(self) -> tuple[bool, bool | None]:
         """Whether the device on BL, and on BLB, is in LRS (None on BLB: the 1T1R reference),
         as the read mode of the cell stores ``stored``."""
-        bl_low, blb_low = CampaignCell(self.cell.value).mode.device_states(self.stored)
+        bl_low, blb_low = self.mode.device_states(self.stored)
         return bl_low, (blb_low if self.cell is CellKind.TWO_T_TWO_R else None)
 
     def reference_resistance_ohm(self) -> float:
@@ -220,6 +284,25 @@ def _safe_margin(t_sample_s: float, delay_s: float) -> float:
     return max(math.log(t_sample_s / delay_s), SAFE_MARGIN_FLOOR)
 
 
+def _high_level_margin(read: ReadMeasurement, vdd_v: float) -> float:
+    """``max((min(V_OUT, V_OUTB) - V_IH) / VDD, SAFE_MARGIN_FLOOR)`` of a working column read
+    of a ternary 0, with ``V_IH = V_M + UNDECIDED_BAND_FRACTION VDD / 2`` the decode logic's
+    high-level limit at the sampling time (see the module docstring)."""
+    limit = read.switching_v + 0.5 * UNDECIDED_BAND_FRACTION * vdd_v
+    value = (min(read.v_out_v, read.v_outb_v) - limit) / vdd_v
+    return value if value > SAFE_MARGIN_FLOOR else SAFE_MARGIN_FLOOR
+
+
+def _slow_margin(t_sample_s: float, t_evaluate_s: float, delay_s: float) -> float:
+    """``max(ln(min(t_delay, t_evaluate) / t_sample), SAFE_MARGIN_FLOOR)`` of a working read
+    of a ternary 0, whose working side is the slow one; a read that never separates (NaN
+    delay) takes ``t_delay = t_evaluate`` (see the module docstring)."""
+    delay = t_evaluate_s if math.isnan(delay_s) else min(delay_s, t_evaluate_s)
+    if delay <= 0.0:
+        return SAFE_MARGIN_FLOOR
+    return max(math.log(delay / t_sample_s), SAFE_MARGIN_FLOOR)
+
+
 class ReadLimitState:
     """Failure of a PCSA read as a function of standard-normal variables.
 
@@ -230,7 +313,7 @@ class ReadLimitState:
     conditions : ReadConditions
         Supply, temperature, corner, timing and sizes.
     variation : ReadVariation
-        Devices, stored value, mismatch and the failure rule.
+        Devices, stored value, read mode, mismatch and the failure rule.
     copies_per_netlist : int
         Largest number of copies simulated in one netlist (50-100 was fastest per read on the
         PTM cards here; the cost per copy grows beyond ~200).
@@ -274,6 +357,10 @@ class ReadLimitState:
         if not isinstance(variation, ReadVariation):
             raise ParameterError("variation", variation, "ReadVariation")
         check_int("copies_per_netlist", copies_per_netlist, 1, 2000)
+        if variation.mode.xnor_switch and conditions.xnor is None:
+            raise ParameterError(
+                "conditions.xnor", None, f"the XNOR switch sizes for a {variation.read_mode} read"
+            )
         self.simulator = simulator
         self.conditions = conditions
         self.variation = variation
@@ -296,10 +383,14 @@ class ReadLimitState:
                 column = len(names) - n_mismatch
                 names.append(f"u_r_{side}")
             self._branches.append((low, column))
+        #: Column of ``u`` that draws the XNOR input (None: a read without input).
+        self._activation_column: int | None = None
+        if variation.mode.activations:
+            self._activation_column = len(names)
+            names.append("u_x")
         self.variable_names: tuple[str, ...] = tuple(names)
-        # A binary read of the cell: the same row builder as a Monte-Carlo 2T2R/1T1R sample.
-        cell = CampaignCell(variation.cell.value)
-        self._mode = cell.mode
+        # The same row builder and decoding as a Monte-Carlo sample of this read mode.
+        self._mode = variation.mode
         self._rows: list[dict[str, object]] = []
 
     @property
@@ -334,7 +425,7 @@ class ReadLimitState:
             deviations = record.pop(_DEVIATIONS)
             assert isinstance(deviations, dict)
             resistances, device_clipped = self._resistances(u[i, 2 * n_t :])
-            copies.append(ReadCopy(self._cell(resistances), deviations))
+            copies.append(ReadCopy(self._cell(resistances), deviations, self._activation(u[i])))
             record["r_bl_ohm"], record["r_blb_ohm"] = resistances
             record[CLIPPED] = bool(record[CLIPPED] or device_clipped)
         return copies, records
@@ -401,20 +492,34 @@ class ReadLimitState:
         outcomes = [copy if isinstance(copy, str) else next(reads) for copy in planned]
         verdicts = np.empty(len(planned), dtype=bool)
         margins = np.empty(len(planned))
-        t_sample = self.conditions.timing.t_sample_s
+        timing = self.conditions.timing
+        u_checked = self._check_u(u)
         for i, (record, outcome) in enumerate(zip(records, outcomes, strict=True)):
             measured: Sequence[ReadMeasurement | str] = (
                 [outcome] * (1 + len(self.also_at)) if isinstance(outcome, str) else outcome
             )
-            # The same read columns as a Monte-Carlo sample row; a binary read has no input.
-            row = read_row(self._mode, self.variation.stored, None, measured[0])
+            # The same read columns (and decoding) as a Monte-Carlo sample row.
+            activation = self._activation(u_checked[i])
+            read = measured[0]
+            row = read_row(self._mode, self.variation.stored, activation, read)
             record.update(row)
-            verdicts[i] = self._fails(measured[0], row)
+            verdicts[i] = self._fails(read, row)
             record[LIMIT_STATE_FAILURE] = bool(verdicts[i])
-            margins[i] = FAILURE_MARGIN if verdicts[i] else _safe_margin(t_sample, row[DELAY_S])
+            if verdicts[i]:
+                margins[i] = FAILURE_MARGIN
+            elif self._mode.expected(self.variation.stored, activation) == 0:
+                # A ternary 0 works while both outputs stay high: the slow side is safe.
+                assert isinstance(read, ReadMeasurement)
+                margins[i] = (
+                    _high_level_margin(read, self.conditions.vdd_v)
+                    if read.logic_decode
+                    else _slow_margin(timing.t_sample_s, timing.t_evaluate_s, row[DELAY_S])
+                )
+            else:
+                margins[i] = _safe_margin(timing.t_sample_s, row[DELAY_S])
             record[LIMIT_STATE_MARGIN] = float(margins[i])
             for k, other in enumerate(measured[1:]):
-                other_row = read_row(self._mode, self.variation.stored, None, other)
+                other_row = read_row(self._mode, self.variation.stored, activation, other)
                 record[also_failure_column(k)] = bool(self._fails(other, other_row))
         self._rows.extend(records)
         return verdicts, margins
@@ -443,6 +548,13 @@ class ReadLimitState:
         if not np.all(np.isfinite(array)):
             raise ParameterError("u", "an array with NaN or infinite values", "finite values")
         return array
+
+    def _activation(self, u_row: np.ndarray) -> int | None:
+        """The XNOR input of one row of ``u``: +1 where ``u_x >= 0``, else -1 (None without
+        input)."""
+        if self._activation_column is None:
+            return None
+        return 1 if u_row[self._activation_column] >= 0.0 else -1
 
     def _resistances(self, u_devices: np.ndarray) -> tuple[tuple[float, float], bool]:
         values: list[float] = []

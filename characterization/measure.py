@@ -63,6 +63,9 @@ class ReadMeasurement:
     logic_decode : bool
         Whether the decision was decoded by logic (array read) rather than from the analogue
         output separation (isolated fixture).
+    switching_v : float
+        Switching threshold ``V_M`` of the decode logic at the sampling time [V] (array read;
+        NaN in the isolated fixture). An output reads high from ``V_M + 0.15 VDD``.
     """
 
     decision: int
@@ -74,6 +77,7 @@ class ReadMeasurement:
     v_d_v: float = math.nan
     v_db_v: float = math.nan
     logic_decode: bool = False
+    switching_v: float = math.nan
 
 
 def value_at(time_s: np.ndarray, values: np.ndarray, t_s: float) -> float:
@@ -249,4 +253,5 @@ def _measure_array_read(
         v_d_v=value_at(time_s, waveforms[probes.dout], t_decision),
         v_db_v=value_at(time_s, waveforms[probes.doutb], t_decision),
         logic_decode=True,
+        switching_v=switching,
     )

@@ -1,4 +1,13 @@
-"""Rare-event tasks: one estimate of the failure probability of a stored value at a condition."""
+"""Rare-event tasks: one estimate of the failure probability of a stored value at a condition.
+
+A condition gets one task per value its read mode stores (2T2R, 1T1R and XNOR: +1 and -1;
+ternary: +1, 0 and -1). An XNOR read's input activation is not a task of its own: it is a
+variable of the limit state (``u_x``, each input with probability 1/2, see
+:mod:`~rram_ber.characterization.limit_states`), so the estimate of a stored weight is the
+Monte-Carlo path's average over its two inputs, and the condition's BER, the mean of its
+stored values' estimates (:func:`~rram_ber.characterization.ber.rare_ber_row`), is the
+Monte-Carlo average over the four (weight, input) pairs, each a quarter of the samples there.
+"""
 
 from __future__ import annotations
 
@@ -38,9 +47,9 @@ class RareTask:
     Attributes
     ----------
     condition : Condition
-        The condition (binary 2T2R or 1T1R cell, fixed or log-normal devices).
+        The condition (any read mode whose ``rare_events`` is set; resistor or VCM devices).
     stored : int
-        The stored weight, +1 or -1.
+        The stored weight, one of the read mode's stored values (ternary: +1, 0 or -1).
     method : str
         The estimator (a key of ``rare.registry.ESTIMATORS``).
     budget : int
@@ -68,9 +77,19 @@ class RareTask:
 
 def rare_tasks(spec: CampaignSpec, conditions: list[Condition]) -> list[RareTask]:
     """The tasks of a campaign whose method runs estimates: one per condition and stored
-    value, +1 then -1, each with the campaign's method and ``samples`` as its budget."""
+    value (in the order of the read mode's ``stored_values``: +1, -1; ternary +1, 0, -1), each
+    with the campaign's method and ``samples`` as its budget."""
     method, budget = spec.campaign.method, spec.campaign.samples
-    return [RareTask(c, stored, method, budget) for c in conditions for stored in (1, -1)]
+    return [
+        RareTask(c, stored, method, budget)
+        for c in conditions
+        for stored in c.cell.mode.stored_values
+    ]
+
+
+#: ``k`` of a stored value in :func:`rare_seed`'s spawn key: +1 and -1 keep the keys they
+#: had before ternary cells got estimates (so binary tables do not change); 0 takes the next.
+_SEED_KEYS = {1: 0, -1: 1, 0: 2}
 
 
 @dataclass(frozen=True)
@@ -97,15 +116,18 @@ class RareOutcome:
 
 def rare_seed(spec: CampaignSpec, task: RareTask) -> np.random.SeedSequence:
     """Seed of one estimate: ``SeedSequence(seed, spawn_key=(condition, k, 1))``, k = 0 for
-    +1 and 1 for -1 (three entries, so it never equals a Monte-Carlo sample's two-entry key)."""
-    k = 0 if task.stored == 1 else 1
+    +1, 1 for -1 and 2 for a ternary 0 (three entries, so it never equals a Monte-Carlo
+    sample's two-entry key)."""
+    k = _SEED_KEYS[task.stored]
     return np.random.SeedSequence(spec.campaign.seed, spawn_key=(task.condition.condition_id, k, 1))
 
 
 def _variation(spec: CampaignSpec, task: RareTask, **devices: Any) -> ReadVariation:
-    """The read's variation: the campaign's mismatch and resolve rule, and ``devices``."""
+    """The read's variation: the condition's read mode, the campaign's mismatch and resolve
+    rule, and ``devices``."""
     return ReadVariation(
         cell=task.condition.cell.physical_cell,
+        read_mode=task.condition.cell,
         stored=task.stored,
         mismatch=spec.variability.mismatch,
         coefficients=spec.variability.pelgrom,
@@ -145,8 +167,9 @@ def estimate_rare(
     (:func:`~characterization.vcm_cells.reference_ohm`, cached in ``references``).
 
     The limit state is the batched SPICE read (:class:`~characterization.limit_states.
-    ReadLimitState`); a read fails when it is wrong or undecided at the sampling time, or not
-    simulated, as the Monte-Carlo ``ber`` counts it.
+    ReadLimitState`) of the condition's read mode; a read fails when it is wrong (decoded as
+    the Monte-Carlo path decodes it: a ternary read not separated in time reads 0), undecided
+    at the sampling time, or not simulated, as the Monte-Carlo ``ber`` counts it.
     The task carries the method and its simulation budget (``campaign.samples`` in a
     campaign of estimates, ``campaign.rare_samples`` in an auto campaign). Subset simulation ranks
     reads by the limit state's margin (:meth:`~characterization.limit_states.ReadLimitState.

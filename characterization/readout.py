@@ -44,7 +44,8 @@ class ReadMode:
     vcm_programmable : bool
         Whether VCM devices can be programmed into it (a ternary 0 would need two RESET devices).
     rare_events : bool
-        Whether the rare-event estimators (binary reads of Gaussian variables) apply.
+        Whether the rare-event limit state (:mod:`~rram_ber.characterization.limit_states`)
+        reads this mode, so the rare-event estimators apply.
     """
 
     physical_cell: CellKind
@@ -123,10 +124,18 @@ READ_MODES: dict[CampaignCell, ReadMode] = {
     CampaignCell.TWO_T_TWO_R: ReadMode(CellKind.TWO_T_TWO_R, (1, -1), rare_events=True),
     CampaignCell.ONE_T_ONE_R: ReadMode(CellKind.ONE_T_ONE_R, (1, -1), rare_events=True),
     CampaignCell.TERNARY: ReadMode(
-        CellKind.TWO_T_TWO_R, (1, 0, -1), unresolved_is_zero=True, vcm_programmable=False
+        CellKind.TWO_T_TWO_R,
+        (1, 0, -1),
+        unresolved_is_zero=True,
+        vcm_programmable=False,
+        rare_events=True,
     ),
     CampaignCell.XNOR: ReadMode(
-        CellKind.TWO_T_TWO_R, (1, -1), activations=XNOR_ACTIVATIONS, xnor_switch=True
+        CellKind.TWO_T_TWO_R,
+        (1, -1),
+        activations=XNOR_ACTIVATIONS,
+        xnor_switch=True,
+        rare_events=True,
     ),
 }
 

@@ -8,8 +8,9 @@ Files in a campaign output directory ``OUT/``
 ``OUT/samples/g<group>-k<chunk>.parquet``
     One row per Monte-Carlo sample and condition of a chunk of one condition group (see the
     sample-row columns below).
-``OUT/rare/c<condition>-plus.json`` / ``-minus``, with a ``.parquet`` of rows
-    A rare-event estimate (importance / scaled-sigma campaigns) and every simulated read.
+``OUT/rare/c<condition>-plus.json`` / ``-minus`` / ``-zero``, with a ``.parquet`` of rows
+    A rare-event estimate of one stored value (importance / scaled-sigma / subset campaigns,
+    and the switched conditions of auto ones) and every simulated read.
 ``OUT/conditions/<condition>.json``
     The resolved settings of each condition (written before its samples).
 ``OUT/ber.csv``
@@ -46,13 +47,14 @@ Conventions
   estimate), ``below-floor`` (upper bound at most ``resolve_below``), ``budget-exhausted``
   (its rare-event estimates spent ``rare_samples`` each without either, or the campaign
   ``budget`` left none for them and the Monte-Carlo row stays) or
-  ``mode-not-supported`` (not resolved by Monte-Carlo, and the read mode or the devices have
-  no rare-event limit state). ``method`` says which estimator the row's BER comes from
-  (``subset``: the Monte-Carlo samples did not resolve it).
+  ``mode-not-supported`` (not resolved by Monte-Carlo, and the devices have no rare-event
+  limit state: measured devices; every read mode has one). ``method`` says which estimator
+  the row's BER comes from (``guided-importance``: the Monte-Carlo samples did not resolve it).
 * ``p_error_plus`` = P(not read +1 | expected +1) and ``p_error_minus`` =
   P(not read -1 | expected -1), over all reads of that value as ``ber``: the asymmetric 2 x 2
   error model of a binary condition (NaN for ternary conditions, whose model is in
-  ``confusion.csv``).
+  ``confusion.csv``; in a rare-event row, the estimates of stored +1 and -1, NaN for XNOR
+  conditions, whose estimates are per stored weight, not per expected output).
 * Tables written before the outcome definition have ``n_resolved`` / ``n_unresolved`` and a
   ``ber`` over resolved reads; :func:`rram_ber.characterization.ber.upgrade_ber_table` reads
   them into these columns.

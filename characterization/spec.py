@@ -561,7 +561,8 @@ def _vcm_conditions(device: DeviceSettings, sweeps: dict[str, tuple[Any, ...]]) 
 def _check_method(
     campaign: CampaignSettings, device: DeviceSettings, sweeps: Mapping[str, tuple[Any, ...]]
 ) -> None:
-    """Importance and scaled-sigma sampling work on Gaussian variables of binary reads."""
+    """The rare-event estimators work on the Gaussian variables of the reads their limit
+    state covers (every read mode whose ``rare_events`` is set; resistor and VCM devices)."""
     method = campaign.method
     if method == AUTO:
         # Auto runs Monte-Carlo everywhere and switches only the conditions whose read mode

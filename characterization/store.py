@@ -9,8 +9,8 @@ Layout (see :mod:`rram_ber.characterization.schema`)::
     OUT/samples/g0001-k000012.parquet sample rows of chunk 12 of condition group 1 (all the
                                       conditions of the group: they share one simulation); its
                                       Parquet key-value metadata holds the fingerprint
-    OUT/rare/c0003-plus.json          importance / scaled-sigma estimate for stored +1 (-1:
-    OUT/rare/c0003-plus.parquet       "minus"), and every read it simulated
+    OUT/rare/c0003-plus.json          rare-event estimate for stored +1 (-1: "minus", a
+    OUT/rare/c0003-plus.parquet       ternary 0: "zero"), and every read it simulated
     OUT/ber.csv, OUT/confusion.csv    aggregated tables
 
 Each file is written to a temporary name (``.NAME.XXXX.partial``) in the same directory, flushed
@@ -297,9 +297,13 @@ def locked_output(out: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
+#: File-name part of a stored value in :func:`estimate_paths`.
+_STORED_NAMES = {1: "plus", 0: "zero", -1: "minus"}
+
+
 def estimate_paths(out: Path, condition_id: int, stored: int) -> tuple[Path, Path]:
     """The JSON estimate and the Parquet rows of one rare-event estimate."""
-    stem = f"c{condition_id:04d}-{'plus' if stored == 1 else 'minus'}"
+    stem = f"c{condition_id:04d}-{_STORED_NAMES[stored]}"
     return out / "rare" / f"{stem}.json", out / "rare" / f"{stem}.parquet"
 
 

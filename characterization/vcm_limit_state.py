@@ -6,7 +6,8 @@ SET at the compliance (the device that must hold the HRS SET then RESET), and th
 Its independent standard-normal variables, in column order:
 
 * ``u_dvt_<t>``, ``u_dbeta_<t>``: transistor mismatch of the read, as in
-  :class:`~characterization.limit_states.ReadLimitState`;
+  :class:`~characterization.limit_states.ReadLimitState` (and, for an XNOR read, its input
+  ``u_x``);
 * ``u_d2d_<side>_<q>``: device-to-device variability of the device on ``side`` (``bl``, and
   ``blb`` for 2T2R) for each ``q`` of :data:`~models.variability.D2D_FIELDS`, mapped by
   :func:`~models.variability.d2d_from_standard_normal` (inverse CDF of the truncated Gaussians
@@ -153,13 +154,15 @@ class VcmReadLimitState(ReadLimitState):
                 read_temp_c=self.conditions.temp_c,
                 c2c_u=None if set_u is None else (set_u, reset_u),
             )
-            for record, sample, dev in zip(records, cells, deviations, strict=True):
+            for i, (record, sample, dev) in enumerate(zip(records, cells, deviations, strict=True)):
                 record.update(sample.row)
                 record["r_bl_ohm"] = sample.row["bl_r_read_ohm"]
                 record["r_blb_ohm"] = sample.row["blb_r_read_ohm"]
                 assert isinstance(dev, dict)
                 planned.append(
-                    PROGRAMMING_FAILED if sample.cell is None else ReadCopy(sample.cell, dev)
+                    PROGRAMMING_FAILED
+                    if sample.cell is None
+                    else ReadCopy(sample.cell, dev, self._activation(u[i]))
                 )
             return planned, records
         return self._plan_1t1r(records, deviations, d2d, set_u, reset_u, rng)

@@ -227,14 +227,14 @@ ESTIMATE_FORMAT = 2
 @dataclass(frozen=True, eq=False)
 class RareEstimate:
     """One estimate of a campaign: the result for one condition and stored value
-    (``rare/cNNNN-plus.json`` / ``-minus``).
+    (``rare/cNNNN-plus.json`` / ``-minus``, ``-zero`` for a ternary 0).
 
     Attributes
     ----------
     condition_id : int
         The condition.
     stored : int
-        The stored weight, +1 or -1.
+        The stored weight, +1 or -1 (ternary cells also 0).
     result : RareEventResult
         The estimate (without its samples: the simulated rows are stored beside it).
     """
@@ -279,8 +279,8 @@ class RareEstimate:
         for name, kind in (("condition_id", int), ("stored", int)):
             if not isinstance(values.get(name), kind) or isinstance(values.get(name), bool):
                 raise ValueError(f"{name!r} is {values.get(name)!r}, not an integer")
-        if values["stored"] not in (1, -1):
-            raise ValueError(f"'stored' is {values['stored']!r}, not +1 or -1")
+        if values["stored"] not in (1, 0, -1):
+            raise ValueError(f"'stored' is {values['stored']!r}, not +1, 0 or -1")
         return cls(values["condition_id"], values["stored"], RareEventResult.from_record(values))
 
 

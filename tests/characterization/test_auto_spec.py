@@ -194,3 +194,44 @@ def test_the_progress_bar_starts_a_new_bar_for_each_stage():
         bar(2, 2, "estimate")
     text = stream.getvalue()
     assert "20/20" in text and "30/30" in text and "2/2" in text
+
+
+def test_ternary_and_xnor_conditions_switch_with_one_estimate_per_stored_value():
+    from rram_ber.characterization.auto import StopReason, monte_carlo_stop, switch_tasks
+    from rram_ber.characterization.ber import ConditionTally
+
+    # Two condition groups of 100 samples, and three estimates of 2,000 reads (rare_samples).
+    campaign = {
+        "method": "auto",
+        "samples": 100,
+        "batch_size": 10,
+        "rare_samples": 2000,
+        "budget": 200 + 6000,
+    }
+    data = {
+        "campaign": campaign,
+        "conditions": {"cell": ["ternary", "xnor"]},
+        "device": LOGNORMAL,
+    }
+    spec = parse_spec(data)
+    conditions = spec.conditions()
+    # Neither is resolved by one error in 100: both switch (formerly "mode-not-supported").
+    tallies = {
+        0: ConditionTally(100, 0, {}, {1: (34, 1), 0: (33, 0), -1: (33, 0)}),
+        1: ConditionTally(100, 0, {}, {1: (50, 1), -1: (50, 0)}),
+    }
+    assert all(
+        monte_carlo_stop(spec, c, tallies[c.condition_id]) is not StopReason.MODE_NOT_SUPPORTED
+        for c in conditions
+    )
+    # The budget pays for the three ternary estimates (equal urgency, the lower id first),
+    # and leaves nothing for the two of XNOR.
+    tasks = switch_tasks(spec, conditions, tallies)
+    assert [(t.condition.cell.value, t.stored) for t in tasks] == [
+        ("ternary", 1),
+        ("ternary", 0),
+        ("ternary", -1),
+    ]
+    unlimited = parse_spec({**data, "campaign": {**campaign, "budget": None}})
+    tasks = switch_tasks(unlimited, conditions, tallies)
+    assert [(t.condition.cell.value, t.stored) for t in tasks][3:] == [("xnor", 1), ("xnor", -1)]

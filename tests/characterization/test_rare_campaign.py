@@ -71,3 +71,56 @@ def test_subset_simulation_campaign_ranks_reads_by_their_margin(tmp_path):
     assert {"margin", "failure", "stage"} <= set(rows.columns)
     assert ((rows["margin"] <= 0) == rows["failure"]).all()
     assert rows["stage"].iloc[0] == "subset level 0"
+
+
+#: The default campaign's devices, read at tt, 27 C, 0.9 V, 0.5 ns in its 64-row column: every
+#: stored value of the ternary read fails often enough (wrong or undecided, 13-24 %) for
+#: subset simulation to stop at its first level (180 column reads per stored value).
+COLUMN_SPEC = {
+    "campaign": {"seed": 20261123, "samples": 2000, "batch_size": 60, "method": "subset"},
+    "conditions": {"cell": "ternary", "vdd_v": 0.9, "t_sample_s": 0.5e-9},
+    "device": lognormal_device(hrs_median_ohm=40e3),
+    "array": {"rows": 64},
+    "timing": {"t_step_s": 20e-12},
+}
+
+
+@pytest.mark.slow  # 540 column reads: about a minute of CPU
+def test_a_ternary_subset_campaign_estimates_every_stored_value(tmp_path):
+    spec = parse_spec(COLUMN_SPEC)
+    with LocalExecutor(1) as executor:
+        result = run_campaign(spec, tmp_path, executor)
+    written = pd.read_csv(tmp_path / "ber.csv")
+    assert len(written) == 1 and written[schema.METHOD].iloc[0] == "subset"
+    estimates = {e.stored: e.result for e in read_estimates(tmp_path)}
+    assert set(estimates) == {1, 0, -1}
+    row = result.ber.iloc[0]
+    # The campaign BER is the Monte-Carlo path's average over the three stored values.
+    assert row[schema.BER] == pytest.approx(sum(r.p for r in estimates.values()) / 3)
+    assert row[schema.BER_CI_LOW] < row[schema.BER] < row[schema.BER_CI_HIGH]
+    assert math.isnan(row[schema.P_ERROR_PLUS]) and math.isnan(row[schema.P_ERROR_MINUS])
+    assert all(r.p > 0 for r in estimates.values())
+    zeros = pd.read_parquet(tmp_path / "rare" / "c0000-zero.parquet")
+    assert (zeros[schema.STORED_VALUE] == 0).all()
+    assert ((zeros["margin"] <= 0) == zeros["failure"]).all()
+    # A zero fails when it does not decode 0 (separated, or undecided at the sampling time).
+    assert (zeros["failure"] == ((zeros[schema.DECISION] != 0) | ~zeros[schema.RESOLVED])).all()
+
+
+@pytest.mark.slow  # a few hundred column reads per stored weight
+def test_an_xnor_subset_campaign_draws_both_inputs(tmp_path):
+    spec = parse_spec({**COLUMN_SPEC, "conditions": {**COLUMN_SPEC["conditions"], "cell": "xnor"}})
+    with LocalExecutor(1) as executor:
+        result = run_campaign(spec, tmp_path, executor)
+    row = result.ber.iloc[0]
+    estimates = {e.stored: e.result for e in read_estimates(tmp_path)}
+    assert set(estimates) == {1, -1}
+    assert row[schema.BER] == pytest.approx(0.5 * (estimates[1].p + estimates[-1].p))
+    assert row[schema.BER_CI_LOW] < row[schema.BER] < row[schema.BER_CI_HIGH]
+    # Per stored weight, not per expected output: no 2 x 2 columns.
+    assert math.isnan(row[schema.P_ERROR_PLUS])
+    for name, stored in (("plus", 1), ("minus", -1)):
+        rows = pd.read_parquet(tmp_path / "rare" / f"c0000-{name}.parquet")
+        assert set(rows[schema.ACTIVATION]) == {1, -1}
+        assert (rows[schema.EXPECTED] == stored * rows[schema.ACTIVATION]).all()
+        assert ((rows["margin"] <= 0) == rows["failure"]).all()

@@ -232,13 +232,6 @@ def test_every_shipped_campaign_is_valid():
             },
             "device.model",
         ),
-        (
-            {
-                "campaign": {"method": "importance", "samples": 2000},
-                "conditions": {"cell": "ternary"},
-            },
-            "conditions.cell",
-        ),
         ({"campaign": {"method": "importance", "samples": 100}}, "campaign.samples"),
         ({"campaign": {"method": "scaled-sigma", "samples": 1500}}, "campaign.samples"),
     ],
@@ -247,6 +240,17 @@ def test_rare_event_methods_are_refused_where_they_do_not_apply(data, key):
     with pytest.raises(ParameterError) as caught:
         parse_spec(data)
     assert caught.value.field == key
+
+
+@pytest.mark.parametrize("method", ["importance", "scaled-sigma", "subset"])
+def test_rare_event_methods_accept_every_read_mode(method):
+    spec = parse_spec(
+        {
+            "campaign": {"method": method, "samples": 2000},
+            "conditions": {"cell": ["2t2r", "1t1r", "ternary", "xnor"]},
+        }
+    )
+    assert [c.cell.value for c in spec.conditions()] == ["2t2r", "1t1r", "ternary", "xnor"]
 
 
 def test_trtol_is_recorded_only_when_set():

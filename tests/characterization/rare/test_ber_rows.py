@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy.stats import norm
 
-from rram_ber.characterization import schema
+from rram_ber.characterization import schema, store
 from rram_ber.characterization.ber import rare_ber_row, rare_ber_table
 from rram_ber.characterization.rare import (
     RareEstimate,
@@ -146,3 +147,28 @@ def test_subset_rows_carry_the_log_normal_interval_or_the_bound():
     row = rare_ber_row(_stored(bound[0], 1), _stored(bound[1], -1))
     assert row[schema.BER_CI_HIGH] > row[schema.BER_CI_LOW] == row[schema.BER] == 0.0
     assert row[schema.BER_REPORT].startswith("< ")
+
+
+def test_a_ternary_row_is_the_mean_of_three_estimates_without_binary_columns():
+    plus, zero, minus = (
+        estimate_failure_probability(_half_space, 3, method="importance", budget=2000, seed=s)
+        for s in (3, 4, 5)
+    )
+    estimates = [_stored(plus, 1), _stored(zero, 0), _stored(minus, -1)]
+    row = rare_ber_row(*estimates)
+    assert row[schema.BER] == pytest.approx((plus.p + zero.p + minus.p) / 3)
+    assert row[schema.BER_CI_LOW] == pytest.approx((plus.ci_low + zero.ci_low + minus.ci_low) / 3)
+    assert row[schema.N_SAMPLES] == plus.n_evaluations + zero.n_evaluations + minus.n_evaluations
+    # The 2 x 2 columns are those of a binary read: NaN for ternary (and XNOR) conditions.
+    assert np.isnan(row[schema.P_ERROR_PLUS]) and np.isnan(row[schema.P_ERROR_MINUS])
+    xnor = rare_ber_row(estimates[0], estimates[2], error_columns=False)
+    assert np.isnan(xnor[schema.P_ERROR_PLUS])
+    assert rare_ber_row(estimates[0], estimates[2])[schema.P_ERROR_PLUS] == plus.p
+    # The table asks the cell's read mode for the stored values it needs.
+    table = rare_ber_table(estimates, {0: {"cell": "ternary"}})
+    assert table[schema.BER].iloc[0] == row[schema.BER]
+    with pytest.raises(ValueError, match=r"condition 0 has no estimate for stored \[0\]"):
+        rare_ber_table([estimates[0], estimates[2]], {0: {"cell": "ternary"}})
+    # A stored 0 survives its record and has its own file.
+    assert _stored(zero, 0).stored == 0
+    assert store.estimate_paths(Path("out"), 3, 0)[0].name == "c0003-zero.json"

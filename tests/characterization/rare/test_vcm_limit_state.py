@@ -193,9 +193,11 @@ def test_vcm_devices_are_accepted_by_importance_and_scaled_sigma():
     assert parse_spec(data).campaign.method == "subset"
 
 
-def test_vcm_xnor_reads_are_still_refused_with_exit_status_2(tmp_path, capsys):
+def test_vcm_xnor_reads_are_accepted_and_empirical_devices_refused_with_status_2(tmp_path, capsys):
+    assert parse_spec(_vcm_rare(cell="xnor")).conditions()[0].cell.value == "xnor"
+    # Ternary zeros need two RESET devices, which VCM programming does not make.
     with pytest.raises(ParameterError) as caught:
-        parse_spec(_vcm_rare(cell="xnor"))
+        parse_spec(_vcm_rare(cell="ternary"))
     assert caught.value.field == "conditions.cell"
     spec = tmp_path / "bad.toml"
     spec.write_text(
@@ -205,3 +207,33 @@ def test_vcm_xnor_reads_are_still_refused_with_exit_status_2(tmp_path, capsys):
     assert main(["run", str(spec), "--out", str(tmp_path / "out"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "device.model" in err and "'vcm'" in err and "Traceback" not in err
+
+
+def test_programmed_xnor_reads_take_their_input_from_u_x(session):
+    """XNOR-PCSA on programmed 2T2R cells: the input variable sits before the programming
+    variables, each row reads ``w * x``, and the margin keeps the verdict's sign."""
+    from rram_ber.characterization.rare_task import RareTask, _variation
+    from rram_ber.characterization.vcm_cells import conditions_for
+
+    spec = parse_spec({**_vcm_rare(cell="xnor"), "array": {"isolated": True}})
+    condition = spec.conditions()[0]
+    task = RareTask(condition, -1, "importance", 2000)
+    state = VcmReadLimitState(
+        session,
+        spec.read_conditions(condition),
+        _variation(spec, task),
+        conditions_for(spec, condition),
+        copies_per_netlist=8,
+    )
+    n_mismatch = 2 * len(read_transistor_geometries(spec.read_conditions(condition)))
+    assert state.variable_names[n_mismatch] == "u_x"
+    assert state.variable_names[n_mismatch + 1].startswith("u_d2d_bl_")
+    u = np.random.default_rng(5).standard_normal((8, state.dim))
+    u[:4, n_mismatch], u[4:, n_mismatch] = 1.0, -1.0
+    margins = state.margin(u)
+    table = state.table()
+    assert list(table["activation"]) == [1] * 4 + [-1] * 4
+    assert list(table["expected"]) == [-1] * 4 + [1] * 4
+    np.testing.assert_array_equal(margins <= 0.0, table[LIMIT_STATE_FAILURE])
+    # A programmed 2T2R cell at 75 uA reads right at 1.2 V and 2 ns: the swap follows x.
+    assert list(table["decision"]) == list(table["expected"])
