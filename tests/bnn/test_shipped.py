@@ -23,7 +23,14 @@ def test_every_recipe_is_shipped():
     assert set(shipped_models()) == EXPECTED
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize(
+    "name",
+    [
+        # The convolutional networks take ~30 s each on the full test set: slow tier.
+        pytest.param(n, marks=pytest.mark.slow) if "-cnn-" in n and n.startswith("fashion") else n
+        for n in sorted(EXPECTED)
+    ],
+)
 def test_shipped_model_is_documented_and_its_accuracy_is_reproduced(name):
     network = load_shipped(name)
     meta = network.metadata

@@ -75,8 +75,10 @@ def test_load_samples_gives_the_rows_ber_csv_counts():
     rows = api.load_samples(CAMPAIGN)
     ber = api.ber_table(str(CAMPAIGN))
     assert len(rows) == int(ber["n_samples"].sum()) == 16 * 24
+    # A row's ``error`` is a wrong value; ber.csv's n_errors adds undecided and failed reads.
     counted = rows.groupby("condition_id")["error"].sum().astype(int)
-    assert counted.to_dict() == dict(zip(ber["condition_id"], ber["n_errors"], strict=True))
+    assert counted.to_dict() == dict(zip(ber["condition_id"], ber["n_wrong"], strict=True))
+    assert (ber["n_errors"] == ber["n_wrong"] + ber["n_undecided"] + ber["n_failed"]).all()
     assert {"status", "reason", "decision", "delay_s", "energy_j", "r_bl_ohm"} <= set(rows)
     with pytest.raises(api.ParameterError, match="no such directory"):
         api.load_samples(CAMPAIGN / "missing")
