@@ -17,6 +17,7 @@ import pandas as pd
 from rram_ber.characterization.ber import upgrade_ber_table
 from rram_ber.characterization.chunks import chunk_tasks
 from rram_ber.characterization.spec import CampaignSpec, spec_from_record
+from rram_ber.characterization.rare.registry import AUTO
 from rram_ber.characterization.store import chunk_path, read_samples
 from rram_ber.core.validation import ParameterError
 
@@ -104,7 +105,10 @@ def load_campaign(out: str | Path) -> CampaignData:
                 f"a readable {name} ({type(error).__name__}; rerun 'rram-ber run' to rewrite it)",
             ) from None
     # Exactly the chunks the campaign planned, as ber.csv counted them: a stray or leftover
-    # chunk file (a copy, or one of a run with more samples) is not part of the campaign.
+    # chunk file (a copy, or one of a run with more samples) is not part of the campaign. An
+    # auto campaign's first Monte-Carlo round is a monte-carlo campaign's chunks (its top-up
+    # rounds, planned from the rows, are not read here: the delay and energy statistics come
+    # from the first round).
     planned = (
         {
             chunk_path(folder, task.group_id, task.chunk): [
@@ -112,7 +116,7 @@ def load_campaign(out: str | Path) -> CampaignData:
             ]
             for task in chunk_tasks(spec, spec.conditions())
         }
-        if spec.campaign.method == "monte-carlo"
+        if spec.campaign.method in ("monte-carlo", AUTO)
         else {}
     )
     samples = read_samples(folder, planned, expected_rows=planned)
