@@ -16,8 +16,8 @@ import pandas as pd
 
 from rram_ber.characterization.ber import upgrade_ber_table
 from rram_ber.characterization.chunks import chunk_tasks
-from rram_ber.characterization.spec import CampaignSpec, spec_from_record
 from rram_ber.characterization.rare.registry import AUTO
+from rram_ber.characterization.spec import CampaignSpec, spec_from_record
 from rram_ber.characterization.store import chunk_path, read_samples
 from rram_ber.core.validation import ParameterError
 

@@ -98,7 +98,9 @@ default budget (4000), 200 seeds each, with and without the campaigns' stopping 
                                   0.2     190/200         4000  0.97 (0.67-1.26)
 
 (Draws in rounds of 100, at least 200 before the stopping rule. With importance sampling's
-rounds of 500 the two regions covered in 181/200 seeds, 564/600 over 600 seeds.) At 2000 it is not enough: the subset levels to 1e-9 in 100-D (1640 evaluations) leave no
+rounds of 500 the two regions covered in 181/200 seeds, 564/600 over 600 seeds.)
+
+At 2000 it is not enough: the subset levels to 1e-9 in 100-D (1640 evaluations) leave no
 room for the search, and the 30-D regions' searches run out (every result flagged, estimates
 0.25-0.5 of the truth with widened intervals).
 
