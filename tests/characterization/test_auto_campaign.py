@@ -138,7 +138,7 @@ def test_auto_tops_up_a_group_until_its_target_and_the_rows_are_a_plain_campaign
     # The reports read the first round's rows (their delay and energy statistics).
     from rram_ber.analysis.campaign_data import load_campaign
 
-    assert len(load_campaign(out).samples) == 20
+    assert len(load_campaign(out).samples) == 20 * len(spec.conditions())
     # The same rows as a monte-carlo campaign of that many samples, run in one process.
     plain = parse_spec(
         {
