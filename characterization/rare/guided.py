@@ -38,7 +38,7 @@ import numpy as np
 
 from rram_ber.characterization.rare.evaluator import _Evaluator, _OutOfBudget
 from rram_ber.characterization.rare.importance import mixture_estimate
-from rram_ber.characterization.rare.monte_carlo import _monte_carlo_result
+from rram_ber.characterization.rare.monte_carlo import monte_carlo_rest
 from rram_ber.characterization.rare.options import (
     ImportanceOptions,
     LimitState,
@@ -234,17 +234,13 @@ def guided_importance(
     diagnostics.update(estimate_from="subset", design_points=(), betas=())
     if run is None:
         # No margin and no failure anywhere: the rest is plain Monte-Carlo.
-        n = evaluate.remaining
-        failed = evaluate(rng.standard_normal((n, dim)), "estimate")
-        return _monte_carlo_result(
+        return monte_carlo_rest(
             evaluate,
-            int(failed.sum()),
-            n,
+            rng,
             options.confidence,
-            method=GUIDED,
-            notes=(*search.notes, "no failure region: the estimate is plain Monte-Carlo"),
-            weights=np.ones(n),
-            diagnostics={**diagnostics, "estimate_from": "monte-carlo"},
+            GUIDED,
+            (*search.notes, "no failure region: the estimate is plain Monte-Carlo"),
+            {**diagnostics, "estimate_from": "monte-carlo"},
         )
     subset = options.subset_options()
     notes = [*search.notes, *run.notes]

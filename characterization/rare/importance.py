@@ -10,7 +10,7 @@ from scipy import special
 
 from rram_ber.characterization.rare.evaluator import _Evaluator, _z
 from rram_ber.characterization.rare.intervals import clopper_pearson
-from rram_ber.characterization.rare.monte_carlo import _monte_carlo_result
+from rram_ber.characterization.rare.monte_carlo import monte_carlo_rest
 from rram_ber.characterization.rare.options import ImportanceOptions, LimitState
 from rram_ber.characterization.rare.results import RareEventResult
 from rram_ber.characterization.rare.search import (
@@ -140,17 +140,13 @@ def importance_sampling(
     notes = search.notes
     if not search.regions:
         notes.append("no failure region: the estimate is plain Monte-Carlo on the rest")
-        n = evaluate.remaining
-        failed = evaluate(rng.standard_normal((n, dim)), "estimate")
-        return _monte_carlo_result(
+        return monte_carlo_rest(
             evaluate,
-            int(failed.sum()),
-            n,
+            rng,
             options.confidence,
-            method="importance",
-            notes=tuple(notes),
-            weights=np.ones(n),
-            diagnostics={"design_points": (), "betas": ()},
+            "importance",
+            tuple(notes),
+            {"design_points": (), "betas": ()},
         )
     return mixture_estimate(evaluate, rng, search, options, "importance")
 

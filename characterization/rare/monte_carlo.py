@@ -39,6 +39,30 @@ def _monte_carlo_result(
     )
 
 
+def monte_carlo_rest(
+    evaluate: _Evaluator,
+    rng: np.random.Generator,
+    confidence: float,
+    method: str,
+    notes: tuple[str, ...],
+    diagnostics: dict[str, object],
+) -> RareEventResult:
+    """Spend what is left of ``evaluate``'s budget on plain Monte-Carlo draws and return their
+    estimate (the fallback of an estimator whose search found no failure region)."""
+    n = evaluate.remaining
+    failed = evaluate(rng.standard_normal((n, evaluate.dim)), "estimate")
+    return _monte_carlo_result(
+        evaluate,
+        int(failed.sum()),
+        n,
+        confidence,
+        method=method,
+        notes=notes,
+        weights=np.ones(n),
+        diagnostics=diagnostics,
+    )
+
+
 def monte_carlo(
     limit_state: LimitState,
     dim: int,
