@@ -100,8 +100,12 @@ def test_auto_resolves_by_sampling_or_switches_to_guided_importance_and_resumes(
     with LocalExecutor(1) as executor:
         reference = run_campaign(plain, tmp_path / "mc", executor)
     pd.testing.assert_frame_equal(store.read_samples(out), store.read_samples(tmp_path / "mc"))
-    mc_hot = reference.ber.set_index("temp_c").loc[HOT_C]
-    assert mc_hot[schema.BER_REPORT] == hot[schema.BER_REPORT]
+    mc_table = reference.ber.set_index(["temp_c", "t_sample_s"])
+    for t_sample in (1e-9, 2e-9):
+        assert (
+            mc_table.loc[(HOT_C, t_sample), schema.BER_REPORT]
+            == table.loc[(HOT_C, t_sample), schema.BER_REPORT]
+        )
 
     # Interrupted: a chunk of the 27 C group is lost; one process redoes it, plans the
     # same estimates from the samples, finds them stored and writes the same table.
