@@ -26,6 +26,7 @@ import argparse
 import math
 import resource
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from rram_ber.characterization import schema, store
 from rram_ber.characterization.auto import resolved_by
 from rram_ber.characterization.campaign import run_campaign
 from rram_ber.characterization.executors import LocalExecutor
-from rram_ber.characterization.spec import load_spec, parse_spec
+from rram_ber.characterization.spec import parse_spec
 from rram_ber.commands.demo import default_campaign_path
 
 #: The operating points the demo estimated by importance sampling before auto campaigns.
@@ -98,8 +99,7 @@ def main() -> None:
     parser.add_argument("--corner", default=None, help="restrict to one corner")
     parser.add_argument("--temp", type=float, default=None, help="restrict to one temperature")
     args = parser.parse_args()
-    data = load_spec(default_campaign_path()).to_dict()
-    data.pop("spec", None)  # report limits: not a simulation input
+    data = tomllib.loads(default_campaign_path().read_text(encoding="utf-8"))
     if args.corner is not None:
         data["conditions"]["corner"] = args.corner
     if args.temp is not None:
