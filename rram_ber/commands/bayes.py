@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from rram_ber.commands.options import add_output_options
 from rram_ber.commands.read import as_option
 from rram_ber.core.validation import ParameterError, check_choice, make_writable_dir
 
@@ -89,13 +90,10 @@ def register(subparsers: Any) -> None:
         metavar="CSV",
         help="table of 'rram-ber conductance-sweep' (default: the shipped one)",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument(
-        "--plots",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="write conductance_stats.png, runs.csv and (moons) decision_maps.png into DIR",
+    add_output_options(
+        parser,
+        "write conductance_stats.png, runs.csv and (moons) decision_maps.png into DIR",
+        quiet=False,
     )
     parser.set_defaults(handler=run)
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rram_ber.commands.options import add_output_options
 from rram_ber.commands.read import as_option
 from rram_ber.core.units import spice_float
 from rram_ber.core.validation import ParameterError, check_int, make_writable_dir
@@ -52,11 +53,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--out", type=Path, required=True, metavar="CSV", help="the table to write (CSV)"
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument(
-        "--plots", type=Path, default=None, metavar="DIR", help="write conductance_stats.png"
-    )
+    add_output_options(parser, "write conductance_stats.png")
     parser.set_defaults(handler=run)
 
 

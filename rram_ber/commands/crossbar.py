@@ -21,6 +21,7 @@ from rram_ber.circuits.crossbar import (
     MAX_TILE_SIDE,
     CrossbarParameters,
 )
+from rram_ber.commands.options import add_output_options
 from rram_ber.commands.read import as_option
 from rram_ber.core.reporting import ProgressCallback
 from rram_ber.core.units import spice_float
@@ -238,14 +239,8 @@ def register(subparsers: Any) -> None:
         "--fast-tiles", type=int, default=400, help="fast-model tiles per size (default 400)"
     )
     add_tile_options(parser)
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument(
-        "--plots",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="write tile_error_cdf.png, tile_error_position.png and crossbar.csv into DIR",
+    add_output_options(
+        parser, "write tile_error_cdf.png, tile_error_position.png and crossbar.csv into DIR"
     )
     parser.set_defaults(handler=run)
 

@@ -24,6 +24,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from rram_ber.commands.options import add_output_options
 from rram_ber.core.validation import (
     MissingParameterError,
     ParameterError,
@@ -79,8 +80,7 @@ def register(subparsers: Any) -> None:
         help="static: errors drawn once per chip (default); dynamic: redrawn at every read",
     )
     parser.add_argument("--limit", type=int, default=None, help="use only the first N test inputs")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_options(parser)
     parser.set_defaults(handler=run)
 
 

@@ -7,9 +7,9 @@ import json
 import math
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
+from rram_ber.commands.options import add_output_options
 from rram_ber.commands.read import as_option
 from rram_ber.core.units import spice_float
 from rram_ber.core.validation import ParameterError, check_int, check_range, make_writable_dir
@@ -65,15 +65,7 @@ def register(subparsers: Any) -> None:
         "--no-d2d", action="store_true", help="no device-to-device variability (nominal devices)"
     )
     parser.add_argument("--no-c2c", action="store_true", help="no cycle-to-cycle variability")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument(
-        "--plots",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="write iv_butterfly.png and resistance_cdf.png into DIR",
-    )
+    add_output_options(parser, "write iv_butterfly.png and resistance_cdf.png into DIR")
     parser.set_defaults(handler=run)
 
 
