@@ -119,7 +119,14 @@ def main() -> None:
 
     # Before: Monte-Carlo, then importance sampling at the two operating points.
     plain = {**data, "campaign": {**data["campaign"], "method": "monte-carlo"}}
-    for key in ("target_relative_half_width", "resolve_below", "rare_samples", "max_samples"):
+    for key in (
+        "target_relative_half_width",
+        "resolve_below",
+        "resolve_above",
+        "rare_samples",
+        "max_samples",
+        "budget",
+    ):
         plain["campaign"].pop(key, None)
     mc, wall, cpu = _measured(plain, args.out / "monte-carlo", args.workers)
     points = {

@@ -6,10 +6,12 @@ An auto campaign runs in two stages (issue 26):
    from the same seeds, as a ``monte-carlo`` campaign: a Monte-Carlo condition's rows are
    those of the Monte-Carlo campaign. A condition is *resolved* when its 95 % interval's
    relative half-width is at most ``campaign.target_relative_half_width`` (stop reason
-   ``target-reached``) or its upper bound is at most ``campaign.resolve_below``
-   (``below-floor``). Then, in rounds, a group gets more samples (up to
-   ``campaign.max_samples``) while one of its unresolved conditions is projected to be
-   resolved within that cap (:func:`top_up_tasks`).
+   ``target-reached``), its upper bound is at most ``campaign.resolve_below``
+   (``below-floor``), or its lower bound is at least ``campaign.resolve_above``
+   (``above-ceiling``: no network works there, so no precision would change an answer).
+   Then, in rounds, a group gets more samples (up to ``campaign.max_samples``) while one of
+   its unresolved conditions is projected to be resolved within that cap
+   (:func:`top_up_tasks`).
 2. **Rare-event estimates.** Every condition the samples left unresolved gets one estimate of
    :data:`~rram_ber.characterization.rare.registry.AUTO_RARE_METHOD` (subset simulation on
    the read margin) per stored value, ``campaign.rare_samples`` SPICE reads each, seeded as
@@ -53,6 +55,9 @@ class StopReason(enum.Enum):
     TARGET_REACHED = "target-reached"
     #: The upper bound is at most the resolution floor.
     BELOW_FLOOR = "below-floor"
+    #: The lower bound is at least the ceiling (``resolve_above``): the BER is too high for
+    #: any network, and more precision would change no answer.
+    ABOVE_CEILING = "above-ceiling"
     #: The rare-event estimates spent their whole budget without reaching either, or the
     #: campaign budget left none for them (the Monte-Carlo row stays; ``method`` says which).
     BUDGET_EXHAUSTED = "budget-exhausted"
@@ -62,7 +67,12 @@ class StopReason(enum.Enum):
 
 
 def resolved_by(
-    ber: float, ci_low: float, ci_high: float, target: float, floor: float
+    ber: float,
+    ci_low: float,
+    ci_high: float,
+    target: float,
+    floor: float,
+    ceiling: float = 1.0,
 ) -> StopReason | None:
     """Whether an estimate with its 95 % interval is resolved, and how (None: it is not).
 
@@ -74,6 +84,8 @@ def resolved_by(
         Largest relative half-width ``(ci_high - ci_low) / 2 / ber`` that resolves.
     floor : float
         Largest upper bound that resolves.
+    ceiling : float
+        Smallest lower bound that resolves (1: none below 1 does).
     """
     if math.isnan(ber) or math.isnan(ci_high):
         return None
@@ -81,6 +93,8 @@ def resolved_by(
         return StopReason.BELOW_FLOOR
     if ber > 0 and 0.5 * (ci_high - ci_low) / ber <= target:
         return StopReason.TARGET_REACHED
+    if ceiling < 1.0 and ci_low >= ceiling:
+        return StopReason.ABOVE_CEILING
     return None
 
 
@@ -98,17 +112,27 @@ def _settings(spec: CampaignSpec) -> tuple[float, float, int]:
     return target, floor, budget
 
 
+def _ceiling(spec: CampaignSpec) -> float:
+    """The auto campaign's ceiling (``resolve_above``; 1 when unset: none)."""
+    ceiling = spec.campaign.resolve_above
+    return 1.0 if ceiling is None else ceiling
+
+
 #: Margin on a projected sample need: the projection uses the normal approximation, the
 #: interval is Clopper-Pearson (a little wider), so aim a little beyond to save a round.
 PROJECTION_MARGIN = 1.2
 
 
-def projected_samples(tally: ConditionTally, binary: bool, target: float, floor: float) -> float:
+def projected_samples(
+    tally: ConditionTally, binary: bool, target: float, floor: float, ceiling: float = 1.0
+) -> float:
     """Samples a condition is projected to need to be resolved (inf if it cannot say).
 
     With ``k`` failed reads (wrong, undecided or not simulated: the BER's numerator) among
     ``n`` samples (``p = k / n``), the 95 % half-width ``1.96 sqrt(p (1 - p) / n)`` is at most
-    ``target p`` from ``n = (1.96 / target)^2 (1 - p) / p``; without a failure, the
+    ``target p`` from ``n = (1.96 / target)^2 (1 - p) / p``, and, when ``p`` is above the
+    ``ceiling``, the lower end ``p - 1.96 sqrt(p (1 - p) / n)`` reaches it from ``n = 1.96^2
+    p (1 - p) / (p - ceiling)^2`` (the smaller of the two); without a failure, the
     Clopper-Pearson upper bound ``1 - 0.025^(1/n)`` is at most ``floor`` from ``n = ln(0.025)
     / ln(1 - floor)``.
     """
@@ -120,7 +144,10 @@ def projected_samples(tally: ConditionTally, binary: bool, target: float, floor:
     if errors == samples:
         return 0.0  # every read failed: the binomial interval is already as tight as it gets
     if errors > 0:
-        return (1.959964 / target) ** 2 * (1 - p) / p
+        need = (1.959964 / target) ** 2 * (1 - p) / p
+        if p > ceiling:
+            need = min(need, 1.959964**2 * p * (1 - p) / (p - ceiling) ** 2)
+        return need
     return math.log(0.025) / math.log1p(-floor)
 
 
@@ -164,7 +191,7 @@ def top_up_tasks(
         binary = not condition.cell.mode.ternary
         if _row_stop(spec, tally.ber_row(binary)) is not None:
             continue
-        need = PROJECTION_MARGIN * projected_samples(tally, binary, target, floor)
+        need = PROJECTION_MARGIN * projected_samples(tally, binary, target, floor, _ceiling(spec))
         if need <= cap:
             group = condition.group_id
             wanted[group] = max(wanted.get(group, 0), math.ceil(need))
@@ -191,10 +218,16 @@ def top_up_tasks(
 
 
 def _row_stop(spec: CampaignSpec, row: Mapping[str, Any]) -> StopReason | None:
-    """:func:`resolved_by` applied to a BER row with the campaign's target and floor."""
+    """:func:`resolved_by` applied to a BER row with the campaign's target, floor and
+    ceiling."""
     target, floor, _ = _settings(spec)
     return resolved_by(
-        row[schema.BER], row[schema.BER_CI_LOW], row[schema.BER_CI_HIGH], target, floor
+        row[schema.BER],
+        row[schema.BER_CI_LOW],
+        row[schema.BER_CI_HIGH],
+        target,
+        floor,
+        _ceiling(spec),
     )
 
 

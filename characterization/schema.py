@@ -44,7 +44,8 @@ Conventions
   never a bare 0.
 * ``method = "auto"`` campaigns add ``n_evaluations`` and ``stop_reason``: a condition is
   ``target-reached`` (95 % interval half-width at most ``target_relative_half_width`` of the
-  estimate), ``below-floor`` (upper bound at most ``resolve_below``), ``budget-exhausted``
+  estimate), ``below-floor`` (upper bound at most ``resolve_below``), ``above-ceiling``
+  (lower bound at least ``resolve_above``: too high for any network), ``budget-exhausted``
   (its rare-event estimates spent ``rare_samples`` each without either, or the campaign
   ``budget`` left none for them and the Monte-Carlo row stays) or
   ``mode-not-supported`` (not resolved by Monte-Carlo, and the devices have no rare-event
@@ -114,7 +115,13 @@ N_UNRESOLVED = N_UNDECIDED
 N_EVALUATIONS = "n_evaluations"
 STOP_REASON = "stop_reason"
 AUTO_COLUMNS = (N_EVALUATIONS, STOP_REASON)
-STOP_REASONS = ("target-reached", "below-floor", "budget-exhausted", "mode-not-supported")
+STOP_REASONS = (
+    "target-reached",
+    "below-floor",
+    "above-ceiling",
+    "budget-exhausted",
+    "mode-not-supported",
+)
 
 # The values of the ``method`` column are the estimators' names, the keys of
 # ``rram_ber.characterization.rare.registry.ESTIMATORS`` (``METHODS`` there).

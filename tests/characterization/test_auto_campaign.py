@@ -122,10 +122,17 @@ def test_auto_resolves_by_sampling_or_switches_to_guided_importance_and_resumes(
 
 
 def test_auto_tops_up_a_group_until_its_target_and_the_rows_are_a_plain_campaigns(tmp_path):
-    # The hot condition alone, from 20 samples, aiming at +-30 %: a round (or more) of
-    # samples reaches it well within the cap, so no estimate runs.
+    # The hot condition alone, from 20 samples, aiming at +-30 % (no ceiling: its BER of about
+    # 0.5 would resolve it above one at once): a round (or more) of samples reaches it well
+    # within the cap, so no estimate runs.
     campaign = {"seed": 4, "samples": 20, "batch_size": 10}
-    auto = {**campaign, "method": "auto", "max_samples": 400, "target_relative_half_width": 0.3}
+    auto = {
+        **campaign,
+        "method": "auto",
+        "max_samples": 400,
+        "target_relative_half_width": 0.3,
+        "resolve_above": 1.0,
+    }
     conditions = {**SPEC["conditions"], "temp_c": HOT_C}
     spec = parse_spec({**SPEC, "campaign": auto, "conditions": conditions})
     out = tmp_path / "auto"

@@ -17,6 +17,7 @@ def test_auto_fills_its_defaults_and_writes_them_into_the_campaign_record():
     campaign = spec.campaign
     assert (campaign.target_relative_half_width, campaign.resolve_below) == (0.2, 1e-9)
     assert campaign.rare_samples == 4000
+    assert campaign.resolve_above == 0.1
     record = spec.to_dict()["campaign"]
     # The key the one-BER function of the reports reads (analysis.bnn.ber_table).
     assert record["resolve_below"] == 1e-9
@@ -44,6 +45,9 @@ def test_other_campaigns_record_none_of_the_new_keys():
         ({"method": "auto", "resolve_below": 0}, "campaign.resolve_below", "0 < x < 1"),
         ({"method": "auto", "resolve_below": 1.0}, "campaign.resolve_below", "0 < x < 1"),
         ({"method": "auto", "resolve_below": "tiny"}, "campaign.resolve_below", "0 < x < 1"),
+        ({"method": "auto", "resolve_above": 1e-9}, "campaign.resolve_above", "1e-09 < x <= 1"),
+        ({"method": "auto", "resolve_above": 1.5}, "campaign.resolve_above", "1e-09 < x <= 1"),
+        ({"method": "monte-carlo", "resolve_above": 0.2}, "campaign.resolve_above", "'auto'"),
         (
             {"method": "auto", "target_relative_half_width": -0.1},
             "campaign.target_relative_half_width",
@@ -85,6 +89,36 @@ def test_a_condition_is_resolved_by_its_precision_or_by_its_bound(ber, low, high
     assert resolved_by(ber, low, high, target=0.2, floor=1e-9) is expected
 
 
+@pytest.mark.parametrize(
+    ("ber", "low", "high", "expected"),
+    [
+        (0.3, 0.15, 0.45, StopReason.ABOVE_CEILING),  # imprecise, but surely above 10 %
+        (0.3, 0.1, 0.5, StopReason.ABOVE_CEILING),  # at the ceiling
+        (0.12, 0.08, 0.16, None),  # it may lie below 10 %: worked on
+        (0.3, 0.27, 0.33, StopReason.TARGET_REACHED),  # precise first
+    ],
+)
+def test_a_condition_whose_interval_lies_above_the_ceiling_is_resolved(ber, low, high, expected):
+    assert resolved_by(ber, low, high, target=0.2, floor=1e-9, ceiling=0.1) is expected
+    # Without a ceiling only the precision resolves it.
+    plain = StopReason.TARGET_REACHED if expected is StopReason.TARGET_REACHED else None
+    assert resolved_by(ber, low, high, target=0.2, floor=1e-9) is plain
+
+
+def test_a_top_up_round_aims_at_the_ceiling_when_that_comes_first():
+    from rram_ber.characterization.auto import projected_samples
+    from rram_ber.characterization.ber import ConditionTally
+
+    # 15 failed reads in 100 (p = 0.15): the target needs (1.96 / 0.2)^2 x 0.85 / 0.15 = 544
+    # reads, the lower end reaches 0.1 from 1.96^2 x 0.15 x 0.85 / 0.05^2 = 196.
+    tally = ConditionTally(100, 0, {}, {1: (50, 8), -1: (50, 7)})
+    need = projected_samples(tally, True, target=0.2, floor=1e-9, ceiling=0.1)
+    assert need == pytest.approx(1.959964**2 * 0.15 * 0.85 / 0.05**2)
+    assert projected_samples(tally, True, target=0.2, floor=1e-9) == pytest.approx(
+        (1.959964 / 0.2) ** 2 * 0.85 / 0.15
+    )
+
+
 def test_a_top_up_round_is_planned_from_the_stored_counts_within_the_cap():
     from rram_ber.characterization.auto import top_up_tasks
     from rram_ber.characterization.ber import ConditionTally
@@ -95,6 +129,7 @@ def test_a_top_up_round_is_planned_from_the_stored_counts_within_the_cap():
         "batch_size": 10,
         "max_samples": 200,
         "target_relative_half_width": 0.3,
+        "resolve_above": 1.0,  # no ceiling: p = 0.4 is worked on to its target
     }
     spec = parse_spec({"campaign": campaign, "conditions": {"t_sample_s": [1e-9, 2e-9]}})
     conditions = spec.conditions()  # one group: two sampling times
