@@ -61,6 +61,12 @@ class StopReason(enum.Enum):
     #: The rare-event estimates spent their whole budget without reaching either, or the
     #: campaign budget left none for them (the Monte-Carlo row stays; ``method`` says which).
     BUDGET_EXHAUSTED = "budget-exhausted"
+    #: The estimates the row comes from stopped before their budget, each at its share of
+    #: the target (:func:`~rram_ber.characterization.ber.estimate_target`), and the row did not
+    #: reach it: the stored values' failure probabilities differ too much, or the row re-reads
+    #: the draws of its group's estimates, which stopped at the target of the group's latest
+    #: sampling time.
+    ESTIMATES_STOPPED = "estimates-stopped"
     #: Not resolved by Monte-Carlo, and the rare-event limit state does not cover the read
     #: mode or the devices: the Monte-Carlo row stays.
     MODE_NOT_SUPPORTED = "mode-not-supported"
@@ -389,6 +395,14 @@ def switch_plan(
     return sorted(switched, key=lambda c: c.condition_id), left_out
 
 
+def _unresolved_estimates(estimates: Sequence[RareEstimate], budget: int) -> StopReason:
+    """Why a condition's own estimates left it unresolved: every one of them stopped before
+    its budget (at its share of the target), or at least one spent it."""
+    if all(e.result.n_evaluations < budget for e in estimates):
+        return StopReason.ESTIMATES_STOPPED
+    return StopReason.BUDGET_EXHAUSTED
+
+
 def auto_ber_table(
     spec: CampaignSpec,
     conditions: Sequence[Condition],
@@ -411,6 +425,7 @@ def auto_ber_table(
         If a switched condition lacks the estimate of a stored value (naming it).
     """
     by_key = {(e.condition_id, e.stored): e for e in estimates}
+    _, _, budget = _settings(spec)
     _, left_out = switch_plan(spec, conditions, tallies)
     # A condition estimated from its group's draws: the SPICE reads of those estimates.
     shared: dict[int, int] = {}
@@ -447,7 +462,7 @@ def auto_ber_table(
                 cell = condition.cell.value
                 mine = [e for e in found if e is not None]
                 row = rare_ber_row(*mine, error_columns=rare_error_columns(cell))
-                reason = _row_stop(spec, row) or StopReason.BUDGET_EXHAUSTED
+                reason = _row_stop(spec, row) or _unresolved_estimates(mine, budget)
                 spent = tally.n_samples + shared.get(
                     condition.condition_id,
                     sum(e.result.n_evaluations for e in found if e is not None),

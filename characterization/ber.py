@@ -359,13 +359,17 @@ def rare_ber_row(*estimates: RareEstimate, error_columns: bool = True) -> dict[s
 
     ``ber`` is the mean of the estimates (the samples of a Monte-Carlo campaign store each
     value equally often: +1 and -1, ternary +1, 0 and -1; an XNOR estimate already averages
-    its two inputs, see :mod:`~rram_ber.characterization.rare_task`). The interval of the
-    mean is the mean of the estimators' own intervals, ``[mean(l_s), mean(h_s)]``: for normal
-    intervals ``p_s +- z se_s`` this is ``ber +- z mean(se_s)``, at least as wide as the exact
-    ``z sqrt(sum se_s^2) / n``; and it keeps what the standard error cannot carry (the
-    conservative bound of an estimate without failures, scaled-sigma's bootstrap interval,
-    the widening of an estimate whose search may have missed a region). A failure here is a
-    wrong or unresolved read, so ``n_unresolved`` is not counted apart. When every estimate
+    its two inputs, see :mod:`~rram_ber.characterization.rare_task`). The estimates are
+    independent (each draws from its own seed), so when every one of them is an estimate (a
+    failure seen, not a bound alone) the interval of the mean adds their half-widths in
+    quadrature, each side apart: ``ber - sqrt(sum (p_s - l_s)^2) / n`` to ``ber + sqrt(sum
+    (h_s - p_s)^2) / n``. For normal intervals ``p_s +- z se_s`` this is the exact ``ber +- z
+    sqrt(sum se_s^2) / n``; a side an estimator widened (the Clopper-Pearson floor of an
+    estimate with few effective failures, the widening of one whose search may have missed a
+    region) stays widened. When an estimate is a bound only (no failure) or undetermined, the
+    interval is the mean of the estimators' own intervals, ``[mean(l_s), mean(h_s)]``, which
+    is never narrower and keeps a conservative bound as it is. A failure here is a wrong or
+    unresolved read, so ``n_unresolved`` is not counted apart. When every estimate
     is an upper bound only, the report is the bound (``< bound``); when an estimate says
     failure regions may be missing, the report says so.
 
@@ -391,8 +395,12 @@ def rare_ber_row(*estimates: RareEstimate, error_columns: bool = True) -> dict[s
     first = results[0]
     n = len(results)
     ber = sum(r.p for r in results) / n
-    low = sum(r.ci_low for r in results) / n
-    high = sum(r.ci_high for r in results) / n
+    if all(math.isfinite(r.p) and not r.upper_bound_only for r in results):
+        low = max(0.0, ber - math.hypot(*(r.p - r.ci_low for r in results)) / n)
+        high = ber + math.hypot(*(r.ci_high - r.p for r in results)) / n
+    else:
+        low = sum(r.ci_low for r in results) / n
+        high = sum(r.ci_high for r in results) / n
     # A NaN estimate (scaled-sigma without failures at three scales) keeps its interval.
     if not high > low or not (math.isnan(ber) or low <= ber <= high):
         raise ValueError(
@@ -424,6 +432,32 @@ def rare_ber_row(*estimates: RareEstimate, error_columns: bool = True) -> dict[s
         schema.P_ERROR_PLUS: by_stored.get(1, math.nan) if binary else math.nan,
         schema.P_ERROR_MINUS: by_stored.get(-1, math.nan) if binary else math.nan,
     }
+
+
+#: Each of a condition's ``k`` rare-event estimates in an auto campaign stops at
+#: ``target * sqrt(k) * ESTIMATE_TARGET_FACTOR`` (:func:`estimate_target`): the mean of ``k``
+#: independent estimates of equal ``p`` and relative half-width ``h`` has ``h / sqrt(k)``, and
+#: 0.9 leaves room for estimates whose ``p`` differ (up to about 2.3x for ``k = 2``).
+ESTIMATE_TARGET_FACTOR = 0.9
+
+
+def estimate_target(target: float, estimates: int) -> float:
+    """The relative half-width at which each of a condition's ``estimates`` independent
+    rare-event estimates (one per stored value) stops so that their mean, the condition's BER
+    (:func:`rare_ber_row`), reaches ``target``.
+
+    The interval of the mean adds the half-widths in quadrature: with ``k`` estimates of
+    ``p_s`` each at relative half-width ``h``, the mean's is ``h sqrt(sum p_s^2) / sum p_s``,
+    ``h / sqrt(k)`` for equal ``p_s`` and at most ``h``. The returned ``h = target sqrt(k)
+    ESTIMATE_TARGET_FACTOR`` reaches the target while the ``p_s`` differ moderately; where one
+    stored value dominates, the row misses it (stop reason ``estimates-stopped``).
+
+    Examples
+    --------
+    >>> round(estimate_target(0.2, 2), 4)
+    0.2546
+    """
+    return target * math.sqrt(estimates) * ESTIMATE_TARGET_FACTOR
 
 
 def rare_estimates_of(

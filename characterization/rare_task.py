@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from rram_ber.characterization import schema
+from rram_ber.characterization.ber import estimate_target
 from rram_ber.characterization.devices import DeviceModel
 from rram_ber.characterization.limit_states import (
     ReadLimitState,
@@ -27,7 +28,7 @@ from rram_ber.characterization.limit_states import (
 )
 from rram_ber.characterization.rare.importance import reweighted_estimate
 from rram_ber.characterization.rare.options import ImportanceOptions
-from rram_ber.characterization.rare.registry import ESTIMATORS
+from rram_ber.characterization.rare.registry import AUTO, ESTIMATORS
 from rram_ber.characterization.rare.results import (
     RareEstimate,
     RareEventResult,
@@ -211,8 +212,13 @@ def estimate_rare(
         and ESTIMATORS[task.method].precision_target
     ):
         # An auto campaign's target resolves its Monte-Carlo conditions; it is passed on only
-        # to a method that stops at one (the spec refuses it for the others).
-        options["target_relative_half_width"] = spec.campaign.target_relative_half_width
+        # to a method that stops at one (the spec refuses it for the others). There it is the
+        # target of the condition's BER, the mean of one independent estimate per stored
+        # value: each estimate stops at its share.
+        target = spec.campaign.target_relative_half_width
+        if spec.campaign.method == AUTO:
+            target = estimate_target(target, len(task.condition.cell.mode.stored_values))
+        options["target_relative_half_width"] = target
     result = estimate_failure_probability(
         state,
         state.dim,

@@ -47,7 +47,10 @@ Conventions
   estimate), ``below-floor`` (upper bound at most ``resolve_below``), ``above-ceiling``
   (lower bound at least ``resolve_above``: too high for any network), ``budget-exhausted``
   (its rare-event estimates spent ``rare_samples`` each without either, or the campaign
-  ``budget`` left none for them and the Monte-Carlo row stays) or
+  ``budget`` left none for them and the Monte-Carlo row stays), ``estimates-stopped`` (the
+  estimates it comes from stopped at their share of the target before their budget, the row
+  did not reach it: one stored value dominates, or the row re-reads a group estimate made for
+  a later sampling time) or
   ``mode-not-supported`` (not resolved by Monte-Carlo, and the devices have no rare-event
   limit state: measured devices; every read mode has one). ``method`` says which estimator
   the row's BER comes from (``guided-importance``: the Monte-Carlo samples did not resolve it).
@@ -120,6 +123,7 @@ STOP_REASONS = (
     "below-floor",
     "above-ceiling",
     "budget-exhausted",
+    "estimates-stopped",
     "mode-not-supported",
 )
 

@@ -270,3 +270,40 @@ def test_ternary_and_xnor_conditions_switch_with_one_estimate_per_stored_value()
     unlimited = parse_spec({**data, "campaign": {**campaign, "budget": None}})
     tasks = switch_tasks(unlimited, conditions, tallies)
     assert [(t.condition.cell.value, t.stored) for t in tasks][3:] == [("xnor", 1), ("xnor", -1)]
+
+
+def test_each_estimate_stops_at_its_share_so_that_the_mean_reaches_the_target():
+    from rram_ber.characterization.ber import estimate_target
+
+    # Two estimates of equal p, each at +-25.5 %: their mean has 25.5 / sqrt(2) = 18 %.
+    share = estimate_target(0.2, 2)
+    assert share == pytest.approx(0.2 * math.sqrt(2) * 0.9)
+    assert share / math.sqrt(2) < 0.2
+    # p differing 2x: sqrt(1 + 4) / 3 of the share, still within the target.
+    assert share * math.sqrt(5) / 3 <= 0.2
+    assert estimate_target(0.2, 3) == pytest.approx(0.2 * math.sqrt(3) * 0.9)
+
+
+def test_a_row_whose_estimates_stopped_early_says_so_not_budget_exhausted():
+    from rram_ber.characterization.auto import _unresolved_estimates
+    from rram_ber.characterization.rare import RareEstimate, RareEventResult
+
+    def estimate(evaluations: int) -> RareEstimate:
+        result = RareEventResult(
+            method="guided-importance",
+            p=1e-3,
+            ci_low=5e-4,
+            ci_high=1.5e-3,
+            confidence=0.95,
+            n_evaluations=evaluations,
+            n_failures=40,
+            std_error=2.5e-4,
+            effective_sample_size=float("nan"),
+            effective_failures=40.0,
+        )
+        return RareEstimate(0, 1, result)
+
+    stopped = [estimate(600), estimate(700)]
+    assert _unresolved_estimates(stopped, budget=4000) is StopReason.ESTIMATES_STOPPED
+    spent = [estimate(600), estimate(4000)]
+    assert _unresolved_estimates(spent, budget=4000) is StopReason.BUDGET_EXHAUSTED

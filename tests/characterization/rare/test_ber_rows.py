@@ -50,16 +50,50 @@ def test_a_row_without_a_failure_keeps_the_estimators_upper_bound(method):
 
 
 @pytest.mark.parametrize("method", ["importance", "scaled-sigma"])
-def test_a_row_with_failures_is_the_mean_of_the_two_intervals(method):
+def test_a_row_with_failures_adds_the_independent_half_widths_in_quadrature(method):
     plus, minus = (
         estimate_failure_probability(_half_space, 3, method=method, budget=3000, seed=s)
         for s in (3, 4)
     )
     row = rare_ber_row(_stored(plus, 1), _stored(minus, -1))
-    assert row[schema.BER_CI_LOW] == pytest.approx(0.5 * (plus.ci_low + minus.ci_low))
-    assert row[schema.BER_CI_HIGH] == pytest.approx(0.5 * (plus.ci_high + minus.ci_high))
+    ber = 0.5 * (plus.p + minus.p)
+    below = 0.5 * np.hypot(plus.p - plus.ci_low, minus.p - minus.ci_low)
+    above = 0.5 * np.hypot(plus.ci_high - plus.p, minus.ci_high - minus.p)
+    assert row[schema.BER] == pytest.approx(ber)
+    assert row[schema.BER_CI_LOW] == pytest.approx(ber - below)
+    assert row[schema.BER_CI_HIGH] == pytest.approx(ber + above)
+    # Narrower than the mean of the two intervals (the rule for bounds), by about sqrt(2).
+    assert row[schema.BER_CI_HIGH] < 0.5 * (plus.ci_high + minus.ci_high)
+    assert row[schema.BER_CI_LOW] > 0.5 * (plus.ci_low + minus.ci_low)
     assert row[schema.BER_CI_LOW] < row[schema.BER] < row[schema.BER_CI_HIGH]
     assert f"({method})" in row[schema.BER_REPORT]
+
+
+def test_a_row_with_one_bound_keeps_the_mean_of_the_two_intervals():
+    found = estimate_failure_probability(_half_space, 3, budget=3000, seed=3)
+    bound = estimate_failure_probability(_never_fails, 3, budget=2000, seed=4)
+    assert bound.upper_bound_only
+    row = rare_ber_row(_stored(found, 1), _stored(bound, -1))
+    assert row[schema.BER_CI_LOW] == pytest.approx(0.5 * (found.ci_low + bound.ci_low))
+    assert row[schema.BER_CI_HIGH] == pytest.approx(0.5 * (found.ci_high + bound.ci_high))
+
+
+def test_the_mean_of_independent_estimates_covers_at_its_confidence():
+    """The quadrature rule over 400 seeds of two importance estimates of P(u_0 > 3) = 1.35e-3
+    in 3-D: the row's interval covers the truth as often as its 95 % says (within the
+    binomial noise of 400 trials: at least 91 %)."""
+    truth = norm.sf(3.0)
+    covered = 0
+    for seed in range(400):
+        plus, minus = (
+            estimate_failure_probability(
+                lambda u: np.asarray(u[:, 0] > 3.0), 3, budget=600, seed=2 * seed + s
+            )
+            for s in (0, 1)
+        )
+        row = rare_ber_row(_stored(plus, 1), _stored(minus, -1))
+        covered += row[schema.BER_CI_LOW] <= truth <= row[schema.BER_CI_HIGH]
+    assert covered >= 0.91 * 400
 
 
 def test_a_zero_width_estimate_is_refused_not_written():
@@ -157,7 +191,8 @@ def test_a_ternary_row_is_the_mean_of_three_estimates_without_binary_columns():
     estimates = [_stored(plus, 1), _stored(zero, 0), _stored(minus, -1)]
     row = rare_ber_row(*estimates)
     assert row[schema.BER] == pytest.approx((plus.p + zero.p + minus.p) / 3)
-    assert row[schema.BER_CI_LOW] == pytest.approx((plus.ci_low + zero.ci_low + minus.ci_low) / 3)
+    below = np.sqrt(sum((r.p - r.ci_low) ** 2 for r in (plus, zero, minus))) / 3
+    assert row[schema.BER_CI_LOW] == pytest.approx(row[schema.BER] - below)
     assert row[schema.N_SAMPLES] == plus.n_evaluations + zero.n_evaluations + minus.n_evaluations
     # The 2 x 2 columns are those of a binary read: NaN for ternary (and XNOR) conditions.
     assert np.isnan(row[schema.P_ERROR_PLUS]) and np.isnan(row[schema.P_ERROR_MINUS])
