@@ -478,9 +478,21 @@ class ReadLimitState:
         ``<= 0`` exactly where :meth:`__call__` says it fails (see the module docstring)."""
         return self._evaluate(u)[1]
 
-    def _evaluate(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Verdicts and margins of the rows of ``u``; every row is recorded (with its verdicts
-        at ``also_at``)."""
+    @property
+    def related(self) -> int:
+        """Number of related events each evaluation also answers: the ``also_at`` sampling
+        times (see :class:`~rram_ber.characterization.rare.options.SharedLimitState`)."""
+        return len(self.also_at)
+
+    def verdicts(self, u: np.ndarray) -> np.ndarray:
+        """Simulate every row of ``u``; per row its verdict at ``conditions`` (column 0, as
+        :meth:`__call__`) and at each of ``also_at`` (columns 1 ...), from one transient."""
+        verdicts, _, also = self._evaluate(u)
+        return np.column_stack([verdicts, also])
+
+    def _evaluate(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Verdicts, margins and verdicts at ``also_at`` (one column each) of the rows of
+        ``u``; every row is recorded (with its verdicts at ``also_at``)."""
         planned, records = self._plan(u)
         readable = [copy for copy in planned if not isinstance(copy, str)]
         simulated: list[tuple[ReadMeasurement, ...] | str] = []
@@ -492,6 +504,7 @@ class ReadLimitState:
         outcomes = [copy if isinstance(copy, str) else next(reads) for copy in planned]
         verdicts = np.empty(len(planned), dtype=bool)
         margins = np.empty(len(planned))
+        also = np.empty((len(planned), len(self.also_at)), dtype=bool)
         timing = self.conditions.timing
         u_checked = self._check_u(u)
         for i, (record, outcome) in enumerate(zip(records, outcomes, strict=True)):
@@ -520,9 +533,10 @@ class ReadLimitState:
             record[LIMIT_STATE_MARGIN] = float(margins[i])
             for k, other in enumerate(measured[1:]):
                 other_row = read_row(self._mode, self.variation.stored, activation, other)
-                record[also_failure_column(k)] = bool(self._fails(other, other_row))
+                also[i, k] = self._fails(other, other_row)
+                record[also_failure_column(k)] = bool(also[i, k])
         self._rows.extend(records)
-        return verdicts, margins
+        return verdicts, margins, also
 
     def _fails(self, outcome: ReadMeasurement | str, row: dict[str, object]) -> bool:
         """The verdict of one read: not simulated, wrong, or unresolved when that fails."""

@@ -9,7 +9,12 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from rram_ber.characterization.rare.options import CommonOptions, LimitState, MarginLimitState
+from rram_ber.characterization.rare.options import (
+    CommonOptions,
+    LimitState,
+    MarginLimitState,
+    SharedLimitState,
+)
 from rram_ber.characterization.rare.results import (
     EvaluatedSamples,
     RareEventResult,
@@ -58,6 +63,47 @@ class _Evaluator:
             failed[start : start + len(chunk)] = self._check(self._limit_state(chunk), len(chunk))
         self._record(u, failed, np.full(n_rows, np.nan), stage, scale)
         return failed
+
+    @property
+    def related(self) -> int:
+        """Number of related events the limit state answers with each evaluation (0 unless it
+        is a :class:`SharedLimitState`)."""
+        limit_state = self._limit_state
+        return limit_state.related if isinstance(limit_state, SharedLimitState) else 0
+
+    def all_verdicts(self, u: np.ndarray, stage: str) -> np.ndarray:
+        """Verdicts of the rows of ``u`` for the limit state's own event (column 0) and each
+        related event of a :class:`SharedLimitState` (columns 1 ...); the rows are counted
+        and recorded with their own verdict, as every evaluation is."""
+        n_rows = len(u)
+        if n_rows > self.remaining:
+            raise _OutOfBudget
+        limit_state = self._limit_state
+        if not isinstance(limit_state, SharedLimitState):
+            raise ParameterError(
+                "limit_state", limit_state, "an object with a verdicts(u) method and related"
+            )
+        width = 1 + limit_state.related
+        answers = np.empty((n_rows, width), dtype=bool)
+        for start in range(0, n_rows, self._batch_size):
+            chunk = np.array(u[start : start + self._batch_size], dtype=float)
+            answer = np.asarray(limit_state.verdicts(chunk))
+            if answer.dtype != np.bool_ or answer.shape != (len(chunk), width):
+                raise ParameterError(
+                    "limit_state.verdicts",
+                    f"an answer of shape {answer.shape} and dtype {answer.dtype}",
+                    f"booleans of shape ({len(chunk)}, {width})",
+                )
+            answers[start : start + len(chunk)] = answer
+        self._record(u, answers[:, 0], np.full(n_rows, np.nan), stage, math.nan)
+        return answers
+
+    def related_verdicts(self, u: np.ndarray, stage: str, event: int) -> np.ndarray:
+        """Verdicts of the rows of ``u`` for the ``event``-th related event (1 ...), see
+        :meth:`all_verdicts`."""
+        if not 1 <= event <= self.related:
+            raise ParameterError("event", event, f"a related event, 1 ... {self.related}")
+        return self.all_verdicts(u, stage)[:, event]
 
     def margins(self, u: np.ndarray, stage: str) -> np.ndarray:
         """Margins ``g(u)`` of the rows of ``u`` (a :class:`MarginLimitState`); ``g <= 0`` is a

@@ -151,6 +151,29 @@ def importance_sampling(
     return mixture_estimate(evaluate, rng, search, options, "importance")
 
 
+def _precise(
+    failed: np.ndarray,
+    related: np.ndarray | None,
+    log_weight: np.ndarray,
+    z: float,
+    target: float,
+) -> bool:
+    """Whether the estimate of the event (``failed``) and of each related event (the columns
+    of ``related``) has at least 10 effective failures and ``z se <= target p``. A related
+    event without a failure among the draws does not hold the estimate back: its estimate is
+    a bound, whatever the draws' number."""
+    p, se, effective, _ = _weighted_estimate(failed, log_weight)
+    if not (p > 0 and effective >= 10 and z * se <= target * p):
+        return False
+    for column in () if related is None else related.T:
+        if not column.any():
+            continue
+        p, se, effective, _ = _weighted_estimate(column, log_weight)
+        if not (effective >= 10 and z * se <= target * p):
+            return False
+    return True
+
+
 def mixture_estimate(
     evaluate: _Evaluator,
     rng: np.random.Generator,
@@ -169,6 +192,7 @@ def mixture_estimate(
     proportions = _proportions(means, options.defensive_fraction)
     u_parts: list[np.ndarray] = []
     failed_parts: list[np.ndarray] = []
+    related_parts: list[np.ndarray] = []
     component_parts: list[np.ndarray] = []
     counts = np.zeros(len(means), dtype=int)
     while evaluate.remaining:
@@ -179,7 +203,14 @@ def mixture_estimate(
                 for mean, k in zip(means, allocation, strict=True)
             ]
         )
-        failed = evaluate(u, "estimate")
+        if evaluate.related:
+            # The same draws estimate the related events (a read's earlier sampling times):
+            # their verdicts join the stopping rule.
+            answers = evaluate.all_verdicts(u, "estimate")
+            failed = answers[:, 0]
+            related_parts.append(answers[:, 1:])
+        else:
+            failed = evaluate(u, "estimate")
         failed_parts.append(failed)
         u_parts.append(u)
         component_parts.append(np.repeat(np.arange(len(means)), allocation))
@@ -194,14 +225,14 @@ def mixture_estimate(
             continue
         if options.target_relative_half_width is not None:
             n_done = int(counts.sum())
-            if n_done >= options.min_estimation_samples:
-                u_all = np.vstack(u_parts)
-                p, se, effective, _ = _weighted_estimate(
-                    np.concatenate(failed_parts),
-                    _log_likelihood_ratio(u_all, means, counts / n_done),
-                )
-                if p > 0 and effective >= 10 and z * se <= options.target_relative_half_width * p:
-                    break
+            if n_done >= options.min_estimation_samples and _precise(
+                np.concatenate(failed_parts),
+                np.vstack(related_parts) if related_parts else None,
+                _log_likelihood_ratio(np.vstack(u_parts), means, counts / n_done),
+                z,
+                options.target_relative_half_width,
+            ):
+                break
     u_all = np.vstack(u_parts)
     failed_all = np.concatenate(failed_parts)
     component = np.concatenate(component_parts)

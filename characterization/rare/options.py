@@ -35,6 +35,32 @@ class MarginLimitState(Protocol):
         ...
 
 
+@runtime_checkable
+class SharedLimitState(Protocol):
+    """A limit state whose every evaluation also answers related events.
+
+    A read simulated once is judged at its own sampling time and at the earlier sampling times
+    of its condition group (:class:`~rram_ber.characterization.limit_states.ReadLimitState`'s
+    ``also_at``). ``verdicts(u)`` returns an ``(n, 1 + related)`` boolean array: column 0 is
+    the verdict of ``limit_state(u)``, column ``j`` that of the ``j``-th related event. Guided
+    importance sampling adds centres on the related events' boundaries, so that the same
+    draws estimate them too.
+    """
+
+    def __call__(self, u: np.ndarray) -> np.ndarray:
+        """Boolean verdicts, True = failure."""
+        ...
+
+    @property
+    def related(self) -> int:
+        """Number of related events."""
+        ...
+
+    def verdicts(self, u: np.ndarray) -> np.ndarray:
+        """Verdicts of the event and of each related event, one column each."""
+        ...
+
+
 #: Largest dimension accepted (a guard against passing a sample count as the dimension).
 MAX_DIM = 100_000
 

@@ -18,6 +18,7 @@ def _bisect_rays(
     r_high: np.ndarray,
     tolerance: float,
     known_failing: bool = False,
+    event: int = 0,
 ) -> np.ndarray:
     """Radius at which each ray ``r * direction`` enters the failure set.
 
@@ -26,27 +27,35 @@ def _bisect_rays(
     do not fail at ``r_high`` are tried once more at ``0.6 r_high``, since a ray can cross a
     curved failure set and leave it again). All rays
     are bisected together, so each step is one batch. Returns the smallest radius found to fail
-    (within ``tolerance`` of the crossing), NaN for rays still safe at ``r_high``.
+    (within ``tolerance`` of the crossing), NaN for rays still safe at ``r_high``. ``event``
+    ``j >= 1`` bisects the failure set of the limit state's ``j``-th related event instead
+    (:meth:`_Evaluator.related_verdicts`).
     """
+
+    def fails(points: np.ndarray) -> np.ndarray:
+        if event:
+            return evaluate.related_verdicts(points, "search", event)
+        return evaluate(points, "search")
+
     n_rays = len(directions)
     low = np.zeros(n_rays)
     high = np.array(r_high, dtype=float)
     if known_failing:
         crossing = np.ones(n_rays, dtype=bool)
     else:
-        crossing = evaluate(directions * high[:, None], "search")
+        crossing = fails(directions * high[:, None])
         if not crossing.all():
             # A ray can leave a curved (convex) failure set again before r_high: try nearer.
             missed = np.flatnonzero(~crossing)
             nearer = 0.6 * high[missed]
-            found = evaluate(directions[missed] * nearer[:, None], "search")
+            found = fails(directions[missed] * nearer[:, None])
             high[missed[found]] = nearer[found]
             crossing[missed[found]] = True
     active = crossing & (high - low > tolerance)
     while active.any():
         index = np.flatnonzero(active)
         middle = 0.5 * (low[index] + high[index])
-        failed = evaluate(directions[index] * middle[:, None], "search")
+        failed = fails(directions[index] * middle[:, None])
         high[index[failed]] = middle[failed]
         low[index[~failed]] = middle[~failed]
         active = crossing & (high - low > tolerance)
@@ -62,9 +71,10 @@ def _tangent_basis(direction: np.ndarray) -> np.ndarray:
 
 
 def _design_point(
-    evaluate: _Evaluator, start: np.ndarray, options: ImportanceOptions
+    evaluate: _Evaluator, start: np.ndarray, options: ImportanceOptions, event: int = 0
 ) -> tuple[np.ndarray | None, bool]:
-    """Minimum-norm failure point near the failing point ``start``.
+    """Minimum-norm failure point near the failing point ``start`` (of the limit state's
+    ``event``-th related event for ``event >= 1``, see :func:`_bisect_rays`).
 
     HL-RF iteration (Rackwitz and Fiessler, 1978) on a limit state that only answers pass/fail:
 
@@ -99,13 +109,16 @@ def _design_point(
             np.array([np.linalg.norm(start)]),
             tol,
             known_failing=True,
+            event=event,
         )[0]
         point = radius * direction
         best = point
         for _ in range(options.max_search_iterations if dim > 1 else 0):
             probes = point + options.search_step * _tangent_basis(direction)
             probe_norms = np.linalg.norm(probes, axis=1)
-            radii = _bisect_rays(evaluate, probes / probe_norms[:, None], 2.0 * probe_norms, tol)
+            radii = _bisect_rays(
+                evaluate, probes / probe_norms[:, None], 2.0 * probe_norms, tol, event=event
+            )
             found = np.isfinite(radii)
             if not found.all():
                 # The boundary bends away on that side: probe the other side instead.
@@ -117,6 +130,7 @@ def _design_point(
                     probes[lost] / probe_norms[lost, None],
                     2.0 * probe_norms[lost],
                     tol,
+                    event=event,
                 )
                 found = np.isfinite(radii)
             if found.sum() < dim - 1:
@@ -132,7 +146,11 @@ def _design_point(
             predicted_norm = float(np.linalg.norm(predicted))
             new_direction = predicted / predicted_norm
             new_radius = _bisect_rays(
-                evaluate, new_direction[None, :], np.array([2.0 * predicted_norm]), tol
+                evaluate,
+                new_direction[None, :],
+                np.array([2.0 * predicted_norm]),
+                tol,
+                event=event,
             )[0]
             if not math.isfinite(new_radius):
                 break

@@ -479,3 +479,111 @@ def test_a_reweighted_estimate_of_plain_draws_is_the_binomial_one():
     p, (low, high), *_ = reweighted_estimate(np.zeros(1000, bool), np.ones(1000), 0.1, 0.95)
     assert (p, low) == (0.0, 0.0)
     assert high == pytest.approx(clopper_pearson(0, 1000, 0.95)[1] / 0.1)
+
+
+class _LateRead:
+    """A read that fails at its sampling time when ``u_0 >= 4`` (a device overlap), graded by
+    the margin ``4 - u_0``."""
+
+    def __call__(self, u: np.ndarray) -> np.ndarray:
+        return np.asarray(u[:, 0] >= 4.0)
+
+    def margin(self, u: np.ndarray) -> np.ndarray:
+        return 4.0 - u[:, 0]
+
+
+class _SharedRead(_LateRead):
+    """The same read judged also at an earlier sampling time, where it fails as well when it
+    is slow: ``0.6 u_0 + 0.8 u_1 >= 2.5``, another direction and nearer (a
+    :class:`SharedLimitState` with one related event)."""
+
+    related = 1
+
+    def verdicts(self, u: np.ndarray) -> np.ndarray:
+        late = self(u)
+        return np.column_stack([late, late | (0.6 * u[:, 0] + 0.8 * u[:, 1] >= 2.5)])
+
+
+def _earlier_failure_probability() -> float:
+    """P(u_0 >= 4 or 0.6 u_0 + 0.8 u_1 >= 2.5), exactly (the two are normal with correlation
+    0.6)."""
+    from scipy.stats import multivariate_normal, norm
+
+    both = multivariate_normal([0.0, 0.0], [[1.0, 0.6], [0.6, 1.0]]).cdf([-4.0, -2.5])
+    return float(norm.sf(4.0) + norm.sf(2.5) - both)
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_guided_importance_centres_the_related_events_too(shared):
+    """The same draws estimate the earlier sampling time once its design point is a centre."""
+    from scipy.stats import norm
+
+    from rram_ber.characterization.rare.importance import reweighted_estimate
+    from rram_ber.characterization.rare.options import ImportanceOptions, SharedLimitState
+
+    limit_state = _SharedRead() if shared else _LateRead()
+    assert isinstance(limit_state, SharedLimitState) is shared
+    result = estimate_failure_probability(
+        limit_state,
+        10,
+        method="guided-importance",
+        budget=3000,
+        seed=3,
+        keep_samples=True,
+        target_relative_half_width=0.2,
+    )
+    assert result.ci_low <= norm.sf(4.0) <= result.ci_high
+    centres = np.array(result.diagnostics["design_points"])
+    earlier = np.abs(np.linalg.norm(centres, axis=1) - 2.5) < 0.1
+    assert bool(earlier.any()) is shared
+    samples = result.samples
+    assert samples is not None
+    drawn = samples.stage == "estimate"
+    u = samples.u[drawn]
+    failed = (u[:, 0] >= 4.0) | (0.6 * u[:, 0] + 0.8 * u[:, 1] >= 2.5)
+    p, (low, high), *_ = reweighted_estimate(
+        failed, samples.weight[drawn], ImportanceOptions().defensive_fraction, 0.95
+    )
+    truth = _earlier_failure_probability()
+    half_width = 0.5 * (high - low) / p
+    if shared:
+        assert low <= truth <= high
+        # Its precision joins the stopping rule (+-20 %, a little more from the last round).
+        assert half_width < 0.22
+    else:
+        # From the later boundary alone the earlier failures come from the defensive share.
+        assert half_width > 0.3 or not low <= truth <= high
+
+
+def test_a_seeded_estimate_finds_the_related_boundary_from_the_start_points():
+    """A neighbour's design points, the related one among them, seed both centres."""
+    from rram_ber.characterization.rare.importance import reweighted_estimate
+    from rram_ber.characterization.rare.options import ImportanceOptions
+
+    pioneer = estimate_failure_probability(
+        _SharedRead(), 10, method="guided-importance", budget=3000, seed=3
+    )
+    starts = pioneer.diagnostics["design_points"]
+    result = estimate_failure_probability(
+        _SharedRead(),
+        10,
+        method="guided-importance",
+        budget=3000,
+        seed=4,
+        keep_samples=True,
+        start_points=starts,
+    )
+    assert result.diagnostics["explored_by"] == "start-points"
+    assert result.diagnostics["exploration_evaluations"] < 200
+    centres = np.array(result.diagnostics["design_points"])
+    assert (np.abs(np.linalg.norm(centres, axis=1) - 2.5) < 0.1).any()
+    samples = result.samples
+    assert samples is not None
+    drawn = samples.stage == "estimate"
+    u = samples.u[drawn]
+    failed = (u[:, 0] >= 4.0) | (0.6 * u[:, 0] + 0.8 * u[:, 1] >= 2.5)
+    p, (low, high), *_ = reweighted_estimate(
+        failed, samples.weight[drawn], ImportanceOptions().defensive_fraction, 0.95
+    )
+    assert low <= _earlier_failure_probability() <= high
+    assert 0.5 * (high - low) / p < 0.3
