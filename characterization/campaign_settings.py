@@ -208,9 +208,12 @@ class CampaignSettings:
             )
 
     def with_samples(self, samples: int) -> CampaignSettings:
-        """The same settings with another ``samples``; an auto campaign without top-up
-        (``max_samples = samples``) stays without."""
-        most = samples if self.max_samples == self.samples else self.max_samples
+        """The same settings with another ``samples``; an auto campaign's top-up cap
+        ``max_samples`` scales with it (at least ``samples``: one without top-up stays
+        without), so a quick look with few samples stays quick."""
+        most = self.max_samples
+        if most is not None:
+            most = max(samples, round(most * samples / self.samples))
         return dataclasses.replace(self, samples=samples, max_samples=most)
 
 

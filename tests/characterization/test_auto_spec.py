@@ -25,6 +25,10 @@ def test_auto_fills_its_defaults_and_writes_them_into_the_campaign_record():
     # Without top-up (max_samples = samples) a --samples override keeps it so.
     assert campaign.max_samples == campaign.samples
     assert spec.with_samples(500).campaign.max_samples == 500
+    # With top-up, the cap scales with a --samples override.
+    topped = parse_spec({"campaign": {"method": "auto", "samples": 200, "max_samples": 1000}})
+    assert topped.with_samples(20).campaign.max_samples == 100
+    assert topped.with_samples(2000).campaign.max_samples == 10000
 
 
 def test_other_campaigns_record_none_of_the_new_keys():

@@ -101,6 +101,8 @@ def cut_data(name: str) -> dict[str, Any]:
     data["conditions"].update(cut["conditions"])
     if "method" in cut:
         data["campaign"]["method"] = cut["method"]
+        for key in ("resolve_above", "rare_samples", "max_samples", "budget"):
+            data["campaign"].pop(key, None)  # auto only
     if "vcm" in cut:
         data["device"]["vcm"].update(cut["vcm"])
     return data
