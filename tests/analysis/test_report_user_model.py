@@ -75,6 +75,7 @@ def test_a_binary_user_network_skips_the_ternary_conditions_with_a_note(user_fil
     assert not set(table["condition_id"]) & named
 
 
+@pytest.mark.slow
 def test_a_binary_and_a_ternary_user_network_each_get_their_conditions(user_files, tmp_path):
     out, paths, data = user_files
     models = [str(paths["binary"]), str(paths["ternary"])]

@@ -20,6 +20,7 @@ def table(session) -> pd.DataFrame:
     return pd.DataFrame(compliance_sweep(session, COMPLIANCES_A, DEVICES, seed=5))
 
 
+@pytest.mark.slow
 @pytest.mark.ngspice
 def test_the_median_rises_with_the_compliance_and_the_spread_fit_holds(table):
     assert (table["failed"] == 0).all() and (table["devices"] == DEVICES).all()
@@ -45,6 +46,7 @@ def test_the_median_rises_with_the_compliance_and_the_spread_fit_holds(table):
     assert (table["g_hrs_median_s"] < 0.3 * table["g_median_s"].min()).all()
 
 
+@pytest.mark.slow
 @pytest.mark.ngspice
 def test_devices_programmed_one_by_one_follow_the_table(session, table):
     """SET-only programming at per-device compliances reproduces the sweep's statistics."""

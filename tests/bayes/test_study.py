@@ -141,6 +141,7 @@ def test_programmed_devices_are_read_back_in_order(relation):
         np.testing.assert_allclose(layer, np.broadcast_to(w, layer.shape), atol=1e-12)
 
 
+@pytest.mark.slow
 @pytest.mark.ngspice
 def test_cli_spice_transfer_programs_every_device(capsys):
     """Against the shipped table (measured on these devices): SPICE devices follow it."""

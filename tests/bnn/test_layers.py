@@ -117,6 +117,7 @@ def test_inputs_must_be_integer_codes_of_the_right_shape():
         network.forward(prepared)
 
 
+@pytest.mark.slow
 def test_exact_passes_do_not_depend_on_the_batching(monkeypatch):
     """Error-free passes run in small batches; the logits are those of one big batch."""
     import rram_ber.analysis.bnn.layers as layers

@@ -123,6 +123,7 @@ def population(session):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.ngspice
 def test_hrs_spread_exceeds_lrs_spread_over_200_devices(population):
     conditions, result = population
@@ -138,6 +139,7 @@ def test_hrs_spread_exceeds_lrs_spread_over_200_devices(population):
     assert hrs_median / lrs_median > 10
 
 
+@pytest.mark.slow
 @pytest.mark.ngspice
 def test_programmed_states_lie_within_their_bounds(population):
     _, result = population

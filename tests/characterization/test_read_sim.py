@@ -62,6 +62,7 @@ def test_smaller_resistance_ratio_reads_more_slowly(session):
     assert narrow.delay_s > wide.delay_s
 
 
+@pytest.mark.slow
 def test_equal_resistances_with_mismatch_split_near_half(session):
     conditions = ReadConditions()
     rng = np.random.default_rng(20261123)

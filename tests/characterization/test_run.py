@@ -69,12 +69,14 @@ def test_one_worker_table_is_complete_and_plausible(reference):
     assert 0 < reference[schema.ERROR].sum() < len(reference) / 2
 
 
+@pytest.mark.slow
 def test_two_workers_give_the_identical_table(spec_file, reference, tmp_path):
     with LocalExecutor(2) as executor:
         run_campaign(load_spec(spec_file), tmp_path, executor)
     pd.testing.assert_frame_equal(store.read_samples(tmp_path), reference)
 
 
+@pytest.mark.slow
 def test_a_dask_local_cluster_gives_the_identical_table(spec_file, reference, tmp_path):
     with DaskExecutor(local_workers=2) as executor:
         run_campaign(load_spec(spec_file), tmp_path, executor)

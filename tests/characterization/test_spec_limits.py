@@ -83,6 +83,7 @@ def test_changing_a_limit_resumes_without_simulating_and_records_the_new_limit(t
     assert record["spec"]["spec"] == {"ber_max": 1e-2}
 
 
+@pytest.mark.slow
 def test_report_checks_the_campaign_limits_and_the_command_line_replaces_them(tmp_path):
     out = tmp_path / "campaign"
     shutil.copytree(CAMPAIGN, out)

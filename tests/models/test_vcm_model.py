@@ -118,6 +118,7 @@ def _first_time(mask: np.ndarray, time_s: np.ndarray) -> float:
     return float(time_s[np.argmax(mask)])
 
 
+@pytest.mark.slow
 @pytest.mark.ngspice
 @pytest.mark.parametrize("k", range(len(SWEEP_DEVICES)))
 def test_ngspice_sweep_agrees_with_the_numpy_reference_within_1_percent(sweeps, k):
@@ -137,6 +138,7 @@ def test_ngspice_sweep_agrees_with_the_numpy_reference_within_1_percent(sweeps, 
     assert t_reset == pytest.approx(_first_time(later & (expected.n_disc < 2 * n0), t), abs=0.013)
 
 
+@pytest.mark.slow
 @pytest.mark.ngspice
 def test_set_at_negative_and_reset_at_positive_voltage_with_hysteresis(sweeps):
     curves, _ = sweeps
@@ -211,6 +213,7 @@ def _pulse(session, operation, pulse, device, v_wl):
     return np.exp(waveforms[probes.state])
 
 
+@pytest.mark.slow
 @pytest.mark.ngspice
 def test_converges_at_the_corners_of_the_box_and_keeps_the_state_within_bounds(session):
     """Full SET (word line 3.3 V, no compliance) then RESET (200 uA-like state) at all 16

@@ -29,7 +29,13 @@ def _damage_copy_other(path):
     shutil.copyfile(others[0], path)
 
 
-@pytest.mark.parametrize("damage", [_damage_truncate, _damage_random, _damage_copy_other])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        _damage_truncate,
+        *(pytest.param(d, marks=pytest.mark.slow) for d in (_damage_random, _damage_copy_other)),
+    ],
+)
 def test_a_bad_chunk_is_recomputed_with_a_message(finished, tmp_path, damage):
     spec, out = finished
     copy = tmp_path / "out"
@@ -67,6 +73,7 @@ def test_report_on_a_corrupt_chunk_is_a_message(finished, tmp_path):
     assert "g0000-k000000.parquet is damaged" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_thousand_random_bit_flips_never_give_changed_rows(finished, tmp_path):
     # Each flip either makes the chunk refused (DamagedChunkError, never another exception)
     # or leaves its rows and fingerprint exactly as written; a flip in the fingerprint text

@@ -68,6 +68,7 @@ def _empirical_spec(folder, helpers):
     return spec
 
 
+@pytest.mark.slow
 def test_changed_device_csv_at_the_same_path_is_refused(tmp_path):
     spec = _empirical_spec(tmp_path / "spec", helpers)
     data = tmp_path / "spec" / "devices.csv"

@@ -68,6 +68,7 @@ l_m = 10e-6
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("vdd", "extra", "device"),
     [
@@ -148,6 +149,7 @@ def test_a_session_opened_after_plain_pyspice_still_simulates():
     assert 0.6 < float(result.stdout.split()[-1]) < 0.66
 
 
+@pytest.mark.slow
 def test_a_condition_that_cannot_be_measured_fails_its_reads_and_the_campaign_goes_on(
     finished, tmp_path
 ):

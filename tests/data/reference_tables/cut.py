@@ -86,7 +86,9 @@ EXTRA: dict[str, dict[str, Any]] = {
         },
     },
 }
-SLOW = {"importance"}
+#: In the slow tier: every cut but ``fixed_1t1r``, the fast tier's (``pytest -m "not slow"``)
+#: byte check of the whole campaign path (1T1R and XNOR reads, two corners).
+SLOW = {"importance", "default", "ternary_window", "xnor_pcsa", "1t1r_vs_2t2r", "empirical"}
 NAMES = (*CUTS, *EXTRA)
 
 
