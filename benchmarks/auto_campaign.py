@@ -46,6 +46,7 @@ import pandas as pd
 from rram_ber.characterization import schema, store
 from rram_ber.characterization.auto import resolved_by
 from rram_ber.characterization.campaign import run_campaign
+from rram_ber.characterization.campaign_settings import OPTIONAL_CAMPAIGN_KEYS
 from rram_ber.characterization.executors import LocalExecutor
 from rram_ber.characterization.spec import parse_spec
 from rram_ber.commands.demo import default_campaign_path
@@ -119,14 +120,7 @@ def main() -> None:
 
     # Before: Monte-Carlo, then importance sampling at the two operating points.
     plain = {**data, "campaign": {**data["campaign"], "method": "monte-carlo"}}
-    for key in (
-        "target_relative_half_width",
-        "resolve_below",
-        "resolve_above",
-        "rare_samples",
-        "max_samples",
-        "budget",
-    ):
+    for key in OPTIONAL_CAMPAIGN_KEYS:  # auto only
         plain["campaign"].pop(key, None)
     mc, wall, cpu = _measured(plain, args.out / "monte-carlo", args.workers)
     points = {

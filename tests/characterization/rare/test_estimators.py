@@ -513,13 +513,27 @@ def _earlier_failure_probability() -> float:
     return float(norm.sf(4.0) + norm.sf(2.5) - both)
 
 
+def _earlier_estimate(result: RareEventResult) -> tuple[float, float, float]:
+    """The earlier sampling time's estimate and 95 % interval from ``result``'s own weighted
+    draws (``keep_samples``)."""
+    from rram_ber.characterization.rare.importance import reweighted_estimate
+    from rram_ber.characterization.rare.options import ImportanceOptions
+
+    samples = result.samples
+    assert samples is not None
+    drawn = samples.stage == "estimate"
+    u = samples.u[drawn]
+    failed = (u[:, 0] >= 4.0) | (0.6 * u[:, 0] + 0.8 * u[:, 1] >= 2.5)
+    p, (low, high), *_ = reweighted_estimate(
+        failed, samples.weight[drawn], ImportanceOptions().defensive_fraction, 0.95
+    )
+    return p, low, high
+
+
 @pytest.mark.parametrize("shared", [True, False])
 def test_guided_importance_centres_the_related_events_too(shared):
     """The same draws estimate the earlier sampling time once its design point is a centre."""
-    from scipy.stats import norm
-
-    from rram_ber.characterization.rare.importance import reweighted_estimate
-    from rram_ber.characterization.rare.options import ImportanceOptions, SharedLimitState
+    from rram_ber.characterization.rare.options import SharedLimitState
 
     limit_state = _SharedRead() if shared else _LateRead()
     assert isinstance(limit_state, SharedLimitState) is shared
@@ -536,14 +550,7 @@ def test_guided_importance_centres_the_related_events_too(shared):
     centres = np.array(result.diagnostics["design_points"])
     earlier = np.abs(np.linalg.norm(centres, axis=1) - 2.5) < 0.1
     assert bool(earlier.any()) is shared
-    samples = result.samples
-    assert samples is not None
-    drawn = samples.stage == "estimate"
-    u = samples.u[drawn]
-    failed = (u[:, 0] >= 4.0) | (0.6 * u[:, 0] + 0.8 * u[:, 1] >= 2.5)
-    p, (low, high), *_ = reweighted_estimate(
-        failed, samples.weight[drawn], ImportanceOptions().defensive_fraction, 0.95
-    )
+    p, low, high = _earlier_estimate(result)
     truth = _earlier_failure_probability()
     half_width = 0.5 * (high - low) / p
     if shared:
@@ -557,9 +564,6 @@ def test_guided_importance_centres_the_related_events_too(shared):
 
 def test_a_seeded_estimate_finds_the_related_boundary_from_the_start_points():
     """A neighbour's design points, the related one among them, seed both centres."""
-    from rram_ber.characterization.rare.importance import reweighted_estimate
-    from rram_ber.characterization.rare.options import ImportanceOptions
-
     pioneer = estimate_failure_probability(
         _SharedRead(), 10, method="guided-importance", budget=3000, seed=3
     )
@@ -577,13 +581,6 @@ def test_a_seeded_estimate_finds_the_related_boundary_from_the_start_points():
     assert result.diagnostics["exploration_evaluations"] < 200
     centres = np.array(result.diagnostics["design_points"])
     assert (np.abs(np.linalg.norm(centres, axis=1) - 2.5) < 0.1).any()
-    samples = result.samples
-    assert samples is not None
-    drawn = samples.stage == "estimate"
-    u = samples.u[drawn]
-    failed = (u[:, 0] >= 4.0) | (0.6 * u[:, 0] + 0.8 * u[:, 1] >= 2.5)
-    p, (low, high), *_ = reweighted_estimate(
-        failed, samples.weight[drawn], ImportanceOptions().defensive_fraction, 0.95
-    )
+    p, low, high = _earlier_estimate(result)
     assert low <= _earlier_failure_probability() <= high
     assert 0.5 * (high - low) / p < 0.3

@@ -18,6 +18,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from rram_ber.characterization.campaign_settings import OPTIONAL_CAMPAIGN_KEYS
+
 HERE = Path(__file__).resolve().parent
 CAMPAIGN_DIR = HERE.parents[2] / "characterization" / "campaigns"
 
@@ -103,8 +105,8 @@ def cut_data(name: str) -> dict[str, Any]:
     data["conditions"].update(cut["conditions"])
     if "method" in cut:
         data["campaign"]["method"] = cut["method"]
-        for key in ("resolve_above", "rare_samples", "max_samples", "budget"):
-            data["campaign"].pop(key, None)  # auto only
+        for key in OPTIONAL_CAMPAIGN_KEYS:  # auto only
+            data["campaign"].pop(key, None)
     if "vcm" in cut:
         data["device"]["vcm"].update(cut["vcm"])
     return data
