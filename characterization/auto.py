@@ -172,8 +172,9 @@ def top_up_tasks(
     continue the group's chunk numbering (chunk ``k`` holds samples ``[k b, (k + 1) b)``),
     so when ``samples`` is not a multiple of ``batch_size`` the indices up to the next
     multiple are skipped; every sample still draws from its own seed. With a
-    ``campaign.budget`` the groups whose widest interval is widest relative to its estimate
-    go first, each within what is left of the budget (the rounds come before the estimates).
+    ``campaign.budget`` the groups with a condition whose interval holds the ``[spec]
+    ber_max`` limit go first, then those whose widest interval is widest relative to its
+    estimate, each within what is left of the budget (the rounds come before the estimates).
 
     Parameters
     ----------
@@ -189,7 +190,7 @@ def top_up_tasks(
     batch = spec.campaign.batch_size
     cap = spec.campaign.max_samples or spec.campaign.samples
     wanted: dict[int, int] = {}
-    urgency: dict[int, tuple[float, float]] = {}
+    urgency: dict[int, tuple[int, float, float]] = {}
     groups: dict[int, list[Condition]] = {}
     for condition in conditions:
         groups.setdefault(condition.group_id, []).append(condition)
@@ -201,7 +202,10 @@ def top_up_tasks(
         if need <= cap:
             group = condition.group_id
             wanted[group] = max(wanted.get(group, 0), math.ceil(need))
-            urgency[group] = min(urgency.get(group, (math.inf, 0.0)), _urgency(tally, binary))
+            urgency[group] = min(
+                urgency.get(group, (1, math.inf, 0.0)),
+                _urgency(tally, binary, spec.limits.ber_max),
+            )
     tasks: list[ChunkTask] = []
     ends = dict(planned)
     budget = spec.campaign.budget
@@ -209,7 +213,7 @@ def top_up_tasks(
     for group_id in sorted(wanted, key=lambda g: (urgency[g], g)):
         first = -(-planned[group_id] // batch) * batch  # the next whole chunk
         stop = min(cap, -(-wanted[group_id] // batch) * batch)
-        # Within the campaign budget (whole chunks), the widest intervals first.
+        # Within the campaign budget (whole chunks), in the order of urgency.
         stop = min(stop, first + int(min(left, MAX_SAMPLES) // batch) * batch)
         if stop <= first:
             continue
@@ -325,15 +329,20 @@ def _by_group(switched: Sequence[Condition]) -> list[list[Condition]]:
     return list(groups.values())
 
 
-def _urgency(tally: ConditionTally, binary: bool) -> tuple[float, float]:
-    """Sort key of a condition for the campaign budget: the widest interval relative to its
-    estimate first (a condition without errors first of all, the largest bound first)."""
+def _urgency(
+    tally: ConditionTally, binary: bool, ber_max: float | None = None
+) -> tuple[int, float, float]:
+    """Sort key of a condition for the campaign budget: first the conditions whose interval
+    holds the spec limit ``ber_max`` (the report cannot yet say whether they pass), then the
+    widest interval relative to its estimate (a condition without errors first of all, the
+    largest bound first)."""
     row = tally.ber_row(binary)
     ber, low, high = row[schema.BER], row[schema.BER_CI_LOW], row[schema.BER_CI_HIGH]
     if math.isnan(ber):
-        return (math.inf, 0.0)  # no resolved read: nothing to rank it by, last
+        return (1, math.inf, 0.0)  # no resolved read: nothing to rank it by, last
+    undetermined = ber_max is not None and low <= ber_max <= high
     relative = math.inf if ber == 0 else (high - low) / ber
-    return (-relative, -high)
+    return (0 if undetermined else 1, -relative, -high)
 
 
 def _monte_carlo_spent(
@@ -356,7 +365,8 @@ def switch_plan(
     Every condition the Monte-Carlo rows left unresolved and whose read the limit state
     covers switches; with a ``campaign.budget``, only while its group's estimates (``rare_samples``
     reads per stored value, shared by the group's switched conditions) fit in what the
-    Monte-Carlo rounds left, the groups with the widest intervals first (the others keep their
+    Monte-Carlo rounds left, the groups with a condition whose interval holds the ``[spec]
+    ber_max`` limit first, then those with the widest intervals (the others keep their
     Monte-Carlo rows, ``budget-exhausted``).
 
     Returns
@@ -376,10 +386,14 @@ def switch_plan(
     switched: list[Condition] = []
     left_out: set[int] = set()
 
-    def urgency(group: list[Condition]) -> tuple[tuple[float, float], int]:
+    def urgency(group: list[Condition]) -> tuple[tuple[int, float, float], int]:
         return min(
             (
-                _urgency(tallies.get(c.condition_id, ConditionTally()), not c.cell.mode.ternary),
+                _urgency(
+                    tallies.get(c.condition_id, ConditionTally()),
+                    not c.cell.mode.ternary,
+                    spec.limits.ber_max,
+                ),
                 c.condition_id,
             )
             for c in group

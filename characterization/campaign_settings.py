@@ -115,8 +115,9 @@ class CampaignSettings:
     budget : int or None
         ``auto`` only: the most SPICE reads of the campaign (each group's Monte-Carlo samples
         once, plus ``rare_samples`` per stored value of a switched condition); at least the
-        first round, ``samples`` per condition group. Top-up rounds and estimates go where the
-        interval is widest relative to the estimate. None (default): no limit.
+        first round, ``samples`` per condition group. Top-up rounds and estimates go first
+        where the interval holds the ``[spec] ber_max`` limit, then where it is widest
+        relative to the estimate. None (default): no limit.
     """
 
     name: str = "campaign"

@@ -219,6 +219,43 @@ def test_the_budget_goes_to_the_widest_interval_first():
     assert ends == {0: 150, 1: 100}
 
 
+def test_the_budget_goes_first_to_a_condition_whose_interval_holds_the_spec_limit():
+    from rram_ber.characterization.auto import switch_plan, top_up_tasks
+    from rram_ber.characterization.ber import ConditionTally
+
+    campaign = {
+        "method": "auto",
+        "samples": 100,
+        "batch_size": 10,
+        "rare_samples": 2000,
+        "budget": 200 + 4000,
+    }
+    data = {"campaign": campaign, "conditions": {"vdd_v": [1.2, 0.8]}, "device": LOGNORMAL}
+    # One error in 100 at 1.2 V (interval [2.5e-4, 0.054]), none at 0.8 V ([0, 0.036]): the
+    # wider relative interval is 0.8 V's, but only 1.2 V's holds a limit of 0.04.
+    tallies = {
+        0: ConditionTally(100, 0, {}, {1: (50, 1), -1: (50, 0)}),
+        1: ConditionTally(100, 0, {}, {1: (50, 0), -1: (50, 0)}),
+    }
+    conditions = parse_spec(data).conditions()
+    assert switch_plan(parse_spec(data), conditions, tallies)[1] == {0}
+    limited = parse_spec({**data, "spec": {"ber_max": 0.04}})
+    switched, left_out = switch_plan(limited, conditions, tallies)
+    assert [c.condition_id for c in switched] == [0] and left_out == {1}
+    # The same order for top-up rounds: 6 and 8 errors in 100, both projected within the cap;
+    # the budget (50 beyond the first round) goes to the wider relative interval (6 in 100),
+    # or with a limit of 0.13 to the group whose interval holds it (8 in 100).
+    many = {
+        0: ConditionTally(100, 0, {}, {1: (50, 3), -1: (50, 3)}),
+        1: ConditionTally(100, 0, {}, {1: (50, 4), -1: (50, 4)}),
+    }
+    rounds = {**campaign, "budget": 250, "max_samples": 10000}
+    for limit, group in ((None, 0), (0.13, 1)):
+        spec = parse_spec({**data, "campaign": rounds, "spec": {"ber_max": limit} if limit else {}})
+        tasks, _ = top_up_tasks(spec, conditions, many, {0: 100, 1: 100})
+        assert {t.group_id for t in tasks} == {group}
+
+
 def test_the_progress_bar_starts_a_new_bar_for_each_stage():
     import io
 
