@@ -58,7 +58,8 @@ class StopReason(enum.Enum):
     #: The lower bound is at least the ceiling (``resolve_above``): the BER is too high for
     #: any network, and more precision would change no answer.
     ABOVE_CEILING = "above-ceiling"
-    #: The rare-event estimates spent their whole budget without reaching either, or the
+    #: The rare-event estimates spent their whole budget without reaching either (or ended
+    #: with a bound above the floor: no failure found within their search's share), or the
     #: campaign budget left none for them (the Monte-Carlo row stays; ``method`` says which).
     BUDGET_EXHAUSTED = "budget-exhausted"
     #: The estimates the row comes from stopped before their budget, each at its share of
@@ -410,9 +411,11 @@ def switch_plan(
 
 
 def _unresolved_estimates(estimates: Sequence[RareEstimate], budget: int) -> StopReason:
-    """Why a condition's own estimates left it unresolved: every one of them stopped before
-    its budget (at its share of the target), or at least one spent it."""
-    if all(e.result.n_evaluations < budget for e in estimates):
+    """Why a condition's own estimates left it unresolved: every one of them saw failures and
+    stopped before its budget (at its share of the target), or at least one spent it or
+    ended with a bound only (guided importance sampling whose subset stage found no failure
+    within its share of the budget returns that stage's bound)."""
+    if all(e.result.n_evaluations < budget and not e.result.upper_bound_only for e in estimates):
         return StopReason.ESTIMATES_STOPPED
     return StopReason.BUDGET_EXHAUSTED
 

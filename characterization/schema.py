@@ -46,7 +46,8 @@ Conventions
   ``target-reached`` (95 % interval half-width at most ``target_relative_half_width`` of the
   estimate), ``below-floor`` (upper bound at most ``resolve_below``), ``above-ceiling``
   (lower bound at least ``resolve_above``: too high for any network), ``budget-exhausted``
-  (its rare-event estimates spent ``rare_samples`` each without either, or the campaign
+  (its rare-event estimates spent ``rare_samples`` each without either or ended with a bound
+  above the floor, or the campaign
   ``budget`` left none for them and the Monte-Carlo row stays), ``estimates-stopped`` (the
   estimates it comes from stopped at their share of the target before their budget, the row
   did not reach it: one stored value dominates, or the row re-reads a group estimate made for

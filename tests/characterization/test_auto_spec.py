@@ -329,18 +329,19 @@ def test_a_row_whose_estimates_stopped_early_says_so_not_budget_exhausted():
     from rram_ber.characterization.auto import _unresolved_estimates
     from rram_ber.characterization.rare import RareEstimate, RareEventResult
 
-    def estimate(evaluations: int) -> RareEstimate:
+    def estimate(evaluations: int, failures: int = 40) -> RareEstimate:
         result = RareEventResult(
             method="guided-importance",
-            p=1e-3,
-            ci_low=5e-4,
+            p=1e-3 if failures else 0.0,
+            ci_low=5e-4 if failures else 0.0,
             ci_high=1.5e-3,
             confidence=0.95,
             n_evaluations=evaluations,
-            n_failures=40,
+            n_failures=failures,
             std_error=2.5e-4,
             effective_sample_size=float("nan"),
-            effective_failures=40.0,
+            effective_failures=float(failures),
+            upper_bound_only=not failures,
         )
         return RareEstimate(0, 1, result)
 
@@ -348,3 +349,7 @@ def test_a_row_whose_estimates_stopped_early_says_so_not_budget_exhausted():
     assert _unresolved_estimates(stopped, budget=4000) is StopReason.ESTIMATES_STOPPED
     spent = [estimate(600), estimate(4000)]
     assert _unresolved_estimates(spent, budget=4000) is StopReason.BUDGET_EXHAUSTED
+    # A bound that ended early (the subset stage found no failure in its share) is no estimate
+    # that stopped at its target.
+    bound = [estimate(600), estimate(1100, failures=0)]
+    assert _unresolved_estimates(bound, budget=4000) is StopReason.BUDGET_EXHAUSTED
