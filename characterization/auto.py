@@ -204,7 +204,7 @@ def top_up_tasks(
             group = condition.group_id
             wanted[group] = max(wanted.get(group, 0), math.ceil(need))
             urgency[group] = min(
-                urgency.get(group, (1, math.inf, 0.0)),
+                urgency.get(group, _UNRANKED),
                 _urgency(tally, binary, spec.limits.ber_max),
             )
     tasks: list[ChunkTask] = []
@@ -330,8 +330,12 @@ def _by_group(switched: Sequence[Condition]) -> list[list[Condition]]:
     return list(groups.values())
 
 
+#: The :func:`_urgency` of a condition without a resolved read: last.
+_UNRANKED = (1, math.inf, 0.0)
+
+
 def _urgency(
-    tally: ConditionTally, binary: bool, ber_max: float | None = None
+    tally: ConditionTally, binary: bool, ber_max: float | None
 ) -> tuple[int, float, float]:
     """Sort key of a condition for the campaign budget: first the conditions whose interval
     holds the spec limit ``ber_max`` (the report cannot yet say whether they pass), then the
@@ -340,7 +344,7 @@ def _urgency(
     row = tally.ber_row(binary)
     ber, low, high = row[schema.BER], row[schema.BER_CI_LOW], row[schema.BER_CI_HIGH]
     if math.isnan(ber):
-        return (1, math.inf, 0.0)  # no resolved read: nothing to rank it by, last
+        return _UNRANKED  # no resolved read: nothing to rank it by
     undetermined = ber_max is not None and low <= ber_max <= high
     relative = math.inf if ber == 0 else (high - low) / ber
     return (0 if undetermined else 1, -relative, -high)

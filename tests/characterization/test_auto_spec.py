@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -174,8 +175,11 @@ def test_the_budget_must_pay_for_the_first_round():
     assert "at least 200" in str(caught.value)
 
 
-def test_the_budget_goes_to_the_widest_interval_first():
-    from rram_ber.characterization.auto import switch_plan, switch_tasks, top_up_tasks
+def _two_supplies_on_a_budget() -> tuple[dict[str, Any], dict[str, Any], dict[int, Any]]:
+    """An auto campaign at 1.2 and 0.8 V whose budget pays for the first round and the two
+    estimates of one condition, and its tallies after 100 samples: one error at 1.2 V
+    (interval [2.5e-4, 0.054]), none at 0.8 V ([0, 0.036], an infinitely wide relative
+    interval)."""
     from rram_ber.characterization.ber import ConditionTally
 
     campaign = {
@@ -186,14 +190,21 @@ def test_the_budget_goes_to_the_widest_interval_first():
         "budget": 200 + 4000,
     }
     data = {"campaign": campaign, "conditions": {"vdd_v": [1.2, 0.8]}, "device": LOGNORMAL}
-    spec = parse_spec(data)
-    conditions = spec.conditions()
-    # One error in 100 at 1.2 V, none at 0.8 V (an infinitely wide relative interval): the
-    # budget pays for the two estimates of one condition, the one without errors.
     tallies = {
         0: ConditionTally(100, 0, {}, {1: (50, 1), -1: (50, 0)}),
         1: ConditionTally(100, 0, {}, {1: (50, 0), -1: (50, 0)}),
     }
+    return campaign, data, tallies
+
+
+def test_the_budget_goes_to_the_widest_interval_first():
+    from rram_ber.characterization.auto import switch_plan, switch_tasks, top_up_tasks
+    from rram_ber.characterization.ber import ConditionTally
+
+    campaign, data, tallies = _two_supplies_on_a_budget()
+    spec = parse_spec(data)
+    conditions = spec.conditions()
+    # The budget pays for the two estimates of one condition, the one without errors.
     switched, left_out = switch_plan(spec, conditions, tallies)
     assert [c.condition_id for c in switched] == [1] and left_out == {0}
     assert [
@@ -223,20 +234,8 @@ def test_the_budget_goes_first_to_a_condition_whose_interval_holds_the_spec_limi
     from rram_ber.characterization.auto import switch_plan, top_up_tasks
     from rram_ber.characterization.ber import ConditionTally
 
-    campaign = {
-        "method": "auto",
-        "samples": 100,
-        "batch_size": 10,
-        "rare_samples": 2000,
-        "budget": 200 + 4000,
-    }
-    data = {"campaign": campaign, "conditions": {"vdd_v": [1.2, 0.8]}, "device": LOGNORMAL}
-    # One error in 100 at 1.2 V (interval [2.5e-4, 0.054]), none at 0.8 V ([0, 0.036]): the
-    # wider relative interval is 0.8 V's, but only 1.2 V's holds a limit of 0.04.
-    tallies = {
-        0: ConditionTally(100, 0, {}, {1: (50, 1), -1: (50, 0)}),
-        1: ConditionTally(100, 0, {}, {1: (50, 0), -1: (50, 0)}),
-    }
+    campaign, data, tallies = _two_supplies_on_a_budget()
+    # The wider relative interval is 0.8 V's, but only 1.2 V's holds a limit of 0.04.
     conditions = parse_spec(data).conditions()
     assert switch_plan(parse_spec(data), conditions, tallies)[1] == {0}
     limited = parse_spec({**data, "spec": {"ber_max": 0.04}})
