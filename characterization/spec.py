@@ -627,7 +627,12 @@ def spec_from_record(record: Mapping[str, Any]) -> CampaignSpec:
         timing.pop("t_sample_s", None)  # written for the record; a condition, not a setting
     if isinstance(data.get("technology"), dict):
         data["technology"] = recorded_table(data["technology"])
-    return parse_spec(data, read_files=False)
+    spec = parse_spec(data, read_files=False)
+    if isinstance(timing, dict) and "trtol" not in timing:
+        # Written before TRTOL had a default of its own (issue 26): such a campaign ran with
+        # the netlist free of the option, at ngspice's own TRTOL.
+        spec = dataclasses.replace(spec, timing=dataclasses.replace(spec.timing, trtol=None))
+    return spec
 
 
 def load_spec(path: str | Path) -> CampaignSpec:

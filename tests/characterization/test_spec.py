@@ -253,9 +253,16 @@ def test_rare_event_methods_accept_every_read_mode(method):
     assert [c.cell.value for c in spec.conditions()] == ["2t2r", "1t1r", "ternary", "xnor"]
 
 
-def test_trtol_is_recorded_only_when_set():
+def test_trtol_is_recorded_with_the_campaign():
     plain = parse_spec({"conditions": {"vdd_v": 1.2}})
-    assert plain.timing.trtol is None and "trtol" not in plain.to_dict()["timing"]
+    assert plain.timing.trtol == 1.0 and plain.to_dict()["timing"]["trtol"] == 1.0
     tight = parse_spec({"timing": {"t_step_s": 30e-12, "trtol": 2}})
     assert tight.timing.trtol == 2.0 and tight.to_dict()["timing"]["trtol"] == 2.0
     assert spec_from_record(tight.to_dict()).timing == tight.timing
+
+
+def test_a_record_written_before_trtol_had_a_default_reads_back_without_it():
+    record = parse_spec({"conditions": {"vdd_v": 1.2}}).to_dict()
+    del record["timing"]["trtol"]
+    old = spec_from_record(record)
+    assert old.timing.trtol is None and old.to_dict() == record

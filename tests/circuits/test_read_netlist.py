@@ -119,10 +119,12 @@ def test_numbers_are_formatted_without_minus_zero_and_rejected_if_not_finite():
         spice_number(float("inf"))
 
 
-def test_trtol_reaches_the_options_only_when_set():
+def test_trtol_reaches_the_options_unless_it_is_none():
     copy = [ReadCopy(Cell2T2R(FixedResistor(5e3), FixedResistor(50e3)))]
     default = read_netlist(ReadConditions(), copy)
-    assert ".options method=gear\n" in default and "trtol" not in default
+    assert ".options method=gear trtol=1\n" in default
+    untouched = read_netlist(ReadConditions(timing=ReadTiming(trtol=None)), copy)
+    assert ".options method=gear\n" in untouched and "trtol" not in untouched
     tight = read_netlist(ReadConditions(timing=ReadTiming(t_step_s=30e-12, trtol=2)), copy)
     assert ".options method=gear trtol=2\n" in tight
     with pytest.raises(ParameterError, match="trtol"):
