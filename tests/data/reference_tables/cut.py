@@ -11,7 +11,8 @@ reference resistor became the geometric mean of the measured medians. In issue 2
 default timing became 30 ps steps with TRTOL 1 (a behaviour change): ``default`` (one ternary
 read at 0.25 ns moved from wrong to undecided) and ``importance`` (estimates within 1 %) were
 written again; the study files that pin their old timing, and the cuts whose decisions did not
-move, came out byte for byte.
+move, came out byte for byte. Then ``1t1r_vs_2t2r``, whose study file now samples at 2 and 4 ns
+with a 4.5 ns evaluation phase (issue 28).
 """
 
 from __future__ import annotations
