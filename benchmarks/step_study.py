@@ -115,9 +115,9 @@ REFERENCE_STEP_S = 2e-12
 READ_MODES = ("2t2r", "ternary", "xnor", "1t1r")
 SUPPLIES_V = (1.2, 0.6)
 SAMPLING_TIMES_S = (0.25e-9, 0.5e-9, 1e-9, 2e-9)
-#: Candidate steps [s], each with the default evaluation phase and with the shortened one.
 #: ngspice's own TRTOL (ngspice manual, "Transient Analysis Options"): the reference's.
 NGSPICE_TRTOL = 7.0
+#: Candidate steps [s], each with the default evaluation phase and with the shortened one.
 STEPS_S = (10e-12, 20e-12, 30e-12, 50e-12, 100e-12)
 #: Largest share of compared reads whose decision a candidate may change.
 CHANGED_SHARE_MAX = 0.005
