@@ -13,11 +13,14 @@ An auto campaign runs in two stages (issue 26):
    its unresolved conditions is projected to be resolved within that cap
    (:func:`top_up_tasks`).
 2. **Rare-event estimates.** Every condition the samples left unresolved gets one estimate of
-   :data:`~rram_ber.characterization.rare.registry.AUTO_RARE_METHOD` (subset simulation on
-   the read margin) per stored value, ``campaign.rare_samples`` SPICE reads each, seeded as
-   the estimates of a ``subset`` campaign. Read modes or devices the rare-event limit state
-   does not cover (empirical devices; every read mode is covered) keep their Monte-Carlo row
-   with the stop reason ``mode-not-supported``.
+   :data:`~rram_ber.characterization.rare.registry.AUTO_RARE_METHOD` (importance sampling
+   guided by subset simulation on the read margin) per stored value,
+   ``campaign.rare_samples`` SPICE reads each. Read modes or devices the rare-event limit
+   state does not cover (empirical devices; every read mode is covered) keep their
+   Monte-Carlo row with the stop reason ``mode-not-supported``. For measured devices the
+   top-up rounds aim at the data's resolution (:func:`data_resolution`) where it lies above
+   ``resolve_below``, and a row whose upper bound reaches it stops there
+   (``below-data-resolution``): resampled data shows no tail beyond its rarest device.
 
 Which conditions switch is decided only from the stored Monte-Carlo rows, so a resumed or
 re-run campaign plans the same estimates, whatever the number of workers. ``ber.csv`` of an
@@ -42,10 +45,12 @@ from rram_ber.characterization.ber import (
 )
 from rram_ber.characterization.campaign_settings import MAX_SAMPLES
 from rram_ber.characterization.chunks import ChunkTask
+from rram_ber.characterization.devices import DeviceModel
 from rram_ber.characterization.rare.registry import AUTO_RARE_METHOD
 from rram_ber.characterization.rare.results import RareEstimate
 from rram_ber.characterization.rare_task import RareTask
 from rram_ber.characterization.spec import CampaignSpec, Condition
+from rram_ber.models.resistance import EmpiricalResistance
 
 
 class StopReason(enum.Enum):
@@ -68,6 +73,11 @@ class StopReason(enum.Enum):
     #: the draws of its group's estimates, which stopped at the target of the group's latest
     #: sampling time.
     ESTIMATES_STOPPED = "estimates-stopped"
+    #: Measured devices: the upper bound is at most the data's resolution
+    #: (:func:`data_resolution`), above the floor. Resampling the measured values cannot show
+    #: a lower BER (no tail model is fitted to the data), so more samples would only describe
+    #: the resampled data more precisely.
+    BELOW_DATA_RESOLUTION = "below-data-resolution"
     #: Not resolved by Monte-Carlo, and the rare-event limit state does not cover the read
     #: mode or the devices: the Monte-Carlo row stays.
     MODE_NOT_SUPPORTED = "mode-not-supported"
@@ -123,6 +133,35 @@ def _ceiling(spec: CampaignSpec) -> float:
     """The auto campaign's ceiling (``resolve_above``; 1 when unset: none)."""
     ceiling = spec.campaign.resolve_above
     return 1.0 if ceiling is None else ceiling
+
+
+def data_resolution(spec: CampaignSpec) -> float | None:
+    """The smallest BER measured devices can show: one device of the smaller state's data.
+
+    A campaign of ``empirical`` devices resamples the measured values (with replacement), so a
+    read that fails only for a device beyond the measured ones never occurs, and the rarest
+    device the data holds has probability ``1 / N`` (``N`` devices measured in that state). A
+    tail below ``1 / min(N_LRS, N_HRS)`` is not in the data: a BER bound below it describes
+    the resampled values, not the devices (an explicit tail model fitted to the data would be
+    needed, and none is). None for the other device models, whose distributions have tails.
+    """
+    if spec.device.model is not DeviceModel.EMPIRICAL:
+        return None
+    states = spec.device.states()  # the measured data (raises if the file was not read)
+    counts = [
+        len(state.values_ohm)
+        for state in (states.lrs, states.hrs)
+        if isinstance(state, EmpiricalResistance)
+    ]
+    return 1.0 / min(counts)
+
+
+def _floors(spec: CampaignSpec) -> tuple[float, float]:
+    """The resolution floor, and the floor top-up rounds aim at: the data's resolution for
+    measured devices when it lies above the floor (:func:`data_resolution`)."""
+    _, floor, _ = _settings(spec)
+    data = data_resolution(spec)
+    return floor, floor if data is None else max(floor, data)
 
 
 #: Margin on a projected sample need: the projection uses the normal approximation, the
@@ -187,7 +226,8 @@ def top_up_tasks(
     tasks, planned
         The new chunks (none when no group needs more) and the groups' new ends.
     """
-    target, floor, _ = _settings(spec)
+    target, _, _ = _settings(spec)
+    _, floor = _floors(spec)
     batch = spec.campaign.batch_size
     cap = spec.campaign.max_samples or spec.campaign.samples
     wanted: dict[int, int] = {}
@@ -230,9 +270,10 @@ def top_up_tasks(
 
 def _row_stop(spec: CampaignSpec, row: Mapping[str, Any]) -> StopReason | None:
     """:func:`resolved_by` applied to a BER row with the campaign's target, floor and
-    ceiling."""
-    target, floor, _ = _settings(spec)
-    return resolved_by(
+    ceiling; for measured devices, then the data's resolution (:func:`data_resolution`)."""
+    target, _, _ = _settings(spec)
+    floor, data_floor = _floors(spec)
+    reason = resolved_by(
         row[schema.BER],
         row[schema.BER_CI_LOW],
         row[schema.BER_CI_HIGH],
@@ -240,6 +281,9 @@ def _row_stop(spec: CampaignSpec, row: Mapping[str, Any]) -> StopReason | None:
         floor,
         _ceiling(spec),
     )
+    if reason is None and data_floor > floor and row[schema.BER_CI_HIGH] <= data_floor:
+        return StopReason.BELOW_DATA_RESOLUTION
+    return reason
 
 
 def supported(spec: CampaignSpec, condition: Condition) -> bool:

@@ -51,7 +51,8 @@ Conventions
   ``budget`` left none for them and the Monte-Carlo row stays), ``estimates-stopped`` (the
   estimates it comes from stopped at their share of the target before their budget, the row
   did not reach it: one stored value dominates, or the row re-reads a group estimate made for
-  a later sampling time) or
+  a later sampling time), ``below-data-resolution`` (measured devices: upper bound at most
+  ``1 / min(N_LRS, N_HRS)``, the rarest measured device, above the floor) or
   ``mode-not-supported`` (not resolved by Monte-Carlo, and the devices have no rare-event
   limit state: measured devices; every read mode has one). ``method`` says which estimator
   the row's BER comes from (``guided-importance``: the Monte-Carlo samples did not resolve it).
@@ -125,6 +126,7 @@ STOP_REASONS = (
     "above-ceiling",
     "budget-exhausted",
     "estimates-stopped",
+    "below-data-resolution",
     "mode-not-supported",
 )
 

@@ -352,3 +352,45 @@ def test_a_row_whose_estimates_stopped_early_says_so_not_budget_exhausted():
     # that stopped at its target.
     bound = [estimate(600), estimate(1100, failures=0)]
     assert _unresolved_estimates(bound, budget=4000) is StopReason.BUDGET_EXHAUSTED
+
+
+def test_measured_devices_stop_at_the_datas_resolution_and_top_up_towards_it():
+    from pathlib import Path
+
+    from rram_ber.characterization.auto import (
+        StopReason,
+        data_resolution,
+        monte_carlo_stop,
+        top_up_tasks,
+    )
+    from rram_ber.characterization.ber import ConditionTally
+
+    data = {
+        "campaign": {"method": "auto", "samples": 50, "batch_size": 10, "max_samples": 200},
+        "conditions": {"cell": "2t2r"},
+        "device": {"model": "empirical", "csv": "measured.csv"},
+    }
+    folder = Path(__file__).resolve().parents[1] / "data" / "reference_tables"
+    spec = parse_spec(data, source_dir=str(folder))
+    assert data_resolution(spec) == 1 / 25  # 25 measured devices in each state
+    assert data_resolution(parse_spec({"campaign": {"method": "auto"}})) is None  # log-normal
+    [condition] = spec.conditions()
+    # No failure in 100 reads: the upper bound, 0.036, is below 1/25 (far above the 1e-9 floor).
+    hundred = ConditionTally(100, 0, {}, {1: (50, 0), -1: (50, 0)})
+    assert monte_carlo_stop(spec, condition, hundred) is StopReason.BELOW_DATA_RESOLUTION
+    # In 50 reads (bound 0.071) it is not resolved, and rare events do not cover measured
+    # devices; the top-up round aims at the data's resolution, ln(0.025) / ln(1 - 1/25) = 90.4
+    # samples (x 1.2, in whole chunks: 110), where the 1e-9 floor lies beyond the cap of 200.
+    fifty = ConditionTally(50, 0, {}, {1: (25, 0), -1: (25, 0)})
+    assert monte_carlo_stop(spec, condition, fifty) is StopReason.MODE_NOT_SUPPORTED
+    tasks, ends = top_up_tasks(spec, [condition], {0: fifty}, {condition.group_id: 50})
+    assert ends[condition.group_id] == 110 and len(tasks) == 6
+    # One failure in 100 (bound 0.054): above the data's resolution, so no stop there.
+    one = ConditionTally(100, 0, {}, {1: (50, 1), -1: (50, 0)})
+    assert monte_carlo_stop(spec, condition, one) is StopReason.MODE_NOT_SUPPORTED
+
+
+def test_the_schema_names_every_stop_reason():
+    from rram_ber.characterization import schema
+
+    assert [reason.value for reason in StopReason] == list(schema.STOP_REASONS)
