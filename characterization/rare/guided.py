@@ -28,9 +28,10 @@ uses each for what it does well:
 If no design point is found, the result is subset simulation's own estimate, or its upper
 bound when no point failed (noted, ``diagnostics["estimate_from"] = "subset"``).
 
-Stages 1-2 may use ``explore_fraction`` of the budget; the estimation stops early at
-``target_relative_half_width`` (after ``min_estimation_samples`` draws and 10 effective
-failures), as importance sampling does.
+Stages 1-2 may use ``explore_fraction`` of the budget (the subset levels all of it when none
+of their points failed within that share: nothing is left to estimate from); the estimation
+stops early at ``target_relative_half_width`` (after ``min_estimation_samples`` draws and 10
+effective failures), as importance sampling does.
 """
 
 from __future__ import annotations
@@ -267,6 +268,19 @@ def guided_importance(
             run = run_levels(
                 evaluate, explore_rng, options.explore_level_size, options.subset_options()
             )
+            if run.bound_only and run.level + 1 < options.max_levels:
+                # No point failed within the exploration's share: there is nothing to
+                # centre an estimate on, so the rest of the budget goes to more levels
+                # (measured: a 1e-10 half-space in 10-D, 2,000 reads, was bounded by 2.5e-5
+                # at 1,100 reads and 800 left unused).
+                evaluate.limit = budget
+                run = run_levels(
+                    evaluate,
+                    explore_rng,
+                    options.explore_level_size,
+                    options.subset_options(),
+                    resume=run,
+                )
             evaluate.limit = search_limit
             if run.n_fail:
                 search_from(evaluate, run.failures, search, options)

@@ -217,6 +217,9 @@ class SubsetRun:
         Index of the last level.
     notes : list of str
         What the run noted.
+    scale : float
+        The adapted step factor ``lambda`` of the conditional sampling, for a run continued
+        from this one (``run_levels(resume=...)``).
     """
 
     thresholds: list[float]
@@ -228,6 +231,7 @@ class SubsetRun:
     bound_only: bool
     level: int
     notes: list[str]
+    scale: float = math.nan
 
     @property
     def p(self) -> float:
@@ -254,24 +258,50 @@ class SubsetRun:
 
 
 def run_levels(
-    evaluate: _Evaluator, rng: np.random.Generator, n_level: int, options: SubsetOptions
+    evaluate: _Evaluator,
+    rng: np.random.Generator,
+    n_level: int,
+    options: SubsetOptions,
+    resume: SubsetRun | None = None,
 ) -> SubsetRun:
     """Run subset simulation's levels of ``n_level`` points on ``evaluate`` until ``n_level
-    p0`` points fail, or the evaluator's budget or ``max_levels`` ends the run."""
+    p0`` points fail, or the evaluator's budget or ``max_levels`` ends the run.
+
+    ``resume``: a run of the same ``n_level`` and options that ended as a bound (no point
+    failed) before ``max_levels``; its levels are kept and the next one grows from its last
+    intermediate set, as the run would have gone on with a larger budget.
+    """
     n_chains = n_level // options.chain_length
     new_per_level = n_level - n_chains
 
-    u = rng.standard_normal((n_level, evaluate.dim))
-    g = evaluate.margins(u, "subset level 0")
-    # States of the current level as (n_chains, chain_length); level 0 is one i.i.d. "chain"
-    # per point, so its correlation factor is 0.
-    chain_shape: tuple[int, int] = (n_level, 1)
-    thresholds: list[float] = []
-    level_p: list[float] = []
-    level_cov: list[float] = []
-    scale = options.initial_scale
-    notes: list[str] = []
-    level = 0
+    if resume is None:
+        u = rng.standard_normal((n_level, evaluate.dim))
+        g = evaluate.margins(u, "subset level 0")
+        # States of the current level as (n_chains, chain_length); level 0 is one i.i.d.
+        # "chain" per point, so its correlation factor is 0.
+        chain_shape: tuple[int, int] = (n_level, 1)
+        thresholds: list[float] = []
+        level_p: list[float] = []
+        level_cov: list[float] = []
+        scale = options.initial_scale
+        notes: list[str] = []
+        level = 0
+    else:
+        if not resume.bound_only or len(resume.last_g) != n_level:
+            raise ValueError("only a bound-only run of the same level size can be resumed")
+        thresholds, level_p = list(resume.thresholds), list(resume.level_p)
+        level_cov, notes = list(resume.level_cov), list(resume.notes)
+        level = resume.level + 1
+        u, g, scale = _grow_chains(
+            evaluate,
+            rng,
+            *_seeds(rng, resume.last_u, resume.last_g, thresholds[-1], n_chains),
+            thresholds[-1],
+            resume.scale,
+            options,
+            level,
+        )
+        chain_shape = (n_chains, options.chain_length)
     while True:
         failing = g <= 0.0
         n_fail = int(failing.sum())
@@ -287,7 +317,9 @@ def run_levels(
                     f" the run at level {level} with {n_fail} failing points (fewer than"
                     f" {n_chains}): the last factor rests on few failures"
                 )
-            return SubsetRun(thresholds, level_p, level_cov, n_fail, u, g, False, level, notes)
+            return SubsetRun(
+                thresholds, level_p, level_cov, n_fail, u, g, False, level, notes, scale
+            )
         order = np.sort(g)
         b = 0.5 * (order[n_chains - 1] + order[n_chains])
         inside = g <= b
@@ -297,17 +329,25 @@ def run_levels(
         thresholds.append(float(b))
         level_p.append(p_level)
         if not more:
-            return SubsetRun(thresholds, level_p, level_cov, 0, u, g, True, level, notes)
-        candidates = np.flatnonzero(inside)
-        if len(candidates) > n_chains:
-            # Tied margins: any subset of points distributed as phi restricted to F_{j+1} is
-            # again so distributed, so a random choice keeps the seeds unbiased.
-            candidates = np.sort(rng.choice(candidates, n_chains, replace=False))
+            return SubsetRun(thresholds, level_p, level_cov, 0, u, g, True, level, notes, scale)
         level += 1
         u, g, scale = _grow_chains(
-            evaluate, rng, u[candidates], g[candidates], float(b), scale, options, level
+            evaluate, rng, *_seeds(rng, u, g, float(b), n_chains), float(b), scale, options, level
         )
         chain_shape = (n_chains, options.chain_length)
+
+
+def _seeds(
+    rng: np.random.Generator, u: np.ndarray, g: np.ndarray, threshold: float, n_chains: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The seeds of the next level's chains: the points of the intermediate set ``g <=
+    threshold`` (``n_chains`` of them)."""
+    candidates = np.flatnonzero(g <= threshold)
+    if len(candidates) > n_chains:
+        # Tied margins: any subset of points distributed as phi restricted to F_{j+1} is
+        # again so distributed, so a random choice keeps the seeds unbiased.
+        candidates = np.sort(rng.choice(candidates, n_chains, replace=False))
+    return u[candidates], g[candidates]
 
 
 def _diagnostics(thresholds: list[float], level_p: list[float], cov: float) -> dict[str, object]:

@@ -450,6 +450,20 @@ def test_guided_importance_finds_the_curved_set_importance_sampling_misses(seed)
     assert abs(centre[0] - 4.0) < 0.1 and abs(np.linalg.norm(centre) - 4.0) < 0.1
 
 
+def test_guided_importance_spends_the_whole_budget_on_subset_levels_when_none_fail():
+    """A half-space at 1e-10 with the campaign minimum of 2,000 reads: the exploration's share
+    (1,200) reaches a level near 1e-6 without a failure, and nothing else would use the other
+    800 reads. The levels go on with them, so the bound is far below the share's."""
+    problem = HalfSpace(10, 1e-10)
+    result = estimate_failure_probability(
+        problem, 10, method="guided-importance", budget=2000, seed=3
+    )
+    assert result.diagnostics["explored_by"] == "subset"
+    assert 1800 < result.n_evaluations <= 2000 and problem.rows == result.n_evaluations
+    assert result.ci_low <= problem.p <= result.ci_high
+    assert result.ci_high < 1e-7
+
+
 def test_guided_importance_starts_from_given_points_without_exploring():
     """Start points (a neighbouring condition's design points) replace the subset levels."""
     from rram_ber.characterization.rare.problems import Union
