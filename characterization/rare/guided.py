@@ -272,7 +272,7 @@ def guided_importance(
                 # No point failed within the exploration's share: there is nothing to
                 # centre an estimate on, so the rest of the budget goes to more levels
                 # (measured: a 1e-10 half-space in 10-D, 2,000 reads, was bounded by 2.5e-5
-                # at 1,100 reads and 800 left unused).
+                # after 1,100 reads, 900 left unused).
                 evaluate.limit = budget
                 run = run_levels(
                     evaluate,

@@ -452,8 +452,9 @@ def test_guided_importance_finds_the_curved_set_importance_sampling_misses(seed)
 
 def test_guided_importance_spends_the_whole_budget_on_subset_levels_when_none_fail():
     """A half-space at 1e-10 with the campaign minimum of 2,000 reads: the exploration's share
-    (1,200) reaches a level near 1e-6 without a failure, and nothing else would use the other
-    800 reads. The levels go on with them, so the bound is far below the share's."""
+    (1,200) ends after 1,100 reads, a level near 1e-6, without a failure, and nothing else
+    would use the other 900. The levels go on with them, so the bound is far below the
+    share's."""
     problem = HalfSpace(10, 1e-10)
     result = estimate_failure_probability(
         problem, 10, method="guided-importance", budget=2000, seed=3
