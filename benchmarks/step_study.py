@@ -152,6 +152,15 @@ class Timing:
             f"step {self.t_step_s * 1e12:g} ps, evaluate {self.t_evaluate_s * 1e9:g} ns{tolerance}"
         )
 
+    def table(self) -> dict[str, float]:
+        """The campaign's [timing] table (None: ngspice's own TRTOL, written out, since the
+        read's default is another)."""
+        return {
+            "t_step_s": self.t_step_s,
+            "t_evaluate_s": self.t_evaluate_s,
+            "trtol": NGSPICE_TRTOL if self.trtol is None else self.trtol,
+        }
+
     def name(self) -> str:
         """Directory name of the candidate's campaign (a rerun with the same --out resumes)."""
         tolerance = "" if self.trtol is None else f"-trtol{self.trtol:g}"
@@ -214,12 +223,7 @@ def campaign(samples: int, timing: Timing, seed: int = 5) -> CampaignSpec:
                 "hrs_median_ohm": 7e3,
                 "hrs_sigma_ln": 0.3,
             },
-            "timing": {
-                "t_step_s": timing.t_step_s,
-                "t_evaluate_s": timing.t_evaluate_s,
-                # None: ngspice's own TRTOL, written out (the read's default is another).
-                "trtol": NGSPICE_TRTOL if timing.trtol is None else timing.trtol,
-            },
+            "timing": timing.table(),
         }
     )
 
@@ -313,12 +317,7 @@ def rare_campaign(samples: int, timing: Timing, seed: int = 11) -> CampaignSpec:
             },
             "conditions": {"cell": "2t2r", "vdd_v": 1.2, "t_sample_s": 1e-9},
             "device": dict(RARE_DEVICE),
-            "timing": {
-                "t_step_s": timing.t_step_s,
-                "t_evaluate_s": timing.t_evaluate_s,
-                # None: ngspice's own TRTOL, written out (the read's default is another).
-                "trtol": NGSPICE_TRTOL if timing.trtol is None else timing.trtol,
-            },
+            "timing": timing.table(),
         }
     )
 

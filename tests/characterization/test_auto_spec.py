@@ -357,12 +357,7 @@ def test_a_row_whose_estimates_stopped_early_says_so_not_budget_exhausted():
 def test_measured_devices_stop_at_the_datas_resolution_and_top_up_towards_it():
     from pathlib import Path
 
-    from rram_ber.characterization.auto import (
-        StopReason,
-        data_resolution,
-        monte_carlo_stop,
-        top_up_tasks,
-    )
+    from rram_ber.characterization.auto import data_resolution, monte_carlo_stop, top_up_tasks
     from rram_ber.characterization.ber import ConditionTally
 
     data = {
