@@ -42,6 +42,7 @@ from rram_ber.characterization.ber import (
     ConditionTally,
     rare_ber_row,
     rare_error_columns,
+    tally_confusion_table,
 )
 from rram_ber.characterization.campaign_settings import MAX_SAMPLES
 from rram_ber.characterization.chunks import ChunkTask
@@ -468,21 +469,27 @@ def _unresolved_estimates(estimates: Sequence[RareEstimate], budget: int) -> Sto
     return StopReason.BUDGET_EXHAUSTED
 
 
-def auto_ber_table(
+def auto_tables(
     spec: CampaignSpec,
     conditions: Sequence[Condition],
     tallies: Mapping[int, ConditionTally],
     estimates: Sequence[RareEstimate],
-) -> pd.DataFrame:
-    """``ber.csv`` of an auto campaign: per condition its settings, the BER columns of the
-    method that resolved it (Monte-Carlo, or the rare-event estimates of its stored values),
-    then
-    ``n_evaluations`` and ``stop_reason``.
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``ber.csv`` and ``confusion.csv`` of an auto campaign.
 
-    ``n_evaluations`` counts the SPICE reads behind the row: the condition group's Monte-Carlo
-    samples (shared by the sampling times of the group) plus, for a switched condition, the
-    evaluations of its two estimates. A switched condition's BER counts an undecided read and
-    a failed simulation as a failure, as the Monte-Carlo rows do.
+    ``ber.csv``: per condition its settings, the BER columns of the method that resolved it
+    (Monte-Carlo, or the rare-event estimates of its stored values), then ``n_evaluations``
+    and ``stop_reason``. ``n_evaluations`` counts the SPICE reads behind the row: the
+    condition group's Monte-Carlo samples (shared by the sampling times of the group) plus,
+    for a switched condition, the evaluations of its estimates. A switched condition's BER
+    counts an undecided read and a failed simulation as a failure, as the Monte-Carlo rows do.
+
+    ``confusion.csv``: the Monte-Carlo read-outs of a condition whose row is Monte-Carlo's; for
+    a switched condition, the read-out model at its estimates
+    (:func:`~rram_ber.characterization.ber.estimated_confusion_rows`), so that its matrix
+    (the 3 x 3 one of a ternary condition) stands for the BER of its ``ber.csv`` row. An XNOR
+    estimate averages the two inputs of its stored weight, so its rows per expected product
+    carry the row's BER for both products.
 
     Raises
     ------
@@ -501,6 +508,7 @@ def auto_ber_table(
                 0 if own is None else own.result.n_evaluations
             )
     rows: list[dict[str, Any]] = []
+    estimated: dict[int, dict[int, tuple[float, float, float]]] = {}
     for condition in conditions:
         tally = tallies.get(condition.condition_id, ConditionTally())
         reason = monte_carlo_stop(spec, condition, tally)
@@ -532,6 +540,7 @@ def auto_ber_table(
                     condition.condition_id,
                     sum(e.result.n_evaluations for e in found if e is not None),
                 )
+                estimated[condition.condition_id] = _estimated_rates(condition, mine, row)
         rows.append(
             {
                 schema.CONDITION_ID: condition.condition_id,
@@ -541,4 +550,17 @@ def auto_ber_table(
                 schema.STOP_REASON: reason.value,
             }
         )
-    return pd.DataFrame(rows)
+    binary = [c.condition_id for c in conditions if not c.cell.mode.ternary]
+    return pd.DataFrame(rows), tally_confusion_table(tallies, binary, estimated)
+
+
+def _estimated_rates(
+    condition: Condition, estimates: Sequence[RareEstimate], row: Mapping[str, Any]
+) -> dict[int, tuple[float, float, float]]:
+    """A switched condition's error rate per expected value, ``(p, ci_low, ci_high)``: its
+    estimates per stored value; for an XNOR read, whose estimates average the inputs of their
+    stored weight, the row's BER and interval for both expected products."""
+    if condition.cell.mode.activations:
+        rate = (row[schema.BER], row[schema.BER_CI_LOW], row[schema.BER_CI_HIGH])
+        return {1: rate, -1: rate}
+    return {e.stored: (e.result.p, e.result.ci_low, e.result.ci_high) for e in estimates}

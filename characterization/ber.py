@@ -29,6 +29,7 @@ __all__ = [
     "ber_table",
     "clopper_pearson",
     "confusion_table",
+    "estimated_confusion_rows",
     "ordered_ber_table",
     "rare_ber_row",
     "rare_ber_table",
@@ -231,20 +232,97 @@ def tally_ber_table(
 
 
 def tally_confusion_table(
-    tallies: Mapping[int, ConditionTally], binary_conditions: Collection[int] = ()
+    tallies: Mapping[int, ConditionTally],
+    binary_conditions: Collection[int] = (),
+    estimated: Mapping[int, Mapping[int, tuple[float, float, float]]] | None = None,
 ) -> pd.DataFrame:
     """Outcome rows per condition and expected value from the tallies (see
-    :func:`confusion_table`); the conditions of ``binary_conditions`` read +1 or -1 only."""
-    rows = [
-        row
-        for condition_id in sorted(tallies)
-        for row in tallies[condition_id].confusion_rows(
-            condition_id, (1, -1) if condition_id in binary_conditions else (1, 0, -1)
-        )
-    ]
+    :func:`confusion_table`); the conditions of ``binary_conditions`` read +1 or -1 only.
+
+    ``estimated`` maps the conditions whose BER comes from rare-event estimates (an auto
+    campaign's switched conditions) to their error rate per expected value, ``expected ->
+    (p, ci_low, ci_high)``: their rows are :func:`estimated_confusion_rows`, so that their
+    read-out model has the BER of their ``ber.csv`` row.
+    """
+    estimated = estimated or {}
+    rows = []
+    for condition_id in sorted(tallies.keys() | estimated.keys()):
+        read_values = (1, -1) if condition_id in binary_conditions else (1, 0, -1)
+        tally = tallies.get(condition_id, ConditionTally())
+        if condition_id in estimated:
+            rows += estimated_confusion_rows(
+                condition_id, estimated[condition_id], tally, read_values
+            )
+        else:
+            rows += tally.confusion_rows(condition_id, read_values)
     table = pd.DataFrame(rows, columns=list(schema.CONFUSION_COLUMNS))
-    # Read values as integers, empty where the read delivered none.
-    return table.astype({schema.READ: "Int64"})
+    # Read values and counts as integers, empty where the read delivered no value or the row
+    # is an estimate (no count).
+    return table.astype({schema.READ: "Int64", schema.COUNT: "Int64", schema.TOTAL: "Int64"})
+
+
+def estimated_confusion_rows(
+    condition_id: int,
+    rates: Mapping[int, tuple[float, float, float]],
+    tally: ConditionTally,
+    read_values: Sequence[int],
+) -> list[dict[str, Any]]:
+    """Read-out rows of a condition whose BER comes from rare-event estimates.
+
+    Per expected value ``e`` with estimated error rate ``p_e`` and 95 % interval
+    ``[l_e, h_e]`` (``rates[e]``): the correct read has ``p = 1 - p_e`` (interval ``[1 - h_e,
+    1 - l_e]``), each wrong value ``r`` has ``p = share_r p_e`` (interval ``share_r [l_e,
+    h_e]``). The estimates count a read as failed whatever it delivered (a wrong value, no
+    value in time, a failed simulation), so the split between the wrong values comes from the
+    condition's Monte-Carlo reads of ``e`` (``tally``): ``share_r`` is proportional to the
+    reads that delivered ``r`` plus the undecided and failed ones spread evenly over the
+    wrong values, as the BER counts them (:mod:`rram_ber.analysis.bnn.ber_table` reads a
+    count table the same way); without any failed Monte-Carlo read of ``e``, evenly. The rows
+    have no ``count`` and ``total`` (they are estimates) and no undecided or failed row, so
+    each expected value's ``p`` sum to 1 and one minus the correct row's is ``p_e``.
+
+    Parameters
+    ----------
+    condition_id : int
+        The condition.
+    rates : mapping
+        ``expected -> (p, ci_low, ci_high)``, the estimated error rate of each expected value.
+    tally : ConditionTally
+        The condition's Monte-Carlo reads (empty: even split).
+    read_values : sequence of int
+        The values a read can deliver, in the table's order ((1, 0, -1) or (1, -1)).
+    """
+    rows = []
+    for stored in sorted(rates):
+        p, low, high = rates[stored]
+        wrong_values = [r for r in read_values if r != stored]
+        total, _ = tally.reads.get(stored, (0, 0))
+        delivered, _ = tally.decided.get(stored, (0, 0))
+        values = tally.values.get(stored, Counter())
+        no_value = (total - delivered) / len(wrong_values)
+        weights = [values.get(r, 0) + no_value for r in wrong_values]
+        shares = (
+            [w / sum(weights) for w in weights]
+            if sum(weights) > 0
+            else [1 / len(wrong_values)] * len(wrong_values)
+        )
+        share_of = dict(zip(wrong_values, shares, strict=True))
+        for read in read_values:
+            correct = read == stored
+            rows.append(
+                {
+                    schema.CONDITION_ID: condition_id,
+                    schema.STORED: stored,
+                    schema.READ: read,
+                    schema.OUTCOME: str(ReadOutcome.CORRECT if correct else ReadOutcome.WRONG),
+                    schema.COUNT: pd.NA,
+                    schema.TOTAL: pd.NA,
+                    schema.PROBABILITY: 1.0 - p if correct else share_of[read] * p,
+                    schema.CI_LOW: 1.0 - high if correct else share_of[read] * low,
+                    schema.CI_HIGH: 1.0 - low if correct else share_of[read] * high,
+                }
+            )
+    return rows
 
 
 def upgrade_ber_row(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ import pandas as pd
 from rram_ber import __version__
 from rram_ber.characterization import schema, store
 from rram_ber.characterization.auto import (
-    auto_ber_table,
+    auto_tables,
     design_points,
     pioneers,
     switch_tasks,
@@ -321,13 +321,12 @@ def aggregate(
             tally_rows(store.read_samples(out, paths), counted)
             tallies = counted
         if work is CampaignWork.AUTO:
-            ber = ordered_ber_table(
-                auto_ber_table(spec, conditions, tallies, store.read_estimates(out))
-            )
+            # A switched condition's read-outs are those of its estimates.
+            auto_ber, confusion = auto_tables(spec, conditions, tallies, store.read_estimates(out))
+            ber = ordered_ber_table(auto_ber)
         else:
             ber = tally_ber_table(tallies, settings, binary)
-        # Monte-Carlo read-outs of every condition (a switched condition's too).
-        confusion = tally_confusion_table(tallies, binary)
+            confusion = tally_confusion_table(tallies, binary)
     else:
         ber = rare_ber_table(store.read_estimates(out), settings)
         confusion = pd.DataFrame(columns=list(schema.CONFUSION_COLUMNS))

@@ -21,7 +21,10 @@ Files in a campaign output directory ``OUT/``
     (``stored`` holds the expected value): one row per value a read can deliver (``read`` +1,
     -1, and for ternary cells 0; ``outcome`` correct or wrong), then one row of undecided
     reads and one of failed simulations (``read`` empty). ``total`` is every read of the
-    expected value, so the ``p`` of its rows sum to 1 and ``1 - p(correct)`` is its BER.
+    expected value, so the ``p`` of its rows sum to 1 and ``1 - p(correct)`` is its BER. A
+    condition of an auto campaign resolved by rare-event estimates has the rows of its
+    estimates instead (``ber.estimated_confusion_rows``): no ``count``, ``total``, undecided
+    or failed row; ``1 - p(correct)`` is the estimated error rate of the value.
 
 Conventions
 -----------
