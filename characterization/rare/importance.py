@@ -4,6 +4,7 @@ Hesterberg 1995; Owen and Zhou 2000)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from scipy import special
@@ -336,6 +337,41 @@ def reweighted_estimate(
             f" at least {bound:.2g}"
         )
     return p, (low, high), std_error, n_failures, effective, notes
+
+
+def missed_region_bound(
+    u: np.ndarray,
+    failed: np.ndarray,
+    regions: Sequence[np.ndarray],
+    defensive_fraction: float,
+    confidence: float,
+) -> float:
+    """Upper bound on the probability of an event's failures that no known region explains,
+    from every estimation draw of a defensive mixture.
+
+    The draws ``u_i ~ q`` come from ``q = a_0 phi + sum_k a_k phi(u - mu_k)``, so ``q >= a_0
+    phi`` and ``P(U) <= q(U) / a_0`` for the set ``U`` of failures beyond no region's tangent
+    plane; ``q(U)`` is at most the Clopper-Pearson upper bound of the draws in ``U``. This is
+    the widening :func:`importance_sampling` applies when regions may be missing, for an event
+    re-read from the draws (:func:`reweighted_estimate`), whose draws do not record which
+    component drew them: over all ``n`` draws instead of the nominal component's ``a_0 n``.
+
+    Parameters
+    ----------
+    u : numpy.ndarray
+        Estimation draws, shape ``(n, dim)``, standard-normal space.
+    failed : numpy.ndarray
+        Whether each draw fails the event (bool).
+    regions : sequence of numpy.ndarray
+        The known regions' design points (none: every failure is unexplained).
+    defensive_fraction : float
+        The mixture's nominal share ``a_0``.
+    confidence : float
+        Confidence level of the bound.
+    """
+    unexplained = failed & ~_explained_any(u, [np.asarray(r, dtype=float) for r in regions])
+    upper = clopper_pearson(int(unexplained.sum()), len(failed), confidence)[1]
+    return min(1.0, upper / defensive_fraction)
 
 
 def _nominal_bound(failed: np.ndarray, nominal: np.ndarray, confidence: float) -> float:
