@@ -16,8 +16,10 @@ An auto campaign runs in two stages (issue 26):
    :data:`~rram_ber.characterization.rare.registry.AUTO_RARE_METHOD` (importance sampling
    guided by subset simulation on the read margin) per stored value,
    ``campaign.rare_samples`` SPICE reads each. Read modes or devices the rare-event limit
-   state does not cover (empirical devices; every read mode is covered) keep their
-   Monte-Carlo row with the stop reason ``mode-not-supported``. For measured devices the
+   state does not cover (measured devices without a tail model; every read mode is covered)
+   keep their Monte-Carlo row with the stop reason ``mode-not-supported``. Measured devices
+   with ``[device] tail = "lognormal"`` switch like the others, their estimates reading the
+   log-normal fitted to the data and naming it. For measured devices without one the
    top-up rounds aim at the data's resolution (:func:`data_resolution`) where it lies above
    ``resolve_below``, and a row whose upper bound reaches it stops there
    (``below-data-resolution``): resampled data shows no tail beyond its rarest device.
@@ -46,7 +48,7 @@ from rram_ber.characterization.ber import (
 )
 from rram_ber.characterization.campaign_settings import MAX_SAMPLES
 from rram_ber.characterization.chunks import ChunkTask
-from rram_ber.characterization.devices import DeviceModel
+from rram_ber.characterization.devices import DeviceModel, DeviceTail
 from rram_ber.characterization.rare.registry import AUTO_RARE_METHOD
 from rram_ber.characterization.rare.results import RareEstimate
 from rram_ber.characterization.rare_task import RareTask
@@ -143,10 +145,12 @@ def data_resolution(spec: CampaignSpec) -> float | None:
     read that fails only for a device beyond the measured ones never occurs, and the rarest
     device the data holds has probability ``1 / N`` (``N`` devices measured in that state). A
     tail below ``1 / min(N_LRS, N_HRS)`` is not in the data: a BER bound below it describes
-    the resampled values, not the devices (an explicit tail model fitted to the data would be
-    needed, and none is). None for the other device models, whose distributions have tails.
+    the resampled values, not the devices. None for the other device models, whose
+    distributions have tails, and for measured devices with a tail model fitted to them
+    (``[device] tail``, :class:`~rram_ber.characterization.devices.DeviceTail`), whose
+    estimates go below it on that model and say so.
     """
-    if spec.device.model is not DeviceModel.EMPIRICAL:
+    if spec.device.model is not DeviceModel.EMPIRICAL or spec.device.tail is not DeviceTail.NONE:
         return None
     states = spec.device.states()  # the measured data (raises if the file was not read)
     counts = [

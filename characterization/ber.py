@@ -18,7 +18,7 @@ import pandas as pd
 from rram_ber.characterization import schema
 from rram_ber.characterization.outcome import ReadOutcome, row_outcomes
 from rram_ber.characterization.rare.intervals import CONFIDENCE, clopper_pearson
-from rram_ber.characterization.rare.results import RareEstimate
+from rram_ber.characterization.rare.results import TAIL_DIAGNOSTIC, RareEstimate
 from rram_ber.characterization.readout import read_mode
 
 __all__ = [
@@ -488,6 +488,13 @@ def rare_ber_row(*estimates: RareEstimate, error_columns: bool = True) -> dict[s
     label = first.method
     if any(r.regions_may_be_missing for r in results):
         label += "; regions may be missing, interval widened"
+    tail = first.diagnostics.get(TAIL_DIAGNOSTIC)
+    if isinstance(tail, dict):
+        # Measured devices below their data's resolution: the number rests on the tail model.
+        label += (
+            f"; devices: {tail.get('model')} tail fitted to {tail.get('lrs_devices')} LRS and "
+            f"{tail.get('hrs_devices')} HRS measured values"
+        )
     if math.isnan(ber):
         report = f"undetermined [{low:.2g}, {high:.2g}] ({label})"
     elif all(r.upper_bound_only for r in results):

@@ -7,6 +7,8 @@
   ln R);
 * ``empirical``: resampled from a CSV of measured resistances (columns ``state`` = LRS/HRS and
   ``resistance_ohm``), read and validated when the campaign is read, before anything runs;
+  with ``tail = "lognormal"`` the rare-event estimators read a log-normal fitted to the data
+  (:class:`DeviceTail`);
 * ``vcm``: the VCM compact model programmed in SPICE (settings in ``[device.vcm]``,
   :class:`VcmSettings`).
 
@@ -21,6 +23,8 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from rram_ber.circuits.elements import DeviceOrientation
 from rram_ber.circuits.programming import PulseShape, ResetPulse, default_set_pulse
@@ -58,6 +62,32 @@ class DeviceModel(enum.StrEnum):
     VCM = "vcm"
 
 
+class DeviceTail(enum.StrEnum):
+    """The ``[device] tail`` option of measured devices: what lies beyond the measured values.
+
+    Resampling N measured devices shows no tail beyond the rarest one, so a BER below about
+    ``1 / N`` is not in the data (an auto campaign stops there, ``below-data-resolution``).
+    Below it, only a model of the tail can answer, and the answer rests on that model: with
+    ``lognormal`` the rare-event estimators draw each state's devices from the log-normal
+    fitted to its measured values (maximum likelihood: the mean and sample standard deviation
+    of ln R), the Monte-Carlo samples still resample the data, and every estimate names the
+    fit (``ber.csv``'s ``ber_report``; its numbers and a Shapiro-Wilk test of ln R in the
+    estimate's diagnostics). Log-normal LRS and HRS spreads are what HfO2 arrays show
+    (Ambrogio et al., IEEE TED 61(8), 2014; Grossi et al., IEDM 2016).
+    """
+
+    #: No tail model: the data's resolution is the floor.
+    NONE = "none"
+    #: A log-normal per state, fitted to the measured values.
+    LOGNORMAL = "lognormal"
+
+
+#: Fewest measured devices per state a tail model is fitted to: a sigma of ln R from fewer
+#: values is uncertain by more than about 25 % (its relative standard error is 1 / sqrt(2 (N -
+#: 1))), and the tail it extrapolates with it.
+MIN_TAIL_DEVICES = 10
+
+
 #: Range of compliance currents accepted [A], where R_LRS * I_C stays near 0.4 V. Below it the
 #: HRS of this device already carries the compliance current at ~0.8 V, where a SET takes
 #: ~10 us (nominal device, default pulse: 30 uA gave N = 0.026 and an observed 25 uA, 20 uA
@@ -70,7 +100,8 @@ COMPLIANCE_MAX_A = 300e-6
 #: states draw each device through it (characterization.limit_states); VCM devices through
 #: their d2d and c2c draws (characterization.vcm_limit_state). Measured devices stay out: their
 #: transform is the data's quantile function, clamped to the measured range, so an estimate
-#: below the data's resolution would silently assume no device beyond the measured extremes.
+#: below the data's resolution would silently assume no device beyond the measured extremes;
+#: they join only with an explicit tail model fitted to the data (:class:`DeviceTail`).
 RARE_EVENT_MODELS = (DeviceModel.FIXED, DeviceModel.LOGNORMAL, DeviceModel.VCM)
 DEFAULT_PILOT_DEVICES = 60
 CELSIUS_TO_KELVIN = 273.15
@@ -173,6 +204,9 @@ class DeviceSettings:
         Standard deviations of ln R (``lognormal``), in [0, 5].
     csv : str
         Path of the measured-resistance file (``empirical``), relative to the spec file.
+    tail : DeviceTail
+        ``empirical`` only: the tail model the rare-event estimators read beyond the data,
+        ``"none"`` (default) or ``"lognormal"`` (:class:`DeviceTail`).
     vcm : VcmSettings
         Programming settings of the VCM model (``vcm``).
     temperature_preset : TemperaturePreset
@@ -205,6 +239,7 @@ class DeviceSettings:
         0.6, 0.0, SIGMA_LN_MAX, description="standard deviation of ln R in HRS (lognormal)"
     )
     csv: str = ""
+    tail: DeviceTail = DeviceTail.NONE
     vcm: VcmSettings = field(default_factory=VcmSettings)
     temperature_preset: TemperaturePreset = DEFAULT_TEMPERATURE_PRESET
     lrs_tcr_per_k: float | None = None
@@ -218,6 +253,16 @@ class DeviceSettings:
             raise ParameterError("csv", self.csv, "a path (string)")
         if self.model is DeviceModel.EMPIRICAL and not self.csv:
             raise ParameterError("csv", self.csv, "a CSV path when device.model = 'empirical'")
+        object.__setattr__(self, "tail", parse_enum(DeviceTail, self.tail, "tail"))
+        if self.tail is not DeviceTail.NONE and self.model is not DeviceModel.EMPIRICAL:
+            raise ParameterError(
+                "tail",
+                self.tail.value,
+                f"'none' with device.model = {self.model.value!r} (a tail model is fitted to "
+                "measured devices, device.model = 'empirical')",
+            )
+        if self.measured is not None and self.tail is not DeviceTail.NONE:
+            self._check_tail_data(self.measured)
         if not isinstance(self.vcm, VcmSettings):
             raise ParameterError("vcm", self.vcm, "a table [device.vcm]")
         object.__setattr__(
@@ -243,6 +288,56 @@ class DeviceSettings:
                 f"a resistance above {low} = {getattr(self, low):g} ohm (the high-resistance "
                 "state; swapped values would store every weight inverted)",
             )
+
+    def _check_tail_data(self, measured: ResistanceStates) -> None:
+        """Refuse a tail fit to too few or identical measured values (naming ``tail``)."""
+        for name, state in (("LRS", measured.lrs), ("HRS", measured.hrs)):
+            values = getattr(state, "values_ohm", ())
+            if len(values) < MIN_TAIL_DEVICES or state.sigma_ln <= 0.0:
+                raise ParameterError(
+                    "tail",
+                    self.tail.value,
+                    f"'none' for this file: a tail is fitted to at least {MIN_TAIL_DEVICES} "
+                    f"measured {name} devices of differing resistance ({len(values)} given)",
+                )
+
+    def tail_states(self) -> ResistanceStates:
+        """The log-normal LRS and HRS fitted to the measured devices (``tail = "lognormal"``):
+        per state, median ``exp(mean ln R)`` and sigma the sample standard deviation of
+        ``ln R`` (the maximum-likelihood fit, with the unbiased variance)."""
+        if self.tail is not DeviceTail.LOGNORMAL:
+            raise ParameterError("device.tail", self.tail.value, "'lognormal' for a fitted tail")
+        measured = self.states()
+        return ResistanceStates.log_normal(
+            _log_mean_ohm(measured.lrs), measured.lrs.sigma_ln,
+            _log_mean_ohm(measured.hrs), measured.hrs.sigma_ln,
+        )  # fmt: skip
+
+    def tail_fit(self) -> dict[str, Any]:
+        """What the tail model is, for the estimates' records: the fitted medians [ohm] and
+        sigmas of ln R, the device counts and the Shapiro-Wilk p-value of each state's ln R
+        (small: the data are not log-normal, and the tail extrapolates a wrong shape)."""
+        from scipy import stats
+
+        fitted, measured = self.tail_states(), self.states()
+        fit: dict[str, Any] = {"model": self.tail.value}
+        for name, data, model in (
+            ("lrs", measured.lrs, fitted.lrs),
+            ("hrs", measured.hrs, fitted.hrs),
+        ):
+            values = np.log(getattr(data, "values_ohm", ()))
+            fit[f"{name}_devices"] = len(values)
+            fit[f"{name}_median_ohm"] = model.median_ohm
+            fit[f"{name}_sigma_ln"] = model.sigma_ln
+            fit[f"{name}_shapiro_p"] = float(stats.shapiro(values).pvalue)
+        return fit
+
+    def rare_states(self) -> ResistanceStates:
+        """The devices the rare-event estimators read: :meth:`states`, or for measured
+        devices with a tail model the fitted one (:meth:`tail_states`)."""
+        if self.model is DeviceModel.EMPIRICAL and self.tail is DeviceTail.LOGNORMAL:
+            return self.tail_states()
+        return self.states()
 
     def load_measured(self, source_dir: str | Path, key: str = "device.csv") -> DeviceSettings:
         """These settings with the measured file read (``empirical``; others unchanged)."""
@@ -278,8 +373,9 @@ class DeviceSettings:
 
     @property
     def rare_events(self) -> bool:
-        """Whether the rare-event estimators apply (the model is in :data:`RARE_EVENT_MODELS`)."""
-        return self.model in RARE_EVENT_MODELS
+        """Whether the rare-event estimators apply: the model is in :data:`RARE_EVENT_MODELS`,
+        or measured devices have a tail model (:class:`DeviceTail`)."""
+        return self.model in RARE_EVENT_MODELS or self.tail is not DeviceTail.NONE
 
     def nominal_lrs_hrs_ohm(self) -> tuple[float, float]:
         """Typical LRS and HRS [ohm] of the model, for the default 1T1R reference: the fixed
@@ -309,6 +405,12 @@ class DeviceSettings:
         """
         values: dict[str, Any] = {name: getattr(self, name) for name in _TABLE_KEYS}
         values["model"] = self.model.value
+        # Written only when set, so a campaign without one keeps the fingerprint it had
+        # before the key existed.
+        if self.tail is DeviceTail.NONE:
+            del values["tail"]
+        else:
+            values["tail"] = self.tail.value
         values["vcm"] = self.vcm.to_dict()
         law = self.temperature_law()
         values["temperature_preset"] = self.temperature_preset.value
@@ -327,9 +429,16 @@ _TABLE_KEYS = (
     "hrs_median_ohm",
     "hrs_sigma_ln",
     "csv",
+    "tail",
     "vcm",
     "temperature_preset",
     "lrs_tcr_per_k",
     "hrs_activation_ev",
 )
 DEVICE_KEYS = _TABLE_KEYS
+
+
+def _log_mean_ohm(state: object) -> float:
+    """``exp(mean ln R)`` of a measured state's values [ohm]: the median of the fitted
+    log-normal."""
+    return float(np.exp(np.mean(np.log(getattr(state, "values_ohm", ())))))

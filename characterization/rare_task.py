@@ -20,7 +20,7 @@ import pandas as pd
 
 from rram_ber.characterization import schema
 from rram_ber.characterization.ber import estimate_target
-from rram_ber.characterization.devices import DeviceModel
+from rram_ber.characterization.devices import DeviceModel, DeviceTail
 from rram_ber.characterization.limit_states import (
     ReadLimitState,
     ReadVariation,
@@ -30,6 +30,7 @@ from rram_ber.characterization.rare.importance import missed_region_bound, rewei
 from rram_ber.characterization.rare.options import ImportanceOptions
 from rram_ber.characterization.rare.registry import AUTO, ESTIMATORS
 from rram_ber.characterization.rare.results import (
+    TAIL_DIAGNOSTIC,
     RareEstimate,
     RareEventResult,
     equivalent_sample_size,
@@ -140,14 +141,15 @@ def _variation(spec: CampaignSpec, task: RareTask, **devices: Any) -> ReadVariat
 
 def resistor_variation(spec: CampaignSpec, task: RareTask) -> ReadVariation:
     """The variation of a read with resistor devices at the task's condition: the campaign's
-    device distributions (each device drawn through its own ``from_standard_normal``), its
+    device distributions (each device drawn through its own ``from_standard_normal``; for
+    measured devices the tail model fitted to them, :meth:`DeviceSettings.rare_states`), its
     variability switch, its device temperature law (applied to every drawn value at the
     condition's temperature, as the Monte-Carlo path does draw by draw) and its 1T1R
     reference."""
     return _variation(
         spec,
         task,
-        devices=spec.device.states(),
+        devices=spec.device.rare_states(),
         vary_devices=spec.variability.device,
         device_temperature=spec.device.temperature_law(),
         reference_ohm=spec.reference_resistance_ohm(),
@@ -227,6 +229,11 @@ def estimate_rare(
         seed=rare_seed(spec, task),
         **options,
     )
+    if spec.device.tail is not DeviceTail.NONE:
+        # The estimate rests on the tail model: its record says which (ber.csv names it).
+        result = dataclasses.replace(
+            result, diagnostics={**result.diagnostics, TAIL_DIAGNOSTIC: spec.device.tail_fit()}
+        )
     rows = pd.DataFrame(state.table())
     if result.samples is not None:
         # The limit state records one row per evaluation, in the estimator's order.

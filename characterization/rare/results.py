@@ -42,6 +42,11 @@ class EvaluatedSamples:
     margin: np.ndarray | None = None
 
 
+#: The diagnostic of an estimate of measured devices read through a tail model fitted to them
+#: (``characterization.devices.DeviceSettings.tail_fit``): the model, counts, fitted values.
+TAIL_DIAGNOSTIC = "device_tail"
+
+
 #: A JSON value as kept in a result's diagnostics: sequences become tuples, so a result read
 #: back from its file equals the one written.
 JsonValue: TypeAlias = (
