@@ -55,7 +55,7 @@ from rram_ber.circuits.read import read_netlist
 #: The isolated read (PCSA + 2T2R cell, no column): the circuit the naive loop builds, so both
 #: paths simulate the same netlist content (the 64-row column read is the campaign default).
 SPEC = {
-    "campaign": {"seed": 1, "samples": 200, "batch_size": 25},
+    "campaign": {"seed": 1, "samples": 200, "batch_size": 25, "method": "monte-carlo"},
     "conditions": {"cell": "2t2r", "vdd_v": 1.2, "corner": "tt"},
     "device": {"model": "lognormal", "hrs_median_ohm": 20e3, "hrs_sigma_ln": 0.8},
     "array": {"isolated": True},

@@ -210,7 +210,12 @@ def campaign(samples: int, timing: Timing, seed: int = 5) -> CampaignSpec:
     """The study's campaign at one timing."""
     return parse_spec(
         {
-            "campaign": {"seed": seed, "samples": samples, "batch_size": 10},
+            "campaign": {
+                "seed": seed,
+                "samples": samples,
+                "batch_size": 10,
+                "method": "monte-carlo",
+            },
             "conditions": {
                 "cell": list(READ_MODES),
                 "vdd_v": list(SUPPLIES_V),

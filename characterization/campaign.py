@@ -40,6 +40,7 @@ from rram_ber.characterization.ber import (
     tally_confusion_table,
     tally_rows,
 )
+from rram_ber.characterization.campaign_settings import DEFAULT_METHOD, PREVIOUS_DEFAULT_METHOD
 from rram_ber.characterization.executors import Executor
 from rram_ber.characterization.preflight import preflight
 from rram_ber.characterization.rare.registry import CampaignWork, campaign_work_of
@@ -193,9 +194,22 @@ def manifest(spec: CampaignSpec, keys: Mapping[str, str] | None = None) -> dict[
     }
 
 
+#: The fingerprint key of the campaign's method.
+METHOD_KEY = "spec.campaign.method"
+
+
 def _mismatch(where: str, stored: Mapping[str, str], current: Mapping[str, str]) -> str:
-    """The differing fingerprint keys, with both values, for a refusal message."""
+    """The differing fingerprint keys, with both values, for a refusal message.
+
+    A differing method is named first (the keys it implies, such as an auto campaign's
+    ``max_samples``, follow from it); when the stored results are Monte-Carlo and the current
+    campaign is auto, the message says how to resume an output written before auto became
+    the default (issue 26).
+    """
     differing = [k for k in sorted(set(stored) | set(current)) if stored.get(k) != current.get(k)]
+    if METHOD_KEY in differing:
+        differing.remove(METHOD_KEY)
+        differing.insert(0, METHOD_KEY)
 
     def short(value: str | None) -> str:
         text = "(none)" if value is None else value
@@ -205,7 +219,18 @@ def _mismatch(where: str, stored: Mapping[str, str], current: Mapping[str, str])
         f"{k}: {short(stored.get(k))} there, {short(current.get(k))} now" for k in differing[:6]
     ]
     more = f"; and {len(differing) - 6} more" if len(differing) > 6 else ""
-    return f"{where} was computed for another campaign ({'; '.join(shown)}{more})"
+    hint = ""
+    if (stored.get(METHOD_KEY), current.get(METHOD_KEY)) == (
+        json.dumps(PREVIOUS_DEFAULT_METHOD),
+        json.dumps(DEFAULT_METHOD),
+    ):
+        hint = (
+            f"; a campaign file naming no method ran {PREVIOUS_DEFAULT_METHOD!r} before "
+            f"{DEFAULT_METHOD!r} became the default: if this one names none, add "
+            f'method = "{PREVIOUS_DEFAULT_METHOD}" to its [campaign] table to resume this '
+            "campaign as it ran"
+        )
+    return f"{where} was computed for another campaign ({'; '.join(shown)}{more}){hint}"
 
 
 #: The fingerprint key of the sample count: a Monte-Carlo sample row does not depend on it

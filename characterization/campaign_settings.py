@@ -30,6 +30,15 @@ from rram_ber.models.cmos import PelgromCoefficients
 MAX_SAMPLES = 100_000_000
 MAX_BATCH = 2000
 
+#: ``campaign.method`` of a campaign that names none: auto since issue 26 (a condition that
+#: sampling resolves costs what it costs in a Monte-Carlo campaign, one it leaves unresolved
+#: gets a rare-event estimate instead of a bare bound).
+DEFAULT_METHOD = AUTO
+#: ``campaign.method`` of a campaign that named none before issue 26. Every ``campaign.json``
+#: records its method, so old records keep their meaning; an old output directory resumed from
+#: a file that names no method is refused (another campaign), with a hint that names this one.
+PREVIOUS_DEFAULT_METHOD = "monte-carlo"
+
 #: Defaults of an auto campaign (issue 26): the precision that resolves a condition (95 %
 #: interval half-width / estimate), the resolution floor (an upper bound at or below it resolves
 #: a condition), and the budget of each rare-event estimate: 4000, the budget at which the
@@ -71,8 +80,10 @@ class CampaignSettings:
         Root seed; sample ``i`` of condition group ``g`` draws from
         ``numpy.random.SeedSequence(seed, spawn_key=(g, i))`` (see :class:`Condition`).
     samples : int
-        Monte-Carlo samples per condition; for ``importance``, ``scaled-sigma`` and
-        ``subset``, the simulation budget of each estimate (one per stored value +1 / -1).
+        Monte-Carlo samples per condition (default 1000); for ``auto`` (the default method),
+        the first Monte-Carlo round of each condition group; for ``importance``,
+        ``scaled-sigma``, ``subset`` and ``guided-importance``, the simulation budget of each
+        estimate (one per stored value +1 / -1).
     batch_size : int
         Samples simulated together in one netlist (one chunk); it fixes the chunk boundaries,
         so it is part of what makes a table reproducible. Default 10, chosen with
@@ -80,10 +91,14 @@ class CampaignSettings:
         noise (1.1-1.2x a naive PySpice loop per core), 100 was slower, and a small chunk keeps
         the sample-by-sample rerun of a failed chunk cheap.
     method : str
-        BER estimator: ``"monte-carlo"``, ``"importance"``, ``"scaled-sigma"``, ``"subset"``,
-        or ``"auto"``: Monte-Carlo with ``samples`` per condition group first, then a subset
-        estimate (``rare_samples`` each) per stored value of every condition the samples left
-        unresolved (:mod:`rram_ber.characterization.auto`).
+        BER estimator: ``"auto"`` (the default since issue 26): Monte-Carlo with ``samples``
+        per condition group first (its first round; more rounds up to ``max_samples``), then
+        a guided importance-sampling estimate (``rare_samples`` each) per stored value of
+        every condition the samples left unresolved (:mod:`rram_ber.characterization.auto`);
+        or one method for every condition: ``"monte-carlo"`` (the default before issue 26: a
+        campaign file written for it that names no method must now say
+        ``method = "monte-carlo"``), ``"importance"``, ``"scaled-sigma"``, ``"subset"`` or
+        ``"guided-importance"``.
     time_limit_s : float
         Wall-clock limit of one ngspice run [s] (0 < x <= 86400): a run still going after it
         is halted and its samples fail with the reason (see
@@ -124,7 +139,7 @@ class CampaignSettings:
     seed: int = 0
     samples: int = 1000
     batch_size: int = 10
-    method: str = "monte-carlo"
+    method: str = DEFAULT_METHOD
     time_limit_s: float = ranged(DEFAULT_TIME_LIMIT_S, 0.0, 86400.0, low_inclusive=False, unit="s")
     target_relative_half_width: float | None = ranged(None, 0.0, 10.0, low_inclusive=False)
     resolve_below: float | None = None

@@ -2,7 +2,7 @@
 
 A campaign file has these tables (every key optional unless said otherwise)::
 
-    [campaign]      name, seed, samples, batch_size, method, time_limit_s,
+    [campaign]      name, seed, samples, batch_size, method (default "auto"), time_limit_s,
                     target_relative_half_width, resolve_below, resolve_above, rare_samples,
                     max_samples, budget
     [conditions]    cell, vdd_v, temp_c, corner, t_sample_s, compliance_a

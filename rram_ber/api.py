@@ -69,7 +69,10 @@ def load_campaign(source: str | Path | Mapping[str, Any]) -> CampaignSpec:
     source : path or mapping
         A campaign file (as ``rram-ber run`` takes), or the same tables as a dict, e.g.
         ``{"campaign": {"samples": 100}, "conditions": {"vdd_v": [1.2, 0.9]}}`` (relative
-        file names in it are read from the current directory).
+        file names in it are read from the current directory). A campaign that names no
+        ``method`` is ``"auto"``: ``samples`` Monte-Carlo samples per condition group, then a
+        rare-event estimate for each condition they leave unresolved; add
+        ``"method": "monte-carlo"`` to the ``campaign`` table for samples only.
 
     Raises
     ------
@@ -106,7 +109,8 @@ def run_campaign(
     workers : int
         1 (default): in this process; more: that many worker processes.
     samples : int, optional
-        Override the Monte-Carlo count per condition (a quick look).
+        Override the Monte-Carlo count per condition (a quick look; an auto campaign's first
+        round).
     progress : bool
         Show a progress bar on standard error.
     allow_failures : bool

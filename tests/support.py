@@ -89,7 +89,8 @@ def lognormal_device(**changes: Any) -> dict[str, Any]:
     return {**tomllib.loads(LOGNORMAL_DEVICE_TOML)["device"], **changes}
 
 
-#: Two condition groups (two supplies) of 8 samples in chunks of 4: 4 chunks, a few seconds.
+#: Two condition groups (two supplies) of 8 samples in chunks of 4: 4 chunks, a few seconds;
+#: Monte-Carlo named (the default is auto), since the tests using it are about sample chunks.
 SPEC_TEXT = (
     """
 [campaign]
@@ -97,6 +98,7 @@ name = "robustness"
 seed = {seed}
 samples = {samples}
 batch_size = 4
+method = "monte-carlo"
 
 [conditions]
 cell = "2t2r"

@@ -44,7 +44,8 @@ def register(subparsers: Any) -> None:
         "--samples",
         type=int,
         default=None,
-        help="override the Monte-Carlo count (quick look; default: the campaign's)",
+        help="override the first Monte-Carlo round per condition (quick look; default: the "
+        "campaign's)",
     )
     add_report_options(parser)
     parser.set_defaults(handler=run)

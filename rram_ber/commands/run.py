@@ -1,4 +1,5 @@
-"""``rram-ber run``: a Monte-Carlo PVT campaign from a TOML specification."""
+"""``rram-ber run``: a PVT campaign from a TOML specification (``method = "auto"`` unless the
+file names another: Monte-Carlo, then rare-event estimates where it leaves a BER unresolved)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,13 @@ def register(subparsers: Any) -> None:
     """Add the ``run`` subcommand."""
     parser = subparsers.add_parser(
         "run",
-        help="run (or resume) a Monte-Carlo campaign and write its BER tables",
+        help="run (or resume) a campaign and write its BER tables",
         description=(
             "Run the campaign described by SPEC.toml, writing one Parquet file per chunk, "
-            "ber.csv and confusion.csv to --out. Rerunning with the same --out resumes."
+            "ber.csv and confusion.csv to --out. Rerunning with the same --out resumes. "
+            'Its [campaign] method is "auto" unless the file names another: Monte-Carlo '
+            "samples first, then a rare-event estimate for each condition they leave "
+            'unresolved; method = "monte-carlo" samples only.'
         ),
     )
     parser.add_argument("spec", type=Path, metavar="SPEC.toml", help="campaign specification")
@@ -30,7 +34,8 @@ def register(subparsers: Any) -> None:
         "--samples",
         type=int,
         default=None,
-        help="override the Monte-Carlo count per condition (default: the campaign's)",
+        help="override the Monte-Carlo count per condition (an auto campaign's first round; "
+        "default: the campaign's)",
     )
     parser.add_argument(
         "--workers",

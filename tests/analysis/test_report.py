@@ -25,7 +25,13 @@ from rram_ber.cli import main
 
 CAMPAIGN = Path(__file__).resolve().parents[1] / "data" / "small_campaign"
 SPEC = {
-    "campaign": {"name": "report test", "seed": 9, "samples": 24, "batch_size": 12},
+    "campaign": {
+        "name": "report test",
+        "seed": 9,
+        "samples": 24,
+        "batch_size": 12,
+        "method": "monte-carlo",
+    },
     "conditions": {
         "cell": ["2t2r", "ternary"],
         "corner": ["tt", "ss"],

@@ -94,7 +94,7 @@ def test_auto_resolves_by_sampling_or_switches_to_guided_importance_and_resumes(
     plain = parse_spec(
         {
             **SPEC,
-            "campaign": {"seed": 4, "samples": 100, "batch_size": 50},
+            "campaign": {"seed": 4, "samples": 100, "batch_size": 50, "method": "monte-carlo"},
         }
     )
     with LocalExecutor(1) as executor:
@@ -154,7 +154,11 @@ def test_auto_tops_up_a_group_until_its_target_and_the_rows_are_a_plain_campaign
     plain = parse_spec(
         {
             **SPEC,
-            "campaign": {**campaign, "samples": int(row[schema.N_SAMPLES])},
+            "campaign": {
+                **campaign,
+                "method": "monte-carlo",
+                "samples": int(row[schema.N_SAMPLES]),
+            },
             "conditions": conditions,
         }
     )

@@ -33,10 +33,40 @@ def test_auto_fills_its_defaults_and_writes_them_into_the_campaign_record():
 
 
 def test_other_campaigns_record_none_of_the_new_keys():
-    record = parse_spec({"campaign": {"samples": 10}}).to_dict()["campaign"]
+    plain = {"method": "monte-carlo"}
+    record = parse_spec({"campaign": {**plain, "samples": 10}}).to_dict()["campaign"]
     assert not {"resolve_below", "rare_samples", "target_relative_half_width"} & set(record)
-    floor = parse_spec({"campaign": {"resolve_below": 1e-6}}).to_dict()["campaign"]
+    floor = parse_spec({"campaign": {**plain, "resolve_below": 1e-6}}).to_dict()["campaign"]
     assert floor["resolve_below"] == 1e-6
+
+
+def test_a_campaign_naming_no_method_is_auto_and_records_it():
+    """Issue 26: auto is the default. Its keys are accepted, filled and checked as when the
+    method is named, and ``campaign.json`` names the method, so the record keeps meaning what
+    ran whatever the default becomes."""
+    unnamed = parse_spec({"campaign": {"samples": 200, "max_samples": 1000}})
+    named = parse_spec({"campaign": {"method": "auto", "samples": 200, "max_samples": 1000}})
+    assert unnamed.campaign == named.campaign and unnamed.campaign.method == "auto"
+    assert unnamed.campaign.rare_samples == 4000 and unnamed.campaign.max_samples == 1000
+    record = unnamed.to_dict()["campaign"]
+    assert record["method"] == "auto" and record["rare_samples"] == 4000
+    assert spec_from_record(unnamed.to_dict()).campaign == named.campaign
+
+
+@pytest.mark.parametrize(
+    ("campaign", "key", "allowed"),
+    [
+        ({"rare_samples": 10}, "campaign.rare_samples", "2000"),
+        ({"samples": 100, "max_samples": 99}, "campaign.max_samples", "100"),
+        ({"resolve_above": 1.5}, "campaign.resolve_above", "1e-09 < x <= 1"),
+        ({"samples": 100, "budget": 199}, "campaign.budget", "at least 200 (the first"),
+    ],
+)
+def test_a_campaign_naming_no_method_gets_the_auto_checks_naming_the_key(campaign, key, allowed):
+    with pytest.raises(ParameterError) as caught:
+        parse_spec({"campaign": campaign, "conditions": {"vdd_v": [1.2, 0.8]}})
+    assert caught.value.field == key
+    assert allowed in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ EMPIRICAL = """
 seed = 1
 samples = 4
 batch_size = 2
+method = "monte-carlo"
 
 [conditions]
 vdd_v = 1.2
@@ -71,7 +72,7 @@ def test_a_parameter_error_in_a_worker_process_arrives_as_itself(tmp_path):
     (tmp_path / "measured.csv").write_text("state,resistance_ohm\nLRS,5e3\nHRS,5e4\n")
     spec = parse_spec(
         {
-            "campaign": {"samples": 2, "batch_size": 2},
+            "campaign": {"samples": 2, "batch_size": 2, "method": "monte-carlo"},
             "device": {"model": "empirical", "csv": "measured.csv"},
         },
         str(tmp_path),

@@ -98,7 +98,7 @@ def test_a_binary_column_read_sampled_before_its_outputs_separate_is_undecided(t
 
     spec = parse_spec(
         {
-            "campaign": {"seed": 1, "samples": 4, "batch_size": 4},
+            "campaign": {"seed": 1, "samples": 4, "batch_size": 4, "method": "monte-carlo"},
             "conditions": {"cell": "2t2r", "vdd_v": 0.5, "t_sample_s": 0.25e-9},
             "device": {"model": "fixed", "lrs_ohm": 5e3, "hrs_ohm": 50e3},
         }

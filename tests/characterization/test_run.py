@@ -32,6 +32,7 @@ name = "test"
 seed = 5
 samples = 24
 batch_size = 6
+method = "monte-carlo"
 
 [conditions]
 cell = ["2t2r", "1t1r"]
@@ -134,7 +135,11 @@ def test_a_non_converging_sample_is_recorded_and_its_chunk_goes_on(session):
     # The isolated fixture: in a column this discontinuous element makes ngspice crawl on
     # instead of giving up with "timestep too small" (the campaign time limit then ends it).
     spec = parse_spec(
-        {"campaign": {"samples": 4}, "device": {"model": "fixed"}, "array": {"isolated": True}}
+        {
+            "campaign": {"samples": 4, "method": "monte-carlo"},
+            "device": {"model": "fixed"},
+            "array": {"isolated": True},
+        }
     )
     condition = spec.conditions()[0]
     plans = plan_samples(spec, condition, range(4))

@@ -9,7 +9,7 @@ from rram_ber.characterization.spec import parse_spec
 from rram_ber.core.validation import ParameterError
 
 SPEC = {
-    "campaign": {"seed": 11, "samples": 40, "batch_size": 8},
+    "campaign": {"seed": 11, "samples": 40, "batch_size": 8, "method": "monte-carlo"},
     "conditions": {"vdd_v": [1.2, 0.8]},
     "device": {"model": "lognormal"},
 }
@@ -71,7 +71,11 @@ def test_stored_values_alternate_and_set_the_device_states():
 
 def test_lognormal_draws_have_the_requested_median_and_spread():
     spec = parse_spec(
-        {**SPEC, "campaign": {"seed": 1, "samples": 4000}, "variability": {"mismatch": False}}
+        {
+            **SPEC,
+            "campaign": {"seed": 1, "samples": 4000, "method": "monte-carlo"},
+            "variability": {"mismatch": False},
+        }
     )
     plans = plan_samples(spec, spec.conditions()[0], range(4000))
     lrs = np.log([p.columns["r_bl_ohm"] for p in plans if p.stored == 1])

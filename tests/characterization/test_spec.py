@@ -29,7 +29,11 @@ def test_defaults_give_one_nominal_condition():
     (condition,) = spec.conditions()
     assert condition.cell is CampaignCell.TWO_T_TWO_R and condition.corner is ProcessCorner.TT
     assert (condition.vdd_v, condition.temp_c) == (1.2, 27.0)
-    assert spec.campaign.method == "monte-carlo"
+    # Auto since issue 26: the first Monte-Carlo round of 1000 samples per group, no top-up,
+    # then 4000-read estimates where it leaves a condition unresolved.
+    assert spec.campaign.method == "auto"
+    assert (spec.campaign.samples, spec.campaign.max_samples) == (1000, 1000)
+    assert (spec.campaign.rare_samples, spec.campaign.budget) == (4000, None)
 
 
 def test_expansion_is_the_product_in_a_fixed_order():
@@ -222,6 +226,24 @@ def test_every_shipped_campaign_is_valid():
         assert load_spec(str(folder.joinpath(name))).conditions()
 
 
+def test_every_shipped_campaign_names_its_method():
+    """Their header comments quote figures of the method they ran: a file naming none would
+    run another one whenever the default changes (it became auto in issue 26)."""
+    import tomllib
+    from importlib import resources
+
+    folder = resources.files("rram_ber.characterization").joinpath("campaigns")
+    methods = {
+        p.name: tomllib.loads(p.read_text(encoding="utf-8"))["campaign"].get("method")
+        for p in folder.iterdir()
+        if p.name.endswith(".toml")
+    }
+    assert None not in methods.values(), methods
+    # The studies measured before issue 26 ran Monte-Carlo, and still do.
+    for name in ("ternary_window.toml", "xnor_pcsa.toml", "rows.toml", "temperature.toml"):
+        assert methods[name] == "monte-carlo"
+
+
 @pytest.mark.parametrize(
     ("data", "key"),
     [
@@ -259,6 +281,23 @@ def test_trtol_is_recorded_with_the_campaign():
     tight = parse_spec({"timing": {"t_step_s": 30e-12, "trtol": 2}})
     assert tight.timing.trtol == 2.0 and tight.to_dict()["timing"]["trtol"] == 2.0
     assert spec_from_record(tight.to_dict()).timing == tight.timing
+
+
+def test_an_old_record_of_a_campaign_naming_no_method_reads_back_as_monte_carlo():
+    """``campaign.json`` has always recorded the method (the committed small campaign's spec
+    named none, and ran Monte-Carlo, the default then), so an old record keeps its meaning
+    now that a campaign naming none is auto."""
+    import json
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "small_campaign"
+    record = json.loads((folder / "campaign.json").read_text())["spec"]
+    assert record["campaign"]["method"] == "monte-carlo"
+    old = spec_from_record(record)
+    assert old.campaign.method == "monte-carlo" and old.campaign.samples == 24
+    # None of an auto campaign's keys is filled in: they would change its fingerprint.
+    written = old.to_dict()["campaign"]
+    assert {k: written[k] for k in record["campaign"]} == record["campaign"]
+    assert not {"max_samples", "rare_samples", "resolve_below", "resolve_above"} & set(written)
 
 
 def test_a_record_written_before_trtol_had_a_default_reads_back_without_it():

@@ -20,7 +20,7 @@ from rram_ber.core.validation import ParameterError
 
 CAMPAIGN = Path(__file__).resolve().parents[1] / "data" / "small_campaign"
 SMALL = {
-    "campaign": {"seed": 3, "samples": 4, "batch_size": 4},
+    "campaign": {"seed": 3, "samples": 4, "batch_size": 4, "method": "monte-carlo"},
     "conditions": {"cell": "2t2r", "vdd_v": 1.2, "t_sample_s": 1e-9},
     "device": {"model": "fixed", "lrs_ohm": 5e3, "hrs_ohm": 50e3},
 }

@@ -16,7 +16,7 @@ from tests.support import lognormal_device
 pytestmark = pytest.mark.ngspice
 
 SPEC = {
-    "campaign": {"seed": 11, "samples": 200, "batch_size": 50},
+    "campaign": {"seed": 11, "samples": 200, "batch_size": 50, "method": "monte-carlo"},
     "conditions": {"cell": "2t2r", "vdd_v": 0.8},
     "device": lognormal_device(),
 }

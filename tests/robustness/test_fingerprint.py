@@ -105,3 +105,40 @@ def test_an_unreadable_manifest_is_refused(finished, tmp_path):
     result = helpers.cli("run", str(spec), "--out", str(copy), "--quiet")
     helpers.assert_message_only(result)
     assert "campaign.json is unreadable or has no fingerprint" in result.stderr
+
+
+def test_an_old_output_of_a_file_naming_no_method_is_refused_with_the_line_that_resumes_it(
+    finished, tmp_path
+):
+    """Issue 26: a file naming no method ran Monte-Carlo before and runs auto now. Its old
+    output is another campaign (the method is in the fingerprint): refused, never resumed
+    with the two methods mixed, and the message names the line that resumes it as it ran."""
+    spec, out = finished
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    unnamed = tmp_path / "unnamed.toml"
+    text = spec.read_text()
+    assert 'method = "monte-carlo"\n' in text
+    unnamed.write_text(text.replace('method = "monte-carlo"\n', ""))
+    before = {str(p.relative_to(copy)): p.read_bytes() for p in copy.rglob("*") if p.is_file()}
+    result = helpers.cli("run", str(unnamed), "--out", str(copy), "--quiet")
+    helpers.assert_message_only(result)
+    hint = 'add method = "monte-carlo" to its [campaign] table to resume this campaign as it ran'
+    # The method first, whatever auto keys follow from it.
+    first = 'computed for another campaign (spec.campaign.method: "monte-carlo" there, "auto" now;'
+    assert first in result.stderr
+    assert hint in result.stderr
+    # Without campaign.json, the first chunk's fingerprint refuses it the same way.
+    (copy / "campaign.json").unlink()
+    result = helpers.cli("run", str(unnamed), "--out", str(copy), "--quiet")
+    helpers.assert_message_only(result)
+    assert "samples/g0000-k000000.parquet was computed for another campaign" in result.stderr
+    assert hint in result.stderr
+    after = {str(p.relative_to(copy)): p.read_bytes() for p in copy.rglob("*") if p.is_file()}
+    assert after == {k: v for k, v in before.items() if k != "campaign.json"}
+    # Naming the method it ran resumes it: nothing simulated, the same table.
+    (copy / "campaign.json").write_bytes(before["campaign.json"])
+    resumed = helpers.cli("run", str(spec), "--out", str(copy))
+    assert resumed.returncode == 0, resumed.stderr
+    assert "0 chunks simulated, 4 resumed" in resumed.stdout
+    assert (copy / "ber.csv").read_bytes() == before["ber.csv"]

@@ -109,7 +109,8 @@ def test_interrupted_run_prints_the_command_that_resumes(tmp_path):
     # Far more samples than run before the interrupt (it is sent once the first chunk is
     # stored), so a loaded machine cannot finish the campaign first.
     spec.write_text(
-        "[campaign]\nsamples = 4000\nbatch_size = 10\n[conditions]\nvdd_v = [1.2, 0.9]\n"
+        "[campaign]\nsamples = 4000\nbatch_size = 10\nmethod = 'monte-carlo'\n"
+        "[conditions]\nvdd_v = [1.2, 0.9]\n"
         '[device]\nmodel = "fixed"\n'
     )
     out = tmp_path / "my out"

@@ -24,6 +24,7 @@ SPEC = """
 seed = 5
 samples = 2
 batch_size = 2
+method = "monte-carlo"
 
 [conditions]
 cell = "2t2r"

@@ -82,7 +82,8 @@ def test_a_user_library_and_pcsa_campaign_runs_and_reports(tmp_path):
     from rram_ber.api import write_report
 
     _user_files(tmp_path)
-    lines = ["[campaign]", "seed = 3", "samples = 2", "batch_size = 2", "[conditions]",
+    lines = ["[campaign]", "seed = 3", "samples = 2", "batch_size = 2",
+             'method = "monte-carlo"', "[conditions]",
              'cell = "2t2r"', 'corner = "tt"', "vdd_v = 1.0", "[technology]",
              *(f"{k} = {json.dumps(v)}" for k, v in {**LIBRARY, **PCSA}.items()
                if k != "corners"), 'corners = { tt = "tt" }']  # fmt: skip

@@ -22,6 +22,7 @@ BASE = (
 seed = 11
 samples = 6
 batch_size = 3
+method = "monte-carlo"
 
 [conditions]
 cell = "2t2r"

@@ -74,6 +74,7 @@ def test_an_include_inside_the_folder_is_inlined_and_scanned_too(tmp_path):
 SPEC = """
 [campaign]
 samples = 2
+method = "monte-carlo"
 [conditions]
 vdd_v = 1.2
 [device]

@@ -26,7 +26,7 @@ LRS, HRS = 5e3, 50e3
 def _ternary_spec(vdd, t_sample, **extra):
     return parse_spec(
         {
-            "campaign": {"samples": 9, "batch_size": 9},
+            "campaign": {"samples": 9, "batch_size": 9, "method": "monte-carlo"},
             "conditions": {"cell": "ternary", "vdd_v": vdd, "t_sample_s": t_sample},
             "device": {"model": "fixed", "lrs_ohm": LRS, "hrs_ohm": HRS},
             # The isolated fixture and its analogue decision: these tests pin its ternary
@@ -60,7 +60,7 @@ def test_zero_weights_latch_randomly_when_sampled_too_late(session):
     for t_sample in (0.8e-9, 2.9e-9):
         spec = parse_spec(
             {
-                "campaign": {"samples": 60, "seed": 4},
+                "campaign": {"samples": 60, "seed": 4, "method": "monte-carlo"},
                 "conditions": {"cell": "ternary", "vdd_v": 0.6, "t_sample_s": t_sample},
                 "device": {"model": "fixed", "lrs_ohm": LRS, "hrs_ohm": HRS},
                 "array": {"isolated": True},
@@ -83,7 +83,7 @@ def test_zero_weights_latch_randomly_when_sampled_too_late(session):
 def test_ternary_campaign_confusion_rows_sum_to_one(tmp_path):
     spec = parse_spec(
         {
-            "campaign": {"seed": 2, "samples": 24, "batch_size": 12},
+            "campaign": {"seed": 2, "samples": 24, "batch_size": 12, "method": "monte-carlo"},
             "conditions": {"cell": "ternary", "vdd_v": 0.6, "t_sample_s": [0.5e-9, 1.0e-9]},
             "device": {
                 "model": "lognormal",
@@ -133,7 +133,11 @@ def test_xnor_pcsa_truth_table_at_every_corner(session, corner):
 
 def test_xnor_campaign_cycles_all_four_input_cases(session):
     spec = parse_spec(
-        {"campaign": {"samples": 8}, "conditions": {"cell": "xnor"}, "device": {"model": "fixed"}}
+        {
+            "campaign": {"samples": 8, "method": "monte-carlo"},
+            "conditions": {"cell": "xnor"},
+            "device": {"model": "fixed"},
+        }
     )
     condition = spec.conditions()[0]
     assert condition.cell is CampaignCell.XNOR

@@ -12,7 +12,7 @@ from rram_ber.core.validation import ParameterError
 pytestmark = pytest.mark.ngspice
 
 SPEC = {
-    "campaign": {"seed": 6, "samples": 6, "batch_size": 3},
+    "campaign": {"seed": 6, "samples": 6, "batch_size": 3, "method": "monte-carlo"},
     "conditions": {"cell": ["1t1r", "2t2r"], "compliance_a": [50e-6, 150e-6]},
     "device": {"model": "vcm", "vcm": {"pilot_devices": 12}},
 }
