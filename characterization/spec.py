@@ -89,6 +89,7 @@ from rram_ber.core.validation import (
     check_positive,
     check_range,
     parse_enum,
+    prefixed_errors,
     ranged,
 )
 from rram_ber.models.cmos import PelgromCoefficients, ProcessCorner
@@ -416,8 +417,12 @@ def parse_spec(
     if n_conditions > MAX_CONDITIONS:
         raise ParameterError("conditions", n_conditions, f"at most {MAX_CONDITIONS} combinations")
     if read_files:
-        # Last, once everything else is known to be valid: reading a file may be slow.
-        spec = dataclasses.replace(spec, device=spec.device.load_measured(source_dir))
+        # Last, once everything else is known to be valid: reading a file may be slow. A
+        # refusal of what the data cannot carry (a tail fitted to too few devices) names its
+        # [device] key.
+        with prefixed_errors("device."):
+            device = spec.device.load_measured(source_dir)
+        spec = dataclasses.replace(spec, device=device)
     return spec
 
 
