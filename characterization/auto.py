@@ -44,7 +44,6 @@ from rram_ber.characterization.ber import (
     ConditionTally,
     rare_ber_row,
     rare_error_columns,
-    tally_confusion_table,
 )
 from rram_ber.characterization.campaign_settings import MAX_SAMPLES
 from rram_ber.characterization.chunks import ChunkTask
@@ -362,12 +361,9 @@ def design_points(
     found: dict[tuple[str, int], tuple[tuple[float, ...], ...]] = {}
     for task in tasks:
         estimate = by_key.get((task.condition.condition_id, task.stored))
-        points = () if estimate is None else estimate.result.diagnostics.get("design_points", ())
-        if isinstance(points, tuple) and points:
-            found[(task.condition.cell.value, task.stored)] = tuple(
-                tuple(float(x) for x in point)  # type: ignore[union-attr, arg-type]
-                for point in points
-            )
+        points = () if estimate is None else estimate.result.design_points
+        if points:
+            found[(task.condition.cell.value, task.stored)] = points
     return found
 
 
@@ -473,13 +469,14 @@ def _unresolved_estimates(estimates: Sequence[RareEstimate], budget: int) -> Sto
     return StopReason.BUDGET_EXHAUSTED
 
 
-def auto_tables(
+def auto_ber_table(
     spec: CampaignSpec,
     conditions: Sequence[Condition],
     tallies: Mapping[int, ConditionTally],
     estimates: Sequence[RareEstimate],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``ber.csv`` and ``confusion.csv`` of an auto campaign.
+) -> tuple[pd.DataFrame, dict[int, dict[int, tuple[float, float, float]]]]:
+    """``ber.csv`` of an auto campaign, and the error rates its switched conditions' read-outs
+    stand for.
 
     ``ber.csv``: per condition its settings, the BER columns of the method that resolved it
     (Monte-Carlo, or the rare-event estimates of its stored values), then ``n_evaluations``
@@ -488,12 +485,11 @@ def auto_tables(
     for a switched condition, the evaluations of its estimates. A switched condition's BER
     counts an undecided read and a failed simulation as a failure, as the Monte-Carlo rows do.
 
-    ``confusion.csv``: the Monte-Carlo read-outs of a condition whose row is Monte-Carlo's; for
-    a switched condition, the read-out model at its estimates
-    (:func:`~rram_ber.characterization.ber.estimated_confusion_rows`), so that its matrix
-    (the 3 x 3 one of a ternary condition) stands for the BER of its ``ber.csv`` row. An XNOR
-    estimate averages the two inputs of its stored weight, so its rows per expected product
-    carry the row's BER for both products.
+    The rates: switched condition -> ``expected -> (p, ci_low, ci_high)``, the
+    ``estimated`` argument of :func:`~rram_ber.characterization.ber.tally_confusion_table`,
+    so that a switched condition's ``confusion.csv`` rows (the 3 x 3 matrix of a ternary one)
+    stand for the BER of its ``ber.csv`` row. An XNOR estimate averages the two inputs of its
+    stored weight, so both expected products get the row's BER.
 
     Raises
     ------
@@ -554,8 +550,7 @@ def auto_tables(
                 schema.STOP_REASON: reason.value,
             }
         )
-    binary = [c.condition_id for c in conditions if not c.cell.mode.ternary]
-    return pd.DataFrame(rows), tally_confusion_table(tallies, binary, estimated)
+    return pd.DataFrame(rows), estimated
 
 
 def _estimated_rates(

@@ -26,7 +26,7 @@ import pandas as pd
 from rram_ber import __version__
 from rram_ber.characterization import schema, store
 from rram_ber.characterization.auto import (
-    auto_tables,
+    auto_ber_table,
     design_points,
     pioneers,
     switch_tasks,
@@ -345,13 +345,16 @@ def aggregate(
             counted: dict[int, ConditionTally] = {}
             tally_rows(store.read_samples(out, paths), counted)
             tallies = counted
+        estimated = None
         if work is CampaignWork.AUTO:
-            # A switched condition's read-outs are those of its estimates.
-            auto_ber, confusion = auto_tables(spec, conditions, tallies, store.read_estimates(out))
+            auto_ber, estimated = auto_ber_table(
+                spec, conditions, tallies, store.read_estimates(out)
+            )
             ber = ordered_ber_table(auto_ber)
         else:
             ber = tally_ber_table(tallies, settings, binary)
-            confusion = tally_confusion_table(tallies, binary)
+        # Monte-Carlo read-outs; a switched condition's are those of its estimates.
+        confusion = tally_confusion_table(tallies, binary, estimated)
     else:
         ber = rare_ber_table(store.read_estimates(out), settings)
         confusion = pd.DataFrame(columns=list(schema.CONFUSION_COLUMNS))

@@ -46,7 +46,9 @@ from rram_ber.models.resistance import (
     R_MAX_OHM,
     R_MIN_OHM,
     SIGMA_LN_MAX,
+    EmpiricalResistance,
     FixedResistance,
+    ResistanceDistribution,
     ResistanceStates,
     read_resistance_states,
 )
@@ -292,7 +294,7 @@ class DeviceSettings:
     def _check_tail_data(self, measured: ResistanceStates) -> None:
         """Refuse a tail fit to too few or identical measured values (naming ``tail``)."""
         for name, state in (("LRS", measured.lrs), ("HRS", measured.hrs)):
-            values = getattr(state, "values_ohm", ())
+            values = _log_values(state)
             if len(values) < MIN_TAIL_DEVICES or state.sigma_ln <= 0.0:
                 raise ParameterError(
                     "tail",
@@ -309,8 +311,8 @@ class DeviceSettings:
             raise ParameterError("device.tail", self.tail.value, "'lognormal' for a fitted tail")
         measured = self.states()
         return ResistanceStates.log_normal(
-            _log_mean_ohm(measured.lrs), measured.lrs.sigma_ln,
-            _log_mean_ohm(measured.hrs), measured.hrs.sigma_ln,
+            float(np.exp(_log_values(measured.lrs).mean())), measured.lrs.sigma_ln,
+            float(np.exp(_log_values(measured.hrs).mean())), measured.hrs.sigma_ln,
         )  # fmt: skip
 
     def tail_fit(self) -> dict[str, Any]:
@@ -325,7 +327,7 @@ class DeviceSettings:
             ("lrs", measured.lrs, fitted.lrs),
             ("hrs", measured.hrs, fitted.hrs),
         ):
-            values = np.log(getattr(data, "values_ohm", ()))
+            values = _log_values(data)
             fit[f"{name}_devices"] = len(values)
             fit[f"{name}_median_ohm"] = model.median_ohm
             fit[f"{name}_sigma_ln"] = model.sigma_ln
@@ -335,7 +337,7 @@ class DeviceSettings:
     def rare_states(self) -> ResistanceStates:
         """The devices the rare-event estimators read: :meth:`states`, or for measured
         devices with a tail model the fitted one (:meth:`tail_states`)."""
-        if self.model is DeviceModel.EMPIRICAL and self.tail is DeviceTail.LOGNORMAL:
+        if self.tail is DeviceTail.LOGNORMAL:  # measured devices only (checked on creation)
             return self.tail_states()
         return self.states()
 
@@ -438,7 +440,8 @@ _TABLE_KEYS = (
 DEVICE_KEYS = _TABLE_KEYS
 
 
-def _log_mean_ohm(state: object) -> float:
-    """``exp(mean ln R)`` of a measured state's values [ohm]: the median of the fitted
-    log-normal."""
-    return float(np.exp(np.mean(np.log(getattr(state, "values_ohm", ())))))
+def _log_values(state: ResistanceDistribution) -> np.ndarray:
+    """``ln R`` of a measured state's values (``R`` in ohm): what a tail model is fitted to."""
+    if not isinstance(state, EmpiricalResistance):
+        raise ParameterError("device.model", type(state).__name__, "measured devices for a tail")
+    return np.log(np.asarray(state.values_ohm, dtype=float))

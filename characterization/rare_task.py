@@ -274,14 +274,9 @@ def shared_estimates(
         result.method == "importance"
     )
     defensive = ImportanceOptions().defensive_fraction if from_importance else 1.0
-    # The draws in standard-normal space, for the widening where regions may be missing.
-    u = result.samples.u[result.samples.stage == "estimate"]
-    if len(u) != int(drawn.sum()):
-        raise ValueError(
-            f"the estimate of condition {task.condition.condition_id} has {len(u)} estimation "
-            f"draws and {int(drawn.sum())} estimation rows; expected one row per draw"
-        )
-    regions = [np.asarray(c, dtype=float) for c in _design_points(result)]
+    # The draws in standard-normal space, for the widening where regions may be missing (the
+    # rows are the evaluations in the estimator's order: estimate_rare checks it).
+    u = result.samples.u[drawn]
     shared = []
     for k, condition in enumerate(task.also):
         failed = rows[also_failure_column(k)].to_numpy(dtype=bool)[drawn]
@@ -292,7 +287,9 @@ def shared_estimates(
         if result.regions_may_be_missing:
             # The own estimate's search may have missed a region, and so may the shared
             # event's: widen its upper end as the own estimate's is widened.
-            missed = missed_region_bound(u, failed, regions, defensive, result.confidence)
+            missed = missed_region_bound(
+                u, failed, result.design_points, defensive, result.confidence
+            )
             interval = (interval[0], min(1.0, interval[1] + missed))
             notes.append(
                 f"regions may be missing: the upper end is widened by {missed:.2g}, the bound"
@@ -313,16 +310,3 @@ def shared_estimates(
         )
         shared.append(RareEstimate(condition.condition_id, task.stored, shared_result))
     return tuple(shared)
-
-
-def _design_points(result: RareEventResult) -> tuple[tuple[float, ...], ...]:
-    """The design points an importance estimate centred on (its ``design_points``
-    diagnostic; none for plain Monte-Carlo draws)."""
-    points = result.diagnostics.get("design_points", ())
-    if not isinstance(points, tuple):
-        return ()
-    return tuple(
-        tuple(float(x) for x in point if isinstance(x, int | float))
-        for point in points
-        if isinstance(point, tuple)
-    )

@@ -342,7 +342,7 @@ def reweighted_estimate(
 def missed_region_bound(
     u: np.ndarray,
     failed: np.ndarray,
-    regions: Sequence[np.ndarray],
+    regions: Sequence[Sequence[float] | np.ndarray],
     defensive_fraction: float,
     confidence: float,
 ) -> float:
@@ -362,7 +362,7 @@ def missed_region_bound(
         Estimation draws, shape ``(n, dim)``, standard-normal space.
     failed : numpy.ndarray
         Whether each draw fails the event (bool).
-    regions : sequence of numpy.ndarray
+    regions : sequence of array_like
         The known regions' design points (none: every failure is unexplained).
     defensive_fraction : float
         The mixture's nominal share ``a_0``.

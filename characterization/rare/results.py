@@ -158,6 +158,19 @@ class RareEventResult:
             return math.inf
         return 0.5 * (self.ci_high - self.ci_low) / self.p
 
+    @property
+    def design_points(self) -> tuple[tuple[float, ...], ...]:
+        """The design points an importance estimate centred on (its ``design_points``
+        diagnostic, standard-normal space); none for other methods."""
+        points = self.diagnostics.get("design_points", ())
+        if not isinstance(points, tuple):
+            return ()
+        return tuple(
+            tuple(float(x) for x in point)  # type: ignore[arg-type]
+            for point in points
+            if isinstance(point, tuple)
+        )
+
     def contains(self, value: float) -> bool:
         """Whether ``value`` lies inside the interval."""
         return self.ci_low <= value <= self.ci_high

@@ -10,8 +10,12 @@ import pytest
 
 from rram_ber.analysis.bnn.ber_table import read_ber_table
 from rram_ber.characterization import schema
-from rram_ber.characterization.auto import auto_tables
-from rram_ber.characterization.ber import ConditionTally, estimated_confusion_rows
+from rram_ber.characterization.auto import auto_ber_table
+from rram_ber.characterization.ber import (
+    ConditionTally,
+    estimated_confusion_rows,
+    tally_confusion_table,
+)
 from rram_ber.characterization.rare import RareEstimate, RareEventResult
 from rram_ber.characterization.spec import parse_spec
 
@@ -89,7 +93,9 @@ def test_a_switched_ternary_conditions_matrix_has_the_ber_of_its_row(tmp_path):
     early_id = next(c.condition_id for c in conditions if c.t_sample_s == 1e-9)
     tallies = {early_id: early, late_id: late}
     estimates = [_estimate(late_id, s, p) for s, p in ((1, 3e-3), (0, 1e-4), (-1, 2e-3))]
-    ber, confusion = auto_tables(spec, conditions, tallies, estimates)
+    # As campaign.aggregate writes them: ber.csv, then every read-out (a ternary campaign).
+    ber, estimated = auto_ber_table(spec, conditions, tallies, estimates)
+    confusion = tally_confusion_table(tallies, (), estimated)
     ber.to_csv(tmp_path / "ber.csv", index=False)
     confusion.to_csv(tmp_path / "confusion.csv", index=False)
     rows = ber.set_index(schema.CONDITION_ID)
