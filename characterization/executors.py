@@ -156,7 +156,7 @@ class WorkerLostError(RuntimeError):
     """Worker processes kept dying; the finished chunks are stored and a rerun resumes."""
 
 
-def _die_with_parent(parent_pid: int) -> None:
+def die_with_parent(parent_pid: int) -> None:
     """Pool initializer: end this worker when the process that started it ends, and fast.
 
     ``PR_SET_PDEATHSIG`` (Linux ``prctl(2)``) makes the kernel send SIGKILL to this process
@@ -332,7 +332,7 @@ class LocalExecutor(_Executor):
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_die_with_parent,
+                initializer=die_with_parent,
                 initargs=(os.getpid(),),
                 max_tasks_per_child=MAX_TASKS_PER_WORKER,
             )

@@ -37,8 +37,8 @@ def test_a_pool_worker_ends_without_teardown_and_keeps_its_output(tmp_path):
     code = (
         "import atexit, os, sys\n"
         f"atexit.register(lambda: open({str(marker)!r}, 'w').close())\n"
-        "from rram_ber.characterization.executors import _die_with_parent\n"
-        "_die_with_parent(os.getppid())\n"
+        "from rram_ber.characterization.executors import die_with_parent\n"
+        "die_with_parent(os.getppid())\n"
         "sys.stdout.write('last line')\n"
     )
     done = subprocess.run(
