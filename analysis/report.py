@@ -111,11 +111,14 @@ class ReportOptions:
     rare_estimates : pandas.DataFrame, optional
         ``ber.csv`` of a rare-event campaign at some of this campaign's settings (the demo's
         operating points): shown next to the sweep's BER there.
+    workers : int, optional
+        Processes evaluating the accuracies (default: every usable CPU; 1: in this process).
+        Any number gives the same numbers (:func:`rram_ber.analysis.accuracy.accuracy_study`).
 
     Raises
     ------
     ParameterError
-        For a ``ber_target`` or ``repeats`` out of range.
+        For a ``ber_target``, ``repeats`` or ``workers`` out of range.
     """
 
     ber_target: float = 1e-2
@@ -129,10 +132,13 @@ class ReportOptions:
     model: str | Path | Sequence[str | Path] | None = None
     model_data: str | Path | None = None
     rare_estimates: pd.DataFrame | None = field(default=None, compare=False)
+    workers: int | None = None
 
     def __post_init__(self) -> None:
         check_range("--ber-target", self.ber_target, 0.0, 1.0, low_inclusive=False)
         check_int("--repeats", self.repeats, 2, 10_000)
+        if self.workers is not None:
+            check_int("workers", self.workers, 1)
 
 
 def _ber_display(ber: pd.DataFrame) -> pd.DataFrame:
@@ -252,16 +258,19 @@ def _provenance(data: CampaignData) -> tuple[str, str]:
     return text, markdown_table(table)
 
 
-def _accuracy_conditions(ber: pd.DataFrame, windows: pd.DataFrame) -> list[int]:
-    """Conditions placed on the accuracy curves: binary ones at the longest sampling time,
-    ternary ones at their best operating window."""
+def accuracy_conditions(
+    ber: pd.DataFrame, windows: pd.DataFrame, points: Sequence[tuple[str, int]]
+) -> list[int]:
+    """Conditions whose network accuracy the report evaluates, in id order: binary ones at the
+    longest sampling time and ternary ones at their best operating window (placed on the
+    accuracy curves), and the headline operating ``points`` ``(why chosen, condition id)``."""
     longest = ber[same_value(ber["t_sample_s"], ber["t_sample_s"].max())]
     ternary = is_ternary(longest)
     chosen = list(longest[~ternary][schema.CONDITION_ID])
     for _, window in windows.iterrows():
         match = conditions_at(ber, CampaignCell.TERNARY, window)
         chosen += list(match[schema.CONDITION_ID])
-    return [int(c) for c in chosen]
+    return sorted({int(c) for c in chosen} | {c for _, c in points})
 
 
 @dataclass(frozen=True)
@@ -387,9 +396,7 @@ def _accuracy(
     from rram_ber.analysis.accuracy import accuracy_study
 
     ber = campaign.ber
-    wanted = sorted(
-        set(_accuracy_conditions(ber, campaign.windows)) | {c for _, c in campaign.points}
-    )
+    wanted = accuracy_conditions(ber, campaign.windows, campaign.points)
     skipped = sorted(set(int(c) for c in ber[schema.CONDITION_ID]) - set(wanted))
     step(f"evaluating network accuracy at {len(wanted)} conditions")
     study = accuracy_study(
@@ -402,6 +409,7 @@ def _accuracy(
         model=options.model,
         data=options.model_data,
         resolve_below=campaign.resolve_below,
+        workers=options.workers,
     )
     settings = [c for c in ("cell", "corner", "temp_c", "vdd_v", "t_sample_s") if c in ber]
     table = (

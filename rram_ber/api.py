@@ -13,10 +13,11 @@ Everything the command line does, as functions that take and return Python objec
     one = api.read(r_bl=5e3, r_blb=50e3, vdd=1.2)     # one read: decision, delay_s, energy_j
     mine = api.evaluate_accuracy(model="net.onnx", data="test.npz", ber=1e-3)
 
-With ``workers=1`` (the default) the campaign runs in this process, so a script needs no
-``if __name__ == "__main__":`` guard and code typed into a notebook or piped to ``python -``
-works; with more workers it runs on worker processes (then the guard is needed, as for any
-use of :mod:`multiprocessing` with the ``spawn`` start method).
+With ``workers=1`` (the default of :func:`run_campaign`, :func:`evaluate_accuracy` and
+:func:`write_report`) the campaign and the accuracy evaluations run in this process, so a
+script needs no ``if __name__ == "__main__":`` guard and code typed into a notebook or piped
+to ``python -`` works; with more workers they run on worker processes (then the guard is
+needed, as for any use of :mod:`multiprocessing` with the ``spawn`` start method).
 
 Errors in the input raise :class:`~rram_ber.core.validation.ParameterError` with the same message
 the command line prints.
@@ -193,6 +194,7 @@ def evaluate_accuracy(
     data: str | Path | None = None,
     ber: float | None = None,
     mode: str = "static",
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Accuracy of a network with each condition's measured error model, or at a uniform BER.
 
@@ -230,6 +232,9 @@ def evaluate_accuracy(
         A uniform bit-error rate 0..1 (instead of a campaign).
     mode : str
         With ``ber``: ``"static"`` errors (drawn once per chip, default) or ``"dynamic"``.
+    workers : int
+        With a campaign: processes evaluating in parallel (1, the default: in this process,
+        no ``__main__`` guard needed); any number gives the same numbers.
 
     Returns
     -------
@@ -273,7 +278,7 @@ def evaluate_accuracy(
                 confusion.to_csv(Path(folder) / "confusion.csv", index=False)
             study = accuracy_study(
                 Path(folder) / "ber.csv", conditions, repeats, seed, test_limit,
-                model=model, data=data, resolve_below=floor,
+                model=model, data=data, resolve_below=floor, workers=workers,
             )  # fmt: skip
     else:
         folder_path = _campaign_dir(campaign)
@@ -281,7 +286,7 @@ def evaluate_accuracy(
             raise ParameterError("campaign", campaign, "a campaign result, directory or table")
         study = accuracy_study(
             folder_path / "ber.csv", conditions, repeats, seed, test_limit,
-            model=model, data=data,
+            model=model, data=data, workers=workers,
         )  # fmt: skip
     points = study.points.copy()
     points.attrs["notes"] = list(study.notes)
@@ -392,7 +397,8 @@ def write_report(
         Fields of :class:`rram_ber.analysis.report.ReportOptions`: ``operating_points`` (list
         of ``"corner=tt,vdd_v=1.2,..."``), ``limits`` (:class:`SpecLimits`), ``accuracy``
         (False: no accuracy section), ``repeats``, ``seed``, ``test_limit``, ``ber_target``,
-        ``pdf``, ``rare_estimates``, and
+        ``pdf``, ``rare_estimates``, ``workers`` (processes evaluating the accuracies; 1, the
+        default here: in this process, no ``__main__`` guard needed), and
 
         model : str, path or list of them
             Your network for the accuracy section (as ``rram-ber report --model``): a
@@ -424,7 +430,8 @@ def write_report(
     unknown = sorted(set(options) - set(known))
     if unknown:
         raise ParameterError("write_report options", unknown, "options among " + ", ".join(known))
-    return build_report(folder, Path(html_path), ReportOptions(**options))
+    # In this process unless asked: the API needs no __main__ guard (module docstring).
+    return build_report(folder, Path(html_path), ReportOptions(**{"workers": 1, **options}))
 
 
 def _command_options(command: str, options: Mapping[str, Any]) -> Any:

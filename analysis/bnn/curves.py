@@ -227,12 +227,45 @@ def accuracy_curve(
     convention (:meth:`ErrorModel.uniform`), so binary and ternary networks are compared at the
     same average error rate per weight.
     """
+    return [
+        CurvePoint(ber, evaluate_with_errors(network, x, y, model, repeats, child))
+        for ber, model, child in curve_error_models(network, bers, seed, mode)
+    ]
+
+
+def curve_error_models(
+    network: Network,
+    bers: Sequence[float],
+    seed: Seed = 0,
+    mode: ErrorMode = ErrorMode.STATIC,
+) -> list[tuple[float, ErrorModel, np.random.SeedSequence]]:
+    """The error model and seed of each point of :func:`accuracy_curve`.
+
+    Point ``k`` is ``evaluate_with_errors(network, x, y, model_k, repeats, seed_k)``; each is
+    independent of the others, so they may run in any order or in parallel processes.
+
+    Parameters
+    ----------
+    network : Network
+        The model.
+    bers : sequence of float
+        Uniform bit-error rates [-], each in [0, 1].
+    seed : int or SeedSequence
+        Root seed; point ``k`` gets the ``k``-th child of ``SeedSequence(seed)``.
+    mode : ErrorMode
+        Static (per chip) or dynamic (per read) errors.
+
+    Returns
+    -------
+    list of (float, ErrorModel, SeedSequence)
+        The BER [-], its error model and its seed, in the order of ``bers``.
+    """
     rates = [check_range("ber", b, 0.0, 1.0) for b in bers]
-    points = []
-    for ber, child in zip(rates, _seed_sequence(seed).spawn(len(rates)), strict=True):
-        model = ErrorModel.uniform(network, ber, mode)
-        points.append(CurvePoint(ber, evaluate_with_errors(network, x, y, model, repeats, child)))
-    return points
+    children = _seed_sequence(seed).spawn(len(rates))
+    return [
+        (ber, ErrorModel.uniform(network, ber, mode), child)
+        for ber, child in zip(rates, children, strict=True)
+    ]
 
 
 def evaluate_conditions(
