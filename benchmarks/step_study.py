@@ -145,11 +145,14 @@ class Timing:
     t_step_s: float
     t_evaluate_s: float
     trtol: float | None = None
+    bypass: bool = False
 
     def label(self) -> str:
         tolerance = "" if self.trtol is None else f", trtol {self.trtol:g}"
+        bypass = ", bypass" if self.bypass else ""
         return (
-            f"step {self.t_step_s * 1e12:g} ps, evaluate {self.t_evaluate_s * 1e9:g} ns{tolerance}"
+            f"step {self.t_step_s * 1e12:g} ps, evaluate {self.t_evaluate_s * 1e9:g} ns"
+            f"{tolerance}{bypass}"
         )
 
     def table(self) -> dict[str, float]:
@@ -159,12 +162,17 @@ class Timing:
             "t_step_s": self.t_step_s,
             "t_evaluate_s": self.t_evaluate_s,
             "trtol": NGSPICE_TRTOL if self.trtol is None else self.trtol,
+            "bypass": self.bypass,
         }
 
     def name(self) -> str:
         """Directory name of the candidate's campaign (a rerun with the same --out resumes)."""
         tolerance = "" if self.trtol is None else f"-trtol{self.trtol:g}"
-        return f"step{self.t_step_s * 1e12:g}ps-evaluate{self.t_evaluate_s * 1e9:g}ns{tolerance}"
+        bypass = "-bypass" if self.bypass else ""
+        return (
+            f"step{self.t_step_s * 1e12:g}ps-evaluate{self.t_evaluate_s * 1e9:g}ns"
+            f"{tolerance}{bypass}"
+        )
 
 
 @dataclass(frozen=True)
@@ -355,14 +363,16 @@ def candidates(
     evaluate: str,
     evaluate_margin_s: float,
     trtols: Sequence[float | None] = (None,),
+    bypasses: Sequence[bool] = (False,),
 ) -> list[Timing]:
     """Each step with the default evaluation phase (``full``), the shortened one, or both,
-    and with each TRTOL (None: ngspice's default)."""
+    with each TRTOL (None: ngspice's default) and each device-bypass setting."""
     full = ReadTiming().t_evaluate_s
     short = min(full, max(SAMPLING_TIMES_S) + evaluate_margin_s)
     lengths = {"full": [full], "short": [short], "both": [full, short]}[evaluate]
     return [
-        Timing(step, length, trtol)
+        Timing(step, length, trtol, bypass)
+        for bypass in bypasses
         for trtol in trtols
         for length in dict.fromkeys(lengths)
         for step in steps
@@ -397,6 +407,12 @@ def main() -> None:
         "(e.g. default,2,1)",
     )
     parser.add_argument(
+        "--bypass",
+        choices=("off", "on", "both"),
+        default="off",
+        help="ngspice's device bypass in the candidates (ReadTiming.bypass) [off]",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         help="keep the campaigns here; a rerun with the same directory resumes them "
@@ -412,9 +428,11 @@ def main() -> None:
     if args.samples < 10:
         raise SystemExit("--samples: at least 10")
     steps = [float(s) * 1e-12 for s in args.steps.split(",")]
-    default = Timing(ReadTiming().t_step_s, ReadTiming().t_evaluate_s, ReadTiming().trtol)
+    read = ReadTiming()
+    default = Timing(read.t_step_s, read.t_evaluate_s, read.trtol, read.bypass)
     trtols = [None if t == "default" else float(t) for t in args.trtol.split(",")]
-    timings = candidates(steps, args.evaluate, args.evaluate_margin * 1e-9, trtols)
+    bypasses = {"off": [False], "on": [True], "both": [False, True]}[args.bypass]
+    timings = candidates(steps, args.evaluate, args.evaluate_margin * 1e-9, trtols, bypasses)
     if default not in timings:
         timings.insert(0, default)
     work = args.out or Path(tempfile.mkdtemp(prefix="step-study-"))

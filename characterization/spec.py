@@ -291,8 +291,13 @@ class CampaignSpec:
                 if key != "rows"
             },
             "cell": {"reference_ohm": self.reference_resistance_ohm()},
-            # An unset TRTOL is left out, so campaigns without it are recorded as before.
-            "timing": {k: v for k, v in dataclasses.asdict(self.timing).items() if v is not None},
+            # An unset TRTOL and a device bypass that is off are left out, so campaigns
+            # without them are recorded (and fingerprinted) as before the fields existed.
+            "timing": {
+                key: value
+                for key, value in dataclasses.asdict(self.timing).items()
+                if value is not None and not (key == "bypass" and value is False)
+            },
             "pcsa": dataclasses.asdict(self.pcsa),
             "access": dataclasses.asdict(self.access),
             "xnor": dataclasses.asdict(self.xnor),

@@ -300,6 +300,18 @@ def test_an_old_record_of_a_campaign_naming_no_method_reads_back_as_monte_carlo(
     assert not {"max_samples", "rare_samples", "resolve_below", "resolve_above"} & set(written)
 
 
+def test_device_bypass_is_recorded_only_when_on():
+    """A bypass that is off is left out of the record, so a campaign without it keeps the
+    fingerprint it had before the field existed."""
+    off = parse_spec({"timing": {"bypass": False}})
+    assert "bypass" not in off.to_dict()["timing"]
+    on = parse_spec({"timing": {"bypass": True}})
+    assert on.timing.bypass is True and on.to_dict()["timing"]["bypass"] is True
+    assert spec_from_record(on.to_dict()).timing == on.timing
+    with pytest.raises(ParameterError, match="timing.bypass"):
+        parse_spec({"timing": {"bypass": "yes"}})
+
+
 def test_a_record_written_before_trtol_had_a_default_reads_back_without_it():
     record = parse_spec({"conditions": {"vdd_v": 1.2}}).to_dict()
     del record["timing"]["trtol"]

@@ -129,3 +129,12 @@ def test_trtol_reaches_the_options_unless_it_is_none():
     assert ".options method=gear trtol=2\n" in tight
     with pytest.raises(ParameterError, match="trtol"):
         ReadTiming(trtol=0.0)
+
+
+def test_device_bypass_reaches_the_options_only_when_on():
+    copy = [ReadCopy(Cell2T2R(FixedResistor(5e3), FixedResistor(50e3)))]
+    assert "bypass" not in read_netlist(ReadConditions(timing=ReadTiming(bypass=False)), copy)
+    on = read_netlist(ReadConditions(timing=ReadTiming(bypass=True)), copy)
+    assert ".options method=gear trtol=1 bypass=1\n" in on
+    with pytest.raises(ParameterError, match="bypass.*true or false"):
+        ReadTiming(bypass=1)  # type: ignore[arg-type]
