@@ -40,7 +40,8 @@ STUDY = _study()
 @pytest.mark.slow
 @pytest.mark.ngspice
 def test_default_timing_meets_the_step_criteria_against_the_2ps_reference(tmp_path):
-    default = STUDY.Timing(ReadTiming().t_step_s, ReadTiming().t_evaluate_s, ReadTiming().trtol)
+    read = ReadTiming()
+    default = STUDY.Timing(read.t_step_s, read.t_evaluate_s, read.trtol, read.bypass)
     reference = STUDY.Timing(STUDY.REFERENCE_STEP_S, ReadTiming().t_evaluate_s)
     with LocalExecutor(2) as executor:
         expected, _ = STUDY.run(SAMPLES, reference, tmp_path / "reference", executor)
