@@ -10,8 +10,8 @@ devices, Pelgrom mismatch), 2T2R and ternary, at every supply of the campaign:
 
 1. ngspice's own counts (``ngspice -b`` with ``rusage``): Newton iterations of the operating
    point and of the transient, time points, and ngspice's analysis time;
-2. CPU time per read in the campaign's in-process session, the two netlists alternating
-   ``--rounds`` times (medians, and their ratio);
+2. CPU time per read in the campaign's in-process session (the run and its measurement), the
+   two netlists alternating ``--rounds`` times (medians, and their ratio);
 3. the measurements of every copy at the group's four sampling times: decisions, resolved flags,
    and the largest relative change of the sense delay and the read energy.
 
@@ -32,11 +32,12 @@ import time
 from pathlib import Path
 
 from rram_ber.api import load_campaign
-from rram_ber.characterization.measure import ReadMeasurement, measure_read
+from rram_ber.characterization.measure import ReadMeasurement
+from rram_ber.characterization.read import run_read_netlist
 from rram_ber.characterization.sampling import plan_samples
 from rram_ber.characterization.session import NgspiceSession, ngspice_executable
 from rram_ber.characterization.spec import CampaignSpec, Condition
-from rram_ber.circuits.read import read_netlist, read_probes
+from rram_ber.circuits.read import read_netlist
 
 DEFAULT_CAMPAIGN = Path(__file__).resolve().parents[1] / "characterization/campaigns/default.toml"
 
@@ -87,18 +88,13 @@ def groups_of(spec: CampaignSpec) -> list[list[Condition]]:
 def measure(
     session: NgspiceSession, spec: CampaignSpec, group: list[Condition], netlist: str, copies: int
 ) -> tuple[float, list[list[ReadMeasurement]]]:
-    """CPU seconds of one in-process run of ``netlist``, and its measurements per sampling
-    time and copy."""
+    """CPU seconds of one in-process run of ``netlist`` and its measurement (the campaign's
+    own path, :func:`~rram_ber.characterization.read.run_read_netlist`), and the
+    measurements per sampling time and copy."""
     reads = [spec.read_conditions(c) for c in group]
-    array = reads[0].column is not None
-    probes = [read_probes(k, array) for k in range(copies)]
-    vectors = list(dict.fromkeys(v for p in probes for v in p.vectors()))
     start = time.process_time()
-    waveforms = session.run_transient(netlist, vectors, reads[0].timing.t_stop_s)
-    seconds = time.process_time() - start
-    return seconds, [
-        [measure_read(waveforms, p, read, spec.resolve_fraction) for p in probes] for read in reads
-    ]
+    measured = run_read_netlist(session, reads, netlist, copies, spec.resolve_fraction)
+    return time.process_time() - start, measured
 
 
 def relative(a: float, b: float) -> float:

@@ -90,9 +90,44 @@ def simulate_reads_at(
             or dataclasses.replace(other.timing, t_sample_s=first.timing.t_sample_s) != first.timing
         ):
             raise ValueError("conditions measured together may differ only in t_sample_s")
-    netlist = read_netlist(first, copies)
+    return run_read_netlist(
+        simulator, conditions, read_netlist(first, copies), len(copies), resolve_fraction
+    )
+
+
+def run_read_netlist(
+    simulator: Simulator,
+    conditions: Sequence[ReadConditions],
+    netlist: str,
+    copies: int,
+    resolve_fraction: float = DEFAULT_RESOLVE_FRACTION,
+) -> list[list[ReadMeasurement]]:
+    """Run a read netlist of ``copies`` copies and measure each at every condition's
+    sampling time: the second half of :func:`simulate_reads_at`, for a netlist built (or
+    altered, as a benchmark does) elsewhere.
+
+    Parameters
+    ----------
+    conditions : sequence of ReadConditions
+        The conditions ``netlist`` was built for, differing only in ``timing.t_sample_s``.
+    netlist : str
+        A netlist of :func:`~circuits.read.read_netlist` for ``conditions[0]``.
+    copies : int
+        Number of read copies in ``netlist``.
+
+    Returns
+    -------
+    list of list of ReadMeasurement
+        ``result[j][k]``: copy ``k`` measured with ``conditions[j]``.
+
+    Raises
+    ------
+    SimulationError
+        If ngspice fails, or its waveforms cannot be measured (the reason says why).
+    """
+    first = conditions[0]
     array = first.column is not None
-    probes = [read_probes(k, array) for k in range(len(copies))]
+    probes = [read_probes(k, array) for k in range(copies)]
     vectors = list(dict.fromkeys(v for p in probes for v in p.vectors()))
     waveforms = simulator.run_transient(netlist, vectors, first.timing.t_stop_s)
     try:
