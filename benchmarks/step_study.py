@@ -168,7 +168,7 @@ class Timing:
             f"{tolerance}{bypass}"
         )
 
-    def table(self) -> dict[str, float]:
+    def table(self) -> dict[str, float | bool]:
         """The campaign's [timing] table (None: ngspice's own TRTOL, written out, since the
         read's default is another)."""
         return {
